@@ -1,0 +1,9 @@
+"""The JSON API blueprint (``/api``); each module adds the routes of one resource."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+from . import desks, openapi, services, session, tickets  # noqa: E402,F401  (routes register on import)

@@ -1,0 +1,102 @@
+"""The OpenAPI 3.1 document, built from the same pydantic models that validate requests and shape responses."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from flask import Response, jsonify
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from . import bp
+from .schemas import (
+    CallRequest, DeskActionOut, DeskDetailOut, DesksEnvelope, DeskStatusRequest, ErrorOut, HealthOut,
+    IssueRequest, LoginRequest, MeOut, ServicesEnvelope, TicketEnvelope, TransferRequest,
+)
+
+Op = tuple[str, str, str, type[BaseModel] | None, dict[int, type[BaseModel] | None], str | None]
+
+DESK = "desk token, or a clerk/admin session"
+#: (method, path, summary, request body, responses, who may call) -- the table the document is made from
+OPERATIONS: list[Op] = [
+    ("get", "/healthz", "200 when the database answers", None, {200: HealthOut, 503: HealthOut}, None),
+    ("get", "/api/services", "Services with open state, waiting count and estimated wait", None,
+     {200: ServicesEnvelope, 400: ErrorOut}, None),
+    ("post", "/api/tickets", "Issue a ticket for one or more services", IssueRequest,
+     {201: TicketEnvelope, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+     "kiosk or admin token, or a clerk/admin session"),
+    ("get", "/api/tickets/{token}", "The visitor's ticket", None, {200: TicketEnvelope, 404: ErrorOut}, None),
+    ("delete", "/api/tickets/{token}", "The visitor cancels the ticket", None,
+     {200: TicketEnvelope, 404: ErrorOut, 409: ErrorOut}, None),
+    ("get", "/api/desks", "All desks", None, {200: DesksEnvelope, 401: ErrorOut, 403: ErrorOut}, DESK),
+    ("get", "/api/desks/{key}", "A desk's current ticket and waiting counts", None,
+     {200: DeskDetailOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}, DESK),
+    ("post", "/api/session", "Log in (clerk or admin)", LoginRequest, {200: MeOut, 400: ErrorOut, 401: ErrorOut}, None),
+    ("get", "/api/session", "Who is logged in", None, {200: MeOut, 401: ErrorOut, 403: ErrorOut}, DESK),
+    ("delete", "/api/session", "Log out", None, {204: None}, None),
+]
+_DESK_ERRORS: dict[int, type[BaseModel] | None] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut,
+                                                   409: ErrorOut}
+for _name, _summary in (("next", "Call the next ticket (204 when nobody waits)"),
+                        ("recall", "Announce the current ticket again"), ("start", "Start serving it"),
+                        ("finish", "Finish the errand (the ticket moves on to its next errand, if any)"),
+                        ("no-show", "The called visitor did not come"),
+                        ("return", "Put the current ticket back in its queue, keeping its place")):
+    OPERATIONS.append(("post", f"/api/desks/{{key}}/{_name}", _summary, None,
+                       {200: DeskActionOut, 204: None, **_DESK_ERRORS}, DESK))
+OPERATIONS += [
+    ("post", "/api/desks/{key}/transfer", "Transfer the current ticket to another service, keeping its place",
+     TransferRequest, {200: DeskActionOut, **_DESK_ERRORS}, DESK),
+    ("post", "/api/desks/{key}/call", "Call a specific waiting number", CallRequest,
+     {200: DeskActionOut, **_DESK_ERRORS}, DESK),
+    ("post", "/api/desks/{key}/status", "Open, pause or close the desk", DeskStatusRequest,
+     {200: DeskActionOut, **_DESK_ERRORS}, DESK),
+]
+
+_DESCRIPTIONS = {200: "OK", 201: "Created", 204: "No content", 400: "Malformed request", 401: "Not authenticated",
+                 403: "Not allowed for this role", 404: "Unknown service, desk or token",
+                 409: "Wrong state, or the service is closed", 503: "Unavailable"}
+
+
+@functools.cache
+def build_document() -> dict[str, Any]:
+    models = {m for op in OPERATIONS for m in (op[3], *op[4].values()) if m is not None}
+    _, schemas = models_json_schema([(m, "validation" if m.__name__.endswith("Request") else "serialization")
+                                     for m in sorted(models, key=lambda m: m.__name__)],
+                                    ref_template="#/components/schemas/{model}")
+    paths: dict[str, dict[str, Any]] = {}
+    for method, path, summary, body, responses, who in OPERATIONS:
+        op: dict[str, Any] = {"summary": summary, "responses": {}}
+        params = [p.strip("{}") for p in path.split("/") if p.startswith("{")]
+        if params:
+            op["parameters"] = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+                                for p in params]
+        if body is not None:
+            op["requestBody"] = {"required": True, "content": {"application/json": {
+                "schema": {"$ref": f"#/components/schemas/{body.__name__}"}}}}
+        for status, model in responses.items():
+            entry: dict[str, Any] = {"description": _DESCRIPTIONS[status]}
+            if model is not None:
+                entry["content"] = {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}
+            op["responses"][str(status)] = entry
+        if who:
+            op["security"] = [{"bearer": []}, {"session": []}]
+            op["description"] = f"Who may call: {who}."
+        paths.setdefault(path, {})[method] = op
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Vuoro queue API", "version": "1",
+                 "description": "Tickets are called by number, never by name; nothing personal is stored."},
+        "paths": paths,
+        "components": {
+            "schemas": schemas.get("$defs", {}),
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
+                                "session": {"type": "apiKey", "in": "cookie", "name": "session"}},
+        },
+    }
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(build_document())

@@ -1,0 +1,26 @@
+"""Services: what a kiosk offers, public (counts only)."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify, request
+
+from ..services.overview import service_summaries
+from . import bp
+from .context import ctx
+from .errors import ApiError
+from .schemas import ServiceOut, ServicesEnvelope
+
+
+@bp.get("/services")
+def list_services() -> Response:
+    config = ctx().config
+    language = request.args.get("language", config.centre.language)
+    if language not in config.centre.languages:
+        raise ApiError(400, "invalid_request", f"language must be one of {', '.join(config.centre.languages)}")
+    items = [
+        ServiceOut(key=s.key, prefix=s.prefix, name=config.text(s.names, language), names=s.names,
+                   location=config.text(s.locations, language), open=s.open, opens_at=s.opens_at,
+                   waiting=s.waiting, estimated_wait_s=s.estimated_wait_s, sensitive=s.sensitive)
+        for s in service_summaries(ctx())
+    ]
+    return jsonify(ServicesEnvelope(services=items).model_dump(mode="json"))

@@ -1,0 +1,38 @@
+"""Tickets: the kiosk issues them; the visitor follows or cancels theirs by its token."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify
+
+from ..services import tickets as service
+from . import bp
+from .auth import KIOSK_ROLES, current_principal, require
+from .context import ctx, parse_body
+from .schemas import IssueRequest, TicketEnvelope, TicketOut
+
+
+def ticket_json(view: object, status: int = 200) -> tuple[Response, int]:
+    body = TicketEnvelope(ticket=TicketOut.model_validate(view, from_attributes=True))
+    return jsonify(body.model_dump(mode="json")), status
+
+
+@bp.post("/tickets")
+@require(KIOSK_ROLES)
+def issue() -> tuple[Response, int]:
+    req = parse_body(IssueRequest)
+    principal = current_principal()
+    issued = service.issue_ticket(
+        ctx(), services=req.services, language=req.language, priority=req.priority, kiosk=req.kiosk,
+        actor=principal.actor if principal else "system",
+    )
+    return ticket_json(issued.view, 201)
+
+
+@bp.get("/tickets/<token>")
+def show(token: str) -> tuple[Response, int]:
+    return ticket_json(service.get_ticket(ctx(), token))
+
+
+@bp.delete("/tickets/<token>")
+def cancel(token: str) -> tuple[Response, int]:
+    return ticket_json(service.cancel_ticket(ctx(), token))

@@ -1,0 +1,78 @@
+"""The application factory: the single place where configuration becomes a running app."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from .config import VuoroConfig, build_config, load_config
+from .db import Database
+from .extensions import login_manager
+from .services.context import Context, Notifier
+
+log = logging.getLogger(__name__)
+
+
+def _as_config(config: VuoroConfig | Mapping[str, Any] | str | os.PathLike[str] | None) -> VuoroConfig:
+    if isinstance(config, VuoroConfig):
+        return config
+    if config is None or isinstance(config, (str, os.PathLike)):
+        return load_config(config)
+    return build_config(config, base_dir=Path.cwd())
+
+
+def create_app(
+    config: VuoroConfig | Mapping[str, Any] | str | os.PathLike[str] | None = None, *,
+    notifier: Notifier | None = None, migrate: bool = True,
+) -> Flask:
+    """Build a Vuoro app from a config object, a config mapping or a path to a YAML file."""
+    cfg = _as_config(config)
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=cfg.secret_key,
+        JSON_SORT_KEYS=False,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=cfg.public_url.startswith("https://"),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        MAX_CONTENT_LENGTH=64 * 1024,
+    )
+    db = Database(cfg.resolved_database_url())
+    if migrate:
+        db.upgrade()
+    context = Context(config=cfg, db=db)
+    if notifier is not None:
+        context.notifier = notifier
+    app.extensions["vuoro"] = context
+
+    _init_login(app)
+    from .api import bp as api_bp
+    from .api.errors import register_error_handlers
+    from .health import bp as health_bp
+
+    app.register_blueprint(health_bp)
+    app.register_blueprint(api_bp)
+    register_error_handlers(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from flask import current_app
+
+    from .api.auth import SessionUser
+    from .services.accounts import load_user
+
+    login_manager.init_app(app)
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def _load(user_id: str) -> SessionUser | None:
+        if not user_id.isdigit():
+            return None
+        principal = load_user(current_app.extensions["vuoro"].db, int(user_id))
+        return SessionUser(principal) if principal else None

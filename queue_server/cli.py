@@ -1,0 +1,137 @@
+"""The ``vuoro`` command: serve, migrate, and manage accounts and device tokens."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from .config import ConfigError, VuoroConfig, load_config
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def config_option(f: F) -> F:
+    return click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+                        help="config file (default: $VUORO_CONFIG or ./config.yaml)")(f)
+
+
+def _load(config_path: str | None) -> VuoroConfig:
+    try:
+        return load_config(config_path)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _database(cfg: VuoroConfig) -> Any:
+    """The database, created or migrated to the newest schema first (every command that needs it)."""
+    from .db import Database
+
+    db = Database(cfg.resolved_database_url())
+    db.upgrade()
+    return db
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="debug logging")
+def main(verbose: bool) -> None:
+    """Vuoro: queue and ticketing for public service centres."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+@main.command()
+@config_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=200, show_default=True, type=int,
+              help="worker threads; each open websocket holds one")
+def serve(config_path: str | None, host: str, port: int, threads: int) -> None:
+    """Run the server (one process, gunicorn's threaded worker)."""
+    from .app import create_app
+    from .services.accounts import ensure_first_admin
+    from .wsgi_server import run
+
+    cfg = _load(config_path)
+    database = _database(cfg)
+    first = ensure_first_admin(database)
+    database.dispose()
+    base = f"http://{'localhost' if host in ('0.0.0.0', '127.0.0.1') else host}:{port}"  # noqa: S104
+    if first:
+        click.echo(f"First start: created the account '{first[0]}' with the one-time password: {first[1]}")
+        click.echo("Log in and change it, or add your own accounts with 'vuoro user add'.")
+    click.echo(f"Vuoro for {cfg.text(cfg.centre.name)} on {base}")
+    click.echo(f"  log in:  {base}/login      desk: {base}/desk      admin: {base}/admin")
+    for kiosk in cfg.kiosks:
+        click.echo(f"  kiosk {kiosk.key}: {base}/kiosk/{kiosk.key}")
+    for zone in cfg.zones:
+        click.echo(f"  board {zone.key}: {base}/board/{zone.key}")
+    click.echo(f"  API: {base}/api/openapi.json")
+    run(lambda: create_app(cfg), host=host, port=port, threads=threads)
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@config_option
+def db_upgrade(config_path: str | None) -> None:
+    """Create the schema or migrate it to the newest revision (Alembic)."""
+    cfg = _load(config_path)
+    _database(cfg)
+    click.echo("database is at the newest revision")
+
+
+@main.group()
+def user() -> None:
+    """Clerk and admin accounts."""
+
+
+@user.command("add")
+@config_option
+@click.argument("name")
+@click.option("--role", type=click.Choice(["clerk", "admin"]), required=True)
+def user_add(config_path: str | None, name: str, role: str) -> None:
+    """Add an account; the password comes from a prompt, or from the first line of standard input."""
+    from .domain.errors import DomainError
+    from .services.accounts import add_user
+
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    database = _database(_load(config_path))
+    try:
+        add_user(database, name, password, role)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"added {role} {name}")
+
+
+@main.group()
+def token() -> None:
+    """Device and script tokens."""
+
+
+@token.command("create")
+@config_option
+@click.option("--role", type=click.Choice(["kiosk", "desk", "admin"]), required=True)
+@click.option("--name", required=True, help="what the token is for, e.g. the kiosk's key")
+def token_create(config_path: str | None, role: str, name: str) -> None:
+    """Create a token; it is printed once, as the last line (only its hash is stored)."""
+    from .domain.errors import DomainError
+    from .services.accounts import create_token
+
+    database = _database(_load(config_path))
+    try:
+        value = create_token(database, role, name)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"created {role} token {name!r}; use it as 'Authorization: Bearer <token>':")
+    click.echo(value)

@@ -1,0 +1,258 @@
+"""Configuration: ``config.yaml`` parsed once into typed, validated objects.
+
+Start-up refuses a bad file with a message that names the key and the reason (``services.2.prefix: ...``).
+Environment variables override the few settings that differ between machines: ``VUORO_DATABASE_URL``,
+``VUORO_REDIS_URL``, ``VUORO_SECRET_KEY``, ``VUORO_PUBLIC_URL`` and ``VUORO_ENV``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from printer.config import PrinterConfig
+
+from .domain.hours import WeeklyHours, parse_weekly
+
+#: Example secrets shipped in config.yaml; production mode refuses to start while one is still in use.
+EXAMPLE_SECRETS = frozenset({"change-me-example-secret-key-not-for-production"})
+DEFAULT_CONFIG = "config.yaml"
+
+Language = Literal["fi", "sv", "en"]
+Key = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
+I18n = dict[str, str]
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the bad key and why."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CentreConfig(_Model):
+    name: I18n
+    timezone: str = "Europe/Helsinki"
+    languages: list[Language] = Field(default_factory=lambda: ["fi", "sv", "en"], min_length=1)
+    default_language: Language | None = None
+    closed_dates: list[date] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name like Europe/Helsinki)") from None
+        return value
+
+    @property
+    def language(self) -> str:
+        return self.default_language or self.languages[0]
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class ServiceConfig(_Model):
+    key: Key
+    prefix: Annotated[str, Field(pattern=r"^[A-Z]{1,3}$")]
+    name: I18n
+    location: I18n = Field(default_factory=dict)
+    hours: dict[str, str | list[str]] | None = None
+    daily_limit: Annotated[int, Field(gt=0)] | None = None
+    sensitive: bool = False
+    service_time_s: Annotated[int, Field(gt=0)] = 300
+    target_wait_s: Annotated[int, Field(gt=0)] = 900
+
+    @field_validator("hours")
+    @classmethod
+    def _valid_hours(cls, value: dict[str, str | list[str]] | None) -> dict[str, str | list[str]] | None:
+        parse_weekly(value)  # raises ValueError with a precise message
+        return value
+
+
+class DeskConfig(_Model):
+    key: Key
+    label: str | I18n
+    location: I18n = Field(default_factory=dict)
+    services: list[Key] = Field(min_length=1)
+    zone: Key
+
+
+class ZoneConfig(_Model):
+    key: Key
+    name: I18n
+    language: Language | None = None
+    chime: bool = False
+    speech: bool = False
+    volume: Annotated[float, Field(ge=0, le=1)] = 0.5
+
+
+class KioskConfig(_Model):
+    key: Key
+    zone: Key
+    printer: Key | None = None
+    language: Language | None = None
+
+
+class VuoroConfig(_Model):
+    env: Literal["development", "production"] = "development"
+    secret_key: Annotated[str, Field(min_length=16)]
+    database_url: str = "sqlite:///var/vuoro.db"
+    redis_url: str | None = None
+    public_url: str = "http://localhost:5000"
+    priority_ratio: Annotated[int, Field(ge=0, le=100)] = 2
+    retention_days: Annotated[int, Field(ge=1)] = 90
+    centre: CentreConfig
+    services: list[ServiceConfig] = Field(min_length=1)
+    desks: list[DeskConfig] = Field(default_factory=list)
+    zones: list[ZoneConfig] = Field(default_factory=list)
+    kiosks: list[KioskConfig] = Field(default_factory=list)
+    printers: list[PrinterConfig] = Field(default_factory=list)
+    #: where the file was read from; relative paths (SQLite file, PDF folder) are resolved against it
+    base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> VuoroConfig:
+        def unique(kind: str, keys: list[str]) -> None:
+            seen: set[str] = set()
+            for i, key in enumerate(keys):
+                if key in seen:
+                    raise ValueError(f"{kind}.{i}.key: {key!r} is used twice")
+                seen.add(key)
+
+        unique("services", [s.key for s in self.services])
+        unique("desks", [d.key for d in self.desks])
+        unique("zones", [z.key for z in self.zones])
+        unique("kiosks", [k.key for k in self.kiosks])
+        unique("printers", [p.key for p in self.printers])
+        services = {s.key for s in self.services}
+        zones = {z.key for z in self.zones}
+        printers = {p.key for p in self.printers}
+        for i, d in enumerate(self.desks):
+            for s in d.services:
+                if s not in services:
+                    raise ValueError(f"desks.{i}.services: unknown service {s!r}")
+            if d.zone not in zones:
+                raise ValueError(f"desks.{i}.zone: unknown zone {d.zone!r}")
+        for i, k in enumerate(self.kiosks):
+            if k.zone not in zones:
+                raise ValueError(f"kiosks.{i}.zone: unknown zone {k.zone!r}")
+            if k.printer is not None and k.printer not in printers:
+                raise ValueError(f"kiosks.{i}.printer: unknown printer {k.printer!r}")
+        default = self.centre.language
+        for where, names in self._texts():
+            if default not in names:
+                raise ValueError(f"{where}: needs a text in the default language {default!r}")
+        if self.env == "production" and self.secret_key in EXAMPLE_SECRETS:
+            raise ValueError(
+                "secret_key: still the example secret; production mode (VUORO_ENV=production) needs a "
+                "random one (set VUORO_SECRET_KEY or edit the config)"
+            )
+        return self
+
+    def _texts(self) -> list[tuple[str, Mapping[str, str]]]:
+        out: list[tuple[str, Mapping[str, str]]] = [("centre.name", self.centre.name)]
+        out += [(f"services.{i}.name", s.name) for i, s in enumerate(self.services)]
+        out += [(f"zones.{i}.name", z.name) for i, z in enumerate(self.zones)]
+        out += [(f"desks.{i}.label", d.label) for i, d in enumerate(self.desks) if isinstance(d.label, dict)]
+        return out
+
+    # -- look-ups used all over; built once -------------------------------------------------------------
+    @cached_property
+    def service_map(self) -> dict[str, ServiceConfig]:
+        return {s.key: s for s in self.services}
+
+    @cached_property
+    def desk_map(self) -> dict[str, DeskConfig]:
+        return {d.key: d for d in self.desks}
+
+    @cached_property
+    def zone_map(self) -> dict[str, ZoneConfig]:
+        return {z.key: z for z in self.zones}
+
+    @cached_property
+    def kiosk_map(self) -> dict[str, KioskConfig]:
+        return {k.key: k for k in self.kiosks}
+
+    @cached_property
+    def hours_map(self) -> dict[str, WeeklyHours]:
+        return {s.key: parse_weekly(s.hours, self.centre.closed_dates) for s in self.services}
+
+    def text(self, names: Mapping[str, str] | str, language: str | None = None) -> str:
+        """A per-language text in ``language``, falling back to the centre's default language."""
+        if isinstance(names, str):
+            return names
+        return names.get(language or self.centre.language) or names.get(self.centre.language) or ""
+
+    def resolved_database_url(self) -> str:
+        """SQLite paths in the config are relative to the config file, not to the working directory."""
+        url = self.database_url
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+            path = (self.base_dir / url[len(prefix):]).resolve()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return prefix + str(path)
+        return url
+
+
+def _format_error(exc: ValidationError, source: str) -> str:
+    lines = [f"{source}: the configuration is not valid:"]
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        msg = err["msg"].removeprefix("Value error, ")
+        lines.append(f"  {where}: {msg}")
+    return "\n".join(lines)
+
+
+def _env_overrides(data: dict[str, Any], environ: Mapping[str, str]) -> dict[str, Any]:
+    for var, key in (
+        ("VUORO_DATABASE_URL", "database_url"),
+        ("VUORO_REDIS_URL", "redis_url"),
+        ("VUORO_SECRET_KEY", "secret_key"),
+        ("VUORO_PUBLIC_URL", "public_url"),
+        ("VUORO_ENV", "env"),
+    ):
+        if environ.get(var):
+            data[key] = environ[var]
+    return data
+
+
+def build_config(
+    data: Mapping[str, Any], *, source: str = "config", base_dir: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> VuoroConfig:
+    """Validate a config mapping (after environment overrides) or raise :class:`ConfigError`."""
+    merged = _env_overrides(dict(data), os.environ if environ is None else environ)
+    if base_dir is not None:
+        merged["base_dir"] = base_dir
+    try:
+        return VuoroConfig.model_validate(merged)
+    except ValidationError as exc:
+        raise ConfigError(_format_error(exc, source)) from None
+
+
+def load_config(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None) -> VuoroConfig:
+    """Read ``path`` (or ``$VUORO_CONFIG``, or ./config.yaml) and validate it."""
+    env = os.environ if environ is None else environ
+    file = Path(path or env.get("VUORO_CONFIG") or DEFAULT_CONFIG)
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{file}: no such config file (use --config PATH or VUORO_CONFIG)") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{file}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{file}: the top level must be a mapping of settings")
+    return build_config(raw, source=str(file), base_dir=file.resolve().parent, environ=env)

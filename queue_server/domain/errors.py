@@ -1,0 +1,62 @@
+"""Domain errors: each carries a stable machine-readable ``code`` that the HTTP edge maps to a 4xx."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Root of every rule violation the queue engine can report."""
+
+    code = "domain_error"
+    status = 409
+
+    def __init__(self, message: str, *, code: str | None = None, **details: object) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.details = details
+
+
+class InvalidTransition(DomainError):
+    code = "invalid_transition"
+    status = 409
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    status = 404
+
+
+class ServiceClosed(DomainError):
+    code = "service_closed"
+    status = 409
+
+
+class DailyLimitReached(DomainError):
+    code = "daily_limit_reached"
+    status = 409
+
+
+class DeskBusy(DomainError):
+    code = "desk_busy"
+    status = 409
+
+
+class DeskNotOpen(DomainError):
+    code = "desk_not_open"
+    status = 409
+
+
+class NoCurrentTicket(DomainError):
+    code = "no_current_ticket"
+    status = 409
+
+
+class NotServedHere(DomainError):
+    code = "not_served_here"
+    status = 409
+
+
+class InvalidRequest(DomainError):
+    code = "invalid_request"
+    status = 400

@@ -1,0 +1,82 @@
+"""Weekly opening hours: is a service open now, and when does it open next.
+
+Hours are given per weekday as ``"08:00-16:00"`` ranges in the centre's local time; a service without hours is
+always open. Closed dates (public holidays) close every service for the whole day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    start: time
+    end: time
+
+    @classmethod
+    def parse(cls, text: str) -> TimeRange:
+        try:
+            a, b = (part.strip() for part in text.split("-"))
+            start, end = time.fromisoformat(a), time.fromisoformat(b)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a range like '08:00-16:00'") from None
+        if end <= start:
+            raise ValueError(f"{text!r} ends before it starts")
+        return cls(start, end)
+
+
+@dataclass(frozen=True)
+class WeeklyHours:
+    """Opening ranges per weekday (0 = Monday); ``None`` means always open."""
+
+    ranges: Mapping[int, Sequence[TimeRange]] | None
+    closed_dates: frozenset[date] = frozenset()
+
+    def is_open(self, local: datetime) -> bool:
+        if local.date() in self.closed_dates:
+            return False
+        if self.ranges is None:
+            return True
+        t = local.time().replace(tzinfo=None)
+        return any(r.start <= t < r.end for r in self.ranges.get(local.weekday(), ()))
+
+    def next_opening(self, local: datetime, tz: ZoneInfo) -> datetime | None:
+        """The next moment (local, aware) the service opens after ``local``; None if it never does."""
+        if self.ranges is None:
+            day = local.date()
+            for _ in range(370):
+                day += timedelta(days=1)
+                if day not in self.closed_dates:
+                    return datetime.combine(day, time(0, 0), tz)
+            return None
+        t = local.time().replace(tzinfo=None)
+        for offset in range(0, 15):
+            day = local.date() + timedelta(days=offset)
+            if day in self.closed_dates:
+                continue
+            for r in sorted(self.ranges.get(day.weekday(), ()), key=lambda r: r.start):
+                if offset == 0 and r.start <= t:
+                    continue
+                return datetime.combine(day, r.start, tz)
+        return None
+
+
+def parse_weekly(spec: Mapping[str, str | Iterable[str]] | None, closed: Iterable[date] = ()) -> WeeklyHours:
+    """Build :class:`WeeklyHours` from config (``{"mon": "08:00-16:00", "sat": ["10:00-14:00"]}``)."""
+    closed_dates = frozenset(closed)
+    if spec is None:
+        return WeeklyHours(None, closed_dates)
+    ranges: dict[int, list[TimeRange]] = {}
+    for name, value in spec.items():
+        key = name.lower()[:3]
+        if key not in WEEKDAYS:
+            raise ValueError(f"{name!r} is not a weekday (use mon, tue, wed, thu, fri, sat, sun)")
+        texts = [value] if isinstance(value, str) else list(value)
+        ranges[WEEKDAYS.index(key)] = [TimeRange.parse(t) for t in texts]
+    return WeeklyHours(ranges, closed_dates)

@@ -1,0 +1,84 @@
+"""Ticket states and the transitions between them, as data.
+
+A ticket lives for one visit: it waits, is called to a desk, is served, and then either ends or, when the
+visitor chose several errands, waits again in the next service's queue. The table below is the whole state
+machine; :func:`apply` is the only place a state changes.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class TicketStatus(StrEnum):
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class Action(StrEnum):
+    """What happens to a ticket; every action is also the type of the event row it leaves."""
+
+    ISSUE = "issued"
+    CALL = "called"
+    RECALL = "recalled"
+    START = "started"
+    FINISH = "finished"          # the last errand is done
+    NEXT_ERRAND = "next_errand"  # an errand is done and the ticket joins the next service's queue
+    NO_SHOW = "no_show"
+    TRANSFER = "transferred"
+    RETURN = "returned"          # back to the same queue, keeping its place
+    CANCEL = "cancelled"
+    EXPIRE = "expired"
+
+
+S = TicketStatus
+ACTIVE: frozenset[TicketStatus] = frozenset({S.WAITING, S.CALLED, S.SERVING})
+FINAL: frozenset[TicketStatus] = frozenset({S.DONE, S.NO_SHOW, S.CANCELLED, S.EXPIRED})
+AT_DESK: frozenset[TicketStatus] = frozenset({S.CALLED, S.SERVING})
+
+#: (action, from-state) -> to-state.  Anything missing is not allowed.
+TRANSITIONS: dict[tuple[Action, TicketStatus | None], TicketStatus] = {
+    (Action.ISSUE, None): S.WAITING,
+    (Action.CALL, S.WAITING): S.CALLED,
+    (Action.RECALL, S.CALLED): S.CALLED,
+    (Action.START, S.CALLED): S.SERVING,
+    (Action.FINISH, S.CALLED): S.DONE,
+    (Action.FINISH, S.SERVING): S.DONE,
+    (Action.NEXT_ERRAND, S.CALLED): S.WAITING,
+    (Action.NEXT_ERRAND, S.SERVING): S.WAITING,
+    (Action.NO_SHOW, S.CALLED): S.NO_SHOW,
+    (Action.TRANSFER, S.CALLED): S.WAITING,
+    (Action.TRANSFER, S.SERVING): S.WAITING,
+    (Action.TRANSFER, S.WAITING): S.WAITING,
+    (Action.RETURN, S.CALLED): S.WAITING,
+    (Action.RETURN, S.SERVING): S.WAITING,
+    (Action.CANCEL, S.WAITING): S.CANCELLED,
+    (Action.CANCEL, S.CALLED): S.CANCELLED,
+    (Action.EXPIRE, S.WAITING): S.EXPIRED,
+    (Action.EXPIRE, S.CALLED): S.EXPIRED,
+    (Action.EXPIRE, S.SERVING): S.EXPIRED,
+}
+
+
+def apply(status: TicketStatus | None, action: Action) -> TicketStatus:
+    """Return the state after ``action``, or raise :class:`InvalidTransition` when the rules forbid it."""
+    from .errors import InvalidTransition
+
+    try:
+        return TRANSITIONS[(action, status)]
+    except KeyError:
+        raise InvalidTransition(
+            f"cannot {action.value.replace('_', ' ')} a ticket that is {status.value if status else 'new'}",
+            status=status.value if status else None,
+            action=action.value,
+        ) from None
+
+
+def finish_action(pending_services: list[str]) -> Action:
+    """Finishing an errand ends the visit, or sends the ticket on to the next errand's queue."""
+    return Action.NEXT_ERRAND if pending_services else Action.FINISH

@@ -1,0 +1,146 @@
+"""Storage: SQLAlchemy 2 typed models.  All instants are UTC; local time exists only at the edges.
+
+No table holds a name, an identity number or anything else personal: a ticket is a number, a state and the
+services it is for.  The visitor's token is stored only as a hash.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import orm as so
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC and gives them back aware (SQLite forgets the zone otherwise)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(so.DeclarativeBase):
+    metadata = sa.MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: sa.JSON(), list[str]: sa.JSON()}
+
+
+class Counter(Base):
+    """One row per (scope, business day): ``prefix:K`` numbers tickets, ``service:kela`` enforces limits."""
+
+    __tablename__ = "counters"
+    scope: so.Mapped[str] = so.mapped_column(sa.String(40), primary_key=True)
+    day: so.Mapped[date] = so.mapped_column(sa.Date, primary_key=True)
+    value: so.Mapped[int] = so.mapped_column(sa.Integer, default=0)
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        sa.UniqueConstraint("business_day", "prefix", "seq", name="uq_tickets_day_prefix_seq"),
+        sa.Index("ix_tickets_queue", "business_day", "status", "service_key", "priority", "queued_at", "id"),
+        sa.Index("ix_tickets_desk", "desk_key", "status"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    business_day: so.Mapped[date] = so.mapped_column(sa.Date)
+    prefix: so.Mapped[str] = so.mapped_column(sa.String(3))
+    seq: so.Mapped[int]
+    number: so.Mapped[str] = so.mapped_column(sa.String(12))
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    status: so.Mapped[str] = so.mapped_column(sa.String(16))
+    service_key: so.Mapped[str] = so.mapped_column(sa.String(32))
+    pending_services: so.Mapped[list[str]] = so.mapped_column(default=list)
+    priority: so.Mapped[bool] = so.mapped_column(default=False)
+    language: so.Mapped[str] = so.mapped_column(sa.String(2))
+    kiosk_key: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    issued_at: so.Mapped[datetime]
+    #: the arrival time that orders the queue; errands and transfers keep it so the visitor keeps their place
+    queued_at: so.Mapped[datetime]
+    desk_key: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    called_at: so.Mapped[datetime | None]
+    updated_at: so.Mapped[datetime]
+    #: the estimate shown at issue, kept to measure the estimator against the real wait
+    estimated_wait_s: so.Mapped[int | None]
+
+
+class TicketEvent(Base):
+    """Append-only log of every state change; statistics are computed from it."""
+
+    __tablename__ = "ticket_events"
+    __table_args__ = (sa.Index("ix_ticket_events_day", "business_day", "service_key"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    ticket_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    business_day: so.Mapped[date] = so.mapped_column(sa.Date)
+    at: so.Mapped[datetime]
+    type: so.Mapped[str] = so.mapped_column(sa.String(16))
+    from_status: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+    to_status: so.Mapped[str] = so.mapped_column(sa.String(16))
+    service_key: so.Mapped[str] = so.mapped_column(sa.String(32))
+    to_service_key: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    desk_key: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    #: who acted: ``user:3``, ``token:7``, ``visitor`` or ``system`` -- an account id, never a person's name
+    actor: so.Mapped[str] = so.mapped_column(sa.String(40))
+    priority: so.Mapped[bool] = so.mapped_column(default=False)
+
+    ticket: so.Mapped[Ticket] = so.relationship(lazy="raise")
+
+
+class DeskState(Base):
+    """A desk's live state: open/paused/closed and the priority streak the call-next policy needs."""
+
+    __tablename__ = "desk_state"
+    desk_key: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+    status: so.Mapped[str] = so.mapped_column(sa.String(10), default="open")
+    priority_streak: so.Mapped[int] = so.mapped_column(default=0)
+    updated_at: so.Mapped[datetime]
+
+
+class User(Base):
+    """A clerk or admin account; the username is an account handle, not a person's name."""
+
+    __tablename__ = "users"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    username: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
+    role: so.Mapped[str] = so.mapped_column(sa.String(10))
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+    created_at: so.Mapped[datetime]
+
+
+class ApiToken(Base):
+    """A device or script credential; only the SHA-256 of the random token is stored."""
+
+    __tablename__ = "api_tokens"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(64))
+    role: so.Mapped[str] = so.mapped_column(sa.String(10))
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    created_at: so.Mapped[datetime]
+    revoked_at: so.Mapped[datetime | None]

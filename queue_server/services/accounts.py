@@ -1,0 +1,114 @@
+"""Clerk and admin accounts (hashed passwords) and device API tokens (stored as SHA-256 hashes)."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import secrets
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..db import Database
+from ..domain.errors import DomainError, InvalidRequest
+from ..models import ApiToken, User, utcnow
+from .tokens import new_token, token_hash
+
+log = logging.getLogger(__name__)
+USER_ROLES = ("clerk", "admin")
+TOKEN_ROLES = ("kiosk", "desk", "admin")
+MIN_PASSWORD = 8
+
+
+class AccountExists(DomainError):
+    code = "account_exists"
+    status = 409
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: ``kind`` is ``user`` or ``token``; ``actor`` is what the event log records."""
+
+    kind: str
+    id: int
+    role: str
+    name: str
+
+    @property
+    def actor(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+
+def add_user(db: Database, username: str, password: str, role: str) -> Principal:
+    if role not in USER_ROLES:
+        raise InvalidRequest(f"role must be one of {', '.join(USER_ROLES)}")
+    if not username or len(username) > 64:
+        raise InvalidRequest("the username must be 1-64 characters")
+    if len(password) < MIN_PASSWORD:
+        raise InvalidRequest(f"the password must have at least {MIN_PASSWORD} characters")
+    with db.writer() as session:
+        if session.scalar(sa.select(User.id).where(User.username == username)) is not None:
+            raise AccountExists(f"user {username!r} exists already")
+        user = User(username=username, password_hash=generate_password_hash(password), role=role,
+                    active=True, created_at=utcnow())
+        session.add(user)
+        session.flush()
+        return Principal("user", user.id, role, username)
+
+
+def ensure_first_admin(db: Database) -> tuple[str, str] | None:
+    """On a fresh database create ``admin`` with a random one-time password; returns (name, password)."""
+    with db.reader() as session:
+        if session.scalar(sa.select(sa.func.count()).select_from(User)):
+            return None
+    password = secrets.token_urlsafe(12)
+    try:
+        add_user(db, "admin", password, "admin")
+    except AccountExists:  # another process won the race
+        return None
+    return "admin", password
+
+
+def authenticate(db: Database, username: str, password: str) -> Principal | None:
+    with db.reader() as session:
+        user = session.scalar(sa.select(User).where(User.username == username, User.active.is_(True)))
+    if user is None:
+        # Spend the same time as a real check so that response times do not reveal which names exist.
+        check_password_hash(_dummy_hash(), password)
+        return None
+    if not check_password_hash(user.password_hash, password):
+        return None
+    return Principal("user", user.id, user.role, user.username)
+
+
+def load_user(db: Database, user_id: int) -> Principal | None:
+    with db.reader() as session:
+        user = session.get(User, user_id)
+    if user is None or not user.active:
+        return None
+    return Principal("user", user.id, user.role, user.username)
+
+
+def create_token(db: Database, role: str, name: str) -> str:
+    """Create a device token and return it; only its hash is kept, so it is shown this once."""
+    if role not in TOKEN_ROLES:
+        raise InvalidRequest(f"role must be one of {', '.join(TOKEN_ROLES)}")
+    if not name or len(name) > 64:
+        raise InvalidRequest("the token name must be 1-64 characters")
+    token = new_token()
+    with db.writer() as session:
+        session.add(ApiToken(name=name, role=role, token_hash=token_hash(token), created_at=utcnow()))
+    return token
+
+
+def token_principal(db: Database, token: str) -> Principal | None:
+    with db.reader() as session:
+        row = session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == token_hash(token),
+                                                       ApiToken.revoked_at.is_(None)))
+    return Principal("token", row.id, row.role, row.name) if row else None
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return generate_password_hash("not-a-real-password")

@@ -1,0 +1,33 @@
+"""Plain records of what a use case changed, handed to the notifier after the commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class TicketSnapshot:
+    """A ticket as it stood at the commit; no token, no personal data."""
+
+    id: int
+    number: str
+    status: str
+    service_key: str
+    desk_key: str | None
+    priority: bool
+    language: str
+    issued_at: datetime
+    called_at: datetime | None
+    token_hash: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """``action`` is a domain Action value; ``services`` are the queues whose length changed."""
+
+    action: str
+    ticket: TicketSnapshot | None
+    desk_key: str | None
+    services: frozenset[str]
+    recall: bool = False

@@ -1,0 +1,28 @@
+"""Day-end housekeeping: tickets left active from an earlier business day become ``expired``."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from ..domain.states import ACTIVE, Action
+from ..models import Ticket
+from .events import transition
+
+log = logging.getLogger(__name__)
+
+
+def expire_previous_days(session: orm.Session, today: date, now: datetime) -> int:
+    """Expire what an earlier day left waiting or at a desk; runs inside the caller's transaction."""
+    stale = session.scalars(
+        sa.select(Ticket).where(Ticket.business_day < today, Ticket.status.in_([s.value for s in ACTIVE]))
+    ).all()
+    for ticket in stale:
+        transition(session, ticket, Action.EXPIRE, at=now, actor="system", desk_key=ticket.desk_key)
+        ticket.desk_key = None
+    if stale:
+        log.info("expired %d tickets left from earlier days", len(stale))
+    return len(stale)

@@ -12,7 +12,7 @@ from flask import Flask
 
 from .config import VuoroConfig, build_config, load_config
 from .db import Database
-from .extensions import login_manager
+from .extensions import login_manager, socketio
 from .services.context import Context, Notifier
 
 log = logging.getLogger(__name__)
@@ -46,9 +46,8 @@ def create_app(
     if migrate:
         db.upgrade()
     context = Context(config=cfg, db=db)
-    if notifier is not None:
-        context.notifier = notifier
     app.extensions["vuoro"] = context
+    _init_realtime(app, context, notifier)
 
     _init_login(app)
     from .api import bp as api_bp
@@ -58,7 +57,31 @@ def create_app(
     app.register_blueprint(health_bp)
     app.register_blueprint(api_bp)
     register_error_handlers(app)
+    _init_pages(app)
     return app
+
+
+def _init_realtime(app: Flask, context: Context, notifier: Notifier | None) -> None:
+    """Socket.IO in threading mode (never eventlet), with Redis as message queue when several processes run."""
+    from .realtime.handlers import Handlers
+    from .realtime.notifier import SocketNotifier
+
+    socketio.init_app(app, async_mode="threading", message_queue=context.config.redis_url,
+                      channel="vuoro-socketio")
+    Handlers().register(socketio)
+    context.notifier = notifier if notifier is not None else SocketNotifier(socketio, context)
+
+
+def _init_pages(app: Flask) -> None:
+    """The people-facing pages: kiosk, display board, desk, phone, login."""
+    import display_board
+    import kiosk_ui
+
+    from . import pages
+
+    kiosk_ui.init_app(app)
+    display_board.init_app(app)
+    pages.init_app(app)
 
 
 def _init_login(app: Flask) -> None:

@@ -199,6 +199,9 @@ class VuoroConfig(_Model):
     def resolved_database_url(self) -> str:
         """SQLite paths in the config are relative to the config file, not to the working directory."""
         url = self.database_url
+        for plain in ("postgresql://", "postgres://"):  # psycopg 3 is the driver Vuoro ships with
+            if url.startswith(plain):
+                url = "postgresql+psycopg://" + url[len(plain):]
         prefix = "sqlite:///"
         if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
             path = (self.base_dir / url[len(prefix):]).resolve()

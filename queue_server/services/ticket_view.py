@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import orm
 
 from ..domain.states import TicketStatus
 from ..models import Ticket
 from .context import Context
-from .queues import position_of, service_loads
+from .queues import ServiceLoad, position_of, positions, service_loads
 
 
 @dataclass(frozen=True)
@@ -52,13 +55,23 @@ def track_url(ctx: Context, token: str) -> str:
     return f"{ctx.config.public_url.rstrip('/')}/t/{token}"
 
 
-def build_view(session: orm.Session, ctx: Context, ticket: Ticket, token: str | None = None) -> TicketView:
-    """Compute the view inside ``session`` (position and estimate need the live queue)."""
-    position = estimate = None
+def build_view(
+    session: orm.Session, ctx: Context, ticket: Ticket, token: str | None = None, *,
+    position: int | None = None, loads: dict[str, ServiceLoad] | None = None,
+) -> TicketView:
+    """Compute the view inside ``session`` (position and estimate need the live queue).
+
+    ``position`` and ``loads`` may be passed in when many views are built at once (see :func:`waiting_views`).
+    """
+    estimate = None
     if ticket.status == TicketStatus.WAITING:
-        position = position_of(session, ticket)
-        load = service_loads(session, ctx, ticket.business_day)[ticket.service_key]
-        estimate = load.wait_for(position)
+        if position is None:
+            position = position_of(session, ticket)
+        if loads is None:
+            loads = service_loads(session, ctx, ticket.business_day)
+        estimate = loads[ticket.service_key].wait_for(position)
+    else:
+        position = None
     service = ctx.config.service_map.get(ticket.service_key)
     at_desk = ticket.status in (TicketStatus.CALLED, TicketStatus.SERVING)
     return TicketView(
@@ -77,3 +90,17 @@ def build_view(session: orm.Session, ctx: Context, ticket: Ticket, token: str | 
         token=token,
         track_url=track_url(ctx, token) if token else None,
     )
+
+
+def waiting_views(session: orm.Session, ctx: Context, day: date,
+                  services: Iterable[str]) -> list[tuple[str, TicketView]]:
+    """(token hash, view) of every waiting ticket in ``services``: a handful of queries, not one per ticket."""
+    keys = list(services)
+    if not keys:
+        return []
+    pos = positions(session, day, keys)
+    if not pos:
+        return []
+    loads = service_loads(session, ctx, day)
+    tickets = session.scalars(sa.select(Ticket).where(Ticket.id.in_(list(pos)))).all()
+    return [(t.token_hash, build_view(session, ctx, t, position=pos[t.id], loads=loads)) for t in tickets]

@@ -1,0 +1,147 @@
+"""Socket.IO handlers: authenticate on connect, join rooms, and answer every join with a snapshot.
+
+A screen that reconnects (server restart, Wi-Fi drop) joins again and gets the true state at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from flask import current_app, request
+from flask_login import current_user
+from flask_socketio import SocketIO, emit, join_room, leave_room
+
+from ..api.auth import DESK_ROLES, KIOSK_ROLES
+from ..domain.errors import DomainError
+from ..services.accounts import Principal, token_principal
+from ..services.board import recent_calls
+from ..services.context import Context
+from ..services.overview import service_summaries
+from ..services.tickets import get_ticket
+from ..services.tokens import token_hash
+from . import events as ev
+from .notifier import desk_payload
+
+log = logging.getLogger(__name__)
+
+
+def _ctx() -> Context:
+    return current_app.extensions["vuoro"]  # type: ignore[no-any-return]
+
+
+def _error(code: str, message: str) -> dict[str, Any]:
+    return {"ok": False, "error": {"code": code, "message": message}}
+
+
+class Handlers:
+    """Keeps who is behind each socket (``sid``): a token's or a logged-in account's principal, or nobody."""
+
+    def __init__(self) -> None:
+        self._principals: dict[str, Principal | None] = {}
+        self._lock = threading.Lock()
+
+    def register(self, socketio: SocketIO) -> None:
+        socketio.on_event("connect", self.on_connect)
+        socketio.on_event("disconnect", self.on_disconnect)
+        socketio.on_event(ev.JOIN, self.on_join)
+        socketio.on_event(ev.LEAVE, self.on_leave)
+
+    def principal(self) -> Principal | None:
+        with self._lock:
+            return self._principals.get(request.sid)  # type: ignore[attr-defined]
+
+    def on_connect(self, auth: Any = None) -> bool:
+        principal: Principal | None = None
+        token = auth.get("token") if isinstance(auth, dict) else None
+        if isinstance(token, str) and token:
+            principal = token_principal(_ctx().db, token)
+            if principal is None:
+                return False  # a wrong device token is refused outright
+        elif current_user.is_authenticated:
+            principal = current_user.principal
+        with self._lock:
+            self._principals[request.sid] = principal  # type: ignore[attr-defined]
+        return True
+
+    def on_disconnect(self, reason: Any = None) -> None:
+        with self._lock:
+            self._principals.pop(request.sid, None)  # type: ignore[attr-defined]
+
+    def on_leave(self, data: Any) -> dict[str, Any]:
+        if isinstance(data, dict):
+            for kind, room in (("board", ev.board_room), ("desk", ev.desk_room), ("kiosk", ev.kiosk_room)):
+                if isinstance(data.get(kind), str):
+                    leave_room(room(data[kind]))
+        return {"ok": True}
+
+    def on_join(self, data: Any) -> dict[str, Any]:
+        if not isinstance(data, dict) or len(data) != 1:
+            return _error("invalid_request", "join one of: board, desk, ticket, kiosk")
+        (kind, value), = data.items()
+        handler = {"board": self._join_board, "desk": self._join_desk, "ticket": self._join_ticket,
+                   "kiosk": self._join_kiosk}.get(kind)
+        if handler is None or not isinstance(value, str) or not value:
+            return _error("invalid_request", "join one of: board, desk, ticket, kiosk")
+        return handler(value)
+
+    def _join_board(self, zone: str) -> dict[str, Any]:
+        ctx = _ctx()
+        zcfg = ctx.config.zone_map.get(zone)
+        if zcfg is None:
+            return _error("unknown_zone", "no such zone")
+        join_room(ev.board_room(zone))
+        calls = [
+            ev.called_payload(ctx.config, number=c.number, desk_key=c.desk_key, called_at=c.called_at, recall=c.recall)
+            for c in recent_calls(ctx, zone)
+            if c.desk_key in ctx.config.desk_map
+        ]
+        zone_services = sorted({s for d in ctx.config.desks if d.zone == zone for s in d.services})
+        emit(ev.SNAPSHOT, {
+            "board": zone,
+            "name": dict(zcfg.name),
+            "language": zcfg.language or ctx.config.centre.language,
+            "settings": {"chime": zcfg.chime, "speech": zcfg.speech, "volume": zcfg.volume},
+            "calls": calls,
+            "services": [s for s in zone_services if not ctx.config.service_map[s].sensitive],
+            "queue": ev.queue_payload(service_summaries(ctx), for_board=True),
+        })
+        return {"ok": True}
+
+    def _join_desk(self, desk: str) -> dict[str, Any]:
+        ctx = _ctx()
+        principal = self.principal()
+        if principal is None or principal.role not in DESK_ROLES:
+            return _error("forbidden", "log in as a clerk or use a desk token")
+        if desk not in ctx.config.desk_map:
+            return _error("unknown_desk", "no such desk")
+        join_room(ev.desk_room(desk))
+        join_room(ev.SCREENS_ROOM)
+        emit(ev.SNAPSHOT, {"desk": desk, "state": desk_payload(ctx, desk),
+                           "queue": ev.queue_payload(service_summaries(ctx), for_board=False)})
+        return {"ok": True}
+
+    def _join_ticket(self, token: str) -> dict[str, Any]:
+        ctx = _ctx()
+        try:
+            view = get_ticket(ctx, token)
+        except DomainError:
+            return _error("unknown_ticket", "no such ticket")
+        join_room(ev.ticket_room(token_hash(token)))
+        join_room(ev.SCREENS_ROOM)
+        emit(ev.SNAPSHOT, {"ticket": view.to_dict(),
+                           "queue": ev.queue_payload(service_summaries(ctx), for_board=False)})
+        return {"ok": True}
+
+    def _join_kiosk(self, kiosk: str) -> dict[str, Any]:
+        ctx = _ctx()
+        principal = self.principal()
+        if principal is None or principal.role not in KIOSK_ROLES:
+            return _error("forbidden", "use a kiosk token")
+        if kiosk not in ctx.config.kiosk_map:
+            return _error("unknown_kiosk", "no such kiosk")
+        join_room(ev.kiosk_room(kiosk))
+        join_room(ev.SCREENS_ROOM)
+        emit(ev.SNAPSHOT, {"kiosk": kiosk, "queue": ev.queue_payload(service_summaries(ctx), for_board=False)})
+        return {"ok": True}

@@ -1,0 +1,82 @@
+"""Turns committed changes into Socket.IO events.  Called after the commit, never inside a transaction.
+
+Order matters for the waiting room: the ``called`` event goes out first, then the desk's and the ticket's own
+updates, then queue lengths and the refreshed positions of everybody still waiting.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from flask_socketio import SocketIO
+
+from ..domain.states import Action
+from ..models import Ticket
+from ..services.changes import Change
+from ..services.context import Context
+from ..services.desks import desk_overview
+from ..services.overview import service_summaries
+from ..services.ticket_view import build_view, waiting_views
+from . import events as ev
+
+log = logging.getLogger(__name__)
+
+
+class SocketNotifier:
+    def __init__(self, socketio: SocketIO, ctx: Context) -> None:
+        self.socketio = socketio
+        self.ctx = ctx
+
+    def emit(self, event: str, payload: Any, room: str) -> None:
+        self.socketio.emit(event, payload, to=room)
+
+    def publish(self, changes: Sequence[Change]) -> None:
+        try:
+            self._publish(changes)
+        except Exception:  # the change is committed; a lost screen update must not turn it into an error
+            log.exception("could not push %d change(s) to screens", len(changes))
+
+    def _publish(self, changes: Sequence[Change]) -> None:
+        config = self.ctx.config
+        for change in changes:
+            t = change.ticket
+            if t and change.action in (Action.CALL.value, Action.RECALL.value) and change.desk_key and t.called_at:
+                payload = ev.called_payload(config, number=t.number, desk_key=change.desk_key,
+                                            called_at=t.called_at, recall=change.recall)
+                self.emit(ev.CALLED, payload, ev.board_room(payload["zone"]))
+        touched: set[str] = set()
+        with self.ctx.db.reader() as session:
+            for change in changes:
+                touched |= change.services
+                if change.ticket is not None:
+                    ticket = session.get(Ticket, change.ticket.id)
+                    if ticket is not None:
+                        view = build_view(session, self.ctx, ticket).to_dict()
+                        self.emit(ev.TICKET, {"ticket": view}, ev.ticket_room(ticket.token_hash))
+                if change.desk_key:
+                    self.emit(ev.DESK, desk_payload(self.ctx, change.desk_key), ev.desk_room(change.desk_key))
+            if touched:
+                for token_hash, view in waiting_views(session, self.ctx, self.ctx.today(), touched):
+                    self.emit(ev.TICKET, {"ticket": view.to_dict()}, ev.ticket_room(token_hash))
+        if touched:
+            self.push_queues()
+
+    def push_queues(self) -> None:
+        summaries = service_summaries(self.ctx)
+        self.emit(ev.QUEUE, ev.queue_payload(summaries, for_board=False), ev.SCREENS_ROOM)
+        board = ev.queue_payload(summaries, for_board=True)
+        for zone in self.ctx.config.zones:
+            self.emit(ev.QUEUE, board, ev.board_room(zone.key))
+
+
+def desk_payload(ctx: Context, desk_key: str) -> dict[str, Any]:
+    """The desk's state, its current ticket and its services' waiting counts."""
+    result, waiting = desk_overview(ctx, desk_key)
+    return {
+        "desk": desk_key,
+        "status": result.desk_status,
+        "ticket": result.ticket.to_dict() if result.ticket else None,
+        "waiting": waiting,
+    }

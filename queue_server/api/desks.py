@@ -12,7 +12,13 @@ from . import bp
 from .auth import DESK_ROLES, current_principal, require
 from .context import ctx, parse_body
 from .schemas import (
-    CallRequest, DeskActionOut, DeskDetailOut, DeskOut, DesksEnvelope, DeskStatusRequest, TicketOut,
+    CallRequest,
+    DeskActionOut,
+    DeskDetailOut,
+    DeskOut,
+    DesksEnvelope,
+    DeskStatusRequest,
+    TicketOut,
     TransferRequest,
 )
 

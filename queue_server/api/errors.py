@@ -69,5 +69,5 @@ def register_error_handlers(app: Flask) -> None:
     def _unexpected(exc: Exception) -> Response:
         # The route pattern, not the path: a path may hold a visitor's token.
         rule = request.url_rule.rule if request.url_rule else "(no route)"
-        log.exception("unexpected error on %s %s", request.method, rule)
+        log.error("unexpected error on %s %s", request.method, rule, exc_info=exc)
         return error_response(500, "internal_error", "something went wrong; the error was logged")

@@ -11,8 +11,19 @@ from pydantic.json_schema import models_json_schema
 
 from . import bp
 from .schemas import (
-    CallRequest, DeskActionOut, DeskDetailOut, DesksEnvelope, DeskStatusRequest, ErrorOut, HealthOut,
-    IssueRequest, LoginRequest, MeOut, ServicesEnvelope, TicketEnvelope, TransferRequest,
+    CallRequest,
+    DeskActionOut,
+    DeskDetailOut,
+    DesksEnvelope,
+    DeskStatusRequest,
+    ErrorOut,
+    HealthOut,
+    IssueRequest,
+    LoginRequest,
+    MeOut,
+    ServicesEnvelope,
+    TicketEnvelope,
+    TransferRequest,
 )
 
 Op = tuple[str, str, str, type[BaseModel] | None, dict[int, type[BaseModel] | None], str | None]

@@ -53,7 +53,7 @@ def called_payload(config: VuoroConfig, *, number: str, desk_key: str, called_at
     desk = config.desk_map[desk_key]
     zone = config.zone_map[desk.zone]
     language = zone.language or config.centre.language
-    labels = desk.label if isinstance(desk.label, dict) else {lang: desk.label for lang in config.centre.languages}
+    labels = desk.label if isinstance(desk.label, dict) else dict.fromkeys(config.centre.languages, desk.label)
     return {
         "number": number,
         "desk": desk.key,
@@ -70,8 +70,8 @@ def queue_payload(summaries: list[Any], *, for_board: bool) -> dict[str, Any]:
     """Waiting count and estimate per service; boards leave sensitive services out altogether."""
     return {
         "services": [
-            {"key": s.key, "names": s.names, "waiting": s.waiting, "estimated_wait_s": s.estimated_wait_s, "open": s.open,
-             "opens_at": s.opens_at}
+            {"key": s.key, "names": s.names, "waiting": s.waiting, "estimated_wait_s": s.estimated_wait_s,
+             "open": s.open, "opens_at": s.opens_at}
             for s in summaries
             if not (for_board and s.sensitive)
         ]

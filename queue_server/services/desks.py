@@ -263,4 +263,4 @@ def desk_overview(ctx: Context, desk_key: str) -> tuple[DeskResult, dict[str, in
 
 def desk_statuses(ctx: Context) -> dict[str, str]:
     with ctx.db.reader() as session:
-        return dict(session.execute(sa.select(DeskState.desk_key, DeskState.status)).tuples().all())
+        return {key: status for key, status in session.execute(sa.select(DeskState.desk_key, DeskState.status))}

@@ -96,7 +96,7 @@ def positions(session: orm.Session, day: date, services: Iterable[str]) -> dict[
 
 def open_desks(session: orm.Session, ctx: Context) -> dict[str, int]:
     """How many open desks serve each service right now."""
-    states = dict(session.execute(sa.select(DeskState.desk_key, DeskState.status)).tuples().all())
+    states = {key: status for key, status in session.execute(sa.select(DeskState.desk_key, DeskState.status))}
     counts = {s.key: 0 for s in ctx.config.services}
     for desk in ctx.config.desks:
         if states.get(desk.key) == "open":

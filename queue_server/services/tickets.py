@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from ..domain.errors import DailyLimitReached, InvalidRequest, NotFound, ServiceClosed
 from ..domain.numbering import format_number
-from ..domain.states import ACTIVE, Action, TicketStatus
+from ..domain.states import ACTIVE, Action
 from ..models import Ticket
 from .changes import Change
 from .context import Context

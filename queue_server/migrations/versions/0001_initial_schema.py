@@ -1,14 +1,13 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-28 07:23:32.899815
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from queue_server.models import UTCDateTime
-
 
 revision = '0001'
 down_revision = None

@@ -58,7 +58,17 @@ def create_app(
     app.register_blueprint(api_bp)
     register_error_handlers(app)
     _init_pages(app)
+    _init_extras(app)
     return app
+
+
+def _init_extras(app: Flask) -> None:
+    """Metrics (/metrics), the admin dashboard and statistics, and the security layer (headers, CSRF, limits)."""
+    from . import admin, metrics, security
+
+    metrics.init_app(app)
+    admin.init_app(app)
+    security.init_app(app)
 
 
 def _init_realtime(app: Flask, context: Context, notifier: Notifier | None) -> None:

@@ -46,10 +46,13 @@ class SocketNotifier:
                 payload = ev.called_payload(config, number=t.number, desk_key=change.desk_key,
                                             called_at=t.called_at, recall=change.recall)
                 self.emit(ev.CALLED, payload, ev.board_room(payload["zone"]))
-        touched: set[str] = set()
+        touched: set[str] = set()    # queues whose length changed: new counts for every screen
+        reordered: set[str] = set()  # queues where waiting visitors' positions moved
         with self.ctx.db.reader() as session:
             for change in changes:
                 touched |= change.services
+                if not _appends_only(change):
+                    reordered |= change.services
                 if change.ticket is not None:
                     ticket = session.get(Ticket, change.ticket.id)
                     if ticket is not None:
@@ -57,8 +60,8 @@ class SocketNotifier:
                         self.emit(ev.TICKET, {"ticket": view}, ev.ticket_room(ticket.token_hash))
                 if change.desk_key:
                     self.emit(ev.DESK, desk_payload(self.ctx, change.desk_key), ev.desk_room(change.desk_key))
-            if touched:
-                for token_hash, view in waiting_views(session, self.ctx, self.ctx.today(), touched):
+            if reordered:
+                for token_hash, view in waiting_views(session, self.ctx, self.ctx.today(), reordered):
                     self.emit(ev.TICKET, {"ticket": view.to_dict()}, ev.ticket_room(token_hash))
         if touched:
             self.push_queues()
@@ -69,6 +72,11 @@ class SocketNotifier:
         board = ev.queue_payload(summaries, for_board=True)
         for zone in self.ctx.config.zones:
             self.emit(ev.QUEUE, board, ev.board_room(zone.key))
+
+
+def _appends_only(change: Change) -> bool:
+    """A normal ticket joining at the back moves nobody else's position: no need to refresh every phone."""
+    return change.action == Action.ISSUE.value and change.ticket is not None and not change.ticket.priority
 
 
 def desk_payload(ctx: Context, desk_key: str) -> dict[str, Any]:

@@ -71,6 +71,16 @@ def _init_extras(app: Flask) -> None:
     security.init_app(app)
 
 
+def shutdown(app: Flask) -> None:
+    """Stop the app's background workers and close its database pool (tests and clean exits)."""
+    from .printing import EXTENSION
+
+    printing = app.extensions.get(EXTENSION)
+    if printing is not None:
+        printing.close()
+    app.extensions["vuoro"].db.dispose()
+
+
 def _init_realtime(app: Flask, context: Context, notifier: Notifier | None) -> None:
     """Socket.IO in threading mode (never eventlet), with Redis as message queue when several processes run."""
     from .realtime.handlers import Handlers
@@ -80,6 +90,9 @@ def _init_realtime(app: Flask, context: Context, notifier: Notifier | None) -> N
                       channel="vuoro-socketio")
     Handlers().register(socketio)
     context.notifier = notifier if notifier is not None else SocketNotifier(socketio, context)
+    from . import printing
+
+    printing.init_app(app, context, socketio)
 
 
 def _init_pages(app: Flask) -> None:

@@ -135,3 +135,26 @@ def token_create(config_path: str | None, role: str, name: str) -> None:
         raise click.ClickException(exc.message) from None
     click.echo(f"created {role} token {name!r}; use it as 'Authorization: Bearer <token>':")
     click.echo(value)
+
+
+@main.command("print-test")
+@config_option
+@click.option("--printer", "printer_key", required=True, help="the printer's key in the config")
+@click.option("--language", type=click.Choice(["fi", "sv", "en"]), default=None)
+def print_test(config_path: str | None, printer_key: str, language: str | None) -> None:
+    """Print a sample ticket, for the technician installing a kiosk printer."""
+    from printer import PrinterError, build_printer, sample_receipt
+
+    cfg = _load(config_path)
+    chosen = next((p for p in cfg.printers if p.key == printer_key), None)
+    if chosen is None:
+        known = ", ".join(p.key for p in cfg.printers) or "none"
+        raise click.ClickException(f"no printer {printer_key!r} in the config (known: {known})")
+    device = build_printer(chosen)
+    status = device.status()
+    click.echo(f"{printer_key} ({chosen.type}): {status.state.value} {status.detail}".rstrip())
+    try:
+        device.print_receipt(sample_receipt(language or cfg.centre.language))  # type: ignore[arg-type]
+    except PrinterError as exc:
+        raise click.ClickException(f"printing failed: {exc}") from None
+    click.echo("sample ticket printed")

@@ -114,6 +114,8 @@ class VuoroConfig(_Model):
     public_url: str = "http://localhost:5000"
     priority_ratio: Annotated[int, Field(ge=0, le=100)] = 2
     retention_days: Annotated[int, Field(ge=1)] = 90
+    #: how often the server asks each printer for its status (seconds; 0 turns polling off)
+    printer_poll_s: Annotated[float, Field(ge=0)] = 30
     centre: CentreConfig
     services: list[ServiceConfig] = Field(min_length=1)
     desks: list[DeskConfig] = Field(default_factory=list)

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from queue_server.app import create_app
+from queue_server.app import create_app, shutdown
 from queue_server.services.accounts import add_user, create_token
 from queue_server.services.context import Context, RecordingNotifier
 
@@ -104,7 +104,7 @@ def app(config_data: dict[str, Any], clock: FakeClock, notifier: RecordingNotifi
     application.config["TESTING"] = True
     application.extensions["vuoro"].clock = clock
     yield application
-    application.extensions["vuoro"].db.dispose()
+    shutdown(application)
 
 
 @pytest.fixture

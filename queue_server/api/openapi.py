@@ -21,6 +21,7 @@ from .schemas import (
     IssueRequest,
     LoginRequest,
     MeOut,
+    PrintersEnvelope,
     ServicesEnvelope,
     TicketEnvelope,
     TransferRequest,
@@ -46,6 +47,8 @@ OPERATIONS: list[Op] = [
     ("post", "/api/session", "Log in (clerk or admin)", LoginRequest, {200: MeOut, 400: ErrorOut, 401: ErrorOut}, None),
     ("get", "/api/session", "Who is logged in", None, {200: MeOut, 401: ErrorOut, 403: ErrorOut}, DESK),
     ("delete", "/api/session", "Log out", None, {204: None}, None),
+    ("get", "/api/printers", "Printer health (online, paper_near_end, paper_out, offline, unknown)", None,
+     {200: PrintersEnvelope, 401: ErrorOut, 403: ErrorOut}, "admin token or session"),
 ]
 _DESK_ERRORS: dict[int, type[BaseModel] | None] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut,
                                                    409: ErrorOut}

@@ -124,3 +124,16 @@ class HealthOut(BaseModel):
 class MeOut(BaseModel):
     username: str
     role: str
+
+
+class PrinterOut(BaseModel):
+    key: str
+    type: str
+    state: Literal["online", "paper_near_end", "paper_out", "offline", "unknown"]
+    detail: str
+    checked_at: str | None
+    kiosks: list[str]
+
+
+class PrintersEnvelope(BaseModel):
+    printers: list[PrinterOut]

@@ -15,6 +15,7 @@ from flask_socketio import SocketIO, emit, join_room, leave_room
 
 from ..api.auth import DESK_ROLES, KIOSK_ROLES
 from ..domain.errors import DomainError
+from ..printing import EXTENSION as PRINTING
 from ..services.accounts import Principal, token_principal
 from ..services.board import recent_calls
 from ..services.context import Context
@@ -118,8 +119,11 @@ class Handlers:
             return _error("unknown_desk", "no such desk")
         join_room(ev.desk_room(desk))
         join_room(ev.SCREENS_ROOM)
+        join_room(ev.STAFF_ROOM)
+        printing = current_app.extensions.get(PRINTING)
         emit(ev.SNAPSHOT, {"desk": desk, "state": desk_payload(ctx, desk),
-                           "queue": ev.queue_payload(service_summaries(ctx), for_board=False)})
+                           "queue": ev.queue_payload(service_summaries(ctx), for_board=False),
+                           "printers": printing.status_list() if printing is not None else []})
         return {"ok": True}
 
     def _join_ticket(self, token: str) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ..config import VuoroConfig
 from ..db import Database
@@ -13,6 +13,9 @@ from ..domain.numbering import business_day
 from ..models import utcnow
 from .changes import Change
 from .service_times import ServiceTimes
+
+if TYPE_CHECKING:
+    from .ticket_view import TicketView
 
 
 class Notifier(Protocol):
@@ -39,7 +42,7 @@ class RecordingNotifier:
 class TicketPrinting(Protocol):
     """The printing port: hands an issued ticket to the kiosk's printer without waiting for it."""
 
-    def ticket_issued(self, ctx: Context, ticket_id: int, token: str, kiosk_key: str) -> None: ...
+    def ticket_issued(self, ctx: Context, view: TicketView, kiosk_key: str) -> None: ...
 
 
 @dataclass

@@ -96,7 +96,7 @@ def issue_ticket(
     log.info("issued %s for %s", view.number, first.key)
     ctx.notifier.publish([change])
     if kiosk is not None and ctx.printing is not None:
-        ctx.printing.ticket_issued(ctx, ticket.id, token, kiosk)
+        ctx.printing.ticket_issued(ctx, view, kiosk)
     return IssuedTicket(ticket.id, view)
 
 

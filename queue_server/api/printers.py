@@ -1,0 +1,18 @@
+"""Printer health for technicians and the desk page: online, paper near end, paper out, offline."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, jsonify
+
+from ..printing import EXTENSION
+from . import bp
+from .auth import ADMIN_ROLES, require
+from .schemas import PrintersEnvelope
+
+
+@bp.get("/printers")
+@require(ADMIN_ROLES)
+def list_printers() -> Response:
+    printing = current_app.extensions.get(EXTENSION)
+    items = printing.status_list() if printing is not None else []
+    return jsonify(PrintersEnvelope.model_validate({"printers": items}).model_dump(mode="json"))

@@ -106,6 +106,19 @@ class KioskConfig(_Model):
     language: Language | None = None
 
 
+RateLimit = Annotated[str, Field(pattern=r"^\s*\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?\s*(;.*)?$")]
+
+
+class LimitsConfig(_Model):
+    """Abuse limits (flask-limiter syntax, e.g. ``30/minute``); ``enabled: false`` for load tests."""
+
+    enabled: bool = True
+    issue_per_kiosk: RateLimit = "30/minute"
+    issue_per_client: RateLimit = "30/minute"
+    ticket_per_token: RateLimit = "120/minute"
+    login: RateLimit = "10/minute;50/hour"
+
+
 class VuoroConfig(_Model):
     env: Literal["development", "production"] = "development"
     secret_key: Annotated[str, Field(min_length=16)]
@@ -116,6 +129,7 @@ class VuoroConfig(_Model):
     retention_days: Annotated[int, Field(ge=1)] = 90
     #: how often the server asks each printer for its status (seconds; 0 turns polling off)
     printer_poll_s: Annotated[float, Field(ge=0)] = 30
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
     centre: CentreConfig
     services: list[ServiceConfig] = Field(min_length=1)
     desks: list[DeskConfig] = Field(default_factory=list)

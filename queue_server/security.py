@@ -1,9 +1,119 @@
-"""Placeholder, filled in by its issue."""
+"""The security layer: security headers, CSRF for cookie-authenticated requests, and abuse limits.
+
+- Headers: a Content-Security-Policy without inline scripts or styles, no framing, no sniffing, and no
+  referrer (a phone page's URL holds the visitor's token).
+- CSRF (Flask-WTF): every state-changing request that relies on the session cookie must carry the token
+  (form field ``csrf_token`` or header ``X-CSRFToken``, from the page's ``<meta name="csrf-token">``).
+  Requests with ``Authorization: Bearer`` carry no ambient credential and need none; neither do the visitor's
+  own ticket endpoints, where the unguessable token in the path is the credential.
+- Rate limits (flask-limiter) from the ``limits:`` section of the config; a limited request is refused before
+  its view runs, so nothing is half-written.
+"""
 
 from __future__ import annotations
 
-from flask import Flask
+import hashlib
+from typing import Any
+
+from flask import Flask, Response, current_app, request
+from flask_limiter import RateLimitExceeded
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFError
+
+from .api.errors import error_response
+from .extensions import csrf, limiter
+
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: endpoints where the path's ticket token is the credential (no cookie is involved)
+TOKEN_ENDPOINTS = frozenset({"api.cancel", "api.feedback"})
+#: endpoints that log someone in: limited per address
+LOGIN_ENDPOINTS = ("api.login", "pages.login")
+
+CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "media-src 'self'",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+def _kiosk_key() -> str:
+    """The device behind a bearer token (one limit per kiosk), else the network address."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return "token:" + hashlib.sha256(header[7:].strip().encode()).hexdigest()[:32]
+    return "addr:" + get_remote_address()
+
+
+def _token_key() -> str:
+    token = (request.view_args or {}).get("token", "")
+    return "ticket:" + hashlib.sha256(str(token).encode()).hexdigest()[:32]
 
 
 def init_app(app: Flask) -> None:
-    return None
+    limits = app.extensions["vuoro"].config.limits
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)   # we decide below which requests need it
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)       # desk pages stay open all day
+    app.config["RATELIMIT_ENABLED"] = limits.enabled
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.extensions["vuoro"].config.redis_url or "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    _apply_limits(app, limits)
+
+    @app.before_request
+    def _csrf_for_cookie_auth() -> None:
+        if request.method not in UNSAFE or request.endpoint in TOKEN_ENDPOINTS:
+            return
+        if request.headers.get("Authorization", "").lower().startswith("bearer "):
+            return
+        if not current_app.config.get("WTF_CSRF_ENABLED", True):
+            return
+        csrf.protect()
+
+    @app.after_request
+    def _headers(resp: Response) -> Response:
+        resp.headers.setdefault("Content-Security-Policy", CSP)
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        resp.headers.setdefault("Referrer-Policy", "no-referrer")
+        resp.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+        resp.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if request.path.startswith("/api/") or request.path.startswith("/t/"):
+            resp.headers.setdefault("Cache-Control", "no-store")
+        return resp
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc: CSRFError) -> Response:
+        return error_response(400, "csrf_failed", f"{exc.description} Reload the page and try again.")
+
+    @app.errorhandler(RateLimitExceeded)
+    def _limited(exc: RateLimitExceeded) -> Response:
+        # flask-limiter adds Retry-After and the X-RateLimit-* headers to this response
+        return error_response(429, "rate_limited", f"too many requests ({exc.description}); wait a moment")
+
+
+def _apply_limits(app: Flask, limits: Any) -> None:
+    """Attach each configured limit to its endpoint (names from the blueprints that exist in this app)."""
+    table: list[tuple[str, str, Any, str | None]] = [
+        ("api.issue", limits.issue_per_kiosk, _kiosk_key, None),
+        ("api.issue", limits.issue_per_client, get_remote_address, None),
+        ("api.show", limits.ticket_per_token, _token_key, None),
+        ("api.cancel", limits.ticket_per_token, _token_key, None),
+        ("api.feedback", limits.ticket_per_token, _token_key, None),
+        *[(name, limits.login, get_remote_address, "POST") for name in LOGIN_ENDPOINTS],
+    ]
+    for endpoint, value, key_func, method in table:
+        view = app.view_functions.get(endpoint)
+        if view is None:
+            continue
+        app.view_functions[endpoint] = limiter.limit(
+            value, key_func=key_func, methods=[method] if method else None, scope=f"{endpoint}:{key_func.__name__}"
+        )(view)

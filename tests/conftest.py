@@ -33,6 +33,8 @@ BASE_CONFIG: dict[str, Any] = {
     "secret_key": "test-secret-key-0123456789abcdef",
     "public_url": "http://vuoro.test",
     "priority_ratio": 2,
+    "printer_poll_s": 0,
+    "limits": {"enabled": False},  # tests/queue_server/test_security*.py turn them on
     "centre": {"name": {"fi": "Testikeskus", "sv": "Testcenter", "en": "Test centre"},
                "timezone": "Europe/Helsinki", "languages": ["fi", "sv", "en"], "default_language": "fi"},
     "services": [
@@ -102,6 +104,7 @@ def notifier() -> RecordingNotifier:
 def app(config_data: dict[str, Any], clock: FakeClock, notifier: RecordingNotifier) -> Iterator[Flask]:
     application = create_app(config_data, notifier=notifier)
     application.config["TESTING"] = True
+    application.config["WTF_CSRF_ENABLED"] = False  # the security tests build their own app with CSRF on
     application.extensions["vuoro"].clock = clock
     yield application
     shutdown(application)

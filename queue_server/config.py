@@ -115,7 +115,7 @@ class LimitsConfig(_Model):
     enabled: bool = True
     issue_per_kiosk: RateLimit = "30/minute"
     issue_per_client: RateLimit = "30/minute"
-    ticket_per_token: RateLimit = "120/minute"
+    ticket_per_token: RateLimit = "120/minute"  # noqa: S105 - a rate, not a secret
     login: RateLimit = "10/minute;50/hour"
 
 

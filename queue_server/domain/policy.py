@@ -11,12 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 
-def priority_order(streak: int, ratio: int) -> tuple[bool, bool]:
+def priority_order(streak: int, ratio: int) -> tuple[bool | None, ...]:
     """Which class to try first: (True, False) means priority first, then normal.
 
-    ``streak`` is how many priority tickets this desk called in a row; ``ratio`` <= 0 disables priority.
+    ``streak`` is how many priority tickets this desk called in a row; ``ratio`` <= 0 disables priority:
+    ``(None,)`` means both classes together, in arrival order (priority is ignored, never demoted).
     """
-    if ratio > 0 and streak < ratio:
+    if ratio <= 0:
+        return (None,)
+    if streak < ratio:
         return (True, False)
     return (False, True)
 
@@ -37,7 +40,7 @@ class Candidate:
 def choose(candidates: Sequence[Candidate], streak: int, ratio: int) -> Candidate | None:
     """Pick the ticket to call from all waiting candidates (the reference the SQL queries implement)."""
     for want_priority in priority_order(streak, ratio):
-        pool = [c for c in candidates if c.priority == want_priority]
+        pool = [c for c in candidates if want_priority is None or c.priority == want_priority]
         if pool:
             return min(pool, key=lambda c: (c.queued_at, c.ticket_id))
     return None

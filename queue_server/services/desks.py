@@ -98,11 +98,13 @@ def call_next(ctx: Context, desk_key: str, actor: str) -> DeskResult:
             stmt = (
                 sa.select(Ticket)
                 .where(Ticket.business_day == day, Ticket.status == TicketStatus.WAITING.value,
-                       Ticket.service_key.in_(desk.services), Ticket.priority == want_priority)
+                       Ticket.service_key.in_(desk.services))
                 .order_by(Ticket.queued_at, Ticket.id)
                 .limit(1)
                 .with_for_update(skip_locked=_skip_locked(session))
             )
+            if want_priority is not None:
+                stmt = stmt.where(Ticket.priority == want_priority)
             ticket = session.scalar(stmt)
             if ticket is not None:
                 break

@@ -1,0 +1,91 @@
+"""GET /api/services: what a kiosk offers -- open or not, waiting counts, estimates; counts only."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from tests.conftest import FakeClock
+from tests.queue_server.helpers import Api, Centre, OpenApi, assert_error
+
+SERVICE_FIELDS = {"key", "prefix", "name", "names", "location", "open", "opens_at", "waiting", "estimated_wait_s",
+                  "sensitive"}
+
+
+def services(api: Api, query: str = "") -> dict[str, dict[str, Any]]:
+    body = api.get(f"/api/services{query}", expect=200).get_json()
+    return {s["key"]: s for s in body["services"]}
+
+
+def test_every_service_is_listed_in_config_order_without_credentials(api: Api) -> None:
+    body = api.get("/api/services", headers={}, expect=200).get_json()
+    assert [s["key"] for s in body["services"]] == ["kela", "library", "health", "mental"]
+    for s in body["services"]:
+        assert set(s) == SERVICE_FIELDS
+
+
+def test_a_service_shows_its_prefix_names_and_location(api: Api) -> None:
+    kela = services(api)["kela"]
+    assert kela["prefix"] == "K"
+    assert kela["name"] == "Kela" and kela["location"] == "2. kerros"
+    assert kela["names"] == {"fi": "Kela", "sv": "FPA", "en": "Kela"}
+    assert kela["open"] is True and kela["opens_at"] is None
+
+
+def test_the_language_parameter_picks_the_names(api: Api) -> None:
+    kela = services(api, "?language=sv")["kela"]
+    assert kela["name"] == "FPA" and kela["location"] == "2 våningen"
+
+
+def test_a_missing_translation_falls_back_to_the_default_language(api: Api) -> None:
+    assert services(api, "?language=en")["health"]["location"] == ""  # no location at all
+    assert services(api, "?language=sv")["library"]["name"] == "Bibliotek"
+
+
+@pytest.mark.parametrize("language", ["de", "", "FI", "fi,sv"])
+def test_an_unknown_language_is_400(api: Api, language: str) -> None:
+    assert_error(api.get(f"/api/services?language={language}"), 400, "invalid_request")
+
+
+def test_the_sensitive_service_is_marked(api: Api) -> None:
+    assert {k: s["sensitive"] for k, s in services(api).items()} == {
+        "kela": False, "library": False, "health": False, "mental": True}
+
+
+def test_waiting_counts_and_estimates_follow_the_queue(centre: Centre) -> None:
+    for _ in range(3):
+        centre.issue("kela")
+    centre.issue("library")
+    listed = services(centre.api)
+    assert {k: s["waiting"] for k, s in listed.items()} == {"kela": 3, "library": 1, "health": 0, "mental": 0}
+    assert listed["kela"]["estimated_wait_s"] == 4 * 600   # a newcomer would be fourth
+    assert listed["health"]["estimated_wait_s"] == 300     # the default service time, one round
+    centre.call_next("d1")
+    assert services(centre.api)["kela"]["waiting"] == 2
+
+
+def test_the_list_holds_counts_never_tickets(centre: Centre) -> None:
+    tokens = [centre.issue("kela")["token"], centre.issue("mental")["token"]]
+    text = json.dumps(centre.api.get("/api/services", expect=200).get_json())
+    for leaked in [*tokens, "K001", "H001"]:
+        assert leaked not in text
+
+
+def test_a_closed_service_says_when_it_opens(config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask],
+                                             clock: FakeClock, openapi: OpenApi) -> None:
+    data = copy.deepcopy(config_data)
+    data["services"][0]["hours"] = {"mon": "09:00-16:00", "fri": "09:00-16:00"}
+    data["centre"]["closed_dates"] = ["2026-11-30"]
+    api = Api(make_app(data).test_client(), openapi)
+    clock.set_local("2026-11-27T16:30")  # Friday after closing; Monday is a holiday
+    listed = services(api)
+    assert listed["kela"]["open"] is False
+    assert listed["kela"]["opens_at"] == "2026-12-04T09:00:00+02:00"
+    assert listed["library"]["open"] is True
+    clock.set_local("2026-11-30T12:00")  # the holiday closes every service
+    assert not any(s["open"] for s in services(api).values())

@@ -70,15 +70,16 @@ class Handlers:
         with self._lock:
             self._principals.pop(request.sid, None)  # type: ignore[attr-defined]
 
-    def on_leave(self, data: Any) -> dict[str, Any]:
+    def on_leave(self, data: Any = None, *_extra: Any) -> dict[str, Any]:
         if isinstance(data, dict):
             for kind, room in (("board", ev.board_room), ("desk", ev.desk_room), ("kiosk", ev.kiosk_room)):
                 if isinstance(data.get(kind), str):
                     leave_room(room(data[kind]))
         return {"ok": True}
 
-    def on_join(self, data: Any) -> dict[str, Any]:
-        if not isinstance(data, dict) or len(data) != 1:
+    def on_join(self, data: Any = None, *extra: Any) -> dict[str, Any]:
+        # no argument or extra arguments get the same answer as a malformed payload, never a TypeError
+        if extra or not isinstance(data, dict) or len(data) != 1:
             return _error("invalid_request", "join one of: board, desk, ticket, kiosk")
         (kind, value), = data.items()
         handler = {"board": self._join_board, "desk": self._join_desk, "ticket": self._join_ticket,

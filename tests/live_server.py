@@ -37,12 +37,12 @@ class LiveServer:
         self.log_path = workdir / f"server-{self.port}.log"
 
     def start(self, timeout: float = 20.0) -> LiveServer:
-        log = self.log_path.open("ab")
-        self.proc = subprocess.Popen(  # noqa: S603 - our own CLI with fixed arguments
-            [sys.executable, "-m", "queue_server", "serve", "--config", str(self.config_path),
-             "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT, env=self.env, start_new_session=True,
-        )
+        with self.log_path.open("ab") as log:  # the child keeps its own copy of the descriptor
+            self.proc = subprocess.Popen(  # noqa: S603 - our own CLI with fixed arguments
+                [sys.executable, "-m", "queue_server", "serve", "--config", str(self.config_path),
+                 "--host", "127.0.0.1", "--port", str(self.port)],
+                cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT, env=self.env, start_new_session=True,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

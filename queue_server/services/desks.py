@@ -109,11 +109,15 @@ def call_next(ctx: Context, desk_key: str, actor: str) -> DeskResult:
             if ticket is not None:
                 break
         if ticket is None:
-            if state.status != "open":
-                state.status, state.updated_at = "open", now
-            return DeskResult(None, state.status)
-        change = _call(session, ctx, ticket, desk, state, actor, now)
-        view = build_view(session, ctx, ticket)
+            opened = state.status != "open"
+            state.status, state.updated_at = "open", now
+        else:
+            change = _call(session, ctx, ticket, desk, state, actor, now)
+            view = build_view(session, ctx, ticket)
+    if ticket is None:
+        if opened:  # the clerk started their shift: screens and estimates count this desk from now on
+            ctx.notifier.publish([Change("desk_status", None, desk.key, frozenset(desk.services))])
+        return DeskResult(None, "open")
     ctx.notifier.publish([change])
     return DeskResult(view, "open")
 

@@ -127,6 +127,8 @@ class VuoroConfig(_Model):
     public_url: str = "http://localhost:5000"
     priority_ratio: Annotated[int, Field(ge=0, le=100)] = 2
     retention_days: Annotated[int, Field(ge=1)] = 90
+    #: purge tickets older than retention_days every night inside the server (``vuoro purge`` does it by hand)
+    retention_worker: bool = True
     #: how often the server asks each printer for its status (seconds; 0 turns polling off)
     printer_poll_s: Annotated[float, Field(ge=0)] = 30
     limits: LimitsConfig = Field(default_factory=LimitsConfig)

@@ -144,3 +144,52 @@ class ApiToken(Base):
     token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
     created_at: so.Mapped[datetime]
     revoked_at: so.Mapped[datetime | None]
+
+
+class Feedback(Base):
+    """One optional answer after a finished visit: a 1-5 rating and an optional category, nothing else.
+
+    ``ticket_id`` only enforces "once per ticket" while the ticket exists; retention deletes the ticket and the
+    link goes with it (``SET NULL``), leaving day, service, rating and category.
+    """
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        sa.CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
+        sa.Index("ix_feedback_day", "business_day", "service_key"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    ticket_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("tickets.id", ondelete="SET NULL"), unique=True)
+    business_day: so.Mapped[date] = so.mapped_column(sa.Date)
+    service_key: so.Mapped[str] = so.mapped_column(sa.String(32))
+    rating: so.Mapped[int] = so.mapped_column(sa.SmallInteger)
+    category: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+
+
+class DailyStats(Base):
+    """What statistics keep of a day once retention deleted its tickets and events: one row per day x service x
+    desk (``desk_key`` is ``""`` for errands no desk called).  Durations are whole seconds, sorted, without any
+    identifier, so that medians and percentiles over any range stay exact (see docs/statistics.md)."""
+
+    __tablename__ = "daily_stats"
+    __table_args__ = (sa.UniqueConstraint("business_day", "service_key", "desk_key", name="uq_daily_stats_cell"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    business_day: so.Mapped[date] = so.mapped_column(sa.Date, index=True)
+    service_key: so.Mapped[str] = so.mapped_column(sa.String(32))
+    desk_key: so.Mapped[str] = so.mapped_column(sa.String(32), default="")
+    errands: so.Mapped[int] = so.mapped_column(default=0)
+    visits: so.Mapped[int] = so.mapped_column(default=0)
+    served: so.Mapped[int] = so.mapped_column(default=0)
+    no_shows: so.Mapped[int] = so.mapped_column(default=0)
+    cancelled: so.Mapped[int] = so.mapped_column(default=0)
+    expired: so.Mapped[int] = so.mapped_column(default=0)
+    transferred: so.Mapped[int] = so.mapped_column(default=0)
+    #: waits of served errands, and of errands called but not served (no-show, cancelled at the desk, ...)
+    served_waits_s: so.Mapped[list[int]] = so.mapped_column(sa.JSON, default=list)
+    other_waits_s: so.Mapped[list[int]] = so.mapped_column(sa.JSON, default=list)
+    service_times_s: so.Mapped[list[int]] = so.mapped_column(sa.JSON, default=list)
+    #: errands that joined the queue in each local hour 0..23
+    arrivals_by_hour: so.Mapped[list[int]] = so.mapped_column(sa.JSON, default=list)

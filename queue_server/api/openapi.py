@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from . import bp
+from .insight_schemas import OPENAPI_EXTRA, FeedbackEnvelope, FeedbackRequest, StatsOut
 from .schemas import (
     CallRequest,
     DeskActionOut,
@@ -68,6 +69,18 @@ OPERATIONS += [
      {200: DeskActionOut, **_DESK_ERRORS}, DESK),
 ]
 
+ADMIN = "admin token, or an admin session"
+OPERATIONS += [
+    ("get", "/api/stats", "Statistics per day, service and desk, from the event log and the daily aggregates",
+     None, {200: StatsOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}, ADMIN),
+    ("get", "/api/stats.csv", "The same statistics as CSV", None,
+     {200: None, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}, ADMIN),
+    ("get", "/api/report.pdf", "A PDF report of a period, in the centre's language", None,
+     {200: None, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut}, ADMIN),
+    ("post", "/api/tickets/{token}/feedback", "The visitor rates a finished visit (once; no free text)",
+     FeedbackRequest, {201: FeedbackEnvelope, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut}, None),
+]
+
 _DESCRIPTIONS = {200: "OK", 201: "Created", 204: "No content", 400: "Malformed request", 401: "Not authenticated",
                  403: "Not allowed for this role", 404: "Unknown service, desk or token",
                  409: "Wrong state, or the service is closed", 503: "Unavailable"}
@@ -97,6 +110,12 @@ def build_document() -> dict[str, Any]:
         if who:
             op["security"] = [{"bearer": []}, {"session": []}]
             op["description"] = f"Who may call: {who}."
+        for key, extra in OPENAPI_EXTRA.get((method, path), {}).items():  # query parameters, non-JSON bodies
+            if key == "responses":
+                for status, fields in extra.items():
+                    op["responses"][status].update(fields)
+            else:
+                op[key] = [*op.get(key, []), *extra]
         paths.setdefault(path, {})[method] = op
     return {
         "openapi": "3.1.0",

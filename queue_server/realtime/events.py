@@ -23,6 +23,9 @@ DESK = "desk"              # a desk's state and current ticket: to that desk's r
 PRINTED = "printed"        # a kiosk's ticket came out of its printer: to that kiosk's room
 FAILED = "failed"          # printing failed (the ticket stands; tell the visitor to note the number)
 PRINTER = "printer"        # a printer's health changed: to desks and admins
+DASHBOARD = "dashboard"    # the admin dashboard's live picture (namespace ADMIN_NAMESPACE, room ADMIN_ROOM)
+ADMIN_NAMESPACE = "/admin"  # the admin dashboard's own namespace: join {"admin": true} there (admin/live.py)
+ADMIN_ROOM = "admin"
 
 
 def board_room(zone: str) -> str:

@@ -124,6 +124,8 @@ def cancel_ticket(ctx: Context, token: str) -> TicketView:
     now = ctx.now()
     with ctx.db.writer() as session:
         ticket = _by_token(session, token, lock=True)
+        if ticket.business_day < ctx.today(now) and ticket.status not in ACTIVE:  # as get_ticket: gone
+            raise NotFound("no such ticket", code="unknown_ticket")
         desk = ticket.desk_key
         transition(session, ticket, Action.CANCEL, at=now, actor="visitor", desk_key=desk)
         ticket.desk_key = None

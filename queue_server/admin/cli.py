@@ -1,0 +1,63 @@
+"""``vuoro report`` and ``vuoro purge``: the PDF report of a period, and data retention on demand."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+from ..cli import _database, _load, config_option
+
+
+def _context(config_path: str | None):  # type: ignore[no-untyped-def]
+    from ..services.context import Context
+
+    cfg = _load(config_path)
+    return Context(config=cfg, db=_database(cfg))
+
+
+def _day(_ctx: click.Context, _param: click.Parameter, value: datetime | None) -> date | None:
+    return value.date() if value is not None else None
+
+
+DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@click.command("report")
+@config_option
+@click.option("--from", "start", type=DAY, callback=_day, default=None,
+              help="first business day, YYYY-MM-DD (default today)")
+@click.option("--to", "end", type=DAY, callback=_day, default=None, help="last business day, inclusive (default today)")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="PDF file to write (default vuoro-report-FROM-TO.pdf)")
+@click.option("--language", type=click.Choice(["fi", "sv", "en"]), default=None,
+              help="default: the centre's language")
+def report(config_path: str | None, start: date | None, end: date | None, out: str | None,
+           language: str | None) -> None:
+    """Write the PDF report (summary, per service, arrivals per hour, waits) of a period."""
+    from ..domain.errors import DomainError
+    from ..services.statistics import build_report
+    from .report import render_report
+
+    ctx = _context(config_path)
+    try:
+        stats = build_report(ctx, start, end)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    path = Path(out or f"vuoro-report-{stats.start.isoformat()}-{stats.end.isoformat()}.pdf")
+    path.write_bytes(render_report(ctx, stats, language))
+    click.echo(f"wrote {path} ({stats.summary.visits} visits, {stats.start} – {stats.end})")
+
+
+@click.command("purge")
+@config_option
+def purge(config_path: str | None) -> None:
+    """Apply retention now: keep daily aggregates, delete tickets and events older than retention_days."""
+    from ..services.retention import cutoff_day
+    from ..services.retention import purge as run_purge
+
+    ctx = _context(config_path)
+    result = run_purge(ctx)
+    click.echo(f"purged {len(result.days)} day(s) before {cutoff_day(ctx)}: {result.tickets} tickets, "
+               f"{result.events} events; their daily statistics are kept")

@@ -1,0 +1,106 @@
+"""The dashboard's Socket.IO namespace (``/admin``): join ``{"admin": true}`` as an admin -> ``snapshot``, then
+a ``dashboard`` event with the whole picture after every committed change.
+
+The namespace is the admin package's own, so the default namespace's handlers stay untouched; changes reach it
+by following the app's notifier (every change goes to the screens first, then the dashboard is pushed).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from flask import Flask, request
+from flask_login import current_user
+from flask_socketio import SocketIO, emit, join_room
+
+from ..realtime import events as ev
+from ..services.accounts import Principal, token_principal
+from ..services.changes import Change
+from ..services.context import Context, Notifier
+from ..services.dashboard import dashboard
+
+log = logging.getLogger(__name__)
+NS = ev.ADMIN_NAMESPACE
+
+
+def _error(code: str, message: str) -> dict[str, Any]:
+    return {"ok": False, "error": {"code": code, "message": message}}
+
+
+class AdminLive:
+    def __init__(self, app: Flask, ctx: Context, socketio: SocketIO) -> None:
+        self.app, self.ctx, self.socketio = app, ctx, socketio
+        self._principals: dict[str, Principal | None] = {}
+        self._lock = threading.Lock()
+        #: push only once somebody could listen: an admin joined here, or other processes share a message queue
+        self.active = bool(ctx.config.redis_url)
+
+    def install(self) -> None:
+        self.socketio.on_event("connect", self.on_connect, namespace=NS)
+        self.socketio.on_event("disconnect", self.on_disconnect, namespace=NS)
+        self.socketio.on_event(ev.JOIN, self.on_join, namespace=NS)
+        follow_notifier(self.ctx.notifier, self)
+
+    def payload(self) -> dict[str, Any]:
+        from . import printer_lines
+
+        return {**dashboard(self.ctx), "printers": printer_lines(self.app)}
+
+    def push(self) -> None:
+        if not self.active:
+            return
+        try:
+            self.socketio.emit(ev.DASHBOARD, self.payload(), to=ev.ADMIN_ROOM, namespace=NS)
+        except Exception:  # the change is committed; a missed dashboard update must not turn it into an error
+            log.exception("could not push the admin dashboard")
+
+    # -- handlers --------------------------------------------------------------------------------------------
+    def on_connect(self, auth: Any = None) -> bool:
+        principal: Principal | None = None
+        token = auth.get("token") if isinstance(auth, dict) else None
+        if isinstance(token, str) and token:
+            principal = token_principal(self.ctx.db, token)
+            if principal is None:
+                return False
+        elif current_user.is_authenticated:
+            principal = current_user.principal
+        with self._lock:
+            self._principals[request.sid] = principal  # type: ignore[attr-defined]
+        return True
+
+    def on_disconnect(self, reason: Any = None) -> None:
+        with self._lock:
+            self._principals.pop(request.sid, None)  # type: ignore[attr-defined]
+
+    def on_join(self, data: Any = None, *extra: Any) -> dict[str, Any]:
+        if extra or data != {"admin": True}:
+            return _error("invalid_request", 'join {"admin": true}')
+        with self._lock:
+            principal = self._principals.get(request.sid)  # type: ignore[attr-defined]
+        if principal is None or principal.role != "admin":
+            return _error("forbidden", "log in as an admin or use an admin token")
+        join_room(ev.ADMIN_ROOM)
+        self.active = True
+        emit(ev.SNAPSHOT, self.payload())
+        return {"ok": True}
+
+
+def follow_notifier(notifier: Notifier, live: AdminLive) -> None:
+    """After every ``publish`` of the app's notifier, push the dashboard too.
+
+    The notifier object stays the same (others check its type); only this instance's ``publish`` is wrapped,
+    once: the change goes to the screens first, then the dashboard follows.
+    """
+    if getattr(notifier, "_vuoro_admin_follows", False):
+        return
+    inner = notifier.publish
+
+    def publish(changes: Sequence[Change]) -> None:
+        inner(changes)
+        live.push()
+
+    notifier.publish = publish  # type: ignore[method-assign]
+    notifier._vuoro_admin_follows = True  # type: ignore[attr-defined]

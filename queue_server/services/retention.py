@@ -1,0 +1,137 @@
+"""Data retention: ticket-level rows older than ``retention_days`` go, their daily aggregates stay.
+
+For each business day older than the retention period that still has tickets, one transaction computes the
+day's ``daily_stats`` cells from its event log, stores them, then deletes the day's events and tickets (and
+unlinks its feedback, which keeps only day, service, rating and category).  Statistics read such a day from the
+aggregates from then on, with the same figures.  Running it again changes nothing: it is idempotent, and two
+processes racing on a day end with one set of aggregates (the unique cell key refuses the second).
+
+Runs daily inside the server (:class:`RetentionWorker`) and on demand as ``vuoro purge``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from ..models import Counter, DailyStats, Feedback, Ticket, TicketEvent
+from .context import Context
+from .housekeeping import expire_previous_days
+from .statistics import live_cells, row_from_cell
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PurgeResult:
+    days: list[date] = field(default_factory=list)
+    tickets: int = 0
+    events: int = 0
+
+
+def cutoff_day(ctx: Context, today: date | None = None) -> date:
+    """Days before this one are purged: ``retention_days`` whole days are always kept before today."""
+    return (today or ctx.today()) - timedelta(days=ctx.config.retention_days)
+
+
+def purge(ctx: Context, *, today: date | None = None) -> PurgeResult:
+    now = ctx.now()
+    today = today or ctx.today(now)
+    cutoff = cutoff_day(ctx, today)
+    result = PurgeResult()
+    with ctx.db.writer() as session:  # what earlier days left active is expired first: their days are over
+        expire_previous_days(session, today, now)
+    with ctx.db.reader() as session:
+        days = list(session.scalars(
+            sa.select(Ticket.business_day).where(Ticket.business_day < cutoff).distinct()
+            .order_by(Ticket.business_day)))
+    for day in days:
+        try:
+            tickets, events = _purge_day(ctx, day)
+        except sa.exc.IntegrityError:  # another process stored this day's aggregates at the same moment
+            log.info("retention: %s was purged by another process", day)
+            continue
+        result.days.append(day)
+        result.tickets += tickets
+        result.events += events
+    with ctx.db.writer() as session:
+        session.execute(sa.delete(Counter).where(Counter.day < cutoff))
+    if result.days:
+        log.info("retention: purged %d day(s) before %s: %d tickets, %d events", len(result.days), cutoff,
+                 result.tickets, result.events)
+    return result
+
+
+def _purge_day(ctx: Context, day: date) -> tuple[int, int]:
+    with ctx.db.writer() as session:
+        stored = session.scalar(sa.select(sa.func.count()).select_from(DailyStats)
+                                .where(DailyStats.business_day == day))
+        if not stored:
+            session.add_all(row_from_cell(c) for c in live_cells(session, ctx, day, day))
+            session.flush()
+        ticket_ids = sa.select(Ticket.id).where(Ticket.business_day == day).scalar_subquery()
+        session.execute(sa.update(Feedback).where(Feedback.ticket_id.in_(ticket_ids)).values(ticket_id=None))
+        events = session.execute(sa.delete(TicketEvent).where(TicketEvent.ticket_id.in_(ticket_ids))).rowcount
+        tickets = session.execute(sa.delete(Ticket).where(Ticket.business_day == day)).rowcount
+    return int(tickets or 0), int(events or 0)
+
+
+class RetentionWorker:
+    """Runs :func:`purge` shortly after start and then every day at ``at`` (local time); stoppable.
+
+    ``start`` is idempotent (a second call does nothing while the thread runs); ``stop`` wakes the thread and
+    waits for it.  A failing run is logged and retried the next day.
+    """
+
+    def __init__(self, ctx: Context, *, at: time = time(3, 15), first_delay_s: float = 60.0,
+                 run: Callable[[Context], object] = purge) -> None:
+        self.ctx = ctx
+        self.at = at
+        self.first_delay_s = first_delay_s
+        self._run = run
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self.runs = 0
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        with self._lock:
+            if self.running:
+                return
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._loop, name="vuoro-retention", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        with self._lock:
+            thread, self._thread = self._thread, None
+        self._stop.set()
+        if thread is not None:
+            thread.join(timeout)
+
+    def seconds_until_next(self, now: datetime) -> float:
+        tz = self.ctx.config.centre.tz
+        local = now.astimezone(tz)
+        nxt = datetime.combine(local.date(), self.at, tz)
+        if nxt <= local:
+            nxt = datetime.combine(local.date() + timedelta(days=1), self.at, tz)
+        return max(1.0, (nxt - local).total_seconds())
+
+    def _loop(self) -> None:
+        delay = self.first_delay_s
+        while not self._stop.wait(delay):
+            try:
+                self._run(self.ctx)
+            except Exception:  # noqa: BLE001 - a failed night must not kill the thread; it tries again tomorrow
+                log.exception("retention: the purge failed")
+            self.runs += 1
+            delay = self.seconds_until_next(self.ctx.now())

@@ -1,0 +1,204 @@
+"""The admin dashboard: access, what it shows, the strict-CSP rules, and its live Socket.IO namespace."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from queue_server.extensions import socketio
+from queue_server.services import desks, tickets
+from queue_server.services.accounts import add_user
+from queue_server.services.context import Context
+from queue_server.services.dashboard import dashboard, level
+from tests.conftest import FakeClock
+
+ADMIN_STATIC = Path(__file__).resolve().parents[3] / "queue_server" / "admin" / "static"
+
+
+def login(app: Flask, role: str) -> FlaskClient:
+    ctx = app.extensions["vuoro"]
+    add_user(ctx.db, f"{role}x", "a-long-password", role)
+    c = app.test_client()
+    assert c.post("/api/session", json={"username": f"{role}x", "password": "a-long-password"}).status_code == 200
+    return c
+
+
+@pytest.fixture
+def admin_client(app: Flask) -> FlaskClient:
+    return login(app, "admin")
+
+
+class Audit(HTMLParser):
+    """Collects what a strict CSP would refuse: inline scripts, inline handlers, style attributes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.problems: list[str] = []
+        self._in_script = False
+        self.texts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        names = {k for k, _ in attrs}
+        if tag == "script":
+            self._in_script = True
+            if "src" not in names:
+                self.problems.append("inline script")
+        if "style" in names:
+            self.problems.append(f"style= on <{tag}>")
+        self.problems += [f"{k}= on <{tag}>" for k in names if k.startswith("on")]
+        if tag == "style":
+            self.problems.append("<style> element")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script and data.strip():
+            self.problems.append("script content")
+        self.texts.append(data)
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client: FlaskClient) -> None:
+    resp = client.get("/admin")
+    assert resp.status_code == 302 and resp.headers["Location"] == "/login?next=/admin"
+
+
+def test_a_clerk_is_refused(app: Flask) -> None:
+    assert login(app, "clerk").get("/admin").status_code == 403
+
+
+def test_the_page_shows_desks_services_printers_and_visits(admin_client: FlaskClient, ctx: Context,
+                                                           clock: FakeClock) -> None:
+    tickets.issue_ticket(ctx, services=["kela"], language="fi")
+    tickets.issue_ticket(ctx, services=["library"], language="fi")
+    desks.call_next(ctx, "d1", "user:1")
+    resp = admin_client.get("/admin")
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    for text in ("Tiski 1", "Desk 6", "Kela", "Kirjasto", "Mielenterveyspalvelut", "K001 (called)", "fake"):
+        assert text in html
+    assert re.search(r'id="visits-today">2<', html) and re.search(r'id="visits-total">2<', html)
+    assert "unknown" in html or "online" in html
+
+
+def test_the_page_obeys_a_strict_csp_and_escapes_config_text(make_app: Any, config_data: dict[str, Any]) -> None:
+    config_data["centre"]["name"]["fi"] = "Keskus <script>alert(1)</script>"
+    config_data["desks"][0]["label"]["fi"] = '"><img src=x onerror=alert(1)>'
+    application = make_app(config_data)
+    html = login(application, "admin").get("/admin").get_data(as_text=True)
+    audit = Audit()
+    audit.feed(html)
+    assert audit.problems == []
+    assert "Keskus &lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img src=x" not in html
+
+
+def test_the_page_links_only_vendored_assets_that_are_served(admin_client: FlaskClient) -> None:
+    html = admin_client.get("/admin").get_data(as_text=True)
+    sources = re.findall(r'(?:src|href)="(/[^"]+\.(?:js|css))"', html)
+    assert any("chart.umd.min.js" in s for s in sources) and any("socket.io" in s for s in sources)
+    for src in sources:
+        with admin_client.get(src) as resp:
+            assert resp.status_code == 200, src
+    assert "//" not in "".join(s[1:] for s in sources)  # no CDN, no other host
+    assert (ADMIN_STATIC / "vendor" / "chart.js.LICENSE.md").read_text().startswith("The MIT License")
+
+
+def test_service_colours_follow_the_target_wait() -> None:
+    assert level(0, 900) == "ok" and level(675, 900) == "ok"
+    assert level(676, 900) == "warn" and level(900, 900) == "warn"
+    assert level(901, 900) == "over"
+
+
+def test_a_long_wait_turns_its_service_red(ctx: Context, clock: FakeClock) -> None:
+    tickets.issue_ticket(ctx, services=["library"], language="fi")
+    clock.advance(901)
+    services = {s["key"]: s for s in dashboard(ctx)["services"]}
+    assert services["library"]["longest_wait_s"] == 901 and services["library"]["level"] == "over"
+    assert services["kela"]["level"] == "ok" and services["kela"]["waiting"] == 0
+
+
+def test_desks_show_what_they_serve_and_for_how_long(ctx: Context, clock: FakeClock) -> None:
+    tickets.issue_ticket(ctx, services=["kela"], language="fi")
+    desks.call_next(ctx, "d1", "user:1")
+    desks.set_status(ctx, "d3", "paused", "user:1")
+    clock.advance(125)
+    lines = {d["key"]: d for d in dashboard(ctx)["desks"]}
+    assert (lines["d1"]["status"], lines["d1"]["number"], lines["d1"]["service"], lines["d1"]["for_s"]) == \
+        ("open", "K001", "kela", 125)
+    assert lines["d3"]["status"] == "paused" and lines["d3"]["number"] is None
+    assert lines["d6"]["status"] == "closed"
+
+
+def test_printers_are_unknown_without_the_printing_extension(app: Flask) -> None:
+    from queue_server.admin import printer_lines
+
+    app.extensions.pop("vuoro_printers", None)
+    assert printer_lines(app) == [{"key": "fake", "type": "fake", "state": "unknown", "detail": "",
+                                   "checked_at": None, "kiosks": ["k1"]}]
+
+
+def test_printers_come_from_the_printing_extension_when_present(app: Flask) -> None:
+    from queue_server.admin import printer_lines
+
+    class Printing:
+        def status_list(self) -> list[dict[str, Any]]:
+            return [{"key": "fake", "type": "fake", "state": "paper_low", "detail": "", "checked_at": None,
+                     "kiosks": ["k1"]}]
+
+    real = app.extensions.get("vuoro_printers")
+    app.extensions["vuoro_printers"] = Printing()
+    try:
+        assert printer_lines(app)[0]["state"] == "paper_low"
+    finally:
+        app.extensions["vuoro_printers"] = real
+
+
+def received(sock: Any, name: str) -> list[Any]:
+    return [p["args"][0] for p in sock.get_received("/admin") if p["name"] == name]
+
+
+def test_an_admin_joins_the_live_namespace_and_gets_a_snapshot_then_updates(
+        app: Flask, admin_client: FlaskClient, ctx: Context) -> None:
+    sock = socketio.test_client(app, namespace="/admin", flask_test_client=admin_client)
+    try:
+        ack = sock.emit("join", {"admin": True}, namespace="/admin", callback=True)
+        assert ack == {"ok": True}
+        (snap,) = received(sock, "snapshot")
+        assert {d["key"] for d in snap["desks"]} >= {"d1", "h1"} and snap["visits"] == {"today": 0, "total": 0}
+        assert snap["printers"][0]["key"] == "fake"
+        tickets.issue_ticket(ctx, services=["kela"], language="fi")
+        updates = received(sock, "dashboard")
+        assert updates and updates[-1]["visits"]["today"] == 1
+        assert next(s for s in updates[-1]["services"] if s["key"] == "kela")["waiting"] == 1
+    finally:
+        sock.disconnect(namespace="/admin")
+
+
+def test_the_live_namespace_refuses_clerks_and_strangers(app: Flask) -> None:
+    for flask_client in (app.test_client(), login(app, "clerk")):
+        sock = socketio.test_client(app, namespace="/admin", flask_test_client=flask_client)
+        try:
+            ack = sock.emit("join", {"admin": True}, namespace="/admin", callback=True)
+            assert ack["ok"] is False and ack["error"]["code"] == "forbidden"
+            assert received(sock, "snapshot") == []
+            assert sock.emit("join", {"board": "z1"}, namespace="/admin", callback=True)["ok"] is False
+        finally:
+            sock.disconnect(namespace="/admin")
+
+
+def test_an_admin_token_may_join_too(app: Flask, admin_auth: dict[str, str]) -> None:
+    token = admin_auth["Authorization"].split()[1]
+    sock = socketio.test_client(app, namespace="/admin", auth={"token": token})
+    try:
+        assert sock.emit("join", {"admin": True}, namespace="/admin", callback=True) == {"ok": True}
+    finally:
+        sock.disconnect(namespace="/admin")
+    assert not socketio.test_client(app, namespace="/admin", auth={"token": "wrong"}).is_connected("/admin")

@@ -1,9 +1,15 @@
-"""Placeholder: the page blueprint is being written (issue 3)."""
+"""The waiting-room display board (``/board/<zone>``): calls, recent calls, queues, clock; chime and speech."""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Blueprint, Flask
+
+bp = Blueprint("board", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/assets/board")
 
 
 def init_app(app: Flask) -> None:
-    return None
+    from . import views  # noqa: F401  (routes register on import)
+
+    if "board" not in app.blueprints:
+        app.register_blueprint(bp)

@@ -1,9 +1,15 @@
-"""Placeholder: the page blueprint is being written (issue 3)."""
+"""The ticket kiosk: a touch screen where visitors choose their errands and get a number (``/kiosk/<key>``)."""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Blueprint, Flask
+
+bp = Blueprint("kiosk", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/assets/kiosk")
 
 
 def init_app(app: Flask) -> None:
-    return None
+    from . import views  # noqa: F401  (routes register on import)
+
+    if "kiosk" not in app.blueprints:
+        app.register_blueprint(bp)

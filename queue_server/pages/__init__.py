@@ -1,9 +1,19 @@
-"""Placeholder: the page blueprint is being written (issue 3)."""
+"""The staff and visitor pages that are not screens of their own: start page, log-in, desk, phone ticket page.
+
+Also home of what every page shares: the base template, the CSS, the JavaScript helper, the vendored
+Socket.IO client and the chime (static files under ``/assets/vuoro/``).
+"""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Blueprint, Flask
+
+bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/assets/vuoro")
 
 
 def init_app(app: Flask) -> None:
-    return None
+    from . import views  # noqa: F401  (routes register on import)
+
+    if "pages" not in app.blueprints:
+        app.register_blueprint(bp)

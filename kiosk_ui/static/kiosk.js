@@ -1,0 +1,380 @@
+/* The ticket kiosk: choose errands, get a number, see where to wait; resets itself when left alone.
+ *
+ * Enrolment: the device is opened once as /kiosk/<key>#token=<kiosk token>.  The token moves from the URL
+ * fragment (never sent to the server, never in a log) into localStorage and is removed from the address bar;
+ * from then on it is sent as "Authorization: Bearer" on API calls and as the Socket.IO auth.  Without a token
+ * a logged-in clerk's or admin's session (cookie) works too.
+ */
+(function () {
+  "use strict";
+
+  var V = window.Vuoro;
+  var $ = function (id) { return document.getElementById(id); };
+  var kiosk = V.data.kiosk;
+  var TOKEN_KEY = "vuoro.kiosk." + kiosk + ".token";
+  var homeLang = V.getLanguage();
+  var centreNames = {};
+  try {
+    centreNames = JSON.parse(V.data.centreNames || "{}");
+  } catch (e) {
+    centreNames = {};
+  }
+  var hasPrinter = V.data.printer === "1";
+  var MAX_ERRANDS = 5;
+  var TICKET_MS = 20000;      /* the ticket screen goes back to the start after this */
+  var FAILED_MS = 45000;      /* ... or this, when printing failed and the number must be noted */
+  var IDLE_MS = 60000;        /* a half-made choice is cleared after this */
+  var PRINT_WAIT_MS = 10000;  /* no word from the printer by then: tell the visitor what to do anyway */
+
+  /* ---- enrolment -------------------------------------------------------------------------------- */
+
+  function enrol() {
+    var match = /(?:^#|&)token=([^&]+)/.exec(window.location.hash || "");
+    if (!match) return false;
+    V.store.set(TOKEN_KEY, decodeURIComponent(match[1]));
+    window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    return true;
+  }
+  enrol();
+  var token = V.store.get(TOKEN_KEY);
+  /* The enrolment link opened on a kiosk page that is already showing: start again with the new token. */
+  window.addEventListener("hashchange", function () {
+    if (enrol()) window.location.reload();
+  });
+
+  /* ---- state ------------------------------------------------------------------------------------ */
+
+  var state = {
+    services: [],
+    byKey: {},
+    selected: [],
+    priority: false,
+    screen: "start",
+    ticket: null,
+    printEvents: {},
+    busy: false,
+  };
+  var tiles = {};
+  var countdown = { handle: null, left: 0, ms: TICKET_MS };
+  var printTimer = null;
+
+  function showScreen(name) {
+    ["start", "ticket", "unenrolled"].forEach(function (screen) {
+      V.show($("screen-" + screen), screen === name);
+    });
+    state.screen = name;
+    document.body.setAttribute("data-screen", name);
+  }
+
+  function announce(text) {
+    var node = $("announce");
+    node.textContent = "";
+    window.setTimeout(function () { node.textContent = text; }, 60);
+  }
+
+  function error(text) {
+    $("start-error").textContent = text || "";
+    V.show($("start-error"), !!text);
+  }
+
+  /* ---- language --------------------------------------------------------------------------------- */
+
+  function setLang(code) {
+    V.setLanguage(code);
+    document.querySelectorAll("[data-lang-choice]").forEach(function (button) {
+      button.setAttribute("aria-pressed", button.getAttribute("data-lang-choice") === code ? "true" : "false");
+    });
+    $("centre-name").textContent = V.pick(centreNames, code);
+    if (state.ticket) renderTicket();
+    return loadServices();
+  }
+
+  document.querySelectorAll("[data-lang-choice]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var code = button.getAttribute("data-lang-choice");
+      if (code !== V.getLanguage()) setLang(code);
+    });
+  });
+
+  /* ---- services --------------------------------------------------------------------------------- */
+
+  function loadServices() {
+    var lang = V.getLanguage();
+    return V.api("GET", "/api/services?language=" + encodeURIComponent(lang)).then(function (result) {
+      if (lang !== V.getLanguage()) return;
+      state.services = result.services;
+      state.byKey = {};
+      state.services.forEach(function (service) { state.byKey[service.key] = service; });
+      state.selected = state.selected.filter(function (key) { return state.byKey[key] && state.byKey[key].open; });
+      renderTiles();
+    }, function () {
+      error(V.t("kiosk.error"));
+    });
+  }
+
+  function applyQueue(payload) {
+    if (!payload || !payload.services) return;
+    payload.services.forEach(function (update) {
+      var service = state.byKey[update.key];
+      if (!service) return;
+      service.waiting = update.waiting;
+      service.estimated_wait_s = update.estimated_wait_s;
+      service.open = update.open;
+      service.opens_at = update.opens_at;
+    });
+    renderTiles();
+  }
+
+  function tileMeta(service) {
+    if (!service.open) {
+      return service.opens_at ? V.t("kiosk.opens_at", { time: V.formatTime(service.opens_at, true) }) : V.t("kiosk.closed");
+    }
+    if (!service.waiting) return V.t("common.no_wait");
+    return V.t("common.waiting_n", { n: service.waiting }) + " · " + V.formatWait(service.estimated_wait_s);
+  }
+
+  /** Tiles are made once per service list and updated in place, so focus stays where it is. */
+  function renderTiles() {
+    var container = $("tiles");
+    var keys = state.services.map(function (s) { return s.key; }).join(",");
+    if (container.getAttribute("data-keys") !== keys) {
+      V.clear(container);
+      tiles = {};
+      state.services.forEach(function (service) {
+        var parts = {
+          order: V.el("span", { class: "tile-order", "aria-hidden": "true" }),
+          name: V.el("span", { class: "tile-name" }),
+          meta: V.el("span", { class: "tile-meta" }),
+          choice: V.el("span", { class: "visually-hidden" }),
+        };
+        parts.button = V.el("button", { type: "button", class: "tile", dataset: { service: service.key } },
+          parts.order, parts.name, parts.meta, parts.choice);
+        parts.button.addEventListener("click", function () { toggle(service.key); });
+        tiles[service.key] = parts;
+        container.appendChild(parts.button);
+      });
+      container.setAttribute("data-keys", keys);
+      container.setAttribute("data-count", String(state.services.length));
+    }
+    container.setAttribute("aria-busy", "false");
+    state.services.forEach(function (service) {
+      var parts = tiles[service.key];
+      var order = state.selected.indexOf(service.key);
+      parts.button.classList.toggle("is-selected", order >= 0);
+      parts.button.classList.toggle("is-closed", !service.open);
+      parts.button.setAttribute("aria-pressed", order >= 0 ? "true" : "false");
+      parts.button.disabled = !service.open;
+      parts.order.textContent = order >= 0 ? String(order + 1) : "";
+      parts.name.textContent = service.name;
+      parts.meta.textContent = tileMeta(service);
+      parts.choice.textContent = order >= 0 ? " (" + V.t("kiosk.order", { n: order + 1 }) + ")" : "";
+    });
+    renderFooter();
+  }
+
+  function renderFooter() {
+    $("get-ticket").disabled = !state.selected.length || state.busy;
+    V.show($("clear"), state.selected.length > 0 || state.priority);
+    $("priority").setAttribute("aria-pressed", state.priority ? "true" : "false");
+  }
+
+  function toggle(key) {
+    var at = state.selected.indexOf(key);
+    if (at >= 0) state.selected.splice(at, 1);
+    else if (state.selected.length < MAX_ERRANDS) state.selected.push(key);
+    error("");
+    renderTiles();
+  }
+
+  $("priority").addEventListener("click", function () {
+    state.priority = !state.priority;
+    renderFooter();
+  });
+
+  $("clear").addEventListener("click", function () {
+    state.selected = [];
+    state.priority = false;
+    renderTiles();
+  });
+
+  /* ---- getting a ticket ------------------------------------------------------------------------- */
+
+  function notEnrolled() {
+    stopCountdown();
+    showScreen("unenrolled");
+    document.body.classList.add("is-unenrolled");
+  }
+
+  function enrolled() {
+    document.body.classList.remove("is-unenrolled");
+    if (state.screen === "unenrolled") showScreen("start");
+  }
+
+  $("get-ticket").addEventListener("click", function () {
+    if (state.busy || !state.selected.length) return;
+    state.busy = true;
+    renderFooter();
+    var request = { services: state.selected.slice(), language: V.getLanguage(), priority: state.priority, kiosk: kiosk };
+    V.api("POST", "/api/tickets", { token: token, body: request }).then(function (result) {
+      state.busy = false;
+      state.ticket = result.ticket;
+      state.ticket.errands = request.services;
+      state.selected = [];
+      state.priority = false;
+      renderTiles();
+      showTicket();
+    }, function (err) {
+      state.busy = false;
+      renderFooter();
+      if (err.status === 401 || err.status === 403) {
+        notEnrolled();
+      } else if (err.code === "service_closed") {
+        error(V.t("kiosk.error_closed"));
+        loadServices();
+      } else if (err.code === "daily_limit_reached") {
+        error(V.t("kiosk.error_limit"));
+      } else {
+        error(V.t("kiosk.error"));
+      }
+    });
+  });
+
+  function serviceName(key) {
+    return (state.byKey[key] || {}).name || key;
+  }
+
+  function renderTicket() {
+    var ticket = state.ticket;
+    $("ticket-number").textContent = ticket.number;
+    V.show($("ticket-priority"), !!ticket.priority);
+    $("ticket-place").textContent = (state.byKey[ticket.service] || {}).location || serviceName(ticket.service);
+    $("ticket-wait").textContent = V.formatWait(ticket.estimated_wait_s || 0);
+    var errands = ticket.errands || [ticket.service];
+    V.show($("ticket-errands-row"), errands.length > 1);
+    $("ticket-errands").textContent = errands.map(serviceName).join(" → ");
+    renderPrintStatus();
+  }
+
+  function renderPrintStatus() {
+    var ticket = state.ticket;
+    if (!ticket) return;
+    var node = $("print-status");
+    var event = state.printEvents[ticket.number];
+    var key = "kiosk.no_printer";
+    if (hasPrinter && event !== "none") {
+      key = event === "printed" ? "kiosk.printed" : event === "failed" ? "kiosk.print_failed"
+        : ticket.printWaited ? "kiosk.print_slow" : "kiosk.printing";
+    }
+    node.textContent = V.t(key, { number: ticket.number });
+    node.className = "print-status" + (event === "failed" ? " is-failed" : event === "printed" ? " is-printed" : "");
+    node.setAttribute("role", event === "failed" ? "alert" : "status");
+  }
+
+  function showTicket() {
+    var ticket = state.ticket;
+    $("ticket-qr").setAttribute("src", "/t/" + encodeURIComponent(ticket.token) + "/qr.svg");
+    window.clearTimeout(printTimer);
+    if (hasPrinter && !state.printEvents[ticket.number]) {
+      printTimer = window.setTimeout(function () {
+        if (state.ticket === ticket) {
+          ticket.printWaited = true;
+          renderPrintStatus();
+        }
+      }, PRINT_WAIT_MS);
+    }
+    renderTicket();
+    showScreen("ticket");
+    $("ticket-title").focus();
+    announce(V.t("kiosk.announce", { number: ticket.number }) + " " + V.t("kiosk.wait_at") + ": " +
+      $("ticket-place").textContent + ". " + V.t("kiosk.estimated") + ": " + $("ticket-wait").textContent + ".");
+    startCountdown(state.printEvents[ticket.number] === "failed" ? FAILED_MS : TICKET_MS);
+  }
+
+  function printerEvent(kind, payload) {
+    if (!payload || !payload.number) return;
+    if (kind === "failed" && payload.error === "no_printer") kind = "none";
+    state.printEvents[payload.number] = kind;
+    if (state.ticket && state.ticket.number === payload.number && state.screen === "ticket") {
+      renderPrintStatus();
+      if (kind === "failed") startCountdown(FAILED_MS);
+    }
+  }
+
+  /* ---- going back to the start ------------------------------------------------------------------ */
+
+  function renderCountdown() {
+    $("ticket-countdown").textContent = V.t("kiosk.resets", { n: countdown.left });
+  }
+
+  function startCountdown(ms) {
+    stopCountdown();
+    countdown.ms = ms;
+    countdown.left = Math.round(ms / 1000);
+    renderCountdown();
+    countdown.handle = window.setInterval(function () {
+      countdown.left -= 1;
+      if (countdown.left <= 0) reset();
+      else renderCountdown();
+    }, 1000);
+  }
+
+  function stopCountdown() {
+    window.clearInterval(countdown.handle);
+    countdown.handle = null;
+  }
+
+  function reset() {
+    stopCountdown();
+    window.clearTimeout(printTimer);
+    state.ticket = null;
+    state.selected = [];
+    state.priority = false;
+    error("");
+    $("ticket-qr").removeAttribute("src");
+    if (state.screen !== "unenrolled") showScreen("start");
+    if (V.getLanguage() !== homeLang) setLang(homeLang);
+    else renderTiles();
+    window.scrollTo(0, 0);
+  }
+
+  $("done").addEventListener("click", reset);
+
+  var idle = V.idleTimer(IDLE_MS, function () {
+    if (state.screen === "start" && (state.selected.length || state.priority || V.getLanguage() !== homeLang)) reset();
+    idle.reset();
+  });
+
+  ["pointerdown", "keydown"].forEach(function (type) {
+    document.addEventListener(type, function () {
+      idle.reset();
+      if (state.screen === "ticket" && countdown.handle) startCountdown(countdown.ms);
+    }, true);
+  });
+
+  /* ---- live updates ----------------------------------------------------------------------------- */
+
+  var socket = V.connect({
+    auth: token ? { token: token } : {},
+    onConnect: function () {
+      V.join(socket, { kiosk: kiosk }).then(function (answer) {
+        if (answer && answer.ok) enrolled();
+        else if (answer && answer.error && answer.error.code === "forbidden") notEnrolled();
+      });
+    },
+    onRejected: function () {
+      /* a wrong or revoked device token: say so, and try again now and then (it may be re-enabled) */
+      notEnrolled();
+      window.setTimeout(function () { socket.connect(); }, 30000);
+    },
+  });
+  socket.on("snapshot", function (snapshot) { applyQueue(snapshot.queue); });
+  socket.on("queue", applyQueue);
+  socket.on("printed", function (payload) { printerEvent("printed", payload); });
+  socket.on("failed", function (payload) { printerEvent("failed", payload); });
+
+  $("ticket-title").setAttribute("tabindex", "-1");
+  showScreen("start");
+  loadServices();
+  idle.reset();
+  window.setInterval(function () { if (state.screen === "start") loadServices(); }, 60000);
+})();

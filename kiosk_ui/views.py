@@ -1,0 +1,37 @@
+"""``/kiosk/<key>``: the page only; everything it shows comes from the JSON API and Socket.IO."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, url_for
+
+from queue_server.pages.rendering import catalog, config, not_found, render_page
+
+from . import bp
+from .strings import KIOSK
+
+
+def _has_printer(printer_key: str | None) -> bool:
+    if printer_key is None:
+        return False
+    printer = next((p for p in config().printers if p.key == printer_key), None)
+    return printer is not None and getattr(printer, "type", "none") != "none"
+
+
+@bp.get("/kiosk/<kiosk>")
+def kiosk_page(kiosk: str) -> Response:
+    cfg = config()
+    kcfg = cfg.kiosk_map.get(kiosk)
+    if kcfg is None:
+        return not_found("kiosk")
+    lang = kcfg.language or cfg.centre.language
+    data = {
+        "kiosk": kcfg.key,
+        "languages": ",".join(cfg.centre.languages),
+        "printer": "1" if _has_printer(kcfg.printer) else "0",
+        "centre-names": json.dumps(dict(cfg.centre.name), ensure_ascii=False),
+        "login": url_for("pages.login", next=f"/kiosk/{kcfg.key}"),
+    }
+    return render_page("kiosk/kiosk.html", lang=lang, catalog=catalog(KIOSK), page="kiosk", data=data,
+                       js_languages=list(cfg.centre.languages), kiosk=kcfg)

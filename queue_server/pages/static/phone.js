@@ -1,0 +1,141 @@
+/* The visitor's phone page (/t/<token>): the ticket's state, live; an alert when called; cancel. */
+(function () {
+  "use strict";
+
+  var V = window.Vuoro;
+  var $ = function (id) { return document.getElementById(id); };
+  var token = V.data.token;
+  var chime = V.data.chime;
+  var SOUND_KEY = "vuoro.phone.sound";
+  var FINAL = { done: 1, no_show: 1, cancelled: 1, expired: 1 };
+
+  var state = { ticket: null, services: {}, lastCall: null, sound: V.store.get(SOUND_KEY) === "1" };
+
+  function deskText(desk) {
+    if (!desk) return "";
+    return desk.location ? desk.label + ", " + desk.location : desk.label;
+  }
+
+  function render(ticket) {
+    if (!ticket) return;
+    var previous = state.ticket;
+    state.ticket = ticket;
+    var status = ticket.status;
+    $("phone-number").textContent = ticket.number;
+    var pill = $("phone-status");
+    pill.textContent = V.t("status." + status);
+    pill.setAttribute("data-status", status);
+    V.show($("phone-priority"), !!ticket.priority);
+    document.title = ticket.number + " · " + V.t("status." + status);
+    document.body.setAttribute("data-status", status);
+
+    var called = status === "called";
+    V.show($("phone-called"), called);
+    $("phone-called-desk").textContent = called ? V.t("phone.go_to", { desk: deskText(ticket.desk) }) : "";
+
+    var waiting = status === "waiting";
+    var position = "";
+    if (waiting && ticket.position) {
+      position = ticket.position === 1 ? V.t("common.next_in_line") : V.t("common.position", { n: ticket.position });
+    }
+    $("phone-position").textContent = position;
+    $("phone-estimate").textContent = waiting && ticket.estimated_wait_s !== null
+      ? V.t("phone.estimate", { wait: V.formatWait(ticket.estimated_wait_s) }) : "";
+    $("phone-service").textContent = FINAL[status] ? "" : V.t("phone.service", { name: ticket.service_name });
+    var place = (state.services[ticket.service] || {}).location;
+    $("phone-place").textContent = waiting && place ? V.t("phone.wait_at", { place: place }) : "";
+    if (status === "serving") $("phone-place").textContent = V.t("phone.serving", { desk: deskText(ticket.desk) });
+    var pending = (ticket.pending_services || []).map(function (key) {
+      return (state.services[key] || {}).name || key;
+    });
+    $("phone-next").textContent = pending.length && !FINAL[status]
+      ? V.t("phone.next_errands", { services: pending.join(" → ") }) : "";
+    $("phone-final").textContent = FINAL[status] ? V.t("phone." + status) : "";
+    ["phone-position", "phone-estimate", "phone-service", "phone-place", "phone-next", "phone-final"]
+      .forEach(function (id) { V.show($(id), !!$(id).textContent); });
+
+    var over = !!FINAL[status];
+    V.show($("cancel-button"), !over && $("cancel-confirm").hidden);
+    if (over) V.show($("cancel-confirm"), false);
+    V.show($("phone-keep-open"), !over);
+    V.show($("sound-button"), !over);
+
+    var callKey = called ? ticket.called_at + "|" + (ticket.desk && ticket.desk.key) : null;
+    if (called && previous && callKey !== state.lastCall) alert();
+    state.lastCall = callKey;
+  }
+
+  function alert() {
+    /* Browsers allow vibration only after the visitor has touched the page (e.g. "Turn on sound alert"). */
+    var activated = !navigator.userActivation || navigator.userActivation.hasBeenActive;
+    if (navigator.vibrate && activated) {
+      try {
+        navigator.vibrate([300, 150, 300, 150, 600]);
+      } catch (e) {
+        /* not allowed */
+      }
+    }
+    if (state.sound && chime) V.playSound(chime, 1);
+  }
+
+  function renderSound() {
+    var button = $("sound-button");
+    button.setAttribute("aria-pressed", state.sound ? "true" : "false");
+    button.textContent = V.t(state.sound ? "phone.sound_enabled" : "phone.sound_on");
+  }
+
+  $("sound-button").addEventListener("click", function () {
+    state.sound = !state.sound;
+    V.store.set(SOUND_KEY, state.sound ? "1" : "0");
+    renderSound();
+    if (state.sound && chime) V.playSound(chime, 0.6); /* a sample, and it unlocks audio for later */
+  });
+
+  $("cancel-button").addEventListener("click", function () {
+    V.show($("cancel-button"), false);
+    V.show($("cancel-confirm"), true);
+    $("cancel-no").focus();
+  });
+
+  $("cancel-no").addEventListener("click", function () {
+    V.show($("cancel-confirm"), false);
+    V.show($("cancel-button"), true);
+    $("cancel-button").focus();
+  });
+
+  $("cancel-yes").addEventListener("click", function () {
+    var button = $("cancel-yes");
+    button.disabled = true;
+    V.api("DELETE", "/api/tickets/" + encodeURIComponent(token)).then(function (result) {
+      button.disabled = false;
+      V.show($("cancel-confirm"), false);
+      V.show($("phone-error"), false);
+      render(result.ticket);
+      $("phone-final").focus();
+    }, function (error) {
+      button.disabled = false;
+      $("phone-error").textContent = V.t("phone.cancel_failed") + (error.message ? " (" + error.message + ")" : "");
+      V.show($("phone-error"), true);
+    });
+  });
+
+  renderSound();
+  $("phone-final").setAttribute("tabindex", "-1");
+
+  var socket = V.connect({
+    onConnect: function () {
+      V.join(socket, { ticket: token }).then(function (answer) {
+        if (answer && answer.ok === false && answer.error && answer.error.code === "unknown_ticket" && state.ticket) {
+          render(Object.assign({}, state.ticket || {}, { status: "expired" }));
+        }
+      });
+    },
+  });
+  socket.on("snapshot", function (snapshot) { if (snapshot.ticket) render(snapshot.ticket); });
+  socket.on("ticket", function (payload) { render(payload.ticket); });
+
+  V.api("GET", "/api/services?language=" + encodeURIComponent(V.getLanguage())).then(function (result) {
+    result.services.forEach(function (service) { state.services[service.key] = service; });
+    if (state.ticket) render(state.ticket);
+  }, function () { /* names are a nicety */ });
+})();

@@ -1,0 +1,339 @@
+/* Vuoro: the helper every page shares (texts, JSON API, Socket.IO, formatting, DOM building).
+ *
+ * Plain JavaScript, no build step.  Page data comes from data- attributes on <body>; texts from data-strings.
+ * Everything that comes from the server or the config is put into the page with textContent, never innerHTML.
+ */
+(function () {
+  "use strict";
+
+  var body = document.body;
+  var data = body.dataset;
+  var strings = {};
+  try {
+    strings = JSON.parse(data.strings || "{}");
+  } catch (e) {
+    strings = {};
+  }
+  var lang = data.lang || data.defaultLang || "fi";
+  var LOCALES = { fi: "fi-FI", sv: "sv-FI", en: "en-GB" };
+  var SPEECH_LOCALES = { fi: "fi-FI", sv: "sv-SE", en: "en-GB" };
+
+  /* ---- texts ------------------------------------------------------------------------------------ */
+
+  function t(key, values) {
+    var table = strings[lang] || strings[data.defaultLang] || {};
+    var text = table[key];
+    if (text === undefined) {
+      var first = strings[Object.keys(strings)[0]] || {};
+      text = first[key];
+    }
+    if (text === undefined) return key;
+    if (values) {
+      text = text.replace(/\{(\w+)\}/g, function (match, name) {
+        return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : match;
+      });
+    }
+    return text;
+  }
+
+  /** A text from the config's per-language mapping ({fi, sv, en}) in the page's language. */
+  function pick(names, language) {
+    if (!names) return "";
+    if (typeof names === "string") return names;
+    var want = language || lang;
+    return names[want] || names[data.defaultLang] || names[Object.keys(names)[0]] || "";
+  }
+
+  function applyTexts(root) {
+    (root || document).querySelectorAll("[data-i18n]").forEach(function (node) {
+      node.textContent = t(node.getAttribute("data-i18n"));
+    });
+    (root || document).querySelectorAll("[data-i18n-label]").forEach(function (node) {
+      node.setAttribute("aria-label", t(node.getAttribute("data-i18n-label")));
+    });
+    (root || document).querySelectorAll("[data-i18n-alt]").forEach(function (node) {
+      node.setAttribute("alt", t(node.getAttribute("data-i18n-alt")));
+    });
+  }
+
+  function setLanguage(code) {
+    lang = code;
+    document.documentElement.lang = code;
+    body.dataset.lang = code;
+    applyTexts(document);
+  }
+
+  function getLanguage() {
+    return lang;
+  }
+
+  /* ---- formatting ------------------------------------------------------------------------------- */
+
+  function formatWait(seconds) {
+    if (seconds === null || seconds === undefined) return "";
+    if (seconds <= 0) return t("common.no_wait");
+    var minutes = Math.max(1, Math.round(seconds / 60));
+    if (minutes < 60) return t("common.wait_min", { n: minutes });
+    minutes = Math.round(minutes / 5) * 5;
+    return t("common.wait_hours", { h: Math.floor(minutes / 60), m: minutes % 60 });
+  }
+
+  function timeFormat(options) {
+    var opts = Object.assign({ timeZone: data.timezone || undefined }, options);
+    try {
+      return new Intl.DateTimeFormat(LOCALES[lang] || lang, opts);
+    } catch (e) {
+      delete opts.timeZone;
+      return new Intl.DateTimeFormat(LOCALES[lang] || lang, opts);
+    }
+  }
+
+  /** "09:00" in the centre's time zone, "ma 09:00" when it is not today. */
+  function formatTime(value, withDayIfNotToday) {
+    var date = value instanceof Date ? value : new Date(value);
+    if (isNaN(date.getTime())) return "";
+    var time = timeFormat({ hour: "2-digit", minute: "2-digit" }).format(date);
+    if (withDayIfNotToday) {
+      var day = timeFormat({ year: "numeric", month: "2-digit", day: "2-digit" });
+      if (day.format(date) !== day.format(new Date())) {
+        return timeFormat({ weekday: "short" }).format(date) + " " + time;
+      }
+    }
+    return time;
+  }
+
+  function startClock(node) {
+    if (!node) return;
+    var tick = function () {
+      var now = new Date();
+      node.textContent = formatTime(now);
+      node.setAttribute("datetime", now.toISOString());
+      window.setTimeout(tick, 1000 * (60 - now.getSeconds()) + 50);
+    };
+    tick();
+  }
+
+  /* ---- DOM -------------------------------------------------------------------------------------- */
+
+  /** el("li", {class: "x", "aria-label": "..."}, "text", childNode): builds nodes, text only as text. */
+  function el(tag, attrs) {
+    var node = document.createElement(tag);
+    var key;
+    for (key in attrs || {}) {
+      if (!Object.prototype.hasOwnProperty.call(attrs, key)) continue;
+      var value = attrs[key];
+      if (value === null || value === undefined || value === false) continue;
+      if (key === "class") node.className = value;
+      else if (key === "text") node.textContent = value;
+      else if (key === "dataset") Object.assign(node.dataset, value);
+      else node.setAttribute(key, value === true ? "" : String(value));
+    }
+    for (var i = 2; i < arguments.length; i++) {
+      var child = arguments[i];
+      if (child === null || child === undefined || child === false) continue;
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    }
+    return node;
+  }
+
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+  }
+
+  function show(node, visible) {
+    if (node) node.hidden = !visible;
+  }
+
+  /* ---- storage ---------------------------------------------------------------------------------- */
+
+  var store = {
+    get: function (key) {
+      try {
+        return window.localStorage.getItem(key);
+      } catch (e) {
+        return null;
+      }
+    },
+    set: function (key, value) {
+      try {
+        window.localStorage.setItem(key, value);
+      } catch (e) {
+        /* private mode: nothing to remember */
+      }
+    },
+    remove: function (key) {
+      try {
+        window.localStorage.removeItem(key);
+      } catch (e) {
+        /* ignore */
+      }
+    },
+  };
+
+  /* ---- JSON API --------------------------------------------------------------------------------- */
+
+  function ApiError(status, code, message) {
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+    this.message = message;
+  }
+  ApiError.prototype = Object.create(Error.prototype);
+  ApiError.prototype.constructor = ApiError;
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta && meta.content ? meta.content : null;
+  }
+
+  /** fetch() a JSON API path; resolves to the parsed body (null for 204), rejects with an ApiError. */
+  function api(method, path, options) {
+    options = options || {};
+    var headers = { Accept: "application/json" };
+    var csrf = csrfToken();
+    if (csrf) headers["X-CSRFToken"] = csrf;
+    if (options.token) headers.Authorization = "Bearer " + options.token;
+    var init = { method: method, headers: headers, credentials: "same-origin", cache: "no-store" };
+    if (options.body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(options.body);
+    }
+    return fetch(path, init).then(
+      function (response) {
+        if (response.status === 204) return null;
+        return response.json().then(
+          function (payload) {
+            if (response.ok) return payload;
+            var error = (payload && payload.error) || {};
+            throw new ApiError(response.status, error.code || "http_" + response.status,
+              error.message || response.statusText);
+          },
+          function () {
+            if (response.ok) return null;
+            throw new ApiError(response.status, "http_" + response.status, response.statusText);
+          }
+        );
+      },
+      function (error) {
+        throw new ApiError(0, "network", (error && error.message) || "network error");
+      }
+    );
+  }
+
+  /* ---- Socket.IO -------------------------------------------------------------------------------- */
+
+  /**
+   * Connect and keep connected.  onConnect runs on every (re)connection: join there and re-render from the
+   * snapshot.  The "connection lost" marker (#offline) shows while disconnected.  onRejected runs when the
+   * server refuses the connection outright (a wrong device token): no reconnecting then.
+   */
+  function connect(options) {
+    options = options || {};
+    var offline = document.getElementById("offline");
+    var socket = window.io({ auth: options.auth || {}, reconnectionDelayMax: 5000 });
+    var setOffline = function (value) {
+      show(offline, value);
+      body.classList.toggle("is-offline", value);
+    };
+    socket.on("connect", function () {
+      setOffline(false);
+      if (options.onConnect) options.onConnect(socket);
+    });
+    socket.on("disconnect", function (reason) {
+      setOffline(true);
+      if (reason === "io server disconnect") {
+        window.setTimeout(function () { socket.connect(); }, 2000);
+      }
+      if (options.onDisconnect) options.onDisconnect(reason);
+    });
+    socket.on("connect_error", function (error) {
+      if (!socket.active) {
+        if (options.onRejected) options.onRejected(error);
+        else setOffline(true);
+        return;
+      }
+      setOffline(true);
+    });
+    return socket;
+  }
+
+  /** Emit "join" and resolve with the server's answer ({ok: true} or {ok: false, error}). */
+  function join(socket, what) {
+    return new Promise(function (resolve) {
+      socket.timeout(8000).emit("join", what, function (error, answer) {
+        resolve(error ? { ok: false, error: { code: "timeout", message: "no answer" } } : answer);
+      });
+    });
+  }
+
+  /* ---- timers and sound ------------------------------------------------------------------------- */
+
+  /** Calls onIdle after ms without a touch, click or key; reset() starts over, stop() ends it. */
+  function idleTimer(ms, onIdle) {
+    var handle = null;
+    var timer = {
+      ms: ms,
+      reset: function (newMs) {
+        if (newMs) timer.ms = newMs;
+        window.clearTimeout(handle);
+        handle = window.setTimeout(onIdle, timer.ms);
+      },
+      stop: function () {
+        window.clearTimeout(handle);
+        handle = null;
+      },
+    };
+    return timer;
+  }
+
+  var sounds = {};
+
+  /** Play a short sound; resolves false when the browser blocks it (no user gesture yet). */
+  function playSound(url, volume) {
+    var audio = sounds[url] || (sounds[url] = new Audio(url));
+    audio.volume = Math.max(0, Math.min(1, volume === undefined ? 1 : volume));
+    try {
+      audio.currentTime = 0;
+    } catch (e) {
+      /* not loaded yet */
+    }
+    var played = audio.play();
+    if (!played || !played.then) return Promise.resolve(true);
+    return played.then(function () { return true; }, function () { return false; });
+  }
+
+  function speak(text, language, volume) {
+    if (!("speechSynthesis" in window) || !window.SpeechSynthesisUtterance) return false;
+    var utterance = new window.SpeechSynthesisUtterance(text);
+    utterance.lang = SPEECH_LOCALES[language] || language;
+    utterance.volume = volume === undefined ? 1 : volume;
+    utterance.rate = 0.9;
+    window.speechSynthesis.speak(utterance);
+    return true;
+  }
+
+  window.Vuoro = {
+    t: t,
+    pick: pick,
+    applyTexts: applyTexts,
+    setLanguage: setLanguage,
+    getLanguage: getLanguage,
+    formatWait: formatWait,
+    formatTime: formatTime,
+    startClock: startClock,
+    el: el,
+    clear: clear,
+    show: show,
+    store: store,
+    api: api,
+    ApiError: ApiError,
+    csrfToken: csrfToken,
+    connect: connect,
+    join: join,
+    idleTimer: idleTimer,
+    playSound: playSound,
+    speak: speak,
+    data: data,
+    assets: data.assets || "/assets/vuoro/",
+  };
+})();

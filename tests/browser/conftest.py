@@ -1,0 +1,113 @@
+"""Browser tests: Debian's chromium through chromedriver against a real ``vuoro serve`` process.
+
+Nothing is downloaded: the browser and the driver are the Debian packages (``apt-get install chromium
+chromium-driver``).  Without them the tests skip, except with ``VUORO_REQUIRE_SERVICES=1`` (CI), where they fail.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from queue_server.db import Database
+from queue_server.services.accounts import add_user, create_token
+from tests.conftest import BASE_CONFIG, ROOT, service_unavailable
+from tests.live_server import LiveServer
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CLERK = ("clerk1", "clerk-password-1")
+
+@dataclass
+class Site:
+    """The running server and what the tests log in with."""
+
+    server: LiveServer
+    kiosk_tokens: dict[str, str]
+    clerk: tuple[str, str] = CLERK
+    drivers: list[Any] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+
+def browser_config(tmp: Path) -> dict[str, Any]:
+    """The shared test centre (always open), with kiosk printers that succeed (k1) and fail (k2)."""
+    data = copy.deepcopy(BASE_CONFIG)
+    data["database_url"] = f"sqlite:///{tmp / 'vuoro.db'}"
+    data["printers"] = [{"key": "fake", "type": "fake"}, {"key": "broken", "type": "fake", "fail": "offline"}]
+    data["kiosks"] = [{"key": "k1", "zone": "z1", "printer": "fake"},
+                      {"key": "k2", "zone": "z2", "printer": "broken", "language": "en"}]
+    data["zones"][1]["chime"] = True
+    return data
+
+
+@pytest.fixture(scope="session")
+def chromium_paths() -> tuple[str, str]:
+    for path in (CHROMIUM, CHROMEDRIVER):
+        if not (os.path.exists(path) and os.access(path, os.X_OK)):
+            service_unavailable("Chromium", FileNotFoundError(f"{path} (apt-get install chromium chromium-driver)"))
+    return CHROMIUM, CHROMEDRIVER
+
+
+@pytest.fixture(scope="module")
+def site(chromium_paths: tuple[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    tmp = tmp_path_factory.mktemp("browser-site")
+    config = browser_config(tmp)
+    db = Database(config["database_url"])
+    db.upgrade()
+    add_user(db, CLERK[0], CLERK[1], "clerk")
+    tokens = {key: create_token(db, "kiosk", key) for key in ("k1", "k2")}
+    db.dispose()
+    server = LiveServer(config, tmp).start()
+    try:
+        yield Site(server, tokens)
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def new_driver(site: Site, chromium_paths: tuple[str, str]) -> Callable[..., Any]:
+    """Start a headless Chromium with its own fresh profile (cookies, localStorage)."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    def make(width: int = 1920, height: int = 1080) -> Any:
+        options = webdriver.ChromeOptions()
+        options.binary_location = chromium_paths[0]
+        profile = tempfile.mkdtemp(prefix="vuoro-chromium-")
+        for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--no-first-run", "--no-default-browser-check", "--disable-extensions",
+                     "--autoplay-policy=no-user-gesture-required", "--mute-audio",
+                     "--force-device-scale-factor=1", "--hide-scrollbars", "--lang=fi-FI",
+                     f"--user-data-dir={profile}", f"--window-size={width},{height}"):
+            options.add_argument(flag)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        driver = webdriver.Chrome(options=options, service=Service(chromium_paths[1]))
+        driver.set_page_load_timeout(20)
+        site.drivers.append(driver)
+        driver.vuoro_profile = profile
+        return driver
+
+    yield make
+    for driver in site.drivers:
+        driver.quit()
+        shutil.rmtree(driver.vuoro_profile, ignore_errors=True)
+    site.drivers.clear()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS

@@ -1,0 +1,59 @@
+"""``/board/<zone>``: the page in its zone's language; everything live comes from Socket.IO."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from queue_server.app import create_app, shutdown
+from tests.kiosk_ui.test_kiosk_page import body_data
+from tests.queue_server.pages.helpers import inline_code
+
+
+def test_board_page(client: FlaskClient) -> None:
+    resp = client.get("/board/z2")
+    assert resp.status_code == 200
+    page = resp.get_data(as_text=True)
+    data = body_data(page)
+    assert data["page"] == "board" and data["zone"] == "z2" and data["lang"] == "fi"
+    assert data["timezone"] == "Europe/Helsinki"
+    assert data["chime"] == "/assets/vuoro/sounds/chime.wav"
+    assert "<h1 id=\"zone-name\">2. kerros</h1>" in page
+    for part in ('id="now-number"', 'id="now-desk"', 'id="history"', 'id="queues"', 'id="clock"',
+                 'id="offline"', "Nyt vuorossa", "Yhteys katkesi"):
+        assert part in page
+    assert "/assets/board/board.js" in page
+    assert inline_code(page) == []
+
+
+def test_unknown_zone_is_a_404(client: FlaskClient) -> None:
+    resp = client.get("/board/z9")
+    assert resp.status_code == 404
+    assert "Tällä nimellä ei ole odotustilan näyttöä." in resp.get_data(as_text=True)
+
+
+def test_board_in_its_zones_language(config_data: dict[str, Any]) -> None:
+    config_data["zones"][0]["language"] = "sv"
+    app = create_app(config_data)
+    try:
+        page = app.test_client().get("/board/z1").get_data(as_text=True)
+        assert '<html lang="sv">' in page and "Nu i tur" in page and "Gatuplan" in page
+    finally:
+        shutdown(app)
+
+
+def test_board_never_names_a_service_in_a_call() -> None:
+    """The spoken and shown call is the number and the desk only (a sensitive service must not leak)."""
+    from display_board.strings import BOARD
+
+    for texts in (BOARD["board.speech"], BOARD["board.call_text"]):
+        for text in texts.values():
+            assert set(__import__("re").findall(r"\{(\w+)\}", text)) == {"number", "desk"}
+
+
+def test_board_assets(client: FlaskClient) -> None:
+    for path in ("/assets/board/board.js", "/assets/board/board.css"):
+        resp = client.get(path)
+        assert resp.status_code == 200, path
+        resp.close()

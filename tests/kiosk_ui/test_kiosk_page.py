@@ -1,0 +1,81 @@
+"""``/kiosk/<key>``: the page, its data for the script, its languages and its assets."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from queue_server.app import create_app, shutdown
+from tests.queue_server.pages.helpers import inline_code
+
+
+def body_data(page: str) -> dict[str, str]:
+    body = re.search(r"<body([^>]*)>", page)
+    assert body
+    return {k: unescape(v) for k, v in re.findall(r'data-([a-z-]+)="([^"]*)"', body[1])}
+
+
+def test_kiosk_page(client: FlaskClient) -> None:
+    resp = client.get("/kiosk/k1")
+    assert resp.status_code == 200
+    page = resp.get_data(as_text=True)
+    data = body_data(page)
+    assert data["page"] == "kiosk" and data["kiosk"] == "k1" and data["lang"] == "fi"
+    assert data["languages"] == "fi,sv,en"
+    assert data["printer"] == "1"  # k1 prints on the fake printer
+    assert json.loads(data["centre-names"]) == {"fi": "Testikeskus", "sv": "Testcenter", "en": "Test centre"}
+    strings = json.loads(data["strings"])
+    assert set(strings) == {"fi", "sv", "en"}  # the visitor switches language without a reload
+    assert strings["sv"]["kiosk.get_ticket"] == "Ta könummer"
+    assert strings["en"]["kiosk.priority"] == "I need priority (I cannot wait standing)"
+    for code, name in (("fi", "Suomi"), ("sv", "Svenska"), ("en", "English")):
+        assert f'lang="{code}" data-lang-choice="{code}"' in page and name in page
+    for part in ('id="screen-start"', 'id="screen-ticket"', 'id="screen-unenrolled"', 'aria-live="assertive"',
+                 'id="priority" class="toggle" aria-pressed="false"', 'id="get-ticket"', 'id="ticket-qr"'):
+        assert part in page
+    assert "/assets/kiosk/kiosk.js" in page and "/assets/vuoro/vendor/socket.io.min.js" in page
+    assert inline_code(page) == []
+
+
+def test_unknown_kiosk_is_a_404(client: FlaskClient) -> None:
+    resp = client.get("/kiosk/k9")
+    assert resp.status_code == 404
+    assert "Tällä nimellä ei ole vuoronumeroautomaattia." in resp.get_data(as_text=True)
+
+
+def test_kiosk_without_printer_and_own_language(config_data: dict[str, Any]) -> None:
+    config_data["printers"].append({"key": "nothing", "type": "none"})
+    config_data["kiosks"] = [{"key": "k1", "zone": "z1", "printer": "nothing", "language": "sv"},
+                             {"key": "web", "zone": "z1"}]
+    app: Flask = create_app(config_data)
+    try:
+        client = app.test_client()
+        k1 = client.get("/kiosk/k1").get_data(as_text=True)
+        assert body_data(k1)["printer"] == "0" and body_data(k1)["lang"] == "sv"
+        assert "Välj ditt ärende" in k1 and '<html lang="sv">' in k1
+        web = client.get("/kiosk/web").get_data(as_text=True)
+        assert body_data(web)["printer"] == "0" and body_data(web)["lang"] == "fi"
+    finally:
+        shutdown(app)
+
+
+def test_kiosk_assets(client: FlaskClient) -> None:
+    for path in ("/assets/kiosk/kiosk.js", "/assets/kiosk/kiosk.css"):
+        resp = client.get(path)
+        assert resp.status_code == 200, path
+        resp.close()
+
+
+def test_kiosk_script_keeps_the_token_out_of_urls() -> None:
+    """The enrolment token travels from the fragment to localStorage and then only in headers."""
+    from tests.conftest import ROOT
+
+    script = (ROOT / "kiosk_ui" / "static" / "kiosk.js").read_text(encoding="utf-8")
+    assert '"vuoro.kiosk." + kiosk + ".token"' in script
+    assert "history.replaceState" in script
+    assert "innerHTML" not in script

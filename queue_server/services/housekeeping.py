@@ -17,8 +17,11 @@ log = logging.getLogger(__name__)
 
 def expire_previous_days(session: orm.Session, today: date, now: datetime) -> int:
     """Expire what an earlier day left waiting or at a desk; runs inside the caller's transaction."""
+    # Locked (in id order) so that two first tickets of the day, or the retention worker, racing here on
+    # PostgreSQL expire each ticket once: the second waits, then no longer sees the rows as active.
     stale = session.scalars(
         sa.select(Ticket).where(Ticket.business_day < today, Ticket.status.in_([s.value for s in ACTIVE]))
+        .order_by(Ticket.id).with_for_update()
     ).all()
     for ticket in stale:
         transition(session, ticket, Action.EXPIRE, at=now, actor="system", desk_key=ticket.desk_key)

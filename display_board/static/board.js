@@ -14,6 +14,7 @@
   var lang = V.getLanguage();
   var HISTORY = 6;
   var KEEP = 20;
+  var flashTimer = null;
 
   var state = {
     calls: [],
@@ -55,6 +56,8 @@
       now.classList.remove("flash");
       void now.offsetWidth; /* restart the animation */
       now.classList.add("flash");
+      window.clearTimeout(flashTimer);
+      flashTimer = window.setTimeout(function () { now.classList.remove("flash"); }, 4000);
     }
     var list = $("history");
     V.clear(list);

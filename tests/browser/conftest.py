@@ -12,8 +12,10 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -22,6 +24,7 @@ from queue_server.services.accounts import add_user, create_token
 from tests.conftest import BASE_CONFIG, ROOT, service_unavailable
 from tests.live_server import LiveServer
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -45,11 +48,35 @@ def browser_config(tmp: Path) -> dict[str, Any]:
     """The shared test centre (always open), with kiosk printers that succeed (k1) and fail (k2)."""
     data = copy.deepcopy(BASE_CONFIG)
     data["database_url"] = f"sqlite:///{tmp / 'vuoro.db'}"
+    # nine services as in the real centre, so the kiosk's tiles are laid out at their real count
+    data["services"] += [
+        {"key": "youth", "prefix": "N", "name": {"fi": "Nuorisopalvelut", "sv": "Ungdomstjänster",
+                                                 "en": "Youth services"}},
+        {"key": "kohtaamo", "prefix": "C", "name": {"fi": "Kohtaamo – kulttuurin kohtaamispaikka",
+                                                    "sv": "Kohtaamo – kulturell mötesplats",
+                                                    "en": "Kohtaamo culture meeting place"}},
+        {"key": "maternity", "prefix": "H", "name": {"fi": "Äitiys- ja lastenneuvola",
+                                                     "sv": "Mödra- och barnrådgivning",
+                                                     "en": "Maternity and child health clinic"}},
+        {"key": "lab", "prefix": "H", "name": {"fi": "Laboratorio ja kuvantaminen",
+                                               "sv": "Laboratorium och bilddiagnostik",
+                                               "en": "Laboratory and imaging"}},
+        # open one minute a day: closed whenever the tests run (see closed_now below)
+        {"key": "service_point", "prefix": "P", "hours": dict.fromkeys(WEEKDAYS, "00:00-00:01"),
+         "name": {"fi": "Asiointipiste", "sv": "Servicepunkt", "en": "Public service point"}},
+    ]
+    data["desks"].append({"key": "y1", "label": "Desk 7", "services": ["youth", "kohtaamo"], "zone": "z1"})
     data["printers"] = [{"key": "fake", "type": "fake"}, {"key": "broken", "type": "fake", "fail": "offline"}]
     data["kiosks"] = [{"key": "k1", "zone": "z1", "printer": "fake"},
                       {"key": "k2", "zone": "z2", "printer": "broken", "language": "en"}]
     data["zones"][1]["chime"] = True
     return data
+
+
+def closed_now() -> bool:
+    """Whether the one-minute service is closed now (always, except 00:00-00:01 in Helsinki)."""
+    now = datetime.now(ZoneInfo("Europe/Helsinki"))
+    return not (now.hour == 0 and now.minute == 0)
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import Site
+from .conftest import Site, closed_now
 
 pytestmark = pytest.mark.browser
 
@@ -108,25 +108,64 @@ def no_overflow(driver: Any) -> None:
     assert scroll <= client, f"the page is {scroll}px wide on a {client}px screen"
 
 
-@pytest.fixture(scope="module")
-def kiosk(new_driver: Callable[..., Any]) -> Any:
-    driver = new_driver()
-    set_viewport(driver, 1920, 1080)
-    return driver
+def tiles_fit(driver: Any) -> None:
+    """Every service tile is whole on the screen (none cut off or scrolled away) and a big touch target."""
+    area = find(driver, "#tiles").rect
+    for tile in find_all(driver, "#tiles .tile"):
+        rect = tile.rect
+        assert rect["height"] >= 64 and rect["width"] >= 64
+        assert rect["y"] + rect["height"] <= area["y"] + area["height"] + 1, tile.text
+        assert rect["y"] + rect["height"] <= viewport(driver)[1]
+
+
+class Window:
+    """One window of a shared browser: every use switches the driver to it first.
+
+    The public screens (kiosks, board, phone) share one Chromium, each in its own window, which saves a
+    browser start per page; the clerk has a browser of their own (a separate cookie jar).
+    """
+
+    def __init__(self, driver: Any, handle: str) -> None:
+        self._driver = driver
+        self._handle = handle
+
+    def __getattr__(self, name: str) -> Any:
+        if getattr(self._driver, "vuoro_window", None) != self._handle:
+            self._driver.switch_to.window(self._handle)
+            self._driver.vuoro_window = self._handle
+        return getattr(self._driver, name)
+
+
+def open_window(driver: Any, width: int, height: int) -> Window:
+    if getattr(driver, "vuoro_window", None) is None:
+        handle = driver.current_window_handle  # the browser's first window
+    else:
+        driver.switch_to.new_window("window")
+        handle = driver.current_window_handle
+    driver.vuoro_window = handle
+    window = Window(driver, handle)
+    set_viewport(window, width, height)
+    return window
 
 
 @pytest.fixture(scope="module")
-def board(new_driver: Callable[..., Any]) -> Any:
-    driver = new_driver()
-    set_viewport(driver, 1920, 1080)
-    return driver
+def public(new_driver: Callable[..., Any]) -> Any:
+    return new_driver()
 
 
 @pytest.fixture(scope="module")
-def phone(new_driver: Callable[..., Any]) -> Any:
-    driver = new_driver(360, 640)
-    set_viewport(driver, 360, 640)
-    return driver
+def kiosk(public: Any) -> Window:
+    return open_window(public, 1920, 1080)
+
+
+@pytest.fixture(scope="module")
+def board(public: Any, kiosk: Window) -> Window:
+    return open_window(public, 1920, 1080)
+
+
+@pytest.fixture(scope="module")
+def phone(public: Any, kiosk: Window) -> Window:
+    return open_window(public, 360, 640)
 
 
 @pytest.fixture(scope="module")
@@ -145,7 +184,7 @@ def flow() -> dict[str, str]:
 def test_kiosk_enrolment_moves_the_token_out_of_the_address(site: Site, kiosk: Any, artifacts: Path) -> None:
     token = site.kiosk_tokens["k1"]
     kiosk.get(f"{site.url}/kiosk/k1#token={token}")
-    wait(kiosk, lambda d: len(find_all(d, "#tiles .tile")) == 4, message="the service tiles did not appear")
+    wait(kiosk, lambda d: len(find_all(d, "#tiles .tile")) == 9, message="the service tiles did not appear")
     assert "#" not in kiosk.current_url and token not in kiosk.current_url
     assert kiosk.execute_script("return localStorage.getItem('vuoro.kiosk.k1.token')") == token
     assert [b.text for b in find_all(kiosk, "[data-lang-choice]")] == ["Suomi", "Svenska", "English"]
@@ -155,6 +194,11 @@ def test_kiosk_enrolment_moves_the_token_out_of_the_address(site: Site, kiosk: A
     assert tile.size["height"] >= 64 and tile.size["width"] >= 64
     assert "ei jonoa" in tile.text
     assert find(kiosk, "#get-ticket").get_attribute("disabled") is not None
+    if closed_now():
+        closed = find(kiosk, '[data-service="service_point"]')
+        assert closed.get_attribute("disabled") is not None and "is-closed" in closed.get_attribute("class")
+        assert re.search(r"Suljettu · avautuu (la |su |ma |ti |ke |to |pe )?00\.00", closed.text), closed.text
+    tiles_fit(kiosk)
     no_overflow(kiosk)
     screenshot(kiosk, artifacts, "kiosk-start-1920x1080.png")
     # the visitor switches language; the names come from the API in that language
@@ -172,6 +216,7 @@ def test_a_ticket_from_kiosk_to_desk_board_and_phone(
 ) -> None:
     board.get(f"{site.url}/board/z2")
     wait(board, lambda d: shown(d, "#now-empty") and len(find_all(d, "#queues .queue-item")) == 2)
+    assert [e.get_attribute("data-service") for e in find_all(board, "#queues .queue-item")] == ["kela", "library"]
     assert "Mielenterveys" not in board.page_source  # no sensitive service on a board
 
     # -- the kiosk: choose Kela, get a number, see where to wait and the QR code
@@ -234,11 +279,9 @@ def test_a_ticket_from_kiosk_to_desk_board_and_phone(
     assert text_of(phone, "#phone-called-desk") == "Mene: Tiski 1, 2. kerros"
     assert text_of(phone, "#phone-status") == "Kutsuttu"
     no_overflow(phone)
-    time.sleep(1.2)  # let the attention animation settle before the picture
     screenshot(phone, artifacts, "phone-called-360x640.png")
     screenshot(desk, artifacts, "desk-1366x768.png")
-    time.sleep(1.0)
-    screenshot(board, artifacts, "board-1920x1080.png")
+    screenshot(board, artifacts, "board-flash-1920x1080.png")  # caught mid-flash
     no_overflow(board)
     for driver in (kiosk, board, phone, desk):
         assert console_problems(driver) == []
@@ -278,18 +321,41 @@ def test_desk_actions_and_error_messages(site: Site, desk: Any, board: Any, flow
     assert console_problems(desk, allow=r"status of 404") == []
 
 
+def test_board_keeps_the_previous_calls(site: Site, desk: Any, board: Any, artifacts: Path,
+                                        flow: dict[str, str]) -> None:
+    import requests
+
+    headers = {"Authorization": f"Bearer {site.kiosk_tokens['k1']}"}
+    for _ in range(3):
+        resp = requests.post(f"{site.url}/api/tickets", json={"services": ["kela"], "kiosk": "k1"},
+                             headers=headers, timeout=10)
+        assert resp.status_code == 201, resp.text
+    wait(desk, lambda d: text_of(d, '#waiting-list [data-service="kela"] .waiting-count') == "3")
+    numbers = []
+    for _ in range(3):
+        desk_key(desk, "n")
+        wait(desk, lambda d: text_of(d, "#cur-number") not in ("", *numbers))
+        numbers.append(text_of(desk, "#cur-number"))
+        desk_key(desk, "f")
+        wait(desk, lambda d: shown(d, "#cur-none"))
+    wait(board, lambda d: text_of(d, "#now-number") == numbers[-1])
+    history = [e.text.split("\n")[0] for e in find_all(board, "#history .history-number")]
+    assert history == [numbers[1], numbers[0], flow["number"]]  # newest first, each number once
+    flow["number"] = numbers[-1]
+
+
 def test_unenrolled_kiosk_then_enrolled_portrait_with_failed_print(
-    site: Site, new_driver: Callable[..., Any], phone: Any, artifacts: Path,
+    site: Site, public: Any, phone: Any, artifacts: Path,
 ) -> None:
-    kiosk = new_driver(1080, 1920)
-    set_viewport(kiosk, 1080, 1920)
+    kiosk = open_window(public, 1080, 1920)
     kiosk.get(f"{site.url}/kiosk/k2")
     wait(kiosk, lambda d: shown(d, "#screen-unenrolled"), message="no 'not enrolled' state without a token")
     assert text_of(kiosk, "#unenrolled-title") == "This kiosk is not enrolled"
     screenshot(kiosk, artifacts, "kiosk-unenrolled-1080x1920.png")
 
     kiosk.get(f"{site.url}/kiosk/k2#token={site.kiosk_tokens['k2']}")
-    wait(kiosk, lambda d: shown(d, "#screen-start") and len(find_all(d, "#tiles .tile")) == 4)
+    wait(kiosk, lambda d: shown(d, "#screen-start") and len(find_all(d, "#tiles .tile")) == 9)
+    tiles_fit(kiosk)
     no_overflow(kiosk)
     screenshot(kiosk, artifacts, "kiosk-start-1080x1920.png")
     find(kiosk, '[data-service="library"]').click()
@@ -337,6 +403,8 @@ def test_board_shows_it_lost_the_server_and_recovers_by_itself(
 ) -> None:
     number = flow["number"]
     assert not shown(board, "#offline")
+    assert "flash" not in find(board, "#now").get_attribute("class")  # the flash ends by itself
+    screenshot(board, artifacts, "board-1920x1080.png")
     site.server.kill()
     wait(board, lambda d: shown(d, "#offline"), timeout=10, message="no 'connection lost' marker")
     assert text_of(board, "#offline") == "Yhteys katkesi – yhdistetään uudelleen…"

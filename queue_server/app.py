@@ -87,7 +87,7 @@ def _init_realtime(app: Flask, context: Context, notifier: Notifier | None) -> N
     from .realtime.notifier import SocketNotifier
 
     socketio.init_app(app, async_mode="threading", message_queue=context.config.redis_url,
-                      channel="vuoro-socketio")
+                      channel=context.config.socketio_channel)
     Handlers().register(socketio)
     context.notifier = notifier if notifier is not None else SocketNotifier(socketio, context)
     from . import printing

@@ -160,3 +160,4 @@ def print_test(config_path: str | None, printer_key: str, language: str | None) 
     click.echo("sample ticket printed")
 main.add_command(__import__("queue_server.admin.cli", fromlist=["report"]).report)  # issue 6: PDF report
 main.add_command(__import__("queue_server.admin.cli", fromlist=["purge"]).purge)  # issue 6: data retention
+main.add_command(__import__("queue_server.simulate", fromlist=["simulate"]).simulate)  # issue 5: load simulator

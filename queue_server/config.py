@@ -124,6 +124,8 @@ class VuoroConfig(_Model):
     secret_key: Annotated[str, Field(min_length=16)]
     database_url: str = "sqlite:///var/vuoro.db"
     redis_url: str | None = None
+    #: the Redis pub/sub channel the server processes of one centre share (two centres on one Redis: two names)
+    socketio_channel: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")] = "vuoro-socketio"
     public_url: str = "http://localhost:5000"
     priority_ratio: Annotated[int, Field(ge=0, le=100)] = 2
     retention_days: Annotated[int, Field(ge=1)] = 90
@@ -241,6 +243,7 @@ def _env_overrides(data: dict[str, Any], environ: Mapping[str, str]) -> dict[str
     for var, key in (
         ("VUORO_DATABASE_URL", "database_url"),
         ("VUORO_REDIS_URL", "redis_url"),
+        ("VUORO_SOCKETIO_CHANNEL", "socketio_channel"),
         ("VUORO_SECRET_KEY", "secret_key"),
         ("VUORO_PUBLIC_URL", "public_url"),
         ("VUORO_ENV", "env"),
@@ -250,12 +253,21 @@ def _env_overrides(data: dict[str, Any], environ: Mapping[str, str]) -> dict[str
     return data
 
 
+def _aliases(data: dict[str, Any], source: str) -> dict[str, Any]:
+    """``redis:`` is accepted as another name for ``redis_url:``."""
+    if "redis" in data:
+        if "redis_url" in data:
+            raise ConfigError(f"{source}: the configuration is not valid:\n  redis: give redis_url or redis, not both")
+        data["redis_url"] = data.pop("redis")
+    return data
+
+
 def build_config(
     data: Mapping[str, Any], *, source: str = "config", base_dir: Path | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> VuoroConfig:
     """Validate a config mapping (after environment overrides) or raise :class:`ConfigError`."""
-    merged = _env_overrides(dict(data), os.environ if environ is None else environ)
+    merged = _env_overrides(_aliases(dict(data), source), os.environ if environ is None else environ)
     if base_dir is not None:
         merged["base_dir"] = base_dir
     try:

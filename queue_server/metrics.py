@@ -1,9 +1,205 @@
-"""Placeholder, filled in by its issue."""
+"""``GET /metrics``: Prometheus metrics, one registry per app (tests build many apps in one process).
+
+Where each number comes from:
+
+- ``vuoro_tickets_issued_total{service}``, ``vuoro_calls_total{service}``, ``vuoro_recalls_total{service}`` and
+  ``vuoro_ticket_events_total{event,service}`` are counted from the services layer's own record, without a
+  hook in any use case: SQLAlchemy session events on the app's database collect the ``TicketEvent`` rows a
+  transaction adds (the append-only event log) and count them when -- and only when -- it commits.  They are
+  per process, like every Prometheus counter: scrape each server process (its own port) and ``sum()`` them.
+- ``vuoro_waiting{service}`` is read from the database at scrape time (``services.queues.waiting_counts``), so
+  every process reports the same, true number: aggregate it with ``max()``, not ``sum()``.
+- ``vuoro_http_request_duration_seconds{method,rule}`` (histogram) and ``vuoro_http_responses_total{method,rule,
+  status}`` are labelled with the URL *rule* (``/api/tickets/<token>``), never the raw path: paths hold visitors'
+  tokens.  Socket.IO traffic never reaches Flask and is not in them.
+- ``vuoro_socketio_connections`` counts this process's open Engine.IO connections (boards, desks, phones,
+  kiosks), read at scrape time.
+- ``vuoro_print_failures_total{printer}``: :func:`print_failed`, which the printing port's failure listeners
+  call (hooked up here when the app has printing).
+- ``process_*`` (resident memory, CPU seconds, open files) from prometheus-client's process collector.
+"""
 
 from __future__ import annotations
 
-from flask import Flask
+import logging
+import time
+import weakref
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Flask, Response, current_app, g, has_app_context, request
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, ProcessCollector
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.exposition import generate_latest
+from prometheus_client.registry import Collector
+from sqlalchemy import event, orm
+
+from .domain.states import Action
+from .models import TicketEvent
+
+log = logging.getLogger(__name__)
+EXTENSION = "vuoro_metrics"
+_PENDING = "vuoro_metrics_events"
+#: seconds: from a cached page (1 ms) to a slow PostgreSQL round trip under load
+BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+UNMATCHED = "(no route)"
+
+
+class AppMetrics:
+    """The metrics of one app: its registry, its counters and the collectors that read state at scrape time."""
+
+    def __init__(self, app: Flask) -> None:
+        ctx = app.extensions["vuoro"]
+        self.registry = CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self.issued = Counter("vuoro_tickets_issued", "Tickets issued", ["service"], registry=r)
+        self.calls = Counter("vuoro_calls", "Tickets called to a desk (first calls; recalls apart)", ["service"],
+                             registry=r)
+        self.recalls = Counter("vuoro_recalls", "Tickets called again to the same desk", ["service"], registry=r)
+        self.events = Counter("vuoro_ticket_events", "Ticket state changes by event type (the event log)",
+                              ["event", "service"], registry=r)
+        self.latency = Histogram("vuoro_http_request_duration_seconds", "HTTP request latency by URL rule",
+                                 ["method", "rule"], buckets=BUCKETS, registry=r)
+        self.responses = Counter("vuoro_http_responses", "HTTP responses by URL rule and status",
+                                 ["method", "rule", "status"], registry=r)
+        self.print_failures = Counter("vuoro_print_failures", "Tickets that did not come out of their printer",
+                                      ["printer"], registry=r)
+        for s in ctx.config.services:  # every series exists from the start, at 0
+            self.issued.labels(s.key)
+            self.calls.labels(s.key)
+            self.recalls.labels(s.key)
+        for p in ctx.config.printers:
+            self.print_failures.labels(p.key)
+        r.register(_StateCollector(app))
+        ProcessCollector(registry=r)
+
+    # -- counting committed ticket events -------------------------------------------------------------------
+    def count_committed(self, rows: list[tuple[str, str]]) -> None:
+        for event_type, service in rows:
+            self.events.labels(event_type, service).inc()
+            if event_type == Action.ISSUE.value:
+                self.issued.labels(service).inc()
+            elif event_type == Action.CALL.value:
+                self.calls.labels(service).inc()
+            elif event_type == Action.RECALL.value:
+                self.recalls.labels(service).inc()
+
+    def print_failures_for(self, printer_key: str) -> None:
+        self.print_failures.labels(printer_key).inc()
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)  # type: ignore[no-any-return]
+
+
+class _StateCollector(Collector):
+    """Numbers read when Prometheus scrapes: waiting tickets per service, this process's open sockets."""
+
+    def __init__(self, app: Flask) -> None:
+        from .extensions import socketio
+
+        self.ctx = app.extensions["vuoro"]
+        self.sio_server = socketio.server  # this app's: create_app binds Socket.IO before the extras
+
+    def describe(self) -> Iterator[Metric]:
+        # Without a database round trip while registering (auto_describe would otherwise call collect()).
+        yield GaugeMetricFamily("vuoro_waiting", "Tickets waiting now, per service", labels=["service"])
+        yield GaugeMetricFamily("vuoro_socketio_connections", "Open Socket.IO connections in this process")
+
+    def collect(self) -> Iterator[Metric]:
+        from .services.queues import waiting_counts
+
+        waiting = GaugeMetricFamily("vuoro_waiting", "Tickets waiting now, per service", labels=["service"])
+        try:
+            with self.ctx.db.reader() as session:
+                counts = waiting_counts(session, self.ctx.today())
+        except Exception:  # the database is down: /healthz says so; the other metrics still help
+            log.warning("metrics: could not read the waiting counts", exc_info=True)
+        else:
+            for s in self.ctx.config.services:
+                waiting.add_metric([s.key], counts.get(s.key, 0))
+        yield waiting
+        eio = getattr(self.sio_server, "eio", None)
+        sockets = len(getattr(eio, "sockets", {}) or {})
+        yield GaugeMetricFamily("vuoro_socketio_connections", "Open Socket.IO connections in this process",
+                                value=sockets)
+
+
+_latest: weakref.ref[Flask] | None = None
 
 
 def init_app(app: Flask) -> None:
-    return None
+    """Create the app's registry, count its committed ticket events, time its requests and serve /metrics."""
+    global _latest
+    metrics = AppMetrics(app)
+    app.extensions[EXTENSION] = metrics
+    _latest = weakref.ref(app)
+    _count_ticket_events(app.extensions["vuoro"].db, metrics)
+
+    printing = app.extensions.get("vuoro_printers")
+    if printing is not None and hasattr(printing, "failure_listeners"):
+        printing.failure_listeners.append(metrics.print_failures_for)
+
+    @app.before_request
+    def _start_timer() -> None:
+        g.vuoro_started = time.perf_counter()
+
+    @app.after_request
+    def _observe(resp: Response) -> Response:
+        started = g.pop("vuoro_started", None)
+        if started is not None:
+            rule = request.url_rule.rule if request.url_rule is not None else UNMATCHED
+            metrics.latency.labels(request.method, rule).observe(time.perf_counter() - started)
+            metrics.responses.labels(request.method, rule, str(resp.status_code)).inc()
+        return resp
+
+    def _metrics_view() -> Response:
+        return Response(metrics.exposition(), content_type=CONTENT_TYPE_LATEST,
+                        headers={"Cache-Control": "no-store"})
+
+    app.add_url_rule("/metrics", "metrics", _metrics_view, methods=["GET"])
+
+
+def _count_ticket_events(db: Any, metrics: AppMetrics) -> None:
+    """Count the event rows each transaction of ``db`` commits (and forget those of rolled-back ones)."""
+
+    def after_flush(session: orm.Session, _flush_context: Any) -> None:
+        rows = [(obj.type, obj.service_key) for obj in session.new if isinstance(obj, TicketEvent)]
+        if rows:
+            session.info.setdefault(_PENDING, []).extend(rows)
+
+    def after_commit(session: orm.Session) -> None:
+        rows = session.info.pop(_PENDING, None)
+        if rows:
+            metrics.count_committed(rows)
+
+    def after_rollback(session: orm.Session) -> None:
+        session.info.pop(_PENDING, None)
+
+    for factory in (db._write, db._read):  # each app's sessions are their own subclass: no cross-talk
+        event.listen(factory, "after_flush", after_flush)
+        event.listen(factory, "after_commit", after_commit)
+        event.listen(factory, "after_rollback", after_rollback)
+
+
+def for_app(app: Flask | None = None) -> AppMetrics | None:
+    """The metrics of ``app`` (default: the current app, else the newest app in this process)."""
+    if app is None:
+        if has_app_context():
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+        elif _latest is not None:
+            app = _latest()
+    return app.extensions.get(EXTENSION) if app is not None else None  # type: ignore[no-any-return]
+
+
+def print_failed(printer_key: str, app: Flask | None = None) -> None:
+    """Count a ticket that did not print (``vuoro_print_failures_total{printer=...}``); never raises.
+
+    The printing port calls it through its failure listeners; other code may call it directly, inside an app
+    context or not (a server process has one app: then the newest app is the one).
+    """
+    try:
+        metrics = for_app(app)
+        if metrics is not None:
+            metrics.print_failures.labels(printer_key).inc()
+    except Exception:  # metrics must never break printing
+        log.warning("metrics: could not count a print failure", exc_info=True)

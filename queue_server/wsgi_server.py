@@ -34,6 +34,9 @@ def run(factory: Callable[[], Flask], *, host: str, port: int, threads: int) -> 
         "workers": 1,
         "worker_class": "gthread",
         "threads": threads,
+        # gthread accepts no more than worker_connections sockets (default 1000): every open websocket holds a
+        # thread and a connection, and idle keep-alive connections need room beyond the threads.
+        "worker_connections": threads + 1000,
         "timeout": 0,          # websockets stay open; the threaded worker must not be killed for it
         "graceful_timeout": 5,
         "accesslog": None,     # access logs would hold visitors' tokens in paths

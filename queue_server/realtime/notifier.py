@@ -48,21 +48,26 @@ class SocketNotifier:
                 self.emit(ev.CALLED, payload, ev.board_room(payload["zone"]))
         touched: set[str] = set()    # queues whose length changed: new counts for every screen
         reordered: set[str] = set()  # queues where waiting visitors' positions moved
-        with self.ctx.db.reader() as session:
-            for change in changes:
-                touched |= change.services
-                if not _appends_only(change):
-                    reordered |= change.services
-                if change.ticket is not None:
-                    ticket = session.get(Ticket, change.ticket.id)
-                    if ticket is not None:
-                        view = build_view(session, self.ctx, ticket).to_dict()
-                        self.emit(ev.TICKET, {"ticket": view}, ev.ticket_room(ticket.token_hash))
-                if change.desk_key:
-                    self.emit(ev.DESK, desk_payload(self.ctx, change.desk_key), ev.desk_room(change.desk_key))
-            if reordered:
-                for token_hash, view in waiting_views(session, self.ctx, self.ctx.today(), reordered):
-                    self.emit(ev.TICKET, {"ticket": view.to_dict()}, ev.ticket_room(token_hash))
+        for change in changes:
+            touched |= change.services
+            if not _appends_only(change):
+                reordered |= change.services
+        # A ticket just issued has no phone yet (its token is only in the answer still to be sent), and an issue
+        # touches no desk: then no session is opened here at all -- the kiosks' hot path (see docs/performance.md).
+        own_views = [c for c in changes if c.ticket is not None and c.action != Action.ISSUE.value]
+        if own_views or reordered or any(c.desk_key for c in changes):
+            with self.ctx.db.reader() as session:
+                for change in changes:
+                    if change in own_views:
+                        ticket = session.get(Ticket, change.ticket.id)  # type: ignore[union-attr]
+                        if ticket is not None:
+                            view = build_view(session, self.ctx, ticket).to_dict()
+                            self.emit(ev.TICKET, {"ticket": view}, ev.ticket_room(ticket.token_hash))
+                    if change.desk_key:
+                        self.emit(ev.DESK, desk_payload(self.ctx, change.desk_key), ev.desk_room(change.desk_key))
+                if reordered:
+                    for token_hash, view in waiting_views(session, self.ctx, self.ctx.today(), reordered):
+                        self.emit(ev.TICKET, {"ticket": view.to_dict()}, ev.ticket_room(token_hash))
         if touched:
             self.push_queues()
 

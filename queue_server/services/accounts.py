@@ -65,7 +65,7 @@ def ensure_first_admin(db: Database) -> tuple[str, str] | None:
     password = secrets.token_urlsafe(12)
     try:
         add_user(db, "admin", password, "admin")
-    except AccountExists:  # another process won the race
+    except (AccountExists, sa.exc.IntegrityError):  # another process won the race (N servers starting at once)
         return None
     return "admin", password
 
@@ -104,9 +104,12 @@ def create_token(db: Database, role: str, name: str) -> str:
 
 def token_principal(db: Database, token: str) -> Principal | None:
     with db.reader() as session:
-        row = session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == token_hash(token),
-                                                       ApiToken.revoked_at.is_(None)))
+        row = session.scalar(_LIVE_TOKEN, {"hash": token_hash(token)})
     return Principal("token", row.id, row.role, row.name) if row else None
+
+
+# Built once: every device request looks its token up (see docs/performance.md).
+_LIVE_TOKEN = sa.select(ApiToken).where(ApiToken.token_hash == sa.bindparam("hash"), ApiToken.revoked_at.is_(None))
 
 
 @functools.cache

@@ -27,32 +27,41 @@ def bump_counter(session: orm.Session, scope: str, day: date) -> int:
     rolled-back issue gives its number back: gap-free and unique on SQLite and PostgreSQL alike.
     """
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    else:  # pragma: no cover - only the two supported databases
-        raise RuntimeError(f"unsupported database {dialect}")
-    stmt = (
-        insert(Counter)
-        .values(scope=scope, day=day, value=1)
-        .on_conflict_do_update(index_elements=[Counter.scope, Counter.day], set_={"value": Counter.value + 1})
-        .returning(Counter.value)
-    )
-    return int(session.execute(stmt).scalar_one())
+    stmt = _BUMP.get(dialect)
+    if stmt is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+        else:  # pragma: no cover - only the two supported databases
+            raise RuntimeError(f"unsupported database {dialect}")
+        stmt = _BUMP[dialect] = (
+            insert(Counter)
+            .values(scope=sa.bindparam("scope"), day=sa.bindparam("day"), value=1)
+            .on_conflict_do_update(index_elements=[Counter.scope, Counter.day], set_={"value": Counter.value + 1})
+            .returning(Counter.value)
+        )
+    return int(session.execute(stmt, {"scope": scope, "day": day}).scalar_one())
+
+
+_BUMP: dict[str, sa.Executable] = {}  # the upsert, built once per database dialect
 
 
 def counter_value(session: orm.Session, scope: str, day: date) -> int:
     return session.scalar(sa.select(Counter.value).where(Counter.scope == scope, Counter.day == day)) or 0
 
 
+# The hottest read queries are built once, with bound parameters: every kiosk ticket and every screen update
+# runs them, and building the statement cost more CPU than SQLite spent answering it (docs/performance.md).
+_WAITING_COUNTS = (
+    sa.select(Ticket.service_key, sa.func.count())
+    .where(Ticket.business_day == sa.bindparam("day"), Ticket.status == W)
+    .group_by(Ticket.service_key)
+)
+
+
 def waiting_counts(session: orm.Session, day: date) -> dict[str, int]:
-    rows = session.execute(
-        sa.select(Ticket.service_key, sa.func.count())
-        .where(Ticket.business_day == day, Ticket.status == W)
-        .group_by(Ticket.service_key)
-    )
-    return {key: int(n) for key, n in rows}
+    return {key: int(n) for key, n in session.execute(_WAITING_COUNTS, {"day": day})}
 
 
 def queue_order() -> tuple[sa.ColumnElement[object], ...]:
@@ -65,22 +74,28 @@ def position_of(session: orm.Session, ticket: Ticket) -> int:
 
     Every priority ticket counts as ahead of a normal one: the estimate stays on the safe side.
     """
-    earlier = sa.or_(
-        Ticket.queued_at < ticket.queued_at,
-        sa.and_(Ticket.queued_at == ticket.queued_at, Ticket.id < ticket.id),
-    )
-    same_class_earlier = sa.and_(Ticket.priority == ticket.priority, earlier)
-    ahead_filter = same_class_earlier if ticket.priority else sa.or_(Ticket.priority.is_(True), same_class_earlier)
-    ahead = session.scalar(
-        sa.select(sa.func.count()).where(
-            Ticket.business_day == ticket.business_day,
-            Ticket.status == W,
-            Ticket.service_key == ticket.service_key,
-            Ticket.id != ticket.id,
-            ahead_filter,
-        )
-    )
+    ahead = session.scalar(_POSITION[bool(ticket.priority)], {
+        "day": ticket.business_day, "service": ticket.service_key, "queued_at": ticket.queued_at, "id": ticket.id,
+    })
     return int(ahead or 0) + 1
+
+
+def _ahead_of(priority: bool) -> sa.Select[tuple[int]]:
+    """How many waiting tickets are ahead of a ``priority`` (or normal) ticket; parameters as in position_of."""
+    queued_at, ticket_id = sa.bindparam("queued_at"), sa.bindparam("id")
+    earlier = sa.or_(Ticket.queued_at < queued_at, sa.and_(Ticket.queued_at == queued_at, Ticket.id < ticket_id))
+    same_class_earlier = sa.and_(Ticket.priority == priority, earlier)
+    ahead_filter = same_class_earlier if priority else sa.or_(Ticket.priority.is_(True), same_class_earlier)
+    return sa.select(sa.func.count()).where(
+        Ticket.business_day == sa.bindparam("day"),
+        Ticket.status == W,
+        Ticket.service_key == sa.bindparam("service"),
+        Ticket.id != ticket_id,
+        ahead_filter,
+    )
+
+
+_POSITION = {True: _ahead_of(True), False: _ahead_of(False)}
 
 
 def positions(session: orm.Session, day: date, services: Iterable[str]) -> dict[int, int]:
@@ -94,9 +109,12 @@ def positions(session: orm.Session, day: date, services: Iterable[str]) -> dict[
     return {tid: int(pos) for tid, pos in rows}
 
 
+_DESK_STATES = sa.select(DeskState.desk_key, DeskState.status)
+
+
 def open_desks(session: orm.Session, ctx: Context) -> dict[str, int]:
     """How many open desks serve each service right now."""
-    states = {key: status for key, status in session.execute(sa.select(DeskState.desk_key, DeskState.status))}
+    states = {key: status for key, status in session.execute(_DESK_STATES)}
     counts = {s.key: 0 for s in ctx.config.services}
     for desk in ctx.config.desks:
         if states.get(desk.key) == "open":

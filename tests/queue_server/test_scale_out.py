@@ -1,0 +1,334 @@
+"""Scale-out: two real ``vuoro serve`` processes sharing one PostgreSQL database and one Redis message queue.
+
+- a board connected to process A sees a number called on process B (and the other way round);
+- 2 processes x 6 desks calling at once call every ticket exactly once (checked against the event log);
+- ``kill -9`` of a process while kiosks issue through it loses no committed ticket, duplicates no number, the
+  numbering continues after the restart, and a board on the surviving process keeps working.
+
+Each run uses its own PostgreSQL database and its own Redis pub/sub channel (channels are not scoped by the
+Redis database number), so concurrent test runs on one machine do not hear each other.
+"""
+
+from __future__ import annotations
+
+import copy
+import http.client
+import threading
+import time
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from queue_server.db import Database
+from queue_server.models import Ticket, TicketEvent
+from queue_server.services.accounts import add_user, create_token
+from queue_server.simulate.http import HttpClient
+from queue_server.simulate.sio import SocketClient, Swarm
+from tests.conftest import BASE_CONFIG, REDIS_URL, service_unavailable
+from tests.live_server import LiveServer
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> str:
+    try:
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+        client.ping()
+        client.close()
+    except Exception as exc:  # noqa: BLE001 - any failure means "no Redis here"
+        service_unavailable("Redis", exc)
+    return REDIS_URL
+
+
+@pytest.fixture(scope="module")
+def shared_db(postgres_server: str) -> Iterator[tuple[str, dict[str, str]]]:
+    """A throwaway database for this module, migrated once (as ``vuoro db upgrade`` does on release)."""
+    name = f"vuoro_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(postgres_server).set(database=name).render_as_string(hide_password=False)
+    db = Database(url)
+    db.upgrade()
+    add_user(db, "admin", "admin-password-1", "admin")  # no "first start" admin for the processes to race for
+    tokens = {"kiosk": create_token(db, "kiosk", "k1"), "desk": create_token(db, "desk", "desks")}
+    db.dispose()
+    yield url, tokens
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+class Cluster:
+    """Two server processes on one PostgreSQL database and one Redis channel."""
+
+    def __init__(self, config: dict[str, Any], workdir: Path, db_url: str, redis_url: str,
+                 tokens: dict[str, str]) -> None:
+        env = {"VUORO_DATABASE_URL": db_url, "VUORO_REDIS_URL": redis_url,
+               "VUORO_SOCKETIO_CHANNEL": f"vuoro-test-{uuid.uuid4().hex[:12]}"}
+        self.servers = [LiveServer(config, workdir, env=env), LiveServer(config, workdir, env=env)]
+        self.db_url = db_url
+        self.tokens = tokens
+        self.swarm = Swarm()
+        self._http: dict[str, HttpClient] = {}
+
+    def http(self, server: LiveServer) -> HttpClient:
+        """One keep-alive client per server, shared by the test's threads and closed at the end."""
+        if server.url not in self._http:
+            self._http[server.url] = HttpClient(server.url, timeout=10)
+        return self._http[server.url]
+
+    def start(self) -> Cluster:
+        errors: list[BaseException] = []
+
+        def start(server: LiveServer) -> None:
+            try:
+                server.start(timeout=60)
+            except BaseException as exc:  # noqa: BLE001 - reported below, in the test's thread
+                errors.append(exc)
+
+        threads = [threading.Thread(target=start, args=(s,)) for s in self.servers]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            self.stop()
+            raise errors[0]
+        return self
+
+    def stop(self) -> None:
+        self.swarm.stop()
+        for client in self._http.values():
+            client.close()
+        threads = [threading.Thread(target=s.stop) for s in self.servers]  # both shut down at once
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    def board(self, server: LiveServer, zone: str) -> tuple[SocketClient, list[dict[str, Any]], threading.Event]:
+        called: list[dict[str, Any]] = []
+        arrived = threading.Event()
+
+        def on_event(_client: SocketClient, event: str, data: Any, _at: float) -> None:
+            if event == "called":
+                called.append(data)
+                arrived.set()
+
+        client = self.swarm.connect(server.url, join={"board": zone}, on_event=on_event)
+        return client, called, arrived
+
+    def events(self) -> list[tuple[int, str, str]]:
+        """(ticket id, number, event type) of the whole event log, oldest first."""
+        db = Database(self.db_url)
+        try:
+            with db.reader() as session:
+                return [tuple(r) for r in session.execute(  # type: ignore[misc]
+                    sa.select(TicketEvent.ticket_id, Ticket.number, TicketEvent.type)
+                    .join(Ticket, Ticket.id == TicketEvent.ticket_id).order_by(TicketEvent.id))]
+        finally:
+            db.dispose()
+
+    def numbers(self) -> list[str]:
+        db = Database(self.db_url)
+        try:
+            with db.reader() as session:
+                return list(session.scalars(sa.select(Ticket.number).order_by(Ticket.id)))
+        finally:
+            db.dispose()
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory, shared_db: tuple[str, dict[str, str]],
+            redis_url: str) -> Iterator[Cluster]:
+    """One pair of processes for the whole module (starting them is the slow part); each test leaves no desk
+    busy and no ticket waiting, and the crash test, which kills and restarts one of them, runs last."""
+    db_url, tokens = shared_db
+    config = copy.deepcopy(BASE_CONFIG)
+    running = Cluster(config, tmp_path_factory.mktemp("scale"), db_url, redis_url, tokens).start()
+    yield running
+    running.stop()
+
+
+def wait_for(predicate: Any, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return bool(predicate())
+
+
+def issue(http: HttpClient, token: str, service: str) -> dict[str, Any]:
+    reply = http.post("/api/tickets", {"services": [service]}, token=token)
+    assert reply.status == 201, reply.body
+    return reply.body["ticket"]  # type: ignore[no-any-return]
+
+
+def test_a_board_on_one_process_sees_a_call_made_on_the_other(cluster: Cluster) -> None:
+    a, b = cluster.servers
+    kiosk, desk = cluster.tokens["kiosk"], cluster.tokens["desk"]
+    _, on_a, arrived_a = cluster.board(a, "z2")
+    _, on_b, arrived_b = cluster.board(b, "z2")
+    http_a, http_b = cluster.http(a), cluster.http(b)
+
+    first = issue(http_a, kiosk, "kela")
+    second = issue(http_b, kiosk, "kela")
+    assert (first["number"], second["number"]) == ("K001", "K002")  # one numbering for both processes
+
+    reply = http_b.post("/api/desks/d1/next", token=desk)  # called on B ...
+    assert reply.status == 200 and reply.body["ticket"]["number"] == "K001"
+    assert arrived_a.wait(10), "the board on A never heard of the call made on B"
+    assert [c["number"] for c in on_a] == ["K001"] and on_a[0]["desk"] == "d1"
+    assert http_b.post("/api/desks/d1/finish", token=desk).status == 200
+
+    arrived_a.clear()
+    arrived_b.clear()
+    reply = http_a.post("/api/desks/d5/next", token=desk)  # ... and on A
+    assert reply.status == 200 and reply.body["ticket"]["number"] == "K002"
+    assert arrived_b.wait(10) and arrived_a.wait(10)
+    assert wait_for(lambda: len(on_b) == 2 and len(on_a) == 2)
+    assert [c["number"] for c in on_b] == ["K001", "K002"]
+    assert [c["number"] for c in on_a] == ["K001", "K002"]  # each call reached each board exactly once
+    assert http_a.post("/api/desks/d5/finish", token=desk).status == 200
+
+    # each process counts its own sockets: one board each
+    metrics = http_a.get("/metrics")
+    assert metrics.status == 200
+    assert "vuoro_socketio_connections 1.0" in str(metrics.body)
+
+
+def test_twelve_desks_on_two_processes_call_every_ticket_exactly_once(cluster: Cluster) -> None:
+    a, b = cluster.servers
+    kiosk, desk = cluster.tokens["kiosk"], cluster.tokens["desk"]
+    services = ["kela", "kela", "library", "health", "mental", "kela"]
+    issued: list[str] = []
+    for i in range(60):
+        issued.append(issue(cluster.http((a, b)[i % 2]), kiosk, services[i % len(services)])["number"])
+    assert len(set(issued)) == len(issued) == 60
+
+    desks = ["d1", "d2", "d3", "h1", "d5", "d6"]
+    called: list[tuple[str, str, int]] = []  # (number, desk, process)
+    errors: list[str] = []
+    lock = threading.Lock()
+    start = threading.Barrier(len(desks) * 2)
+
+    def clerk(desk_key: str, process: int) -> None:
+        http = cluster.http((a, b)[process])
+        start.wait()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            reply = http.post(f"/api/desks/{desk_key}/next", token=desk)
+            if reply.status == 204:   # nobody left for this desk's services
+                return
+            if reply.status == 409 and reply.error_code == "desk_busy":  # the same desk's other clerk has one
+                time.sleep(0.02)
+                continue
+            if reply.status != 200:
+                with lock:
+                    errors.append(f"next {desk_key}@{process}: {reply.status} {reply.body}")
+                return
+            with lock:
+                called.append((reply.body["ticket"]["number"], desk_key, process))
+            done = http.post(f"/api/desks/{desk_key}/finish", token=desk)
+            if done.status != 200:
+                with lock:
+                    errors.append(f"finish {desk_key}@{process}: {done.status} {done.body}")
+                return
+        errors.append(f"{desk_key}@{process} still busy after 60 s")
+
+    threads = [threading.Thread(target=clerk, args=(d, p)) for d in desks for p in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(90)
+    assert not errors, errors
+
+    numbers = [n for n, _, _ in called]
+    assert Counter(numbers).most_common(1)[0][1] == 1, "a ticket was called twice"
+    assert sorted(numbers) == sorted(issued), "every ticket is called, and only those"
+    assert {p for _, _, p in called} == {0, 1}, "both processes called tickets"
+
+    log = cluster.events()  # the whole log, with the earlier test's tickets: none may have two calls either
+    calls = Counter(number for _, number, kind in log if kind == "called")
+    assert set(issued) <= set(calls) and set(calls.values()) == {1}, "the event log shows one call per ticket"
+    finishes = Counter(number for _, number, kind in log if kind == "finished")
+    assert set(issued) <= set(finishes) and set(finishes.values()) == {1}
+
+
+def test_kill_9_while_issuing_loses_nothing_and_the_numbering_goes_on(cluster: Cluster) -> None:
+    a, b = cluster.servers
+    kiosk, desk = cluster.tokens["kiosk"], cluster.tokens["desk"]
+    _, board_calls, arrived = cluster.board(b, "z2")  # a board on the process that survives
+
+    answered: list[str] = []   # every number a kiosk was given a 201 for
+    failures: list[str] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def kiosk_loop(target: LiveServer, service: str) -> None:
+        client = cluster.http(target)
+        for _ in range(2000):  # bounded; the test stops it long before
+            if stop.is_set():
+                return
+            try:
+                reply = client.post("/api/tickets", {"services": [service]}, token=kiosk)
+            except (OSError, http.client.HTTPException) as exc:  # it died mid-request, or refuses connections
+                with lock:
+                    failures.append(type(exc).__name__)
+                time.sleep(0.01)
+                continue
+            with lock:
+                if reply.status == 201:
+                    answered.append(reply.body["ticket"]["number"])
+                else:
+                    failures.append(str(reply.status))
+
+    loops = [threading.Thread(target=kiosk_loop, args=(a, s)) for s in ("kela", "kela", "library")]
+    loops.append(threading.Thread(target=kiosk_loop, args=(b, "kela")))
+    for t in loops:
+        t.start()
+    assert wait_for(lambda: len(answered) >= 40, timeout=30), "kiosks issued too few tickets to test with"
+    a.kill()  # kill -9 in the middle of the load: no clean shutdown
+    killed_at = len(answered)
+    assert wait_for(lambda: len(answered) >= killed_at + 10, timeout=20), "issuing on B stopped with A"
+    stop.set()
+    for t in loops:
+        t.join(30)
+    assert failures, "the kiosks on A should have seen it die"
+
+    # nothing committed is lost, nothing is duplicated, and the numbers have no gaps
+    stored = cluster.numbers()
+    assert Counter(stored).most_common(1)[0][1] == 1, "a number was given twice"
+    assert not set(answered) - set(stored), "a ticket answered with 201 is missing from the database"
+    by_prefix: dict[str, list[int]] = defaultdict(list)
+    for number in stored:
+        by_prefix[number[0]].append(int(number[1:]))
+    for prefix, seqs in by_prefix.items():
+        assert sorted(seqs) == list(range(1, len(seqs) + 1)), f"{prefix} numbers have a gap"
+
+    # the board on the surviving process still works
+    http_b = cluster.http(b)
+    reply = http_b.post("/api/desks/d1/next", token=desk)
+    assert reply.status == 200
+    assert arrived.wait(10) and board_calls[-1]["number"] == reply.body["ticket"]["number"]
+
+    # after the restart the numbering continues where the database left it
+    a.start(timeout=60)
+    http_a = cluster.http(a)
+    assert issue(http_a, kiosk, "kela")["number"] == f"K{len(by_prefix['K']) + 1:03d}"
+    assert issue(http_a, kiosk, "library")["number"] == f"L{len(by_prefix['L']) + 1:03d}"
+    # and a call made on the restarted process reaches the board on the other one
+    arrived.clear()
+    reply = http_a.post("/api/desks/d5/next", token=desk)
+    assert reply.status == 200
+    assert arrived.wait(10) and board_calls[-1]["number"] == reply.body["ticket"]["number"]

@@ -40,6 +40,7 @@ def init_app(app: Flask) -> None:
     ctx: Context = app.extensions["vuoro"]
     if "admin" not in app.blueprints:
         app.register_blueprint(views.bp)
+        app.register_blueprint(views.assets)
     AdminLive(app, ctx, socketio).install()
     _init_retention(app, ctx)
 

@@ -12,6 +12,8 @@ from ..services.dashboard import dashboard
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static",
                static_url_path="/static")
+#: the same files under /assets/, where the visitor pages load their scripts from (the phone's feedback.js)
+assets = Blueprint("admin_assets", __name__, static_folder="static", static_url_path="/assets/admin")
 
 
 def _shared_asset(filename: str) -> str | None:

@@ -1,19 +1,35 @@
-"""Wait estimates from recent service times, open desks and the queue ahead.
+"""Wait estimates from recent service times, the desks open for each service and the queue ahead.
 
-The estimate for the k-th ticket in a queue served by ``d`` desks with a mean service time ``m`` is roughly
-``ceil(k / d) * m``: the visitor waits for whole "rounds" of the open desks.  Recent service times come from
-the event log; with no history yet the service's configured ``service_time_s`` stands in.
+Two estimators live here, both pure (no Flask, no SQLAlchemy); ``bench/estimates.py`` measures them against
+each other on simulated days and writes the table to docs/performance.md.
+
+- :func:`estimate_wait_s` -- the first one: the k-th ticket at ``d`` desks waits ``ceil(k / d)`` whole service
+  times.  Kept as the reference the benchmark reports and as the rule for "no desk is open".
+- :func:`predict` -- the one Vuoro uses: a short deterministic replay of the queue as it stands.  Every open desk
+  becomes free when its current visitor is expected to leave (the *remaining* time of a lognormal service that
+  has already lasted this long), then takes the next ticket the way a desk does (call-next policy: longest wait
+  first over all the desk's services, at most ``priority_ratio`` priority tickets in a row), and stays busy for
+  the service's expected time per call -- recent service times, no-shows included at their own short length.
+  A ticket that has more errands rejoins the next queue at its original place when its errand ends.  That
+  handles desks serving several services, priority, multi-errand visits and busy desks at once; future
+  priority arrivals, which will overtake a normal ticket, stretch its wait by the priority load.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from .policy import priority_order
+
+# -- shared ------------------------------------------------------------------------------------------------------
 
 
 def mean_service_time(recent_s: Sequence[float], default_s: float, min_samples: int = 3) -> float:
-    """A robust mean of recent service times: the median-filtered mean, falling back to the default."""
+    """A robust mean of recent service times: the trimmed mean blended with the default while samples are few."""
     if len(recent_s) < min_samples:
         return default_s
     # Blend with the default so a handful of very short services does not promise a near-zero wait.
@@ -23,8 +39,220 @@ def mean_service_time(recent_s: Sequence[float], default_s: float, min_samples: 
 
 
 def estimate_wait_s(ahead: int, open_desks: int, mean_service_s: float) -> int:
-    """Seconds until a visitor with ``ahead`` tickets in front of them is called."""
+    """The first estimator: seconds until a visitor at position ``ahead`` is called, in whole desk rounds."""
     if ahead <= 0:
         return 0
     desks = max(1, open_desks)
     return int(round(math.ceil(ahead / desks) * mean_service_s))
+
+
+def baseline_wait_s(position: int, open_desks: int, mean_service_s: float) -> int:
+    """The naive baseline: queue length ahead x average service time / open desks."""
+    return int(round(max(0, position - 1) * mean_service_s / max(1, open_desks)))
+
+
+# -- the replay estimator ----------------------------------------------------------------------------------------
+
+#: the spread of service times assumed when too few were seen (lognormal coefficient of variation)
+DEFAULT_CV = 0.6
+MIN_REMAINING_S = 20.0
+
+
+@dataclass(frozen=True)
+class ServiceRate:
+    """What a desk spends per call of this service: served visits at ``mean_s``, no-shows at ``no_show_s``."""
+
+    mean_s: float
+    cv: float = DEFAULT_CV
+    no_show_share: float = 0.0
+    no_show_s: float = 90.0
+    #: priority tickets issued per second lately (they will overtake waiting normal tickets)
+    priority_per_s: float = 0.0
+    #: how often a waiting visitor gives up, per second of waiting (cancelled while waiting / time waited)
+    leave_per_s: float = 0.0
+
+    @property
+    def per_call_s(self) -> float:
+        return (1 - self.no_show_share) * self.mean_s + self.no_show_share * self.no_show_s
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A waiting ticket; ``queued_at`` in seconds on any clock shared with ``Snapshot.now``."""
+
+    id: int
+    service: str
+    priority: bool
+    queued_at: float
+    pending: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Desk:
+    key: str
+    services: tuple[str, ...]
+    open: bool = True
+    priority_streak: int = 0
+    #: the ticket at the desk: its service, how long it has been there, its later errands and place
+    busy_service: str | None = None
+    busy_for_s: float = 0.0
+    busy_pending: tuple[str, ...] = ()
+    busy_queued_at: float = 0.0
+    busy_priority: bool = False
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    now: float
+    waiting: Sequence[Waiting]
+    desks: Sequence[Desk]
+    rates: Mapping[str, ServiceRate]
+    priority_ratio: int = 2
+
+
+@dataclass
+class Prediction:
+    #: seconds from now until each waiting ticket (by id) is called
+    waits: dict[int, float] = field(default_factory=dict)
+    #: seconds until a newcomer (a normal ticket issued now) would be called, per service
+    newcomer: dict[str, float] = field(default_factory=dict)
+    #: desks (real or stand-in) that serve each service in the replay
+    desks: dict[str, int] = field(default_factory=dict)
+
+
+def service_rate(recent_s: Sequence[float], default_s: float, *, called: int = 0, no_shows: int = 0,
+                 no_show_s: float | None = None, priority_last_hour: int = 0, left_waiting: int = 0,
+                 waited_s: float = 0.0) -> ServiceRate:
+    """A service's rate from today's log: recent service times, no-shows, priority arrivals, visitors who left.
+
+    Shares are shrunk towards zero while counts are small (ten calls' worth of prior), so one early no-show
+    does not move every estimate.
+    """
+    mean = mean_service_time(recent_s, default_s)
+    if len(recent_s) >= 10:
+        m = statistics.fmean(recent_s)
+        cv = statistics.pstdev(recent_s) / m if m > 0 else DEFAULT_CV
+    else:
+        cv = DEFAULT_CV
+    return ServiceRate(
+        mean_s=mean, cv=min(max(cv, 0.2), 1.5),
+        no_show_share=no_shows / (called + 10) if called else 0.0,
+        no_show_s=no_show_s if no_show_s is not None else 90.0,
+        priority_per_s=priority_last_hour / 3600,
+        leave_per_s=left_waiting / waited_s if left_waiting and waited_s > 0 else 0.0,
+    )
+
+
+def _phi(x: float) -> float:
+    return 0.5 * (1 + math.erf(x / math.sqrt(2)))
+
+
+def remaining_s(mean_s: float, cv: float, elapsed_s: float) -> float:
+    """Expected time left of a lognormal service (mean ``mean_s``, variation ``cv``) that lasted ``elapsed_s``.
+
+    ``E[S - t | S > t]``: it starts at the mean and shrinks slowly, because a long service tends to go on.
+    """
+    if elapsed_s <= 0:
+        return mean_s
+    s2 = math.log(1 + cv * cv)
+    s = math.sqrt(s2)
+    mu = math.log(mean_s) - s2 / 2
+    lt = math.log(elapsed_s)
+    tail = _phi((mu - lt) / s)
+    if tail < 1e-9:
+        return MIN_REMAINING_S
+    return max(MIN_REMAINING_S, mean_s * _phi((mu + s2 - lt) / s) / tail - elapsed_s)
+
+
+@dataclass(order=True)
+class _Entry:
+    queued_at: float            # a queue is served by place within each class (priority / normal)
+    id: int
+    service: str = field(compare=False)
+    priority: bool = field(compare=False)
+    pending: tuple[str, ...] = field(compare=False, default=())
+
+
+def predict(snap: Snapshot) -> Prediction:
+    """Replay the queue: when is each waiting ticket called, and when would a newcomer be, per service."""
+    rates = snap.rates
+    services = set(rates)
+    desks = [d for d in snap.desks if d.open]
+    # A service without an open desk: one stand-in desk, busy for one whole service (the first estimator's rule).
+    for s in sorted(services):
+        if not any(s in d.services for d in desks):
+            desks.append(Desk(key=f"~{s}", services=(s,), busy_service=s))
+    out = Prediction(desks={s: sum(1 for d in desks if s in d.services) for s in services})
+
+    # per service and class (priority True / normal False): heaps of the tickets present now
+    queues: dict[str, dict[bool, list[_Entry]]] = {s: {True: [], False: []} for s in services}
+    later: list[tuple[float, int, _Entry]] = []  # (when it rejoins, tie-break, entry): tickets on a later errand
+    for w in snap.waiting:
+        if w.service in queues:
+            heapq.heappush(queues[w.service][w.priority], _Entry(w.queued_at, w.id, w.service, w.priority, w.pending))
+    free: list[tuple[float, int]] = []
+    streaks = [d.priority_streak for d in desks]
+    tie = 0
+    for i, d in enumerate(desks):
+        at = 0.0
+        if d.busy_service is not None and d.busy_service in rates:
+            r = rates[d.busy_service]
+            at = remaining_s(r.mean_s, r.cv, d.busy_for_s)
+            if d.busy_pending and d.busy_pending[0] in queues:
+                tie += 1
+                heapq.heappush(later, (at, tie, _Entry(d.busy_queued_at, -tie, d.busy_pending[0], d.busy_priority,
+                                                       d.busy_pending[1:])))
+        heapq.heappush(free, (at, i))
+
+    unprobed = set(services)
+    remaining_tickets = sum(len(q) for c in queues.values() for q in c.values()) + len(later)
+    guard = 4 * (remaining_tickets + len(desks)) + 100
+    while free and (remaining_tickets or unprobed) and guard > 0:
+        guard -= 1
+        t, i = heapq.heappop(free)
+        while later and later[0][0] <= t:  # tickets back from an earlier errand rejoin at their old place
+            _, _, entry = heapq.heappop(later)
+            heapq.heappush(queues[entry.service][entry.priority], entry)
+        d = desks[i]
+        pick: _Entry | None = None
+        for want in priority_order(streaks[i], snap.priority_ratio):
+            classes = (True, False) if want is None else (want,)
+            heads = [queues[s][c][0] for s in d.services if s in queues for c in classes if queues[s][c]]
+            if heads:
+                pick = min(heads)
+                break
+        if pick is None:
+            for s in d.services:  # nobody older waits here: a newcomer would be called now
+                if s in unprobed:
+                    out.newcomer[s] = t
+                    unprobed.discard(s)
+            nxt = min((at for at, _, e in later if e.service in d.services), default=None)
+            if nxt is not None:
+                heapq.heappush(free, (nxt, i))
+            continue
+        heapq.heappop(queues[pick.service][pick.priority])
+        remaining_tickets -= 1
+        streaks[i] = streaks[i] + 1 if pick.priority else 0
+        rate = rates[pick.service]
+        # the ticket may have been cancelled by then: a desk spends its time on it only if it is still there
+        busy = rate.per_call_s * math.exp(-rate.leave_per_s * t)
+        if pick.id >= 0:
+            out.waits[pick.id] = t
+        if pick.pending and pick.pending[0] in queues:
+            tie += 1
+            remaining_tickets += 1
+            heapq.heappush(later, (t + rate.mean_s, tie, _Entry(pick.queued_at, -tie, pick.pending[0], pick.priority,
+                                                                pick.pending[1:])))
+        heapq.heappush(free, (t + busy, i))
+    # Priority visitors who arrive meanwhile go ahead of every normal ticket: stretch normal waits by their load.
+    for w in snap.waiting:
+        if w.id in out.waits and not w.priority:
+            out.waits[w.id] = _stretch(out.waits[w.id], rates[w.service], out.desks.get(w.service, 1))
+    for s in list(out.newcomer):
+        out.newcomer[s] = _stretch(out.newcomer[s], rates[s], out.desks.get(s, 1))
+    return out
+
+
+def _stretch(wait_s: float, rate: ServiceRate, desks: int) -> float:
+    load = min(0.5, rate.priority_per_s * rate.per_call_s / max(1, desks))
+    return wait_s / (1 - load)

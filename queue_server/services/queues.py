@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -125,19 +125,88 @@ def open_desks(session: orm.Session, ctx: Context) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class ServiceLoad:
+    """A service's queue right now and what the estimator predicts for it (see domain/estimate.py).
+
+    ``waits[p - 1]`` is the predicted wait of the ticket at position ``p`` (queue order: priority first, then
+    place); ``newcomer_s`` that of a normal ticket issued now.
+    """
+
     waiting: int
     open_desks: int
     mean_service_s: float
+    waits: tuple[int, ...] = ()
+    newcomer_s: int | None = None
 
     def wait_for(self, position: int) -> int:
+        if 1 <= position <= len(self.waits):
+            return self.waits[position - 1]
+        if self.newcomer_s is not None:
+            beyond = max(0, position - len(self.waits) - 1)
+            return self.newcomer_s + int(round(beyond * self.mean_service_s / max(1, self.open_desks)))
         return estimate.estimate_wait_s(position, self.open_desks, self.mean_service_s)
 
 
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def service_loads(session: orm.Session, ctx: Context, day: date) -> dict[str, ServiceLoad]:
-    waiting = waiting_counts(session, day)
-    desks = open_desks(session, ctx)
+    """Every service's load and predicted waits: one replay of all queues (they share desks), a few queries."""
+    now = ctx.now()
+    t0 = now.timestamp()
+    cfg = ctx.config
+    waiting_rows = session.execute(
+        sa.select(Ticket.id, Ticket.service_key, Ticket.priority, Ticket.queued_at, Ticket.pending_services)
+        .where(Ticket.business_day == day, Ticket.status == W)
+    ).all()
+    at_desk = {
+        t.desk_key: t for t in session.scalars(
+            sa.select(Ticket).where(Ticket.business_day == day, Ticket.desk_key.is_not(None),
+                                    Ticket.status.in_([TicketStatus.CALLED.value, TicketStatus.SERVING.value])))
+    }
+    states = {row.desk_key: row for row in session.scalars(sa.select(DeskState))}
+    counts = ctx.service_times.today.get(session, day, now)
+    rates: dict[str, estimate.ServiceRate] = {}
+    means: dict[str, float] = {}
+    for s in cfg.services:
+        recent = ctx.service_times.recent(session, s.key, day)
+        c = counts.get(s.key, {})
+        rates[s.key] = estimate.service_rate(
+            recent, s.service_time_s, called=int(c.get("called", 0)), no_shows=int(c.get("no_shows", 0)),
+            priority_last_hour=int(c.get("priority_last_hour", 0)), left_waiting=int(c.get("left_waiting", 0)),
+            waited_s=float(c.get("waited_s", 0.0)))
+        means[s.key] = rates[s.key].mean_s
+    desks = []
+    open_count = {s.key: 0 for s in cfg.services}
+    for d in cfg.desks:
+        state = states.get(d.key)
+        is_open = state is not None and state.status == "open"
+        busy = at_desk.get(d.key)
+        if is_open:
+            for key in d.services:
+                open_count[key] += 1
+        desks.append(estimate.Desk(
+            key=d.key, services=tuple(d.services), open=is_open or busy is not None,
+            priority_streak=state.priority_streak if state else 0,
+            busy_service=busy.service_key if busy else None,
+            busy_for_s=max(0.0, t0 - _aware(busy.called_at).timestamp()) if busy and busy.called_at else 0.0,
+            busy_pending=tuple(busy.pending_services or ()) if busy else (),
+            busy_queued_at=_aware(busy.queued_at).timestamp() - t0 if busy else 0.0,
+            busy_priority=bool(busy.priority) if busy else False,
+        ))
+    waiting = [estimate.Waiting(tid, key, bool(prio), _aware(queued).timestamp() - t0, tuple(pending or ()))
+               for tid, key, prio, queued, pending in waiting_rows]
+    prediction = estimate.predict(estimate.Snapshot(now=0.0, waiting=waiting, desks=desks, rates=rates,
+                                                    priority_ratio=cfg.priority_ratio))
+    by_service: dict[str, list[estimate.Waiting]] = {s.key: [] for s in cfg.services}
+    for w in waiting:
+        if w.service in by_service:
+            by_service[w.service].append(w)
     loads = {}
-    for s in ctx.config.services:
-        mean = estimate.mean_service_time(ctx.service_times.recent(session, s.key, day), s.service_time_s)
-        loads[s.key] = ServiceLoad(waiting.get(s.key, 0), desks.get(s.key, 0), mean)
+    for s in cfg.services:
+        order = sorted(by_service[s.key], key=lambda w: (not w.priority, w.queued_at, w.id))
+        waits = tuple(int(round(prediction.waits.get(w.id, 0.0))) for w in order)
+        newcomer = prediction.newcomer.get(s.key)
+        loads[s.key] = ServiceLoad(len(order), open_count[s.key], means[s.key], waits,
+                                   int(round(newcomer)) if newcomer is not None else None)
     return loads

@@ -1,0 +1,397 @@
+"""How good are the wait estimates?  A deterministic offline evaluation on simulated days.
+
+    python bench/estimates.py                 # simulate, print the table, update docs/performance.md
+    python bench/estimates.py --days 2 --no-write
+    python bench/estimates.py --csv run.csv   # also score a `vuoro simulate --out run.csv` file
+
+A discrete-event simulation of whole days at the example centre (config.yaml: Iso Omena, nine services, 21
+desks): visitors arrive over each service's opening hours (a morning and an afternoon peak), some with a second
+errand, some with priority; desks open a little after the service, pause for lunch, some close early; clerks
+call the next ticket by Vuoro's own call-next policy (queue_server.domain.policy); service times are lognormal
+per service (their true means differ from the configured ``service_time_s``, which the estimators only get as a
+prior); some called visitors do not come (the desk waits ~1.5 min), some give up waiting.  Everything is drawn
+from one seeded generator per day, so the table is the same on every run.
+
+At every issue the simulation asks each estimator for the new ticket's wait, from what the server would know at
+that moment (the waiting tickets, the desks and what they serve, today's finished services), and compares it
+with the wait the ticket then really had (issue -> first call).  Tickets never called are left out.
+
+- baseline: queue length ahead x average recent service time / open desks (``estimate.baseline_wait_s``)
+- whole rounds: the first Vuoro estimator, ceil(position / open desks) x average (``estimate.estimate_wait_s``)
+- vuoro: the replay estimator Vuoro uses now (``estimate.predict``)
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import heapq
+import math
+import random
+import re
+import statistics
+import sys
+from collections import defaultdict, deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from queue_server.config import load_config  # noqa: E402
+from queue_server.domain import estimate, policy  # noqa: E402
+
+DOC = ROOT / "docs" / "performance.md"
+BEGIN, END = "<!-- BEGIN wait-estimate-accuracy (bench/estimates.py) -->", "<!-- END wait-estimate-accuracy -->"
+WITHIN_S = 300
+SIM_WEEKDAY = 2  # Wednesday: the longest opening hours
+PRIORITY_SHARE = 0.05
+SECOND_ERRAND_SHARE = 0.08
+NO_SHOW_SHARE = 0.06
+UTILISATION = 1.15  # arrivals at the peak above what the desks can serve: queues build, then drain
+ESTIMATORS = ("baseline", "whole rounds", "vuoro")
+
+
+@dataclass
+class Ticket:
+    id: int
+    service: str
+    priority: bool
+    issued: float
+    queued: float
+    pending: list[str]
+    patience: float
+    first_call: float | None = None
+    gone: bool = False          # cancelled or done with all errands
+    estimates: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class DeskState:
+    key: str
+    services: tuple[str, ...]
+    opens: float
+    closes: float
+    lunch: tuple[float, float]
+    streak: int = 0
+    busy: Ticket | None = None
+    busy_since: float = 0.0
+    busy_until: float = 0.0
+
+    def is_open(self, t: float) -> bool:
+        return self.opens <= t < self.closes and not (self.lunch[0] <= t < self.lunch[1])
+
+
+@dataclass
+class Result:
+    name: str
+    errors: list[float] = field(default_factory=list)   # estimate - real, seconds
+    by_service: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+
+    def row(self, errors: Sequence[float] | None = None) -> tuple[int, float, float, float]:
+        e = self.errors if errors is None else errors
+        if not e:
+            return (0, math.nan, math.nan, math.nan)
+        return (len(e), statistics.fmean(abs(x) for x in e) / 60,
+                sum(1 for x in e if abs(x) <= WITHIN_S) / len(e), statistics.fmean(e) / 60)
+
+
+def _hours(spec: dict[str, str | list[str]] | None) -> tuple[float, float] | None:
+    if spec is None:
+        return (8 * 3600.0, 20 * 3600.0)
+    value = spec.get(("mon", "tue", "wed", "thu", "fri", "sat", "sun")[SIM_WEEKDAY])
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else value[0]
+    a, b = (int(x) * 3600 + int(y) * 60 for x, y in re.findall(r"(\d\d):(\d\d)", text))
+    return (float(a), float(b))
+
+
+def _profile(t: float, start: float, end: float) -> float:
+    """Relative arrival intensity over the day: a morning and an early-afternoon peak, quiet at the edges."""
+    h = t / 3600
+    peak = math.exp(-((h - 10.5) ** 2) / 2) + 0.8 * math.exp(-((h - 14.5) ** 2) / 2.5) + 0.35
+    ramp = min(1.0, (t - start) / 1800, (end - t) / 1800)
+    return peak * max(0.0, ramp)
+
+
+class Day:
+    """One simulated day; ``run`` returns the tickets with their estimates and real first-call times."""
+
+    def __init__(self, seed: int, config_path: Path) -> None:
+        self.cfg = load_config(config_path)
+        self.rng = random.Random(seed)
+        self.services = {}
+        for s in self.cfg.services:
+            hours = _hours(s.hours)
+            if hours is not None:
+                self.services[s.key] = (s, hours)
+        rng = self.rng
+        self.true_mean = {k: s.service_time_s * rng.uniform(0.75, 1.3) for k, (s, _) in self.services.items()}
+        self.desks: list[DeskState] = []
+        for d in self.cfg.desks:
+            served = tuple(k for k in d.services if k in self.services)
+            if not served:
+                continue
+            start = min(self.services[k][1][0] for k in served)
+            end = max(self.services[k][1][1] for k in served)
+            opens = start + rng.uniform(0, 1200) if rng.random() < 0.6 else start
+            closes = end - (rng.uniform(3600, 7200) if rng.random() < 0.25 else 0)
+            lunch_at = rng.uniform(11 * 3600, 13 * 3600)
+            self.desks.append(DeskState(d.key, served, opens, closes, (lunch_at, lunch_at + 1800)))
+        self.tickets: list[Ticket] = []
+        self.recent: dict[str, deque[float]] = {k: deque(maxlen=50) for k in self.services}
+        self.called: dict[str, int] = defaultdict(int)
+        self.no_shows: dict[str, int] = defaultdict(int)
+        self.no_show_time: dict[str, list[float]] = defaultdict(list)
+        self.priority_issued: dict[str, deque[float]] = {k: deque() for k in self.services}
+        self.left: dict[str, int] = defaultdict(int)         # gave up while waiting, today
+        self.waited_s: dict[str, float] = defaultdict(float)  # time waited by tickets called or gone, today
+
+    # -- arrivals ------------------------------------------------------------------------------------------------
+    def arrivals(self) -> list[tuple[float, str]]:
+        out = []
+        for key, (_s, (start, end)) in self.services.items():
+            desks = sum(1 / len(d.services) for d in self.desks if key in d.services)
+            hours = (end - start) / 3600
+            capacity_per_h = desks * 3600 / self.true_mean[key] * (1 - 0.5 / max(hours, 1))  # lunch etc.
+            peak_rate = UTILISATION * capacity_per_h / 3600 / 1.15  # thinning below the profile's peak
+            t = start
+            while True:
+                t += self.rng.expovariate(peak_rate * 1.6)
+                if t >= end - 300:
+                    break
+                if self.rng.random() < _profile(t, start, end) / 1.6:
+                    out.append((t, key))
+        return sorted(out)
+
+    def service_time(self, key: str) -> float:
+        m, cv = self.true_mean[key], 0.6
+        s2 = math.log(1 + cv * cv)
+        return self.rng.lognormvariate(math.log(m) - s2 / 2, math.sqrt(s2))
+
+    # -- what the server knows ---------------------------------------------------------------------------------
+    def waiting(self, t: float) -> list[Ticket]:
+        return [x for x in self.tickets if not x.gone and x.queued <= t and x not in self._at_desk()]
+
+    def _at_desk(self) -> list[Ticket]:
+        return [d.busy for d in self.desks if d.busy is not None]
+
+    def rate(self, key: str, t: float) -> estimate.ServiceRate:
+        """The same derivation the server makes from its event log (``estimate.service_rate``)."""
+        ns = self.no_show_time[key]
+        recent_priority = self.priority_issued[key]
+        while recent_priority and recent_priority[0] < t - 3600:
+            recent_priority.popleft()
+        return estimate.service_rate(
+            list(self.recent[key]), self.services[key][0].service_time_s, called=self.called[key],
+            no_shows=self.no_shows[key], no_show_s=statistics.fmean(ns) if ns else None,
+            priority_last_hour=len(recent_priority), left_waiting=self.left[key], waited_s=self.waited_s[key])
+
+    def estimate(self, new: Ticket, t: float) -> dict[str, float]:
+        key = new.service
+        waiting = self.waiting(t)
+        same = sorted((x for x in waiting if x.service == key), key=lambda x: (not x.priority, x.queued, x.id))
+        position = same.index(new) + 1
+        open_desks = sum(1 for d in self.desks if key in d.services and d.is_open(t))
+        mean = estimate.mean_service_time(list(self.recent[key]), self.services[key][0].service_time_s)
+        snap = estimate.Snapshot(
+            now=t,
+            waiting=[estimate.Waiting(x.id, x.service, x.priority, x.queued, tuple(x.pending)) for x in waiting],
+            desks=[estimate.Desk(d.key, d.services, open=d.is_open(t) or d.busy is not None,
+                                 priority_streak=d.streak,
+                                 busy_service=d.busy.service if d.busy else None,
+                                 busy_for_s=t - d.busy_since if d.busy else 0.0,
+                                 busy_pending=tuple(d.busy.pending) if d.busy else (),
+                                 busy_queued_at=d.busy.queued if d.busy else 0.0,
+                                 busy_priority=d.busy.priority if d.busy else False)
+                   for d in self.desks],
+            rates={k: self.rate(k, t) for k in self.services},
+            priority_ratio=self.cfg.priority_ratio,
+        )
+        return {
+            "baseline": estimate.baseline_wait_s(position, open_desks, mean),
+            "whole rounds": estimate.estimate_wait_s(position, open_desks, mean),
+            "vuoro": estimate.predict(snap).waits.get(new.id, math.nan),
+        }
+
+    # -- the day -------------------------------------------------------------------------------------------------
+    def run(self) -> list[Ticket]:
+        rng = self.rng
+        events: list[tuple[float, int, str, object]] = []
+        seq = 0
+
+        def push(t: float, kind: str, obj: object) -> None:
+            nonlocal seq
+            seq += 1
+            heapq.heappush(events, (t, seq, kind, obj))
+
+        for t, key in self.arrivals():
+            push(t, "arrive", key)
+        for d in self.desks:
+            for t in (d.opens, d.lunch[1], d.closes):
+                push(t, "desk", d)
+        while events:
+            t, _, kind, obj = heapq.heappop(events)
+            if kind == "arrive":
+                key = str(obj)
+                others = [k for k, (_, (a, b)) in self.services.items() if k != key and a <= t < b - 3600]
+                pending = [rng.choice(others)] if others and rng.random() < SECOND_ERRAND_SHARE else []
+                ticket = Ticket(len(self.tickets) + 1, key, rng.random() < PRIORITY_SHARE, t, t, pending,
+                                patience=rng.expovariate(1 / 5400))
+                if ticket.priority:
+                    self.priority_issued[key].append(t)
+                self.tickets.append(ticket)
+                ticket.estimates = self.estimate(ticket, t)
+                push(t + ticket.patience, "give_up", ticket)
+                self._dispatch(t, push)
+            elif kind == "give_up":
+                ticket = obj  # type: ignore[assignment]
+                if ticket.first_call is None and not ticket.gone and ticket not in self._at_desk():  # type: ignore[attr-defined]
+                    ticket.gone = True  # type: ignore[attr-defined]
+                    self.left[ticket.service] += 1  # type: ignore[attr-defined]
+                    self.waited_s[ticket.service] += t - ticket.queued  # type: ignore[attr-defined]
+            elif kind == "done":
+                self._finish(obj, t)  # type: ignore[arg-type]
+                self._dispatch(t, push)
+            else:  # a desk opens, comes back from lunch or closes
+                self._dispatch(t, push)
+        return self.tickets
+
+    def _finish(self, desk: DeskState, t: float) -> None:
+        ticket = desk.busy
+        assert ticket is not None
+        desk.busy = None
+        if ticket.pending and not ticket.gone:
+            ticket.service, ticket.pending = ticket.pending[0], ticket.pending[1:]
+        else:
+            ticket.gone = True
+
+    def _dispatch(self, t: float, push: Callable[[float, str, object], None]) -> None:
+        for d in self.desks:
+            if d.busy is not None or not d.is_open(t):
+                continue
+            waiting = [x for x in self.waiting(t) if x.service in d.services]
+            if not waiting:
+                continue
+            cands = [policy.Candidate(x.id, x.priority, x.queued) for x in waiting]  # type: ignore[arg-type]
+            chosen = policy.choose(cands, d.streak, self.cfg.priority_ratio)
+            assert chosen is not None
+            ticket = next(x for x in waiting if x.id == chosen.ticket_id)
+            d.streak = policy.next_streak(d.streak, ticket.priority)
+            if ticket.first_call is None:
+                ticket.first_call = t
+            key = ticket.service
+            self.waited_s[key] += t - ticket.queued
+            self.called[key] += 1
+            d.busy, d.busy_since = ticket, t
+            if self.rng.random() < NO_SHOW_SHARE:
+                duration = self.rng.uniform(60, 120)
+                self.no_shows[key] += 1
+                self.no_show_time[key].append(duration)
+                ticket.pending = []
+            else:
+                duration = self.service_time(key)
+                self.recent[key].append(duration)
+            d.busy_until = t + duration
+            push(t + duration, "done", d)
+
+
+def simulate(days: int, seed: int, config_path: Path) -> tuple[dict[str, Result], int, int]:
+    results = {name: Result(name) for name in ESTIMATORS}
+    issued = measured = 0
+    for i in range(days):
+        for ticket in Day(seed + i, config_path).run():
+            issued += 1
+            if ticket.first_call is None:
+                continue
+            measured += 1
+            real = ticket.first_call - ticket.issued
+            for name in ESTIMATORS:
+                err = ticket.estimates[name] - real
+                results[name].errors.append(err)
+                results[name].by_service[ticket.service if not ticket.pending else ticket.service].append(err)
+    return results, issued, measured
+
+
+def score_csv(path: Path) -> Result:
+    """MAE etc. of a simulator CSV: one row per ticket with its estimate at issue and its real wait."""
+    result = Result(f"csv: {path.name}")
+    with path.open(newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            est = next((row[k] for k in ("estimated_wait_s", "estimate_s", "estimate") if row.get(k)), None)
+            real = next((row[k] for k in ("actual_wait_s", "real_wait_s", "wait_s", "actual") if row.get(k)), None)
+            if est is None or real is None:
+                continue
+            result.errors.append(float(est) - float(real))
+    return result
+
+
+def table(results: Sequence[Result]) -> str:
+    lines = ["| estimator | tickets | MAE (min) | within ±5 min | bias (min) |", "| --- | ---: | ---: | ---: | ---: |"]
+    for r in results:
+        n, mae, within, bias = r.row()
+        lines.append(f"| {r.name} | {n} | {mae:.2f} | {within:.1%} | {bias:+.2f} |")
+    return "\n".join(lines)
+
+
+def write_section(text: str) -> None:
+    DOC.parent.mkdir(parents=True, exist_ok=True)
+    body = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
+    block = f"{BEGIN}\n{text.rstrip()}\n{END}"
+    if BEGIN in body and END in body:
+        head, rest = body.split(BEGIN, 1)
+        body = head + block + rest.split(END, 1)[1]
+    else:
+        body = body.rstrip() + "\n\n" + block + "\n"
+    DOC.write_text(body, encoding="utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--days", type=int, default=5, help="simulated days (default 5)")
+    parser.add_argument("--seed", type=int, default=20261127)
+    parser.add_argument("--config", type=Path, default=ROOT / "config.yaml")
+    parser.add_argument("--csv", type=Path, action="append", default=[],
+                        help="also score a simulator CSV (estimated_wait_s and actual_wait_s per ticket)")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/performance.md alone")
+    args = parser.parse_args(argv)
+
+    results, issued, measured = simulate(args.days, args.seed, args.config)
+    rows = [results[name] for name in ESTIMATORS] + [score_csv(p) for p in args.csv]
+    services = sorted({k for r in results.values() for k in r.by_service})
+    per_service = ["| service | tickets | baseline MAE | vuoro MAE | baseline ±5 min | vuoro ±5 min |",
+                   "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for k in services:
+        b = results["baseline"].row(results["baseline"].by_service[k])
+        v = results["vuoro"].row(results["vuoro"].by_service[k])
+        per_service.append(f"| {k} | {b[0]} | {b[1]:.2f} | {v[1]:.2f} | {b[2]:.1%} | {v[2]:.1%} |")
+    text = "\n".join([
+        "## Wait-estimate accuracy",
+        "",
+        f"`python bench/estimates.py` (seed {args.seed}, {args.days} simulated Wednesdays at the example centre "
+        f"of config.yaml; {issued} tickets issued, {measured} called and measured).  At each issue every estimator "
+        "predicts the new ticket's wait from what the server knows then; the error is estimate − real wait "
+        "(issue → first call).  MAE: mean absolute error; within ±5 min: share of tickets whose estimate was "
+        "at most 5 minutes off; bias: mean signed error (negative = promised too short).",
+        "",
+        table(rows),
+        "",
+        "baseline: queue length ahead × average recent service time / open desks. whole rounds: the first "
+        "Vuoro estimator, ceil(position / open desks) × average. vuoro: the replay estimator now used by the "
+        "kiosk, the phone page and the boards (queue_server/domain/estimate.py `predict`).",
+        "",
+        "Per service (the first errand's service):",
+        "",
+        "\n".join(per_service),
+    ])
+    print(text)
+    if not args.no_write:
+        write_section(text)
+        print(f"\nwritten to {DOC.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -32,6 +32,7 @@ def config_file(tmp_path: Path) -> Path:
     raw = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
     raw["database_url"] = "sqlite:///data/vuoro.db"
     raw["limits"] = copy.deepcopy(BASE_CONFIG["limits"])
+    raw["printer_poll_s"] = 0
     file = tmp_path / "config.yaml"
     file.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     return file

@@ -29,12 +29,14 @@ from tests.queue_server.helpers import bearer
 KIOSKS = 8
 TICKETS = 400
 DESKS = [f"c{i}" for i in range(1, 7)]
+LIMIT = 100
 
 
 @pytest.fixture
 def busy_app(any_db_config: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask]) -> Flask:
-    """The test centre with six more desks that all serve kela."""
+    """The test centre with six more desks that all serve kela (and at most 100 health tickets a day)."""
     data = copy.deepcopy(any_db_config)
+    data["services"][2]["daily_limit"] = LIMIT
     if data["database_url"].startswith("postgresql"):
         # Durability is not under test: without waiting for each commit's fsync the runs take half the time.
         engine = sa.create_engine(data["database_url"], isolation_level="AUTOCOMMIT")
@@ -180,3 +182,20 @@ def test_yesterday_expires_once_when_two_prefixes_open_at_the_same_moment(busy_a
     assert statuses == {"expired": stale}
     assert len(expired) == stale
     assert set(expired.values()) == {1}, "a stale ticket was expired twice"
+
+
+def test_the_daily_limit_holds_when_kiosks_race_for_the_last_tickets(busy_app: Flask) -> None:
+    ctx: Context = busy_app.extensions["vuoro"]
+    headers = bearer(ctx, "kiosk", "k")
+
+    def kiosk(i: int, barrier: threading.Barrier) -> list[int]:
+        client = busy_app.test_client()
+        barrier.wait()
+        return [client.post("/api/tickets", json={"services": ["health"]}, headers=headers).status_code
+                for _ in range(20)]
+
+    statuses = Counter(s for batch in run_threads(KIOSKS, kiosk) for s in batch)
+    assert statuses == {201: LIMIT, 409: KIOSKS * 20 - LIMIT}
+    with ctx.db.reader() as session:
+        seqs = sorted(session.scalars(sa.select(Ticket.seq).where(Ticket.prefix == "H")))
+    assert seqs == list(range(1, LIMIT + 1))  # refused tickets left no gaps in the numbers

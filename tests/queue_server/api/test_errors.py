@@ -65,7 +65,7 @@ def test_a_huge_body_is_a_json_413(client: FlaskClient, kiosk_auth: dict[str, st
     assert_error(resp, 413)
 
 
-def test_a_closed_service_error_carries_opens_at_but_others_do_not(centre: Centre) -> None:
+def test_an_error_without_an_opening_time_has_no_opens_at(centre: Centre) -> None:
     error = assert_error(centre.issue("nope", expect=404), 404)
     assert "opens_at" not in error
 

@@ -179,7 +179,7 @@ def test_an_unknown_service_is_404(centre: Centre) -> None:
     assert "passport" in error["message"]
 
 
-def test_an_unknown_service_among_errands_issues_nothing(centre: Centre, ctx: Context) -> None:
+def test_an_unknown_service_among_errands_issues_nothing(centre: Centre) -> None:
     assert_error(centre.issue("kela", "passport", expect=404), 404, "unknown_service")
     assert centre.issue("kela")["number"] == "K001"
 
@@ -230,7 +230,7 @@ def test_an_always_open_service_issues_while_another_is_closed(limited: Centre, 
     assert limited.issue("library", step_s=0)["number"] == "L001"
 
 
-def test_a_visit_with_a_closed_errand_is_refused(limited: Centre, clock: FakeClock, hours_app: Flask) -> None:
+def test_a_visit_with_a_closed_errand_is_refused(limited: Centre, clock: FakeClock) -> None:
     clock.set_local("2026-11-28T11:00")
     error = assert_error(limited.issue("library", "kela", expect=409, step_s=0), 409, "service_closed")
     assert "kela" in error["message"]

@@ -273,6 +273,11 @@ def test_a_ticket_from_kiosk_to_desk_board_and_phone(
     assert text_of(board, "#now-location") == "2. kerros"
     assert "Kela" not in find(board, "#now").text
     assert "flash" in find(board, "#now").get_attribute("class")
+    assert find(board, "#now-number").size["height"] >= 0.2 * viewport(board)[1]  # readable across a room
+    # zone z2 has the chime on: the board fetched the sound and the browser let it play
+    wait(board, lambda d: d.execute_script(
+        "return performance.getEntriesByType('resource').some(e => e.name.endsWith('/sounds/chime.wav'))"))
+    assert not shown(board, "#audio-blocked")
 
     # -- the phone says where to go
     wait(phone, lambda d: find(d, "#phone-status").get_attribute("data-status") == "called")
@@ -293,7 +298,8 @@ def desk_key(desk: Any, key: str) -> None:
     press(desk, key)
 
 
-def test_desk_actions_and_error_messages(site: Site, desk: Any, board: Any, flow: dict[str, str]) -> None:
+def test_desk_actions_and_error_messages(site: Site, desk: Any, board: Any, phone: Any, artifacts: Path,
+                                         flow: dict[str, str]) -> None:
     number = flow["number"]
     board.execute_script("document.getElementById('board-announce').textContent = ''")
     desk_key(desk, "r")  # recall: the board announces it again
@@ -304,6 +310,11 @@ def test_desk_actions_and_error_messages(site: Site, desk: Any, board: Any, flow
     assert find(desk, '[data-action="recall"]').get_attribute("disabled") is not None
     desk_key(desk, "f")
     wait(desk, lambda d: shown(d, "#cur-none"))
+    wait(phone, lambda d: find(d, "#phone-status").get_attribute("data-status") == "done")
+    assert text_of(phone, "#phone-final") == "Kiitos käynnistä! Asiointisi on valmis."
+    assert not shown(phone, "#cancel-button")
+    no_overflow(phone)
+    screenshot(phone, artifacts, "phone-done-360x640.png")
     # a number that does not exist: the API's own message is shown
     desk_key(desk, "c")
     wait(desk, lambda d: find(d, "#call-dialog").get_attribute("open") is not None)

@@ -22,7 +22,7 @@ try:  # jsonschema is what validates responses against the OpenAPI document
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT202012
 except ImportError:  # pragma: no cover - see test_openapi.py, which requires it
-    jsonschema = None  # type: ignore[assignment]
+    jsonschema = None
 
 TICKET_FIELDS = {
     "number", "service", "service_name", "status", "priority", "language", "issued_at", "called_at", "position",
@@ -74,7 +74,7 @@ def assert_error(resp: TestResponse, status: int, code: str | None = None) -> di
     assert isinstance(error.get("message"), str) and error["message"], body
     if code is not None:
         assert error["code"] == code, body
-    return error  # type: ignore[no-any-return]
+    return error
 
 
 class OpenApi:
@@ -104,7 +104,7 @@ class OpenApi:
         content = documented[str(status)].get("content")
         if content is None:
             return None
-        return content["application/json"]["schema"]  # type: ignore[no-any-return]
+        return content["application/json"]["schema"]
 
     def check(self, method: str, resp: TestResponse) -> None:
         path = resp.request.path
@@ -190,4 +190,4 @@ class Centre:
         return number
 
     def ticket(self, token: str) -> dict[str, Any]:
-        return self.api.get(f"/api/tickets/{token}", expect=200).get_json()["ticket"]  # type: ignore[no-any-return]
+        return self.api.get(f"/api/tickets/{token}", expect=200).get_json()["ticket"]

@@ -99,7 +99,7 @@ def test_six_desks_calling_at_once_call_every_ticket_exactly_once(busy_app: Flas
         client = busy_app.test_client()
         key = DESKS[i]
         barrier.wait()
-        served = []
+        served: list[str] = []
         while True:
             resp = client.post(f"/api/desks/{key}/next", headers=headers)
             if resp.status_code == 204:
@@ -145,7 +145,7 @@ def test_desks_calling_while_kiosks_issue_lose_no_ticket(busy_app: Flask) -> Non
                     issuing_done.set()
             return []
         key = DESKS[i - kiosks]
-        served = []
+        served: list[str] = []
         while True:
             was_done = issuing_done.is_set()
             resp = client.post(f"/api/desks/{key}/next", headers=desk_headers)

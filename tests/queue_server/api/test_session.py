@@ -8,9 +8,10 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from queue_server.models import User
-from queue_server.services.accounts import add_user
+from queue_server.models import ApiToken, User
+from queue_server.services.accounts import add_user, create_token
 from queue_server.services.context import Context
+from tests.conftest import FakeClock
 from tests.queue_server.helpers import Api, OpenApi, assert_error
 
 
@@ -99,3 +100,19 @@ def test_a_logged_out_clerk_cannot_call(clerk_client: FlaskClient, openapi: Open
     api.post("/api/desks/d1/status", json={"status": "open"}, expect=200)
     api.delete("/api/session", expect=204)
     assert_error(api.post("/api/desks/d1/status", json={"status": "open"}), 401, "unauthorized")
+
+
+def test_a_revoked_token_is_401(api: Api, ctx: Context, clock: FakeClock) -> None:
+    token = create_token(ctx.db, "desk", "stolen-tablet")
+    headers = {"Authorization": f"Bearer {token}"}
+    api.get("/api/session", headers=headers, expect=200)
+    with ctx.db.writer() as session:
+        session.execute(sa.update(ApiToken).where(ApiToken.name == "stolen-tablet").values(revoked_at=clock.now))
+    error = assert_error(api.get("/api/session", headers=headers), 401, "unauthorized")
+    assert "revoked" in error["message"]
+    assert_error(api.post("/api/desks/d1/next", headers=headers), 401, "unauthorized")
+
+
+def test_the_bearer_scheme_is_case_insensitive(api: Api, desk_auth: dict[str, str]) -> None:
+    token = desk_auth["Authorization"].split(" ", 1)[1]
+    api.get("/api/session", headers={"Authorization": f"bearer {token}"}, expect=200)

@@ -14,8 +14,8 @@ from queue_server.domain.numbering import business_day, format_number, parse_num
 HKI = ZoneInfo("Europe/Helsinki")
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(

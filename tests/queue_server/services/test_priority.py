@@ -27,7 +27,7 @@ def fill(ctx: Context, clock: FakeClock, pattern: str, service: str = "kela") ->
 
 def serve(ctx: Context, clock: FakeClock, desk: str, limit: int = 100) -> list[str]:
     """Call and finish at ``desk`` until nobody waits; the numbers in call order."""
-    order = []
+    order: list[str] = []
     for _ in range(limit):
         clock.advance(30)
         result = desks.call_next(ctx, desk, "user:1")
@@ -43,7 +43,7 @@ def ratio_app(config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], 
     def build(ratio: int) -> Context:
         data = copy.deepcopy(config_data)
         data["priority_ratio"] = ratio
-        return make_app(data).extensions["vuoro"]  # type: ignore[no-any-return]
+        return make_app(data).extensions["vuoro"]
     return build
 
 

@@ -321,7 +321,7 @@ def score_csv(path: Path) -> Result:
     with path.open(newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
             est = next((row[k] for k in ("estimated_wait_s", "estimate_s", "estimate") if row.get(k)), None)
-            real = next((row[k] for k in ("actual_wait_s", "real_wait_s", "wait_s", "actual") if row.get(k)), None)
+            real = next((row[k] for k in ("observed_wait_s", "actual_wait_s", "wait_s") if row.get(k)), None)
             if est is None or real is None:
                 continue
             result.errors.append(float(est) - float(real))

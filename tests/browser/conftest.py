@@ -36,6 +36,7 @@ class Site:
 
     server: LiveServer
     kiosk_tokens: dict[str, str]
+    desk_token: str
     clerk: tuple[str, str] = CLERK
     drivers: list[Any] = field(default_factory=list)
 
@@ -95,10 +96,11 @@ def site(chromium_paths: tuple[str, str], tmp_path_factory: pytest.TempPathFacto
     db.upgrade()
     add_user(db, CLERK[0], CLERK[1], "clerk")
     tokens = {key: create_token(db, "kiosk", key) for key in ("k1", "k2")}
+    desk_token = create_token(db, "desk", "browser-tests")
     db.dispose()
     server = LiveServer(config, tmp).start()
     try:
-        yield Site(server, tokens)
+        yield Site(server, tokens, desk_token)
     finally:
         server.stop()
 

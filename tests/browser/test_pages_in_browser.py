@@ -343,12 +343,23 @@ def test_board_keeps_the_previous_calls(site: Site, desk: Any, board: Any, artif
         assert resp.status_code == 201, resp.text
     wait(desk, lambda d: text_of(d, '#waiting-list [data-service="kela"] .waiting-count') == "3")
     numbers = []
-    for _ in range(3):
+    for i in range(3):
         desk_key(desk, "n")
         wait(desk, lambda d: text_of(d, "#cur-number") not in ("", *numbers))
         numbers.append(text_of(desk, "#cur-number"))
-        desk_key(desk, "f")
+        if i == 1:  # this visitor came to the wrong queue: transfer to the library (T, a dialog)
+            desk_key(desk, "t")
+            wait(desk, lambda d: find(d, "#transfer-dialog").get_attribute("open") is not None)
+            from selenium.webdriver.support.ui import Select
+
+            Select(find(desk, "#transfer-service")).select_by_value("library")
+            find(desk, "#transfer-form button[type=submit]").click()
+        else:
+            desk_key(desk, "f")
         wait(desk, lambda d: shown(d, "#cur-none"))
+    transferred = requests.get(f"{site.url}/api/desks/d2", timeout=10, headers={
+        "Authorization": f"Bearer {site.desk_token}"}).json()
+    assert transferred["waiting"] == {"kela": 0, "library": 1}
     wait(board, lambda d: text_of(d, "#now-number") == numbers[-1])
     history = [e.text.split("\n")[0] for e in find_all(board, "#history .history-number")]
     assert history == [numbers[1], numbers[0], flow["number"]]  # newest first, each number once

@@ -212,5 +212,5 @@ def test_desks_follow_the_reference_policy_on_random_days(config_data: dict[str,
             assert events == self.m.events
 
     run_state_machine_as_test(Day, settings=settings(
-        max_examples=25, stateful_step_count=30, deadline=None,
+        max_examples=20, stateful_step_count=25, deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]))

@@ -78,6 +78,9 @@ def shutdown(app: Flask) -> None:
     printing = app.extensions.get(EXTENSION)
     if printing is not None:
         printing.close()
+    from .admin import stop_retention
+
+    stop_retention(app)
     app.extensions["vuoro"].db.dispose()
 
 

@@ -34,6 +34,7 @@ BASE_CONFIG: dict[str, Any] = {
     "public_url": "http://vuoro.test",
     "priority_ratio": 2,
     "printer_poll_s": 0,
+    "retention_worker": False,  # tests/queue_server/services/test_retention.py starts its own
     "limits": {"enabled": False},  # tests/queue_server/test_security*.py turn them on
     "centre": {"name": {"fi": "Testikeskus", "sv": "Testcenter", "en": "Test centre"},
                "timezone": "Europe/Helsinki", "languages": ["fi", "sv", "en"], "default_language": "fi"},

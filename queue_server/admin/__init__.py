@@ -7,7 +7,6 @@ Statistics and feedback live in the JSON API (``queue_server/api/insight.py``); 
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import Flask
@@ -16,20 +15,13 @@ from ..services.context import Context
 from ..services.retention import RetentionWorker
 
 RETENTION = "vuoro_retention"
-log = logging.getLogger(__name__)
 
 
 def printer_lines(app: Flask) -> list[dict[str, Any]]:
-    """Printers' health from the printing extension when it runs; ``unknown`` for every printer otherwise."""
-    printing = app.extensions.get("vuoro_printers")
-    if printing is not None and hasattr(printing, "status_list"):
-        try:
-            return list(printing.status_list())
-        except Exception:  # noqa: BLE001 - a printer problem must not take the dashboard down
-            log.warning("printer status unavailable", exc_info=True)
-    ctx: Context = app.extensions["vuoro"]
-    return [{"key": p.key, "type": p.type, "state": "unknown", "detail": "", "checked_at": None,
-             "kiosks": [k.key for k in ctx.config.kiosks if k.printer == p.key]} for p in ctx.config.printers]
+    """Printers' health as the printing extension last saw it (``unknown`` before the first poll)."""
+    from ..printing import EXTENSION
+
+    return list(app.extensions[EXTENSION].status_list())
 
 
 def init_app(app: Flask) -> None:
@@ -46,19 +38,14 @@ def init_app(app: Flask) -> None:
 
 
 def _init_retention(app: Flask, ctx: Context) -> None:
-    """The nightly purge, started with the first request (when TESTING is known) unless the config turns it off.
+    """The nightly purge runs inside the server unless the config turns it off (``retention_worker: false``).
 
-    Idempotent: one worker per app, and starting a running worker does nothing.  ``stop_retention(app)`` ends it.
+    The app is built in the serving process (after gunicorn's fork), so its thread belongs to that process;
+    :func:`queue_server.app.shutdown` stops it.
     """
-    if RETENTION in app.extensions:
-        return
     worker = RetentionWorker(ctx)
     app.extensions[RETENTION] = worker
-
-    @app.before_request
-    def _start_retention() -> None:
-        if worker.running or app.config.get("TESTING") or not ctx.config.retention_worker:
-            return
+    if ctx.config.retention_worker:
         worker.start()
 
 

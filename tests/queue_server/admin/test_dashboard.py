@@ -137,10 +137,10 @@ def test_desks_show_what_they_serve_and_for_how_long(ctx: Context, clock: FakeCl
     assert lines["d6"]["status"] == "closed"
 
 
-def test_printers_are_unknown_without_the_printing_extension(app: Flask) -> None:
+def test_printers_are_unknown_until_the_monitor_has_asked_them(app: Flask) -> None:
     from queue_server.admin import printer_lines
 
-    app.extensions.pop("vuoro_printers", None)
+    assert app.extensions["vuoro_printers"].monitor is None  # printer_poll_s: 0 in the tests
     assert printer_lines(app) == [{"key": "fake", "type": "fake", "state": "unknown", "detail": "",
                                    "checked_at": None, "kiosks": ["k1"]}]
 

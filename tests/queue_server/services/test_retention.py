@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from queue_server.app import shutdown
 from queue_server.domain.errors import NotFound
 from queue_server.models import Counter, DailyStats, Feedback, Ticket, TicketEvent
 from queue_server.services import tickets
@@ -128,23 +129,22 @@ def test_the_server_does_not_start_the_worker_under_testing(app: Flask, client: 
     assert worker is not None and not worker.running
 
 
-def test_the_server_starts_the_worker_once_on_its_first_request(make_app: Any, config_data: dict[str, Any]) -> None:
+def test_the_server_starts_the_worker_with_the_app_and_stops_it_on_shutdown(
+    make_app: Any, config_data: dict[str, Any],
+) -> None:
+    config_data["retention_worker"] = True
     application = make_app(config_data)
-    application.config["TESTING"] = False
     worker = application.extensions["vuoro_retention"]
-    worker.first_delay_s = 3600
     try:
-        application.test_client().get("/healthz")
-        thread = worker._thread
-        application.test_client().get("/healthz")
-        assert worker.running and worker._thread is thread
+        assert worker.running
+        worker.start()  # idempotent: still the one thread
+        assert worker.running
     finally:
-        worker.stop()
+        shutdown(application)
+    assert not worker.running
 
 
 def test_the_worker_can_be_turned_off_in_the_config(make_app: Any, config_data: dict[str, Any]) -> None:
     config_data["retention_worker"] = False
     application = make_app(config_data)
-    application.config["TESTING"] = False
-    application.test_client().get("/healthz")
     assert not application.extensions["vuoro_retention"].running

@@ -108,6 +108,8 @@ def _apply_limits(app: Flask, limits: Any) -> None:
         ("api.show", limits.ticket_per_token, _token_key, None),
         ("api.cancel", limits.ticket_per_token, _token_key, None),
         ("api.feedback", limits.ticket_per_token, _token_key, None),
+        ("pages.ticket_qr", limits.ticket_per_token, _token_key, None),
+        ("pages.phone", limits.ticket_per_token, _token_key, None),
         *[(name, limits.login, get_remote_address, "POST") for name in LOGIN_ENDPOINTS],
     ]
     for endpoint, value, key_func, method in table:

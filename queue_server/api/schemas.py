@@ -49,6 +49,7 @@ class TicketOut(BaseModel):
     number: str = Field(examples=["K042"])
     service: str
     service_name: str
+    location: str = Field(description="where to wait for the current errand, in the ticket's language")
     status: Literal["waiting", "called", "serving", "done", "no_show", "cancelled", "expired"]
     priority: bool
     language: str

@@ -8,6 +8,7 @@ from ..services import tickets as service
 from . import bp
 from .auth import KIOSK_ROLES, current_principal, require
 from .context import ctx, parse_body
+from .errors import ApiError
 from .schemas import IssueRequest, TicketEnvelope, TicketOut
 
 
@@ -21,8 +22,16 @@ def ticket_json(view: object, status: int = 200) -> tuple[Response, int]:
 def issue() -> tuple[Response, int]:
     req = parse_body(IssueRequest)
     principal = current_principal()
+    kiosk = req.kiosk
+    kiosks = ctx().config.kiosk_map
+    if principal is not None and principal.role == "kiosk" and principal.name in kiosks:
+        # A kiosk device's token (named after its kiosk) speaks for that kiosk only.
+        if kiosk in kiosks and kiosk != principal.name:
+            raise ApiError(403, "forbidden", f"this token belongs to kiosk {principal.name!r}")
+        if kiosk is None:
+            kiosk = principal.name
     issued = service.issue_ticket(
-        ctx(), services=req.services, language=req.language, priority=req.priority, kiosk=req.kiosk,
+        ctx(), services=req.services, language=req.language, priority=req.priority, kiosk=kiosk,
         actor=principal.actor if principal else "system",
     )
     return ticket_json(issued.view, 201)

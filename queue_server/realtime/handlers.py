@@ -146,6 +146,8 @@ class Handlers:
             return _error("forbidden", "use a kiosk token")
         if kiosk not in ctx.config.kiosk_map:
             return _error("unknown_kiosk", "no such kiosk")
+        if principal.role == "kiosk" and principal.name in ctx.config.kiosk_map and principal.name != kiosk:
+            return _error("forbidden", "this token belongs to another kiosk")
         join_room(ev.kiosk_room(kiosk))
         join_room(ev.SCREENS_ROOM)
         emit(ev.SNAPSHOT, {"kiosk": kiosk, "queue": ev.queue_payload(service_summaries(ctx), for_board=False)})

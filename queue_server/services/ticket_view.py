@@ -28,6 +28,8 @@ class TicketView:
     number: str
     service: str
     service_name: str
+    #: where to wait for the current errand, in the ticket's language
+    location: str
     status: str
     priority: bool
     language: str
@@ -78,6 +80,7 @@ def build_view(
         number=ticket.number,
         service=ticket.service_key,
         service_name=ctx.config.text(service.name, ticket.language) if service else ticket.service_key,
+        location=ctx.config.text(service.location, ticket.language) if service else "",
         status=ticket.status,
         priority=ticket.priority,
         language=ticket.language,

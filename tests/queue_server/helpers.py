@@ -25,7 +25,8 @@ except ImportError:  # pragma: no cover - see test_openapi.py, which requires it
     jsonschema = None
 
 TICKET_FIELDS = {
-    "number", "service", "service_name", "status", "priority", "language", "issued_at", "called_at", "position",
+    "number", "service", "service_name", "location", "status",
+    "priority", "language", "issued_at", "called_at", "position",
     "estimated_wait_s", "desk", "pending_services", "token", "track_url",
 }
 

@@ -6,6 +6,7 @@ import base64
 import copy
 import hashlib
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -90,8 +91,24 @@ def test_a_priority_ticket_is_marked_and_goes_ahead_of_normal_ones(centre: Centr
     assert t["position"] == 1
 
 
-def test_issue_from_a_known_kiosk_without_printer(centre: Centre) -> None:
-    assert centre.issue("kela", kiosk="k2")["number"] == "K001"
+def test_issue_from_a_known_kiosk_without_printer(api: Api, ctx: Context) -> None:
+    resp = api.post("/api/tickets", json={"services": ["kela"], "kiosk": "k2"}, headers=bearer(ctx, "kiosk", "k2"),
+                    expect=201)
+    assert resp.json["ticket"]["number"] == "K001"
+
+
+def test_a_kiosk_token_speaks_only_for_its_own_kiosk(api: Api, ctx: Context, app: Flask) -> None:
+    k1 = bearer(ctx, "kiosk", "k1")
+    err = assert_error(api.client.post("/api/tickets", json={"services": ["kela"], "kiosk": "k2"}, headers=k1), 403,
+                       "forbidden")
+    assert "k1" in err["message"]
+    # without a kiosk field the ticket is still the k1 kiosk's: it goes to k1's printer
+    api.post("/api/tickets", json={"services": ["kela"]}, headers=k1, expect=201)
+    printed = app.extensions["vuoro_printers"].printers["fake"]
+    deadline = time.monotonic() + 5
+    while not printed.printed and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert [r.number for r in printed.printed] == ["K001"]
 
 
 def test_an_admin_token_and_a_clerk_session_may_issue(api: Api, ctx: Context, admin_auth: dict[str, str],

@@ -13,6 +13,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from queue_server.realtime import events as ev
+from queue_server.services.accounts import create_token
 from queue_server.services.context import Context
 from tests.conftest import FakeClock
 
@@ -484,16 +485,24 @@ def test_printer_news_in_the_staff_room_reaches_desks_only(
         assert screen.take() == []
 
 
+def test_a_kiosk_token_cannot_listen_to_another_kiosk(connect: ScreenFactory, ctx: Context) -> None:
+    sock = connect(auth={"token": create_token(ctx.db, "kiosk", "k1")})
+    assert sock.join({"kiosk": "k2"})["error"]["code"] == "forbidden"
+    assert sock.join({"kiosk": "k1"}) == {"ok": True}
+
+
 def test_print_result_reaches_the_issuing_kiosk_only(
-    connect: ScreenFactory, kiosk_auth: dict[str, str], board: Maker, client: FlaskClient,
+    connect: ScreenFactory, ctx: Context, board: Maker, client: FlaskClient,
 ) -> None:
-    kiosks = {}
+    kiosks, auth = {}, {}
     for key in ("k1", "k2"):
-        kiosks[key] = connect(auth={"token": token_of(kiosk_auth)})
+        token = create_token(ctx.db, "kiosk", key)
+        auth[key] = {"Authorization": f"Bearer {token}"}
+        kiosks[key] = connect(auth={"token": token})
         assert kiosks[key].join({"kiosk": key}) == {"ok": True}
         kiosks[key].take()
     z2 = board("z2")
-    resp = client.post("/api/tickets", headers=kiosk_auth, json={"services": ["kela"], "language": "fi",
+    resp = client.post("/api/tickets", headers=auth["k2"], json={"services": ["kela"], "language": "fi",
                                                                   "kiosk": "k2"})  # k2 has no printer
     assert resp.status_code == 201
     failed = kiosks["k2"].take_named(ev.FAILED)

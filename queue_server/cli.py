@@ -158,6 +158,13 @@ def print_test(config_path: str | None, printer_key: str, language: str | None) 
     except PrinterError as exc:
         raise click.ClickException(f"printing failed: {exc}") from None
     click.echo("sample ticket printed")
-main.add_command(__import__("queue_server.admin.cli", fromlist=["report"]).report)  # issue 6: PDF report
-main.add_command(__import__("queue_server.admin.cli", fromlist=["purge"]).purge)  # issue 6: data retention
-main.add_command(__import__("queue_server.simulate", fromlist=["simulate"]).simulate)  # issue 5: load simulator
+def _add_commands() -> None:
+    """Commands that live beside their feature: the PDF report, retention and the load simulator."""
+    from .admin.cli import purge, report
+    from .simulate import simulate
+
+    for command in (report, purge, simulate):
+        main.add_command(command)
+
+
+_add_commands()

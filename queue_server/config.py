@@ -27,6 +27,7 @@ EXAMPLE_SECRETS = frozenset({"change-me-example-secret-key-not-for-production"})
 DEFAULT_CONFIG = "config.yaml"
 
 Language = Literal["fi", "sv", "en"]
+ALL_LANGUAGES: tuple[Language, ...] = ("fi", "sv", "en")
 Key = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
 I18n = dict[str, str]
 
@@ -42,7 +43,7 @@ class _Model(BaseModel):
 class CentreConfig(_Model):
     name: I18n
     timezone: str = "Europe/Helsinki"
-    languages: list[Language] = Field(default_factory=lambda: ["fi", "sv", "en"], min_length=1)
+    languages: list[Language] = Field(default_factory=lambda: list(ALL_LANGUAGES), min_length=1)
     default_language: Language | None = None
     closed_dates: list[date] = Field(default_factory=list)
 

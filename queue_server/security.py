@@ -116,6 +116,6 @@ def _apply_limits(app: Flask, limits: Any) -> None:
         view = app.view_functions.get(endpoint)
         if view is None:
             continue
-        app.view_functions[endpoint] = limiter.limit(
+        app.view_functions[endpoint] = limiter.limit(  # type: ignore[assignment]
             value, key_func=key_func, methods=[method] if method else None, scope=f"{endpoint}:{key_func.__name__}"
         )(view)

@@ -10,7 +10,7 @@ import click
 from ..cli import _database, _load, config_option
 
 
-def _context(config_path: str | None):  # type: ignore[no-untyped-def]
+def _context(config_path: str | None):
     from ..services.context import Context
 
     cfg = _load(config_path)

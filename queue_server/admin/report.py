@@ -200,12 +200,12 @@ def render_report(ctx: Context, report: StatsReport, language: str | None = None
              f"{t('service_time', language)} ({mins})", t("within", language)]]
     for key, s in report.by_service.items():
         name = cfg.text(cfg.service_map[key].name, language) if key in cfg.service_map else key
-        rows.append([Paragraph(_esc(name), body), str(s.errands), str(s.served), str(s.no_shows),  # type: ignore[list-item]
+        rows.append([Paragraph(_esc(name), body), str(s.errands), str(s.served), str(s.no_shows),
                      _minutes(s.wait.mean_s, language), _minutes(s.wait.median_s, language),
                      _minutes(s.wait.p90_s, language), _minutes(s.service_time.mean_s, language),
                      _share(s.served_within_target, language)])
     header = ParagraphStyle("th", fontName=BOLD, fontSize=7.5, leading=9, alignment=2)
-    rows[0] = [Paragraph(_esc(c), header) for c in rows[0]]  # type: ignore[misc]
+    rows[0] = [Paragraph(_esc(c), header) for c in rows[0]]
     story += [Paragraph(_esc(t("by_service", language)), h2),
               _table(rows, [46 * mm, 15 * mm, 15 * mm, 15 * mm, 17 * mm, 16 * mm, 15 * mm, 18 * mm, 17 * mm]),
               Spacer(1, 5 * mm), _arrivals_chart(report.summary, language),

@@ -34,7 +34,7 @@ class SessionUser(UserMixin):
 def current_principal() -> Principal | None:
     """The bearer token's principal, else the session user's, else None (anonymous)."""
     if "principal" in g:
-        return g.principal  # type: ignore[no-any-return]
+        return g.principal
     principal: Principal | None = None
     header = request.headers.get("Authorization", "")
     if header:

@@ -14,7 +14,7 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def ctx() -> Context:
-    return current_app.extensions["vuoro"]  # type: ignore[no-any-return]
+    return current_app.extensions["vuoro"]
 
 
 def parse_body(model: type[M]) -> M:

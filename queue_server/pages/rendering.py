@@ -21,7 +21,7 @@ from .strings import COMMON, INDEX
 LANG_COOKIE = "vuoro_lang"
 
 def vuoro() -> Context:
-    return current_app.extensions["vuoro"]  # type: ignore[no-any-return]
+    return current_app.extensions["vuoro"]
 
 
 def config() -> VuoroConfig:
@@ -33,7 +33,7 @@ def chosen_language(default: str | None = None) -> str:
     cfg = config()
     for candidate in (request.args.get("lang"), request.cookies.get(LANG_COOKIE), default):
         if candidate in cfg.centre.languages:
-            return candidate  # type: ignore[return-value]
+            return candidate
     return cfg.centre.language
 
 

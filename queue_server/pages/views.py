@@ -22,7 +22,7 @@ MAX_TOKEN = 128
 
 def _staff_user() -> SessionUser | None:
     if current_user.is_authenticated and current_user.principal.role in DESK_ROLES:
-        return current_user  # type: ignore[no-any-return]
+        return current_user
     return None
 
 

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 
 def _ctx() -> Context:
-    return current_app.extensions["vuoro"]  # type: ignore[no-any-return]
+    return current_app.extensions["vuoro"]
 
 
 def _error(code: str, message: str) -> dict[str, Any]:

@@ -61,8 +61,8 @@ class SocketNotifier:
                     if change in own_views:
                         ticket = session.get(Ticket, change.ticket.id)  # type: ignore[union-attr]
                         if ticket is not None:
-                            view = build_view(session, self.ctx, ticket).to_dict()
-                            self.emit(ev.TICKET, {"ticket": view}, ev.ticket_room(ticket.token_hash))
+                            own = build_view(session, self.ctx, ticket).to_dict()
+                            self.emit(ev.TICKET, {"ticket": own}, ev.ticket_room(ticket.token_hash))
                     if change.desk_key:
                         self.emit(ev.DESK, desk_payload(self.ctx, change.desk_key), ev.desk_room(change.desk_key))
                 if reordered:

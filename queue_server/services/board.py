@@ -33,4 +33,4 @@ def recent_calls(ctx: Context, zone: str, limit: int = 10) -> list[RecentCall]:
             .order_by(TicketEvent.id.desc())
             .limit(limit)
         ).all()
-    return [RecentCall(number, desk, at, kind == "recalled") for number, desk, at, kind in rows]
+    return [RecentCall(number, desk, at, kind == "recalled") for number, desk, at, kind in rows if desk]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -64,7 +65,7 @@ def waiting_counts(session: orm.Session, day: date) -> dict[str, int]:
     return {key: int(n) for key, n in session.execute(_WAITING_COUNTS, {"day": day})}
 
 
-def queue_order() -> tuple[sa.ColumnElement[object], ...]:
+def queue_order() -> tuple[Any, ...]:
     """The order a queue is served in when every desk follows the priority policy: priority first."""
     return (Ticket.priority.desc(), Ticket.queued_at, Ticket.id)
 
@@ -80,9 +81,10 @@ def position_of(session: orm.Session, ticket: Ticket) -> int:
     return int(ahead or 0) + 1
 
 
-def _ahead_of(priority: bool) -> sa.Select[tuple[int]]:
+def _ahead_of(priority: bool) -> sa.Select[Any]:
     """How many waiting tickets are ahead of a ``priority`` (or normal) ticket; parameters as in position_of."""
-    queued_at, ticket_id = sa.bindparam("queued_at"), sa.bindparam("id")
+    queued_at: sa.BindParameter[datetime] = sa.bindparam("queued_at")
+    ticket_id: sa.BindParameter[int] = sa.bindparam("id")
     earlier = sa.or_(Ticket.queued_at < queued_at, sa.and_(Ticket.queued_at == queued_at, Ticket.id < ticket_id))
     same_class_earlier = sa.and_(Ticket.priority == priority, earlier)
     ahead_filter = same_class_earlier if priority else sa.or_(Ticket.priority.is_(True), same_class_earlier)

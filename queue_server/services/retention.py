@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -76,9 +77,9 @@ def _purge_day(ctx: Context, day: date) -> tuple[int, int]:
             session.flush()
         ticket_ids = sa.select(Ticket.id).where(Ticket.business_day == day).scalar_subquery()
         session.execute(sa.update(Feedback).where(Feedback.ticket_id.in_(ticket_ids)).values(ticket_id=None))
-        events = session.execute(sa.delete(TicketEvent).where(TicketEvent.ticket_id.in_(ticket_ids))).rowcount
-        tickets = session.execute(sa.delete(Ticket).where(Ticket.business_day == day)).rowcount
-    return int(tickets or 0), int(events or 0)
+        events = _deleted(session.execute(sa.delete(TicketEvent).where(TicketEvent.ticket_id.in_(ticket_ids))))
+        tickets = _deleted(session.execute(sa.delete(Ticket).where(Ticket.business_day == day)))
+    return tickets, events
 
 
 class RetentionWorker:
@@ -135,3 +136,8 @@ class RetentionWorker:
                 log.exception("retention: the purge failed")
             self.runs += 1
             delay = self.seconds_until_next(self.ctx.now())
+
+
+def _deleted(result: sa.Result[Any]) -> int:
+    """Rows a DELETE removed (a DML result is a CursorResult, which knows its rowcount)."""
+    return int(getattr(result, "rowcount", 0) or 0)

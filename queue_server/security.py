@@ -102,20 +102,25 @@ def init_app(app: Flask) -> None:
 
 def _apply_limits(app: Flask, limits: Any) -> None:
     """Attach each configured limit to its endpoint (names from the blueprints that exist in this app)."""
-    table: list[tuple[str, str, Any, str | None]] = [
-        ("api.issue", limits.issue_per_kiosk, _kiosk_key, None),
-        ("api.issue", limits.issue_per_client, get_remote_address, None),
-        ("api.show", limits.ticket_per_token, _token_key, None),
-        ("api.cancel", limits.ticket_per_token, _token_key, None),
-        ("api.feedback", limits.ticket_per_token, _token_key, None),
-        ("pages.ticket_qr", limits.ticket_per_token, _token_key, None),
-        ("pages.phone", limits.ticket_per_token, _token_key, None),
-        *[(name, limits.login, get_remote_address, "POST") for name in LOGIN_ENDPOINTS],
+    table: list[tuple[str, str, Any, str | None, str | None]] = [
+        ("api.issue", limits.issue_per_kiosk, _kiosk_key, None, None),
+        ("api.issue", limits.issue_per_client, get_remote_address, None, None),
+        ("api.show", limits.ticket_per_token, _token_key, None, None),
+        ("api.cancel", limits.ticket_per_token, _token_key, None, None),
+        ("api.feedback", limits.ticket_per_token, _token_key, None, None),
+        ("pages.ticket_qr", limits.ticket_per_token, _token_key, None, None),
+        ("pages.phone", limits.ticket_per_token, _token_key, None, None),
+        # one budget for both log-in doors: the form and the API must not each grant the full limit
+        *[(name, limits.login, get_remote_address, "POST", "login") for name in LOGIN_ENDPOINTS],
     ]
-    for endpoint, value, key_func, method in table:
+    for endpoint, value, key_func, method, shared in table:
         view = app.view_functions.get(endpoint)
         if view is None:
             continue
-        app.view_functions[endpoint] = limiter.limit(  # type: ignore[assignment]
-            value, key_func=key_func, methods=[method] if method else None, scope=f"{endpoint}:{key_func.__name__}"
-        )(view)
+        methods = [method] if method else None
+        if shared:
+            decorator = limiter.shared_limit(value, shared, key_func=key_func, methods=methods)
+        else:
+            decorator = limiter.limit(value, key_func=key_func, methods=methods,
+                                      scope=f"{endpoint}:{key_func.__name__}")
+        app.view_functions[endpoint] = decorator(view)  # type: ignore[assignment]

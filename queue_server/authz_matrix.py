@@ -1,0 +1,118 @@
+"""The authorization matrix: every route and Socket.IO event, and who may use it.
+
+This table is the single source: ``tests/queue_server/test_authorization.py`` walks the app's URL map and the
+Socket.IO handlers and fails when something is missing here or answers a role it should refuse, and
+``docs/security.md`` holds :func:`markdown_table` verbatim (a test compares them).
+
+Roles: ``anonymous`` (nobody), ``kiosk`` / ``desk`` / ``admin-token`` (device or script bearer tokens, or the
+``auth`` token of a socket), ``clerk`` / ``admin`` (a logged-in session cookie).  "Capability" routes are open
+to anybody who holds the unguessable ticket token in the path: they are listed as open to every role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ROLES = ("anonymous", "kiosk", "desk", "clerk", "admin", "admin-token")
+EVERYONE = frozenset(ROLES)
+DESK = frozenset({"desk", "clerk", "admin", "admin-token"})
+KIOSK = frozenset({"kiosk", "clerk", "admin", "admin-token"})
+ADMIN = frozenset({"admin", "admin-token"})
+STAFF_SESSION = frozenset({"clerk", "admin"})     # pages read the session cookie only
+ADMIN_SESSION = frozenset({"admin"})
+
+#: endpoints that only serve files shipped with the code (CSS, JS, sounds, fonts): public by design
+STATIC_ENDPOINTS = frozenset({"static", "pages.static", "kiosk.static", "board.static", "admin.static",
+                              "admin_assets.static"})
+
+
+@dataclass(frozen=True)
+class Entry:
+    method: str
+    rule: str
+    allowed: frozenset[str]
+    note: str = ""
+
+
+ROUTES: tuple[Entry, ...] = (
+    # pages
+    Entry("GET", "/", EVERYONE, "start page: links only"),
+    Entry("GET", "/login", EVERYONE),
+    Entry("POST", "/login", EVERYONE, "log-in form (CSRF, throttled per address)"),
+    Entry("POST", "/logout", EVERYONE, "CSRF"),
+    Entry("GET", "/desk", STAFF_SESSION, "others are sent to /login"),
+    Entry("GET", "/admin", ADMIN_SESSION, "clerk: 403; others are sent to /login"),
+    Entry("GET", "/admin/", ADMIN_SESSION, "as /admin"),
+    Entry("GET", "/kiosk/<kiosk>", EVERYONE, "the page is public; issuing needs a kiosk token or a session"),
+    Entry("GET", "/board/<zone>", EVERYONE, "public screen; sensitive services never shown"),
+    Entry("GET", "/t/<token>", EVERYONE, "capability: the ticket token (rate-limited per token)"),
+    Entry("GET", "/t/<token>/qr.svg", EVERYONE, "capability: the ticket token (rate-limited per token)"),
+    Entry("GET", "/healthz", EVERYONE, "liveness, no data"),
+    Entry("GET", "/metrics", EVERYONE, "counters only, no tokens or numbers; restrict at the proxy"),
+    # API
+    Entry("GET", "/api/openapi.json", EVERYONE),
+    Entry("GET", "/api/services", EVERYONE, "counts only; what a kiosk offers"),
+    Entry("POST", "/api/session", EVERYONE, "log in (CSRF for cookies, throttled per address)"),
+    Entry("GET", "/api/session", DESK),
+    Entry("DELETE", "/api/session", EVERYONE, "log out"),
+    Entry("POST", "/api/tickets", KIOSK, "a kiosk token speaks for its own kiosk only (rate-limited)"),
+    Entry("GET", "/api/tickets/<token>", EVERYONE, "capability: the ticket token (rate-limited per token)"),
+    Entry("DELETE", "/api/tickets/<token>", EVERYONE, "capability: the ticket token (no CSRF)"),
+    Entry("POST", "/api/tickets/<token>/feedback", EVERYONE, "capability: the ticket token (no CSRF)"),
+    Entry("GET", "/api/desks", DESK),
+    Entry("GET", "/api/desks/<key>", DESK),
+    *(Entry("POST", f"/api/desks/<key>/{a}", DESK)
+      for a in ("next", "recall", "start", "finish", "no-show", "return", "transfer", "call", "status")),
+    Entry("GET", "/api/printers", ADMIN),
+    Entry("GET", "/api/stats", ADMIN),
+    Entry("GET", "/api/stats.csv", ADMIN),
+    Entry("GET", "/api/report.pdf", ADMIN),
+)
+
+
+@dataclass(frozen=True)
+class Event:
+    namespace: str
+    event: str
+    payload: str
+    allowed: frozenset[str]
+    note: str = ""
+
+
+#: Socket.IO: (namespace, event); join is listed once per payload kind
+EVENTS: tuple[Event, ...] = (
+    Event("/", "connect", "", EVERYONE, "a wrong token is refused outright"),
+    Event("/", "disconnect", "", EVERYONE),
+    Event("/", "join", '{"board": zone}', EVERYONE, "public screen data, sensitive services left out"),
+    Event("/", "join", '{"desk": key}', DESK),
+    Event("/", "join", '{"ticket": token}', EVERYONE, "capability: the ticket token"),
+    Event("/", "join", '{"kiosk": key}', KIOSK, "a kiosk token only for its own kiosk"),
+    Event("/", "leave", "any", EVERYONE, "leaves rooms only"),
+    Event("/admin", "connect", "", EVERYONE, "a wrong token is refused outright"),
+    Event("/admin", "disconnect", "", EVERYONE),
+    Event("/admin", "join", '{"admin": true}', ADMIN),
+)
+
+
+def route_keys() -> set[tuple[str, str]]:
+    return {(e.method, e.rule) for e in ROUTES}
+
+
+def event_keys() -> set[tuple[str, str]]:
+    return {(e.namespace, e.event) for e in EVENTS}
+
+
+def _cells(allowed: frozenset[str]) -> str:
+    return " | ".join("yes" if r in allowed else "–" for r in ROLES)
+
+
+def markdown_table() -> str:
+    """The matrix as the Markdown tables in docs/security.md."""
+    roles = " | ".join(ROLES)
+    sep = "|" + " --- |" * (len(ROLES) + 3)
+    lines = [f"| method | route | {roles} | note |", sep]
+    lines += [f"| {e.method} | `{e.rule}` | {_cells(e.allowed)} | {e.note} |" for e in ROUTES]
+    lines += ["", f"| namespace | event | {roles} | note |", sep]
+    lines += [f"| `{e.namespace}` | {e.event} {e.payload} | {_cells(e.allowed)} | {e.note} |".replace("  |", " |")
+              for e in EVENTS]
+    return "\n".join(lines)

@@ -42,6 +42,12 @@ def create_app(
         REMEMBER_COOKIE_HTTPONLY=True,
         MAX_CONTENT_LENGTH=64 * 1024,
     )
+    if cfg.proxy_hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Trust exactly that many proxies, so rate limits see the visitor's address, not nginx's.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=cfg.proxy_hops, x_proto=cfg.proxy_hops,  # type: ignore[method-assign]
+                                x_host=cfg.proxy_hops)
     db = Database(cfg.resolved_database_url())
     if migrate:
         db.upgrade()

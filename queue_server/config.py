@@ -135,6 +135,8 @@ class VuoroConfig(_Model):
     #: how often the server asks each printer for its status (seconds; 0 turns polling off)
     printer_poll_s: Annotated[float, Field(ge=0)] = 30
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    #: reverse proxies in front of the server (nginx: 1); their X-Forwarded-For gives the client's address
+    proxy_hops: Annotated[int, Field(ge=0, le=5)] = 0
     centre: CentreConfig
     services: list[ServiceConfig] = Field(min_length=1)
     desks: list[DeskConfig] = Field(default_factory=list)
@@ -231,6 +233,20 @@ class VuoroConfig(_Model):
         return url
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML silently keeps the last of two equal keys; a config that says a thing twice is refused instead."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"{key!r} is written twice (line {key_node.start_mark.line + 1})", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
 def _format_error(exc: ValidationError, source: str) -> str:
     lines = [f"{source}: the configuration is not valid:"]
     for err in exc.errors():
@@ -282,7 +298,7 @@ def load_config(path: str | os.PathLike[str] | None = None, environ: Mapping[str
     env = os.environ if environ is None else environ
     file = Path(path or env.get("VUORO_CONFIG") or DEFAULT_CONFIG)
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+        raw = yaml.load(file.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader
     except FileNotFoundError:
         raise ConfigError(f"{file}: no such config file (use --config PATH or VUORO_CONFIG)") from None
     except yaml.YAMLError as exc:

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, current_app, request
@@ -58,15 +59,13 @@ def _token_key() -> str:
 
 
 def init_app(app: Flask) -> None:
-    limits = app.extensions["vuoro"].config.limits
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)   # we decide below which requests need it
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)       # desk pages stay open all day
-    app.config["RATELIMIT_ENABLED"] = limits.enabled
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.extensions["vuoro"].config.redis_url or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     csrf.init_app(app)
     limiter.init_app(app)
-    _apply_limits(app, limits)
+    _apply_limits(app)
 
     @app.before_request
     def _csrf_for_cookie_auth() -> None:
@@ -100,27 +99,52 @@ def init_app(app: Flask) -> None:
         return error_response(429, "rate_limited", f"too many requests ({exc.description}); wait a moment")
 
 
-def _apply_limits(app: Flask, limits: Any) -> None:
-    """Attach each configured limit to its endpoint (names from the blueprints that exist in this app)."""
-    table: list[tuple[str, str, Any, str | None, str | None]] = [
-        ("api.issue", limits.issue_per_kiosk, _kiosk_key, None, None),
-        ("api.issue", limits.issue_per_client, get_remote_address, None, None),
-        ("api.show", limits.ticket_per_token, _token_key, None, None),
-        ("api.cancel", limits.ticket_per_token, _token_key, None, None),
-        ("api.feedback", limits.ticket_per_token, _token_key, None, None),
-        ("pages.ticket_qr", limits.ticket_per_token, _token_key, None, None),
-        ("pages.phone", limits.ticket_per_token, _token_key, None, None),
-        # one budget for both log-in doors: the form and the API must not each grant the full limit
-        *[(name, limits.login, get_remote_address, "POST", "login") for name in LOGIN_ENDPOINTS],
-    ]
-    for endpoint, value, key_func, method, shared in table:
+#: (endpoint, limits field, key function, method, shared scope): the limits table, read per request from the
+#: current app's config, so each app (tests build many in one process) enforces its own ``limits:`` section
+LIMITS: list[tuple[str, str, Callable[[], str], str | None, str | None]] = [
+    ("api.issue", "issue_per_kiosk", _kiosk_key, None, None),
+    ("api.issue", "issue_per_client", get_remote_address, None, None),
+    ("api.show", "ticket_per_token", _token_key, None, None),
+    ("api.cancel", "ticket_per_token", _token_key, None, None),
+    ("api.feedback", "ticket_per_token", _token_key, None, None),
+    ("pages.ticket_qr", "ticket_per_token", _token_key, None, None),
+    ("pages.phone", "ticket_per_token", _token_key, None, None),
+    # one budget for both log-in doors: the form and the API must not each grant the full limit
+    *[(name, "login", get_remote_address, "POST", "login") for name in LOGIN_ENDPOINTS],
+]
+#: flask-limiter keeps decorated limits on the (process-wide) limiter: wrap each view function once only
+_WRAPPED: dict[tuple[str, int], Callable[..., Any]] = {}
+
+
+def _configured(field: str) -> Callable[[], str]:
+    def value() -> str:
+        return str(getattr(current_app.extensions["vuoro"].config.limits, field))
+    return value
+
+
+def _limits_off() -> bool:
+    """A request filter: exempt every request of an app whose config says ``limits: {enabled: false}``."""
+    return not current_app.extensions["vuoro"].config.limits.enabled
+
+
+def _apply_limits(app: Flask) -> None:
+    """Wrap each limited endpoint's view (once per process) and install the wrapper in this app."""
+    if not _WRAPPED:
+        limiter.request_filter(_limits_off)
+    for endpoint in dict.fromkeys(e for e, *_ in LIMITS):
         view = app.view_functions.get(endpoint)
         if view is None:
             continue
-        methods = [method] if method else None
-        if shared:
-            decorator = limiter.shared_limit(value, shared, key_func=key_func, methods=methods)
-        else:
-            decorator = limiter.limit(value, key_func=key_func, methods=methods,
-                                      scope=f"{endpoint}:{key_func.__name__}")
-        app.view_functions[endpoint] = decorator(view)  # type: ignore[assignment]
+        key = (endpoint, id(view))
+        if key not in _WRAPPED:
+            wrapped = view
+            for _, field, key_func, method, shared in (row for row in LIMITS if row[0] == endpoint):
+                methods = [method] if method else None
+                if shared:
+                    decorator = limiter.shared_limit(_configured(field), shared, key_func=key_func, methods=methods)
+                else:
+                    decorator = limiter.limit(_configured(field), key_func=key_func, methods=methods,
+                                              scope=f"{endpoint}:{key_func.__name__}")
+                wrapped = decorator(wrapped)
+            _WRAPPED[key] = wrapped
+        app.view_functions[endpoint] = _WRAPPED[key]

@@ -108,7 +108,6 @@ def test_a_duplicate_key_is_refused(section: str, index: int) -> None:
     assert f"{section}.{index}.key: {duplicate['key']!r} is used twice" in refused(config)
 
 
-@pytest.mark.xfail(strict=True, reason="PyYAML keeps the last of two equal mapping keys; config.py does not check")
 def test_a_setting_written_twice_in_the_file_is_refused(tmp_path: Path) -> None:
     text = SHIPPED.read_text(encoding="utf-8") + "\npriority_ratio: 5\n"
     file = tmp_path / "twice.yaml"

@@ -154,3 +154,21 @@ def test_limits_enabled_false_turns_every_limit_off(build: Callable[..., Flask])
         token = resp.json["ticket"]["token"]
         assert client.get(f"/api/tickets/{token}").status_code == 200
         assert client.post("/api/session", json={"username": "x", "password": "wrong"}).status_code == 401
+
+
+def test_behind_a_proxy_each_visitor_address_has_its_own_issue_budget(
+    make_app: Any, config_data: dict[str, Any],
+) -> None:
+    config_data["proxy_hops"] = 1
+    config_data["limits"] = {"enabled": True, "issue_per_client": "2/minute", "issue_per_kiosk": "100/minute"}
+    application = make_app(config_data)
+    client = application.test_client()
+    token = create_token(application.extensions["vuoro"].db, "admin", "script")
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def issue(addr: str) -> int:
+        return client.post("/api/tickets", json={"services": ["kela"]},
+                           headers={**headers, "X-Forwarded-For": addr}).status_code
+
+    assert [issue("198.51.100.1") for _ in range(3)] == [201, 201, 429]
+    assert issue("198.51.100.2") == 201  # another visitor behind the same proxy is not punished

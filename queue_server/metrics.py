@@ -88,7 +88,7 @@ class AppMetrics:
         self.print_failures.labels(printer_key).inc()
 
     def exposition(self) -> bytes:
-        return generate_latest(self.registry)  # type: ignore[no-any-return]
+        return generate_latest(self.registry)
 
 
 class _StateCollector(Collector):
@@ -188,7 +188,7 @@ def for_app(app: Flask | None = None) -> AppMetrics | None:
             app = current_app._get_current_object()  # type: ignore[attr-defined]
         elif _latest is not None:
             app = _latest()
-    return app.extensions.get(EXTENSION) if app is not None else None  # type: ignore[no-any-return]
+    return app.extensions.get(EXTENSION) if app is not None else None
 
 
 def print_failed(printer_key: str, app: Flask | None = None) -> None:

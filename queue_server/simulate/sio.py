@@ -238,7 +238,7 @@ class Swarm:
                      on_event: EventCallback | None = None, concurrency: int = 50,
                      timeout: float = 15.0, total_timeout: float = 600.0) -> list[SocketClient]:
         """Open one connection per ``(base_url, join, auth, tag)``; each joins its room and awaits the ack."""
-        return self.run(self._connect_many(list(specs), on_event, concurrency, timeout),  # type: ignore[no-any-return]
+        return self.run(self._connect_many(list(specs), on_event, concurrency, timeout),
                         total_timeout)
 
     def start_connect(self, specs: Iterable[tuple[str, dict[str, Any] | None, dict[str, Any] | None, Any]], *,

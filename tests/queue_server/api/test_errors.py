@@ -87,7 +87,7 @@ def test_an_unexpected_failure_is_a_json_500_that_does_not_log_the_token(
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(endpoint=st.sampled_from(BODY_ENDPOINTS), body=near_miss | json_values)
-def test_no_json_body_gives_a_500(client: FlaskClient, desk_auth: dict[str, str], kiosk_auth: dict[str, str],
+def test_no_json_body_ever_gives_a_500(client: FlaskClient, desk_auth: dict[str, str], kiosk_auth: dict[str, str],
                                   endpoint: tuple[str, str], body: Any) -> None:
     path, method = endpoint
     headers = kiosk_auth if path == "/api/tickets" else desk_auth

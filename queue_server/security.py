@@ -145,6 +145,6 @@ def _apply_limits(app: Flask) -> None:
                 else:
                     decorator = limiter.limit(_configured(field), key_func=key_func, methods=methods,
                                               scope=f"{endpoint}:{key_func.__name__}")
-                wrapped = decorator(wrapped)
+                wrapped = decorator(wrapped)  # type: ignore[assignment]
             _WRAPPED[key] = wrapped
         app.view_functions[endpoint] = _WRAPPED[key]

@@ -8,16 +8,14 @@ by following the app's notifier (every change goes to the screens first, then th
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Flask, request
-from flask_login import current_user
+from flask import Flask
 from flask_socketio import SocketIO, emit, join_room
 
 from ..realtime import events as ev
-from ..services.accounts import Principal, token_principal
+from ..realtime.principals import SocketPrincipals
 from ..services.changes import Change
 from ..services.context import Context, Notifier
 from ..services.dashboard import dashboard
@@ -33,8 +31,7 @@ def _error(code: str, message: str) -> dict[str, Any]:
 class AdminLive:
     def __init__(self, app: Flask, ctx: Context, socketio: SocketIO) -> None:
         self.app, self.ctx, self.socketio = app, ctx, socketio
-        self._principals: dict[str, Principal | None] = {}
-        self._lock = threading.Lock()
+        self._principals = SocketPrincipals()
         #: push only once somebody could listen: an admin joined here, or other processes share a message queue
         self.active = bool(ctx.config.redis_url)
 
@@ -59,27 +56,15 @@ class AdminLive:
 
     # -- handlers --------------------------------------------------------------------------------------------
     def on_connect(self, auth: Any = None) -> bool:
-        principal: Principal | None = None
-        token = auth.get("token") if isinstance(auth, dict) else None
-        if isinstance(token, str) and token:
-            principal = token_principal(self.ctx.db, token)
-            if principal is None:
-                return False
-        elif current_user.is_authenticated:
-            principal = current_user.principal
-        with self._lock:
-            self._principals[request.sid] = principal  # type: ignore[attr-defined]
-        return True
+        return self._principals.connect(self.ctx.db, auth)
 
     def on_disconnect(self, reason: Any = None) -> None:
-        with self._lock:
-            self._principals.pop(request.sid, None)  # type: ignore[attr-defined]
+        self._principals.disconnect()
 
     def on_join(self, data: Any = None, *extra: Any) -> dict[str, Any]:
         if extra or data != {"admin": True}:
             return _error("invalid_request", 'join {"admin": true}')
-        with self._lock:
-            principal = self._principals.get(request.sid)  # type: ignore[attr-defined]
+        principal = self._principals.current()
         if principal is None or principal.role != "admin":
             return _error("forbidden", "log in as an admin or use an admin token")
         join_room(ev.ADMIN_ROOM)

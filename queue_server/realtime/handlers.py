@@ -6,17 +6,15 @@ A screen that reconnects (server restart, Wi-Fi drop) joins again and gets the t
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
-from flask import current_app, request
-from flask_login import current_user
+from flask import current_app
 from flask_socketio import SocketIO, emit, join_room, leave_room
 
 from ..api.auth import DESK_ROLES, KIOSK_ROLES
 from ..domain.errors import DomainError
 from ..printing import EXTENSION as PRINTING
-from ..services.accounts import Principal, token_principal
+from ..services.accounts import Principal
 from ..services.board import recent_calls
 from ..services.context import Context
 from ..services.overview import service_summaries
@@ -24,6 +22,7 @@ from ..services.tickets import get_ticket
 from ..services.tokens import token_hash
 from . import events as ev
 from .notifier import desk_payload
+from .principals import SocketPrincipals
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +39,7 @@ class Handlers:
     """Keeps who is behind each socket (``sid``): a token's or a logged-in account's principal, or nobody."""
 
     def __init__(self) -> None:
-        self._principals: dict[str, Principal | None] = {}
-        self._lock = threading.Lock()
+        self._principals = SocketPrincipals()
 
     def register(self, socketio: SocketIO) -> None:
         socketio.on_event("connect", self.on_connect)
@@ -50,25 +48,13 @@ class Handlers:
         socketio.on_event(ev.LEAVE, self.on_leave)
 
     def principal(self) -> Principal | None:
-        with self._lock:
-            return self._principals.get(request.sid)  # type: ignore[attr-defined]
+        return self._principals.current()
 
     def on_connect(self, auth: Any = None) -> bool:
-        principal: Principal | None = None
-        token = auth.get("token") if isinstance(auth, dict) else None
-        if isinstance(token, str) and token:
-            principal = token_principal(_ctx().db, token)
-            if principal is None:
-                return False  # a wrong device token is refused outright
-        elif current_user.is_authenticated:
-            principal = current_user.principal
-        with self._lock:
-            self._principals[request.sid] = principal  # type: ignore[attr-defined]
-        return True
+        return self._principals.connect(_ctx().db, auth)
 
     def on_disconnect(self, reason: Any = None) -> None:
-        with self._lock:
-            self._principals.pop(request.sid, None)  # type: ignore[attr-defined]
+        self._principals.disconnect()
 
     def on_leave(self, data: Any = None, *_extra: Any) -> dict[str, Any]:
         if isinstance(data, dict):

@@ -7,7 +7,7 @@ updates, then queue lengths and the refreshed positions of everybody still waiti
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask_socketio import SocketIO
@@ -18,6 +18,7 @@ from ..services.changes import Change
 from ..services.context import Context
 from ..services.desks import desk_overview
 from ..services.overview import service_summaries
+from ..services.queues import ServiceLoad
 from ..services.ticket_view import build_view, waiting_views
 from . import events as ev
 
@@ -69,10 +70,12 @@ class SocketNotifier:
                     for token_hash, view in waiting_views(session, self.ctx, self.ctx.today(), reordered):
                         self.emit(ev.TICKET, {"ticket": view.to_dict()}, ev.ticket_room(token_hash))
         if touched:
-            self.push_queues()
+            # loads computed by the use case inside its transaction describe the committed state: reuse them
+            given = [c.loads for c in changes if c.loads is not None]
+            self.push_queues(given[-1] if len(given) == len(changes) else None)
 
-    def push_queues(self) -> None:
-        summaries = service_summaries(self.ctx)
+    def push_queues(self, loads: Mapping[str, ServiceLoad] | None = None) -> None:
+        summaries = service_summaries(self.ctx, loads)
         self.emit(ev.QUEUE, ev.queue_payload(summaries, for_board=False), ev.SCREENS_ROOM)
         board = ev.queue_payload(summaries, for_board=True)
         for zone in self.ctx.config.zones:

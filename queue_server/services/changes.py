@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -31,3 +33,6 @@ class Change:
     desk_key: str | None
     services: frozenset[str]
     recall: bool = False
+    #: the queues' loads (service key -> ServiceLoad) as the transaction committed them, when the use case
+    #: computed them anyway: screens reuse them instead of replaying every queue a second time
+    loads: Mapping[str, Any] | None = field(default=None, compare=False)

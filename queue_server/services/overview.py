@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .context import Context
-from .queues import service_loads
+from .queues import ServiceLoad, service_loads
 
 
 @dataclass(frozen=True)
@@ -21,11 +22,13 @@ class ServiceSummary:
     sensitive: bool
 
 
-def service_summaries(ctx: Context) -> list[ServiceSummary]:
+def service_summaries(ctx: Context, loads: Mapping[str, ServiceLoad] | None = None) -> list[ServiceSummary]:
+    """Every service's summary; ``loads`` may come from a use case that has just computed them."""
     now = ctx.now()
     local = now.astimezone(ctx.config.centre.tz)
-    with ctx.db.reader() as session:
-        loads = service_loads(session, ctx, local.date())
+    if loads is None:
+        with ctx.db.reader() as session:
+            loads = service_loads(session, ctx, local.date())
     out = []
     for s in ctx.config.services:
         hours = ctx.config.hours_map[s.key]

@@ -16,7 +16,7 @@ from .changes import Change
 from .context import Context
 from .events import snapshot, transition
 from .housekeeping import expire_previous_days
-from .queues import bump_counter
+from .queues import bump_counter, service_loads
 from .ticket_view import TicketView, build_view
 from .tokens import new_token, token_hash
 
@@ -90,9 +90,10 @@ def issue_ticket(
         session.add(ticket)
         transition(session, ticket, Action.ISSUE, at=now, actor=actor)
         session.flush()
-        view = build_view(session, ctx, ticket, token)
+        loads = service_loads(session, ctx, day)  # once: for this view and for every screen after the commit
+        view = build_view(session, ctx, ticket, token, loads=loads)
         ticket.estimated_wait_s = view.estimated_wait_s
-        change = Change(Action.ISSUE.value, snapshot(ticket), None, frozenset({first.key}))
+        change = Change(Action.ISSUE.value, snapshot(ticket), None, frozenset({first.key}), loads=loads)
     log.info("issued %s for %s", view.number, first.key)
     ctx.notifier.publish([change])
     if kiosk is not None and ctx.printing is not None:

@@ -63,7 +63,7 @@ def serve(config_path: str | None, host: str, port: int, threads: int) -> None:
     base = f"http://{'localhost' if host in ('0.0.0.0', '127.0.0.1') else host}:{port}"  # noqa: S104
     if first:
         click.echo(f"First start: created the account '{first[0]}' with the one-time password: {first[1]}")
-        click.echo("Log in and change it, or add your own accounts with 'vuoro user add'.")
+        click.echo("It is shown only now: keep it safe, and give each clerk an account with 'vuoro user add'.")
     click.echo(f"Vuoro for {cfg.text(cfg.centre.name)} on {base}")
     click.echo(f"  log in:  {base}/login      desk: {base}/desk      admin: {base}/admin")
     for kiosk in cfg.kiosks:

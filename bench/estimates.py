@@ -39,6 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import doc_section  # noqa: E402
 from queue_server.config import load_config  # noqa: E402
 from queue_server.domain import estimate, policy  # noqa: E402
 
@@ -336,18 +337,6 @@ def table(results: Sequence[Result]) -> str:
     return "\n".join(lines)
 
 
-def write_section(text: str) -> None:
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    body = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
-    block = f"{BEGIN}\n{text.rstrip()}\n{END}"
-    if BEGIN in body and END in body:
-        head, rest = body.split(BEGIN, 1)
-        body = head + block + rest.split(END, 1)[1]
-    else:
-        body = body.rstrip() + "\n\n" + block + "\n"
-    DOC.write_text(body, encoding="utf-8")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--days", type=int, default=5, help="simulated days (default 5)")
@@ -388,7 +377,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ])
     print(text)
     if not args.no_write:
-        write_section(text)
+        doc_section.write_section(DOC, BEGIN, END, text)
         print(f"\nwritten to {DOC.relative_to(ROOT)}")
     return 0
 

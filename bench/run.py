@@ -52,6 +52,7 @@ sys.path.insert(0, str(ROOT))
 import sqlalchemy as sa  # noqa: E402
 import yaml  # noqa: E402
 
+from bench import doc_section  # noqa: E402
 from queue_server.db import Database  # noqa: E402
 from queue_server.services.accounts import add_user, create_token  # noqa: E402
 from queue_server.simulate.http import HttpClient  # noqa: E402
@@ -609,18 +610,6 @@ def _commit() -> str:
         return "unknown"
 
 
-def write_doc(text: str) -> None:
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    body = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
-    block = f"{BEGIN}\n{text.rstrip()}\n{END}"
-    if BEGIN in body and END in body:
-        head, rest = body.split(BEGIN, 1)
-        body = head + block + rest.split(END, 1)[1]
-    else:
-        body = body.rstrip() + "\n\n" + block + "\n"
-    DOC.write_text(body, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="shorter cells and fewer calls (~5 minutes)")
@@ -674,7 +663,7 @@ def main(argv: list[str] | None = None) -> int:
         RESULTS.mkdir(parents=True, exist_ok=True)
         (RESULTS / f"latest-{result['meta']['mode']}.json").write_text(json.dumps(result, indent=2) + "\n",
                                                                          encoding="utf-8")
-        write_doc(text)
+        doc_section.write_section(DOC, BEGIN, END, text)
         print(f"\nwrote {DOC.relative_to(ROOT)} and bench/results/latest-{result['meta']['mode']}.json")
     return 0
 

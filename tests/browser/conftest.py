@@ -88,21 +88,27 @@ def chromium_paths() -> tuple[str, str]:
     return CHROMIUM, CHROMEDRIVER
 
 
-@pytest.fixture(scope="module")
-def site(chromium_paths: tuple[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    tmp = tmp_path_factory.mktemp("browser-site")
-    config = browser_config(tmp)
+def serve_site(config: dict[str, Any], tmp: Path, users: dict[str, tuple[str, str]], kiosks: tuple[str, ...],
+               desk_name: str) -> Iterator[Site]:
+    """Prepare the database (accounts by role, kiosk and desk tokens), run a live server, stop it afterwards."""
     db = Database(config["database_url"])
     db.upgrade()
-    add_user(db, CLERK[0], CLERK[1], "clerk")
-    tokens = {key: create_token(db, "kiosk", key) for key in ("k1", "k2")}
-    desk_token = create_token(db, "desk", "browser-tests")
+    for role, (name, password) in users.items():
+        add_user(db, name, password, role)
+    tokens = {key: create_token(db, "kiosk", key) for key in kiosks}
+    desk_token = create_token(db, "desk", desk_name)
     db.dispose()
     server = LiveServer(config, tmp).start()
     try:
         yield Site(server, tokens, desk_token)
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def site(chromium_paths: tuple[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    tmp = tmp_path_factory.mktemp("browser-site")
+    yield from serve_site(browser_config(tmp), tmp, {"clerk": CLERK}, ("k1", "k2"), "browser-tests")
 
 
 @pytest.fixture(scope="module")

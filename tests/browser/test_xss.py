@@ -13,12 +13,9 @@ from typing import Any
 
 import pytest
 
-from queue_server.db import Database
-from queue_server.services.accounts import add_user, create_token
 from tests.conftest import BASE_CONFIG
-from tests.live_server import LiveServer
 
-from .conftest import CLERK, Site
+from .conftest import CLERK, Site, serve_site
 from .test_pages_in_browser import find, wait
 
 pytestmark = pytest.mark.browser
@@ -52,19 +49,7 @@ def hostile_config(tmp: Path) -> dict[str, Any]:
 def site(chromium_paths: tuple[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """Overrides the shared site: the same harness on the hostile config."""
     tmp = tmp_path_factory.mktemp("xss-site")
-    config = hostile_config(tmp)
-    db = Database(config["database_url"])
-    db.upgrade()
-    add_user(db, CLERK[0], CLERK[1], "clerk")
-    add_user(db, ADMIN[0], ADMIN[1], "admin")
-    tokens = {"k1": create_token(db, "kiosk", "k1")}
-    desk_token = create_token(db, "desk", "xss-tests")
-    db.dispose()
-    server = LiveServer(config, tmp).start()
-    try:
-        yield Site(server, tokens, desk_token)
-    finally:
-        server.stop()
+    yield from serve_site(hostile_config(tmp), tmp, {"clerk": CLERK, "admin": ADMIN}, ("k1",), "xss-tests")
 
 
 def log_in(driver: Any, site: Site, user: tuple[str, str], target: str) -> None:

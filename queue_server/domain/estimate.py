@@ -108,6 +108,8 @@ class Snapshot:
     desks: Sequence[Desk]
     rates: Mapping[str, ServiceRate]
     priority_ratio: int = 2
+    #: replay only the first ``horizon`` waiting tickets of each service (None: all of them)
+    horizon: int | None = None
 
 
 @dataclass
@@ -118,6 +120,9 @@ class Prediction:
     newcomer: dict[str, float] = field(default_factory=dict)
     #: desks (real or stand-in) that serve each service in the replay
     desks: dict[str, int] = field(default_factory=dict)
+    #: seconds each further ticket queued beyond the replayed ones adds, per service (to extrapolate past
+    #: the horizon: wait(p) = wait(last replayed) + (p - last replayed) * tail_s)
+    tail_s: dict[str, float] = field(default_factory=dict)
 
 
 def service_rate(recent_s: Sequence[float], default_s: float, *, called: int = 0, no_shows: int = 0,
@@ -173,84 +178,153 @@ class _Entry:
     pending: tuple[str, ...] = field(compare=False, default=())
 
 
+def call_order(w: Waiting) -> tuple[bool, float, int]:
+    """A waiting ticket's place in its service's queue: priority first, then by place in the queue, then id."""
+    return (not w.priority, w.queued_at, w.id)
+
+
 def predict(snap: Snapshot) -> Prediction:
-    """Replay the queue: when is each waiting ticket called, and when would a newcomer be, per service."""
-    rates = snap.rates
-    services = set(rates)
-    desks = [d for d in snap.desks if d.open]
-    # A service without an open desk: one stand-in desk, busy for one whole service (the first estimator's rule).
-    for s in sorted(services):
-        if not any(s in d.services for d in desks):
-            desks.append(Desk(key=f"~{s}", services=(s,), busy_service=s))
-    out = Prediction(desks={s: sum(1 for d in desks if s in d.services) for s in services})
+    """Replay the queue: when is each waiting ticket called, and when would a newcomer be, per service.
 
-    # per service and class (priority True / normal False): heaps of the tickets present now
-    queues: dict[str, dict[bool, list[_Entry]]] = {s: {True: [], False: []} for s in services}
-    later: list[tuple[float, int, _Entry]] = []  # (when it rejoins, tie-break, entry): tickets on a later errand
-    for w in snap.waiting:
-        if w.service in queues:
-            heapq.heappush(queues[w.service][w.priority], _Entry(w.queued_at, w.id, w.service, w.priority, w.pending))
-    free: list[tuple[float, int]] = []
-    streaks = [d.priority_streak for d in desks]
-    tie = 0
-    for i, d in enumerate(desks):
-        at = 0.0
-        if d.busy_service is not None and d.busy_service in rates:
-            r = rates[d.busy_service]
-            at = remaining_s(r.mean_s, r.cv, d.busy_for_s)
-            if d.busy_pending and d.busy_pending[0] in queues:
-                tie += 1
-                heapq.heappush(later, (at, tie, _Entry(d.busy_queued_at, -tie, d.busy_pending[0], d.busy_priority,
-                                                       d.busy_pending[1:])))
-        heapq.heappush(free, (at, i))
+    With ``snap.horizon`` set, only the first ``horizon`` tickets of each service (in :func:`call_order`) are
+    replayed, so the cost stays bounded however long the queue; ``Prediction.tail_s`` gives the caller the
+    seconds each further ticket adds, and ``newcomer`` is left out for the services cut short.
+    """
+    return _Replay(snap).run()
 
-    unprobed = set(services)
-    remaining_tickets = sum(len(q) for c in queues.values() for q in c.values()) + len(later)
-    guard = 4 * (remaining_tickets + len(desks)) + 100
-    while free and (remaining_tickets or unprobed) and guard > 0:
-        guard -= 1
-        t, i = heapq.heappop(free)
-        while later and later[0][0] <= t:  # tickets back from an earlier errand rejoin at their old place
-            _, _, entry = heapq.heappop(later)
-            heapq.heappush(queues[entry.service][entry.priority], entry)
-        d = desks[i]
-        pick: _Entry | None = None
-        for want in priority_order(streaks[i], snap.priority_ratio):
+
+class _Replay:
+    """One replay of a snapshot: desks take tickets by the call-next policy until every ticket is placed."""
+
+    def __init__(self, snap: Snapshot) -> None:
+        self.snap = snap
+        self.rates = snap.rates
+        services = set(self.rates)
+        desks = [d for d in snap.desks if d.open]
+        # A service without an open desk: one stand-in desk, busy for one whole service (the first estimator's rule)
+        for s in sorted(services):
+            if not any(s in d.services for d in desks):
+                desks.append(Desk(key=f"~{s}", services=(s,), busy_service=s))
+        self.desks = desks
+        self.streaks = [d.priority_streak for d in desks]
+        self.out = Prediction(desks={s: sum(1 for d in desks if s in d.services) for s in services})
+        self.kept, cut = _within_horizon(snap.waiting, services, snap.horizon)
+        # per service and class (priority True / normal False): heaps of the tickets present now
+        self.queues: dict[str, dict[bool, list[_Entry]]] = {s: {True: [], False: []} for s in services}
+        for w in self.kept:
+            self.queues[w.service][w.priority].append(_Entry(w.queued_at, w.id, w.service, w.priority, w.pending))
+        for by_class in self.queues.values():
+            for q in by_class.values():
+                heapq.heapify(q)
+        self.later: list[tuple[float, int, _Entry]] = []  # (when it rejoins, tie-break, entry): a later errand
+        self.free: list[tuple[float, int]] = []
+        self.tie = 0
+        self.unprobed = services - cut  # a newcomer behind a cut queue is the caller's to extrapolate
+        self.remaining = len(self.kept)
+        self.last_call = dict.fromkeys(services, 0.0)
+
+    def run(self) -> Prediction:
+        for i, d in enumerate(self.desks):
+            self.free.append((self._busy_until(d), i))
+        heapq.heapify(self.free)
+        self.remaining += len(self.later)
+        guard = 4 * (self.remaining + len(self.desks)) + 100
+        while self.free and (self.remaining or self.unprobed) and guard > 0:
+            guard -= 1
+            t, i = heapq.heappop(self.free)
+            while self.later and self.later[0][0] <= t:  # tickets back from an earlier errand rejoin in place
+                _, _, entry = heapq.heappop(self.later)
+                heapq.heappush(self.queues[entry.service][entry.priority], entry)
+            pick = self._pick(i)
+            if pick is None:
+                self._idle(i, t)
+            else:
+                self._serve(i, t, pick)
+        return self._finish()
+
+    def _busy_until(self, d: Desk) -> float:
+        """When desk ``d`` frees up; its visitor's next errand joins that queue then."""
+        if d.busy_service is None or d.busy_service not in self.rates:
+            return 0.0
+        r = self.rates[d.busy_service]
+        at = remaining_s(r.mean_s, r.cv, d.busy_for_s)
+        if d.busy_pending and d.busy_pending[0] in self.queues:
+            self.tie += 1
+            heapq.heappush(self.later, (at, self.tie, _Entry(d.busy_queued_at, -self.tie, d.busy_pending[0],
+                                                             d.busy_priority, d.busy_pending[1:])))
+        return at
+
+    def _pick(self, i: int) -> _Entry | None:
+        """The ticket desk ``i`` calls next (the call-next policy), or None when nobody waits for it."""
+        queues, services = self.queues, self.desks[i].services
+        for want in priority_order(self.streaks[i], self.snap.priority_ratio):
             classes = (True, False) if want is None else (want,)
-            heads = [queues[s][c][0] for s in d.services if s in queues for c in classes if queues[s][c]]
+            heads = [queues[s][c][0] for s in services if s in queues for c in classes if queues[s][c]]
             if heads:
-                pick = min(heads)
-                break
-        if pick is None:
-            for s in d.services:  # nobody older waits here: a newcomer would be called now
-                if s in unprobed:
-                    out.newcomer[s] = t
-                    unprobed.discard(s)
-            nxt = min((at for at, _, e in later if e.service in d.services), default=None)
-            if nxt is not None:
-                heapq.heappush(free, (nxt, i))
-            continue
-        heapq.heappop(queues[pick.service][pick.priority])
-        remaining_tickets -= 1
-        streaks[i] = streaks[i] + 1 if pick.priority else 0
-        rate = rates[pick.service]
+                return min(heads)
+        return None
+
+    def _idle(self, i: int, t: float) -> None:
+        """Nobody older waits at desk ``i``: a newcomer would be called now; wake it when a later errand returns."""
+        services = self.desks[i].services
+        for s in services:
+            if s in self.unprobed:
+                self.out.newcomer[s] = t
+                self.unprobed.discard(s)
+        nxt = min((at for at, _, e in self.later if e.service in services), default=None)
+        if nxt is not None:
+            heapq.heappush(self.free, (nxt, i))
+
+    def _serve(self, i: int, t: float, pick: _Entry) -> None:
+        heapq.heappop(self.queues[pick.service][pick.priority])
+        self.remaining -= 1
+        self.streaks[i] = self.streaks[i] + 1 if pick.priority else 0
+        rate = self.rates[pick.service]
         # the ticket may have been cancelled by then: a desk spends its time on it only if it is still there
         busy = rate.per_call_s * math.exp(-rate.leave_per_s * t)
         if pick.id >= 0:
-            out.waits[pick.id] = t
-        if pick.pending and pick.pending[0] in queues:
-            tie += 1
-            remaining_tickets += 1
-            heapq.heappush(later, (t + rate.mean_s, tie, _Entry(pick.queued_at, -tie, pick.pending[0], pick.priority,
-                                                                pick.pending[1:])))
-        heapq.heappush(free, (t + busy, i))
-    # Priority visitors who arrive meanwhile go ahead of every normal ticket: stretch normal waits by their load.
-    for w in snap.waiting:
-        if w.id in out.waits and not w.priority:
-            out.waits[w.id] = _stretch(out.waits[w.id], rates[w.service], out.desks.get(w.service, 1))
-    for s in list(out.newcomer):
-        out.newcomer[s] = _stretch(out.newcomer[s], rates[s], out.desks.get(s, 1))
-    return out
+            self.out.waits[pick.id] = t
+            self.last_call[pick.service] = max(self.last_call[pick.service], t)
+        if pick.pending and pick.pending[0] in self.queues:
+            self.tie += 1
+            self.remaining += 1
+            heapq.heappush(self.later, (t + rate.mean_s, self.tie, _Entry(pick.queued_at, -self.tie, pick.pending[0],
+                                                                          pick.priority, pick.pending[1:])))
+        heapq.heappush(self.free, (t + busy, i))
+
+    def _finish(self) -> Prediction:
+        """Priority visitors who arrive meanwhile go ahead of every normal ticket: stretch waits by their load."""
+        out, rates = self.out, self.rates
+        for w in self.kept:
+            if w.id in out.waits and not w.priority:
+                out.waits[w.id] = _stretch(out.waits[w.id], rates[w.service], out.desks.get(w.service, 1))
+        for s in list(out.newcomer):
+            out.newcomer[s] = _stretch(out.newcomer[s], rates[s], out.desks.get(s, 1))
+        for s, rate in rates.items():
+            # the marginal ticket at the end of the replayed queue: its service, shortened by departures until
+            # then and stretched by priority arrivals, shared by the desks that serve the service
+            per_call = rate.per_call_s * math.exp(-rate.leave_per_s * self.last_call[s])
+            out.tail_s[s] = _stretch(per_call, rate, out.desks.get(s, 1)) / max(1, out.desks.get(s, 1))
+        return out
+
+
+def _within_horizon(waiting: Sequence[Waiting], services: set[str],
+                    horizon: int | None) -> tuple[list[Waiting], set[str]]:
+    """The tickets to replay (the first ``horizon`` of each service in call order) and the services cut short."""
+    mine = [w for w in waiting if w.service in services]
+    if horizon is None:
+        return mine, set()
+    by_service: dict[str, list[Waiting]] = {}
+    for w in mine:
+        by_service.setdefault(w.service, []).append(w)
+    kept: list[Waiting] = []
+    cut: set[str] = set()
+    for s, ws in by_service.items():
+        if len(ws) > horizon:
+            cut.add(s)
+            ws = heapq.nsmallest(max(0, horizon), ws, key=call_order)
+        kept.extend(ws)
+    return kept, cut
 
 
 def _stretch(wait_s: float, rate: ServiceRate, desks: int) -> float:

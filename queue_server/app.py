@@ -95,7 +95,8 @@ def _init_realtime(app: Flask, context: Context, notifier: Notifier | None) -> N
     from .realtime.handlers import Handlers
     from .realtime.notifier import SocketNotifier
 
-    socketio.init_app(app, async_mode="threading", message_queue=context.config.redis_url,
+    socketio.init_app(app, async_mode="gevent" if os.environ.get("VUORO_WORKER") == "gevent" else "threading",
+                      message_queue=context.config.redis_url,
                       channel=context.config.socketio_channel)
     Handlers().register(socketio)
     context.notifier = notifier if notifier is not None else SocketNotifier(socketio, context)

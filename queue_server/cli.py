@@ -9,7 +9,9 @@ from typing import Any, TypeVar
 
 import click
 
+from . import workers
 from .config import ConfigError, VuoroConfig, load_config
+from .workers import WORKERS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,18 +50,33 @@ def main(verbose: bool) -> None:
 @config_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--worker", type=click.Choice(WORKERS), default="gthread", show_default=True,
+              help="gthread: a thread per websocket, any database; gevent: greenlets for thousands of sockets, "
+                   "PostgreSQL only (pip install 'vuoro[gevent]')")
 @click.option("--threads", default=200, show_default=True, type=int,
-              help="worker threads; each open websocket holds one")
-def serve(config_path: str | None, host: str, port: int, threads: int) -> None:
-    """Run the server (one process, gunicorn's threaded worker)."""
+              help="gthread worker threads; each open websocket holds one")
+def serve(config_path: str | None, host: str, port: int, worker: str, threads: int) -> None:
+    """Run the server (one process: gunicorn with one gthread or gevent worker)."""
+    cfg = _load(config_path)
+    why = workers.refusal(worker, cfg.resolved_database_url())
+    if why:
+        raise click.ClickException(why)
+    if worker == "gevent":
+        workers.prepare_gevent()  # before the database driver is first imported, below
+    open_files = workers.raise_open_files_limit()
     from .app import create_app
     from .services.accounts import ensure_first_admin
     from .wsgi_server import run
 
-    cfg = _load(config_path)
     database = _database(cfg)
     first = ensure_first_admin(database)
     database.dispose()
+    _echo_addresses(cfg, host, port, first)
+    run(lambda: create_app(cfg), host=host, port=port, worker=worker, threads=threads, open_files=open_files)
+
+
+def _echo_addresses(cfg: VuoroConfig, host: str, port: int, first: tuple[str, str] | None) -> None:
+    """The first admin's one-time password (first start only) and the pages' addresses."""
     base = f"http://{'localhost' if host in ('0.0.0.0', '127.0.0.1') else host}:{port}"  # noqa: S104
     if first:
         click.echo(f"First start: created the account '{first[0]}' with the one-time password: {first[1]}")
@@ -71,7 +88,6 @@ def serve(config_path: str | None, host: str, port: int, threads: int) -> None:
     for zone in cfg.zones:
         click.echo(f"  board {zone.key}: {base}/board/{zone.key}")
     click.echo(f"  API: {base}/api/openapi.json")
-    run(lambda: create_app(cfg), host=host, port=port, threads=threads)
 
 
 @main.group()

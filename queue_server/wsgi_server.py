@@ -1,7 +1,7 @@
-"""Serving the app with gunicorn's threaded worker, which Flask-SocketIO supports in threading mode.
+"""Serving the app with gunicorn: one worker process, threaded (``gthread``) or greenlets (``gevent``).
 
 One worker process only: Socket.IO sessions live in the process (several processes need Redis and sticky
-sessions, see docs/deploy.md).
+sessions, see docs/deploy.md). The worker kinds and their settings are in :mod:`queue_server.workers`.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+
+from . import workers
 
 
 class _Gunicorn(BaseApplication):
@@ -28,16 +30,15 @@ class _Gunicorn(BaseApplication):
         return self.factory()
 
 
-def run(factory: Callable[[], Flask], *, host: str, port: int, threads: int) -> None:
+def run(factory: Callable[[], Flask], *, host: str, port: int, worker: str = "gthread", threads: int = 200,
+        open_files: int = 1024) -> None:
+    """Serve until stopped; ``open_files`` is the descriptor limit the gevent worker sizes itself to."""
+    workers.announce(worker)
     _Gunicorn(factory, {
         "bind": f"{host}:{port}",
         "workers": 1,
-        "worker_class": "gthread",
-        "threads": threads,
-        # gthread accepts no more than worker_connections sockets (default 1000): every open websocket holds a
-        # thread and a connection, and idle keep-alive connections need room beyond the threads.
-        "worker_connections": threads + 1000,
-        "timeout": 0,          # websockets stay open; the threaded worker must not be killed for it
+        **workers.gunicorn_options(worker, threads=threads, open_files=open_files),
+        "timeout": 0,          # websockets stay open; a worker busy with a long broadcast must not be killed
         "graceful_timeout": 5,
         "accesslog": None,     # access logs would hold visitors' tokens in paths
         "loglevel": "info",

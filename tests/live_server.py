@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ class LiveServer:
     """Starts, stops, kills and restarts a server process on one config and port."""
 
     def __init__(self, config: dict[str, Any], workdir: Path, port: int | None = None,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, args: Sequence[str] = ()) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workdir = workdir
@@ -35,12 +36,13 @@ class LiveServer:
         self.env = {**os.environ, **(env or {})}
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path = workdir / f"server-{self.port}.log"
+        self.args = list(args)  # more ``vuoro serve`` options, e.g. ["--worker", "gevent"]
 
     def start(self, timeout: float = 20.0) -> LiveServer:
         with self.log_path.open("ab") as log:  # the child keeps its own copy of the descriptor
             self.proc = subprocess.Popen(  # noqa: S603 - our own CLI with fixed arguments
                 [sys.executable, "-m", "queue_server", "serve", "--config", str(self.config_path),
-                 "--host", "127.0.0.1", "--port", str(self.port)],
+                 "--host", "127.0.0.1", "--port", str(self.port), *self.args],
                 cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT, env=self.env, start_new_session=True,
             )
         deadline = time.monotonic() + timeout

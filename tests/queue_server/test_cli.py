@@ -182,3 +182,11 @@ def test_vuoro_config_names_the_file(config_file: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv("VUORO_CONFIG", str(config_file))
     assert vuoro("db", "upgrade").exit_code == 0
     assert (config_file.parent / "data" / "vuoro.db").exists()
+
+
+def test_serve_refuses_the_gevent_worker_on_sqlite_and_says_why(config_file: Path) -> None:
+    result = vuoro("serve", "--worker", "gevent", "--config", str(config_file))
+    assert result.exit_code != 0
+    assert "SQLite" in result.output and "stall every greenlet" in result.output
+    assert "--worker gthread" in result.output
+    assert not (config_file.parent / "data" / "vuoro.db").exists()  # refused before touching the database

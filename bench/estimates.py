@@ -32,7 +32,7 @@ import re
 import statistics
 import sys
 from collections import defaultdict, deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,6 +52,11 @@ SECOND_ERRAND_SHARE = 0.08
 NO_SHOW_SHARE = 0.06
 UTILISATION = 1.15  # arrivals at the peak above what the desks can serve: queues build, then drain
 ESTIMATORS = ("baseline", "whole rounds", "vuoro")
+SCENARIOS = ("default", "far")
+#: the far scenario's true service times over the configured ones (see far_factors)
+FAR_SHORTER, FAR_LONGER = 1 / 5, 3.0
+#: the far scenario's table: tickets by how many services of theirs had finished that day when they were issued
+OBSERVED_BUCKETS = ((0, 0), (1, 2), (3, 5), (6, 10), (11, 20), (21, None))
 
 
 @dataclass
@@ -64,6 +69,8 @@ class Ticket:
     pending: list[str]
     patience: float
     first_call: float | None = None
+    first_service: str = ""
+    observed: int = 0           # services of its first errand finished today before it was issued
     gone: bool = False          # cancelled or done with all errands
     estimates: dict[str, float] = field(default_factory=dict)
 
@@ -79,9 +86,21 @@ class DeskState:
     busy: Ticket | None = None
     busy_since: float = 0.0
     busy_until: float = 0.0
+    busy_no_show: bool = False  # the called visitor does not come: the desk waits, then marks a no-show
 
     def is_open(self, t: float) -> bool:
         return self.opens <= t < self.closes and not (self.lunch[0] <= t < self.lunch[1])
+
+
+@dataclass(frozen=True)
+class Sample:
+    """What one measured ticket was: its first errand, how many of those had finished when it was issued, its
+    real wait, and its service's true mean over the configured one."""
+
+    service: str
+    observed: int
+    real_s: float
+    true_over_configured: float
 
 
 @dataclass
@@ -89,6 +108,7 @@ class Result:
     name: str
     errors: list[float] = field(default_factory=list)   # estimate - real, seconds
     by_service: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    samples: list[Sample] = field(default_factory=list)  # parallel to errors
 
     def row(self, errors: Sequence[float] | None = None) -> tuple[int, float, float, float]:
         e = self.errors if errors is None else errors
@@ -120,7 +140,7 @@ def _profile(t: float, start: float, end: float) -> float:
 class Day:
     """One simulated day; ``run`` returns the tickets with their estimates and real first-call times."""
 
-    def __init__(self, seed: int, config_path: Path) -> None:
+    def __init__(self, seed: int, config_path: Path, scenario: str = "default") -> None:
         self.cfg = load_config(config_path)
         self.rng = random.Random(seed)
         self.services = {}
@@ -129,7 +149,12 @@ class Day:
             if hours is not None:
                 self.services[s.key] = (s, hours)
         rng = self.rng
-        self.true_mean = {k: s.service_time_s * rng.uniform(0.75, 1.3) for k, (s, _) in self.services.items()}
+        configured = {k: s.service_time_s for k, (s, _) in self.services.items()}
+        if scenario == "far":
+            far = far_factors(configured)
+            self.true_mean = {k: v * far[k] * rng.uniform(0.9, 1.1) for k, v in configured.items()}
+        else:
+            self.true_mean = {k: v * rng.uniform(0.75, 1.3) for k, v in configured.items()}
         self.desks: list[DeskState] = []
         for d in self.cfg.desks:
             served = tuple(k for k in d.services if k in self.services)
@@ -142,10 +167,12 @@ class Day:
             lunch_at = rng.uniform(11 * 3600, 13 * 3600)
             self.desks.append(DeskState(d.key, served, opens, closes, (lunch_at, lunch_at + 1800)))
         self.tickets: list[Ticket] = []
+        self.live: dict[int, Ticket] = {}  # the tickets not gone, by id, in the order they were issued
         self.recent: dict[str, deque[float]] = {k: deque(maxlen=50) for k in self.services}
         self.called: dict[str, int] = defaultdict(int)
         self.no_shows: dict[str, int] = defaultdict(int)
         self.no_show_time: dict[str, list[float]] = defaultdict(list)
+        self.finished: dict[str, int] = defaultdict(int)     # services finished today (recent keeps the last 50)
         self.priority_issued: dict[str, deque[float]] = {k: deque() for k in self.services}
         self.left: dict[str, int] = defaultdict(int)         # gave up while waiting, today
         self.waited_s: dict[str, float] = defaultdict(float)  # time waited by tickets called or gone, today
@@ -174,10 +201,16 @@ class Day:
 
     # -- what the server knows ---------------------------------------------------------------------------------
     def waiting(self, t: float) -> list[Ticket]:
-        return [x for x in self.tickets if not x.gone and x.queued <= t and x not in self._at_desk()]
+        """The tickets in a queue at ``t`` (issued, not gone, not at a desk), in the order they were issued."""
+        at_desk = self._at_desk()
+        return [x for x in self.live.values() if x.queued <= t and x.id not in at_desk]
 
-    def _at_desk(self) -> list[Ticket]:
-        return [d.busy for d in self.desks if d.busy is not None]
+    def _at_desk(self) -> set[int]:
+        return {d.busy.id for d in self.desks if d.busy is not None}
+
+    def _gone(self, ticket: Ticket) -> None:
+        ticket.gone = True
+        self.live.pop(ticket.id, None)
 
     def rate(self, key: str, t: float) -> estimate.ServiceRate:
         """The same derivation the server makes from its event log (``estimate.service_rate``)."""
@@ -244,13 +277,15 @@ class Day:
                 if ticket.priority:
                     self.priority_issued[key].append(t)
                 self.tickets.append(ticket)
+                self.live[ticket.id] = ticket
                 ticket.estimates = self.estimate(ticket, t)
+                ticket.first_service, ticket.observed = key, self.finished[key]
                 push(t + ticket.patience, "give_up", ticket)
                 self._dispatch(t, push)
             elif kind == "give_up":
                 ticket = obj  # type: ignore[assignment]
-                if ticket.first_call is None and not ticket.gone and ticket not in self._at_desk():  # type: ignore[attr-defined]
-                    ticket.gone = True  # type: ignore[attr-defined]
+                if ticket.first_call is None and not ticket.gone and ticket.id not in self._at_desk():  # type: ignore[attr-defined]
+                    self._gone(ticket)  # type: ignore[arg-type]
                     self.left[ticket.service] += 1  # type: ignore[attr-defined]
                     self.waited_s[ticket.service] += t - ticket.queued  # type: ignore[attr-defined]
             elif kind == "done":
@@ -261,13 +296,21 @@ class Day:
         return self.tickets
 
     def _finish(self, desk: DeskState, t: float) -> None:
+        """The desk is done with its visitor: only now does the server learn how long it took (or the no-show)."""
         ticket = desk.busy
         assert ticket is not None
         desk.busy = None
+        key, duration = ticket.service, t - desk.busy_since
+        if desk.busy_no_show:
+            self.no_shows[key] += 1
+            self.no_show_time[key].append(duration)
+        else:
+            self.recent[key].append(duration)
+            self.finished[key] += 1
         if ticket.pending and not ticket.gone:
             ticket.service, ticket.pending = ticket.pending[0], ticket.pending[1:]
         else:
-            ticket.gone = True
+            self._gone(ticket)
 
     def _dispatch(self, t: float, push: Callable[[float, str, object], None]) -> None:
         for d in self.desks:
@@ -287,32 +330,43 @@ class Day:
             self.waited_s[key] += t - ticket.queued
             self.called[key] += 1
             d.busy, d.busy_since = ticket, t
-            if self.rng.random() < NO_SHOW_SHARE:
+            d.busy_no_show = self.rng.random() < NO_SHOW_SHARE
+            if d.busy_no_show:
                 duration = self.rng.uniform(60, 120)
-                self.no_shows[key] += 1
-                self.no_show_time[key].append(duration)
                 ticket.pending = []
             else:
                 duration = self.service_time(key)
-                self.recent[key].append(duration)
             d.busy_until = t + duration
             push(t + duration, "done", d)
 
 
-def simulate(days: int, seed: int, config_path: Path) -> tuple[dict[str, Result], int, int]:
+def far_factors(configured_s: Mapping[str, float]) -> dict[str, float]:
+    """The far scenario's true mean over the configured one: by configured length, alternately 5x shorter and
+    3x longer, so short and long, shared and single-service desks all meet a wrong prior (and the shortest
+    services come down to under a minute)."""
+    ordered = sorted(configured_s, key=lambda k: (configured_s[k], k))
+    return {k: FAR_SHORTER if i % 2 == 0 else FAR_LONGER for i, k in enumerate(ordered)}
+
+
+def simulate(days: int, seed: int, config_path: Path,
+             scenario: str = "default") -> tuple[dict[str, Result], int, int]:
     results = {name: Result(name) for name in ESTIMATORS}
     issued = measured = 0
     for i in range(days):
-        for ticket in Day(seed + i, config_path).run():
+        day = Day(seed + i, config_path, scenario)
+        for ticket in day.run():
             issued += 1
             if ticket.first_call is None:
                 continue
             measured += 1
             real = ticket.first_call - ticket.issued
+            first = ticket.first_service
+            ratio = day.true_mean[first] / day.services[first][0].service_time_s
             for name in ESTIMATORS:
                 err = ticket.estimates[name] - real
                 results[name].errors.append(err)
-                results[name].by_service[ticket.service if not ticket.pending else ticket.service].append(err)
+                results[name].by_service[first].append(err)
+                results[name].samples.append(Sample(first, ticket.observed, real, ratio))
     return results, issued, measured
 
 
@@ -337,16 +391,36 @@ def table(results: Sequence[Result]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--days", type=int, default=5, help="simulated days (default 5)")
-    parser.add_argument("--seed", type=int, default=20261127)
-    parser.add_argument("--config", type=Path, default=ROOT / "config.yaml")
-    parser.add_argument("--csv", type=Path, action="append", default=[],
-                        help="also score a simulator CSV (estimated_wait_s and actual_wait_s per ticket)")
-    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/performance.md alone")
-    args = parser.parse_args(argv)
+def _bucket_label(lo: int, hi: int | None) -> str:
+    return f"{lo}" if lo == hi else f"> {lo - 1}" if hi is None else f"{lo}–{hi}"
 
+
+def _mae_min(errors: Sequence[float]) -> str:
+    return f"{statistics.fmean(abs(x) for x in errors) / 60:.2f}" if errors else "–"
+
+
+def observed_table(results: dict[str, Result]) -> str:
+    """MAE and share within ±5 min by how many of the ticket's services had finished that day when issued."""
+    lines = ["| services finished | tickets | mean wait (min) | baseline MAE | vuoro MAE | baseline ±5 min "
+             "| vuoro ±5 min | vuoro MAE, 5× shorter | vuoro MAE, 3× longer |",
+             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    base, vuoro = results["baseline"], results["vuoro"]
+    for lo, hi in OBSERVED_BUCKETS:
+        idx = [i for i, x in enumerate(vuoro.samples) if x.observed >= lo and (hi is None or x.observed <= hi)]
+        if not idx:
+            continue
+        b = base.row([base.errors[i] for i in idx])
+        v = vuoro.row([vuoro.errors[i] for i in idx])
+        shorter = [vuoro.errors[i] for i in idx if vuoro.samples[i].true_over_configured < 1]
+        longer = [vuoro.errors[i] for i in idx if vuoro.samples[i].true_over_configured > 1]
+        wait = statistics.fmean(vuoro.samples[i].real_s for i in idx) / 60
+        lines.append(f"| {_bucket_label(lo, hi)} | {len(idx)} | {wait:.1f} | {b[1]:.2f} | {v[1]:.2f} | {b[2]:.1%} "
+                     f"| {v[2]:.1%} | {_mae_min(shorter)} | {_mae_min(longer)} |")
+    return "\n".join(lines)
+
+
+def default_text(args: argparse.Namespace) -> str:
+    """The accuracy section for the example centre as configured (true means 0.75-1.3x the configured ones)."""
     results, issued, measured = simulate(args.days, args.seed, args.config)
     rows = [results[name] for name in ESTIMATORS] + [score_csv(p) for p in args.csv]
     services = sorted({k for r in results.values() for k in r.by_service})
@@ -356,7 +430,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         b = results["baseline"].row(results["baseline"].by_service[k])
         v = results["vuoro"].row(results["vuoro"].by_service[k])
         per_service.append(f"| {k} | {b[0]} | {b[1]:.2f} | {v[1]:.2f} | {b[2]:.1%} | {v[2]:.1%} |")
-    text = "\n".join([
+    return "\n".join([
         "## Wait-estimate accuracy",
         "",
         f"`python bench/estimates.py` (seed {args.seed}, {args.days} simulated Wednesdays at the example centre "
@@ -375,8 +449,51 @@ def main(argv: Sequence[str] | None = None) -> int:
         "",
         "\n".join(per_service),
     ])
+
+
+def far_text(args: argparse.Namespace) -> str:
+    """The adaptation scenario: every service's real times far from the configured ones."""
+    results, issued, measured = simulate(args.days, args.seed, args.config, "far")
+    far = far_factors({s.key: s.service_time_s for s in load_config(args.config).services})
+    shorter = ", ".join(sorted(k for k, f in far.items() if f < 1))
+    longer = ", ".join(sorted(k for k, f in far.items() if f > 1))
+    return "\n".join([
+        "### Far from the configured service times",
+        "",
+        f"`python bench/estimates.py --scenario far` (seed {args.seed}, {args.days} days; {issued} tickets issued, "
+        f"{measured} measured).  The same centre, but every service's true mean is far from its configured "
+        f"`service_time_s` (±10%): 5× shorter for {shorter} (library's 240 s become about 48 s), 3× longer for "
+        f"{longer}.  Arrivals follow the true capacity, so queues are as long as in the table above; no-shows "
+        "still keep a desk 1–2 min.  Tickets by how many services of their first errand had finished that day "
+        "when they were issued, i.e. how much the estimators had seen:",
+        "",
+        table([results[name] for name in ESTIMATORS]),
+        "",
+        observed_table(results),
+    ])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--days", type=int, default=5, help="simulated days per scenario (default 5)")
+    parser.add_argument("--seed", type=int, default=20261127)
+    parser.add_argument("--config", type=Path, default=ROOT / "config.yaml")
+    parser.add_argument("--scenario", choices=("all", *SCENARIOS), default="all",
+                        help="default: the configured times; far: 5x shorter / 3x longer; all (default): both, "
+                             "and only then is docs/performance.md written")
+    parser.add_argument("--csv", type=Path, action="append", default=[],
+                        help="also score a simulator CSV (estimated_wait_s and actual_wait_s per ticket)")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/performance.md alone")
+    args = parser.parse_args(argv)
+
+    parts = []
+    if args.scenario in ("all", "default"):
+        parts.append(default_text(args))
+    if args.scenario in ("all", "far"):
+        parts.append(far_text(args))
+    text = "\n\n".join(parts)
     print(text)
-    if not args.no_write:
+    if args.scenario == "all" and not args.no_write:
         doc_section.write_section(DOC, BEGIN, END, text)
         print(f"\nwritten to {DOC.relative_to(ROOT)}")
     return 0

@@ -1,0 +1,212 @@
+"""The scale benchmark's Markdown: issue 10's targets first (each as measured in this run), then the details."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _f(value: Any, digits: int = 1, suffix: str = "") -> str:
+    if value is None or value != value:  # None or NaN
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}{suffix}"
+    return f"{value}{suffix}"
+
+
+def _ratio(a: Any, b: Any) -> float | None:
+    return a / b if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b else None
+
+
+def _met(value: float | None, limit: float, higher_is_better: bool = False) -> str:
+    if value is None:
+        return "not measured"
+    return "**yes**" if (value >= limit if higher_is_better else value <= limit) else "**no**"
+
+
+def _mb(kb: int | float) -> float:
+    return kb / 1024
+
+
+def targets(r: dict[str, Any]) -> list[str]:
+    rows = ["| target (issue 10) | measured in this run | met |", "| --- | --- | --- |"]
+    cost = r.get("cost") or {}
+    levels = {lv["level"]: lv["cells"] for lv in cost.get("levels", [])}
+    top = max(levels) if levels else None
+    for op, label in (("issue", "issue"), ("call_finish", "call-next + finish"), ("snapshot", "board snapshot")):
+        ratio = levels[top][op].get("ratio") if top else None
+        text = (f"{_f(ratio, 2)}× ({_f(levels[0][op]['cpu_ms'], 2)} → {_f(levels[top][op]['cpu_ms'], 2)} ms)"
+                if top is not None and 0 in levels else "-")
+        rows.append(f"| CPU per {label} at {top or 5000} waiting ≤ 1.5× at 0 | {text} | {_met(ratio, 1.5)} |")
+    one = r.get("throughput") or {}
+    if one.get("issue"):
+        frac = _ratio(one["issue"]["per_s"], one["healthz"]["per_s"])
+        rows.append(f"| issue ≥ 35% of `/healthz`, 1 process, SQLite, {one['clients']} clients | "
+                    f"{_f(frac and frac * 100, 0, '%')} ({_f(one['issue']['per_s'], 0)}/s vs "
+                    f"{_f(one['healthz']['per_s'], 0)}/s) | {_met(frac, 0.35, True)} |")
+    if levels.get(0):
+        pair = _ratio(levels[0]["call_finish"]["cpu_ms"], levels[0]["issue"]["cpu_ms"])
+        rows.append(f"| call-next + finish CPU ≤ 2× one issue's (0 waiting) | {_f(pair, 2)}× | {_met(pair, 2)} |")
+    two = r.get("scale") or {}
+    if two.get("runs"):
+        rows.append(f"| 2 processes (PostgreSQL + Redis) ≥ 1.3× the issues of 1, {two['clients']} clients | "
+                    f"{_f(two.get('ratio'), 2)}× | {_met(two.get('ratio'), 1.3, True)} |")
+    fan = r.get("fanout") or {}
+    fan_levels = [lv for lv in fan.get("levels", []) if "error" not in lv]
+    top_clients = max((lv["clients"] for lv in fan_levels), default=None)
+    for lv in (lv for lv in fan_levels if lv["clients"] == top_clients):
+        ok = lv.get("p99_ms") is not None and lv["p99_ms"] <= 100 and lv.get("lost") == 0 and \
+            lv.get("connected") == lv["clients"] and lv.get("calls")
+        expected = lv.get("deliveries", 0) + lv.get("lost", 0)
+        rows.append(f"| call → board p99 ≤ 100 ms, 0 lost, {top_clients} clients, 2 processes ({lv['worker']}) | "
+                    f"p99 {_f(lv.get('p99_ms'))} ms, {lv.get('lost')} lost of {expected}, "
+                    f"{lv['connected']} of {lv['clients']} connected | {'**yes**' if ok else '**no**'} |")
+        ps = lv.get("phone_stats") or {}
+        ok = ps.get("phones_over_2_per_change") == 0 and ps.get("foreign_messages") == 0
+        rows.append(f"| a phone: ≤ 2 messages per change of its ticket, none for others ({lv['worker']}) | "
+                    f"{ps.get('phones_over_2_per_change')} phones over, max {_f(ps.get('max_messages_per_change'), 2)} "
+                    f"per change; {ps.get('foreign_messages')} for other tickets | {'**yes**' if ok else '**no**'} |")
+    idle = _idle_rows(r)
+    if idle:
+        worst = max(total for _, total, _ in idle)
+        rows.append(f"| idle RSS ≤ 120 MB per process (master + worker) | at most {_f(_mb(worst))} MB | "
+                    f"{_met(_mb(worst), 120)} |")
+    per_client = [lv.get("kb_per_client") for lv in fan_levels if lv["clients"] >= 1000]
+    if per_client:
+        worst_kb = max(k for k in per_client if k is not None)
+        rows.append(f"| ≤ 60 kB per connected client (1,000 and more) | at most {_f(worst_kb)} kB | "
+                    f"{_met(worst_kb, 60)} |")
+    sim = r.get("simulate") or {}
+    if sim:
+        ok = not sim.get("cut") and sim.get("errors") == 0
+        took = f"cut after {_f(sim['bench_wall_s'], 0)} s" if sim.get("cut") else f"{_f(sim.get('wall_s'), 0)} s"
+        rows.append(f"| `{sim['command']}` against 1 process: 0 errors | {took}, {_f(sim.get('errors'))} errors | "
+                    f"{'**yes**' if ok else '**no**'} |")
+    return rows
+
+
+def _idle_rows(r: dict[str, Any]) -> list[tuple[str, int, dict[str, int]]]:
+    out = []
+    one = r.get("throughput") or {}
+    if one.get("idle_memory_kb"):
+        m = one["idle_memory_kb"]
+        out.append(("SQLite, 1 process, empty day", m["worker_rss"] + m["master_rss"], m))
+    fan = r.get("fanout") or {}
+    seen: set[str] = set()
+    for lv in fan.get("levels", []):
+        if "idle_memory_kb" in lv and lv["worker"] not in seen:
+            seen.add(lv["worker"])
+            for i, m in enumerate(lv["idle_memory_kb"]):
+                out.append((f"PostgreSQL + Redis, process {i + 1} ({lv['worker']}), {lv['waiting']} waiting",
+                            m["worker_rss"] + m["master_rss"], m))
+    return out
+
+
+def details(r: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    cost = r.get("cost") or {}
+    if cost.get("levels"):
+        lvls = cost["levels"]
+        out += ["", "**CPU per operation by queue length** (one process, SQLite, one client; worker utime + stime "
+                "from /proc per operation; waiting at the start of each level in brackets)", "",
+                "| operation | " + " | ".join(f"{lv['level']} waiting ({lv['waiting_at_start']}) ms" for lv in lvls)
+                + " | " + " | ".join(f"× at {lv['level']}" for lv in lvls[1:]) + " | operations |",
+                "| --- |" + " ---: |" * (2 * len(lvls) - 1) + " --- |"]
+        for op in ("issue", "call_finish", "snapshot", "services"):
+            cells = [lv["cells"].get(op, {}) for lv in lvls]
+            out.append(f"| {op.replace('_', ' + ')} | " + " | ".join(_f(c.get("cpu_ms"), 2) for c in cells) + " | "
+                       + " | ".join(_f(c.get("ratio"), 2) for c in cells[1:]) + " | "
+                       + " / ".join(str(c.get("ops", "-")) for c in cells) + " |")
+        errors = {lv["level"]: lv["errors"] for lv in lvls if lv.get("errors")}
+        if errors:
+            out += ["", f"Errors: {errors}"]
+    one = r.get("throughput") or {}
+    if one.get("floor"):
+        floor = one["floor"]["per_s"]
+        out += ["", f"**One process against its floor** ({one['clients']} keep-alive clients; the floor: "
+                "`bench/floor_app.py`, one SQLite row per POST under the same gunicorn worker)", "",
+                "| what | requests/s | CPU ms per request | p50 ms | p99 ms | errors | share of the floor |",
+                "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        for name, key in (("Vuoro `GET /healthz`", "healthz"), ("Vuoro `POST /api/tickets`", "issue"),
+                          ("floor `POST /rows`", "floor")):
+            c = one[key]
+            share = _ratio(c["per_s"], floor)
+            out.append(f"| {name} | {_f(c['per_s'], 0)} | {_f(c['cpu_ms_per_request'], 2)} | {_f(c['p50_ms'])} | "
+                       f"{_f(c['p99_ms'])} | {sum(c['errors'].values())} | {_f(share and share * 100, 0, '%')} |")
+    two = r.get("scale") or {}
+    if two.get("runs"):
+        out += ["", f"**One process or two** (PostgreSQL; {two['clients']} keep-alive clients alternating between "
+                "the processes)", "", "| setup | tickets/s | CPU ms per ticket (all processes) | p50 ms | p99 ms | "
+                "errors | duplicates / gaps |", "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+        for run in two["runs"]:
+            n = run["numbering"]
+            out.append(f"| {run['setup']} | {_f(run['per_s'], 0)} | {_f(run['cpu_ms_per_request'], 2)} | "
+                       f"{_f(run['p50_ms'])} | {_f(run['p99_ms'])} | {sum(run['errors'].values())} | "
+                       f"{n.get('duplicates', '-')} + {run['duplicate_numbers_in_answers']} / {n.get('gaps', '-')} |")
+    out += _fanout(r.get("fanout") or {})
+    idle = _idle_rows(r)
+    if idle:
+        out += ["", "**Idle memory** (after a warm-up; VmRSS from /proc; PSS counts the pages master and worker "
+                "share once)", "", "| process | worker RSS MB | master RSS MB | together MB | PSS MB |",
+                "| --- | ---: | ---: | ---: | ---: |"]
+        for name, total, m in idle:
+            out.append(f"| {name} | {_f(_mb(m['worker_rss']))} | {_f(_mb(m['master_rss']))} | {_f(_mb(total))} | "
+                       f"{_f(_mb(m['pss']))} |")
+    sim = r.get("simulate") or {}
+    if sim:
+        out += ["", f"**A simulated day at full speed** (`{sim['command']}`, one process, SQLite, at most "
+                f"{_f(sim['timeout_s'], 0)} s)", "", "| wall s | issued | called | served | no-shows | not finished | "
+                "errors | call → board p99 ms | server CPU s |", "|" + " ---: |" * 9,
+                f"| {_f(sim.get('wall_s'), 0) if not sim.get('cut') else 'cut at ' + _f(sim['bench_wall_s'], 0)} | "
+                f"{_f(sim.get('issued', (sim.get('database') or {}).get('tickets')))} | {_f(sim.get('called'))} | "
+                f"{_f(sim.get('served'))} | {_f(sim.get('no_shows'))} | {_f(sim.get('not_finished'))} | "
+                f"{_f(sim.get('errors'))} | {_f(sim.get('board_p99_ms'))} | {_f(sim.get('server_cpu_s'))} |"]
+        if sim.get("error_kinds"):
+            out += ["", f"Errors: {sim['error_kinds']}."]
+    return out
+
+
+def _fanout(fan: dict[str, Any]) -> list[str]:
+    if not fan.get("levels"):
+        return []
+    out = ["", f"**Call to board, two processes** (PostgreSQL + Redis, {fan['threads']} threads each; "
+           f"{fan['prefill']['tickets']} waiting tickets filled in beforehand; a tenth of the clients boards, the "
+           "rest phones each following its own waiting ticket; latency per Kela board per call)", "",
+           "| worker | clients | connected (s) | observing boards | calls | deliveries | p50 ms | p99 ms | max ms | "
+           "lost | failed calls | kB per client |", "| --- | ---: | --- |" + " ---: |" * 9]
+    for lv in fan["levels"]:
+        if "error" in lv:
+            out.append(f"| {lv.get('worker', '-')} | {lv['clients']} | failed: {lv['error']} |" + " |" * 9)
+            continue
+        out.append(f"| {lv['worker']} | {lv['clients']} | {lv['connected']} ({lv['connect_s']}) | "
+                   f"{lv['observing_boards']} | {lv['calls']} | {lv['deliveries']} | {_f(lv['p50_ms'])} | "
+                   f"{_f(lv['p99_ms'])} | {_f(lv['max_ms'])} | {lv['lost']} | "
+                   f"{lv['failed_calls'] + lv['calls_cut_by_budget']} | {_f(lv['kb_per_client'])} |")
+    out += ["", "**What the phones received** during those calls (`ticket` messages; a change: status, position, "
+            "estimate or desk differs from what the phone showed before)", "",
+            "| worker | phones | own messages | changes | phones over 2 per change | max per change | for other "
+            "tickets | most in 1 s | messages to phones per call (all events) |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for lv in fan["levels"]:
+        p = lv.get("phone_stats")
+        if p:
+            out.append(f"| {lv['worker']} | {p['phones']} | {p['own_messages']} | {p['changes_seen']} | "
+                       f"{p['phones_over_2_per_change']} | {_f(p['max_messages_per_change'], 2)} | "
+                       f"{p['foreign_messages']} | {p['max_messages_in_one_second']} | "
+                       f"{_f(p['messages_to_phones_per_call'])} |")
+    out += ["", f"Double calls in the event log after the run: {fan.get('double_calls', '-')} (must be 0)."]
+    return out
+
+
+def table(r: dict[str, Any]) -> str:
+    meta = r["meta"]
+    lines = [
+        f"Measured {meta['date']} on {meta['machine']}, commit {meta['commit']}: `{meta['command']}`, "
+        f"{meta['minutes']:.1f} minutes. Load average (1, 5, 15 min) at the start {meta['load_start']}, at the end "
+        f"{meta['load_end']}. Raw numbers: `bench/results/latest-{meta['mode']}.json`.",
+    ]
+    if r.get("skipped"):
+        lines += ["", "Skipped: " + "; ".join(r["skipped"]) + "."]
+    for part, error in (r.get("failed") or {}).items():
+        lines += ["", f"Part `{part}` failed: {error}"]
+    lines += [""] + targets(r) + details(r)
+    return "\n".join(lines)

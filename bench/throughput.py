@@ -1,0 +1,109 @@
+"""Parts 2 and 3: how many tickets a process issues, against its own ``/healthz``, the stack's floor, and two.
+
+2. One process on SQLite with 8 keep-alive clients: ``GET /healthz`` and then ``POST /api/tickets`` on the same
+   server, and the floor (``floor_app.py``: one SQLite row per POST, same gunicorn worker) with the same
+   clients.  Each with the worker's CPU per request.
+3. PostgreSQL: one process, then two processes sharing the database with Redis (clients alternate between
+   them), each with the same number of clients.
+
+After each issue run the numbering is checked in the database: no number twice, no gap.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from bench.load import hammer
+from bench.servers import ROOT, Server, Setup
+from queue_server.simulate.http import HttpClient
+
+SERVICES = ["library", "kela", "health", "service_point", "lab", "maternity", "youth", "kohtaamo", "mental"]
+
+
+def _body(i: int) -> dict[str, Any]:
+    return {"services": [SERVICES[i % len(SERVICES)]]}
+
+
+def warm_up(setup: Setup) -> None:
+    """The first requests import lazily loaded code: a few, unmeasured (the tickets they issue are kept)."""
+    for server in setup.servers:
+        with HttpClient(server.url, timeout=60) as http:
+            for i in range(5):
+                http.get("/healthz")
+                http.post("/api/tickets", _body(i), token=setup.tokens["kiosk"])
+
+
+def issue_run(setup: Setup, clients: int, seconds: float) -> dict[str, Any]:
+    result = hammer(setup.servers, clients, seconds, "POST", "/api/tickets", token=setup.tokens["kiosk"],
+                    ok_status=201, keep_bodies=True, body_for=_body)
+    out = result.summary()
+    numbers = Counter(json.loads(b)["ticket"]["number"] for b in result.bodies)
+    out["duplicate_numbers_in_answers"] = sum(c - 1 for c in numbers.values() if c > 1)
+    out["numbering"] = numbering(setup)
+    return out
+
+
+def numbering(setup: Setup) -> dict[str, int | str]:
+    """Duplicate numbers and gaps in the database (per business day and prefix)."""
+    try:
+        with setup.engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT COUNT(*), COUNT(DISTINCT seq), MAX(seq) FROM tickets "
+                                        "GROUP BY business_day, prefix")).all()
+    except sa.exc.SQLAlchemyError as exc:
+        return {"error": str(exc).splitlines()[0][:120]}
+    return {"tickets": sum(int(r[0]) for r in rows), "duplicates": sum(int(r[0]) - int(r[1]) for r in rows),
+            "gaps": sum(int(r[2]) - int(r[1]) for r in rows)}
+
+
+def floor_server(workdir: Path, threads: int) -> Server:
+    workdir.mkdir(parents=True, exist_ok=True)
+    argv = [sys.executable, str(ROOT / "bench" / "floor_app.py"), "--db", str(workdir / "floor.db"),
+            "--port", "{port}", "--threads", str(threads)]
+    return Server(argv, workdir, {"PYTHONPATH": str(ROOT)}, "floor")
+
+
+def one_process(work: Path, *, clients: int, seconds: float, log: Callable[[str], None]) -> dict[str, Any]:
+    """Part 2: /healthz, issue and the floor, one after the other, with ``clients`` keep-alive clients."""
+    out: dict[str, Any] = {"setup": "SQLite, 1 process", "clients": clients}
+    with Setup("sqlite-1", "sqlite", 1, work / "throughput-sqlite") as setup:
+        warm_up(setup)
+        out["idle_memory_kb"] = setup.servers[0].memory_kb()
+        out["healthz"] = hammer(setup.servers, clients, seconds, "GET", "/healthz").summary()
+        log(f"one process: /healthz {out['healthz']['per_s']}/s, {out['healthz']['cpu_ms_per_request']} ms CPU each")
+        out["issue"] = issue_run(setup, clients, seconds)
+        log(f"one process: issue {out['issue']['per_s']}/s, {out['issue']['cpu_ms_per_request']} ms CPU each, "
+            f"p99 {out['issue']['p99_ms']} ms, errors {out['issue']['errors'] or 0}")
+    floor = floor_server(work / "floor", 64)
+    floor.start()
+    try:
+        hammer([floor], 2, 0.5, "POST", "/rows", body={"kind": "warm-up"}, ok_status=201)
+        out["floor"] = hammer([floor], clients, seconds, "POST", "/rows", body={"kind": "ticket"},
+                              ok_status=201).summary()
+        out["floor_memory_kb"] = floor.memory_kb()
+    finally:
+        floor.stop()
+    log(f"floor: {out['floor']['per_s']}/s, {out['floor']['cpu_ms_per_request']} ms CPU each")
+    return out
+
+
+def two_processes(work: Path, *, clients: int, seconds: float, log: Callable[[str], None]) -> dict[str, Any]:
+    """Part 3: issue throughput of one PostgreSQL process, then of two sharing the database through Redis."""
+    out: dict[str, Any] = {"clients": clients, "runs": []}
+    for name, processes in (("PostgreSQL, 1 process", 1), ("PostgreSQL + Redis, 2 processes", 2)):
+        with Setup(name, "postgresql", processes, work / f"throughput-pg-{processes}") as setup:
+            warm_up(setup)
+            run = issue_run(setup, clients, seconds)
+            run["setup"], run["processes"] = name, processes
+            out["runs"].append(run)
+            log(f"{name}: issue {run['per_s']}/s with {clients} clients, {run['cpu_ms_per_request']} ms CPU each "
+                f"(all processes), p99 {run['p99_ms']} ms, errors {run['errors'] or 0}, numbering {run['numbering']}")
+    one, two = (r["per_s"] for r in out["runs"])
+    out["ratio"] = round(two / one, 2) if one else None
+    return out

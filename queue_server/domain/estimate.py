@@ -23,19 +23,69 @@ import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from .lognormal import Residual, order_statistics
 from .policy import priority_order
 
-# -- shared ------------------------------------------------------------------------------------------------------
+# -- what a service takes ----------------------------------------------------------------------------------------
+
+#: the spread of service times assumed before any was seen (lognormal coefficient of variation)
+DEFAULT_CV = 0.6
+#: how many observed services the configured ``service_time_s`` is worth: after three services the observed
+#: ones weigh 60%, after ten 83%, so a wrong configuration is outweighed within the first few visits of the day
+PRIOR_SERVICES = 2.0
+#: how many observed services the assumed spread is worth: a spread needs more samples than a mean to settle
+PRIOR_SPREAD_SERVICES = 5.0
+#: a recorded service shorter than this share of the configured time counts as this long (a call finished at
+#: once says the visit was short, not that it took no time, and the logarithm of zero is no number)
+MIN_SAMPLE_SHARE = 0.01
+#: what a no-show costs a desk, as a share of a served visit, until one has been timed
+NO_SHOW_SHARE = 0.25
+#: the least time left of a visit that has overrun its expected length, as a share of the mean
+MIN_REMAINING_SHARE = 0.1
+#: interchangeable desks raced exactly, at most (the soonest to free up; the cost grows with its square)
+RACING_DESKS = 8
 
 
-def mean_service_time(recent_s: Sequence[float], default_s: float, min_samples: int = 3) -> float:
-    """A robust mean of recent service times: the trimmed mean blended with the default while samples are few."""
-    if len(recent_s) < min_samples:
-        return default_s
-    # Blend with the default so a handful of very short services does not promise a near-zero wait.
-    weight = min(1.0, len(recent_s) / 20)
-    observed = statistics.fmean(sorted(recent_s)[: max(1, int(len(recent_s) * 0.95))])
-    return weight * observed + (1 - weight) * default_s
+@dataclass(frozen=True)
+class ServiceTime:
+    """The expected length of a visit and its spread (coefficient of variation), as far as today tells."""
+
+    mean_s: float
+    cv: float
+
+
+def service_time(recent_s: Sequence[float], default_s: float, *, prior_services: float = PRIOR_SERVICES,
+                 prior_cv: float = DEFAULT_CV) -> ServiceTime:
+    """The service time from recent services, with the configured ``default_s`` only as a prior.
+
+    Service times are modelled lognormal, as the replay assumes: the logarithm of a visit's length is normal.
+    The prior is ``prior_services`` pseudo-services at the configured mean and ``PRIOR_SPREAD_SERVICES`` at
+    ``prior_cv``; the estimate is the conjugate (normal) posterior on the log scale.  So it is scale-free
+    (30 s and 30 min services adapt alike, no threshold in seconds), the configured time is outweighed after
+    a handful of services, and one forgotten finish does not double the mean the way it would an average --
+    on the log scale a 10x outlier is one step, not ten.
+    """
+    s0 = math.log(1 + prior_cv * prior_cv)
+    mu0 = math.log(default_s) - s0 / 2
+    if not recent_s or default_s <= 0:
+        return ServiceTime(default_s, prior_cv)
+    floor = MIN_SAMPLE_SHARE * default_s
+    logs = [math.log(max(x, floor)) for x in recent_s]
+    n = len(logs)
+    centre = statistics.fmean(logs)
+    mu = (prior_services * mu0 + n * centre) / (prior_services + n)
+    s2 = (PRIOR_SPREAD_SERVICES * s0 + sum((y - centre) ** 2 for y in logs)) / (PRIOR_SPREAD_SERVICES + n - 1)
+    return ServiceTime(math.exp(mu + s2 / 2), math.sqrt(math.expm1(s2)))
+
+
+def mean_service_time(recent_s: Sequence[float], default_s: float, *,
+                      prior_services: float = PRIOR_SERVICES) -> float:
+    """The expected length of a visit from recent services, the configured ``default_s`` as a prior
+    (see :func:`service_time`)."""
+    return service_time(recent_s, default_s, prior_services=prior_services).mean_s
+
+
+# -- the first estimators --------------------------------------------------------------------------------------
 
 
 def estimate_wait_s(ahead: int, open_desks: int, mean_service_s: float) -> int:
@@ -53,10 +103,6 @@ def baseline_wait_s(position: int, open_desks: int, mean_service_s: float) -> in
 
 # -- the replay estimator ----------------------------------------------------------------------------------------
 
-#: the spread of service times assumed when too few were seen (lognormal coefficient of variation)
-DEFAULT_CV = 0.6
-MIN_REMAINING_S = 20.0
-
 
 @dataclass(frozen=True)
 class ServiceRate:
@@ -65,7 +111,8 @@ class ServiceRate:
     mean_s: float
     cv: float = DEFAULT_CV
     no_show_share: float = 0.0
-    no_show_s: float = 90.0
+    #: what a no-show costs the desk; None: ``NO_SHOW_SHARE`` of a served visit (none was timed yet)
+    no_show_s: float | None = None
     #: priority tickets issued per second lately (they will overtake waiting normal tickets)
     priority_per_s: float = 0.0
     #: how often a waiting visitor gives up, per second of waiting (cancelled while waiting / time waited)
@@ -73,7 +120,8 @@ class ServiceRate:
 
     @property
     def per_call_s(self) -> float:
-        return (1 - self.no_show_share) * self.mean_s + self.no_show_share * self.no_show_s
+        no_show_s = NO_SHOW_SHARE * self.mean_s if self.no_show_s is None else self.no_show_s
+        return (1 - self.no_show_share) * self.mean_s + self.no_show_share * no_show_s
 
 
 @dataclass(frozen=True)
@@ -130,43 +178,29 @@ def service_rate(recent_s: Sequence[float], default_s: float, *, called: int = 0
                  waited_s: float = 0.0) -> ServiceRate:
     """A service's rate from today's log: recent service times, no-shows, priority arrivals, visitors who left.
 
-    Shares are shrunk towards zero while counts are small (ten calls' worth of prior), so one early no-show
-    does not move every estimate.
+    The mean and spread come from :func:`service_time` (the configured ``default_s`` is only a prior).  Shares
+    are shrunk towards zero while counts are small (ten calls' worth of prior), so one early no-show does not
+    move every estimate.  ``no_show_s`` is what today's no-shows kept a desk; without one timed, a no-show is
+    taken as ``NO_SHOW_SHARE`` of a visit -- a desk waits for a visitor about as patiently as its visits are long.
     """
-    mean = mean_service_time(recent_s, default_s)
-    if len(recent_s) >= 10:
-        m = statistics.fmean(recent_s)
-        cv = statistics.pstdev(recent_s) / m if m > 0 else DEFAULT_CV
-    else:
-        cv = DEFAULT_CV
+    st = service_time(recent_s, default_s)
     return ServiceRate(
-        mean_s=mean, cv=min(max(cv, 0.2), 1.5),
+        mean_s=st.mean_s, cv=st.cv,
         no_show_share=no_shows / (called + 10) if called else 0.0,
-        no_show_s=no_show_s if no_show_s is not None else 90.0,
+        no_show_s=no_show_s,
         priority_per_s=priority_last_hour / 3600,
         leave_per_s=left_waiting / waited_s if left_waiting and waited_s > 0 else 0.0,
     )
 
 
-def _phi(x: float) -> float:
-    return 0.5 * (1 + math.erf(x / math.sqrt(2)))
-
-
 def remaining_s(mean_s: float, cv: float, elapsed_s: float) -> float:
     """Expected time left of a lognormal service (mean ``mean_s``, variation ``cv``) that lasted ``elapsed_s``.
 
-    ``E[S - t | S > t]``: it starts at the mean and shrinks slowly, because a long service tends to go on.
+    ``E[S - t | S > t]``: it starts at the mean and shrinks slowly, because a long service tends to go on.  It
+    never drops below ``MIN_REMAINING_SHARE`` of the mean: a visit far past its expected length says the
+    model is off (the finish may not have been pressed), and the next one is still a visit away, at any scale.
     """
-    if elapsed_s <= 0:
-        return mean_s
-    s2 = math.log(1 + cv * cv)
-    s = math.sqrt(s2)
-    mu = math.log(mean_s) - s2 / 2
-    lt = math.log(elapsed_s)
-    tail = _phi((mu - lt) / s)
-    if tail < 1e-9:
-        return MIN_REMAINING_S
-    return max(MIN_REMAINING_S, mean_s * _phi((mu + s2 - lt) / s) / tail - elapsed_s)
+    return Residual(mean_s, cv, elapsed_s, MIN_REMAINING_SHARE * mean_s).mean()
 
 
 @dataclass(order=True)
@@ -218,15 +252,15 @@ class _Replay:
                 heapq.heapify(q)
         self.later: list[tuple[float, int, _Entry]] = []  # (when it rejoins, tie-break, entry): a later errand
         self.free: list[tuple[float, int]] = []
+        self.spread = [0.0] * len(desks)  # the variance of when each desk frees up next (s^2)
+        self.call_var: dict[int, float] = {}  # the variance of each replayed ticket's call time
         self.tie = 0
         self.unprobed = services - cut  # a newcomer behind a cut queue is the caller's to extrapolate
         self.remaining = len(self.kept)
         self.last_call = dict.fromkeys(services, 0.0)
 
     def run(self) -> Prediction:
-        for i, d in enumerate(self.desks):
-            self.free.append((self._busy_until(d), i))
-        heapq.heapify(self.free)
+        self._start()
         self.remaining += len(self.later)
         guard = 4 * (self.remaining + len(self.desks)) + 100
         while self.free and (self.remaining or self.unprobed) and guard > 0:
@@ -242,17 +276,38 @@ class _Replay:
                 self._serve(i, t, pick)
         return self._finish()
 
-    def _busy_until(self, d: Desk) -> float:
-        """When desk ``d`` frees up; its visitor's next errand joins that queue then."""
+    def _start(self) -> None:
+        """When each desk frees up first: its visitor's expected remaining time, or -- for interchangeable
+        desks (the same services), which race each other -- the expected order statistics of their residuals,
+        the soonest to the desk expected to finish first.  The visitor's next errand joins that queue then."""
+        residuals = [self._residual(d) for d in self.desks]
+        at = [0.0 if r is None else r.mean() for r in residuals]
+        pools: dict[frozenset[str], list[int]] = {}
+        for i, d in enumerate(self.desks):
+            pools.setdefault(frozenset(d.services), []).append(i)
+        for pool in pools.values():
+            busy = [i for i in pool if residuals[i] is not None]
+            if len(busy) < 2:
+                continue  # one busy desk races nobody (the free ones call at once)
+            pool = sorted(pool, key=lambda i: (at[i], i))[:RACING_DESKS]
+            for i, t in zip(pool, order_statistics([residuals[i] for i in pool]), strict=True):
+                at[i] = t
+        for i, d in enumerate(self.desks):
+            r = residuals[i]
+            self.spread[i] = 0.0 if r is None else (r.cv * at[i]) ** 2
+            if r is not None and d.busy_pending and d.busy_pending[0] in self.queues:
+                self.tie += 1
+                heapq.heappush(self.later, (at[i], self.tie, _Entry(d.busy_queued_at, -self.tie, d.busy_pending[0],
+                                                                    d.busy_priority, d.busy_pending[1:])))
+            self.free.append((at[i], i))
+        heapq.heapify(self.free)
+
+    def _residual(self, d: Desk) -> Residual | None:
+        """What is left of the visit at desk ``d`` (None: the desk is free)."""
         if d.busy_service is None or d.busy_service not in self.rates:
-            return 0.0
+            return None
         r = self.rates[d.busy_service]
-        at = remaining_s(r.mean_s, r.cv, d.busy_for_s)
-        if d.busy_pending and d.busy_pending[0] in self.queues:
-            self.tie += 1
-            heapq.heappush(self.later, (at, self.tie, _Entry(d.busy_queued_at, -self.tie, d.busy_pending[0],
-                                                             d.busy_priority, d.busy_pending[1:])))
-        return at
+        return Residual(r.mean_s, r.cv, d.busy_for_s, MIN_REMAINING_SHARE * r.mean_s)
 
     def _pick(self, i: int) -> _Entry | None:
         """The ticket desk ``i`` calls next (the call-next policy), or None when nobody waits for it."""
@@ -269,7 +324,7 @@ class _Replay:
         services = self.desks[i].services
         for s in services:
             if s in self.unprobed:
-                self.out.newcomer[s] = t
+                self.out.newcomer[s] = _median(t, self.spread[i])
                 self.unprobed.discard(s)
         nxt = min((at for at, _, e in self.later if e.service in services), default=None)
         if nxt is not None:
@@ -283,8 +338,9 @@ class _Replay:
         # the ticket may have been cancelled by then: a desk spends its time on it only if it is still there
         busy = rate.per_call_s * math.exp(-rate.leave_per_s * t)
         if pick.id >= 0:
-            self.out.waits[pick.id] = t
+            self.out.waits[pick.id] = _median(t, self.spread[i])
             self.last_call[pick.service] = max(self.last_call[pick.service], t)
+        self.spread[i] += (rate.cv * busy) ** 2
         if pick.pending and pick.pending[0] in self.queues:
             self.tie += 1
             self.remaining += 1
@@ -325,6 +381,17 @@ def _within_horizon(waiting: Sequence[Waiting], services: set[str],
             ws = heapq.nsmallest(max(0, horizon), ws, key=call_order)
         kept.extend(ws)
     return kept, cut
+
+
+def _median(mean_s: float, var_s2: float) -> float:
+    """The median of a wait with this mean and variance, taken as lognormal (a sum of visits, skewed right).
+
+    The replay adds expected lengths, so it yields a mean; a quoted wait is the median -- as many visitors
+    are called sooner as later -- which is also the point with the least mean absolute error.
+    """
+    if mean_s <= 0 or var_s2 <= 0:
+        return mean_s
+    return mean_s / math.sqrt(1 + var_s2 / (mean_s * mean_s))
 
 
 def _stretch(wait_s: float, rate: ServiceRate, desks: int) -> float:

@@ -1,10 +1,10 @@
-"""Wait estimates: whole rounds of the open desks, at a robust mean of recent service times."""
+"""Wait estimates: whole rounds of the open desks, at a mean service time that the day's services teach."""
 
 from __future__ import annotations
 
 import pytest
 
-from queue_server.domain.estimate import estimate_wait_s, mean_service_time
+from queue_server.domain.estimate import PRIOR_SERVICES, estimate_wait_s, mean_service_time, service_time
 
 
 @pytest.mark.parametrize(
@@ -38,24 +38,43 @@ def test_more_desks_never_make_the_wait_longer() -> None:
     assert waits == sorted(waits, reverse=True)
 
 
-def test_with_too_few_samples_the_configured_time_stands_in() -> None:
+def test_before_any_service_the_configured_time_stands_in() -> None:
     assert mean_service_time([], 540) == 540
-    assert mean_service_time([10, 10], 540) == 540
+    assert service_time([], 540).cv == pytest.approx(0.6)
 
 
-def test_a_few_samples_are_blended_with_the_default() -> None:
-    # 4 samples of 100 s: weight 4/20 for the observation, 16/20 for the default of 600 s
-    assert mean_service_time([100, 100, 100, 100], 600) == pytest.approx(0.2 * 100 + 0.8 * 600)
+def test_the_configured_time_counts_as_a_couple_of_services() -> None:
+    # identical samples: on the log scale the posterior centre is (k·log prior + n·log x) / (k + n)
+    for n in (1, 3, 10):
+        st = service_time([100.0] * n, 600)
+        weight = n / (n + PRIOR_SERVICES)
+        geometric = 100 ** weight * 600 ** (1 - weight)
+        assert geometric < st.mean_s < geometric * 1.5  # the mean adds half the (shrunk) log variance
+    assert mean_service_time([100.0] * 3, 600) < 0.5 * 600  # three services already outweigh the prior
 
 
-def test_twenty_samples_are_trusted_alone() -> None:
-    assert mean_service_time([300.0] * 20, 900) == pytest.approx(300)
+def test_a_handful_of_services_outweigh_a_prior_five_times_too_long() -> None:
+    assert mean_service_time([50.0, 60.0, 40.0, 55.0, 45.0], 250) < 90
+    assert mean_service_time([900.0, 1100.0, 700.0, 950.0, 1050.0], 300) > 700
 
 
-def test_the_slowest_five_percent_are_left_out() -> None:
-    samples = [200.0] * 38 + [5000.0, 9000.0]  # 40 samples: the two slowest are dropped
-    assert mean_service_time(samples, 900) == pytest.approx(200)
+def test_it_is_the_same_at_every_time_scale() -> None:
+    samples = [40.0, 55.0, 30.0, 70.0]
+    for scale in (0.1, 1.0, 60.0):
+        assert mean_service_time([x * scale for x in samples], 200 * scale) == pytest.approx(
+            scale * mean_service_time(samples, 200))
 
 
-def test_a_handful_of_very_short_services_does_not_promise_a_near_zero_wait() -> None:
-    assert mean_service_time([1, 1, 1], 600) > 500
+def test_many_services_give_their_own_mean() -> None:
+    samples = [300.0 * f for f in (0.6, 0.8, 1.0, 1.2, 1.4)] * 10
+    assert mean_service_time(samples, 900) == pytest.approx(300, rel=0.08)
+
+
+def test_one_forgotten_finish_does_not_double_the_mean() -> None:
+    samples = [200.0] * 19 + [6000.0]
+    assert mean_service_time(samples, 200) < 1.6 * 200
+
+
+def test_a_call_finished_at_once_is_short_not_zero() -> None:
+    st = service_time([0.0, 0.0, 0.0], 600)
+    assert 0 < st.mean_s < 600

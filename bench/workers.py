@@ -1,0 +1,409 @@
+"""gthread against gevent: one ``vuoro serve`` process on PostgreSQL holding thousands of Socket.IO clients.
+
+    python bench/workers.py                     # 5,000 clients, 20 calls, both workers (~5 minutes)
+    python bench/workers.py --clients 1000 --no-write
+
+For each worker, in turn, on a fresh PostgreSQL database with the example centre (config.yaml, no printers, no
+rate limits, services always open) and one process (no Redis):
+
+1. ``vuoro serve --worker W`` starts (gthread with ``--threads`` = clients + 300); tokens come from
+   ``vuoro token create``; a kiosk issues the tickets the phones follow (at most 300, a busy peak) and the ones
+   the desks will call.
+2. Connect: ``--clients`` Socket.IO clients over websocket (the asyncio swarm of queue_server/simulate/sio.py,
+   as bench/run.py uses): a tenth boards, the rest phones following the waiting tickets.  Time until all have
+   joined their room.
+3. Memory: the worker's resident set (``/proc``) before and after; the difference per client.
+4. Idle CPU: the worker's CPU time over ``--idle-seconds`` with every client connected and nothing happening
+   (25 s by default: Engine.IO's ping interval, so every client is pinged once).
+5. Call to board: ``--calls`` times a desk's ``POST /api/desks/<key>/next`` until two boards watching the
+   desks' zone receive ``called``; then ``POST .../finish``; half a second apart.  p50/p99 of those latencies,
+   the lost deliveries, and the worker's CPU per call + finish.
+
+The load generator runs on the same machine and cores as the server: both workers pay for it alike.
+Figures go to the marked section of docs/deploy.md and bench/results/workers.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+import yaml  # noqa: E402
+
+from bench import doc_section  # noqa: E402
+from queue_server.simulate.http import HttpClient  # noqa: E402
+from queue_server.simulate.sio import SocketClient, SocketIOError, Swarm  # noqa: E402
+
+DOC = ROOT / "docs" / "deploy.md"
+RESULTS = ROOT / "bench" / "results" / "workers.json"
+BEGIN, END = "<!-- BEGIN worker-benchmark (bench/workers.py) -->", "<!-- END worker-benchmark -->"
+PG_ADMIN_URL = os.environ.get("VUORO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+SERVICES = ["library", "kela", "health", "service_point", "lab", "maternity", "youth", "kohtaamo", "mental"]
+ZONES = ["street", "kela", "health"]
+CALL_DESKS = ["kela1", "kela2", "kela3", "kela4"]   # zone "kela": the observing boards watch it
+OBSERVERS = 2
+WAITING_TICKETS = 300
+CALL_INTERVAL_S = 0.5
+#: the servers run this checkout's code, not whatever ``vuoro`` the environment has installed
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def pg_url(url: str) -> str:
+    return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+
+
+@contextlib.contextmanager
+def pg_admin() -> Iterator[sa.Connection]:
+    engine = sa.create_engine(pg_url(PG_ADMIN_URL), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
+def centre_config(database_url: str, public_url: str) -> dict[str, Any]:
+    """The example centre, always open, no printers, no rate limits, one process (no Redis)."""
+    data = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
+    for service in data["services"]:
+        service.pop("hours", None)
+        service.pop("daily_limit", None)
+    data["centre"]["closed_dates"] = []
+    data["printers"] = []
+    for kiosk in data["kiosks"]:
+        kiosk.pop("printer", None)
+    data.update(limits={"enabled": False}, printer_poll_s=0, database_url=database_url, redis_url=None,
+                public_url=public_url)
+    return data
+
+
+def vuoro(*args: str) -> str:
+    """Run the ``vuoro`` command; its standard output."""
+    out = subprocess.run([sys.executable, "-m", "queue_server", *args], capture_output=True, text=True,  # noqa: S603
+                         timeout=120, check=True, cwd=ROOT, env=ENV)
+    return out.stdout
+
+
+class Server:
+    """``vuoro serve --worker W`` on a loopback port, on its own config and PostgreSQL database."""
+
+    def __init__(self, worker: str, workdir: Path, clients: int) -> None:
+        self.worker, self.workdir = worker, workdir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.db_name = f"vuoro_workers_{uuid.uuid4().hex[:10]}"
+        self.db_url = sa.engine.make_url(PG_ADMIN_URL).set(database=self.db_name).render_as_string(
+            hide_password=False)
+        self.config = workdir / f"config-{worker}.yaml"
+        self.argv = ["serve", "--config", str(self.config), "--host", "127.0.0.1", "--port", str(self.port),
+                     "--worker", worker]
+        if worker == "gthread":
+            self.argv += ["--threads", str(clients + 300)]  # every open websocket holds a thread
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log_path = workdir / f"server-{worker}.log"
+
+    def __enter__(self) -> Server:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        with pg_admin() as admin:
+            admin.execute(sa.text(f'CREATE DATABASE "{self.db_name}"'))
+        self.config.write_text(yaml.safe_dump(centre_config(self.db_url, self.url), allow_unicode=True),
+                               encoding="utf-8")
+        with self.log_path.open("ab") as out:
+            self.proc = subprocess.Popen(  # noqa: S603 - our own CLI
+                [sys.executable, "-m", "queue_server", *self.argv], cwd=self.workdir, stdout=out,
+                stderr=subprocess.STDOUT, start_new_session=True, env=ENV)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited:\n{self.log_path.read_text(errors='replace')[-3000:]}")
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as resp:  # noqa: S310 - loopback
+                    if resp.status == 200:
+                        return self
+            time.sleep(0.2)
+        raise RuntimeError("server did not start in 120 s")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
+        with pg_admin() as admin:
+            admin.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)'))
+
+    def token(self, role: str) -> str:
+        return vuoro("token", "create", "--role", role, "--name", f"bench-{role}", "--config",
+                     str(self.config)).strip().splitlines()[-1]
+
+    def worker_pid(self) -> int:
+        assert self.proc is not None
+        return int(Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()[0])
+
+    def cpu_s(self) -> float:
+        fields = Path(f"/proc/{self.worker_pid()}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLK_TCK   # utime + stime
+
+    def rss_kb(self) -> int:
+        for line in Path(f"/proc/{self.worker_pid()}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        return 0
+
+    def sockets(self, http: HttpClient) -> int:
+        for line in str(http.get("/metrics").body).splitlines():
+            if line.startswith("vuoro_socketio_connections "):
+                return int(float(line.split()[1]))
+        return -1
+
+
+def issue_tickets(http: HttpClient, token: str, phones: int, calls: int) -> list[str]:
+    """The phones' tickets (spread over the services, 8 kiosks at once), then the kela tickets to call."""
+    tokens: list[str] = []
+    lock = threading.Lock()
+
+    def kiosk(k: int) -> None:
+        for i in range(k, min(phones, WAITING_TICKETS), 8):
+            reply = http.post("/api/tickets", {"services": [SERVICES[i % len(SERVICES)]]}, token=token)
+            if reply.status == 201:
+                with lock:
+                    tokens.append(reply.body["ticket"]["token"])
+
+    kiosks = [threading.Thread(target=kiosk, args=(k,)) for k in range(8)]
+    for t in kiosks:
+        t.start()
+    for t in kiosks:
+        t.join(600)
+    for _ in range(calls):
+        http.post("/api/tickets", {"services": ["kela"]}, token=token)
+    return tokens
+
+
+class Observers:
+    """When each observing board (tagged 0 .. OBSERVERS-1) received ``called`` for a number."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, dict[int, float]] = {}
+        self.lock = threading.Lock()
+
+    def on_event(self, client: SocketClient, event: str, data: Any, at: float) -> None:
+        if event == "called" and isinstance(data, dict) and client.tag is not None:
+            with self.lock:
+                self.seen.setdefault(str(data.get("number")), {})[client.tag] = at
+
+    def wait(self, number: str, timeout: float = 10.0) -> dict[int, float]:
+        deadline = time.perf_counter() + timeout
+        while True:
+            with self.lock:
+                got = dict(self.seen.get(number, {}))
+            if len(got) == OBSERVERS or time.perf_counter() > deadline:
+                return got
+            time.sleep(0.002)
+
+
+def connect(server: Server, swarm: Swarm, observers: Observers, clients: int, tickets: list[str],
+            timeout: float) -> dict[str, Any]:
+    """Boards (the first OBSERVERS watch the calling desks' zone) and phones, 64 connecting at a time.
+
+    A client that is not connected and joined within ``timeout`` seconds counts as failed; the rest stay.
+    """
+    boards = max(OBSERVERS, clients // 10)
+    rooms = [({"board": "kela" if i < OBSERVERS else ZONES[i % len(ZONES)]}, i if i < OBSERVERS else None)
+             for i in range(boards)]
+    rooms += [({"ticket": tickets[i % len(tickets)]}, None) for i in range(clients - boards)]
+    failures: list[str] = []
+
+    async def one(gate: asyncio.Semaphore, room: dict[str, Any], tag: int | None) -> None:
+        async with gate:
+            client = SocketClient(server.url, on_event=observers.on_event, tag=tag)
+            try:
+                await client.connect(timeout)
+                answer = await client.call("join", room, timeout)
+            except SocketIOError as exc:
+                failures.append(str(exc))
+                await client.close()
+                return
+            swarm.clients.append(client)  # closed with the swarm
+            if not (isinstance(answer, dict) and answer.get("ok")):
+                failures.append(f"join refused: {answer}")
+
+    async def everyone() -> None:
+        gate = asyncio.Semaphore(64)
+        await asyncio.gather(*(one(gate, room, tag) for room, tag in rooms))
+
+    started = time.perf_counter()
+    swarm.run(everyone(), 1800)
+    watching = sum(1 for c in swarm.clients if c.tag is not None)
+    if watching < OBSERVERS:
+        raise RuntimeError(f"only {watching} of the {OBSERVERS} observing boards connected")
+    return {"connect_s": round(time.perf_counter() - started, 1), "connect_failed": len(failures),
+            "connect_errors": sorted(set(failures))[:5]}
+
+
+def calls(server: Server, http: HttpClient, observers: Observers, desk: str, count: int) -> dict[str, Any]:
+    """``count`` call + finish cycles: latency until both observing boards have ``called``, and worker CPU."""
+    latencies: list[float] = []
+    lost = failed = 0
+    cpu0 = server.cpu_s()
+    for k in range(count):
+        path = f"/api/desks/{CALL_DESKS[k % len(CALL_DESKS)]}"
+        sent = time.perf_counter()
+        reply = http.post(path + "/next", token=desk)
+        if reply.status != 200:
+            failed += 1
+            continue
+        got = observers.wait(str(reply.body["ticket"]["number"]))
+        latencies += [at - sent for at in got.values()]
+        lost += OBSERVERS - len(got)
+        http.post(path + "/finish", token=desk)
+        time.sleep(CALL_INTERVAL_S)
+    cpu = (server.cpu_s() - cpu0) / max(1, count - failed)
+    return {"calls": count - failed, "failed_calls": failed, "deliveries": len(latencies), "lost": lost,
+            "p50_ms": round(pct(latencies, 0.5) * 1000, 1), "p99_ms": round(pct(latencies, 0.99) * 1000, 1),
+            "cpu_per_call_ms": round(cpu * 1000, 1)}
+
+
+def measure(worker: str, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    """One worker: connect, memory, idle CPU, call-to-board latency."""
+    with Server(worker, workdir, args.clients) as server, HttpClient(server.url, timeout=60) as http, \
+            Swarm() as swarm:
+        kiosk, desk = server.token("kiosk"), server.token("desk")
+        http.get("/api/services")  # warm up: lazily imported code
+        time.sleep(1.0)
+        idle_kb = server.rss_kb()
+        tickets = issue_tickets(http, kiosk, args.clients - args.clients // 10, args.calls)
+        log(f"{worker}: idle worker RSS {idle_kb / 1024:.1f} MB; {len(tickets)} tickets for the phones")
+        observers = Observers()
+        joined = connect(server, swarm, observers, args.clients, tickets, args.connect_timeout)
+        time.sleep(2.0)
+        connected_kb, held = server.rss_kb(), server.sockets(http)
+        log(f"{worker}: {args.clients} clients in {joined['connect_s']} s, {joined['connect_failed']} failed "
+            f"{joined['connect_errors']}; server holds {held}; worker RSS {connected_kb / 1024:.1f} MB")
+        cpu0, t0 = server.cpu_s(), time.perf_counter()
+        time.sleep(args.idle_seconds)
+        idle_cpu = (server.cpu_s() - cpu0) / (time.perf_counter() - t0)
+        log(f"{worker}: idle CPU {idle_cpu * 100:.1f}% of a core")
+        called = calls(server, http, observers, desk, args.calls)
+        still = sum(1 for c in swarm.clients if c.connected)
+        log(f"{worker}: call to board {called}; {still} clients still connected")
+        return {"worker": worker, "clients": args.clients, "tickets": len(tickets), "server_sockets": held,
+                **joined, "idle_rss_mb": round(idle_kb / 1024, 1),
+                "connected_rss_mb": round(connected_kb / 1024, 1),
+                "kb_per_client": round((connected_kb - idle_kb) / max(1, held), 1),
+                "idle_cpu_pct": round(idle_cpu * 100, 1), **called, "still_connected": still}
+
+
+COLUMNS = [("connected", "server_sockets"), ("failed to connect", "connect_failed"), ("connect all s", "connect_s"),
+           ("worker RSS idle MB", "idle_rss_mb"), ("connected MB", "connected_rss_mb"),
+           ("kB per client", "kb_per_client"), ("idle CPU % of a core", "idle_cpu_pct"),
+           ("call to board p50 ms", "p50_ms"), ("p99 ms", "p99_ms"), ("lost", "lost"), ("failed calls", "failed_calls"),
+           ("CPU per call + finish ms", "cpu_per_call_ms")]
+
+
+def table(result: dict[str, Any]) -> str:
+    meta = result["meta"]
+    lines = [f"Measured {meta['date']} on {meta['machine']}, commit {meta['commit']} (`{meta['command']}`, "
+             f"{meta['minutes']:.1f} minutes; load average before: {meta['load_before']}). One process on "
+             f"PostgreSQL; {meta['clients']} clients (a tenth boards, the rest phones following at most "
+             f"{WAITING_TICKETS} waiting tickets), {meta['calls']} calls; the load generator shares the cores.",
+             "",
+             "| worker | " + " | ".join(title for title, _ in COLUMNS) + " |",
+             "| --- |" + " ---: |" * len(COLUMNS)]
+    for r in result["workers"]:
+        cells = [f"failed: {r['error']}"] + [""] * (len(COLUMNS) - 1) if "error" in r else \
+            [str(r[key]) for _, key in COLUMNS]
+        lines.append(f"| {r['worker']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _commit() -> str:
+    out = subprocess.run(["git", "-C", str(ROOT), "describe", "--always", "--dirty"],  # noqa: S603,S607
+                         capture_output=True, text=True, timeout=10, check=False)
+    return out.stdout.strip() or "unknown"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=5000)
+    parser.add_argument("--calls", type=int, default=20)
+    parser.add_argument("--idle-seconds", type=float, default=25.0)
+    parser.add_argument("--connect-timeout", type=float, default=60.0,
+                        help="seconds a client may take to connect and join before it counts as failed")
+    parser.add_argument("--workers", default="gthread,gevent")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/deploy.md alone")
+    args = parser.parse_args(argv)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # the swarm holds a descriptor per client
+    started, load_before = time.monotonic(), ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    workdir = Path(os.environ.get("TMPDIR", "/tmp")) / f"vuoro-workers-{uuid.uuid4().hex[:8]}"
+    results: list[dict[str, Any]] = []
+    try:
+        for worker in args.workers.split(","):
+            try:
+                results.append(measure(worker, args, workdir))
+            except Exception as exc:  # noqa: BLE001 - one worker failing must not lose the other's figures
+                log(f"{worker}: failed: {type(exc).__name__}: {exc}")
+                results.append({"worker": worker, "error": f"{type(exc).__name__}: {exc}"})
+    finally:
+        subprocess.run(["rm", "-rf", str(workdir)], check=False)  # noqa: S603,S607 - our own temporary folder
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    command = "python bench/workers.py" + "".join(f" {a}" for a in (argv if argv is not None else sys.argv[1:]))
+    result = {"workers": results, "meta": {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "commit": _commit(), "command": command,
+        "machine": f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}",
+        "minutes": (time.monotonic() - started) / 60, "load_before": load_before,
+        "clients": args.clients, "calls": args.calls}}
+    text = table(result)
+    print("\n" + text)
+    if not args.no_write:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        doc_section.write_section(DOC, BEGIN, END, text)
+        print(f"\nwrote {DOC.relative_to(ROOT)} and {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

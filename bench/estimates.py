@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import heapq
 import math
 import random
 import re
 import statistics
 import sys
+import timeit
 from collections import defaultdict, deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -473,6 +475,27 @@ def far_text(args: argparse.Namespace) -> str:
     ])
 
 
+def timing(config_path: Path, waiting: int = 5000, horizon: int = 100) -> str:
+    """How long one ``predict`` takes at the example centre with ``waiting`` tickets, whole and bounded."""
+    cfg = load_config(config_path)
+    rng = random.Random(1)
+    keys = [s.key for s in cfg.services]
+    tickets = [estimate.Waiting(i, rng.choice(keys), rng.random() < PRIORITY_SHARE, -3.0 * i,
+                                (rng.choice(keys),) if rng.random() < SECOND_ERRAND_SHARE else ())
+               for i in range(waiting, 0, -1)]
+    desks = [estimate.Desk(d.key, tuple(d.services), busy_service=d.services[0], busy_for_s=rng.uniform(0, 300))
+             for d in cfg.desks]
+    rates = {s.key: estimate.service_rate([], s.service_time_s) for s in cfg.services}
+    lines = []
+    for h in (None, horizon):
+        snap = estimate.Snapshot(0.0, tickets, desks, rates, priority_ratio=cfg.priority_ratio, horizon=h)
+        number = 5 if h is None else 50
+        best = min(timeit.repeat(functools.partial(estimate.predict, snap), number=number, repeat=7)) / number
+        lines.append(f"predict, {waiting} waiting, horizon {h}: {best * 1000:.1f} ms "
+                     f"({len(estimate.predict(snap).waits)} tickets replayed; best of 7)")
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--days", type=int, default=5, help="simulated days per scenario (default 5)")
@@ -484,7 +507,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--csv", type=Path, action="append", default=[],
                         help="also score a simulator CSV (estimated_wait_s and actual_wait_s per ticket)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/performance.md alone")
+    parser.add_argument("--timing", action="store_true", help="only time predict at 5,000 waiting (horizon 100)")
     args = parser.parse_args(argv)
+    if args.timing:
+        print(timing(args.config))
+        return 0
 
     parts = []
     if args.scenario in ("all", "default"):

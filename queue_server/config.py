@@ -124,6 +124,8 @@ class VuoroConfig(_Model):
     env: Literal["development", "production"] = "development"
     secret_key: Annotated[str, Field(min_length=16)]
     database_url: str = "sqlite:///var/vuoro.db"
+    #: how long a request waits for the database (a PostgreSQL connection, a SQLite lock) before it answers 503
+    database_timeout_s: Annotated[float, Field(gt=0, le=120)] = 5
     redis_url: str | None = None
     #: the Redis pub/sub channel the server processes of one centre share (two centres on one Redis: two names)
     socketio_channel: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")] = "vuoro-socketio"

@@ -1,4 +1,8 @@
-"""One JSON error shape for the whole API: ``{"error": {"code", "message"}}`` with the right status."""
+"""One JSON error shape for the whole API: ``{"error": {"code", "message"}}`` with the right status.
+
+A database that cannot answer (stopped, restarting, locked) is a 503 ``database_unavailable`` with ``Retry-After``
+on every route, and a short self-refreshing page for the screens, never a 500: nothing is wrong with the request.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,20 @@ from flask import Flask, Response, jsonify, request
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from ..db import is_unavailable, unavailable_reason
 from ..domain.errors import DomainError
 
 log = logging.getLogger(__name__)
+#: seconds a client is asked to wait before it retries while the database is unavailable
+RETRY_AFTER_S = 5
+#: for pages (kiosk, board, desk, phone): it reloads itself, so a screen comes back with the database
+_UNAVAILABLE_PAGE = f"""<!doctype html>
+<html><head><meta charset="utf-8"><meta http-equiv="refresh" content="{RETRY_AFTER_S}">
+<title>Vuoro</title></head>
+<body><p lang="fi">Palvelu on hetken poissa käytöstä. Sivu latautuu uudelleen itsestään.</p>
+<p lang="sv">Tjänsten är tillfälligt ur bruk. Sidan laddas om av sig själv.</p>
+<p lang="en">The service is unavailable for a moment. This page reloads by itself.</p></body></html>
+"""
 
 
 class ApiError(Exception):
@@ -25,6 +40,17 @@ def error_response(status: int, code: str, message: str, **extra: Any) -> Respon
     body.update({k: v for k, v in extra.items() if v is not None})
     resp = jsonify({"error": body})
     resp.status_code = status
+    return resp
+
+
+def database_unavailable_response(reason: str) -> Response:
+    """503 with ``Retry-After``: JSON ``database_unavailable`` for the API, a page that reloads for screens."""
+    if _wants_json():
+        resp = error_response(503, "database_unavailable",
+                              f"the database is not answering ({reason}); try again in a few seconds")
+    else:
+        resp = Response(_UNAVAILABLE_PAGE, status=503, mimetype="text/html")
+    resp.headers["Retry-After"] = str(RETRY_AFTER_S)
     return resp
 
 
@@ -69,5 +95,9 @@ def register_error_handlers(app: Flask) -> None:
     def _unexpected(exc: Exception) -> Response:
         # The route pattern, not the path: a path may hold a visitor's token.
         rule = request.url_rule.rule if request.url_rule else "(no route)"
+        if is_unavailable(exc):  # an outage, not a bug: no traceback, and the client is told to come back
+            reason = unavailable_reason(exc)
+            log.warning("database unavailable on %s %s: %s", request.method, rule, reason)
+            return database_unavailable_response(reason)
         log.error("unexpected error on %s %s", request.method, rule, exc_info=exc)
         return error_response(500, "internal_error", "something went wrong; the error was logged")

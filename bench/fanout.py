@@ -13,6 +13,7 @@ before: a repeat is a message that changed nothing), and any for another ticket.
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -48,6 +49,7 @@ class Phone:
     foreign: int = 0
     events: Counter[str] = field(default_factory=Counter)
     times: list[float] = field(default_factory=list)
+    statuses: set[str] = field(default_factory=set)
 
     def on_event(self, event: str, data: Any, at: float) -> None:
         self.events[event] += 1
@@ -61,6 +63,7 @@ class Phone:
         elif event == "ticket":
             self.own += 1
             self.times.append(at)
+            self.statuses.add(str(view.get("status")))
             if _view(view) != self.last:
                 self.changes += 1
                 self.last = _view(view)
@@ -88,6 +91,7 @@ class Level:
         self.phones = {j: Phone(tickets[j].number) for j in range(phones)}
         for j in range(phones):
             self.specs.append((setup.servers[(self.boards + j) % n].url, {"ticket": tickets[j].token}, ("phone", j)))
+        random.Random(clients).shuffle(self.specs)  # boards and phones connect interleaved, as in a real morning
         self.seen: dict[str, dict[int, float]] = {}
         self.connected: list[SocketClient] = []
         self.observers: set[int] = set()
@@ -136,9 +140,10 @@ class Level:
         self.swarm.run(close_all(), 120)
         self.connected = []
 
-    def phone_stats(self, calls: int) -> dict[str, Any]:
+    def phone_stats(self, calls: int, called: set[str]) -> dict[str, Any]:
         connected = {c.tag[1] for c in self.connected if c.tag[0] == "phone"}
         phones = [p for j, p in self.phones.items() if j in connected]
+        phones_called = [p for p in phones if p.number in called]
         over = [p for p in phones if p.own > 2 * p.changes]
         ratios = [p.own / p.changes for p in phones if p.changes]
         to_phones = sum(sum(p.events.values()) - p.events["snapshot"] for p in phones)
@@ -146,6 +151,8 @@ class Level:
                 "changes_seen": sum(p.changes for p in phones), "phones_over_2_per_change": len(over),
                 "max_messages_per_change": round(max(ratios), 2) if ratios else None,
                 "phones_with_messages": sum(1 for p in phones if p.own),
+                "phones_called": len(phones_called),  # ... and how many of them were told (a view not "waiting")
+                "phones_called_told": sum(1 for p in phones_called if p.statuses - {"waiting"}),
                 "foreign_messages": sum(p.foreign for p in phones),
                 "max_messages_in_one_second": max((p.busiest_second() for p in phones), default=0),
                 "messages_to_phones_per_call": round(to_phones / calls, 1) if calls else None,
@@ -165,6 +172,7 @@ def run_level(setup: Setup, swarm: Swarm, clients: int, tickets: list[prefill.Wa
         per_process = max(1, len(level.connected)) / len(setup.servers)
         latencies: list[float] = []
         lost = failed = made = attempted = 0
+        called_now: set[str] = set()
         deadline = time.perf_counter() + call_budget_s
         for k in range(calls):
             if time.perf_counter() > deadline:
@@ -183,6 +191,7 @@ def run_level(setup: Setup, swarm: Swarm, clients: int, tickets: list[prefill.Wa
             made += 1
             number = reply.body["ticket"]["number"]
             called.add(number)
+            called_now.add(number)
             until = time.perf_counter() + DELIVERY_TIMEOUT_S
             while time.perf_counter() < until and not level.observers <= set(level.seen.get(number, {})):
                 time.sleep(0.002)
@@ -203,7 +212,7 @@ def run_level(setup: Setup, swarm: Swarm, clients: int, tickets: list[prefill.Wa
                     "kb_per_client": round(sum((m["worker_rss"] + m["master_rss"]) - (i["worker_rss"] + i["master_rss"])
                                                for m, i in zip(memory, idle, strict=True))
                                            / len(memory) / per_process, 1),
-                    "phone_stats": level.phone_stats(made)})
+                    "phone_stats": level.phone_stats(made, called_now)})
     finally:
         level.close()
         for http in https:

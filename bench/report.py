@@ -61,10 +61,13 @@ def targets(r: dict[str, Any]) -> list[str]:
                     f"p99 {_f(lv.get('p99_ms'))} ms, {lv.get('lost')} lost of {expected}, "
                     f"{lv['connected']} of {lv['clients']} connected | {'**yes**' if ok else '**no**'} |")
         ps = lv.get("phone_stats") or {}
-        ok = ps.get("phones_over_2_per_change") == 0 and ps.get("foreign_messages") == 0
+        ok = ps.get("phones_over_2_per_change") == 0 and ps.get("foreign_messages") == 0 and \
+            ps.get("phones_called") == ps.get("phones_called_told")
         rows.append(f"| a phone: ≤ 2 messages per change of its ticket, none for others ({lv['worker']}) | "
                     f"{ps.get('phones_over_2_per_change')} phones over, max {_f(ps.get('max_messages_per_change'), 2)} "
-                    f"per change; {ps.get('foreign_messages')} for other tickets | {'**yes**' if ok else '**no**'} |")
+                    f"per change; {ps.get('foreign_messages')} for other tickets; "
+                    f"{ps.get('phones_called_told')} of {ps.get('phones_called')} called phones told | "
+                    f"{'**yes**' if ok else '**no**'} |")
     idle = _idle_rows(r)
     if idle:
         worst = max(total for _, total, _ in idle)
@@ -168,7 +171,9 @@ def details(r: dict[str, Any]) -> list[str]:
 def _fanout(fan: dict[str, Any]) -> list[str]:
     if not fan.get("levels"):
         return []
-    out = ["", f"**Call to board, two processes** (PostgreSQL + Redis, {fan['threads']} threads each; "
+    limits = sorted({n for lv in fan["levels"] for n in lv.get("open_files_limit") or [] if n})
+    out = ["", f"**Call to board, two processes** (PostgreSQL + Redis; gthread: {fan['threads']} threads each; "
+           f"open-files limit of the workers {', '.join(map(str, limits)) or '-'}; "
            f"{fan['prefill']['tickets']} waiting tickets filled in beforehand; a tenth of the clients boards, the "
            "rest phones each following its own waiting ticket; latency per Kela board per call)", "",
            "| worker | clients | connected (s) | observing boards | calls | deliveries | p50 ms | p99 ms | max ms | "
@@ -183,15 +188,16 @@ def _fanout(fan: dict[str, Any]) -> list[str]:
                    f"{lv['failed_calls'] + lv['calls_cut_by_budget']} | {_f(lv['kb_per_client'])} |")
     out += ["", "**What the phones received** during those calls (`ticket` messages; a change: status, position, "
             "estimate or desk differs from what the phone showed before)", "",
-            "| worker | phones | own messages | changes | phones over 2 per change | max per change | for other "
-            "tickets | most in 1 s | messages to phones per call (all events) |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+            "| worker | clients | phones | own messages | changes | phones over 2 per change | max per change | "
+            "for other tickets | most in 1 s | called, and told | messages to phones per call (all events) |",
+            "| --- |" + " ---: |" * 10]
     for lv in fan["levels"]:
         p = lv.get("phone_stats")
         if p:
-            out.append(f"| {lv['worker']} | {p['phones']} | {p['own_messages']} | {p['changes_seen']} | "
-                       f"{p['phones_over_2_per_change']} | {_f(p['max_messages_per_change'], 2)} | "
-                       f"{p['foreign_messages']} | {p['max_messages_in_one_second']} | "
+            out.append(f"| {lv['worker']} | {lv['clients']} | {p['phones']} | {p['own_messages']} | "
+                       f"{p['changes_seen']} | {p['phones_over_2_per_change']} | "
+                       f"{_f(p['max_messages_per_change'], 2)} | {p['foreign_messages']} | "
+                       f"{p['max_messages_in_one_second']} | {p['phones_called']}, {p['phones_called_told']} | "
                        f"{_f(p['messages_to_phones_per_call'])} |")
     out += ["", f"Double calls in the event log after the run: {fan.get('double_calls', '-')} (must be 0)."]
     return out

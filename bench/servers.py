@@ -50,7 +50,8 @@ def free_port() -> int:
 def serve_options() -> str:
     """``vuoro serve --help``: which options this checkout's server offers (``--worker`` is newer)."""
     out = subprocess.run([sys.executable, "-m", "queue_server", "serve", "--help"],  # noqa: S603
-                         capture_output=True, text=True, timeout=60, check=False, cwd=ROOT)
+                         capture_output=True, text=True, timeout=60, check=False, cwd=ROOT,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
     return out.stdout
 
 

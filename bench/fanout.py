@@ -169,7 +169,7 @@ def run_level(setup: Setup, swarm: Swarm, clients: int, tickets: list[prefill.Wa
         out.update(level.connect(connect_budget_s))
         time.sleep(1.0)
         memory = [s.memory_kb() for s in setup.servers]
-        per_process = max(1, len(level.connected)) / len(setup.servers)
+        per_process = len(level.connected) / len(setup.servers)
         latencies: list[float] = []
         lost = failed = made = attempted = 0
         called_now: set[str] = set()
@@ -211,7 +211,7 @@ def run_level(setup: Setup, swarm: Swarm, clients: int, tickets: list[prefill.Wa
                     "max_ms": round(max(latencies) * 1000, 1) if latencies else None, "memory_kb": memory,
                     "kb_per_client": round(sum((m["worker_rss"] + m["master_rss"]) - (i["worker_rss"] + i["master_rss"])
                                                for m, i in zip(memory, idle, strict=True))
-                                           / len(memory) / per_process, 1),
+                                           / len(memory) / per_process, 1) if per_process else None,
                     "phone_stats": level.phone_stats(made, called_now)})
     finally:
         level.close()
@@ -248,8 +248,14 @@ def run(work: Path, *, levels: list[int], workers: list[str | None], calls: int,
             if idle is None:  # the baseline of these processes: after a level, freed memory stays with Python
                 idle = [s.memory_kb() for s in setup.servers]
             waiting = prefill.waiting_total(setup)
-            level = run_level(setup, swarm, clients, tickets, idle, calls=calls, interval_s=interval_s,
-                              connect_budget_s=connect_budget_s, call_budget_s=call_budget_s, called=called)
+            try:
+                level = run_level(setup, swarm, clients, tickets, idle, calls=calls, interval_s=interval_s,
+                                  connect_budget_s=connect_budget_s, call_budget_s=call_budget_s, called=called)
+            except (OSError, RuntimeError, KeyError, TimeoutError) as exc:  # one level failing keeps the others
+                log(f"fan-out {clients} clients ({worker or 'default'}) failed: {type(exc).__name__}: {exc}")
+                out["levels"].append({"clients": clients, "worker": worker or "default",
+                                      "error": f"{type(exc).__name__}: {exc}"[:200]})
+                continue
             level.update(worker=worker or "default", idle_memory_kb=idle, waiting=waiting,
                          open_files_limit=[s.open_files_limit() for s in setup.servers])
             out["levels"].append(level)

@@ -59,9 +59,9 @@ PARTS = ("cost", "throughput", "scale", "fanout", "simulate")
 #: the sizes of a full and of a quick run
 SIZES: dict[str, dict[str, Any]] = {
     "full": {"cost_budget_s": 4.0, "cost_min_ops": 5, "cost_max_ops": 400, "cost_max_pairs": 100, "seconds": 8.0,
-             "calls": 30, "connect_budget_s": 120.0, "call_budget_s": 45.0, "simulate_timeout_s": 240.0},
+             "calls": 30, "connect_budget_s": 120.0, "call_budget_s": 45.0, "simulate_timeout_s": 300.0},
     "quick": {"cost_budget_s": 1.5, "cost_min_ops": 3, "cost_max_ops": 150, "cost_max_pairs": 50, "seconds": 3.0,
-              "calls": 10, "connect_budget_s": 30.0, "call_budget_s": 15.0, "simulate_timeout_s": 60.0},
+              "calls": 10, "connect_budget_s": 30.0, "call_budget_s": 15.0, "simulate_timeout_s": 120.0},
 }
 
 
@@ -106,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true",
                         help="print only: leave docs/performance.md and bench/results/ alone")
     parser.add_argument("--json", type=Path, default=None, help="also write the raw numbers here")
+    parser.add_argument("--render", type=Path, default=None,
+                        help="measure nothing: the table of an earlier run's raw numbers (written unless --no-write)")
     parser.add_argument("--levels", default="10,1000,5000", help="connected clients per fan-out level")
     parser.add_argument("--cost-levels", default="0,1000,5000", help="waiting tickets per cost-curve level")
     parser.add_argument("--scale-clients", type=int, default=16, help="keep-alive clients for one vs two processes")
@@ -119,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown part(s): {', '.join(sorted(unknown))}")
     mode = "quick" if args.quick else "full"
     logging.basicConfig(level=logging.WARNING)
+    if args.render:
+        earlier = json.loads(args.render.read_text(encoding="utf-8"))
+        return publish(earlier, write=not args.no_write, raw=args.render.resolve() != latest(earlier).resolve())
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)  # the servers inherit it: thousands of sockets each
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -150,17 +155,28 @@ def main(argv: list[str] | None = None) -> int:
                       "machine": f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}",
                       "commit": _commit(), "minutes": (time.monotonic() - started) / 60,
                       "load_start": load_start, "load_end": _load(), "sizes": SIZES[mode]}
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    publish(result, write=not args.no_write)
+    return 1 if result["failed"] else 0
+
+
+def latest(result: dict[str, Any]) -> Path:
+    return RESULTS / f"latest-{result['meta']['mode']}.json"
+
+
+def publish(result: dict[str, Any], *, write: bool, raw: bool = True) -> int:
+    """Print the table; with ``write``, put it into docs/performance.md and (``raw``) the numbers beside it."""
     text = report.table(result)
     print()
     print(text)
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    if not args.no_write:
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / f"latest-{mode}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    if write:
+        if raw:
+            RESULTS.mkdir(parents=True, exist_ok=True)
+            latest(result).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
         doc_section.write_section(DOC, BEGIN, END, text)
-        print(f"\nwrote {DOC.relative_to(ROOT)} and bench/results/latest-{mode}.json")
-    return 1 if result["failed"] else 0
+        print(f"\nwrote {DOC.relative_to(ROOT)}" + (f" and {latest(result).relative_to(ROOT)}" if raw else ""))
+    return 0
 
 
 if __name__ == "__main__":

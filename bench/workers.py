@@ -192,7 +192,12 @@ class Server:
         return 0
 
     def sockets(self, http: HttpClient) -> int:
-        for line in str(http.get("/metrics").body).splitlines():
+        """Open Socket.IO connections as the server counts them (its /metrics); -1 if it does not answer."""
+        try:
+            body = str(http.get("/metrics").body)
+        except OSError:
+            return -1
+        for line in body.splitlines():
             if line.startswith("vuoro_socketio_connections "):
                 return int(float(line.split()[1]))
         return -1
@@ -243,60 +248,81 @@ class Observers:
 
 
 def connect(server: Server, swarm: Swarm, observers: Observers, clients: int, tickets: list[str],
-            timeout: float) -> dict[str, Any]:
+            args: argparse.Namespace) -> dict[str, Any]:
     """Boards (the first OBSERVERS watch the calling desks' zone) and phones, 64 connecting at a time.
 
-    A client that is not connected and joined within ``timeout`` seconds counts as failed; the rest stay.
+    A client not connected and joined within ``--connect-timeout`` seconds fails; those still waiting when the
+    ``--connect-budget`` is spent are given up.  The rest stay connected for the measurements that follow.
     """
     boards = max(OBSERVERS, clients // 10)
     rooms = [({"board": "kela" if i < OBSERVERS else ZONES[i % len(ZONES)]}, i if i < OBSERVERS else None)
              for i in range(boards)]
     rooms += [({"ticket": tickets[i % len(tickets)]}, None) for i in range(clients - boards)]
-    failures: list[str] = []
+    errors: set[str] = set()
 
     async def one(gate: asyncio.Semaphore, room: dict[str, Any], tag: int | None) -> None:
         async with gate:
             client = SocketClient(server.url, on_event=observers.on_event, tag=tag)
             try:
-                await client.connect(timeout)
-                answer = await client.call("join", room, timeout)
-            except SocketIOError as exc:
-                failures.append(str(exc))
+                await client.connect(args.connect_timeout)
+                answer = await client.call("join", room, args.connect_timeout)
+            except (SocketIOError, asyncio.CancelledError) as exc:
+                errors.add(str(exc) or "given up: the connect budget was spent")
                 await client.close()
+                if isinstance(exc, asyncio.CancelledError):
+                    raise
                 return
-            swarm.clients.append(client)  # closed with the swarm
-            if not (isinstance(answer, dict) and answer.get("ok")):
-                failures.append(f"join refused: {answer}")
+            if isinstance(answer, dict) and answer.get("ok"):
+                swarm.clients.append(client)  # closed with the swarm
+            else:
+                errors.add(f"join refused: {answer}")
+                await client.close()
 
     async def everyone() -> None:
         gate = asyncio.Semaphore(64)
-        await asyncio.gather(*(one(gate, room, tag) for room, tag in rooms))
+        tasks = [asyncio.ensure_future(one(gate, room, tag)) for room, tag in rooms]
+        _, pending = await asyncio.wait(tasks, timeout=args.connect_budget)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
     started = time.perf_counter()
-    swarm.run(everyone(), 1800)
+    swarm.run(everyone())
     watching = sum(1 for c in swarm.clients if c.tag is not None)
     if watching < OBSERVERS:
-        raise RuntimeError(f"only {watching} of the {OBSERVERS} observing boards connected")
-    return {"connect_s": round(time.perf_counter() - started, 1), "connect_failed": len(failures),
-            "connect_errors": sorted(set(failures))[:5]}
+        raise RuntimeError(f"only {watching} of the {OBSERVERS} observing boards connected: {sorted(errors)[:3]}")
+    return {"connected": len(swarm.clients), "connect_failed": clients - len(swarm.clients),
+            "connect_s": round(time.perf_counter() - started, 1),
+            "connect_errors": sorted(errors)[:5]}
 
 
-def calls(server: Server, http: HttpClient, observers: Observers, desk: str, count: int) -> dict[str, Any]:
-    """``count`` call + finish cycles: latency until both observing boards have ``called``, and worker CPU."""
+def calls(server: Server, http: HttpClient, observers: Observers, desk: str, count: int,
+          budget_s: float) -> dict[str, Any]:
+    """``count`` call + finish cycles: latency until both observing boards have ``called``, and worker CPU.
+
+    Calls not started within ``budget_s`` seconds count as failed: a server that cannot keep up says so.
+    """
     latencies: list[float] = []
     lost = failed = 0
-    cpu0 = server.cpu_s()
+    cpu0, deadline = server.cpu_s(), time.perf_counter() + budget_s
     for k in range(count):
+        if time.perf_counter() > deadline:
+            failed += count - k
+            break
         path = f"/api/desks/{CALL_DESKS[k % len(CALL_DESKS)]}"
         sent = time.perf_counter()
-        reply = http.post(path + "/next", token=desk)
-        if reply.status != 200:
+        try:
+            reply = http.post(path + "/next", token=desk)
+        except OSError:  # no answer within the client's timeout: counted, and the calls go on
+            reply = None
+        if reply is None or reply.status != 200:
             failed += 1
             continue
         got = observers.wait(str(reply.body["ticket"]["number"]))
         latencies += [at - sent for at in got.values()]
         lost += OBSERVERS - len(got)
-        http.post(path + "/finish", token=desk)
+        with contextlib.suppress(OSError):
+            http.post(path + "/finish", token=desk)
         time.sleep(CALL_INTERVAL_S)
     cpu = (server.cpu_s() - cpu0) / max(1, count - failed)
     return {"calls": count - failed, "failed_calls": failed, "deliveries": len(latencies), "lost": lost,
@@ -306,7 +332,7 @@ def calls(server: Server, http: HttpClient, observers: Observers, desk: str, cou
 
 def measure(worker: str, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     """One worker: connect, memory, idle CPU, call-to-board latency."""
-    with Server(worker, workdir, args.clients) as server, HttpClient(server.url, timeout=60) as http, \
+    with Server(worker, workdir, args.clients) as server, HttpClient(server.url, timeout=30) as http, \
             Swarm() as swarm:
         kiosk, desk = server.token("kiosk"), server.token("desk")
         http.get("/api/services")  # warm up: lazily imported code
@@ -315,7 +341,7 @@ def measure(worker: str, args: argparse.Namespace, workdir: Path) -> dict[str, A
         tickets = issue_tickets(http, kiosk, args.clients - args.clients // 10, args.calls)
         log(f"{worker}: idle worker RSS {idle_kb / 1024:.1f} MB; {len(tickets)} tickets for the phones")
         observers = Observers()
-        joined = connect(server, swarm, observers, args.clients, tickets, args.connect_timeout)
+        joined = connect(server, swarm, observers, args.clients, tickets, args)
         time.sleep(2.0)
         connected_kb, held = server.rss_kb(), server.sockets(http)
         log(f"{worker}: {args.clients} clients in {joined['connect_s']} s, {joined['connect_failed']} failed "
@@ -324,17 +350,17 @@ def measure(worker: str, args: argparse.Namespace, workdir: Path) -> dict[str, A
         time.sleep(args.idle_seconds)
         idle_cpu = (server.cpu_s() - cpu0) / (time.perf_counter() - t0)
         log(f"{worker}: idle CPU {idle_cpu * 100:.1f}% of a core")
-        called = calls(server, http, observers, desk, args.calls)
+        called = calls(server, http, observers, desk, args.calls, args.call_budget)
         still = sum(1 for c in swarm.clients if c.connected)
         log(f"{worker}: call to board {called}; {still} clients still connected")
         return {"worker": worker, "clients": args.clients, "tickets": len(tickets), "server_sockets": held,
                 **joined, "idle_rss_mb": round(idle_kb / 1024, 1),
                 "connected_rss_mb": round(connected_kb / 1024, 1),
-                "kb_per_client": round((connected_kb - idle_kb) / max(1, held), 1),
+                "kb_per_client": round((connected_kb - idle_kb) / max(1, joined["connected"]), 1),
                 "idle_cpu_pct": round(idle_cpu * 100, 1), **called, "still_connected": still}
 
 
-COLUMNS = [("connected", "server_sockets"), ("failed to connect", "connect_failed"), ("connect all s", "connect_s"),
+COLUMNS = [("connected", "connected"), ("failed to connect", "connect_failed"), ("connect all s", "connect_s"),
            ("worker RSS idle MB", "idle_rss_mb"), ("connected MB", "connected_rss_mb"),
            ("kB per client", "kb_per_client"), ("idle CPU % of a core", "idle_cpu_pct"),
            ("call to board p50 ms", "p50_ms"), ("p99 ms", "p99_ms"), ("lost", "lost"), ("failed calls", "failed_calls"),
@@ -370,11 +396,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--idle-seconds", type=float, default=25.0)
     parser.add_argument("--connect-timeout", type=float, default=60.0,
                         help="seconds a client may take to connect and join before it counts as failed")
+    parser.add_argument("--connect-budget", type=float, default=300.0,
+                        help="seconds for connecting everyone; clients still waiting then are given up")
+    parser.add_argument("--call-budget", type=float, default=120.0,
+                        help="seconds for the calls; those not started by then count as failed")
     parser.add_argument("--workers", default="gthread,gevent")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/deploy.md alone")
     args = parser.parse_args(argv)
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # the swarm holds a descriptor per client
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the servers and drop the databases on the way out
     started, load_before = time.monotonic(), ", ".join(f"{x:.2f}" for x in os.getloadavg())
     workdir = Path(os.environ.get("TMPDIR", "/tmp")) / f"vuoro-workers-{uuid.uuid4().hex[:8]}"
     results: list[dict[str, Any]] = []

@@ -11,7 +11,8 @@ of ``/proc/<pid>/stat`` (utime + stime, every thread, nothing subtracted) belong
   closed (the connection's setup and teardown are part of what a board costs);
 - ``services``: ``GET /api/services``.
 
-Each cell runs for a time budget (at least ``min_ops`` operations), after the worker's CPU has settled, and
+Each cell runs for a time budget (at least ``min_ops`` operations, at most a cap: the issue and call cells
+change the queue they measure, so theirs are low), after the worker's CPU has settled, and
 reads the CPU again once it has settled after the last operation (work a server defers, such as coalesced
 pushes, is counted).  The levels are reached by filling the database while the server is stopped
 (``prefill.py``), on the same database: the server is restarted between levels, as after a restart mid-day.
@@ -133,8 +134,8 @@ class Operations:
         self.http.close()
 
 
-def run(work: Path, *, levels: list[int], budget_s: float, min_ops: int, max_ops: int, max_pairs: int,
-        log: Callable[[str], None]) -> dict[str, Any]:
+def run(work: Path, *, levels: list[int], budget_s: float, min_ops: int, max_ops: int, max_issues: int,
+        max_pairs: int, log: Callable[[str], None]) -> dict[str, Any]:
     """Every level in turn on one SQLite server; per level the CPU per operation of each of :data:`OPS`."""
     out: dict[str, Any] = {"setup": "SQLite, 1 process", "levels": []}
     with Setup("cost curve", "sqlite", 1, work / "cost-curve") as setup, Swarm() as swarm:
@@ -157,7 +158,7 @@ def run(work: Path, *, levels: list[int], budget_s: float, min_ops: int, max_ops
                 cells = {}
                 for name in ("services", "snapshot", "call_finish", "issue"):  # issue last: it lengthens the queue
                     cells[name] = measure(server, getattr(ops, name), budget_s=budget_s, min_ops=min_ops,
-                                          max_ops=max_pairs if name == "call_finish" else max_ops)
+                                          max_ops={"call_finish": max_pairs, "issue": max_issues}.get(name, max_ops))
                     log(f"cost curve, {level} waiting: {name} {cells[name]['cpu_ms']} ms CPU per op "
                         f"({cells[name]['ops']} ops, wall p50 {cells[name]['wall_p50_ms']} ms)")
                 out["levels"].append({"level": level, "waiting_at_start": waiting,

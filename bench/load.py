@@ -104,6 +104,15 @@ class LoadResult:
     cpu_s: list[float] = field(default_factory=list)      # per server, during the run
     bodies: list[bytes] = field(default_factory=list)
 
+    def add(self, other: LoadResult) -> None:
+        """Fold another run of the same load into this one (the rounds of an interleaved measurement)."""
+        self.seconds += other.seconds
+        self.ok += other.ok
+        self.errors.update(other.errors)
+        self.latencies += other.latencies
+        self.cpu_s = [a + b for a, b in zip(self.cpu_s, other.cpu_s, strict=True)] if self.cpu_s else other.cpu_s
+        self.bodies += other.bodies
+
     def summary(self) -> dict[str, Any]:
         cpu = sum(self.cpu_s)
         return {"clients": self.clients, "seconds": round(self.seconds, 2), "ok": self.ok,
@@ -122,7 +131,7 @@ def hammer(servers: list[Server], clients: int, seconds: float, method: str, pat
     ``body_for(i)`` gives client ``i`` its own body (each kiosk issues for its own service).  The servers' CPU
     is read just before the clients start and just after the last one stops.
     """
-    result = LoadResult(clients, seconds)
+    result = LoadResult(clients, 0.0)
     lock = threading.Lock()
     barrier = threading.Barrier(clients + 1)
     stop_at = [0.0]

@@ -58,9 +58,11 @@ BEGIN, END = "<!-- BEGIN scale-benchmark (bench/run.py) -->", "<!-- END scale-be
 PARTS = ("cost", "throughput", "scale", "fanout", "simulate")
 #: the sizes of a full and of a quick run
 SIZES: dict[str, dict[str, Any]] = {
-    "full": {"cost_budget_s": 4.0, "cost_min_ops": 5, "cost_max_ops": 400, "cost_max_pairs": 100, "seconds": 8.0,
+    "full": {"cost_budget_s": 4.0, "cost_min_ops": 5, "cost_max_ops": 1000, "cost_max_issues": 300,
+             "cost_max_pairs": 100, "seconds": 8.0,
              "calls": 30, "connect_budget_s": 120.0, "call_budget_s": 45.0, "simulate_timeout_s": 300.0},
-    "quick": {"cost_budget_s": 1.5, "cost_min_ops": 3, "cost_max_ops": 150, "cost_max_pairs": 50, "seconds": 3.0,
+    "quick": {"cost_budget_s": 1.5, "cost_min_ops": 3, "cost_max_ops": 400, "cost_max_issues": 150,
+              "cost_max_pairs": 50, "seconds": 3.0,
               "calls": 10, "connect_budget_s": 30.0, "call_budget_s": 15.0, "simulate_timeout_s": 120.0},
 }
 
@@ -88,7 +90,7 @@ def parts(args: argparse.Namespace, size: dict[str, Any], work: Path) -> dict[st
     return {
         "cost": lambda: cost_curve.run(work, levels=args.cost_levels, budget_s=size["cost_budget_s"],
                                        min_ops=size["cost_min_ops"], max_ops=size["cost_max_ops"],
-                                       max_pairs=size["cost_max_pairs"], log=log),
+                                       max_issues=size["cost_max_issues"], max_pairs=size["cost_max_pairs"], log=log),
         "throughput": lambda: throughput.one_process(work, clients=8, seconds=size["seconds"], log=log),
         "scale": lambda: throughput.two_processes(work, clients=args.scale_clients, seconds=size["seconds"], log=log),
         "fanout": lambda: fanout.run(work, levels=args.levels, workers=workers, calls=size["calls"], interval_s=0.5,

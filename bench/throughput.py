@@ -1,16 +1,18 @@
 """Parts 2 and 3: how many tickets a process issues, against its own ``/healthz``, the stack's floor, and two.
 
-2. One process on SQLite with 8 keep-alive clients: ``GET /healthz`` and then ``POST /api/tickets`` on the same
+2. One process on SQLite with 8 keep-alive clients: ``GET /healthz`` and ``POST /api/tickets`` on the same
    server, and the floor (``floor_app.py``: one SQLite row per POST, same gunicorn worker) with the same
-   clients.  Each with the worker's CPU per request.
-3. PostgreSQL: one process, then two processes sharing the database with Redis (clients alternate between
-   them), each with the same number of clients.
+   clients, each with the worker's CPU per request.  The three take turns in short rounds, so that a burst of
+   other work on the shared machine falls on all of them rather than on one (their ratios are the result).
+3. PostgreSQL: one process, and two processes sharing another database with Redis (clients alternate between
+   them), with the same number of clients, in turns as above.
 
 After each issue run the numbering is checked in the database: no number twice, no gap.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from collections import Counter
@@ -20,7 +22,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bench.load import hammer
+from bench.load import LoadResult, hammer
 from bench.servers import ROOT, Server, Setup
 from queue_server.simulate.http import HttpClient
 
@@ -40,9 +42,12 @@ def warm_up(setup: Setup) -> None:
                 http.post("/api/tickets", _body(i), token=setup.tokens["kiosk"])
 
 
-def issue_run(setup: Setup, clients: int, seconds: float) -> dict[str, Any]:
-    result = hammer(setup.servers, clients, seconds, "POST", "/api/tickets", token=setup.tokens["kiosk"],
-                    ok_status=201, keep_bodies=True, body_for=_body)
+def issue_load(setup: Setup, clients: int, seconds: float) -> LoadResult:
+    return hammer(setup.servers, clients, seconds, "POST", "/api/tickets", token=setup.tokens["kiosk"],
+                  ok_status=201, keep_bodies=True, body_for=_body)
+
+
+def issue_summary(setup: Setup, result: LoadResult) -> dict[str, Any]:
     out = result.summary()
     numbers = Counter(json.loads(b)["ticket"]["number"] for b in result.bodies)
     out["duplicate_numbers_in_answers"] = sum(c - 1 for c in numbers.values() if c > 1)
@@ -69,37 +74,49 @@ def floor_server(workdir: Path, threads: int) -> Server:
     return Server(argv, workdir, {"PYTHONPATH": str(ROOT)}, "floor")
 
 
-def one_process(work: Path, *, clients: int, seconds: float, log: Callable[[str], None]) -> dict[str, Any]:
-    """Part 2: /healthz, issue and the floor, one after the other, with ``clients`` keep-alive clients."""
-    out: dict[str, Any] = {"setup": "SQLite, 1 process", "clients": clients}
-    with Setup("sqlite-1", "sqlite", 1, work / "throughput-sqlite") as setup:
-        warm_up(setup)
-        out["idle_memory_kb"] = setup.servers[0].memory_kb()
-        out["healthz"] = hammer(setup.servers, clients, seconds, "GET", "/healthz").summary()
-        log(f"one process: /healthz {out['healthz']['per_s']}/s, {out['healthz']['cpu_ms_per_request']} ms CPU each")
-        out["issue"] = issue_run(setup, clients, seconds)
-        log(f"one process: issue {out['issue']['per_s']}/s, {out['issue']['cpu_ms_per_request']} ms CPU each, "
-            f"p99 {out['issue']['p99_ms']} ms, errors {out['issue']['errors'] or 0}")
+def one_process(work: Path, *, clients: int, seconds: float, log: Callable[[str], None],
+                rounds: int = 4) -> dict[str, Any]:
+    """Part 2: /healthz, issue and the floor in turns (``rounds`` of ``seconds / rounds`` each)."""
+    out: dict[str, Any] = {"setup": "SQLite, 1 process", "clients": clients, "rounds": rounds}
     floor = floor_server(work / "floor", 64)
-    floor.start()
-    try:
-        hammer([floor], 2, 0.5, "POST", "/rows", body={"kind": "warm-up"}, ok_status=201)
-        out["floor"] = hammer([floor], clients, seconds, "POST", "/rows", body={"kind": "ticket"},
-                              ok_status=201).summary()
-        out["floor_memory_kb"] = floor.memory_kb()
-    finally:
-        floor.stop()
-    log(f"floor: {out['floor']['per_s']}/s, {out['floor']['cpu_ms_per_request']} ms CPU each")
+    with Setup("sqlite-1", "sqlite", 1, work / "throughput-sqlite") as setup:
+        floor.start()
+        try:
+            warm_up(setup)
+            hammer([floor], 2, 0.5, "POST", "/rows", body={"kind": "warm-up"}, ok_status=201)
+            out["idle_memory_kb"] = setup.servers[0].memory_kb()
+            out["floor_memory_kb"] = floor.memory_kb()
+            healthz, issue, rows = LoadResult(clients, 0.0), LoadResult(clients, 0.0), LoadResult(clients, 0.0)
+            for _ in range(rounds):
+                healthz.add(hammer(setup.servers, clients, seconds / rounds, "GET", "/healthz"))
+                issue.add(issue_load(setup, clients, seconds / rounds))
+                rows.add(hammer([floor], clients, seconds / rounds, "POST", "/rows", body={"kind": "ticket"},
+                                ok_status=201))
+            out["healthz"], out["issue"], out["floor"] = healthz.summary(), issue_summary(setup, issue), rows.summary()
+        finally:
+            floor.stop()
+    for name in ("healthz", "issue", "floor"):
+        c = out[name]
+        log(f"one process: {name} {c['per_s']}/s, {c['cpu_ms_per_request']} ms CPU each, p99 {c['p99_ms']} ms, "
+            f"errors {c['errors'] or 0}")
     return out
 
 
-def two_processes(work: Path, *, clients: int, seconds: float, log: Callable[[str], None]) -> dict[str, Any]:
-    """Part 3: issue throughput of one PostgreSQL process, then of two sharing the database through Redis."""
-    out: dict[str, Any] = {"clients": clients, "runs": []}
-    for name, processes in (("PostgreSQL, 1 process", 1), ("PostgreSQL + Redis, 2 processes", 2)):
-        with Setup(name, "postgresql", processes, work / f"throughput-pg-{processes}") as setup:
+def two_processes(work: Path, *, clients: int, seconds: float, log: Callable[[str], None],
+                  rounds: int = 4) -> dict[str, Any]:
+    """Part 3: issue throughput of one PostgreSQL process and of two sharing a database through Redis, in turns."""
+    out: dict[str, Any] = {"clients": clients, "rounds": rounds, "runs": []}
+    names = (("PostgreSQL, 1 process", 1), ("PostgreSQL + Redis, 2 processes", 2))
+    with contextlib.ExitStack() as stack:
+        setups = [stack.enter_context(Setup(name, "postgresql", n, work / f"throughput-pg-{n}")) for name, n in names]
+        for setup in setups:
             warm_up(setup)
-            run = issue_run(setup, clients, seconds)
+        loads = [LoadResult(clients, 0.0) for _ in setups]
+        for _ in range(rounds):
+            for setup, load in zip(setups, loads, strict=True):
+                load.add(issue_load(setup, clients, seconds / rounds))
+        for (name, processes), setup, load in zip(names, setups, loads, strict=True):
+            run = issue_summary(setup, load)
             run["setup"], run["processes"] = name, processes
             out["runs"].append(run)
             log(f"{name}: issue {run['per_s']}/s with {clients} clients, {run['cpu_ms_per_request']} ms CPU each "

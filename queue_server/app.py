@@ -16,6 +16,7 @@ from .extensions import login_manager, socketio
 from .services.context import Context, Notifier
 
 log = logging.getLogger(__name__)
+FEED, FANOUT = "vuoro_change_feed", "vuoro_fanout"
 
 
 def _as_config(config: VuoroConfig | Mapping[str, Any] | str | os.PathLike[str] | None) -> VuoroConfig:
@@ -48,7 +49,7 @@ def create_app(
         # Trust exactly that many proxies, so rate limits see the visitor's address, not nginx's.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=cfg.proxy_hops, x_proto=cfg.proxy_hops,  # type: ignore[method-assign]
                                 x_host=cfg.proxy_hops)
-    db = Database(cfg.resolved_database_url())
+    db = Database(cfg.resolved_database_url(), timeout_s=cfg.database_timeout_s)
     if migrate:
         db.upgrade()
     context = Context(config=cfg, db=db)
@@ -87,22 +88,46 @@ def shutdown(app: Flask) -> None:
     from .admin import stop_retention
 
     stop_retention(app)
+    for key in (FEED, FANOUT):
+        worker = app.extensions.get(key)
+        if worker is not None:
+            worker.close()
     app.extensions["vuoro"].db.dispose()
 
 
 def _init_realtime(app: Flask, context: Context, notifier: Notifier | None) -> None:
     """Socket.IO in threading mode (never eventlet), with Redis as message queue when several processes run."""
     from .realtime.handlers import Handlers
-    from .realtime.notifier import SocketNotifier
 
     socketio.init_app(app, async_mode="gevent" if os.environ.get("VUORO_WORKER") == "gevent" else "threading",
                       message_queue=context.config.redis_url,
                       channel=context.config.socketio_channel)
     Handlers().register(socketio)
-    context.notifier = notifier if notifier is not None else SocketNotifier(socketio, context)
+    _init_live(app, context, notifier)
     from . import printing
 
     printing.init_app(app, context, socketio)
+
+
+def _init_live(app: Flask, context: Context, notifier: Notifier | None) -> None:
+    """The live model, its first consumer (the socket fan-out, or the caller's recorder) and the change feed."""
+    from .realtime.change_feed import OutboxPoller, RedisChangeFeed
+    from .realtime.fanout import SocketFanout
+    from .services.live import install
+
+    live = install(context)
+    if notifier is None:
+        fanout = SocketFanout(socketio, context)
+        fanout.start()
+        app.extensions[FANOUT] = fanout
+        notifier = fanout
+    context.notifier = notifier
+    live.subscribe(notifier)
+    cfg = context.config
+    feed = (RedisChangeFeed(live, cfg.redis_url, cfg.socketio_channel) if cfg.redis_url else OutboxPoller(live, 1.0))
+    live.feed = feed
+    feed.start()
+    app.extensions[FEED] = feed
 
 
 def _init_pages(app: Flask) -> None:

@@ -32,7 +32,7 @@ def _database(cfg: VuoroConfig) -> Any:
     """The database, created or migrated to the newest schema first (every command that needs it)."""
     from .db import Database
 
-    db = Database(cfg.resolved_database_url())
+    db = Database(cfg.resolved_database_url(), timeout_s=cfg.database_timeout_s)
     db.upgrade()
     return db
 

@@ -33,7 +33,9 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 from sqlalchemy import event, orm
+from sqlalchemy.exc import SQLAlchemyError
 
+from .db import DatabaseUnavailable
 from .domain.states import Action
 from .models import TicketEvent
 
@@ -104,20 +106,23 @@ class _StateCollector(Collector):
         # Without a database round trip while registering (auto_describe would otherwise call collect()).
         yield GaugeMetricFamily("vuoro_waiting", "Tickets waiting now, per service", labels=["service"])
         yield GaugeMetricFamily("vuoro_socketio_connections", "Open Socket.IO connections in this process")
+        yield GaugeMetricFamily("vuoro_live_rebuilds", "Times this process rebuilt its live model from the database")
+        yield GaugeMetricFamily("vuoro_live_seq", "The last change this process's live model applied")
 
     def collect(self) -> Iterator[Metric]:
-        from .services.queues import waiting_counts
-
         waiting = GaugeMetricFamily("vuoro_waiting", "Tickets waiting now, per service", labels=["service"])
+        live = self.ctx.live
         try:
-            with self.ctx.db.reader() as session:
-                counts = waiting_counts(session, self.ctx.today())
-        except Exception:  # the database is down: /healthz says so; the other metrics still help
-            log.warning("metrics: could not read the waiting counts", exc_info=True)
-        else:
-            for s in self.ctx.config.services:
-                waiting.add_metric([s.key], counts.get(s.key, 0))
+            counts, seq = live.waiting_counts(), live.seq
+        except (DatabaseUnavailable, SQLAlchemyError):  # the model needed a rebuild and the database is down
+            log.warning("metrics: could not read the live model", exc_info=True)
+            counts, seq = {}, 0
+        for s in self.ctx.config.services:
+            waiting.add_metric([s.key], counts.get(s.key, 0))
         yield waiting
+        yield GaugeMetricFamily("vuoro_live_rebuilds", "Times this process rebuilt its live model from the database",
+                                value=live.rebuilds)
+        yield GaugeMetricFamily("vuoro_live_seq", "The last change this process's live model applied", value=seq)
         eio = getattr(self.sio_server, "eio", None)
         sockets = len(getattr(eio, "sockets", {}) or {})
         yield GaugeMetricFamily("vuoro_socketio_connections", "Open Socket.IO connections in this process",

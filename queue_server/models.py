@@ -193,3 +193,27 @@ class DailyStats(Base):
     service_times_s: so.Mapped[list[int]] = so.mapped_column(sa.JSON, default=list)
     #: errands that joined the queue in each local hour 0..23
     arrivals_by_hour: so.Mapped[list[int]] = so.mapped_column(sa.JSON, default=list)
+
+
+class SequenceCounter(Base):
+    """A counter that never restarts (unlike ``counters``, which are per day and purged): ``changes`` numbers
+    every committed change, bumped by an upsert inside the writing transaction, so its order is commit order."""
+
+    __tablename__ = "sequences"
+    name: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+    value: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0)
+
+
+class ChangeRow(Base):
+    """The outbox: one row per committed change, numbered by ``sequences.changes``, gap-free.
+
+    ``body`` is the change record (services/outbox.py): the new state of each ticket and desk it touched and
+    the events it logged -- numbers and states only, never a token (only its hash) or anything personal.  Every
+    process's live model applies these in ``seq`` order; one that missed any reads them here.
+    """
+
+    __tablename__ = "change_log"
+    seq: so.Mapped[int] = so.mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    business_day: so.Mapped[date] = so.mapped_column(sa.Date, index=True)
+    at: so.Mapped[datetime]
+    body: so.Mapped[dict[str, Any]]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
@@ -169,6 +170,18 @@ def postgres_server() -> str:
     except Exception as exc:  # noqa: BLE001 - any failure to connect means "no server here"
         service_unavailable("PostgreSQL", exc)
     return url
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The local Redis server (the tests' own db number, VUORO_TEST_REDIS_URL); skip or fail without it."""
+    try:
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+        client.ping()
+        client.close()
+    except Exception as exc:  # noqa: BLE001 - any failure means "no Redis here"
+        service_unavailable("Redis", exc)
+    return REDIS_URL
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from ..services.context import Context
 from ..services.retention import RetentionWorker
 
 RETENTION = "vuoro_retention"
+LIVE = "vuoro_admin_live"
 
 
 def printer_lines(app: Flask) -> list[dict[str, Any]]:
@@ -33,7 +34,8 @@ def init_app(app: Flask) -> None:
     if "admin" not in app.blueprints:
         app.register_blueprint(views.bp)
         app.register_blueprint(views.assets)
-    AdminLive(app, ctx, socketio).install()
+    live = app.extensions[LIVE] = AdminLive(app, ctx, socketio)
+    live.install()
     _init_retention(app, ctx)
 
 
@@ -50,6 +52,10 @@ def _init_retention(app: Flask, ctx: Context) -> None:
 
 
 def stop_retention(app: Flask) -> None:
+    """Stop the admin package's threads: the retention worker and the dashboard pusher."""
     worker = app.extensions.get(RETENTION)
     if worker is not None:
         worker.stop()
+    live = app.extensions.get(LIVE)
+    if live is not None:
+        live.close()

@@ -1,13 +1,15 @@
 """The dashboard's Socket.IO namespace (``/admin``): join ``{"admin": true}`` as an admin -> ``snapshot``, then
-a ``dashboard`` event with the whole picture after every committed change.
+a ``dashboard`` event with the whole picture after committed changes, at most once a second.
 
-The namespace is the admin package's own, so the default namespace's handlers stay untouched; changes reach it
-by following the app's notifier (every change goes to the screens first, then the dashboard is pushed).
+The namespace is the admin package's own, so the default namespace's handlers stay untouched.  Changes reach it
+as they reach every consumer: it subscribes to the live model (services/live.py), which hands it each applied
+change after the screens' fan-out; it only marks the picture dirty, and its own thread pushes it.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,11 +19,13 @@ from flask_socketio import SocketIO, emit, join_room
 from ..realtime import events as ev
 from ..realtime.principals import SocketPrincipals
 from ..services.changes import Change
-from ..services.context import Context, Notifier
+from ..services.context import Context
 from ..services.dashboard import dashboard
 
 log = logging.getLogger(__name__)
 NS = ev.ADMIN_NAMESPACE
+#: the dashboard is for people watching a room: one picture a second is plenty, whatever the change rate
+PUSH_INTERVAL_S = 1.0
 
 
 def _error(code: str, message: str) -> dict[str, Any]:
@@ -31,15 +35,43 @@ def _error(code: str, message: str) -> dict[str, Any]:
 class AdminLive:
     def __init__(self, app: Flask, ctx: Context, socketio: SocketIO) -> None:
         self.app, self.ctx, self.socketio = app, ctx, socketio
+        self.server = socketio.server  # this app's own (``socketio.server`` is whichever app was bound last)
         self._principals = SocketPrincipals()
-        #: push only once somebody could listen: an admin joined here, or other processes share a message queue
-        self.active = bool(ctx.config.redis_url)
+        self._dirty = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
 
     def install(self) -> None:
         self.socketio.on_event("connect", self.on_connect, namespace=NS)
         self.socketio.on_event("disconnect", self.on_disconnect, namespace=NS)
         self.socketio.on_event(ev.JOIN, self.on_join, namespace=NS)
-        follow_notifier(self.ctx.notifier, self)
+        assert self.ctx.live is not None
+        self.ctx.live.subscribe(self)
+        self._thread = threading.Thread(target=self._run, name="vuoro-dashboard", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._dirty.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+
+    def publish(self, changes: Sequence[Change]) -> None:
+        """A consumer of the live model: the picture is stale; the thread pushes it when due."""
+        self._dirty.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._dirty.wait()
+            if self._stop.is_set():
+                return
+            self._dirty.clear()
+            self.push()
+            self._stop.wait(PUSH_INTERVAL_S)
+
+    def _listening(self) -> bool:
+        rooms = self.server.manager.rooms.get(NS, {}) if self.server is not None else {}
+        return bool(rooms.get(ev.ADMIN_ROOM))
 
     def payload(self) -> dict[str, Any]:
         from . import printer_lines
@@ -47,10 +79,13 @@ class AdminLive:
         return {**dashboard(self.ctx), "printers": printer_lines(self.app)}
 
     def push(self) -> None:
-        if not self.active:
+        """To this process's admins only: every process follows every change and pushes to its own."""
+        if not self._listening():
             return
         try:
-            self.socketio.emit(ev.DASHBOARD, self.payload(), to=ev.ADMIN_ROOM, namespace=NS)
+            with self.app.app_context():
+                payload = self.payload()
+            self.server.emit(ev.DASHBOARD, payload, to=ev.ADMIN_ROOM, namespace=NS, ignore_queue=True)
         except Exception:  # the change is committed; a missed dashboard update must not turn it into an error
             log.exception("could not push the admin dashboard")
 
@@ -68,24 +103,6 @@ class AdminLive:
         if principal is None or principal.role != "admin":
             return _error("forbidden", "log in as an admin or use an admin token")
         join_room(ev.ADMIN_ROOM)
-        self.active = True
         emit(ev.SNAPSHOT, self.payload())
         return {"ok": True}
 
-
-def follow_notifier(notifier: Notifier, live: AdminLive) -> None:
-    """After every ``publish`` of the app's notifier, push the dashboard too.
-
-    The notifier object stays the same (others check its type); only this instance's ``publish`` is wrapped,
-    once: the change goes to the screens first, then the dashboard follows.
-    """
-    if getattr(notifier, "_vuoro_admin_follows", False):
-        return
-    inner = notifier.publish
-
-    def publish(changes: Sequence[Change]) -> None:
-        inner(changes)
-        live.push()
-
-    notifier.publish = publish  # type: ignore[method-assign]
-    notifier._vuoro_admin_follows = True  # type: ignore[attr-defined]

@@ -106,5 +106,5 @@ def ticket_qr(token: str) -> Response:
     view = _ticket(token)
     if view is None:
         return not_found("ticket")
-    return Response(qr_svg(track_url(vuoro(), token)), mimetype="image/svg+xml",
+    return Response(qr_svg(track_url(vuoro().config, token)), mimetype="image/svg+xml",
                     headers={"Cache-Control": "no-store"})

@@ -23,6 +23,7 @@ DESK = "desk"              # a desk's state and current ticket: to that desk's r
 PRINTED = "printed"        # a kiosk's ticket came out of its printer: to that kiosk's room
 FAILED = "failed"          # printing failed (the ticket stands; tell the visitor to note the number)
 PRINTER = "printer"        # a printer's health changed: to desks and admins
+RESYNC = "resync"          # the server rebuilt its live model (a gap, a lost change feed): join again
 DASHBOARD = "dashboard"    # the admin dashboard's live picture (namespace ADMIN_NAMESPACE, room ADMIN_ROOM)
 ADMIN_NAMESPACE = "/admin"  # the admin dashboard's own namespace: join {"admin": true} there (admin/live.py)
 ADMIN_ROOM = "admin"
@@ -45,7 +46,7 @@ def kiosk_room(kiosk: str) -> str:
     return f"kiosk:{kiosk}"
 
 
-#: desks, kiosks, phones and admins: everyone who may see every service's queue
+#: desks and kiosks: the screens that show every service's queue (phones follow only their own ticket)
 SCREENS_ROOM = "screens"
 STAFF_ROOM = "staff"
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import current_app
+from flask import current_app, request
 from flask_socketio import SocketIO, emit, join_room, leave_room
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..api.auth import DESK_ROLES, KIOSK_ROLES
+from ..db import DatabaseUnavailable, unavailable_reason
 from ..domain.errors import DomainError
 from ..printing import EXTENSION as PRINTING
 from ..services.accounts import Principal
@@ -21,7 +23,7 @@ from ..services.overview import service_summaries
 from ..services.tickets import get_ticket
 from ..services.tokens import token_hash
 from . import events as ev
-from .notifier import desk_payload
+from .fanout import SocketFanout, desk_payload
 from .principals import SocketPrincipals
 
 log = logging.getLogger(__name__)
@@ -29,6 +31,24 @@ log = logging.getLogger(__name__)
 
 def _ctx() -> Context:
     return current_app.extensions["vuoro"]
+
+
+def _fanout() -> SocketFanout | None:
+    """The app's socket fan-out (None where a test replaced it with a recorder)."""
+    notifier = _ctx().notifier
+    return notifier if isinstance(notifier, SocketFanout) else None
+
+
+def _snapshot(rooms: list[str], body: dict[str, Any]) -> None:
+    """Join ``rooms`` and send the snapshot, with each room's current sequence number, under the model's lock:
+    no change can slip between what the snapshot shows and the numbers it gives."""
+    ctx = _ctx()
+    assert ctx.live is not None
+    fanout = _fanout()
+    with ctx.live.locked():
+        for room in rooms:
+            join_room(room)
+        emit(ev.SNAPSHOT, {**body, "seqs": fanout.seqs(rooms) if fanout else {}})
 
 
 def _error(code: str, message: str) -> dict[str, Any]:
@@ -55,6 +75,9 @@ class Handlers:
 
     def on_disconnect(self, reason: Any = None) -> None:
         self._principals.disconnect()
+        fanout = _fanout()
+        if fanout is not None:
+            fanout.forget(request.sid)  # type: ignore[attr-defined]
 
     def on_leave(self, data: Any = None, *_extra: Any) -> dict[str, Any]:
         if isinstance(data, dict):
@@ -72,21 +95,24 @@ class Handlers:
                    "kiosk": self._join_kiosk}.get(kind)
         if handler is None or not isinstance(value, str) or not value:
             return _error("invalid_request", "join one of: board, desk, ticket, kiosk")
-        return handler(value)
+        try:
+            return handler(value)
+        except (DatabaseUnavailable, SQLAlchemyError) as exc:  # the model had to be rebuilt and the database is away
+            log.warning("join: the database did not answer (%s)", unavailable_reason(exc))
+            return _error("database_unavailable", "the database is not available; try again in a few seconds")
 
     def _join_board(self, zone: str) -> dict[str, Any]:
         ctx = _ctx()
         zcfg = ctx.config.zone_map.get(zone)
         if zcfg is None:
             return _error("unknown_zone", "no such zone")
-        join_room(ev.board_room(zone))
         calls = [
             ev.called_payload(ctx.config, number=c.number, desk_key=c.desk_key, called_at=c.called_at, recall=c.recall)
             for c in recent_calls(ctx, zone)
             if c.desk_key in ctx.config.desk_map
         ]
         zone_services = sorted({s for d in ctx.config.desks if d.zone == zone for s in d.services})
-        emit(ev.SNAPSHOT, {
+        _snapshot([ev.board_room(zone)], {
             "board": zone,
             "name": dict(zcfg.name),
             "language": zcfg.language or ctx.config.centre.language,
@@ -104,13 +130,11 @@ class Handlers:
             return _error("forbidden", "log in as a clerk or use a desk token")
         if desk not in ctx.config.desk_map:
             return _error("unknown_desk", "no such desk")
-        join_room(ev.desk_room(desk))
-        join_room(ev.SCREENS_ROOM)
-        join_room(ev.STAFF_ROOM)
         printing = current_app.extensions.get(PRINTING)
-        emit(ev.SNAPSHOT, {"desk": desk, "state": desk_payload(ctx, desk),
-                           "queue": ev.queue_payload(service_summaries(ctx), for_board=False),
-                           "printers": printing.status_list() if printing is not None else []})
+        _snapshot([ev.desk_room(desk), ev.SCREENS_ROOM, ev.STAFF_ROOM],
+                  {"desk": desk, "state": desk_payload(ctx, desk),
+                   "queue": ev.queue_payload(service_summaries(ctx), for_board=False),
+                   "printers": printing.status_list() if printing is not None else []})
         return {"ok": True}
 
     def _join_ticket(self, token: str) -> dict[str, Any]:
@@ -119,10 +143,13 @@ class Handlers:
             view = get_ticket(ctx, token)
         except DomainError:
             return _error("unknown_ticket", "no such ticket")
-        join_room(ev.ticket_room(token_hash(token)))
-        join_room(ev.SCREENS_ROOM)
-        emit(ev.SNAPSHOT, {"ticket": view.to_dict(),
-                           "queue": ev.queue_payload(service_summaries(ctx), for_board=False)})
+        digest = token_hash(token)
+        shown = view.to_dict()
+        fanout = _fanout()
+        if fanout is not None:
+            fanout.follow(request.sid, digest, shown)  # type: ignore[attr-defined]
+        _snapshot([ev.ticket_room(digest)], {"ticket": shown,
+                                             "queue": ev.queue_payload(service_summaries(ctx), for_board=False)})
         return {"ok": True}
 
     def _join_kiosk(self, kiosk: str) -> dict[str, Any]:
@@ -134,7 +161,6 @@ class Handlers:
             return _error("unknown_kiosk", "no such kiosk")
         if principal.role == "kiosk" and principal.name in ctx.config.kiosk_map and principal.name != kiosk:
             return _error("forbidden", "this token belongs to another kiosk")
-        join_room(ev.kiosk_room(kiosk))
-        join_room(ev.SCREENS_ROOM)
-        emit(ev.SNAPSHOT, {"kiosk": kiosk, "queue": ev.queue_payload(service_summaries(ctx), for_board=False)})
+        _snapshot([ev.kiosk_room(kiosk), ev.SCREENS_ROOM],
+                  {"kiosk": kiosk, "queue": ev.queue_payload(service_summaries(ctx), for_board=False)})
         return {"ok": True}

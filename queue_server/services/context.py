@@ -1,4 +1,4 @@
-"""What every use case needs: the config, the database, the clock and the outbound ports."""
+"""What every use case needs: the config, the database, the clock, the live model and the outbound ports."""
 
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ from ..db import Database
 from ..domain.numbering import business_day
 from ..models import utcnow
 from .changes import Change
-from .service_times import ServiceTimes
 
 if TYPE_CHECKING:
+    from .live import LiveQueues
     from .ticket_view import TicketView
 
 
 class Notifier(Protocol):
-    """Receives what changed, after the commit; the realtime layer turns it into Socket.IO events."""
+    """A consumer of committed changes: the live model hands it each change once applied, in sequence order."""
 
     def publish(self, changes: Sequence[Change]) -> None: ...
 
@@ -52,7 +52,8 @@ class Context:
     notifier: Notifier = field(default_factory=NullNotifier)
     printing: TicketPrinting | None = None
     clock: Callable[[], datetime] = utcnow
-    service_times: ServiceTimes = field(default_factory=ServiceTimes)
+    #: the live queue model every read comes from; it receives every committed change (services/live.py)
+    live: LiveQueues | None = None
 
     def now(self) -> datetime:
         return self.clock()

@@ -5,12 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import sqlalchemy as sa
-
-from ..domain.states import AT_DESK, TicketStatus
-from ..models import DeskState, Ticket
 from .context import Context
-from .queues import service_loads
+from .outbox import from_us, us
 from .statistics import visit_counts
 
 #: a queue whose longest wait passes this share of the target turns amber; past the target, red
@@ -55,51 +51,39 @@ class ServiceLine:
 
 
 def dashboard(ctx: Context) -> dict[str, Any]:
+    """The whole picture from the live model; only the visit counts are read from the database."""
     cfg = ctx.config
+    live = ctx.live
+    assert live is not None
     now = ctx.now()
+    now_us = us(now)
     local = now.astimezone(cfg.centre.tz)
-    today = local.date()
-    with ctx.db.reader() as session:
-        states = dict(session.execute(sa.select(DeskState.desk_key, DeskState.status)).all())
-        at_desks = {
-            t.desk_key: t for t in session.scalars(
-                sa.select(Ticket).where(Ticket.business_day == today, Ticket.desk_key.is_not(None),
-                                        Ticket.status.in_([s.value for s in AT_DESK])))
-        }
-        oldest = dict(session.execute(
-            sa.select(Ticket.service_key, sa.func.min(Ticket.queued_at))
-            .where(Ticket.business_day == today, Ticket.status == TicketStatus.WAITING.value)
-            .group_by(Ticket.service_key)).all())
-        loads = service_loads(session, ctx, today)
     desks = []
-    for d in cfg.desks:
-        t = at_desks.get(d.key)
-        desks.append(DeskLine(
-            key=d.key, label=cfg.text(d.label), zone=d.zone, services=list(d.services),
-            status=states.get(d.key, "closed"), number=t.number if t else None, service=t.service_key if t else None,
-            ticket_status=t.status if t else None,
-            since=t.called_at.isoformat() if t and t.called_at else None,
-            for_s=max(0, int((now - t.called_at).total_seconds())) if t and t.called_at else None,
-        ))
-    services = []
-    for s in cfg.services:
-        load = loads[s.key]
-        first = oldest.get(s.key)
-        if isinstance(first, str):  # SQLite gives MIN() of the custom type back as text
-            from datetime import UTC, datetime
-
-            first = datetime.fromisoformat(first)
-            first = first if first.tzinfo else first.replace(tzinfo=UTC)
-        longest = max(0, int((now - first).total_seconds())) if first else 0
-        services.append(ServiceLine(
-            key=s.key, name=cfg.text(s.name), sensitive=s.sensitive, open=cfg.hours_map[s.key].is_open(local),
-            waiting=load.waiting, longest_wait_s=longest, estimated_wait_s=load.wait_for(load.waiting + 1),
-            target_wait_s=s.target_wait_s, level=level(longest, s.target_wait_s), open_desks=load.open_desks,
-        ))
+    with live.locked():
+        for d in cfg.desks:
+            t = live.at_desk(d.key)
+            since = from_us(t.called_at) if t and t.called_at is not None else None
+            desks.append(DeskLine(
+                key=d.key, label=cfg.text(d.label), zone=d.zone, services=list(d.services),
+                status=live.desk_status(d.key), number=t.number if t else None, service=t.service if t else None,
+                ticket_status=t.status if t else None, since=since.isoformat() if since else None,
+                for_s=max(0, int((now - since).total_seconds())) if since else None,
+            ))
+        forecasts = live.forecasts()
+        services = []
+        for s in cfg.services:
+            fc = forecasts[s.key]
+            first = live.oldest_waiting(s.key)
+            longest = max(0, (now_us - first) // 1_000_000) if first is not None else 0
+            services.append(ServiceLine(
+                key=s.key, name=cfg.text(s.name), sensitive=s.sensitive, open=cfg.hours_map[s.key].is_open(local),
+                waiting=fc.waiting, longest_wait_s=longest, estimated_wait_s=fc.newcomer_wait(now_us),
+                target_wait_s=s.target_wait_s, level=level(longest, s.target_wait_s), open_desks=fc.open_desks,
+            ))
     today_n, total_n = visit_counts(ctx)
     return {
         "at": now.isoformat(),
-        "day": today.isoformat(),
+        "day": local.date().isoformat(),
         "desks": [asdict(d) for d in desks],
         "services": [asdict(s) for s in services],
         "visits": {"today": today_n, "total": total_n},

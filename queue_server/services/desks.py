@@ -19,12 +19,15 @@ from ..config import DeskConfig
 from ..domain import policy
 from ..domain.errors import DeskBusy, InvalidRequest, NoCurrentTicket, NotFound, NotServedHere
 from ..domain.numbering import parse_number
+from ..domain.queue_model import LiveTicket
 from ..domain.states import AT_DESK, Action, TicketStatus, finish_action
 from ..models import DeskState, Ticket
-from .changes import Change
 from .context import Context
-from .events import snapshot, transition
-from .ticket_view import TicketView, build_view
+from .counters import dialect_insert
+from .events import transition
+from .outbox import live_ticket, note_desk, writing
+from .ticket_view import TicketView
+from .tickets import live_view
 
 DESK_STATUSES = ("open", "paused", "closed")
 
@@ -46,11 +49,7 @@ def _lock_state(session: orm.Session, desk_key: str, now: datetime) -> DeskState
     """Create the desk's state row on first use and lock it for this transaction."""
     state = session.scalar(sa.select(DeskState).where(DeskState.desk_key == desk_key).with_for_update())
     if state is None:
-        dialect = session.get_bind().dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+        insert = dialect_insert(session)
         session.execute(insert(DeskState).values(desk_key=desk_key, status="closed", priority_streak=0,
                                                  updated_at=now).on_conflict_do_nothing())
         state = session.scalars(sa.select(DeskState).where(DeskState.desk_key == desk_key).with_for_update()).one()
@@ -73,53 +72,79 @@ def _skip_locked(session: orm.Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _call(session: orm.Session, ctx: Context, ticket: Ticket, desk: DeskConfig, state: DeskState,
-          actor: str, now: datetime) -> Change:
+def _call(session: orm.Session, ticket: Ticket, desk: DeskConfig, state: DeskState, actor: str,
+          now: datetime) -> LiveTicket:
     transition(session, ticket, Action.CALL, at=now, actor=actor, desk_key=desk.key)
     ticket.desk_key = desk.key
     ticket.called_at = now
     state.priority_streak = policy.next_streak(state.priority_streak, ticket.priority)
-    state.status = "open"
-    state.updated_at = now
-    return Change(Action.CALL.value, snapshot(ticket), desk.key, frozenset({ticket.service_key}))
+    _set_status(session, state, "open", now)
+    return live_ticket(ticket)
+
+
+def _set_status(session: orm.Session, state: DeskState, status: str, now: datetime) -> None:
+    state.status, state.updated_at = status, now
+    note_desk(session, state)
+
+
+def _waiting_ticket(session: orm.Session, day: object, ticket_id: int, services: list[str]) -> Ticket | None:
+    """The model's candidate, locked -- if it still waits here (the database, not the model, decides)."""
+    return session.scalar(
+        sa.select(Ticket)
+        .where(Ticket.id == ticket_id, Ticket.business_day == day, Ticket.status == TicketStatus.WAITING.value,
+               Ticket.service_key.in_(services))
+        .with_for_update(skip_locked=_skip_locked(session))
+    )
+
+
+def _best_waiting(session: orm.Session, day: object, services: list[str], want_priority: bool | None) -> Ticket | None:
+    """The longest-waiting ticket by SQL: when the model's candidate was taken meanwhile (another desk or process)."""
+    stmt = (
+        sa.select(Ticket)
+        .where(Ticket.business_day == day, Ticket.status == TicketStatus.WAITING.value,
+               Ticket.service_key.in_(services))
+        .order_by(Ticket.queued_at, Ticket.id)
+        .limit(1)
+        .with_for_update(skip_locked=_skip_locked(session))
+    )
+    if want_priority is not None:
+        stmt = stmt.where(Ticket.priority == want_priority)
+    return session.scalar(stmt)
 
 
 def call_next(ctx: Context, desk_key: str, actor: str) -> DeskResult:
-    """Call the longest-waiting ticket among the desk's services, with ratio-limited priority."""
+    """Call the longest-waiting ticket among the desk's services, with ratio-limited priority.
+
+    The live model names the candidate in O(log n); the database confirms it under a row lock.  Only when the
+    candidate was taken meanwhile (another desk, another process) does the SQL search the queue itself.
+    """
     desk = _desk(ctx, desk_key)
     now = ctx.now()
     day = ctx.today(now)
-    with ctx.db.writer() as session:
+    services = list(desk.services)
+    assert ctx.live is not None
+    called = None
+    with writing(ctx) as session:
         state = _lock_state(session, desk.key, now)
         if _current(session, ctx, desk.key) is not None:
             raise DeskBusy("finish, transfer or mark a no-show for the current ticket first")
         ticket = None
-        for want_priority in policy.priority_order(state.priority_streak, ctx.config.priority_ratio):
-            stmt = (
-                sa.select(Ticket)
-                .where(Ticket.business_day == day, Ticket.status == TicketStatus.WAITING.value,
-                       Ticket.service_key.in_(desk.services))
-                .order_by(Ticket.queued_at, Ticket.id)
-                .limit(1)
-                .with_for_update(skip_locked=_skip_locked(session))
-            )
-            if want_priority is not None:
-                stmt = stmt.where(Ticket.priority == want_priority)
-            ticket = session.scalar(stmt)
+        for candidate in ctx.live.candidates(services, state.priority_streak):
+            ticket = _waiting_ticket(session, day, candidate, services)
             if ticket is not None:
                 break
         if ticket is None:
-            opened = state.status != "open"
-            state.status, state.updated_at = "open", now
-        else:
-            change = _call(session, ctx, ticket, desk, state, actor, now)
-            view = build_view(session, ctx, ticket)
-    if ticket is None:
-        if opened:  # the clerk started their shift: screens and estimates count this desk from now on
-            ctx.notifier.publish([Change("desk_status", None, desk.key, frozenset(desk.services))])
+            for want_priority in policy.priority_order(state.priority_streak, ctx.config.priority_ratio):
+                ticket = _best_waiting(session, day, services, want_priority)
+                if ticket is not None:
+                    break
+        if ticket is not None:
+            called = _call(session, ticket, desk, state, actor, now)
+        elif state.status != "open":  # the clerk started their shift: screens and estimates count this desk
+            _set_status(session, state, "open", now)
+    if called is None:
         return DeskResult(None, "open")
-    ctx.notifier.publish([change])
-    return DeskResult(view, "open")
+    return DeskResult(live_view(ctx, called), "open")
 
 
 def call_number(ctx: Context, desk_key: str, number: str, actor: str) -> DeskResult:
@@ -129,7 +154,7 @@ def call_number(ctx: Context, desk_key: str, number: str, actor: str) -> DeskRes
     if parsed is None:
         raise InvalidRequest(f"{number!r} is not a ticket number like K042")
     now = ctx.now()
-    with ctx.db.writer() as session:
+    with writing(ctx) as session:
         state = _lock_state(session, desk.key, now)
         if _current(session, ctx, desk.key) is not None:
             raise DeskBusy("finish, transfer or mark a no-show for the current ticket first")
@@ -141,42 +166,37 @@ def call_number(ctx: Context, desk_key: str, number: str, actor: str) -> DeskRes
             raise NotFound(f"no ticket {number} today", code="unknown_ticket")
         if ticket.status == TicketStatus.WAITING.value and ticket.service_key not in desk.services:
             raise NotServedHere(f"{ticket.number} waits for a service this desk does not serve")
-        change = _call(session, ctx, ticket, desk, state, actor, now)
-        view = build_view(session, ctx, ticket)
-    ctx.notifier.publish([change])
-    return DeskResult(view, "open")
+        called = _call(session, ticket, desk, state, actor, now)
+    return DeskResult(live_view(ctx, called), "open")
 
 
 def _act_on_current(
-    ctx: Context, desk_key: str, actor: str, act: Callable[[orm.Session, Ticket, datetime], Change],
+    ctx: Context, desk_key: str, act: Callable[[orm.Session, Ticket, datetime], None],
 ) -> DeskResult:
     desk = _desk(ctx, desk_key)
     now = ctx.now()
-    with ctx.db.writer() as session:
+    with writing(ctx) as session:
         state = _lock_state(session, desk.key, now)
         ticket = _current(session, ctx, desk.key)
         if ticket is None:
             raise NoCurrentTicket("this desk has no called ticket")
-        change = act(session, ticket, now)
-        view = build_view(session, ctx, ticket)
+        act(session, ticket, now)
+        after = live_ticket(ticket)
         status = state.status
-    ctx.notifier.publish([change])
-    return DeskResult(view, status)
+    return DeskResult(live_view(ctx, after), status)
 
 
 def recall(ctx: Context, desk_key: str, actor: str) -> DeskResult:
-    def act(session: orm.Session, t: Ticket, now: datetime) -> Change:
+    def act(session: orm.Session, t: Ticket, now: datetime) -> None:
         transition(session, t, Action.RECALL, at=now, actor=actor, desk_key=desk_key)
         t.called_at = now
-        return Change(Action.RECALL.value, snapshot(t), desk_key, frozenset(), recall=True)
-    return _act_on_current(ctx, desk_key, actor, act)
+    return _act_on_current(ctx, desk_key, act)
 
 
 def start(ctx: Context, desk_key: str, actor: str) -> DeskResult:
-    def act(session: orm.Session, t: Ticket, now: datetime) -> Change:
+    def act(session: orm.Session, t: Ticket, now: datetime) -> None:
         transition(session, t, Action.START, at=now, actor=actor, desk_key=desk_key)
-        return Change(Action.START.value, snapshot(t), desk_key, frozenset())
-    return _act_on_current(ctx, desk_key, actor, act)
+    return _act_on_current(ctx, desk_key, act)
 
 
 def _requeue(t: Ticket, service_key: str) -> None:
@@ -188,10 +208,9 @@ def _requeue(t: Ticket, service_key: str) -> None:
 
 def finish(ctx: Context, desk_key: str, actor: str) -> DeskResult:
     """End the errand; with more errands the ticket joins the next service's queue at its arrival time."""
-    def act(session: orm.Session, t: Ticket, now: datetime) -> Change:
+    def act(session: orm.Session, t: Ticket, now: datetime) -> None:
         pending = list(t.pending_services or [])
         action = finish_action(pending)
-        before = t.service_key
         transition(session, t, action, at=now, actor=actor, desk_key=desk_key,
                    to_service=pending[0] if pending else None)
         if pending:
@@ -199,16 +218,14 @@ def finish(ctx: Context, desk_key: str, actor: str) -> DeskResult:
             t.pending_services = pending[1:]
         else:
             t.desk_key = None
-        return Change(action.value, snapshot(t), desk_key, frozenset({before, t.service_key}))
-    return _act_on_current(ctx, desk_key, actor, act)
+    return _act_on_current(ctx, desk_key, act)
 
 
 def no_show(ctx: Context, desk_key: str, actor: str) -> DeskResult:
-    def act(session: orm.Session, t: Ticket, now: datetime) -> Change:
+    def act(session: orm.Session, t: Ticket, now: datetime) -> None:
         transition(session, t, Action.NO_SHOW, at=now, actor=actor, desk_key=desk_key)
         t.desk_key = None
-        return Change(Action.NO_SHOW.value, snapshot(t), desk_key, frozenset())
-    return _act_on_current(ctx, desk_key, actor, act)
+    return _act_on_current(ctx, desk_key, act)
 
 
 def transfer(ctx: Context, desk_key: str, service_key: str, actor: str) -> DeskResult:
@@ -216,20 +233,17 @@ def transfer(ctx: Context, desk_key: str, service_key: str, actor: str) -> DeskR
     if service_key not in ctx.config.service_map:
         raise NotFound(f"unknown service {service_key!r}", code="unknown_service")
 
-    def act(session: orm.Session, t: Ticket, now: datetime) -> Change:
-        before = t.service_key
+    def act(session: orm.Session, t: Ticket, now: datetime) -> None:
         transition(session, t, Action.TRANSFER, at=now, actor=actor, desk_key=desk_key, to_service=service_key)
         _requeue(t, service_key)
-        return Change(Action.TRANSFER.value, snapshot(t), desk_key, frozenset({before, service_key}))
-    return _act_on_current(ctx, desk_key, actor, act)
+    return _act_on_current(ctx, desk_key, act)
 
 
 def return_to_queue(ctx: Context, desk_key: str, actor: str) -> DeskResult:
-    def act(session: orm.Session, t: Ticket, now: datetime) -> Change:
+    def act(session: orm.Session, t: Ticket, now: datetime) -> None:
         transition(session, t, Action.RETURN, at=now, actor=actor, desk_key=desk_key)
         _requeue(t, t.service_key)
-        return Change(Action.RETURN.value, snapshot(t), desk_key, frozenset({t.service_key}))
-    return _act_on_current(ctx, desk_key, actor, act)
+    return _act_on_current(ctx, desk_key, act)
 
 
 def set_status(ctx: Context, desk_key: str, status: str, actor: str) -> DeskResult:
@@ -238,35 +252,27 @@ def set_status(ctx: Context, desk_key: str, status: str, actor: str) -> DeskResu
     if status not in DESK_STATUSES:
         raise InvalidRequest(f"status must be one of {', '.join(DESK_STATUSES)}")
     now = ctx.now()
-    with ctx.db.writer() as session:
+    with writing(ctx) as session:
         state = _lock_state(session, desk.key, now)
         current = _current(session, ctx, desk.key)
         if status == "closed" and current is not None:
             raise DeskBusy("finish or transfer the current ticket before closing the desk")
-        state.status, state.updated_at = status, now
-        view = build_view(session, ctx, current) if current is not None else None
-        change = Change("desk_status", None, desk.key, frozenset(desk.services))
-    ctx.notifier.publish([change])
-    return DeskResult(view, status)
+        _set_status(session, state, status, now)
+        at_desk = live_ticket(current) if current is not None else None
+    return DeskResult(live_view(ctx, at_desk) if at_desk is not None else None, status)
 
 
 def desk_overview(ctx: Context, desk_key: str) -> tuple[DeskResult, dict[str, int]]:
-    """The desk's current ticket and the waiting count of each of its services."""
-    from .queues import waiting_counts
-
+    """The desk's current ticket and the waiting count of each of its services, from the live model."""
     desk = _desk(ctx, desk_key)
-    with ctx.db.reader() as session:
-        ticket = session.scalar(
-            sa.select(Ticket).where(Ticket.desk_key == desk.key,
-                                    Ticket.status.in_([s.value for s in AT_DESK]),
-                                    Ticket.business_day == ctx.today())
-        )
-        state = session.get(DeskState, desk.key)
-        counts = waiting_counts(session, ctx.today())
-        view = build_view(session, ctx, ticket) if ticket else None
-    return DeskResult(view, state.status if state else "closed"), {s: counts.get(s, 0) for s in desk.services}
+    live = ctx.live
+    assert live is not None
+    with live.locked():
+        ticket = live.at_desk(desk.key)
+        view = live_view(ctx, ticket) if ticket is not None else None
+        return DeskResult(view, live.desk_status(desk.key)), live.waiting_counts(desk.services)
 
 
 def desk_statuses(ctx: Context) -> dict[str, str]:
-    with ctx.db.reader() as session:
-        return {key: status for key, status in session.execute(sa.select(DeskState.desk_key, DeskState.status))}
+    assert ctx.live is not None
+    return ctx.live.desk_statuses()

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .context import Context
-from .queues import ServiceLoad, service_loads
+from .outbox import us
 
 
 @dataclass(frozen=True)
@@ -22,22 +21,22 @@ class ServiceSummary:
     sensitive: bool
 
 
-def service_summaries(ctx: Context, loads: Mapping[str, ServiceLoad] | None = None) -> list[ServiceSummary]:
-    """Every service's summary; ``loads`` may come from a use case that has just computed them."""
+def service_summaries(ctx: Context) -> list[ServiceSummary]:
+    """Every service's summary, from the live model's forecasts (no database read)."""
+    assert ctx.live is not None
     now = ctx.now()
     local = now.astimezone(ctx.config.centre.tz)
-    if loads is None:
-        with ctx.db.reader() as session:
-            loads = service_loads(session, ctx, local.date())
+    forecasts = ctx.live.forecasts()
+    now_us = us(now)
     out = []
     for s in ctx.config.services:
         hours = ctx.config.hours_map[s.key]
         is_open = hours.is_open(local)
         nxt = None if is_open else hours.next_opening(local, ctx.config.centre.tz)
-        load = loads[s.key]
+        fc = forecasts[s.key]
         out.append(ServiceSummary(
             key=s.key, prefix=s.prefix, names=dict(s.name), locations=dict(s.location), open=is_open,
-            opens_at=nxt.isoformat() if nxt else None, waiting=load.waiting,
-            estimated_wait_s=load.wait_for(load.waiting + 1), sensitive=s.sensitive,
+            opens_at=nxt.isoformat() if nxt else None, waiting=fc.waiting,
+            estimated_wait_s=fc.newcomer_wait(now_us), sensitive=s.sensitive,
         ))
     return out

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from ..models import Counter, DailyStats, Feedback, Ticket, TicketEvent
 from .context import Context
 from .housekeeping import expire_previous_days
+from .outbox import purge_before, writing
 from .statistics import live_cells, row_from_cell
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ def purge(ctx: Context, *, today: date | None = None) -> PurgeResult:
     today = today or ctx.today(now)
     cutoff = cutoff_day(ctx, today)
     result = PurgeResult()
-    with ctx.db.writer() as session:  # what earlier days left active is expired first: their days are over
+    with writing(ctx) as session:  # what earlier days left active is expired first: their days are over
         expire_previous_days(session, today, now)
     with ctx.db.reader() as session:
         days = list(session.scalars(
@@ -62,6 +63,8 @@ def purge(ctx: Context, *, today: date | None = None) -> PurgeResult:
         result.events += events
     with ctx.db.writer() as session:
         session.execute(sa.delete(Counter).where(Counter.day < cutoff))
+        # change records only serve processes catching up: a day's are settled once the next one is over
+        purge_before(session, today - timedelta(days=1))
     if result.days:
         log.info("retention: purged %d day(s) before %s: %d tickets, %d events", len(result.days), cutoff,
                  result.tickets, result.events)

@@ -7,17 +7,20 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from ..domain.errors import DailyLimitReached, InvalidRequest, NotFound, ServiceClosed
 from ..domain.numbering import format_number
+from ..domain.queue_model import LiveTicket
 from ..domain.states import ACTIVE, Action
 from ..models import Ticket
-from .changes import Change
 from .context import Context
-from .events import snapshot, transition
+from .counters import bump_counter
+from .events import transition
 from .housekeeping import expire_previous_days
-from .queues import bump_counter, service_loads
-from .ticket_view import TicketView, build_view
+from .live import LiveQueues
+from .outbox import live_ticket, writing
+from .ticket_view import TicketView, view_of
 from .tokens import new_token, token_hash
 
 log = logging.getLogger(__name__)
@@ -60,17 +63,27 @@ def issue_ticket(
     ctx: Context, *, services: list[str], language: str, priority: bool = False, kiosk: str | None = None,
     actor: str = "system",
 ) -> IssuedTicket:
-    """Give the visitor the next number of their first service's prefix, queued for all their errands."""
+    """Give the visitor the next number of their first service's prefix, queued for all their errands.
+
+    The number comes from the database (a counter upsert in this transaction); the estimate the ticket is told
+    -- and printed, and stored to measure the estimator -- from the live model, without reading the queue.
+    """
     now = ctx.now()
     local = now.astimezone(ctx.config.centre.tz)
     _check_request(ctx, services, language, kiosk, local)
     day = local.date()
     first = ctx.config.service_map[services[0]]
     token = new_token()
-    with ctx.db.writer() as session:
+    live = _live(ctx)
+    estimate = live.estimate_for_new(first.key, priority)
+    with writing(ctx) as session:
+        # Counters are bumped in one global order (sorted keys), so two visits naming the same limited services
+        # in opposite orders never lock each other's counter rows first: no deadlock on PostgreSQL.
+        used = {key: bump_counter(session, f"service:{key}", day) for key in sorted(services)
+                if ctx.config.service_map[key].daily_limit is not None}
         for key in services:
             limit = ctx.config.service_map[key].daily_limit
-            if limit is not None and bump_counter(session, f"service:{key}", day) > limit:
+            if limit is not None and used[key] > limit:
                 nxt = ctx.config.hours_map[key].next_opening(local.replace(hour=23, minute=59),
                                                              ctx.config.centre.tz)
                 opens = nxt.isoformat() if nxt else None
@@ -85,23 +98,33 @@ def issue_ticket(
             business_day=day, prefix=first.prefix, seq=seq, number=format_number(first.prefix, seq),
             token_hash=token_hash(token), status=None, service_key=first.key, pending_services=services[1:],
             priority=priority, language=language, kiosk_key=kiosk, issued_at=now, queued_at=now,
-            updated_at=now,
+            updated_at=now, estimated_wait_s=estimate,
         )
         session.add(ticket)
         transition(session, ticket, Action.ISSUE, at=now, actor=actor)
         session.flush()
-        loads = service_loads(session, ctx, day)  # once: for this view and for every screen after the commit
-        view = build_view(session, ctx, ticket, token, loads=loads)
-        ticket.estimated_wait_s = view.estimated_wait_s
-        change = Change(Action.ISSUE.value, snapshot(ticket), None, frozenset({first.key}), loads=loads)
+        issued = live_ticket(ticket)
+    position, _ = live.place(issued)
+    view = view_of(ctx.config, issued, position=position, estimate=estimate, token=token)
     log.info("issued %s for %s", view.number, first.key)
-    ctx.notifier.publish([change])
     if kiosk is not None and ctx.printing is not None:
         ctx.printing.ticket_issued(ctx, view, kiosk)
     return IssuedTicket(ticket.id, view)
 
 
-def _by_token(session: sa.orm.Session, token: str, *, lock: bool = False) -> Ticket:
+def _live(ctx: Context) -> LiveQueues:
+    if ctx.live is None:
+        raise RuntimeError("the app's live model is not installed")
+    return ctx.live
+
+
+def live_view(ctx: Context, ticket: LiveTicket, token: str | None = None) -> TicketView:
+    """The view of a ticket as it stands; position and estimate from the live model while it waits."""
+    position, estimate = _live(ctx).place(ticket)
+    return view_of(ctx.config, ticket, position=position, estimate=estimate, token=token)
+
+
+def _by_token(session: orm.Session, token: str, *, lock: bool = False) -> Ticket:
     stmt = sa.select(Ticket).where(Ticket.token_hash == token_hash(token))
     if lock:
         stmt = stmt.with_for_update()
@@ -112,25 +135,36 @@ def _by_token(session: sa.orm.Session, token: str, *, lock: bool = False) -> Tic
 
 
 def get_ticket(ctx: Context, token: str) -> TicketView:
-    """The visitor's view; finished tickets of earlier days no longer resolve."""
+    """The visitor's view, from the live model; finished tickets (and earlier days') from the database.
+
+    A ticket the database holds as active today but the model does not know yet was committed by another
+    process a moment ago: the model catches up from the outbox before answering.
+    """
+    live = _live(ctx)
+    digest = token_hash(token)
+    ticket = live.find(digest)
+    if ticket is not None:
+        return live_view(ctx, ticket, token)
     with ctx.db.reader() as session:
-        ticket = _by_token(session, token)
-        if ticket.business_day < ctx.today() and ticket.status not in ACTIVE:
+        row = _by_token(session, token)
+        if row.business_day < ctx.today() and row.status not in ACTIVE:
             raise NotFound("no such ticket", code="unknown_ticket")
-        return build_view(session, ctx, ticket, token)
+        stored = live_ticket(row)
+    if row.business_day == ctx.today() and row.status in ACTIVE:
+        live.tick()
+        stored = live.find(digest) or stored
+    return live_view(ctx, stored, token)
 
 
 def cancel_ticket(ctx: Context, token: str) -> TicketView:
     """The visitor gives up their place (from the phone page); a called ticket leaves its desk too."""
     now = ctx.now()
-    with ctx.db.writer() as session:
+    with writing(ctx) as session:
         ticket = _by_token(session, token, lock=True)
         if ticket.business_day < ctx.today(now) and ticket.status not in ACTIVE:  # as get_ticket: gone
             raise NotFound("no such ticket", code="unknown_ticket")
         desk = ticket.desk_key
         transition(session, ticket, Action.CANCEL, at=now, actor="visitor", desk_key=desk)
         ticket.desk_key = None
-        view = build_view(session, ctx, ticket, token)
-        change = Change(Action.CANCEL.value, snapshot(ticket), desk, frozenset({ticket.service_key}))
-    ctx.notifier.publish([change])
-    return view
+        cancelled = live_ticket(ticket)
+    return live_view(ctx, cancelled, token)

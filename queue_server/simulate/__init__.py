@@ -101,7 +101,7 @@ def _tokens(cfg: Any, kiosk: str | None, desk: str | None) -> tuple[str, str]:
     from ..db import Database
     from ..services.accounts import create_token
 
-    db = Database(cfg.resolved_database_url())
+    db = Database(cfg.resolved_database_url(), timeout_s=cfg.database_timeout_s)
     try:
         db.upgrade()
         kiosk = kiosk or create_token(db, "kiosk", "simulator-kiosk")

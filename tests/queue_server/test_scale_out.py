@@ -29,23 +29,10 @@ from queue_server.models import Ticket, TicketEvent
 from queue_server.services.accounts import add_user, create_token
 from queue_server.simulate.http import HttpClient
 from queue_server.simulate.sio import SocketClient, Swarm
-from tests.conftest import BASE_CONFIG, REDIS_URL, service_unavailable
+from tests.conftest import BASE_CONFIG
 from tests.live_server import LiveServer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> str:
-    try:
-        import redis
-
-        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-        client.ping()
-        client.close()
-    except Exception as exc:  # noqa: BLE001 - any failure means "no Redis here"
-        service_unavailable("Redis", exc)
-    return REDIS_URL
 
 
 @pytest.fixture(scope="module")

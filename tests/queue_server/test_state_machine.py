@@ -7,7 +7,9 @@ invariants after every step, straight from the database:
 - every ticket's state is what its event log says (first event ``issued``, each event starts where the
   previous ended), and there is one ``issued`` event per ticket;
 - no ticket is lost: every ticket issued is still there and still found by its token (today);
-- a refused use case (a DomainError) writes nothing.
+- a refused use case (a DomainError) writes nothing;
+- the process's live model (services/live.py), kept current change by change, equals one rebuilt from the
+  database.
 
 (tests/queue_server/services/test_desk_model.py checks the call policy against a reference model within one
 day; this one checks the structural invariants across days.)
@@ -30,6 +32,7 @@ from queue_server.domain.errors import DomainError
 from queue_server.models import Counter, DeskState, Ticket, TicketEvent
 from queue_server.services import desks
 from queue_server.services.context import Context
+from queue_server.services.rebuild import load_model
 from queue_server.services.tickets import cancel_ticket, get_ticket, issue_ticket
 from tests.conftest import FakeClock
 
@@ -50,6 +53,8 @@ def test_random_days_keep_the_engine_invariants(config_data: dict[str, Any], clo
                 for table in (TicketEvent, Ticket, Counter, DeskState):
                     session.execute(sa.delete(table))
             clock.set_local("2026-11-27T09:00")
+            assert ctx.live is not None
+            ctx.live.rebuild("the test emptied the tables behind the model's back")
             self.issued: list[tuple[date, str, str]] = []  # (day, number, token)
 
         def _events(self) -> int:
@@ -141,6 +146,9 @@ def test_random_days_keep_the_engine_invariants(config_data: dict[str, Any], clo
             for day, number, token in self.issued:
                 if day == today:
                     assert get_ticket(ctx, token).number == number
+            # the live model, kept current change by change, is what the database says
+            assert ctx.live is not None
+            assert ctx.live.state() == load_model(ctx.db, ctx.live.topology, today).state()
 
     run_state_machine_as_test(Engine, settings=settings(
         max_examples=25, stateful_step_count=30, deadline=None,

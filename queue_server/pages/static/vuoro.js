@@ -226,19 +226,46 @@
    * Connect and keep connected.  onConnect runs on every (re)connection: join there and re-render from the
    * snapshot.  The "connection lost" marker (#offline) shows while disconnected.  onRejected runs when the
    * server refuses the connection outright (a wrong device token): no reconnecting then.
+   *
+   * Every event the server sends to a room carries {room, seq}: 1, 2, 3, ... per room.  A gap means this
+   * screen missed something; the server's "resync" means it rebuilt its picture.  Either way onConnect runs
+   * again, so the page joins again and re-renders from a fresh snapshot (docs/realtime.md).
    */
   function connect(options) {
     options = options || {};
     var offline = document.getElementById("offline");
     var socket = window.io({ auth: options.auth || {}, reconnectionDelayMax: 5000 });
+    var seqs = {};
+    var rejoining = null;
     var setOffline = function (value) {
       show(offline, value);
       body.classList.toggle("is-offline", value);
     };
+    var rejoin = function () {
+      if (rejoining) return;
+      seqs = {};
+      rejoining = window.setTimeout(function () { rejoining = null; }, 1000);
+      if (options.onConnect) options.onConnect(socket);
+    };
     socket.on("connect", function () {
       setOffline(false);
+      seqs = {};
       if (options.onConnect) options.onConnect(socket);
     });
+    socket.on("snapshot", function (snapshot) {
+      var given = (snapshot && snapshot.seqs) || {};
+      Object.keys(given).forEach(function (room) { seqs[room] = given[room]; });
+    });
+    socket.onAny(function (event, payload) {
+      if (!payload || typeof payload.seq !== "number" || typeof payload.room !== "string") return;
+      var last = seqs[payload.room];
+      if (last === undefined || payload.seq === last + 1) {
+        seqs[payload.room] = payload.seq;
+      } else if (payload.seq > last + 1) {
+        rejoin();
+      }
+    });
+    socket.on("resync", rejoin);
     socket.on("disconnect", function (reason) {
       setOffline(true);
       if (reason === "io server disconnect") {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -175,7 +176,11 @@ def test_an_admin_joins_the_live_namespace_and_gets_a_snapshot_then_updates(
         assert {d["key"] for d in snap["desks"]} >= {"d1", "h1"} and snap["visits"] == {"today": 0, "total": 0}
         assert snap["printers"][0]["key"] == "fake"
         tickets.issue_ticket(ctx, services=["kela"], language="fi")
-        updates = received(sock, "dashboard")
+        updates: list[Any] = []
+        deadline = time.monotonic() + 5  # the dashboard is pushed by its own thread, at most once a second
+        while not updates and time.monotonic() < deadline:
+            time.sleep(0.05)
+            updates = received(sock, "dashboard")
         assert updates and updates[-1]["visits"]["today"] == 1
         assert next(s for s in updates[-1]["services"] if s["key"] == "kela")["waiting"] == 1
     finally:

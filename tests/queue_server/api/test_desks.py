@@ -387,11 +387,12 @@ def test_calling_from_a_paused_desk_opens_it(centre: Centre) -> None:
 def test_open_desks_shorten_the_estimate(centre: Centre) -> None:
     for _ in range(2):
         centre.issue("kela")
-    assert centre.issue("kela")["estimated_wait_s"] == 1800  # no desk open: counted as one
+    alone = centre.issue("kela")["estimated_wait_s"]  # no desk open: counted as one, busy with a whole service
+    assert 1500 <= alone <= 1800, alone
     centre.act("d1", "status", json={"status": "open"})
     centre.act("d5", "status", json={"status": "open"})
     # two idle open desks take K001 and K002 now and K003 and K004 one service later (issue 6's estimator)
-    assert centre.issue("kela")["estimated_wait_s"] == 600
+    assert 400 <= centre.issue("kela")["estimated_wait_s"] <= 600
 
 
 @pytest.mark.parametrize("body", [{"status": "lunch"}, {"status": None}, {}, {"status": "open", "desk": "d2"}])

@@ -1,7 +1,9 @@
-"""Socket.IO fixtures: an app with the real SocketNotifier -> HTTP client -> socket test clients.
+"""Socket.IO fixtures: an app with the real SocketFanout -> HTTP client -> socket test clients.
 
 The root ``app`` fixture records changes instead of pushing them; here it is overridden so that every use case
-goes through :class:`queue_server.realtime.notifier.SocketNotifier` to the in-process Socket.IO test clients.
+goes through :class:`queue_server.realtime.fanout.SocketFanout` to the in-process Socket.IO test clients.
+The fan-out coalesces queue summaries and phones' position updates in its own thread; a screen's ``take``
+first flushes what is due, so tests see every push without waiting for the thread.
 """
 
 from __future__ import annotations
@@ -17,19 +19,19 @@ from flask_socketio import SocketIOTestClient
 
 from queue_server.app import create_app, shutdown
 from queue_server.extensions import socketio
-from queue_server.realtime.notifier import SocketNotifier
+from queue_server.realtime.fanout import SocketFanout
 from tests.conftest import FakeClock
 
 
 @pytest.fixture
 def app(config_data: dict[str, Any], clock: FakeClock) -> Iterator[Flask]:
-    """Like the root ``app``, but built without a notifier override: the real SocketNotifier pushes events."""
+    """Like the root ``app``, but built without a notifier override: the real SocketFanout pushes events."""
     application = create_app(config_data)
     application.config["TESTING"] = True
     application.config["WTF_CSRF_ENABLED"] = False  # as in the root fixture
     context = application.extensions["vuoro"]
     context.clock = clock
-    assert isinstance(context.notifier, SocketNotifier)
+    assert isinstance(context.notifier, SocketFanout)
     yield application
     shutdown(application)
 
@@ -37,8 +39,9 @@ def app(config_data: dict[str, Any], clock: FakeClock) -> Iterator[Flask]:
 class Screen:
     """A socket test client with helpers: ``join`` returns the ack, ``take`` drains what arrived."""
 
-    def __init__(self, client: SocketIOTestClient) -> None:
+    def __init__(self, client: SocketIOTestClient, fanout: SocketFanout | None = None) -> None:
         self.client = client
+        self.fanout = fanout
         self.log: list[tuple[str, Any]] = []  # everything ever received, for whole-history checks
 
     @property
@@ -46,13 +49,17 @@ class Screen:
         return self.client.is_connected()
 
     def join(self, payload: Any) -> Any:
+        if self.fanout is not None:  # what was due before this screen joined goes to the others, not to it
+            self.fanout.flush(force=True)
         return self.client.emit("join", payload, callback=True)
 
     def leave(self, payload: Any) -> Any:
         return self.client.emit("leave", payload, callback=True)
 
     def take(self) -> list[tuple[str, Any]]:
-        """(event, payload) pairs received since the last call."""
+        """(event, payload) pairs received since the last call (after flushing the coalesced pushes)."""
+        if self.fanout is not None:
+            self.fanout.flush(force=True)
         got = [(pkt["name"], pkt["args"][0] if len(pkt["args"]) == 1 else pkt["args"])
                for pkt in self.client.get_received()]
         self.log.extend(got)
@@ -78,7 +85,7 @@ def connect(app: Flask) -> Iterator[ScreenFactory]:
     def _connect(auth: dict[str, Any] | None = None, flask_client: FlaskClient | None = None) -> Screen:
         client = socketio.test_client(app, auth=auth, flask_test_client=flask_client)
         opened.append(client)
-        return Screen(client)
+        return Screen(client, app.extensions["vuoro"].notifier)
 
     yield _connect
     for client in opened:

@@ -1,0 +1,274 @@
+"""The live picture of one business day: who waits where, in call order, and what each desk is doing.
+
+Pure data, no Flask and no SQLAlchemy.  The database is the truth; this is a cache of what it committed, kept
+current by applying each committed change record (see ``services/outbox.py`` for the record's shape) in change
+sequence order, and rebuilt from the database when in doubt.  Every read is O(1) or O(log n) per ticket:
+
+- a service's waiting tickets sit in a sorted list keyed by the call order ``(not priority, queued_at, id)``,
+  so a ticket's position is a rank lookup, never a COUNT over the queue;
+- desks keep their status, priority streak and current ticket;
+- the statistics the estimator learns from (``ServiceStats``) are updated by the same records.
+
+Times are integer microseconds since the epoch: exact, so a model built change by change and one rebuilt from
+the database agree to the last digit.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sortedcontainers import SortedList
+
+from .queue_stats import ServiceStats, StatsBook
+from .states import AT_DESK, TicketStatus
+
+WAITING = TicketStatus.WAITING.value
+ACTIVE_VALUES = frozenset({s.value for s in (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING)})
+AT_DESK_VALUES = frozenset(s.value for s in AT_DESK)
+#: calls a board shows when it (re)connects
+RECENT_CALLS = 10
+
+
+@dataclass(frozen=True)
+class DeskSpec:
+    key: str
+    services: tuple[str, ...]
+    zone: str
+
+
+@dataclass(frozen=True)
+class Topology:
+    """What the model needs of the configuration: services, desks and their zones."""
+
+    services: tuple[str, ...]
+    desks: tuple[DeskSpec, ...]
+
+    @property
+    def desk_map(self) -> dict[str, DeskSpec]:
+        return {d.key: d for d in self.desks}
+
+
+@dataclass(frozen=True)
+class LiveTicket:
+    """A ticket as the last committed change left it; no token, nothing personal."""
+
+    id: int
+    number: str
+    status: str
+    service: str
+    pending: tuple[str, ...]
+    priority: bool
+    language: str
+    issued_at: int
+    queued_at: int
+    desk: str | None
+    called_at: int | None
+    token_hash: str
+
+    @property
+    def order_key(self) -> tuple[bool, int, int]:
+        """Call order within a service: priority first, then arrival, then id (as the SQL in call-next)."""
+        return (not self.priority, self.queued_at, self.id)
+
+    @classmethod
+    def from_record(cls, data: Mapping[str, Any]) -> LiveTicket:
+        return cls(
+            id=int(data["id"]), number=data["number"], status=data["status"], service=data["service"],
+            pending=tuple(data.get("pending") or ()), priority=bool(data["priority"]), language=data["language"],
+            issued_at=int(data["issued_at"]), queued_at=int(data["queued_at"]), desk=data.get("desk"),
+            called_at=data.get("called_at"), token_hash=data["token_hash"],
+        )
+
+
+@dataclass
+class LiveDesk:
+    status: str = "closed"
+    streak: int = 0
+    ticket_id: int | None = None
+
+
+@dataclass(frozen=True)
+class RecentCall:
+    number: str
+    desk: str
+    at: int
+    recall: bool
+    ticket_id: int
+
+
+@dataclass
+class QueueModel:
+    """One business day's queues, desks and statistics; ``seq`` is the last change applied."""
+
+    topology: Topology
+    day: str
+    seq: int = 0
+    tickets: dict[int, LiveTicket] = field(default_factory=dict)
+    by_token: dict[str, int] = field(default_factory=dict)
+    queues: dict[str, SortedList] = field(default_factory=dict)
+    desks: dict[str, LiveDesk] = field(default_factory=dict)
+    stats: StatsBook = field(default_factory=StatsBook)
+    calls: dict[str, deque[RecentCall]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for key in self.topology.services:
+            self.queues.setdefault(key, SortedList())
+        for desk in self.topology.desks:
+            self.desks.setdefault(desk.key, LiveDesk())
+            self.calls.setdefault(desk.zone, deque(maxlen=RECENT_CALLS))
+
+    # -- writing ---------------------------------------------------------------------------------------------
+    def put(self, ticket: LiveTicket) -> None:
+        """Store ``ticket``'s new state: it leaves its old queue and desk and takes its new place, if active."""
+        old = self.tickets.pop(ticket.id, None)
+        if old is not None:
+            self._unplace(old)
+        if ticket.status not in ACTIVE_VALUES:
+            return
+        self.tickets[ticket.id] = ticket
+        self.by_token[ticket.token_hash] = ticket.id
+        if ticket.status == WAITING:
+            self.queues.setdefault(ticket.service, SortedList()).add(ticket.order_key)
+        elif ticket.desk is not None and ticket.desk in self.desks:
+            self.desks[ticket.desk].ticket_id = ticket.id
+
+    def _unplace(self, ticket: LiveTicket) -> None:
+        self.by_token.pop(ticket.token_hash, None)
+        if ticket.status == WAITING:
+            queue = self.queues.get(ticket.service)
+            if queue is not None:
+                queue.discard(ticket.order_key)
+        elif ticket.desk is not None:
+            desk = self.desks.get(ticket.desk)
+            if desk is not None and desk.ticket_id == ticket.id:
+                desk.ticket_id = None
+
+    def set_desk(self, key: str, status: str, streak: int) -> None:
+        desk = self.desks.setdefault(key, LiveDesk())
+        desk.status, desk.streak = status, streak
+
+    def apply(self, record: Mapping[str, Any]) -> None:
+        """Apply one committed change record (``services/outbox.py``); records of another day only move ``seq``."""
+        seq = int(record["seq"])
+        if seq <= self.seq:
+            return
+        if record.get("day") == self.day:
+            for event in record.get("events", ()):
+                self._learn(event)
+            for data in record.get("tickets", ()):
+                if data.get("day") == self.day:
+                    self.put(LiveTicket.from_record(data))
+                else:
+                    self.drop(int(data["id"]))
+            for desk in record.get("desks", ()):
+                self.set_desk(desk["key"], desk["status"], int(desk["streak"]))
+        else:
+            for data in record.get("tickets", ()):
+                self.drop(int(data["id"]))
+        self.seq = seq
+
+    def drop(self, ticket_id: int) -> None:
+        old = self.tickets.pop(ticket_id, None)
+        if old is not None:
+            self._unplace(old)
+
+    def _learn(self, event: Mapping[str, Any]) -> None:
+        """Statistics and the zone's recent calls from one event (the same code for a rebuild, see build())."""
+        self.stats.learn(event)
+        if event["type"] in ("called", "recalled") and event.get("desk"):
+            self.note_call(RecentCall(event["number"], event["desk"], int(event["at"]),
+                                      event["type"] == "recalled", int(event["ticket"])))
+
+    def note_call(self, call: RecentCall) -> None:
+        spec = self.topology.desk_map.get(call.desk)
+        if spec is None:
+            return
+        calls = self.calls.setdefault(spec.zone, deque(maxlen=RECENT_CALLS))
+        calls.append(call)
+        if len(calls) > 1 and (calls[-2].at, calls[-2].ticket_id) > (call.at, call.ticket_id):
+            ordered = sorted(calls, key=lambda c: (c.at, c.ticket_id))  # commits can land out of time order
+            calls.clear()
+            calls.extend(ordered)
+
+    # -- reading ---------------------------------------------------------------------------------------------
+    def position(self, ticket: LiveTicket) -> int | None:
+        """1 for the next ticket its service will call, 2 for the one after; None unless it waits."""
+        if ticket.status != WAITING:
+            return None
+        return int(self.queues[ticket.service].bisect_left(ticket.order_key)) + 1
+
+    def waiting_count(self, service: str) -> int:
+        return len(self.queues.get(service, ()))
+
+    def waiting_in(self, service: str, limit: int | None = None) -> Iterator[LiveTicket]:
+        """The service's waiting tickets in call order (the first ``limit`` of them)."""
+        queue = self.queues.get(service)
+        if not queue:
+            return
+        keys = queue if limit is None else queue.islice(0, limit)
+        for _, _, ticket_id in keys:
+            yield self.tickets[ticket_id]
+
+    def head(self, services: Iterable[str], priority: bool | None) -> LiveTicket | None:
+        """The ticket call-next would take among ``services``: the longest-waiting of the class ``priority``
+        (None: both classes together), as ``policy.choose`` and the SQL fallback in services/desks.py decide."""
+        best: tuple[int, int] | None = None
+        for service in services:
+            queue = self.queues.get(service)
+            if not queue:
+                continue
+            for cls in ((True, False) if priority is None else (priority,)):
+                i = int(queue.bisect_left((not cls,)))
+                if i < len(queue) and queue[i][0] == (not cls):
+                    _, queued_at, ticket_id = queue[i]
+                    if best is None or (queued_at, ticket_id) < best:
+                        best = (queued_at, ticket_id)
+        return self.tickets[best[1]] if best is not None else None
+
+    def at_desk(self, desk_key: str) -> LiveTicket | None:
+        desk = self.desks.get(desk_key)
+        if desk is None or desk.ticket_id is None:
+            return None
+        return self.tickets.get(desk.ticket_id)
+
+    def by_token_hash(self, token_hash: str) -> LiveTicket | None:
+        ticket_id = self.by_token.get(token_hash)
+        return self.tickets.get(ticket_id) if ticket_id is not None else None
+
+    def recent_calls(self, zone: str) -> list[RecentCall]:
+        """The zone's newest calls first."""
+        return list(reversed(self.calls.get(zone, ())))
+
+    def service_stats(self, service: str) -> ServiceStats:
+        return self.stats.of(service)
+
+    def state(self) -> dict[str, Any]:
+        """Everything the model holds, as plain data: two models are equal when their states are."""
+        return {
+            "day": self.day,
+            "tickets": {tid: t for tid, t in sorted(self.tickets.items())},
+            "queues": {k: list(q) for k, q in sorted(self.queues.items()) if q},
+            "desks": {k: (d.status, d.streak, d.ticket_id) for k, d in sorted(self.desks.items())},
+            "stats": self.stats.state(),
+            "calls": {z: list(c) for z, c in sorted(self.calls.items()) if c},
+        }
+
+
+def build(topology: Topology, day: str, seq: int, tickets: Iterable[LiveTicket],
+          desks: Mapping[str, tuple[str, int]], events: Iterable[Mapping[str, Any]]) -> QueueModel:
+    """A model from what the database holds: today's active tickets, desk rows and today's events in order.
+
+    The events rebuild the statistics and recent calls; the ticket and desk rows (not the events) give the state
+    of every ticket and desk, so a model built this way checks one kept current change by change.
+    """
+    model = QueueModel(topology, day, seq=seq)
+    for event in events:
+        model._learn(event)
+    for ticket in tickets:
+        model.put(ticket)
+    for key, (status, streak) in desks.items():
+        model.set_desk(key, status, streak)
+    return model

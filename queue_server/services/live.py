@@ -1,0 +1,320 @@
+"""The process's live queues: one owner for everything that happens after a commit.
+
+The database decides; this keeps a :class:`~queue_server.domain.queue_model.QueueModel` of today as a cache
+of what it committed, and every read (positions, queue lengths, estimates, snapshots, desk views) comes from it.
+
+- A use case's transaction ends with a change record numbered by the ``changes`` sequence (services/outbox.py).
+  After the commit :meth:`LiveQueues.committed` applies it here and hands it to the change feed, which brings
+  it to every other process (:meth:`offer`).  Records are applied strictly in sequence order; one that arrives
+  early waits for the ones before it.  A change committed here never waits long: every earlier change was
+  committed before it got its number, so what is missing is read from the outbox.
+- When in doubt the model is rebuilt from the database: at the first read, at a new business day, when a gap in
+  the sequence does not close within ``GRACE_S``, and when the feed reports it lost messages.  Consumers are then
+  told to resync their clients.
+- :meth:`tick` runs every second or so (the feed's thread): it also catches up with changes that reached the
+  database without a message (another process without the feed, the CLI).
+- Consumers (the socket fan-out, the dashboard, tests' recorders) subscribe and receive each applied change's
+  :class:`~queue_server.services.changes.Change` list, in order, exactly once.
+
+Forecasts are computed once per change, for the groups of services the change touched, lazily at the first
+read after it (domain/forecast.py), and never per view.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from ..domain.forecast import HORIZON, Priors, ServiceForecast, forecast_group, groups
+from ..domain.policy import priority_order
+from ..domain.queue_model import DeskSpec, LiveTicket, QueueModel, RecentCall, Topology
+from .changes import Change, changes_of
+from .context import Context, Notifier
+from .counters import sequence_value
+from .outbox import SEQUENCE, read_since, us
+from .rebuild import load_model
+
+log = logging.getLogger(__name__)
+#: how long a gap in the change sequence (a message from another process missing) may stay open before the
+#: model is rebuilt
+GRACE_S = 0.5
+#: how long a change this process committed waits for earlier ones from other threads before reading them
+REORDER_S = 0.02
+#: how often :meth:`LiveQueues.tick` looks into the outbox for changes that came without a message
+POLL_S = 1.0
+
+
+class ChangeFeed(Protocol):
+    """Brings this process's committed records to the other processes (realtime/change_feed.py)."""
+
+    def publish(self, record: Mapping[str, Any]) -> None: ...
+
+
+class Resyncing(Protocol):
+    def resync(self, reason: str) -> None: ...
+
+
+def topology_of(ctx: Context) -> Topology:
+    cfg = ctx.config
+    return Topology(services=tuple(s.key for s in cfg.services),
+                    desks=tuple(DeskSpec(d.key, tuple(d.services), d.zone) for d in cfg.desks))
+
+
+class LiveQueues:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.topology = topology_of(ctx)
+        self.priors = Priors({s.key: float(s.service_time_s) for s in ctx.config.services},
+                             ctx.config.priority_ratio)
+        self.desk_services = {d.key: d.services for d in self.topology.desks}
+        self.groups = groups(self.topology)
+        self.group_of = {s: g for g in self.groups for s in g}
+        self.feed: ChangeFeed | None = None
+        self.rebuilds = 0
+        self._lock = threading.RLock()
+        self._applied = threading.Condition(self._lock)
+        self._model: QueueModel | None = None
+        self._pending: dict[int, Mapping[str, Any]] = {}
+        self._gap_since: float | None = None
+        self._polled = 0.0
+        self._consumers: list[Notifier] = []
+        self._forecasts: dict[str, ServiceForecast] = {}
+        self._dirty: set[frozenset[str]] = set(self.groups)
+
+    # -- consumers ---------------------------------------------------------------------------------------------
+    def subscribe(self, consumer: Notifier) -> None:
+        with self._lock:
+            self._consumers.append(consumer)
+
+    # -- the model ---------------------------------------------------------------------------------------------
+    @property
+    def model(self) -> QueueModel:
+        """Today's model, rebuilt first when there is none yet or the business day changed."""
+        with self._lock:
+            today = self.ctx.today().isoformat()
+            if self._model is None or self._model.day != today:
+                self.rebuild("new day" if self._model is not None else "start", notify=self._model is not None)
+            assert self._model is not None
+            return self._model
+
+    def rebuild(self, reason: str, *, notify: bool = True) -> None:
+        """Replace the model with one read from the database; consumers resync their clients."""
+        with self._lock:
+            self._model = load_model(self.ctx.db, self.topology, self.ctx.today())
+            self.rebuilds += 1
+            self._pending = {s: r for s, r in self._pending.items() if s > self._model.seq}
+            self._gap_since = None
+            self._forecasts.clear()
+            self._dirty = set(self.groups)
+            log.info("live model rebuilt (%s) at change %d", reason, self._model.seq)
+            if notify:
+                for consumer in self._consumers:
+                    if hasattr(consumer, "resync"):
+                        self._safely(consumer.resync, reason)  # type: ignore[attr-defined]
+            self._drain()
+
+    # -- changes in --------------------------------------------------------------------------------------------
+    def committed(self, record: Mapping[str, Any]) -> None:
+        """A record this process just committed: apply it (and everything before it), then publish it."""
+        seq = int(record["seq"])
+        with self._lock:
+            self._offer(record)
+            if not self._applied.wait_for(lambda: self.model.seq >= seq, timeout=REORDER_S):
+                # Every change before ours committed before ours could take its number (the sequence row was
+                # locked until then): what has not reached us yet is in the outbox.  Not a lost message.
+                self._read_outbox(upto=seq)
+        if self.feed is not None:
+            self.feed.publish(record)
+
+    def _read_outbox(self, upto: int | None = None) -> None:
+        with self._lock:
+            after = self.model.seq
+            with self.ctx.db.reader() as session:
+                records = read_since(session, after, upto)
+            for record in records:
+                self._offer(record)
+
+    def offer(self, record: Mapping[str, Any]) -> None:
+        """A record from the change feed (another process's, or our own coming back: applied once)."""
+        with self._lock:
+            self._offer(record)
+
+    def _offer(self, record: Mapping[str, Any]) -> None:
+        seq = int(record["seq"])
+        if seq <= self.model.seq:
+            return
+        self._pending[seq] = record
+        self._drain()
+        if self._pending and self._gap_since is None:
+            self._gap_since = time.monotonic()
+
+    def _drain(self) -> None:
+        model = self._model
+        assert model is not None
+        while model.seq + 1 in self._pending:
+            self._apply(model, self._pending.pop(model.seq + 1))
+        if not self._pending:
+            self._gap_since = None
+        self._applied.notify_all()
+
+    def _apply(self, model: QueueModel, record: Mapping[str, Any]) -> None:
+        changes = changes_of(record, self.desk_services)
+        self._invalidate(model, record)
+        model.apply(record)
+        for consumer in self._consumers:
+            self._safely(consumer.publish, changes)
+
+    def _invalidate(self, model: QueueModel, record: Mapping[str, Any]) -> None:
+        """Mark the forecasts this record can move.  A normal ticket joining a queue already longer than the
+        forecast's horizon moves nobody's forecast: the kiosks' busiest case costs no replay at all."""
+        if record.get("day") != model.day:
+            return
+        for event in record.get("events", ()):
+            service = event["service"]
+            beyond = (event["type"] == "issued" and not event.get("priority")
+                      and model.waiting_count(service) >= HORIZON)
+            if not beyond:
+                self._dirty.add(self.group_of.get(service, frozenset({service})))
+        for ticket in record.get("tickets", ()):
+            if ticket["service"] in self.group_of and ticket["status"] == "waiting":
+                self._dirty.add(self.group_of[ticket["service"]])
+        for desk in record.get("desks", ()):
+            for service in self.desk_services.get(desk["key"], ()):
+                self._dirty.add(self.group_of[service])
+
+    def tick(self) -> None:
+        """Periodic care: a new day, a gap that did not close, changes that came without a message."""
+        with self._lock:
+            model = self.model
+            if self._gap_since is not None and time.monotonic() - self._gap_since > GRACE_S:
+                self.rebuild(f"gap after change {model.seq}")
+                return
+            if self._pending or time.monotonic() - self._polled < POLL_S:
+                return
+            self._polled = time.monotonic()
+            after = model.seq
+        with self.ctx.db.reader() as session:
+            if sequence_value(session, SEQUENCE) <= after:
+                return
+        self._read_outbox()
+
+    @staticmethod
+    def _safely(fn: Any, *args: Any) -> None:
+        try:
+            fn(*args)
+        except Exception:  # a consumer's failure must not stop the model or the other consumers
+            log.exception("could not push a committed change to %s", getattr(fn, "__self__", fn))
+
+    # -- reads -------------------------------------------------------------------------------------------------
+    def forecast(self, service: str) -> ServiceForecast:
+        with self._lock:
+            model = self.model
+            group = self.group_of[service]
+            if group in self._dirty or service not in self._forecasts:
+                self._forecasts.update(forecast_group(model, self.priors, group, us(self.ctx.now())))
+                self._dirty.discard(group)
+            return self._forecasts[service]
+
+    def forecasts(self) -> dict[str, ServiceForecast]:
+        with self._lock:
+            return {key: self.forecast(key) for key in self.topology.services}
+
+    def place(self, ticket: LiveTicket) -> tuple[int | None, int | None]:
+        """(position, estimated wait) of a waiting ticket as the model has it; (None, None) otherwise."""
+        with self._lock:
+            model = self.model
+            current = model.tickets.get(ticket.id)
+            if current is None or current.status != "waiting":
+                return None, None
+            position = model.position(current)
+            assert position is not None
+            return position, self.forecast(current.service).wait_for(position, us(self.ctx.now()))
+
+    def estimate_for_new(self, service: str, priority: bool) -> int:
+        """The wait a ticket issued now would be told: behind everyone (normal) or behind the priority ones."""
+        with self._lock:
+            model = self.model
+            fc = self.forecast(service)
+            ahead = model.queues[service].bisect_left((True,)) if priority else model.waiting_count(service)
+            return fc.wait_for(int(ahead) + 1, us(self.ctx.now()))
+
+    def candidates(self, services: Sequence[str], streak: int) -> list[int]:
+        """The tickets call-next would try, best first, by the call-next policy (one per class tried)."""
+        with self._lock:
+            model = self.model
+            out = []
+            for want in priority_order(streak, self.priors.priority_ratio):
+                head = model.head(services, want)
+                if head is not None:
+                    out.append(head.id)
+            return out
+
+    def find(self, token_hash: str) -> LiveTicket | None:
+        with self._lock:
+            return self.model.by_token_hash(token_hash)
+
+    def ticket(self, ticket_id: int) -> LiveTicket | None:
+        with self._lock:
+            return self.model.tickets.get(ticket_id)
+
+    def at_desk(self, desk_key: str) -> LiveTicket | None:
+        with self._lock:
+            return self.model.at_desk(desk_key)
+
+    def desk_status(self, desk_key: str) -> str:
+        with self._lock:
+            desk = self.model.desks.get(desk_key)
+            return desk.status if desk else "closed"
+
+    def desk_statuses(self) -> dict[str, str]:
+        with self._lock:
+            return {key: d.status for key, d in self.model.desks.items()}
+
+    def waiting_counts(self, services: Sequence[str] | None = None) -> dict[str, int]:
+        with self._lock:
+            model = self.model
+            return {key: model.waiting_count(key) for key in (services or self.topology.services)}
+
+    def oldest_waiting(self, service: str) -> int | None:
+        """When the longest-waiting ticket of ``service`` joined (us): the first priority or the first normal."""
+        with self._lock:
+            queue = self.model.queues.get(service)
+            if not queue:
+                return None
+            first_normal = int(queue.bisect_left((True,)))
+            candidates = [queue[0][1]]
+            if first_normal < len(queue):
+                candidates.append(queue[first_normal][1])
+            return min(candidates)
+
+    def recent_calls(self, zone: str) -> list[RecentCall]:
+        with self._lock:
+            return self.model.recent_calls(zone)
+
+    def state(self) -> dict[str, Any]:
+        """The model as plain data (tests compare it with a model rebuilt from the database)."""
+        with self._lock:
+            return self.model.state()
+
+    @property
+    def seq(self) -> int:
+        with self._lock:
+            return self.model.seq
+
+    def locked(self) -> threading.RLock:
+        """The model's lock: hold it to read several things that must describe the same change."""
+        return self._lock
+
+
+def install(ctx: Context, consumers: Sequence[Notifier] = ()) -> LiveQueues:
+    live = LiveQueues(ctx)
+    for consumer in consumers:
+        live.subscribe(consumer)
+    ctx.live = live
+    return live
+
+
+__all__ = ["Change", "LiveQueues", "install"]

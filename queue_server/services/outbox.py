@@ -1,0 +1,135 @@
+"""The outbox: every writing transaction records what it changed, numbered, before it commits.
+
+A use case writes through :func:`writing`.  Inside, :func:`queue_server.services.events.transition` and the
+desk helpers note each ticket, event and desk they touch; just before the commit the transaction bumps the
+``changes`` sequence (an upsert, like the ticket numbers: the row stays locked until commit, so sequence order
+is commit order and committed changes have no gaps) and stores the *change record*:
+
+    {"seq": 17, "day": "2026-11-27", "at": <us>,
+     "tickets": [{"id", "number", "status", "service", "pending", "priority", "language", "issued_at",
+                  "queued_at", "desk", "called_at", "token_hash", "day"}, ...],   # the new state of each
+     "events":  [{"ticket", "number", "type", "from", "service", "desk", "at", "queued_at", "priority"}, ...],
+     "desks":   [{"key", "status", "streak"}, ...]}
+
+Times are integer microseconds since the epoch.  After the commit the record goes to the live model of this
+process (and through the change feed to every other process), which applies it without reading the day again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from ..domain.queue_model import LiveTicket
+from ..models import ChangeRow, DeskState, Ticket, TicketEvent
+from .context import Context
+from .counters import bump_sequence
+
+SEQUENCE = "changes"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+_NOTES = "vuoro.outbox"
+
+
+def us(value: datetime) -> int:
+    """An aware datetime as exact integer microseconds since the epoch."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return (value - _EPOCH) // _MICRO
+
+
+def from_us(value: int) -> datetime:
+    return _EPOCH + value * _MICRO
+
+
+class _Notes:
+    """What one transaction touched, in order; kept on the session until it seals."""
+
+    def __init__(self) -> None:
+        self.tickets: dict[int, Ticket] = {}
+        self.events: list[tuple[Ticket, TicketEvent]] = []
+        self.desks: dict[str, DeskState] = {}
+
+
+def _notes(session: orm.Session) -> _Notes:
+    notes = session.info.get(_NOTES)
+    if notes is None:
+        notes = session.info[_NOTES] = _Notes()
+    return notes
+
+
+def note_event(session: orm.Session, ticket: Ticket, event: TicketEvent) -> None:
+    notes = _notes(session)
+    notes.tickets[id(ticket)] = ticket
+    notes.events.append((ticket, event))
+
+
+def note_desk(session: orm.Session, state: DeskState) -> None:
+    _notes(session).desks[state.desk_key] = state
+
+
+def ticket_record(t: Ticket) -> dict[str, Any]:
+    return {
+        "id": t.id, "number": t.number, "status": t.status, "service": t.service_key,
+        "pending": list(t.pending_services or ()), "priority": bool(t.priority), "language": t.language,
+        "issued_at": us(t.issued_at), "queued_at": us(t.queued_at), "desk": t.desk_key,
+        "called_at": us(t.called_at) if t.called_at else None, "token_hash": t.token_hash,
+        "day": t.business_day.isoformat(),
+    }
+
+
+def live_ticket(t: Ticket) -> LiveTicket:
+    return LiveTicket.from_record(ticket_record(t))
+
+
+def event_record(e: TicketEvent, ticket: Ticket) -> dict[str, Any]:
+    return {"ticket": ticket.id, "number": ticket.number, "type": e.type, "from": e.from_status,
+            "service": e.service_key, "desk": e.desk_key, "at": us(e.at), "queued_at": us(ticket.queued_at),
+            "priority": bool(e.priority)}
+
+
+def seal(session: orm.Session, day: date, now: datetime) -> dict[str, Any] | None:
+    """Number and store what this transaction changed; None when it changed no ticket or desk."""
+    notes = session.info.pop(_NOTES, None)
+    if notes is None or not (notes.tickets or notes.desks):
+        return None
+    session.flush()  # ids for new tickets and events
+    seq = bump_sequence(session, SEQUENCE)
+    record = {
+        "seq": seq, "day": day.isoformat(), "at": us(now),
+        "tickets": [ticket_record(t) for t in notes.tickets.values()],
+        "events": [event_record(e, t) for t, e in notes.events],
+        "desks": [{"key": d.desk_key, "status": d.status, "streak": d.priority_streak} for d in notes.desks.values()],
+    }
+    session.execute(sa.insert(ChangeRow), [{"seq": seq, "business_day": day, "at": now, "body": record}])
+    return record
+
+
+@contextmanager
+def writing(ctx: Context) -> Iterator[orm.Session]:
+    """A use case's transaction: commit, then hand the change record to the live model (never before)."""
+    now = ctx.now()
+    with ctx.db.writer() as session:
+        yield session
+        record = seal(session, ctx.today(now), now)
+    if record is not None and ctx.live is not None:
+        ctx.live.committed(record)
+
+
+def read_since(session: orm.Session, after: int, upto: int | None = None) -> list[dict[str, Any]]:
+    """Committed change records after ``after`` (up to ``upto``), in sequence order."""
+    stmt = sa.select(ChangeRow.body).where(ChangeRow.seq > after).order_by(ChangeRow.seq)
+    if upto is not None:
+        stmt = stmt.where(ChangeRow.seq <= upto)
+    return [dict(body) for body in session.scalars(stmt)]
+
+
+def purge_before(session: orm.Session, day: date) -> int:
+    """Retention: change records of days before ``day`` (their tickets are settled and counted elsewhere)."""
+    result = session.execute(sa.delete(ChangeRow).where(ChangeRow.business_day < day))
+    return int(getattr(result, "rowcount", 0) or 0)

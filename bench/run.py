@@ -1,7 +1,7 @@
 """The scale benchmark: every target of issue 10 measured in one run, from outside, as ratios where it asks.
 
     python bench/run.py                 # the full run (~15 minutes): table into docs/performance.md
-    python bench/run.py --quick         # shorter cells, fewer calls (~5 minutes)
+    python bench/run.py --quick         # shorter cells, fewer calls, a third of a day (~5-7 minutes)
     python bench/run.py --quick --no-write --only cost,throughput
 
 Real ``vuoro serve`` processes on loopback ports (the checkout this file is in), with the example centre
@@ -59,11 +59,11 @@ PARTS = ("cost", "throughput", "scale", "fanout", "simulate")
 #: the sizes of a full and of a quick run
 SIZES: dict[str, dict[str, Any]] = {
     "full": {"cost_budget_s": 4.0, "cost_min_ops": 5, "cost_max_ops": 1000, "cost_max_issues": 300,
-             "cost_max_pairs": 100, "seconds": 8.0,
-             "calls": 30, "connect_budget_s": 120.0, "call_budget_s": 45.0, "simulate_timeout_s": 300.0},
+             "cost_max_pairs": 100, "seconds": 8.0, "calls": 30, "connect_budget_s": 120.0, "call_budget_s": 45.0,
+             "visits": 4500, "simulate_timeout_s": 300.0},
     "quick": {"cost_budget_s": 1.5, "cost_min_ops": 3, "cost_max_ops": 400, "cost_max_issues": 150,
-              "cost_max_pairs": 50, "seconds": 3.0,
-              "calls": 10, "connect_budget_s": 30.0, "call_budget_s": 15.0, "simulate_timeout_s": 120.0},
+              "cost_max_pairs": 50, "seconds": 3.0, "calls": 10, "connect_budget_s": 60.0, "call_budget_s": 15.0,
+              "visits": 1500, "simulate_timeout_s": 120.0},
 }
 
 
@@ -96,7 +96,8 @@ def parts(args: argparse.Namespace, size: dict[str, Any], work: Path) -> dict[st
         "fanout": lambda: fanout.run(work, levels=args.levels, workers=workers, calls=size["calls"], interval_s=0.5,
                                      connect_budget_s=size["connect_budget_s"], call_budget_s=size["call_budget_s"],
                                      log=log),
-        "simulate": lambda: simulate_day.run(work, visits=args.visits, timeout_s=size["simulate_timeout_s"],
+        "simulate": lambda: simulate_day.run(work, visits=args.visits or size["visits"],
+                                             timeout_s=size["simulate_timeout_s"],
                                              speed=args.sim_speed, log=log),
     }
 
@@ -113,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--levels", default="10,1000,5000", help="connected clients per fan-out level")
     parser.add_argument("--cost-levels", default="0,1000,5000", help="waiting tickets per cost-curve level")
     parser.add_argument("--scale-clients", type=int, default=16, help="keep-alive clients for one vs two processes")
-    parser.add_argument("--visits", type=int, default=4500, help="visits of the simulated day")
+    parser.add_argument("--visits", type=int, default=None,
+                        help="visits of the simulated day (default 4500; 1500 with --quick)")
     parser.add_argument("--sim-speed", type=float, default=simulate_day.SPEED, help="simulated seconds per second")
     args = parser.parse_args(argv)
     args.levels = [int(x) for x in args.levels.split(",")]

@@ -1,6 +1,6 @@
 """gthread against gevent: one ``vuoro serve`` process on PostgreSQL holding thousands of Socket.IO clients.
 
-    python bench/workers.py                     # 5,000 clients, 20 calls, both workers (~5 minutes)
+    python bench/workers.py                     # 5,000 clients, 20 calls, both workers (~16 minutes today)
     python bench/workers.py --clients 1000 --no-write
 
 For each worker, in turn, on a fresh PostgreSQL database with the example centre (config.yaml, no printers, no

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from flask import Flask
 from .config import VuoroConfig, build_config, load_config
 from .db import Database
 from .extensions import login_manager, socketio
+from .models import utcnow
 from .services.context import Context, Notifier
 
 log = logging.getLogger(__name__)
@@ -29,9 +31,12 @@ def _as_config(config: VuoroConfig | Mapping[str, Any] | str | os.PathLike[str] 
 
 def create_app(
     config: VuoroConfig | Mapping[str, Any] | str | os.PathLike[str] | None = None, *,
-    notifier: Notifier | None = None, migrate: bool = True,
+    notifier: Notifier | None = None, migrate: bool = True, clock: Callable[[], datetime] | None = None,
 ) -> Flask:
-    """Build a Vuoro app from a config object, a config mapping or a path to a YAML file."""
+    """Build a Vuoro app from a config object, a config mapping or a path to a YAML file.
+
+    ``clock`` replaces the wall clock (tests): given here, the app's background threads never see another.
+    """
     cfg = _as_config(config)
     app = Flask(__name__)
     app.config.update(
@@ -52,7 +57,7 @@ def create_app(
     db = Database(cfg.resolved_database_url(), timeout_s=cfg.database_timeout_s)
     if migrate:
         db.upgrade()
-    context = Context(config=cfg, db=db)
+    context = Context(config=cfg, db=db, clock=clock or utcnow)
     app.extensions["vuoro"] = context
     _init_realtime(app, context, notifier)
 
@@ -99,9 +104,12 @@ def _init_realtime(app: Flask, context: Context, notifier: Notifier | None) -> N
     """Socket.IO in threading mode (never eventlet), with Redis as message queue when several processes run."""
     from .realtime.handlers import Handlers
 
+    # Without Redis, say so (client_manager=None): Flask-SocketIO keeps the options of its previous init_app, so an
+    # app built after one with a message queue would otherwise inherit that app's queue.
+    queue: dict[str, Any] = ({"message_queue": context.config.redis_url} if context.config.redis_url
+                             else {"message_queue": None, "client_manager": None})
     socketio.init_app(app, async_mode="gevent" if os.environ.get("VUORO_WORKER") == "gevent" else "threading",
-                      message_queue=context.config.redis_url,
-                      channel=context.config.socketio_channel)
+                      channel=context.config.socketio_channel, **queue)
     Handlers().register(socketio)
     _init_live(app, context, notifier)
     from . import printing

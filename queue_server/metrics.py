@@ -3,12 +3,13 @@
 Where each number comes from:
 
 - ``vuoro_tickets_issued_total{service}``, ``vuoro_calls_total{service}``, ``vuoro_recalls_total{service}`` and
-  ``vuoro_ticket_events_total{event,service}`` are counted from the services layer's own record, without a
-  hook in any use case: SQLAlchemy session events on the app's database collect the ``TicketEvent`` rows a
-  transaction adds (the append-only event log) and count them when -- and only when -- it commits.  They are
-  per process, like every Prometheus counter: scrape each server process (its own port) and ``sum()`` them.
-- ``vuoro_waiting{service}`` is read from the database at scrape time (``services.queues.waiting_counts``), so
-  every process reports the same, true number: aggregate it with ``max()``, not ``sum()``.
+  ``vuoro_ticket_events_total{event,service}`` are counted from the change records this process commits (the
+  live model hands each one over after its commit: services/live.py), so a rolled-back transaction counts
+  nothing and a change is counted once, by the process that made it.  They are per process, like every
+  Prometheus counter: scrape each server process (its own port) and ``sum()`` them.
+- ``vuoro_waiting{service}`` is read from the live model at scrape time, which every process keeps equal to the
+  database: aggregate it with ``max()``, not ``sum()``.  ``vuoro_live_seq`` and ``vuoro_live_rebuilds`` show
+  how far each process's model is and how often it was rebuilt.
 - ``vuoro_http_request_duration_seconds{method,rule}`` (histogram) and ``vuoro_http_responses_total{method,rule,
   status}`` are labelled with the URL *rule* (``/api/tickets/<token>``), never the raw path: paths hold visitors'
   tokens.  Socket.IO traffic never reaches Flask and is not in them.
@@ -25,23 +26,19 @@ import logging
 import time
 import weakref
 from collections.abc import Iterator
-from typing import Any
 
 from flask import Flask, Response, current_app, g, has_app_context, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, ProcessCollector
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
-from sqlalchemy import event, orm
 from sqlalchemy.exc import SQLAlchemyError
 
 from .db import DatabaseUnavailable
 from .domain.states import Action
-from .models import TicketEvent
 
 log = logging.getLogger(__name__)
 EXTENSION = "vuoro_metrics"
-_PENDING = "vuoro_metrics_events"
 #: seconds: from a cached page (1 ms) to a slow PostgreSQL round trip under load
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 UNMATCHED = "(no route)"
@@ -138,7 +135,8 @@ def init_app(app: Flask) -> None:
     metrics = AppMetrics(app)
     app.extensions[EXTENSION] = metrics
     _latest = weakref.ref(app)
-    _count_ticket_events(app.extensions["vuoro"].db, metrics)
+    app.extensions["vuoro"].live.on_local_commit(
+        lambda record: metrics.count_committed([(e["type"], e["service"]) for e in record["events"]]))
 
     printing = app.extensions.get("vuoro_printers")
     if printing is not None and hasattr(printing, "failure_listeners"):
@@ -162,28 +160,6 @@ def init_app(app: Flask) -> None:
                         headers={"Cache-Control": "no-store"})
 
     app.add_url_rule("/metrics", "metrics", _metrics_view, methods=["GET"])
-
-
-def _count_ticket_events(db: Any, metrics: AppMetrics) -> None:
-    """Count the event rows each transaction of ``db`` commits (and forget those of rolled-back ones)."""
-
-    def after_flush(session: orm.Session, _flush_context: Any) -> None:
-        rows = [(obj.type, obj.service_key) for obj in session.new if isinstance(obj, TicketEvent)]
-        if rows:
-            session.info.setdefault(_PENDING, []).extend(rows)
-
-    def after_commit(session: orm.Session) -> None:
-        rows = session.info.pop(_PENDING, None)
-        if rows:
-            metrics.count_committed(rows)
-
-    def after_rollback(session: orm.Session) -> None:
-        session.info.pop(_PENDING, None)
-
-    for factory in (db._write, db._read):  # each app's sessions are their own subclass: no cross-talk
-        event.listen(factory, "after_flush", after_flush)
-        event.listen(factory, "after_commit", after_commit)
-        event.listen(factory, "after_rollback", after_rollback)
 
 
 def for_app(app: Flask | None = None) -> AppMetrics | None:

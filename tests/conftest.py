@@ -104,7 +104,7 @@ def notifier() -> RecordingNotifier:
 
 @pytest.fixture
 def app(config_data: dict[str, Any], clock: FakeClock, notifier: RecordingNotifier) -> Iterator[Flask]:
-    application = create_app(config_data, notifier=notifier)
+    application = create_app(config_data, notifier=notifier, clock=clock)
     application.config["TESTING"] = True
     application.config["WTF_CSRF_ENABLED"] = False  # the security tests build their own app with CSRF on
     application.extensions["vuoro"].clock = clock

@@ -157,7 +157,8 @@ class QueueModel:
             return
         if record.get("day") == self.day:
             for event in record.get("events", ()):
-                self._learn(event)
+                if event.get("day", self.day) == self.day:  # not an earlier day's ticket, expired or cancelled now
+                    self._learn(event)
             for data in record.get("tickets", ()):
                 if data.get("day") == self.day:
                     self.put(LiveTicket.from_record(data))

@@ -103,13 +103,15 @@ def create_token(db: Database, role: str, name: str) -> str:
 
 
 def token_principal(db: Database, token: str) -> Principal | None:
-    with db.reader() as session:
-        row = session.scalar(_LIVE_TOKEN, {"hash": token_hash(token)})
+    with db.engine.connect() as conn:
+        row = conn.execute(_LIVE_TOKEN, {"hash": token_hash(token)}).first()
     return Principal("token", row.id, row.role, row.name) if row else None
 
 
-# Built once: every device request looks its token up (see docs/performance.md).
-_LIVE_TOKEN = sa.select(ApiToken).where(ApiToken.token_hash == sa.bindparam("hash"), ApiToken.revoked_at.is_(None))
+# Built once, in Core (no ORM object load): every device request looks its token up (see docs/performance.md).
+_TOKENS = ApiToken.__table__
+_LIVE_TOKEN = (sa.select(_TOKENS.c.id, _TOKENS.c.role, _TOKENS.c.name)
+               .where(_TOKENS.c.token_hash == sa.bindparam("hash"), _TOKENS.c.revoked_at.is_(None)))
 
 
 @functools.cache

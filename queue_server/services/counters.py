@@ -35,30 +35,33 @@ def _prepared(session: orm.Session, which: str) -> sa.Executable:
     stmt = _PREPARED.get(key)
     if stmt is None:
         insert = dialect_insert(session)
+        # Core statements on the tables (not the ORM entities): no ORM bulk-insert machinery on the hot path
         if which == "counter":
-            stmt = (insert(Counter)
+            counters = Counter.__table__
+            stmt = (insert(counters)
                     .values(scope=sa.bindparam("scope"), day=sa.bindparam("day"), value=1)
-                    .on_conflict_do_update(index_elements=[Counter.scope, Counter.day],
-                                           set_={"value": Counter.value + 1})
-                    .returning(Counter.value))
+                    .on_conflict_do_update(index_elements=[counters.c.scope, counters.c.day],
+                                           set_={"value": counters.c.value + 1})
+                    .returning(counters.c.value))
         else:
-            stmt = (insert(SequenceCounter)
+            sequences = SequenceCounter.__table__
+            stmt = (insert(sequences)
                     .values(name=sa.bindparam("name"), value=1)
-                    .on_conflict_do_update(index_elements=[SequenceCounter.name],
-                                           set_={"value": SequenceCounter.value + 1})
-                    .returning(SequenceCounter.value))
+                    .on_conflict_do_update(index_elements=[sequences.c.name],
+                                           set_={"value": sequences.c.value + 1})
+                    .returning(sequences.c.value))
         _PREPARED[key] = stmt
     return stmt
 
 
 def bump_counter(session: orm.Session, scope: str, day: date) -> int:
     """Add one to a (scope, business day) counter and return the new value."""
-    return int(session.execute(_prepared(session, "counter"), {"scope": scope, "day": day}).scalar_one())
+    return int(session.connection().execute(_prepared(session, "counter"), {"scope": scope, "day": day}).scalar_one())
 
 
 def bump_sequence(session: orm.Session, name: str) -> int:
     """Add one to a never-restarting sequence and return the new value; writers queue on its row until commit."""
-    return int(session.execute(_prepared(session, "sequence"), {"name": name}).scalar_one())
+    return int(session.connection().execute(_prepared(session, "sequence"), {"name": name}).scalar_one())
 
 
 def sequence_value(session: orm.Session, name: str) -> int:

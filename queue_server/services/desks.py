@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -21,11 +22,11 @@ from ..domain.errors import DeskBusy, InvalidRequest, NoCurrentTicket, NotFound,
 from ..domain.numbering import parse_number
 from ..domain.queue_model import LiveTicket
 from ..domain.states import AT_DESK, Action, TicketStatus, finish_action
-from ..models import DeskState, Ticket
 from .context import Context
 from .counters import dialect_insert
 from .events import transition
 from .outbox import live_ticket, note_desk, writing
+from .rows import DESKS, TICKETS, DeskRow, TicketRow, lock_desk, one_ticket, select_tickets
 from .ticket_view import TicketView
 from .tickets import live_view
 
@@ -45,34 +46,58 @@ def _desk(ctx: Context, key: str) -> DeskConfig:
     return desk
 
 
-def _lock_state(session: orm.Session, desk_key: str, now: datetime) -> DeskState:
+# The statements every desk action runs, built once with bound parameters, in Core (services/rows.py):
+# building statements and loading ORM objects cost more CPU than the database spent answering them.
+_T = TICKETS.c
+_CURRENT = (
+    select_tickets()
+    .where(_T.desk_key == sa.bindparam("desk"), _T.status.in_([s.value for s in AT_DESK]),
+           _T.business_day == sa.bindparam("day"))
+    .order_by(_T.called_at.desc())
+    .limit(1)
+    .with_for_update()
+)
+_WAITING_HERE = (_T.business_day == sa.bindparam("day"), _T.status == TicketStatus.WAITING.value,
+                 _T.service_key.in_(sa.bindparam("services", expanding=True)))
+#: (skip locked?) -> the model's candidate, if it still waits at one of the desk's services
+_CANDIDATE = {skip: select_tickets().where(_T.id == sa.bindparam("id"), *_WAITING_HERE)
+              .with_for_update(skip_locked=skip) for skip in (False, True)}
+_BY_NUMBER = (select_tickets().where(_T.business_day == sa.bindparam("day"), _T.prefix == sa.bindparam("prefix"),
+                                     _T.seq == sa.bindparam("seq")).with_for_update())
+
+
+def _best(priority: bool | None, skip: bool) -> sa.Select[Any]:
+    stmt = (select_tickets().where(*_WAITING_HERE).order_by(_T.queued_at, _T.id).limit(1)
+            .with_for_update(skip_locked=skip))
+    return stmt if priority is None else stmt.where(_T.priority == priority)
+
+
+#: (priority class or None, skip locked?) -> the longest-waiting ticket of the desk's services by SQL
+_BEST = {(p, skip): _best(p, skip) for p in (True, False, None) for skip in (False, True)}
+
+
+def _lock_state(session: orm.Session, desk_key: str, now: datetime) -> DeskRow:
     """Create the desk's state row on first use and lock it for this transaction."""
-    state = session.scalar(sa.select(DeskState).where(DeskState.desk_key == desk_key).with_for_update())
+    state = lock_desk(session, desk_key)
     if state is None:
         insert = dialect_insert(session)
-        session.execute(insert(DeskState).values(desk_key=desk_key, status="closed", priority_streak=0,
-                                                 updated_at=now).on_conflict_do_nothing())
-        state = session.scalars(sa.select(DeskState).where(DeskState.desk_key == desk_key).with_for_update()).one()
+        session.connection().execute(insert(DESKS).values(desk_key=desk_key, status="closed", priority_streak=0,
+                                                          updated_at=now).on_conflict_do_nothing())
+        state = lock_desk(session, desk_key)
+        assert state is not None
     return state
 
 
-def _current(session: orm.Session, ctx: Context, desk_key: str) -> Ticket | None:
+def _current(session: orm.Session, ctx: Context, desk_key: str) -> TicketRow | None:
     """The ticket at the desk today (one left from an earlier day is expired, not current)."""
-    return session.scalar(
-        sa.select(Ticket)
-        .where(Ticket.desk_key == desk_key, Ticket.status.in_([s.value for s in AT_DESK]),
-               Ticket.business_day == ctx.today())
-        .order_by(Ticket.called_at.desc())
-        .limit(1)
-        .with_for_update()
-    )
+    return one_ticket(session, _CURRENT, {"desk": desk_key, "day": ctx.today()})
 
 
 def _skip_locked(session: orm.Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _call(session: orm.Session, ticket: Ticket, desk: DeskConfig, state: DeskState, actor: str,
+def _call(session: orm.Session, ticket: TicketRow, desk: DeskConfig, state: DeskRow, actor: str,
           now: datetime) -> LiveTicket:
     transition(session, ticket, Action.CALL, at=now, actor=actor, desk_key=desk.key)
     ticket.desk_key = desk.key
@@ -82,34 +107,20 @@ def _call(session: orm.Session, ticket: Ticket, desk: DeskConfig, state: DeskSta
     return live_ticket(ticket)
 
 
-def _set_status(session: orm.Session, state: DeskState, status: str, now: datetime) -> None:
+def _set_status(session: orm.Session, state: DeskRow, status: str, now: datetime) -> None:
     state.status, state.updated_at = status, now
     note_desk(session, state)
 
 
-def _waiting_ticket(session: orm.Session, day: object, ticket_id: int, services: list[str]) -> Ticket | None:
+def _waiting_ticket(session: orm.Session, day: object, ticket_id: int, services: list[str]) -> TicketRow | None:
     """The model's candidate, locked -- if it still waits here (the database, not the model, decides)."""
-    return session.scalar(
-        sa.select(Ticket)
-        .where(Ticket.id == ticket_id, Ticket.business_day == day, Ticket.status == TicketStatus.WAITING.value,
-               Ticket.service_key.in_(services))
-        .with_for_update(skip_locked=_skip_locked(session))
-    )
+    return one_ticket(session, _CANDIDATE[_skip_locked(session)], {"id": ticket_id, "day": day, "services": services})
 
 
-def _best_waiting(session: orm.Session, day: object, services: list[str], want_priority: bool | None) -> Ticket | None:
+def _best_waiting(session: orm.Session, day: object, services: list[str],
+                  want_priority: bool | None) -> TicketRow | None:
     """The longest-waiting ticket by SQL: when the model's candidate was taken meanwhile (another desk or process)."""
-    stmt = (
-        sa.select(Ticket)
-        .where(Ticket.business_day == day, Ticket.status == TicketStatus.WAITING.value,
-               Ticket.service_key.in_(services))
-        .order_by(Ticket.queued_at, Ticket.id)
-        .limit(1)
-        .with_for_update(skip_locked=_skip_locked(session))
-    )
-    if want_priority is not None:
-        stmt = stmt.where(Ticket.priority == want_priority)
-    return session.scalar(stmt)
+    return one_ticket(session, _BEST[(want_priority, _skip_locked(session))], {"day": day, "services": services})
 
 
 def call_next(ctx: Context, desk_key: str, actor: str) -> DeskResult:
@@ -158,10 +169,7 @@ def call_number(ctx: Context, desk_key: str, number: str, actor: str) -> DeskRes
         state = _lock_state(session, desk.key, now)
         if _current(session, ctx, desk.key) is not None:
             raise DeskBusy("finish, transfer or mark a no-show for the current ticket first")
-        ticket = session.scalar(
-            sa.select(Ticket).where(Ticket.business_day == ctx.today(now), Ticket.prefix == parsed[0],
-                                    Ticket.seq == parsed[1]).with_for_update()
-        )
+        ticket = one_ticket(session, _BY_NUMBER, {"day": ctx.today(now), "prefix": parsed[0], "seq": parsed[1]})
         if ticket is None:
             raise NotFound(f"no ticket {number} today", code="unknown_ticket")
         if ticket.status == TicketStatus.WAITING.value and ticket.service_key not in desk.services:
@@ -171,7 +179,7 @@ def call_number(ctx: Context, desk_key: str, number: str, actor: str) -> DeskRes
 
 
 def _act_on_current(
-    ctx: Context, desk_key: str, act: Callable[[orm.Session, Ticket, datetime], None],
+    ctx: Context, desk_key: str, act: Callable[[orm.Session, TicketRow, datetime], None],
 ) -> DeskResult:
     desk = _desk(ctx, desk_key)
     now = ctx.now()
@@ -187,19 +195,19 @@ def _act_on_current(
 
 
 def recall(ctx: Context, desk_key: str, actor: str) -> DeskResult:
-    def act(session: orm.Session, t: Ticket, now: datetime) -> None:
+    def act(session: orm.Session, t: TicketRow, now: datetime) -> None:
         transition(session, t, Action.RECALL, at=now, actor=actor, desk_key=desk_key)
         t.called_at = now
     return _act_on_current(ctx, desk_key, act)
 
 
 def start(ctx: Context, desk_key: str, actor: str) -> DeskResult:
-    def act(session: orm.Session, t: Ticket, now: datetime) -> None:
+    def act(session: orm.Session, t: TicketRow, now: datetime) -> None:
         transition(session, t, Action.START, at=now, actor=actor, desk_key=desk_key)
     return _act_on_current(ctx, desk_key, act)
 
 
-def _requeue(t: Ticket, service_key: str) -> None:
+def _requeue(t: TicketRow, service_key: str) -> None:
     """Back into a queue keeping ``queued_at``: the visitor keeps their place."""
     t.service_key = service_key
     t.desk_key = None
@@ -208,7 +216,7 @@ def _requeue(t: Ticket, service_key: str) -> None:
 
 def finish(ctx: Context, desk_key: str, actor: str) -> DeskResult:
     """End the errand; with more errands the ticket joins the next service's queue at its arrival time."""
-    def act(session: orm.Session, t: Ticket, now: datetime) -> None:
+    def act(session: orm.Session, t: TicketRow, now: datetime) -> None:
         pending = list(t.pending_services or [])
         action = finish_action(pending)
         transition(session, t, action, at=now, actor=actor, desk_key=desk_key,
@@ -222,7 +230,7 @@ def finish(ctx: Context, desk_key: str, actor: str) -> DeskResult:
 
 
 def no_show(ctx: Context, desk_key: str, actor: str) -> DeskResult:
-    def act(session: orm.Session, t: Ticket, now: datetime) -> None:
+    def act(session: orm.Session, t: TicketRow, now: datetime) -> None:
         transition(session, t, Action.NO_SHOW, at=now, actor=actor, desk_key=desk_key)
         t.desk_key = None
     return _act_on_current(ctx, desk_key, act)
@@ -233,14 +241,14 @@ def transfer(ctx: Context, desk_key: str, service_key: str, actor: str) -> DeskR
     if service_key not in ctx.config.service_map:
         raise NotFound(f"unknown service {service_key!r}", code="unknown_service")
 
-    def act(session: orm.Session, t: Ticket, now: datetime) -> None:
+    def act(session: orm.Session, t: TicketRow, now: datetime) -> None:
         transition(session, t, Action.TRANSFER, at=now, actor=actor, desk_key=desk_key, to_service=service_key)
         _requeue(t, service_key)
     return _act_on_current(ctx, desk_key, act)
 
 
 def return_to_queue(ctx: Context, desk_key: str, actor: str) -> DeskResult:
-    def act(session: orm.Session, t: Ticket, now: datetime) -> None:
+    def act(session: orm.Session, t: TicketRow, now: datetime) -> None:
         transition(session, t, Action.RETURN, at=now, actor=actor, desk_key=desk_key)
         _requeue(t, t.service_key)
     return _act_on_current(ctx, desk_key, act)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from ..domain.forecast import HORIZON, Priors, ServiceForecast, forecast_group, groups
@@ -81,6 +81,7 @@ class LiveQueues:
         self._gap_since: float | None = None
         self._polled = 0.0
         self._consumers: list[Notifier] = []
+        self._local: list[Callable[[Mapping[str, Any]], None]] = []
         self._forecasts: dict[str, ServiceForecast] = {}
         self._dirty: set[frozenset[str]] = set(self.groups)
 
@@ -88,6 +89,11 @@ class LiveQueues:
     def subscribe(self, consumer: Notifier) -> None:
         with self._lock:
             self._consumers.append(consumer)
+
+    def on_local_commit(self, fn: Callable[[Mapping[str, Any]], None]) -> None:
+        """``fn(record)`` after each change *this* process commits (counters that must not count a change once per
+        process, like the metrics)."""
+        self._local.append(fn)
 
     # -- the model ---------------------------------------------------------------------------------------------
     @property
@@ -128,6 +134,8 @@ class LiveQueues:
                 self._read_outbox(upto=seq)
         if self.feed is not None:
             self.feed.publish(record)
+        for fn in self._local:
+            self._safely(fn, record)
 
     def _read_outbox(self, upto: int | None = None) -> None:
         with self._lock:
@@ -172,14 +180,15 @@ class LiveQueues:
         forecast's horizon moves nobody's forecast: the kiosks' busiest case costs no replay at all."""
         if record.get("day") != model.day:
             return
+        beyond = set()
         for event in record.get("events", ()):
             service = event["service"]
-            beyond = (event["type"] == "issued" and not event.get("priority")
-                      and model.waiting_count(service) >= HORIZON)
-            if not beyond:
+            if event["type"] == "issued" and not event.get("priority") and model.waiting_count(service) >= HORIZON:
+                beyond.add(int(event["ticket"]))
+            else:
                 self._dirty.add(self.group_of.get(service, frozenset({service})))
-        for ticket in record.get("tickets", ()):
-            if ticket["service"] in self.group_of and ticket["status"] == "waiting":
+        for ticket in record.get("tickets", ()):  # a next errand or a transfer: the queue it moved to, too
+            if ticket["service"] in self.group_of and int(ticket["id"]) not in beyond:
                 self._dirty.add(self.group_of[ticket["service"]])
         for desk in record.get("desks", ()):
             for service in self.desk_services.get(desk["key"], ()):

@@ -8,7 +8,8 @@ is commit order and committed changes have no gaps) and stores the *change recor
     {"seq": 17, "day": "2026-11-27", "at": <us>,
      "tickets": [{"id", "number", "status", "service", "pending", "priority", "language", "issued_at",
                   "queued_at", "desk", "called_at", "token_hash", "day"}, ...],   # the new state of each
-     "events":  [{"ticket", "number", "type", "from", "service", "desk", "at", "queued_at", "priority"}, ...],
+     "events":  [{"ticket", "number", "type", "from", "service", "desk", "at", "queued_at", "priority",
+                  "day"}, ...],                                      # the day is the ticket's business day
      "desks":   [{"key", "status", "streak"}, ...]}
 
 Times are integer microseconds since the epoch.  After the commit the record goes to the live model of this
@@ -26,14 +27,16 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from ..domain.queue_model import LiveTicket
-from ..models import ChangeRow, DeskState, Ticket, TicketEvent
+from ..models import ChangeRow
 from .context import Context
 from .counters import bump_sequence
+from .rows import DeskRow, TicketRow, insert_event, insert_ticket, update_desk, update_ticket
 
 SEQUENCE = "changes"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
 _NOTES = "vuoro.outbox"
+_INSERT_CHANGE = sa.insert(ChangeRow.__table__)  # type: ignore[arg-type]
 
 
 def us(value: datetime) -> int:
@@ -51,9 +54,9 @@ class _Notes:
     """What one transaction touched, in order; kept on the session until it seals."""
 
     def __init__(self) -> None:
-        self.tickets: dict[int, Ticket] = {}
-        self.events: list[tuple[Ticket, TicketEvent]] = []
-        self.desks: dict[str, DeskState] = {}
+        self.tickets: dict[int, TicketRow] = {}
+        self.events: list[tuple[TicketRow, dict[str, Any]]] = []
+        self.desks: dict[str, DeskRow] = {}
 
 
 def _notes(session: orm.Session) -> _Notes:
@@ -63,17 +66,18 @@ def _notes(session: orm.Session) -> _Notes:
     return notes
 
 
-def note_event(session: orm.Session, ticket: Ticket, event: TicketEvent) -> None:
+def note_event(session: orm.Session, ticket: TicketRow, event: dict[str, Any]) -> None:
+    """A state change of ``ticket`` (its ``ticket_events`` row's values, less the ticket id)."""
     notes = _notes(session)
     notes.tickets[id(ticket)] = ticket
     notes.events.append((ticket, event))
 
 
-def note_desk(session: orm.Session, state: DeskState) -> None:
-    _notes(session).desks[state.desk_key] = state
+def note_desk(session: orm.Session, desk: DeskRow) -> None:
+    _notes(session).desks[desk.desk_key] = desk
 
 
-def ticket_record(t: Ticket) -> dict[str, Any]:
+def ticket_record(t: TicketRow) -> dict[str, Any]:
     return {
         "id": t.id, "number": t.number, "status": t.status, "service": t.service_key,
         "pending": list(t.pending_services or ()), "priority": bool(t.priority), "language": t.language,
@@ -83,22 +87,39 @@ def ticket_record(t: Ticket) -> dict[str, Any]:
     }
 
 
-def live_ticket(t: Ticket) -> LiveTicket:
+def live_ticket(t: TicketRow) -> LiveTicket:
     return LiveTicket.from_record(ticket_record(t))
 
 
-def event_record(e: TicketEvent, ticket: Ticket) -> dict[str, Any]:
-    return {"ticket": ticket.id, "number": ticket.number, "type": e.type, "from": e.from_status,
-            "service": e.service_key, "desk": e.desk_key, "at": us(e.at), "queued_at": us(ticket.queued_at),
-            "priority": bool(e.priority)}
+def event_record(e: dict[str, Any], ticket: TicketRow) -> dict[str, Any]:
+    return {"ticket": ticket.id, "number": ticket.number, "type": e["type"], "from": e["from_status"],
+            "service": e["service_key"], "desk": e["desk_key"], "at": us(e["at"]), "queued_at": us(ticket.queued_at),
+            "priority": bool(e["priority"]), "day": e["business_day"].isoformat()}
+
+
+def _write(session: orm.Session, notes: _Notes) -> None:
+    """The transaction's rows, in Core: new tickets first (their events need the ids), then the rest."""
+    for ticket in notes.tickets.values():
+        if ticket.id is None:
+            insert_ticket(session, ticket)
+        else:
+            update_ticket(session, ticket)
+    for ticket, event in notes.events:
+        insert_event(session, {**event, "ticket_id": ticket.id})
+    for desk in notes.desks.values():
+        update_desk(session, desk)
 
 
 def seal(session: orm.Session, day: date, now: datetime) -> dict[str, Any] | None:
-    """Number and store what this transaction changed; None when it changed no ticket or desk."""
+    """Write, number and store what this transaction changed; None when it changed no ticket or desk.
+
+    The sequence is bumped last, after every other row lock the transaction takes, so writers never wait on
+    each other in two orders (no deadlock) and hold the sequence row only for the last few statements.
+    """
     notes = session.info.pop(_NOTES, None)
     if notes is None or not (notes.tickets or notes.desks):
         return None
-    session.flush()  # ids for new tickets and events
+    _write(session, notes)
     seq = bump_sequence(session, SEQUENCE)
     record = {
         "seq": seq, "day": day.isoformat(), "at": us(now),
@@ -106,7 +127,7 @@ def seal(session: orm.Session, day: date, now: datetime) -> dict[str, Any] | Non
         "events": [event_record(e, t) for t, e in notes.events],
         "desks": [{"key": d.desk_key, "status": d.status, "streak": d.priority_streak} for d in notes.desks.values()],
     }
-    session.execute(sa.insert(ChangeRow), [{"seq": seq, "business_day": day, "at": now, "body": record}])
+    session.connection().execute(_INSERT_CHANGE, {"seq": seq, "business_day": day, "at": now, "body": record})
     return record
 
 

@@ -16,10 +16,13 @@ from ..domain.queue_model import ACTIVE_VALUES, QueueModel, Topology, build
 from ..models import DeskState, Ticket, TicketEvent
 from .counters import sequence_value
 from .outbox import SEQUENCE, live_ticket, us
+from .rows import TICKETS, all_tickets, select_tickets
 
 #: the event types the model learns from (statistics and recent calls)
 _LEARNED = ("called", "recalled", "issued", "finished", "next_errand", "no_show", "cancelled", "transferred",
             "returned", "expired")
+_ACTIVE = select_tickets().where(TICKETS.c.business_day == sa.bindparam("day"),
+                                 TICKETS.c.status.in_(list(ACTIVE_VALUES)))
 _EVENTS = (
     sa.select(TicketEvent.ticket_id, Ticket.number, TicketEvent.type, TicketEvent.from_status,
               TicketEvent.service_key, TicketEvent.desk_key, TicketEvent.at, Ticket.queued_at, TicketEvent.priority)
@@ -35,8 +38,7 @@ def load_model(db: Database, topology: Topology, day: date) -> QueueModel:
         if not db.is_sqlite:
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         seq = sequence_value(session, SEQUENCE)
-        tickets = [live_ticket(t) for t in session.scalars(
-            sa.select(Ticket).where(Ticket.business_day == day, Ticket.status.in_(list(ACTIVE_VALUES))))]
+        tickets = [live_ticket(t) for t in all_tickets(session, _ACTIVE, {"day": day})]
         desks = {d.desk_key: (d.status, d.priority_streak) for d in session.scalars(sa.select(DeskState))}
         events: list[dict[str, Any]] = [
             {"ticket": tid, "number": number, "type": kind, "from": from_status, "service": service, "desk": desk,

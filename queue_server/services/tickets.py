@@ -13,13 +13,13 @@ from ..domain.errors import DailyLimitReached, InvalidRequest, NotFound, Service
 from ..domain.numbering import format_number
 from ..domain.queue_model import LiveTicket
 from ..domain.states import ACTIVE, Action
-from ..models import Ticket
 from .context import Context
 from .counters import bump_counter
 from .events import transition
 from .housekeeping import expire_previous_days
 from .live import LiveQueues
 from .outbox import live_ticket, writing
+from .rows import TICKETS, TicketRow, one_ticket, select_tickets
 from .ticket_view import TicketView, view_of
 from .tokens import new_token, token_hash
 
@@ -94,16 +94,15 @@ def issue_ticket(
         seq = bump_counter(session, f"prefix:{first.prefix}", day)
         if seq == 1:  # first ticket of the day for this prefix: a cheap moment to close yesterday's leftovers
             expire_previous_days(session, day, now)
-        ticket = Ticket(
+        ticket = TicketRow(
             business_day=day, prefix=first.prefix, seq=seq, number=format_number(first.prefix, seq),
-            token_hash=token_hash(token), status=None, service_key=first.key, pending_services=services[1:],
-            priority=priority, language=language, kiosk_key=kiosk, issued_at=now, queued_at=now,
-            updated_at=now, estimated_wait_s=estimate,
+            token_hash=token_hash(token), status="", service_key=first.key, pending_services=services[1:],
+            priority=priority, language=language, kiosk_key=kiosk, issued_at=now, queued_at=now, desk_key=None,
+            called_at=None, updated_at=now, estimated_wait_s=estimate,
         )
-        session.add(ticket)
         transition(session, ticket, Action.ISSUE, at=now, actor=actor)
-        session.flush()
-        issued = live_ticket(ticket)
+    assert ticket.id is not None  # written and numbered by the seal
+    issued = live_ticket(ticket)
     position, _ = live.place(issued)
     view = view_of(ctx.config, issued, position=position, estimate=estimate, token=token)
     log.info("issued %s for %s", view.number, first.key)
@@ -124,11 +123,12 @@ def live_view(ctx: Context, ticket: LiveTicket, token: str | None = None) -> Tic
     return view_of(ctx.config, ticket, position=position, estimate=estimate, token=token)
 
 
-def _by_token(session: orm.Session, token: str, *, lock: bool = False) -> Ticket:
-    stmt = sa.select(Ticket).where(Ticket.token_hash == token_hash(token))
-    if lock:
-        stmt = stmt.with_for_update()
-    ticket = session.scalar(stmt)
+_BY_TOKEN = select_tickets().where(TICKETS.c.token_hash == sa.bindparam("hash"))
+_BY_TOKEN_LOCKED = _BY_TOKEN.with_for_update()
+
+
+def _by_token(session: orm.Session, token: str, *, lock: bool = False) -> TicketRow:
+    ticket = one_ticket(session, _BY_TOKEN_LOCKED if lock else _BY_TOKEN, {"hash": token_hash(token)})
     if ticket is None:
         raise NotFound("no such ticket", code="unknown_ticket")
     return ticket

@@ -32,7 +32,7 @@ def make_app(clock: FakeClock, notifier: RecordingNotifier) -> Iterator[Callable
     apps: list[Flask] = []
 
     def make(data: dict[str, Any]) -> Flask:
-        application = create_app(data, notifier=notifier)
+        application = create_app(data, notifier=notifier, clock=clock)
         application.config["TESTING"] = True
         application.config["WTF_CSRF_ENABLED"] = False
         application.extensions["vuoro"].clock = clock

@@ -14,9 +14,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from queue_server import metrics
 from queue_server.app import create_app, shutdown
 from queue_server.domain.states import Action
-from queue_server.models import Ticket
 from queue_server.services.context import Context
 from queue_server.services.events import transition
+from queue_server.services.outbox import writing
+from queue_server.services.rows import one_ticket, select_tickets
 from tests.conftest import BASE_CONFIG
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
@@ -123,10 +124,10 @@ def test_rolled_back_events_are_not_counted(ctx: Context, client: FlaskClient, k
     class Boom(Exception):
         pass
 
-    with pytest.raises(Boom), ctx.db.writer() as session:
-        ticket = session.query(Ticket).one()
+    with pytest.raises(Boom), writing(ctx) as session:
+        ticket = one_ticket(session, select_tickets(), {})
+        assert ticket is not None
         transition(session, ticket, Action.CANCEL, at=ctx.now(), actor="visitor")
-        session.flush()
         raise Boom
     _, samples = scrape(client)
     assert value(samples, "vuoro_tickets_issued_total", service="kela") == 1

@@ -26,7 +26,7 @@ from tests.conftest import FakeClock
 @pytest.fixture
 def app(config_data: dict[str, Any], clock: FakeClock) -> Iterator[Flask]:
     """Like the root ``app``, but built without a notifier override: the real SocketFanout pushes events."""
-    application = create_app(config_data)
+    application = create_app(config_data, clock=clock)
     application.config["TESTING"] = True
     application.config["WTF_CSRF_ENABLED"] = False  # as in the root fixture
     context = application.extensions["vuoro"]

@@ -38,7 +38,7 @@ DESKS = ["d1", "d2", "d3", "h1"]
 
 
 def _app(config: dict[str, Any], clock: FakeClock) -> Flask:
-    app = create_app(config)
+    app = create_app(config, clock=clock)
     app.config["TESTING"] = True
     app.extensions["vuoro"].clock = clock
     return app

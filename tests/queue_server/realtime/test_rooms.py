@@ -146,7 +146,7 @@ def test_called_payload_has_number_desk_labels_location_zone_time_and_recall(
 
     first, again = z2.take_named(ev.CALLED)
     assert (first.pop("room"), again.pop("room")) == ("board:z2", "board:z2")
-    assert again.pop("seq") == first.pop("seq") + 1  # numbered per room: the recall is the room's next event
+    assert again.pop("seq") > first.pop("seq") > 0  # numbered per room (the queue summaries between count too)
     expected = {
         "number": "K001",
         "desk": "d1",

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from queue_server.services.accounts import authenticate, create_token, token_principal
 from queue_server.services.context import Context
 from queue_server.services.housekeeping import expire_previous_days
+from queue_server.services.outbox import writing
 from tests.conftest import FakeClock
 from tests.queue_server.helpers import Api, Centre, OpenApi, all_tickets, event_rows, events, ticket
 
@@ -140,7 +141,7 @@ def test_expiry_is_logged_by_the_system_with_the_desk(ctx: Context, clock: FakeC
     driver.act("d1", "next")
     log = Log(ctx)
     clock.advance(24 * 3600)
-    with ctx.db.writer() as session:
+    with writing(ctx) as session:  # a use case's transaction: its seal writes the rows and the change record
         assert expire_previous_days(session, ctx.today(), ctx.now()) == 2
     rows = event_rows(ctx)
     assert len(rows) == len(log.rows) + 2 and rows[: len(log.rows)] == log.rows

@@ -1,0 +1,113 @@
+"""The write path's rows: tickets and desk states as plain objects, read and written with SQLAlchemy Core.
+
+Every kiosk ticket and every desk action runs these statements; through the ORM, loading objects and flushing
+its unit of work cost more CPU than the database spent answering (docs/performance.md).  So the hot use cases
+load a row into a :class:`TicketRow` (attributes named like the columns), change it, and write back exactly
+the columns a state change touches, with statements built once and compiled once per dialect.  The models in
+models.py stay the schema; reports and tests keep using the ORM.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from ..models import DeskState, Ticket, TicketEvent
+
+TICKETS: sa.Table = Ticket.__table__  # type: ignore[assignment]
+EVENTS: sa.Table = TicketEvent.__table__  # type: ignore[assignment]
+DESKS: sa.Table = DeskState.__table__  # type: ignore[assignment]
+
+
+@dataclass
+class TicketRow:
+    """One ``tickets`` row; ``id`` is None until inserted."""
+
+    business_day: date
+    prefix: str
+    seq: int
+    number: str
+    token_hash: str
+    status: str
+    service_key: str
+    pending_services: list[str]
+    priority: bool
+    language: str
+    kiosk_key: str | None
+    issued_at: datetime
+    queued_at: datetime
+    desk_key: str | None
+    called_at: datetime | None
+    updated_at: datetime
+    estimated_wait_s: int | None
+    id: int | None = None
+
+
+@dataclass
+class DeskRow:
+    desk_key: str
+    status: str
+    priority_streak: int
+    updated_at: datetime
+
+
+_TICKET_COLUMNS = [TICKETS.c[f.name] for f in fields(TicketRow)]
+#: what a state change may touch; everything else is written once, at issue
+_MUTABLE = ("status", "service_key", "pending_services", "desk_key", "called_at", "updated_at")
+_UPDATE_TICKET = (sa.update(TICKETS).where(TICKETS.c.id == sa.bindparam("ticket_id"))
+                  .values({name: sa.bindparam(name) for name in _MUTABLE}))
+_INSERT_TICKET = sa.insert(TICKETS).returning(TICKETS.c.id)
+_INSERT_EVENT = sa.insert(EVENTS)
+_UPDATE_DESK = (sa.update(DESKS).where(DESKS.c.desk_key == sa.bindparam("key"))
+                .values(status=sa.bindparam("status"), priority_streak=sa.bindparam("streak"),
+                        updated_at=sa.bindparam("at")))
+
+
+def select_tickets() -> sa.Select[Any]:
+    """A SELECT of every ticket column, to add WHERE / ORDER BY / FOR UPDATE to and run with :func:`one_ticket`."""
+    return sa.select(*_TICKET_COLUMNS)
+
+
+def _conn(session: orm.Session) -> sa.Connection:
+    return session.connection()
+
+
+def one_ticket(session: orm.Session, stmt: sa.Executable, params: dict[str, Any]) -> TicketRow | None:
+    row = _conn(session).execute(stmt, params).first()
+    return TicketRow(**row._mapping) if row is not None else None
+
+
+def all_tickets(session: orm.Session, stmt: sa.Executable, params: dict[str, Any]) -> list[TicketRow]:
+    return [TicketRow(**row._mapping) for row in _conn(session).execute(stmt, params)]
+
+
+def insert_ticket(session: orm.Session, ticket: TicketRow) -> int:
+    values = {f.name: getattr(ticket, f.name) for f in fields(TicketRow) if f.name != "id"}
+    ticket.id = int(_conn(session).execute(_INSERT_TICKET, values).scalar_one())
+    return ticket.id
+
+
+def update_ticket(session: orm.Session, ticket: TicketRow) -> None:
+    _conn(session).execute(_UPDATE_TICKET, {"ticket_id": ticket.id, **{n: getattr(ticket, n) for n in _MUTABLE}})
+
+
+def insert_event(session: orm.Session, values: dict[str, Any]) -> None:
+    _conn(session).execute(_INSERT_EVENT, values)
+
+
+_DESK = sa.select(DESKS.c.desk_key, DESKS.c.status, DESKS.c.priority_streak, DESKS.c.updated_at).where(
+    DESKS.c.desk_key == sa.bindparam("key")).with_for_update()
+
+
+def lock_desk(session: orm.Session, key: str) -> DeskRow | None:
+    row = _conn(session).execute(_DESK, {"key": key}).first()
+    return DeskRow(**row._mapping) if row is not None else None
+
+
+def update_desk(session: orm.Session, desk: DeskRow) -> None:
+    _conn(session).execute(_UPDATE_DESK, {"key": desk.desk_key, "status": desk.status,
+                                          "streak": desk.priority_streak, "at": desk.updated_at})

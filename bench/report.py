@@ -209,7 +209,7 @@ def table(r: dict[str, Any]) -> str:
     lines = [
         f"Measured {meta['date']} on {meta['machine']}, commit {meta['commit']}: `{meta['command']}`, "
         f"{meta['minutes']:.1f} minutes. Load average (1, 5, 15 min) at the start {meta['load_start']}, at the end "
-        f"{meta['load_end']}. Raw numbers: `bench/results/latest-{meta['mode']}.json`.",
+        f"{meta['load_end']}. Raw numbers: " + (f"`{meta['raw']}`." if meta.get("raw") else "not kept."),
     ]
     if r.get("skipped"):
         lines += ["", "Skipped: " + "; ".join(r["skipped"]) + "."]

@@ -159,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
                       "machine": f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}",
                       "commit": _commit(), "minutes": (time.monotonic() - started) / 60,
                       "load_start": load_start, "load_end": _load(), "sizes": SIZES[mode]}
+    kept = args.json if args.no_write else latest(result)
+    result["meta"]["raw"] = str(kept.resolve().relative_to(ROOT)) if kept and kept.resolve().is_relative_to(ROOT) \
+        else (str(kept) if kept else None)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     publish(result, write=not args.no_write)

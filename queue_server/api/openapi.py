@@ -83,7 +83,8 @@ OPERATIONS += [
 
 _DESCRIPTIONS = {200: "OK", 201: "Created", 204: "No content", 400: "Malformed request", 401: "Not authenticated",
                  403: "Not allowed for this role", 404: "Unknown service, desk or token",
-                 409: "Wrong state, or the service is closed", 503: "Unavailable"}
+                 409: "Wrong state, or the service is closed",
+                 503: "The database is not available (code database_unavailable); retry after Retry-After seconds"}
 
 
 @functools.cache
@@ -102,7 +103,8 @@ def build_document() -> dict[str, Any]:
         if body is not None:
             op["requestBody"] = {"required": True, "content": {"application/json": {
                 "schema": {"$ref": f"#/components/schemas/{body.__name__}"}}}}
-        for status, model in responses.items():
+        # every operation may meet the database away: 503 database_unavailable with Retry-After (docs/deploy.md)
+        for status, model in {**responses, 503: ErrorOut}.items():
             entry: dict[str, Any] = {"description": _DESCRIPTIONS[status]}
             if model is not None:
                 entry["content"] = {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}

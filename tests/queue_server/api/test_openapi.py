@@ -21,7 +21,10 @@ ELSEWHERE = {("get", "/api/printers"), ("get", "/api/stats"), ("get", "/api/stat
 #: documented for every desk action, but only reachable for some (a simple action always has a ticket to show;
 #: without a body there is nothing malformed except a CSRF failure, which tests/queue_server/test_security covers)
 UNREACHABLE = {("post", f"/api/desks/{{key}}/{a}", s) for a in ("recall", "start", "finish", "no-show", "return")
-               for s in (204, 400)} | {("post", "/api/desks/{key}/next", 400), ("get", "/healthz", 503)}
+               for s in (204, 400)} | {("post", "/api/desks/{key}/next", 400)}
+#: every operation documents 503 database_unavailable: produced with the database away, in
+#: tests/queue_server/test_database_down.py (through a TCP forwarder the test cuts), not in this tour
+DATABASE_AWAY = 503
 
 
 def flask_path(template: str) -> str:
@@ -197,5 +200,5 @@ def test_every_documented_response_is_produced_and_matches_its_schema(tour_app: 
     documented = {(method, path, int(status)) for path, item in build_document()["paths"].items()
                   for method, op in item.items() for status in op["responses"]
                   if (method, path) not in ELSEWHERE}
-    assert documented - UNREACHABLE - seen == set()
+    assert {d for d in documented if d[2] != DATABASE_AWAY} - UNREACHABLE - seen == set()
     assert seen <= documented

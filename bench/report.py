@@ -164,7 +164,7 @@ def details(r: dict[str, Any]) -> list[str]:
                 f"{_f(sim.get('issued', (sim.get('database') or {}).get('tickets')))} | {_f(sim.get('called'))} | "
                 f"{_f(sim.get('served'))} | {_f(sim.get('no_shows'))} | {_f(sim.get('not_finished'))} | "
                 f"{_f(sim.get('errors'))} | {_f(sim.get('board_p99_ms'))} | {_f(sim.get('server_cpu_s'))} |"]
-        if sim.get("error_kinds"):
+        if sim.get("error_kinds") not in (None, "none"):
             out += ["", f"Errors: {sim['error_kinds']}."]
     return out
 

@@ -102,8 +102,10 @@ def _call(session: orm.Session, ticket: TicketRow, desk: DeskConfig, state: Desk
     transition(session, ticket, Action.CALL, at=now, actor=actor, desk_key=desk.key)
     ticket.desk_key = desk.key
     ticket.called_at = now
-    state.priority_streak = policy.next_streak(state.priority_streak, ticket.priority)
-    _set_status(session, state, "open", now)
+    streak = policy.next_streak(state.priority_streak, ticket.priority)
+    if (state.status, state.priority_streak) != ("open", streak):  # the desk row is written only if it changes
+        state.priority_streak = streak
+        _set_status(session, state, "open", now)
     return live_ticket(ticket)
 
 

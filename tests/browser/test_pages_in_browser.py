@@ -425,7 +425,8 @@ def test_board_shows_it_lost_the_server_and_recovers_by_itself(
 ) -> None:
     number = flow["number"]
     assert not shown(board, "#offline")
-    assert "flash" not in find(board, "#now").get_attribute("class")  # the flash ends by itself
+    wait(board, lambda d: "flash" not in find(d, "#now").get_attribute("class"), timeout=10,
+         message="the call's flash did not end by itself")
     screenshot(board, artifacts, "board-1920x1080.png")
     site.server.kill()
     wait(board, lambda d: shown(d, "#offline"), timeout=10, message="no 'connection lost' marker")

@@ -38,6 +38,8 @@ NAMESPACE = "/"
 QUEUE_INTERVAL_S = 0.25
 PHONE_INTERVAL_S = 1.0
 TICK_S = 0.05
+#: phone updates pushed between two yields of the flushing thread
+YIELD_EVERY = 100
 _CALLS = frozenset({"called", "recalled"})
 
 
@@ -191,8 +193,12 @@ class SocketFanout:
             self._stale.difference_update(due)
         if push_queues:
             self.push_queues()
-        for token_hash in due:
+        for i, token_hash in enumerate(due, 1):
             self._refresh_phone(token_hash, now)
+            if i % YIELD_EVERY == 0:
+                # thousands of phones may be due at once: let the sockets' writers (and a call's `called` to the
+                # boards) run in between -- a greenlet switch under gevent, the GIL handed over in threads
+                time.sleep(0)
 
     def _refresh_phone(self, token_hash: str, now: float) -> None:
         live = self.ctx.live

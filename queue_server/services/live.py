@@ -26,12 +26,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from ..domain.forecast import HORIZON, Priors, ServiceForecast, forecast_group, groups
 from ..domain.policy import priority_order
 from ..domain.queue_model import DeskSpec, LiveTicket, QueueModel, RecentCall, Topology
-from .changes import Change, changes_of
+from .changes import changes_of
 from .context import Context, Notifier
 from .counters import sequence_value
 from .outbox import SEQUENCE, read_since, us
@@ -53,7 +53,10 @@ class ChangeFeed(Protocol):
     def publish(self, record: Mapping[str, Any]) -> None: ...
 
 
+@runtime_checkable
 class Resyncing(Protocol):
+    """A consumer that also wants to know when the model was rebuilt (its clients may hold stale state)."""
+
     def resync(self, reason: str) -> None: ...
 
 
@@ -118,8 +121,8 @@ class LiveQueues:
             log.info("live model rebuilt (%s) at change %d", reason, self._model.seq)
             if notify:
                 for consumer in self._consumers:
-                    if hasattr(consumer, "resync"):
-                        self._safely(consumer.resync, reason)  # type: ignore[attr-defined]
+                    if isinstance(consumer, Resyncing):
+                        self._safely(consumer.resync, reason)
             self._drain()
 
     # -- changes in --------------------------------------------------------------------------------------------
@@ -324,6 +327,3 @@ def install(ctx: Context, consumers: Sequence[Notifier] = ()) -> LiveQueues:
         live.subscribe(consumer)
     ctx.live = live
     return live
-
-
-__all__ = ["Change", "LiveQueues", "install"]

@@ -33,14 +33,11 @@ import os
 import platform
 import resource
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -52,14 +49,14 @@ import sqlalchemy as sa  # noqa: E402
 import yaml  # noqa: E402
 
 from bench import doc_section  # noqa: E402
+from bench.servers import PG_ADMIN_URL, pg_admin  # noqa: E402
+from bench.servers import Server as Process  # noqa: E402
 from queue_server.simulate.http import HttpClient  # noqa: E402
 from queue_server.simulate.sio import SocketClient, SocketIOError, Swarm  # noqa: E402
 
 DOC = ROOT / "docs" / "deploy.md"
 RESULTS = ROOT / "bench" / "results" / "workers.json"
 BEGIN, END = "<!-- BEGIN worker-benchmark (bench/workers.py) -->", "<!-- END worker-benchmark -->"
-PG_ADMIN_URL = os.environ.get("VUORO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 SERVICES = ["library", "kela", "health", "service_point", "lab", "maternity", "youth", "kohtaamo", "mental"]
 ZONES = ["street", "kela", "health"]
 CALL_DESKS = ["kela1", "kela2", "kela3", "kela4"]   # zone "kela": the observing boards watch it
@@ -77,26 +74,6 @@ def log(message: str) -> None:
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def pg_url(url: str) -> str:
-    return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
-
-
-@contextlib.contextmanager
-def pg_admin() -> Iterator[sa.Connection]:
-    engine = sa.create_engine(pg_url(PG_ADMIN_URL), isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            yield conn
-    finally:
-        engine.dispose()
 
 
 def centre_config(database_url: str, public_url: str) -> dict[str, Any]:
@@ -121,23 +98,21 @@ def vuoro(*args: str) -> str:
     return out.stdout
 
 
-class Server:
-    """``vuoro serve --worker W`` on a loopback port, on its own config and PostgreSQL database."""
+class Server(Process):
+    """``vuoro serve --worker W`` on a loopback port, on its own config and PostgreSQL database (the process
+    itself is started, watched and stopped by bench/servers.py's ``Server``)."""
 
     def __init__(self, worker: str, workdir: Path, clients: int) -> None:
-        self.worker, self.workdir = worker, workdir
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.worker = worker
         self.db_name = f"vuoro_workers_{uuid.uuid4().hex[:10]}"
         self.db_url = sa.engine.make_url(PG_ADMIN_URL).set(database=self.db_name).render_as_string(
             hide_password=False)
         self.config = workdir / f"config-{worker}.yaml"
-        self.argv = ["serve", "--config", str(self.config), "--host", "127.0.0.1", "--port", str(self.port),
-                     "--worker", worker]
+        argv = [sys.executable, "-m", "queue_server", "serve", "--config", str(self.config), "--host", "127.0.0.1",
+                "--port", "{port}", "--worker", worker]
         if worker == "gthread":
-            self.argv += ["--threads", str(clients + 300)]  # every open websocket holds a thread
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.log_path = workdir / f"server-{worker}.log"
+            argv += ["--threads", str(clients + 300)]  # every open websocket holds a thread
+        super().__init__(argv, workdir, {"PYTHONPATH": ENV["PYTHONPATH"]}, name=f"server-{worker}")
 
     def __enter__(self) -> Server:
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -145,31 +120,11 @@ class Server:
             admin.execute(sa.text(f'CREATE DATABASE "{self.db_name}"'))
         self.config.write_text(yaml.safe_dump(centre_config(self.db_url, self.url), allow_unicode=True),
                                encoding="utf-8")
-        with self.log_path.open("ab") as out:
-            self.proc = subprocess.Popen(  # noqa: S603 - our own CLI
-                [sys.executable, "-m", "queue_server", *self.argv], cwd=self.workdir, stdout=out,
-                stderr=subprocess.STDOUT, start_new_session=True, env=ENV)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited:\n{self.log_path.read_text(errors='replace')[-3000:]}")
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as resp:  # noqa: S310 - loopback
-                    if resp.status == 200:
-                        return self
-            time.sleep(0.2)
-        raise RuntimeError("server did not start in 120 s")
+        self.start()
+        return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(10)
+        self.stop()
         with pg_admin() as admin:
             admin.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)'))
 
@@ -177,19 +132,8 @@ class Server:
         return vuoro("token", "create", "--role", role, "--name", f"bench-{role}", "--config",
                      str(self.config)).strip().splitlines()[-1]
 
-    def worker_pid(self) -> int:
-        assert self.proc is not None
-        return int(Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()[0])
-
-    def cpu_s(self) -> float:
-        fields = Path(f"/proc/{self.worker_pid()}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLK_TCK   # utime + stime
-
     def rss_kb(self) -> int:
-        for line in Path(f"/proc/{self.worker_pid()}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        return 0
+        return self.memory_kb()["worker_rss"]
 
     def sockets(self, http: HttpClient) -> int:
         """Open Socket.IO connections as the server counts them (its /metrics); -1 if it does not answer."""

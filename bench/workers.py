@@ -49,7 +49,7 @@ import sqlalchemy as sa  # noqa: E402
 import yaml  # noqa: E402
 
 from bench import doc_section  # noqa: E402
-from bench.servers import PG_ADMIN_URL, pg_admin  # noqa: E402
+from bench.servers import PG_ADMIN_URL, bench_config, pg_admin  # noqa: E402
 from bench.servers import Server as Process  # noqa: E402
 from queue_server.simulate.http import HttpClient  # noqa: E402
 from queue_server.simulate.sio import SocketClient, SocketIOError, Swarm  # noqa: E402
@@ -77,18 +77,8 @@ def pct(values: list[float], q: float) -> float:
 
 
 def centre_config(database_url: str, public_url: str) -> dict[str, Any]:
-    """The example centre, always open, no printers, no rate limits, one process (no Redis)."""
-    data = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
-    for service in data["services"]:
-        service.pop("hours", None)
-        service.pop("daily_limit", None)
-    data["centre"]["closed_dates"] = []
-    data["printers"] = []
-    for kiosk in data["kiosks"]:
-        kiosk.pop("printer", None)
-    data.update(limits={"enabled": False}, printer_poll_s=0, database_url=database_url, redis_url=None,
-                public_url=public_url)
-    return data
+    """The bench's centre (bench/servers.py: always open, no printers or limits), one process (no Redis)."""
+    return {**bench_config(database_url), "public_url": public_url}
 
 
 def vuoro(*args: str) -> str:

@@ -17,7 +17,7 @@ of what it committed, and every read (positions, queue lengths, estimates, snaps
   :class:`~queue_server.services.changes.Change` list, in order, exactly once.
 
 Forecasts are computed once per change, for the groups of services the change touched, lazily at the first
-read after it (domain/forecast.py), and never per view.
+read after it (services/forecasts.py, domain/forecast.py), and never per view.
 """
 
 from __future__ import annotations
@@ -28,12 +28,13 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
-from ..domain.forecast import HORIZON, Priors, ServiceForecast, forecast_group, groups
+from ..domain.forecast import Priors, ServiceForecast
 from ..domain.policy import priority_order
 from ..domain.queue_model import DeskSpec, LiveTicket, QueueModel, RecentCall, Topology
 from .changes import changes_of
 from .context import Context, Notifier
 from .counters import sequence_value
+from .forecasts import Forecasts
 from .outbox import SEQUENCE, read_since, us
 from .rebuild import load_model
 
@@ -73,8 +74,9 @@ class LiveQueues:
         self.priors = Priors({s.key: float(s.service_time_s) for s in ctx.config.services},
                              ctx.config.priority_ratio)
         self.desk_services = {d.key: d.services for d in self.topology.desks}
-        self.groups = groups(self.topology)
-        self.group_of = {s: g for g in self.groups for s in g}
+        self.forecasts_cache = Forecasts(self.topology, self.priors)
+        #: service -> the services linked to it by desks (a change in one can move the others' waits)
+        self.group_of = self.forecasts_cache.group_of
         self.feed: ChangeFeed | None = None
         self.rebuilds = 0
         self._lock = threading.RLock()
@@ -85,8 +87,6 @@ class LiveQueues:
         self._polled = 0.0
         self._consumers: list[Notifier] = []
         self._local: list[Callable[[Mapping[str, Any]], None]] = []
-        self._forecasts: dict[str, ServiceForecast] = {}
-        self._dirty: set[frozenset[str]] = set(self.groups)
 
     # -- consumers ---------------------------------------------------------------------------------------------
     def subscribe(self, consumer: Notifier) -> None:
@@ -116,8 +116,7 @@ class LiveQueues:
             self.rebuilds += 1
             self._pending = {s: r for s, r in self._pending.items() if s > self._model.seq}
             self._gap_since = None
-            self._forecasts.clear()
-            self._dirty = set(self.groups)
+            self.forecasts_cache.clear()
             log.info("live model rebuilt (%s) at change %d", reason, self._model.seq)
             if notify:
                 for consumer in self._consumers:
@@ -173,29 +172,10 @@ class LiveQueues:
 
     def _apply(self, model: QueueModel, record: Mapping[str, Any]) -> None:
         changes = changes_of(record, self.desk_services)
-        self._invalidate(model, record)
+        self.forecasts_cache.invalidate(model, record)
         model.apply(record)
         for consumer in self._consumers:
             self._safely(consumer.publish, changes)
-
-    def _invalidate(self, model: QueueModel, record: Mapping[str, Any]) -> None:
-        """Mark the forecasts this record can move.  A normal ticket joining a queue already longer than the
-        forecast's horizon moves nobody's forecast: the kiosks' busiest case costs no replay at all."""
-        if record.get("day") != model.day:
-            return
-        beyond = set()
-        for event in record.get("events", ()):
-            service = event["service"]
-            if event["type"] == "issued" and not event.get("priority") and model.waiting_count(service) >= HORIZON:
-                beyond.add(int(event["ticket"]))
-            else:
-                self._dirty.add(self.group_of.get(service, frozenset({service})))
-        for ticket in record.get("tickets", ()):  # a next errand or a transfer: the queue it moved to, too
-            if ticket["service"] in self.group_of and int(ticket["id"]) not in beyond:
-                self._dirty.add(self.group_of[ticket["service"]])
-        for desk in record.get("desks", ()):
-            for service in self.desk_services.get(desk["key"], ()):
-                self._dirty.add(self.group_of[service])
 
     def tick(self) -> None:
         """Periodic care: a new day, a gap that did not close, changes that came without a message."""
@@ -223,12 +203,7 @@ class LiveQueues:
     # -- reads -------------------------------------------------------------------------------------------------
     def forecast(self, service: str) -> ServiceForecast:
         with self._lock:
-            model = self.model
-            group = self.group_of[service]
-            if group in self._dirty or service not in self._forecasts:
-                self._forecasts.update(forecast_group(model, self.priors, group, us(self.ctx.now())))
-                self._dirty.discard(group)
-            return self._forecasts[service]
+            return self.forecasts_cache.get(self.model, service, us(self.ctx.now()))
 
     def forecasts(self) -> dict[str, ServiceForecast]:
         with self._lock:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from sortedcontainers import SortedList
@@ -46,7 +47,7 @@ class Topology:
     services: tuple[str, ...]
     desks: tuple[DeskSpec, ...]
 
-    @property
+    @cached_property
     def desk_map(self) -> dict[str, DeskSpec]:
         return {d.key: d for d in self.desks}
 
@@ -151,24 +152,25 @@ class QueueModel:
         desk.status, desk.streak = status, streak
 
     def apply(self, record: Mapping[str, Any]) -> None:
-        """Apply one committed change record (``services/outbox.py``); records of another day only move ``seq``."""
+        """Apply one committed change record (``services/outbox.py``).
+
+        Each ticket and event carries its own business day: only today's count (an earlier day's ticket expired
+        or cancelled now leaves nothing behind), whatever the day of the clock that sealed the record -- one
+        sealed a moment before midnight may hold a ticket of the new day.  Desk rows have no day: always applied.
+        """
         seq = int(record["seq"])
         if seq <= self.seq:
             return
-        if record.get("day") == self.day:
-            for event in record.get("events", ()):
-                if event.get("day", self.day) == self.day:  # not an earlier day's ticket, expired or cancelled now
-                    self._learn(event)
-            for data in record.get("tickets", ()):
-                if data.get("day") == self.day:
-                    self.put(LiveTicket.from_record(data))
-                else:
-                    self.drop(int(data["id"]))
-            for desk in record.get("desks", ()):
-                self.set_desk(desk["key"], desk["status"], int(desk["streak"]))
-        else:
-            for data in record.get("tickets", ()):
+        for event in record.get("events", ()):
+            if event.get("day", record.get("day")) == self.day:
+                self._learn(event)
+        for data in record.get("tickets", ()):
+            if data.get("day") == self.day:
+                self.put(LiveTicket.from_record(data))
+            else:
                 self.drop(int(data["id"]))
+        for desk in record.get("desks", ()):
+            self.set_desk(desk["key"], desk["status"], int(desk["streak"]))
         self.seq = seq
 
     def drop(self, ticket_id: int) -> None:

@@ -25,7 +25,7 @@ from typing import Any
 
 from flask_socketio import SocketIO
 
-from ..services.changes import DESK_STATUS, Change
+from ..services.changes import Change
 from ..services.context import Context
 from ..services.desks import desk_overview
 from ..services.outbox import from_us
@@ -146,9 +146,7 @@ class SocketFanout:
             touched |= c.services
             if c.ticket is not None:
                 self._own_ticket(c)
-            if c.desk_key:
-                if c.action == DESK_STATUS:
-                    touched |= set(self.ctx.config.desk_map[c.desk_key].services)
+            if c.desk_key:  # (a desk_status change's services are the desk's: changes_of says so)
                 self.emit(ev.DESK, desk_payload(self.ctx, c.desk_key), ev.desk_room(c.desk_key))
         if touched:
             with self._lock:

@@ -36,8 +36,6 @@ class Forecasts:
         A normal ticket joining a queue already longer than the forecast's horizon moves nobody's forecast: the
         kiosks' busiest case costs no replay at all.
         """
-        if record.get("day") != model.day:
-            return
         beyond = set()
         for event in record.get("events", ()):
             service = event["service"]

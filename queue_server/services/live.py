@@ -139,6 +139,10 @@ class LiveQueues:
         for fn in self._local:
             self._safely(fn, record)
 
+    def catch_up(self) -> None:
+        """Apply every change the outbox holds beyond the model's, now (not at the next tick's once a second)."""
+        self._read_outbox()
+
     def _read_outbox(self, upto: int | None = None) -> None:
         with self._lock:
             after = self.model.seq

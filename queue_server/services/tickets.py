@@ -151,7 +151,7 @@ def get_ticket(ctx: Context, token: str) -> TicketView:
             raise NotFound("no such ticket", code="unknown_ticket")
         stored = live_ticket(row)
     if row.business_day == ctx.today() and row.status in ACTIVE:
-        live.tick()
+        live.catch_up()
         stored = live.find(digest) or stored
     return live_view(ctx, stored, token)
 

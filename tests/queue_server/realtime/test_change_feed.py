@@ -28,7 +28,7 @@ from queue_server.services import desks
 from queue_server.services.context import Context
 from queue_server.services.live import GRACE_S
 from queue_server.services.rebuild import load_model
-from queue_server.services.tickets import cancel_ticket, issue_ticket
+from queue_server.services.tickets import cancel_ticket, get_ticket, issue_ticket
 from tests.conftest import FakeClock
 from tests.forwarder import Forwarder
 
@@ -218,3 +218,15 @@ def _until(done: Callable[[], bool], timeout: float) -> None:
     while not done():
         assert time.monotonic() < deadline, f"not within {timeout}s"
         time.sleep(0.05)
+
+
+def test_a_ticket_another_process_just_committed_is_shown_with_its_place_at_once(two: list[Flask]) -> None:
+    """B has not heard of A's ticket yet (its feed stopped, its outbox just polled): it catches up to answer."""
+    a, b = (ctx_of(x) for x in two)
+    two[1].extensions["vuoro_change_feed"].close()
+    b.live.tick()  # type: ignore[union-attr]  # the once-a-second outbox poll just happened
+    issued = issue_ticket(a, services=["kela"], language="fi")
+    assert issued.view.token is not None
+    view = get_ticket(b, issued.view.token)
+    assert (view.status, view.position) == ("waiting", 1)
+    assert view.estimated_wait_s is not None

@@ -15,6 +15,7 @@ from .config import VuoroConfig, build_config, load_config
 from .db import Database
 from .extensions import login_manager, socketio
 from .models import utcnow
+from .proxy import behind_proxies
 from .services.context import Context, Notifier
 
 log = logging.getLogger(__name__)
@@ -48,12 +49,8 @@ def create_app(
         REMEMBER_COOKIE_HTTPONLY=True,
         MAX_CONTENT_LENGTH=64 * 1024,
     )
-    if cfg.proxy_hops:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        # Trust exactly that many proxies, so rate limits see the visitor's address, not nginx's.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=cfg.proxy_hops, x_proto=cfg.proxy_hops,  # type: ignore[method-assign]
-                                x_host=cfg.proxy_hops)
+    # rate limits must see the visitor's address, not nginx's
+    app.wsgi_app = behind_proxies(app.wsgi_app, cfg.proxy_hops)  # type: ignore[method-assign,assignment]
     db = Database(cfg.resolved_database_url(), timeout_s=cfg.database_timeout_s)
     if migrate:
         db.upgrade()

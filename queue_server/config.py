@@ -2,7 +2,7 @@
 
 Start-up refuses a bad file with a message that names the key and the reason (``services.2.prefix: ...``).
 Environment variables override the few settings that differ between machines: ``VUORO_DATABASE_URL``,
-``VUORO_REDIS_URL``, ``VUORO_SECRET_KEY``, ``VUORO_PUBLIC_URL`` and ``VUORO_ENV``.
+``VUORO_REDIS_URL``, ``VUORO_SECRET_KEY``, ``VUORO_PUBLIC_URL``, ``VUORO_PROXY_HOPS`` and ``VUORO_ENV``.
 """
 
 from __future__ import annotations
@@ -266,6 +266,7 @@ def _env_overrides(data: dict[str, Any], environ: Mapping[str, str]) -> dict[str
         ("VUORO_SECRET_KEY", "secret_key"),
         ("VUORO_PUBLIC_URL", "public_url"),
         ("VUORO_ENV", "env"),
+        ("VUORO_PROXY_HOPS", "proxy_hops"),
     ):
         if environ.get(var):
             data[key] = environ[var]

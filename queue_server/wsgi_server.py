@@ -24,6 +24,10 @@ class _Gunicorn(BaseApplication):
     def load_config(self) -> None:
         for key, value in self.options.items():
             self.cfg.set(key, value)
+        if "control_socket_disable" in self.cfg.settings:
+            # gunicorn's control socket (newer releases) sits at one fixed path, ~/.gunicorn/gunicorn.ctl, for every
+            # instance, so the processes of one machine would take it from each other; Vuoro does not use it.
+            self.cfg.set("control_socket_disable", True)
 
     def load(self) -> Flask:
         # Built in the worker, after the fork: database pools and background threads belong to it.

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,6 +22,7 @@ from flask.testing import FlaskClient
 from queue_server.app import create_app, shutdown
 from queue_server.services.accounts import add_user, create_token
 from queue_server.services.context import Context, RecordingNotifier
+from tests.postgres import throwaway_database
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("VUORO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -187,15 +187,8 @@ def redis_url() -> str:
 @pytest.fixture
 def postgres_url(postgres_server: str) -> Iterator[str]:
     """A throwaway database on the local PostgreSQL server, dropped after the test."""
-    name = f"vuoro_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    base = sa.engine.make_url(postgres_server)
-    yield base.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with throwaway_database(postgres_server) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

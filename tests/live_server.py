@@ -26,12 +26,12 @@ class LiveServer:
     """Starts, stops, kills and restarts a server process on one config and port."""
 
     def __init__(self, config: dict[str, Any], workdir: Path, port: int | None = None,
-                 env: dict[str, str] | None = None, args: Sequence[str] = ()) -> None:
+                 env: dict[str, str] | None = None, args: Sequence[str] = (), public_url: str | None = None) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workdir = workdir
         self.config_path = workdir / f"config-{self.port}.yaml"
-        config = dict(config, public_url=self.url)
+        config = dict(config, public_url=public_url or self.url)  # behind nginx: nginx's address
         self.config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
         self.env = {**os.environ, **(env or {})}
         self.proc: subprocess.Popen[bytes] | None = None

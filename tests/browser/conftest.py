@@ -7,9 +7,6 @@ chromium-driver``).  Without them the tests skip, except with ``VUORO_REQUIRE_SE
 from __future__ import annotations
 
 import copy
-import os
-import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,12 +18,11 @@ import pytest
 
 from queue_server.db import Database
 from queue_server.services.accounts import add_user, create_token
-from tests.conftest import BASE_CONFIG, ROOT, service_unavailable
+from tests import chromium
+from tests.conftest import BASE_CONFIG, ROOT
 from tests.live_server import LiveServer
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CLERK = ("clerk1", "clerk-password-1")
 
@@ -82,10 +78,7 @@ def closed_now() -> bool:
 
 @pytest.fixture(scope="session")
 def chromium_paths() -> tuple[str, str]:
-    for path in (CHROMIUM, CHROMEDRIVER):
-        if not (os.path.exists(path) and os.access(path, os.X_OK)):
-            service_unavailable("Chromium", FileNotFoundError(f"{path} (apt-get install chromium chromium-driver)"))
-    return CHROMIUM, CHROMEDRIVER
+    return chromium.chromium_paths()
 
 
 def serve_site(config: dict[str, Any], tmp: Path, users: dict[str, tuple[str, str]], kiosks: tuple[str, ...],
@@ -114,31 +107,15 @@ def site(chromium_paths: tuple[str, str], tmp_path_factory: pytest.TempPathFacto
 @pytest.fixture(scope="module")
 def new_driver(site: Site, chromium_paths: tuple[str, str]) -> Callable[..., Any]:
     """Start a headless Chromium with its own fresh profile (cookies, localStorage)."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
 
     def make(width: int = 1920, height: int = 1080) -> Any:
-        options = webdriver.ChromeOptions()
-        options.binary_location = chromium_paths[0]
-        profile = tempfile.mkdtemp(prefix="vuoro-chromium-")
-        for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--no-first-run", "--no-default-browser-check", "--disable-extensions",
-                     "--autoplay-policy=no-user-gesture-required", "--mute-audio",
-                     "--force-device-scale-factor=1", "--hide-scrollbars", "--lang=fi-FI",
-                     f"--user-data-dir={profile}", f"--window-size={width},{height}"):
-            options.add_argument(flag)
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        driver = webdriver.Chrome(options=options, service=Service(chromium_paths[1]))
-        driver.set_page_load_timeout(20)
+        driver = chromium.start_chromium(chromium_paths, width, height)
         site.drivers.append(driver)
-        driver.vuoro_profile = profile
         return driver
 
     yield make
     for driver in site.drivers:
-        driver.quit()
-        shutil.rmtree(driver.vuoro_profile, ignore_errors=True)
+        chromium.quit_chromium(driver)
     site.drivers.clear()
 
 

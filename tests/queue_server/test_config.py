@@ -234,6 +234,13 @@ def test_database_and_redis_urls_come_from_the_environment() -> None:
     assert cfg.public_url == "https://jono.example.fi"
 
 
+def test_proxy_hops_come_from_the_environment_too(shipped: VuoroConfig) -> None:
+    """The systemd units' environment file says how many proxies stand in front (deploy/vuoro.env.example)."""
+    assert shipped.proxy_hops == 0
+    assert load_config(SHIPPED, environ={"VUORO_PROXY_HOPS": "1"}).proxy_hops == 1
+    assert "proxy_hops" in refused(data(), {"VUORO_PROXY_HOPS": "one"})
+
+
 def test_without_overrides_the_file_values_stand(shipped: VuoroConfig) -> None:
     assert shipped.database_url == "sqlite:///var/vuoro.db"
     assert shipped.redis_url is None

@@ -5,8 +5,7 @@
 - ``kill -9`` of a process while kiosks issue through it loses no committed ticket, duplicates no number, the
   numbering continues after the restart, and a board on the surviving process keeps working.
 
-Each run uses its own PostgreSQL database and its own Redis pub/sub channel (channels are not scoped by the
-Redis database number), so concurrent test runs on one machine do not hear each other.
+Each run uses its own PostgreSQL database and its own Redis pub/sub channel (tests/cluster.py).
 """
 
 from __future__ import annotations
@@ -15,22 +14,17 @@ import copy
 import http.client
 import threading
 import time
-import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
-from queue_server.db import Database
-from queue_server.models import Ticket, TicketEvent
-from queue_server.services.accounts import add_user, create_token
 from queue_server.simulate.http import HttpClient
-from queue_server.simulate.sio import SocketClient, Swarm
+from tests.cluster import Cluster, prepare_database
 from tests.conftest import BASE_CONFIG
 from tests.live_server import LiveServer
+from tests.postgres import throwaway_database
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
@@ -38,100 +32,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def shared_db(postgres_server: str) -> Iterator[tuple[str, dict[str, str]]]:
     """A throwaway database for this module, migrated once (as ``vuoro db upgrade`` does on release)."""
-    name = f"vuoro_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.engine.make_url(postgres_server).set(database=name).render_as_string(hide_password=False)
-    db = Database(url)
-    db.upgrade()
-    add_user(db, "admin", "admin-password-1", "admin")  # no "first start" admin for the processes to race for
-    tokens = {"kiosk": create_token(db, "kiosk", "k1"), "desk": create_token(db, "desk", "desks")}
-    db.dispose()
-    yield url, tokens
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
-class Cluster:
-    """Two server processes on one PostgreSQL database and one Redis channel."""
-
-    def __init__(self, config: dict[str, Any], workdir: Path, db_url: str, redis_url: str,
-                 tokens: dict[str, str]) -> None:
-        env = {"VUORO_DATABASE_URL": db_url, "VUORO_REDIS_URL": redis_url,
-               "VUORO_SOCKETIO_CHANNEL": f"vuoro-test-{uuid.uuid4().hex[:12]}"}
-        self.servers = [LiveServer(config, workdir, env=env), LiveServer(config, workdir, env=env)]
-        self.db_url = db_url
-        self.tokens = tokens
-        self.swarm = Swarm()
-        self._http: dict[str, HttpClient] = {}
-
-    def http(self, server: LiveServer) -> HttpClient:
-        """One keep-alive client per server, shared by the test's threads and closed at the end."""
-        if server.url not in self._http:
-            self._http[server.url] = HttpClient(server.url, timeout=10)
-        return self._http[server.url]
-
-    def start(self) -> Cluster:
-        errors: list[BaseException] = []
-
-        def start(server: LiveServer) -> None:
-            try:
-                server.start(timeout=60)
-            except BaseException as exc:  # noqa: BLE001 - reported below, in the test's thread
-                errors.append(exc)
-
-        threads = [threading.Thread(target=start, args=(s,)) for s in self.servers]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        if errors:
-            self.stop()
-            raise errors[0]
-        return self
-
-    def stop(self) -> None:
-        self.swarm.stop()
-        for client in self._http.values():
-            client.close()
-        threads = [threading.Thread(target=s.stop) for s in self.servers]  # both shut down at once
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-
-    def board(self, server: LiveServer, zone: str) -> tuple[SocketClient, list[dict[str, Any]], threading.Event]:
-        called: list[dict[str, Any]] = []
-        arrived = threading.Event()
-
-        def on_event(_client: SocketClient, event: str, data: Any, _at: float) -> None:
-            if event == "called":
-                called.append(data)
-                arrived.set()
-
-        client = self.swarm.connect(server.url, join={"board": zone}, on_event=on_event)
-        return client, called, arrived
-
-    def events(self) -> list[tuple[int, str, str]]:
-        """(ticket id, number, event type) of the whole event log, oldest first."""
-        db = Database(self.db_url)
-        try:
-            with db.reader() as session:
-                return [tuple(r) for r in session.execute(  # type: ignore[misc]
-                    sa.select(TicketEvent.ticket_id, Ticket.number, TicketEvent.type)
-                    .join(Ticket, Ticket.id == TicketEvent.ticket_id).order_by(TicketEvent.id))]
-        finally:
-            db.dispose()
-
-    def numbers(self) -> list[str]:
-        db = Database(self.db_url)
-        try:
-            with db.reader() as session:
-                return list(session.scalars(sa.select(Ticket.number).order_by(Ticket.id)))
-        finally:
-            db.dispose()
+    with throwaway_database(postgres_server) as url:
+        yield url, prepare_database(url)
 
 
 @pytest.fixture(scope="module")

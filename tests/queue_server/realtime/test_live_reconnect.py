@@ -6,22 +6,19 @@ handler and gets a snapshot that shows the true state, including the call made b
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-import socketio
 
 from queue_server.db import Database
 from queue_server.services.accounts import create_token
 from tests.live_server import LiveServer
+from tests.socket_clients import BoardClient
 
 pytestmark = pytest.mark.slow
-
-WAIT_S = 10.0
 
 
 class _LogPath(type(Path())):  # type: ignore[misc]
@@ -93,58 +90,6 @@ def api(server: LiveServer, tokens: dict[str, str]) -> Iterator[Api]:
     client = Api(server, tokens)
     yield client
     client.http.close()
-
-
-class BoardClient:
-    """A display board as the browser page runs it: (re)join the zone on every ``connect``.
-
-    The client runs handlers on their own threads, so an event and the ack sent after it may be seen in
-    either order: ``wait_for`` takes the first unconsumed match and leaves everything else for later calls.
-    """
-
-    def __init__(self, url: str, zone: str) -> None:
-        self.received: list[tuple[str, Any]] = []
-        self.changed = threading.Condition()
-        self.connects = 0
-        self.sio = socketio.Client(reconnection=True, reconnection_delay=0.1, reconnection_delay_max=0.5,
-                                   randomization_factor=0.1, handle_sigint=False)
-
-        @self.sio.event
-        def connect() -> None:
-            self.connects += 1
-            self.sio.emit("join", {"board": zone}, callback=lambda ack: self._put("ack", ack))
-
-        @self.sio.event
-        def disconnect(reason: Any = None) -> None:
-            self._put("disconnected", reason)
-
-        @self.sio.on("*")
-        def any_event(event: str, data: Any = None) -> None:
-            self._put(event, data)
-
-        self.sio.connect(url, wait_timeout=WAIT_S)
-
-    def _put(self, event: str, data: Any) -> None:
-        with self.changed:
-            self.received.append((event, data))
-            self.changed.notify_all()
-
-    def wait_for(self, event: str, match: Callable[[Any], bool] = lambda _: True,
-                 timeout: float = WAIT_S) -> Any:
-        """Take the first received ``event`` whose payload matches; fail after ``timeout`` seconds."""
-        def find() -> int | None:
-            return next((i for i, (name, data) in enumerate(self.received) if name == event and match(data)),
-                        None)
-
-        with self.changed:
-            self.changed.wait_for(lambda: find() is not None, timeout)
-            found = find()
-            if found is None:
-                pytest.fail(f"no matching {event!r} within {timeout}s; got {[n for n, _ in self.received]}")
-            return self.received.pop(found)[1]
-
-    def close(self) -> None:
-        self.sio.disconnect()
 
 
 @pytest.fixture

@@ -37,9 +37,13 @@ class Ticking:
 
 
 @pytest.fixture
-def ticking(monkeypatch: pytest.MonkeyPatch) -> Ticking:
+def ticking(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Ticking:
+    """The fan-out's clock moved by hand; its own background tick (on real time) is stopped, so that only the
+    test's ``flush()`` calls push: a tick between two of the test's steps would spend a phone's once-a-second
+    allowance on an intermediate position (a flaky failure seen in CI)."""
     clock = Ticking()
     monkeypatch.setattr(fanout_module.time, "monotonic", clock)
+    fanout_of(app).close()
     return clock
 
 

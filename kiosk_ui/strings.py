@@ -33,6 +33,12 @@ KIOSK: dict[str, dict[str, str]] = {
                        "en": "Printing your ticket…"},
     "kiosk.printed": {"fi": "Ota vuorolippu tulostimesta.", "sv": "Ta nummerlappen från skrivaren.",
                       "en": "Take your ticket from the printer."},
+    "kiosk.print_sent": {"fi": "Lippu lähetettiin tulostimelle. Jos sitä ei tule, kirjoita numero {number} muistiin "
+                               "tai skannaa QR-koodi.",
+                         "sv": "Lappen skickades till skrivaren. Om den inte kommer ut, anteckna numret {number} "
+                               "eller skanna QR-koden.",
+                         "en": "The ticket was sent to the printer. If it does not come out, note your number "
+                               "{number} or scan the QR code."},
     "kiosk.print_failed": {"fi": "Lippua ei voitu tulostaa. Kirjoita numero {number} muistiin tai skannaa QR-koodi.",
                            "sv": "Lappen kunde inte skrivas ut. Anteckna numret {number} eller skanna QR-koden.",
                            "en": "The ticket could not be printed. Note your number {number} or scan the QR code."},

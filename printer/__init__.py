@@ -34,10 +34,11 @@ from .monitor import PrinterMonitor
 from .null_backend import FakePrinter, NullPrinter
 from .receipt import LANGUAGES, Language, Receipt, sample_receipt
 from .spooler import PrintResult, PrintSpooler
-from .status import PrinterState, PrinterStatus
+from .status import Delivery, PrinterState, PrinterStatus
 
 __all__ = [
     "LANGUAGES",
+    "Delivery",
     "EscposPrinterConfig",
     "FakePrinter",
     "FakePrinterConfig",

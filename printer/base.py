@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Protocol, runtime_checkable
 
 from .receipt import Receipt
-from .status import PrinterStatus
+from .status import Delivery, PrinterStatus
 
 
 @runtime_checkable
@@ -20,8 +20,9 @@ class TicketPrinter(Protocol):
 
     key: str
 
-    def print_receipt(self, receipt: Receipt) -> None:
-        """Print one receipt or raise a :class:`~printer.errors.PrinterError` subclass."""
+    def print_receipt(self, receipt: Receipt) -> Delivery:
+        """Print one receipt and say how sure it is that it came out, or raise a
+        :class:`~printer.errors.PrinterError` subclass."""
         ...
 
     def status(self) -> PrinterStatus:

@@ -87,6 +87,9 @@ class PdfPrinterConfig(_Base):
 
     type: Literal["pdf"]
     folder: str = "tickets/"
+    keep_days: int | None = Field(default=None, ge=0, le=3650)
+    """Days a saved ticket is kept before the nightly retention run deletes it (0: the night after its day,
+    when every ticket of the day has ended); default: the centre's ``retention_days``, as the ticket rows."""
     command: list[str] | None = Field(default=None, min_length=1)
     """Run with the PDF's path appended, e.g. ``["lp", "-d", "kiosk1"]``."""
     timeout_s: float = Field(default=20.0, gt=0, le=300)
@@ -103,6 +106,8 @@ class FakePrinterConfig(_Base):
 
     type: Literal["fake"]
     fail: Literal["offline", "paper_out"] | None = None
+    status_query: bool = True
+    """False: like a printer on a link that accepts and never reads (every ticket only ``sent``)."""
 
 
 PrinterConfig = Annotated[

@@ -20,7 +20,7 @@ from .escpos_connection import close_connection, open_connection, set_timeout
 from .escpos_layout import choose_codepage, load_profile, render_receipt
 from .escpos_status import CannotRead, NoAnswer, read_status
 from .receipt import Receipt
-from .status import PrinterState, PrinterStatus
+from .status import Delivery, PrinterState, PrinterStatus
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +50,14 @@ class EscposPrinter:
         except (EscposError, ValueError) as exc:
             raise PrinterError(f"could not lay out the ticket: {exc}") from exc
 
-    def print_receipt(self, receipt: Receipt) -> None:
-        """Print, or raise PaperOut / PrinterUnavailable / PrinterDriverMissing without sending."""
+    def print_receipt(self, receipt: Receipt) -> Delivery:
+        """Print, or raise PaperOut / PrinterUnavailable / PrinterDriverMissing without sending; ``printed``
+        only when the printer answered the status query before the job, else ``sent``."""
         data = self.render(receipt)
         with self._lock:
             device = self._connect()
             try:
-                self._check_before_printing(device)
+                answered = self._check_before_printing(device)
                 set_timeout(self._cfg, device, self._cfg.timeout_s)
                 device._raw(data)
             except OSError as exc:
@@ -64,7 +65,9 @@ class EscposPrinter:
                 raise PrinterUnavailable(message) from exc
             finally:
                 close_connection(self._cfg, device, flush=True)
-        log.info("printer %s: printed ticket %s (%d bytes)", self.key, receipt.number, len(data))
+        log.info("printer %s: %s ticket %s (%d bytes)", self.key, "printed" if answered else "sent", receipt.number,
+                 len(data))
+        return Delivery.PRINTED if answered else Delivery.SENT
 
     def status(self) -> PrinterStatus:
         """Ask the printer; while it is busy printing, give the last known status instead."""
@@ -102,16 +105,16 @@ class EscposPrinter:
         set_timeout(self._cfg, device, min(self._cfg.timeout_s, STATUS_TIMEOUT_S))
         return device
 
-    def _check_before_printing(self, device: Any) -> None:
-        """Raise instead of sending a job the printer cannot print now."""
+    def _check_before_printing(self, device: Any) -> bool:
+        """Raise instead of sending a job the printer cannot print now; whether the printer answered at all."""
         if not self._cfg.status_query or self._cfg.connection == "file":
-            return
+            return False
         try:
             status = read_status(device)
         except NoAnswer as exc:
             raise PrinterUnavailable(f"printer {self.key}: {exc}") from exc
         except CannotRead:
-            return
+            return False
         self._last = status
         if status.state is PrinterState.PAPER_OUT:
             raise PaperOut(f"printer {self.key}: {status.detail}")
@@ -119,3 +122,4 @@ class EscposPrinter:
             raise PrinterUnavailable(f"printer {self.key}: {status.detail}")
         if status.state is PrinterState.PAPER_NEAR_END:
             log.warning("printer %s: paper roll is nearly empty", self.key)
+        return True

@@ -41,7 +41,7 @@ def build_printer(cfg: PrinterConfig) -> TicketPrinter:
     if isinstance(cfg, NonePrinterConfig):
         return NullPrinter(cfg.key, retries=cfg.retries)
     if isinstance(cfg, FakePrinterConfig):
-        return FakePrinter(cfg.key, fail=cfg.fail, retries=cfg.retries)
+        return FakePrinter(cfg.key, fail=cfg.fail, retries=cfg.retries, status_query=cfg.status_query)
     raise PrinterConfigError(f"unsupported printer config: {type(cfg).__name__}")
 
 

@@ -9,7 +9,7 @@ from typing import Literal
 
 from .errors import PaperOut, PrinterUnavailable
 from .receipt import Receipt
-from .status import PrinterState, PrinterStatus
+from .status import Delivery, PrinterState, PrinterStatus
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +26,10 @@ class NullPrinter:
     def __repr__(self) -> str:
         return f"NullPrinter(key={self.key!r})"
 
-    def print_receipt(self, receipt: Receipt) -> None:
+    def print_receipt(self, receipt: Receipt) -> Delivery:
         """Do nothing (the ticket is only shown on screen)."""
         log.debug("printer %s (none): not printing ticket %s", self.key, receipt.number)
+        return Delivery.SENT
 
     def status(self) -> PrinterStatus:
         """Always UNKNOWN."""
@@ -41,8 +42,10 @@ class FakePrinter:
     ``delay_s`` makes each print take that long, to exercise timeouts and queues.
     """
 
-    def __init__(self, key: str, fail: FailMode = None, retries: int = 0, delay_s: float = 0.0) -> None:
+    def __init__(self, key: str, fail: FailMode = None, retries: int = 0, delay_s: float = 0.0,
+                 status_query: bool = True) -> None:
         self.key = key
+        self.delivery = Delivery.PRINTED if status_query else Delivery.SENT  # as an ESC/POS link that never reads
         self.retries = retries
         self.delay_s = delay_s
         self.printed: list[Receipt] = []
@@ -64,7 +67,7 @@ class FakePrinter:
         with self._lock:
             self._fail = mode
 
-    def print_receipt(self, receipt: Receipt) -> None:
+    def print_receipt(self, receipt: Receipt) -> Delivery:
         """Record the receipt, or raise like a real printer in the current failure mode."""
         if self.delay_s:
             time.sleep(self.delay_s)
@@ -75,6 +78,7 @@ class FakePrinter:
             if self._fail == "paper_out":
                 raise PaperOut(f"printer {self.key}: fake printer is out of paper")
             self.printed.append(receipt)
+        return self.delivery
 
     def status(self) -> PrinterStatus:
         """ONLINE, OFFLINE or PAPER_OUT according to ``fail``."""

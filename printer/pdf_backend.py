@@ -12,13 +12,14 @@ import os
 import re
 import subprocess
 import tempfile
+from datetime import date
 from pathlib import Path
 
 from .config import PdfPrinterConfig
 from .errors import PrinterError, PrinterUnavailable
 from .pdf_layout import render_pdf
 from .receipt import Receipt
-from .status import PrinterState, PrinterStatus
+from .status import Delivery, PrinterState, PrinterStatus
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,10 @@ def pdf_file_name(receipt: Receipt) -> str:
     """``YYYY-MM-DD_NUMBER.pdf``; the number is reduced to safe file-name characters."""
     number = re.sub(r"[^A-Za-z0-9-]", "_", receipt.number)
     return f"{receipt.issued_at:%Y-%m-%d}_{number}.pdf"
+
+
+#: the files this backend writes (and a write it left half-done): the only ones it ever deletes
+_OWN_FILE = re.compile(r"^\.?(\d{4}-\d{2}-\d{2})_[A-Za-z0-9_-]+\.pdf(\.tmp)?$")
 
 
 class PdfPrinter:
@@ -41,8 +46,9 @@ class PdfPrinter:
     def __repr__(self) -> str:
         return f"PdfPrinter(key={self.key!r}, folder={str(self.folder)!r}, command={self._cfg.command!r})"
 
-    def print_receipt(self, receipt: Receipt) -> None:
-        """Write the PDF (atomically) or run the command on it; failures raise PrinterUnavailable."""
+    def print_receipt(self, receipt: Receipt) -> Delivery:
+        """Write the PDF (atomically) or run the command on it; failures raise PrinterUnavailable.  Only
+        ``sent``: a folder or a print queue says nothing about paper."""
         try:
             data = render_pdf(receipt)
         except (ValueError, TypeError) as exc:
@@ -56,6 +62,7 @@ class PdfPrinter:
         else:
             self._write(self.folder / name, data)
         log.info("printer %s: ticket %s as PDF", self.key, receipt.number)
+        return Delivery.SENT
 
     def status(self) -> PrinterStatus:
         """ONLINE when the folder is writable; UNKNOWN with a command (its queue cannot be asked)."""
@@ -67,6 +74,29 @@ class PdfPrinter:
         if probe.is_dir() and os.access(probe, os.W_OK | os.X_OK):
             return PrinterStatus(PrinterState.ONLINE, f"writing PDFs to {self.folder}")
         return PrinterStatus(PrinterState.OFFLINE, f"folder {self.folder} is not writable")
+
+    def delete_before(self, day: date) -> int:
+        """Delete the tickets this printer saved for days before ``day``; how many went.
+
+        A PDF ticket holds the visitor's number and the capability URL of the ticket's page: it is kept no
+        longer than the ticket's rows (the nightly retention run calls this).  Only files named as this
+        backend names them are touched, whatever else the folder holds.
+        """
+        if self._cfg.command or not self.folder.is_dir():
+            return 0  # with a command the PDF lives in a temporary folder for the command's run only
+        deleted = 0
+        for path in self.folder.iterdir():
+            match = _OWN_FILE.match(path.name)
+            if match is None or date.fromisoformat(match[1]) >= day:
+                continue
+            try:
+                path.unlink()
+                deleted += 1
+            except FileNotFoundError:
+                continue  # another process's purge was first
+            except OSError as exc:
+                log.warning("printer %s: cannot delete an old ticket file: %s", self.key, exc)
+        return deleted
 
     def _write(self, path: Path, data: bytes) -> None:
         try:

@@ -11,6 +11,7 @@ from typing import Any
 from .base import TicketPrinter
 from .errors import PaperOut, PrinterConfigError, PrinterDriverMissing, PrinterError, error_code
 from .receipt import Receipt
+from .status import Delivery
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,8 @@ class PrintResult:
     message: str | None
     attempts: int
     context: Mapping[str, Any] = field(default_factory=dict)
+    #: for an ok result: ``printed`` (the printer answered and took it) or only ``sent`` (no word back)
+    delivery: Delivery | None = None
 
 
 @dataclass(frozen=True)
@@ -50,9 +53,10 @@ class PrintJob:
         """A failed result for this job."""
         return PrintResult(self.printer_key, self.receipt.number, False, code, message, attempts, self.context)
 
-    def succeeded(self, attempts: int) -> PrintResult:
+    def succeeded(self, attempts: int, delivery: Delivery = Delivery.PRINTED) -> PrintResult:
         """An ok result for this job."""
-        return PrintResult(self.printer_key, self.receipt.number, True, None, None, attempts, self.context)
+        return PrintResult(self.printer_key, self.receipt.number, True, None, None, attempts, self.context,
+                           delivery)
 
 
 def print_with_retries(printer: TicketPrinter, job: PrintJob, backoff_s: float, stop: threading.Event) -> PrintResult:
@@ -62,7 +66,7 @@ def print_with_retries(printer: TicketPrinter, job: PrintJob, backoff_s: float, 
     while True:
         attempt += 1
         try:
-            printer.print_receipt(job.receipt)
+            delivery = printer.print_receipt(job.receipt)
         except PrinterError as exc:
             number = job.receipt.number
             log.warning("printer %s: ticket %s attempt %d failed: %s", job.printer_key, number, attempt, exc)
@@ -72,4 +76,4 @@ def print_with_retries(printer: TicketPrinter, job: PrintJob, backoff_s: float, 
             log.exception("printer %s: unexpected error printing %s", job.printer_key, job.receipt.number)
             return job.failed(error_code(exc), str(exc) or type(exc).__name__, attempt)
         else:
-            return job.succeeded(attempt)
+            return job.succeeded(attempt, Delivery(delivery) if delivery else Delivery.PRINTED)

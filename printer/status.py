@@ -20,6 +20,18 @@ class PrinterState(StrEnum):
     """The backend cannot tell (PDF command, ``none``, write-only device files)."""
 
 
+class Delivery(StrEnum):
+    """What a printer could say about a ticket it was given (string values are sent to kiosks).
+
+    ``printed``: it answered a status query just before, ready and with paper, and took the job.  ``sent``: it
+    took the bytes without a word (status queries off, a write-only device file, a print command's queue, a
+    PDF saved to a folder): nobody knows whether paper came out, so the kiosk must not say it did.
+    """
+
+    PRINTED = "printed"
+    SENT = "sent"
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 

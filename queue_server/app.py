@@ -49,23 +49,28 @@ def create_app(
         REMEMBER_COOKIE_HTTPONLY=True,
         MAX_CONTENT_LENGTH=64 * 1024,
     )
-    # rate limits must see the visitor's address, not nginx's
-    app.wsgi_app = behind_proxies(app.wsgi_app, cfg.proxy_hops)  # type: ignore[method-assign,assignment]
     db = Database(cfg.resolved_database_url(), timeout_s=cfg.database_timeout_s)
     if migrate:
         db.upgrade()
     context = Context(config=cfg, db=db, clock=clock or utcnow)
     app.extensions["vuoro"] = context
     _init_realtime(app, context, notifier)
+    # outermost, around Socket.IO's middleware too: rate limits (HTTP and socket joins) see the visitor's
+    # address, not nginx's
+    app.wsgi_app = behind_proxies(app.wsgi_app, cfg.proxy_hops)  # type: ignore[method-assign,assignment]
 
     _init_login(app)
     from .api import bp as api_bp
+    from .api.auth import password_change_gate
+    from .api.edge import refuse_control_characters
     from .api.errors import register_error_handlers
     from .health import bp as health_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(api_bp)
     register_error_handlers(app)
+    app.before_request(refuse_control_characters)  # first of the hooks: before CSRF, limits and handlers
+    app.before_request(password_change_gate)
     _init_pages(app)
     _init_extras(app)
     return app
@@ -108,6 +113,7 @@ def _init_realtime(app: Flask, context: Context, notifier: Notifier | None) -> N
     socketio.init_app(app, async_mode="gevent" if os.environ.get("VUORO_WORKER") == "gevent" else "threading",
                       channel=context.config.socketio_channel, **queue)
     Handlers().register(socketio)
+    Handlers.init_app(app)
     _init_live(app, context, notifier)
     from . import printing
 

@@ -9,8 +9,9 @@ from typing import Any, TypeVar
 
 import click
 
-from . import workers
+from . import log_hygiene, workers
 from .config import ConfigError, VuoroConfig, load_config
+from .services import first_start
 from .workers import WORKERS
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -68,19 +69,33 @@ def serve(config_path: str | None, host: str, port: int, worker: str, threads: i
     from .services.accounts import ensure_first_admin
     from .wsgi_server import run
 
+    log_hygiene.install_everywhere(log_client_addresses=cfg.log_client_addresses)  # from here on, it serves
     database = _database(cfg)
     first = ensure_first_admin(database)
     database.dispose()
     _echo_addresses(cfg, host, port, first)
-    run(lambda: create_app(cfg), host=host, port=port, worker=worker, threads=threads, open_files=open_files)
+    run(lambda: create_app(cfg), host=host, port=port, worker=worker, threads=threads, open_files=open_files,
+        log_client_addresses=cfg.log_client_addresses)
+
+
+def _hand_over_first_password(first: tuple[str, str]) -> None:
+    """The one-time password on the terminal, or into a file only this user can read: never into a log."""
+    name, password = first
+    if sys.stdout.isatty():
+        click.echo(f"First start: created the account '{name}' with the one-time password: {password}")
+        click.echo("It is shown only now, and must be changed at the first log-in.")
+    else:
+        path = first_start.write_password_file(name, password)
+        click.echo(f"First start: created the account '{name}'; its one-time password is in {path} (readable "
+                   "only by this user). Log in with it and choose your own; the file is deleted then.")
+    click.echo("Give each clerk an account of their own with 'vuoro user add'.")
 
 
 def _echo_addresses(cfg: VuoroConfig, host: str, port: int, first: tuple[str, str] | None) -> None:
     """The first admin's one-time password (first start only) and the pages' addresses."""
     base = f"http://{'localhost' if host in ('0.0.0.0', '127.0.0.1') else host}:{port}"  # noqa: S104
     if first:
-        click.echo(f"First start: created the account '{first[0]}' with the one-time password: {first[1]}")
-        click.echo("It is shown only now: keep it safe, and give each clerk an account with 'vuoro user add'.")
+        _hand_over_first_password(first)
     click.echo(f"Vuoro for {cfg.text(cfg.centre.name)} on {base}")
     click.echo(f"  log in:  {base}/login      desk: {base}/desk      admin: {base}/admin")
     for kiosk in cfg.kiosks:

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from printer.config import PrinterConfig
 
+from .domain.cover import Coverable, cover_groups, public_labels
 from .domain.hours import WeeklyHours, parse_weekly
 
 #: Example secrets shipped in config.yaml; production mode refuses to start while one is still in use.
@@ -117,6 +118,10 @@ class LimitsConfig(_Model):
     issue_per_kiosk: RateLimit = "30/minute"
     issue_per_client: RateLimit = "30/minute"
     ticket_per_token: RateLimit = "120/minute"  # noqa: S105 - a rate, not a secret
+    #: Socket.IO joins: a screen joins once per connection (and again after a gap); a flood gets an error ack
+    join_per_socket: RateLimit = "30/minute"
+    #: ... and from one address: high, since the phones behind a centre's Wi-Fi NAT all rejoin after a restart
+    join_per_client: RateLimit = "600/minute"
     login: RateLimit = "10/minute;50/hour"
 
 
@@ -139,6 +144,8 @@ class VuoroConfig(_Model):
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     #: reverse proxies in front of the server (nginx: 1); their X-Forwarded-For gives the client's address
     proxy_hops: Annotated[int, Field(ge=0, le=5)] = 0
+    #: client network addresses in the server's log lines (gunicorn, rate limits): off, they are personal data
+    log_client_addresses: bool = False
     centre: CentreConfig
     services: list[ServiceConfig] = Field(min_length=1)
     desks: list[DeskConfig] = Field(default_factory=list)
@@ -202,6 +209,19 @@ class VuoroConfig(_Model):
     @cached_property
     def desk_map(self) -> dict[str, DeskConfig]:
         return {d.key: d for d in self.desks}
+
+    @cached_property
+    def cover_map(self) -> dict[str, tuple[str, ...]]:
+        """The services each one's public figures are merged with (:mod:`queue_server.domain.cover`)."""
+        return cover_groups(self._coverable())
+
+    @cached_property
+    def public_label(self) -> dict[str, str]:
+        """Each service's name in figures seen outside the staff views (:func:`domain.cover.public_labels`)."""
+        return public_labels(self._coverable())
+
+    def _coverable(self) -> list[Coverable]:
+        return [Coverable(s.key, s.prefix, s.location, s.sensitive) for s in self.services]
 
     @cached_property
     def zone_map(self) -> dict[str, ZoneConfig]:

@@ -7,6 +7,8 @@ Where each number comes from:
   live model hands each one over after its commit: services/live.py), so a rolled-back transaction counts
   nothing and a change is counted once, by the process that made it.  They are per process, like every
   Prometheus counter: scrape each server process (its own port) and ``sum()`` them.
+- The ``service`` label is the service's key, except for a sensitive service and the services sharing its prefix
+  and waiting area: they count together under one label, their keys joined with ``+`` (``health+mental``).
 - ``vuoro_waiting{service}`` is read from the live model at scrape time, which every process keeps equal to the
   database: aggregate it with ``max()``, not ``sum()``.  ``vuoro_live_seq`` and ``vuoro_live_rebuilds`` show
   how far each process's model is and how often it was rebuilt.
@@ -63,10 +65,13 @@ class AppMetrics:
                                  ["method", "rule", "status"], registry=r)
         self.print_failures = Counter("vuoro_print_failures", "Tickets that did not come out of their printer",
                                       ["printer"], registry=r)
-        for s in ctx.config.services:  # every series exists from the start, at 0
-            self.issued.labels(s.key)
-            self.calls.labels(s.key)
-            self.recalls.labels(s.key)
+        # a sensitive service's figures go under its cover group's label ("health+mental"): /metrics is not
+        # for the public (nginx denies it), but nor should it show who just took a mental-health ticket
+        self.label = ctx.config.public_label
+        for label in set(self.label.values()):  # every series exists from the start, at 0
+            self.issued.labels(label)
+            self.calls.labels(label)
+            self.recalls.labels(label)
         for p in ctx.config.printers:
             self.print_failures.labels(p.key)
         r.register(_StateCollector(app))
@@ -75,13 +80,14 @@ class AppMetrics:
     # -- counting committed ticket events -------------------------------------------------------------------
     def count_committed(self, rows: list[tuple[str, str]]) -> None:
         for event_type, service in rows:
-            self.events.labels(event_type, service).inc()
+            label = self.label.get(service, service)
+            self.events.labels(event_type, label).inc()
             if event_type == Action.ISSUE.value:
-                self.issued.labels(service).inc()
+                self.issued.labels(label).inc()
             elif event_type == Action.CALL.value:
-                self.calls.labels(service).inc()
+                self.calls.labels(label).inc()
             elif event_type == Action.RECALL.value:
-                self.recalls.labels(service).inc()
+                self.recalls.labels(label).inc()
 
     def print_failures_for(self, printer_key: str) -> None:
         self.print_failures.labels(printer_key).inc()
@@ -114,8 +120,12 @@ class _StateCollector(Collector):
         except (DatabaseUnavailable, SQLAlchemyError):  # the model needed a rebuild and the database is down
             log.warning("metrics: could not read the live model", exc_info=True)
             counts, seq = {}, 0
+        by_label: dict[str, int] = {}
         for s in self.ctx.config.services:
-            waiting.add_metric([s.key], counts.get(s.key, 0))
+            label = self.ctx.config.public_label[s.key]
+            by_label[label] = by_label.get(label, 0) + counts.get(s.key, 0)
+        for label, count in by_label.items():
+            waiting.add_metric([label], count)
         yield waiting
         yield GaugeMetricFamily("vuoro_live_rebuilds", "Times this process rebuilt its live model from the database",
                                 value=live.rebuilds)

@@ -131,6 +131,8 @@ class User(Base):
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
     role: so.Mapped[str] = so.mapped_column(sa.String(10))
     active: so.Mapped[bool] = so.mapped_column(default=True)
+    #: set for a password someone else chose (the first start's one-time one): the next log-in must change it
+    must_change_password: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     created_at: so.Mapped[datetime]
 
 

@@ -90,10 +90,13 @@ class KioskPrinting:
     # -- callbacks from the printer threads ----------------------------------------------------------------
     def _on_result(self, result: PrintResult) -> None:
         kiosk = str(result.context.get("kiosk", ""))
+        # "delivery": "printed" when the printer answered and took the ticket, "sent" when it took it without
+        # a word (no status query): the kiosk must not tell the visitor the ticket came out then
         payload = {"number": result.number, "printer": result.printer_key, "ok": result.ok,
-                   "error": result.error_code, "message": result.message, "attempts": result.attempts}
+                   "error": result.error_code, "message": result.message, "attempts": result.attempts,
+                   "delivery": result.delivery.value if result.delivery else None}
         if result.ok:
-            log.info("printed %s on %s", result.number, result.printer_key)
+            log.info("%s %s on %s", result.delivery or "printed", result.number, result.printer_key)
         else:
             log.warning("printing %s on %s failed: %s", result.number, result.printer_key, result.error_code)
             for listener in self.failure_listeners:

@@ -2,8 +2,10 @@
 
 - Headers: a Content-Security-Policy without inline scripts or styles, no framing, no sniffing, and no
   referrer (a phone page's URL holds the visitor's token).
-- CSRF (Flask-WTF): every state-changing request that relies on the session cookie must carry the token
-  (form field ``csrf_token`` or header ``X-CSRFToken``, from the page's ``<meta name="csrf-token">``).
+- CSRF (Flask-WTF): every state-changing request that carries the session cookie must carry the token
+  (form field ``csrf_token`` or header ``X-CSRFToken``, from the page's ``<meta name="csrf-token">``).  One
+  without the cookie has no ambient credential to forge, and is authenticated (or refused, 401) on its own,
+  unless a browser says it comes from another site (``Origin``).
   Requests with ``Authorization: Bearer`` carry no ambient credential and need none; neither do the visitor's
   own ticket endpoints, where the unguessable token in the path is the credential.
 - Rate limits (flask-limiter) from the ``limits:`` section of the config; a limited request is refused before
@@ -53,6 +55,12 @@ def _kiosk_key() -> str:
     return "addr:" + get_remote_address()
 
 
+def _same_origin() -> bool:
+    """Whether the request's ``Origin`` (browsers send it with every POST) is this server, or absent."""
+    origin = request.headers.get("Origin")
+    return origin is None or origin.rstrip("/") == request.host_url.rstrip("/")
+
+
 def _token_key() -> str:
     token = (request.view_args or {}).get("token", "")
     return "ticket:" + hashlib.sha256(str(token).encode()).hexdigest()[:32]
@@ -71,9 +79,18 @@ def init_app(app: Flask) -> None:
     def _csrf_for_cookie_auth() -> None:
         if request.method not in UNSAFE or request.endpoint in TOKEN_ENDPOINTS:
             return
+        if request.routing_exception is not None:  # no such route or method: 404 / 405 say so first
+            return
         if request.headers.get("Authorization", "").lower().startswith("bearer "):
             return
         if not current_app.config.get("WTF_CSRF_ENABLED", True):
+            return
+        if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+            # No cookie, no ambient credential to forge: the request is authenticated (or refused with 401)
+            # on its own.  A browser posting from another site says so in Origin: refuse that, so no other
+            # site can log a visitor's browser in to its own account either.
+            if not _same_origin():
+                raise CSRFError("The request came from another site.")
             return
         csrf.protect()
 

@@ -11,8 +11,21 @@ from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
 
-from . import workers
+from . import log_hygiene, workers
+
+
+def _logger_class(log_client_addresses: bool) -> type[Logger]:
+    """gunicorn's logger with Vuoro's log hygiene on its handlers (it sets them up itself, in each process)."""
+
+    class HygienicLogger(Logger):
+        def setup(self, cfg: Any) -> None:
+            super().setup(cfg)
+            log_hygiene.install([*self.error_log.handlers, *self.access_log.handlers],
+                                log_client_addresses=log_client_addresses)
+
+    return HygienicLogger
 
 
 class _Gunicorn(BaseApplication):
@@ -35,7 +48,7 @@ class _Gunicorn(BaseApplication):
 
 
 def run(factory: Callable[[], Flask], *, host: str, port: int, worker: str = "gthread", threads: int = 200,
-        open_files: int = 1024) -> None:
+        open_files: int = 1024, log_client_addresses: bool = False) -> None:
     """Serve until stopped; ``open_files`` is the descriptor limit the gevent worker sizes itself to."""
     workers.announce(worker)
     _Gunicorn(factory, {
@@ -46,4 +59,5 @@ def run(factory: Callable[[], Flask], *, host: str, port: int, worker: str = "gt
         "graceful_timeout": 5,
         "accesslog": None,     # access logs would hold visitors' tokens in paths
         "loglevel": "info",
+        "logger_class": _logger_class(log_client_addresses),
     }).run()

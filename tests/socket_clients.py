@@ -75,7 +75,8 @@ class BoardClient:
             self.changed.wait_for(lambda: find() is not None, timeout)
             found = find()
             if found is None:
-                pytest.fail(f"no matching {event!r} within {timeout}s; got {[n for n, _ in self.received]}")
+                got = [f"{n}({d})" if n == "disconnected" else n for n, d in self.received]
+                pytest.fail(f"no matching {event!r} within {timeout}s; got {got}")
             return self.received.pop(found)[1]
 
     def close(self) -> None:

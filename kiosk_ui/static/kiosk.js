@@ -129,6 +129,7 @@
     if (!service.open) {
       return service.opens_at ? V.t("kiosk.opens_at", { time: V.formatTime(service.opens_at, true) }) : V.t("kiosk.closed");
     }
+    if (service.waiting === null || service.waiting === undefined) return "";  // a sensitive queue: not shown
     if (!service.waiting) return V.t("common.no_wait");
     return V.t("common.waiting_n", { n: service.waiting }) + " · " + V.formatWait(service.estimated_wait_s);
   }
@@ -262,8 +263,8 @@
     var event = state.printEvents[ticket.number];
     var key = "kiosk.no_printer";
     if (hasPrinter && event !== "none") {
-      key = event === "printed" ? "kiosk.printed" : event === "failed" ? "kiosk.print_failed"
-        : ticket.printWaited ? "kiosk.print_slow" : "kiosk.printing";
+      key = event === "printed" ? "kiosk.printed" : event === "sent" ? "kiosk.print_sent"
+        : event === "failed" ? "kiosk.print_failed" : ticket.printWaited ? "kiosk.print_slow" : "kiosk.printing";
     }
     node.textContent = V.t(key, { number: ticket.number });
     node.className = "print-status" + (event === "failed" ? " is-failed" : event === "printed" ? " is-printed" : "");
@@ -293,6 +294,8 @@
   function printerEvent(kind, payload) {
     if (!payload || !payload.number) return;
     if (kind === "failed" && payload.error === "no_printer") kind = "none";
+    // a printer that never answers (no status query) only took the bytes: do not say the ticket came out
+    if (kind === "printed" && payload.delivery === "sent") kind = "sent";
     state.printEvents[payload.number] = kind;
     if (state.ticket && state.ticket.number === payload.number && state.screen === "ticket") {
       renderPrintStatus();

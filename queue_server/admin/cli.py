@@ -60,4 +60,4 @@ def purge(config_path: str | None) -> None:
     ctx = _context(config_path)
     result = run_purge(ctx)
     click.echo(f"purged {len(result.days)} day(s) before {cutoff_day(ctx)}: {result.tickets} tickets, "
-               f"{result.events} events; their daily statistics are kept")
+               f"{result.events} events, {result.files} saved PDF tickets; their daily statistics are kept")

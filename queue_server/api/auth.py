@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import g, request
+from flask import Response, g, redirect, request, url_for
 from flask_login import UserMixin, current_user
 
 from ..services.accounts import Principal, token_principal
@@ -19,6 +19,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 DESK_ROLES = frozenset({"desk", "clerk", "admin"})
 KIOSK_ROLES = frozenset({"kiosk", "clerk", "admin"})
 ADMIN_ROLES = frozenset({"admin"})
+#: what an account whose password must be changed may still reach: the change itself, log-out, who am I
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"pages.password", "api.change_password", "pages.logout", "api.logout",
+                                       "api.me", "pages.login", "static"})
 
 
 class SessionUser(UserMixin):
@@ -64,3 +67,20 @@ def require(roles: frozenset[str]) -> Callable[[F], F]:
         wrapper.required_roles = roles  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]
     return decorate
+
+
+def password_change_gate() -> Response | None:
+    """``before_request``: a session whose password must be changed (the first start's one-time one) reaches
+    nothing but the change: pages redirect to it, the API answers 403 ``password_change_required``.  Bearer
+    tokens are not sessions and pass."""
+    if request.headers.get("Authorization") or not current_user.is_authenticated:
+        return None
+    if not current_user.principal.must_change_password:
+        return None
+    endpoint = request.endpoint or ""
+    if endpoint in PASSWORD_CHANGE_ENDPOINTS or endpoint.endswith(".static"):
+        return None
+    if request.path.startswith("/api/"):
+        raise ApiError(403, "password_change_required",
+                       "this account's password must be changed first: POST /api/session/password")
+    return redirect(url_for("pages.password", next=request.full_path.rstrip("?")), 303)  # type: ignore[return-value]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from flask import current_app, request
+from flask import current_app
 from pydantic import BaseModel
 
 from ..services.context import Context
-from .errors import ApiError
+from .edge import json_body
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -19,7 +19,4 @@ def ctx() -> Context:
 
 def parse_body(model: type[M]) -> M:
     """Validate the JSON body against ``model``; malformed JSON or a wrong shape is a 400, never a 500."""
-    data = request.get_json(silent=True)
-    if data is None:
-        raise ApiError(400, "invalid_json", "the body must be a JSON object (Content-Type: application/json)")
-    return model.model_validate(data)
+    return model.model_validate(json_body())

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Response, jsonify, request
+from pydantic import BaseModel
 
 from ..domain.statistics import Summary
 from ..services import feedback as feedback_service
@@ -13,24 +13,23 @@ from ..services import statistics as stats_service
 from . import bp
 from .auth import ADMIN_ROLES, require
 from .context import ctx, parse_body
-from .errors import ApiError
-from .insight_schemas import FeedbackAnswerOut, FeedbackEnvelope, FeedbackRequest, StatsOut
+from .insight_schemas import (
+    CsvQuery,
+    FeedbackAnswerOut,
+    FeedbackEnvelope,
+    FeedbackRequest,
+    ReportQuery,
+    StatsOut,
+    StatsQuery,
+)
 
+Q = TypeVar("Q", bound=BaseModel)
 PERCENTILE_METHOD = "linear interpolation between closest ranks (Hyndman-Fan type 7)"
 
 
-def _date_arg(name: str) -> date | None:
-    text = request.args.get(name)
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ApiError(400, "invalid_request", f"'{name}' must be a date like 2026-11-27") from None
-
-
-def _range() -> tuple[date | None, date | None, str | None]:
-    return _date_arg("from"), _date_arg("to"), request.args.get("service") or None
+def _query(model: type[Q]) -> Q:
+    """The query, validated by the model the OpenAPI document describes it with (an empty value: not given)."""
+    return model.model_validate({k: v for k, v in request.args.items() if v != ""})
 
 
 def _row(s: Summary) -> dict[str, Any]:
@@ -65,16 +64,16 @@ def stats_json(report: stats_service.StatsReport) -> dict[str, Any]:
 @bp.get("/stats")
 @require(ADMIN_ROLES)
 def stats() -> Response:
-    start, end, service = _range()
-    return jsonify(stats_json(stats_service.build_report(ctx(), start, end, service)))
+    q = _query(StatsQuery)
+    return jsonify(stats_json(stats_service.build_report(ctx(), q.start, q.end, q.service)))
 
 
 @bp.get("/stats.csv")
 @require(ADMIN_ROLES)
 def stats_csv() -> Response:
-    start, end, service = _range()
-    by = stats_service.parse_by(request.args.get("by"))
-    report = stats_service.build_report(ctx(), start, end, service)
+    q = _query(CsvQuery)
+    by = stats_service.parse_by(q.by)
+    report = stats_service.build_report(ctx(), q.start, q.end, q.service)
     body = stats_service.to_csv(ctx(), report, by)
     name = f"vuoro-stats-{report.start.isoformat()}-{report.end.isoformat()}.csv"
     return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -85,13 +84,9 @@ def stats_csv() -> Response:
 def report_pdf() -> Response:
     from ..admin.report import render_report
 
-    start, end, _ = _range()
-    language = request.args.get("language") or None
-    config = ctx().config
-    if language is not None and language not in ("fi", "sv", "en"):
-        raise ApiError(400, "invalid_request", "language must be one of fi, sv, en")
-    report = stats_service.build_report(ctx(), start, end)
-    pdf = render_report(ctx(), report, language or config.centre.language)
+    q = _query(ReportQuery)
+    report = stats_service.build_report(ctx(), q.start, q.end)
+    pdf = render_report(ctx(), report, q.language or ctx().config.centre.language)
     name = f"vuoro-report-{report.start.isoformat()}-{report.end.isoformat()}.pdf"
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

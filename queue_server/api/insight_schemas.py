@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from .schemas import JsonInt
 
 FeedbackCategory = Literal["signage", "noise", "privacy", "waiting_time", "service"]
 
@@ -12,7 +15,7 @@ FeedbackCategory = Literal["signage", "noise", "privacy", "waiting_time", "servi
 class FeedbackRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    rating: Annotated[int, Field(ge=1, le=5)]
+    rating: Annotated[JsonInt, Field(ge=1, le=5)]
     category: FeedbackCategory | None = None
 
 
@@ -96,28 +99,59 @@ class StatsOut(BaseModel):
     feedback_by_service: list[ServiceFeedbackOut]
 
 
-def query(name: str, description: str, pattern: str | None = None) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "string"}
-    if pattern:
-        schema["pattern"] = pattern
-    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+class _Query(BaseModel):
+    """Query parameters: validated by this model and documented from its JSON schema, so the OpenAPI document
+    and the server accept exactly the same requests (lax, since a query is text: ``from=2026-11-27``)."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
 
-DATE = r"^\d{4}-\d{2}-\d{2}$"
-RANGE_PARAMS = [
-    query("from", "first business day (YYYY-MM-DD, the centre's local date); default today", DATE),
-    query("to", "last business day, inclusive; default today", DATE),
-]
+ServiceKey = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+
+
+class RangeQuery(_Query):
+    start: date | None = Field(None, alias="from",
+                               description="first business day (YYYY-MM-DD, the centre's local date); default today")
+    end: date | None = Field(None, alias="to", description="last business day, inclusive; default today")
+
+
+class StatsQuery(RangeQuery):
+    service: ServiceKey | None = Field(None, description="only this service")
+
+
+class CsvQuery(StatsQuery):
+    by: Annotated[str, Field(pattern=r"^(day|service|desk)(,(day|service|desk)){0,2}$")] | None = Field(
+        None, description="group by a comma-separated subset of day, service, desk; default day,service")
+
+
+class ReportQuery(RangeQuery):
+    language: Literal["fi", "sv", "en"] | None = Field(None, description="default the centre's language")
+
+
+def query_parameters(model: type[_Query]) -> list[dict[str, Any]]:
+    """The OpenAPI query parameters of ``model``, from its own JSON schema."""
+    schema = model.model_json_schema(by_alias=True)
+    out = []
+    for name, prop in schema["properties"].items():
+        prop = dict(prop)
+        description = prop.pop("description", "")
+        prop.pop("default", None)
+        prop.pop("title", None)
+        options = [p for p in prop.pop("anyOf", [prop]) if p.get("type") != "null"]
+        out.append({"name": name, "in": "query", "required": False, "description": description,
+                    "schema": options[0] if len(options) == 1 else {"anyOf": options}})
+    return out
+
+
 #: what the OPERATIONS table cannot say: query parameters and non-JSON bodies, merged into the document
 OPENAPI_EXTRA: dict[tuple[str, str], dict[str, Any]] = {
-    ("get", "/api/stats"): {"parameters": [*RANGE_PARAMS, query("service", "only this service")]},
+    ("get", "/api/stats"): {"parameters": query_parameters(StatsQuery)},
     ("get", "/api/stats.csv"): {
-        "parameters": [*RANGE_PARAMS, query("service", "only this service"),
-                       query("by", "group by a comma-separated subset of day, service, desk; default day,service")],
+        "parameters": query_parameters(CsvQuery),
         "responses": {"200": {"content": {"text/csv": {"schema": {"type": "string"}}}}},
     },
     ("get", "/api/report.pdf"): {
-        "parameters": [*RANGE_PARAMS, query("language", "fi, sv or en; default the centre's language")],
+        "parameters": query_parameters(ReportQuery),
         "responses": {"200": {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}},
     },
 }

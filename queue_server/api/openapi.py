@@ -22,6 +22,7 @@ from .schemas import (
     IssueRequest,
     LoginRequest,
     MeOut,
+    PasswordChangeRequest,
     PrintersEnvelope,
     ServicesEnvelope,
     TicketEnvelope,
@@ -48,6 +49,9 @@ OPERATIONS: list[Op] = [
     ("post", "/api/session", "Log in (clerk or admin)", LoginRequest, {200: MeOut, 400: ErrorOut, 401: ErrorOut}, None),
     ("get", "/api/session", "Who is logged in", None, {200: MeOut, 401: ErrorOut, 403: ErrorOut}, DESK),
     ("delete", "/api/session", "Log out", None, {204: None}, None),
+    ("post", "/api/session/password", "Change the logged-in account's own password (a one-time password must be "
+     "changed before anything else)", PasswordChangeRequest,
+     {204: None, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut}, "a clerk/admin session"),
     ("get", "/api/printers", "Printer health (online, paper_near_end, paper_out, offline, unknown)", None,
      {200: PrintersEnvelope, 401: ErrorOut, 403: ErrorOut}, "admin token or session"),
 ]

@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 Key = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+
+
+def _integral(value: Any) -> Any:
+    """JSON has one kind of number: to JSON Schema, and so to the OpenAPI document, 1.0 is the integer 1."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+#: an integer as JSON means it (strict otherwise: no "1", no true)
+JsonInt = Annotated[int, BeforeValidator(_integral)]
+
+
+def _unique(items: list[str]) -> list[str]:
+    if len(set(items)) != len(items):
+        raise ValueError("a service is listed twice")
+    return items
 
 
 class _In(BaseModel):
@@ -14,7 +31,8 @@ class _In(BaseModel):
 
 
 class IssueRequest(_In):
-    services: Annotated[list[Key], Field(min_length=1, max_length=5)]
+    services: Annotated[list[Key], Field(min_length=1, max_length=5, json_schema_extra={"uniqueItems": True}),
+                        AfterValidator(_unique)]
     language: Literal["fi", "sv", "en"] = "fi"
     priority: bool = False
     kiosk: Key | None = None
@@ -75,8 +93,9 @@ class ServiceOut(BaseModel):
     location: str
     open: bool
     opens_at: str | None
-    waiting: int
-    estimated_wait_s: int
+    waiting: int | None = Field(description="public figures: a sensitive service's are merged with the services "
+                                            "sharing its prefix and waiting area; null where it has none")
+    estimated_wait_s: int | None
     sensitive: bool
 
 
@@ -125,6 +144,12 @@ class HealthOut(BaseModel):
 class MeOut(BaseModel):
     username: str
     role: str
+    must_change_password: bool = False
+
+
+class PasswordChangeRequest(_In):
+    current_password: Annotated[str, Field(min_length=1, max_length=256)]
+    new_password: Annotated[str, Field(min_length=8, max_length=256)]
 
 
 class PrinterOut(BaseModel):

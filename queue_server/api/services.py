@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from ..services.overview import service_summaries
+from ..services.overview import public_summaries
 from . import bp
 from .context import ctx
 from .errors import ApiError
@@ -21,6 +21,6 @@ def list_services() -> Response:
         ServiceOut(key=s.key, prefix=s.prefix, name=config.text(s.names, language), names=s.names,
                    location=config.text(s.locations, language), open=s.open, opens_at=s.opens_at,
                    waiting=s.waiting, estimated_wait_s=s.estimated_wait_s, sensitive=s.sensitive)
-        for s in service_summaries(ctx())
+        for s in public_summaries(ctx())
     ]
     return jsonify(ServicesEnvelope(services=items).model_dump(mode="json"))

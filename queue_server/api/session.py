@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Response, jsonify
 from flask_login import login_user, logout_user
 
-from ..services.accounts import authenticate
+from ..services.accounts import Principal, authenticate, change_password
 from . import bp
 from .auth import DESK_ROLES, SessionUser, current_principal, require
 from .context import ctx, parse_body
 from .errors import ApiError
-from .schemas import LoginRequest, MeOut
+from .schemas import LoginRequest, MeOut, PasswordChangeRequest
 
 
 @bp.post("/session")
@@ -20,7 +20,12 @@ def login() -> Response:
     if principal is None:
         raise ApiError(401, "bad_credentials", "wrong username or password")
     login_user(SessionUser(principal))
-    return jsonify(MeOut(username=principal.name, role=principal.role).model_dump())
+    return _me(principal)
+
+
+def _me(principal: Principal) -> Response:
+    return jsonify(MeOut(username=principal.name, role=principal.role,
+                         must_change_password=principal.must_change_password).model_dump())
 
 
 @bp.get("/session")
@@ -28,7 +33,20 @@ def login() -> Response:
 def me() -> Response:
     principal = current_principal()
     assert principal is not None  # guaranteed by @require
-    return jsonify(MeOut(username=principal.name, role=principal.role).model_dump())
+    return _me(principal)
+
+
+@bp.post("/session/password", endpoint="change_password")
+def change_password_view() -> tuple[str, int]:
+    """The logged-in account changes its own password (the current one proves it is the holder)."""
+    principal = current_principal()
+    if principal is None:
+        raise ApiError(401, "unauthorized", "log in first")
+    if principal.kind != "user":
+        raise ApiError(403, "forbidden", "a password belongs to an account, not to a token")
+    req = parse_body(PasswordChangeRequest)
+    login_user(SessionUser(change_password(ctx().db, principal.id, req.current_password, req.new_password)))
+    return "", 204
 
 
 @bp.delete("/session")

@@ -55,6 +55,27 @@ LOGIN: dict[str, dict[str, str]] = {
     "login.logout": {"fi": "Kirjaudu ulos", "sv": "Logga ut", "en": "Log out"},
 }
 
+PASSWORD: dict[str, dict[str, str]] = {
+    "password.title": {"fi": "Vaihda salasana", "sv": "Byt lösenord", "en": "Change your password"},
+    "password.must": {"fi": "Tämä salasana oli kertakäyttöinen: valitse oma salasana ennen kuin jatkat.",
+                      "sv": "Lösenordet var ett engångslösenord: välj ett eget innan du fortsätter.",
+                      "en": "That password was a one-time password: choose your own before you go on."},
+    "password.current": {"fi": "Nykyinen salasana", "sv": "Nuvarande lösenord", "en": "Current password"},
+    "password.new": {"fi": "Uusi salasana (vähintään 8 merkkiä)", "sv": "Nytt lösenord (minst 8 tecken)",
+                     "en": "New password (at least 8 characters)"},
+    "password.again": {"fi": "Uusi salasana uudelleen", "sv": "Nytt lösenord igen", "en": "New password again"},
+    "password.submit": {"fi": "Vaihda salasana", "sv": "Byt lösenord", "en": "Change password"},
+    "password.mismatch": {"fi": "Uudet salasanat eivät täsmää.", "sv": "De nya lösenorden stämmer inte överens.",
+                          "en": "The new passwords do not match."},
+    "password.wrong": {"fi": "Nykyinen salasana on väärä.", "sv": "Det nuvarande lösenordet är fel.",
+                       "en": "The current password is wrong."},
+    "password.invalid": {"fi": "Uudessa salasanassa pitää olla vähintään 8 merkkiä, eikä se saa olla sama kuin "
+                               "nykyinen.",
+                         "sv": "Det nya lösenordet måste ha minst 8 tecken och får inte vara detsamma som det "
+                               "nuvarande.",
+                         "en": "The new password needs at least 8 characters and must differ from the current one."},
+}
+
 INDEX: dict[str, dict[str, str]] = {
     "index.title": {"fi": "Näytöt ja palvelupisteet", "sv": "Skärmar och serviceplatser",
                     "en": "Screens and service points"},

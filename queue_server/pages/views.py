@@ -1,4 +1,5 @@
-"""Routes: ``/``, ``/login``, ``/logout``, ``/desk``, ``/t/<token>`` and its QR code ``/t/<token>/qr.svg``."""
+"""Routes: ``/``, ``/login``, ``/logout``, ``/account/password``, ``/desk``, ``/t/<token>`` and its QR code
+``/t/<token>/qr.svg``."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ from flask import Response, redirect, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from ..api.auth import DESK_ROLES, SessionUser
-from ..domain.errors import NotFound
-from ..services.accounts import authenticate
+from ..domain.errors import InvalidRequest, NotFound
+from ..services.accounts import WrongPassword, authenticate, change_password
 from ..services.ticket_view import TicketView, track_url
 from ..services.tickets import get_ticket
 from . import bp
 from .rendering import catalog, chosen_language, config, login_redirect, not_found, render_page, safe_next, vuoro
-from .strings import DESK, INDEX, LOGIN, PHONE
+from .strings import DESK, INDEX, LOGIN, PASSWORD, PHONE
 
 MAX_TOKEN = 128
 
@@ -60,6 +61,35 @@ def login() -> Response:
 def logout() -> Response:
     logout_user()
     return redirect(url_for("pages.login", bye=1), 303)  # type: ignore[return-value]
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def password() -> Response:
+    """The logged-in account changes its own password; a one-time password must be changed here first."""
+    if not current_user.is_authenticated:
+        return login_redirect()
+    principal = current_user.principal
+    lang = chosen_language()
+    nxt = safe_next((request.form if request.method == "POST" else request.args).get("next"), url_for("pages.desk"))
+    error = None
+    if request.method == "POST":
+        new = request.form.get("new_password", "")[:256]
+        if new != request.form.get("new_password_again", "")[:256]:
+            error = "password.mismatch"
+        else:
+            try:
+                changed = change_password(vuoro().db, principal.id, request.form.get("current_password", "")[:256],
+                                          new)
+            except WrongPassword:
+                error = "password.wrong"
+            except InvalidRequest:
+                error = "password.invalid"
+            else:
+                login_user(SessionUser(changed))
+                return redirect(nxt, 303)  # type: ignore[return-value]
+    return render_page("pages/password.html", lang=lang, catalog=catalog(PASSWORD, LOGIN), page="password",
+                       status=400 if error else 200, next=nxt, error=error, user=principal.name,
+                       must=principal.must_change_password)
 
 
 @bp.get("/desk")

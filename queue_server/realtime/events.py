@@ -46,8 +46,9 @@ def kiosk_room(kiosk: str) -> str:
     return f"kiosk:{kiosk}"
 
 
-#: desks and kiosks: the screens that show every service's queue (phones follow only their own ticket)
+#: kiosks: public screens that show every service's queue, a sensitive one's merged (phones follow their ticket)
 SCREENS_ROOM = "screens"
+#: desks: staff, who see every service's own figures and the printers' health
 STAFF_ROOM = "staff"
 
 

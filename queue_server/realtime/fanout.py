@@ -29,7 +29,7 @@ from ..services.changes import Change
 from ..services.context import Context
 from ..services.desks import desk_overview
 from ..services.outbox import from_us
-from ..services.overview import service_summaries
+from ..services.overview import public_summaries, staff_summaries
 from ..services.tickets import live_view
 from . import events as ev
 
@@ -214,7 +214,10 @@ class SocketFanout:
         self.emit(ev.TICKET, {"ticket": view}, ev.ticket_room(token_hash))
 
     def push_queues(self) -> None:
-        summaries = service_summaries(self.ctx)
+        """Staff (desks) see every service's own figures; kiosks and boards only the public ones, where a
+        sensitive service's are merged with its cover group's (services/overview.py)."""
+        self.emit(ev.QUEUE, ev.queue_payload(staff_summaries(self.ctx), for_board=False), ev.STAFF_ROOM)
+        summaries = public_summaries(self.ctx)
         self.emit(ev.QUEUE, ev.queue_payload(summaries, for_board=False), ev.SCREENS_ROOM)
         board = ev.queue_payload(summaries, for_board=True)
         for zone in self.ctx.config.zones:

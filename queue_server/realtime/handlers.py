@@ -19,14 +19,16 @@ from ..printing import EXTENSION as PRINTING
 from ..services.accounts import Principal
 from ..services.board import recent_calls
 from ..services.context import Context
-from ..services.overview import service_summaries
+from ..services.overview import public_summaries, staff_summaries
 from ..services.tickets import get_ticket
 from ..services.tokens import token_hash
 from . import events as ev
 from .fanout import SocketFanout, desk_payload
+from .join_limits import JoinLimiter
 from .principals import SocketPrincipals
 
 log = logging.getLogger(__name__)
+JOIN_LIMITS = "vuoro_join_limits"
 
 
 def _ctx() -> Context:
@@ -61,6 +63,11 @@ class Handlers:
     def __init__(self) -> None:
         self._principals = SocketPrincipals()
 
+    @staticmethod
+    def init_app(app: Any) -> None:
+        """This app's join limits (each app its own counters; handlers find them through ``current_app``)."""
+        app.extensions[JOIN_LIMITS] = JoinLimiter(app.extensions["vuoro"].config)
+
     def register(self, socketio: SocketIO) -> None:
         socketio.on_event("connect", self.on_connect)
         socketio.on_event("disconnect", self.on_disconnect)
@@ -87,6 +94,9 @@ class Handlers:
         return {"ok": True}
 
     def on_join(self, data: Any = None, *extra: Any) -> dict[str, Any]:
+        limits = current_app.extensions.get(JOIN_LIMITS)
+        if limits is not None and not limits.allow(request.sid, request.remote_addr):  # type: ignore[attr-defined]
+            return _error("rate_limited", "too many joins from this screen or address; wait a moment")
         # no argument or extra arguments get the same answer as a malformed payload, never a TypeError
         if extra or not isinstance(data, dict) or len(data) != 1:
             return _error("invalid_request", "join one of: board, desk, ticket, kiosk")
@@ -119,7 +129,7 @@ class Handlers:
             "settings": {"chime": zcfg.chime, "speech": zcfg.speech, "volume": zcfg.volume},
             "calls": calls,
             "services": [s for s in zone_services if not ctx.config.service_map[s].sensitive],
-            "queue": ev.queue_payload(service_summaries(ctx), for_board=True),
+            "queue": ev.queue_payload(public_summaries(ctx), for_board=True),
         })
         return {"ok": True}
 
@@ -131,9 +141,9 @@ class Handlers:
         if desk not in ctx.config.desk_map:
             return _error("unknown_desk", "no such desk")
         printing = current_app.extensions.get(PRINTING)
-        _snapshot([ev.desk_room(desk), ev.SCREENS_ROOM, ev.STAFF_ROOM],
+        _snapshot([ev.desk_room(desk), ev.STAFF_ROOM],
                   {"desk": desk, "state": desk_payload(ctx, desk),
-                   "queue": ev.queue_payload(service_summaries(ctx), for_board=False),
+                   "queue": ev.queue_payload(staff_summaries(ctx), for_board=False),
                    "printers": printing.status_list() if printing is not None else []})
         return {"ok": True}
 
@@ -149,7 +159,7 @@ class Handlers:
         if fanout is not None:
             fanout.follow(request.sid, digest, shown)  # type: ignore[attr-defined]
         _snapshot([ev.ticket_room(digest)], {"ticket": shown,
-                                             "queue": ev.queue_payload(service_summaries(ctx), for_board=False)})
+                                             "queue": ev.queue_payload(public_summaries(ctx), for_board=False)})
         return {"ok": True}
 
     def _join_kiosk(self, kiosk: str) -> dict[str, Any]:
@@ -162,5 +172,5 @@ class Handlers:
         if principal.role == "kiosk" and principal.name in ctx.config.kiosk_map and principal.name != kiosk:
             return _error("forbidden", "this token belongs to another kiosk")
         _snapshot([ev.kiosk_room(kiosk), ev.SCREENS_ROOM],
-                  {"kiosk": kiosk, "queue": ev.queue_payload(service_summaries(ctx), for_board=False)})
+                  {"kiosk": kiosk, "queue": ev.queue_payload(public_summaries(ctx), for_board=False)})
         return {"ok": True}

@@ -12,7 +12,11 @@ from flask import request
 from flask_login import current_user
 
 from ..db import Database
+from ..domain.text import bad_text
 from ..services.accounts import Principal, token_principal
+
+#: longer than any token Vuoro makes (they are 32 characters): not worth hashing
+MAX_TOKEN = 256
 
 
 class SocketPrincipals:
@@ -24,12 +28,16 @@ class SocketPrincipals:
         """Record the caller of this ``connect`` event; False (refuse) for a token that is not valid."""
         principal: Principal | None = None
         token = auth.get("token") if isinstance(auth, dict) else None
-        if isinstance(token, str) and token:
+        if token is not None:
+            # a token that is not a token ({token: 123}, "", a list) is refused like a wrong one, never taken
+            # for "no token" (which would connect it as anonymous)
+            if not isinstance(token, str) or not token or len(token) > MAX_TOKEN or bad_text(token):
+                return False
             principal = token_principal(db, token)
             if principal is None:
                 return False
-        elif current_user.is_authenticated:
-            principal = current_user.principal
+        elif current_user.is_authenticated and not current_user.principal.must_change_password:
+            principal = current_user.principal  # (a one-time password reaches nothing until it is changed)
         with self._lock:
             self._by_sid[request.sid] = principal  # type: ignore[attr-defined]
         return True

@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..db import Database
 from ..domain.errors import DomainError, InvalidRequest
 from ..models import ApiToken, User, utcnow
+from . import first_start
 from .tokens import new_token, token_hash
 
 log = logging.getLogger(__name__)
@@ -34,37 +35,76 @@ class Principal:
     id: int
     role: str
     name: str
+    #: a user whose password someone else chose: until it is changed, the account can do nothing else
+    must_change_password: bool = False
 
     @property
     def actor(self) -> str:
         return f"{self.kind}:{self.id}"
 
 
-def add_user(db: Database, username: str, password: str, role: str) -> Principal:
+class WrongPassword(DomainError):
+    code = "wrong_password"
+    status = 403
+
+
+def _check_new_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidRequest(f"the password must have at least {MIN_PASSWORD} characters")
+
+
+def add_user(db: Database, username: str, password: str, role: str, *, must_change: bool = False) -> Principal:
     if role not in USER_ROLES:
         raise InvalidRequest(f"role must be one of {', '.join(USER_ROLES)}")
     if not username or len(username) > 64:
         raise InvalidRequest("the username must be 1-64 characters")
-    if len(password) < MIN_PASSWORD:
-        raise InvalidRequest(f"the password must have at least {MIN_PASSWORD} characters")
+    _check_new_password(password)
     with db.writer() as session:
         if session.scalar(sa.select(User.id).where(User.username == username)) is not None:
             raise AccountExists(f"user {username!r} exists already")
         user = User(username=username, password_hash=generate_password_hash(password), role=role,
-                    active=True, created_at=utcnow())
+                    active=True, must_change_password=must_change, created_at=utcnow())
         session.add(user)
         session.flush()
-        return Principal("user", user.id, role, username)
+        return _principal(user)
+
+
+def _principal(user: User) -> Principal:
+    return Principal("user", user.id, user.role, user.username, user.must_change_password)
+
+
+def change_password(db: Database, user_id: int, current: str, new: str) -> Principal:
+    """The account's own password change: the current one proves it is the holder; the new one must differ.
+
+    It clears the "must change" mark, which is what lets a first start's admin do anything at all.
+    """
+    _check_new_password(new)
+    if new == current:
+        raise InvalidRequest("the new password must differ from the current one")
+    with db.writer() as session:
+        user = session.get(User, user_id, with_for_update=True)
+        if user is None or not user.active:
+            raise WrongPassword("this account cannot change its password")
+        if not check_password_hash(user.password_hash, current):
+            raise WrongPassword("the current password is wrong")
+        one_time = user.must_change_password
+        user.password_hash = generate_password_hash(new)
+        user.must_change_password = False
+        changed = _principal(user)
+    if one_time:
+        first_start.forget()
+    return changed
 
 
 def ensure_first_admin(db: Database) -> tuple[str, str] | None:
-    """On a fresh database create ``admin`` with a random one-time password; returns (name, password)."""
+    """On a fresh database create ``admin`` with a random one-time password, to be changed at the first
+    log-in; returns (name, password)."""
     with db.reader() as session:
         if session.scalar(sa.select(sa.func.count()).select_from(User)):
             return None
     password = secrets.token_urlsafe(12)
     try:
-        add_user(db, "admin", password, "admin")
+        add_user(db, "admin", password, "admin", must_change=True)
     except (AccountExists, sa.exc.IntegrityError):  # another process won the race (N servers starting at once)
         return None
     return "admin", password
@@ -79,7 +119,7 @@ def authenticate(db: Database, username: str, password: str) -> Principal | None
         return None
     if not check_password_hash(user.password_hash, password):
         return None
-    return Principal("user", user.id, user.role, user.username)
+    return _principal(user)
 
 
 def load_user(db: Database, user_id: int) -> Principal | None:
@@ -87,7 +127,7 @@ def load_user(db: Database, user_id: int) -> Principal | None:
         user = session.get(User, user_id)
     if user is None or not user.active:
         return None
-    return Principal("user", user.id, user.role, user.username)
+    return _principal(user)
 
 
 def create_token(db: Database, role: str, name: str) -> str:

@@ -1,4 +1,11 @@
-"""The per-service summary that kiosks, boards and the API show: open or not, waiting, estimated wait."""
+"""The per-service summary that kiosks, boards and the API show: open or not, waiting, estimated wait.
+
+These are public figures: a sensitive service's appear only merged with those of the services that share its
+prefix and waiting area (:mod:`queue_server.domain.cover`), each member showing the group's total waiting and
+one estimate for the group, rounded up to 5 minutes so that one ticket seldom moves it; a sensitive service
+that has no such partner shows none (``None``).  Staff views (desks, dashboard) read per-service figures from
+the live model directly.
+"""
 
 from __future__ import annotations
 
@@ -16,27 +23,55 @@ class ServiceSummary:
     locations: dict[str, str]
     open: bool
     opens_at: str | None
-    waiting: int
-    estimated_wait_s: int
+    waiting: int | None
+    estimated_wait_s: int | None
     sensitive: bool
 
 
-def service_summaries(ctx: Context) -> list[ServiceSummary]:
-    """Every service's summary, from the live model's forecasts (no database read)."""
+#: a merged group's estimate is shown in steps of this many seconds
+MERGED_STEP_S = 300
+
+
+def public_summaries(ctx: Context) -> list[ServiceSummary]:
+    """Every service's summary as the public may see it (kiosks, boards, phones, the open API)."""
+    return _summaries(ctx, public=True)
+
+
+def staff_summaries(ctx: Context) -> list[ServiceSummary]:
+    """Every service's own figures, sensitive ones too: for desk pages and staff only."""
+    return _summaries(ctx, public=False)
+
+
+def _summaries(ctx: Context, *, public: bool) -> list[ServiceSummary]:
+    """From the live model's forecasts (no database read)."""
     assert ctx.live is not None
     now = ctx.now()
     local = now.astimezone(ctx.config.centre.tz)
     forecasts = ctx.live.forecasts()
     now_us = us(now)
+    own = {k: (fc.waiting, fc.newcomer_wait(now_us)) for k, fc in forecasts.items()}
     out = []
     for s in ctx.config.services:
         hours = ctx.config.hours_map[s.key]
         is_open = hours.is_open(local)
         nxt = None if is_open else hours.next_opening(local, ctx.config.centre.tz)
-        fc = forecasts[s.key]
+        waiting, wait_s = (_public_figures(ctx.config.cover_map[s.key], s.sensitive, own) if public
+                           else own[s.key])
         out.append(ServiceSummary(
             key=s.key, prefix=s.prefix, names=dict(s.name), locations=dict(s.location), open=is_open,
-            opens_at=nxt.isoformat() if nxt else None, waiting=fc.waiting,
-            estimated_wait_s=fc.newcomer_wait(now_us), sensitive=s.sensitive,
+            opens_at=nxt.isoformat() if nxt else None, waiting=waiting, estimated_wait_s=wait_s,
+            sensitive=s.sensitive,
         ))
     return out
+
+
+def _public_figures(group: tuple[str, ...], sensitive: bool,
+                    own: dict[str, tuple[int, int]]) -> tuple[int | None, int | None]:
+    """(waiting, estimated wait) as the public may see them for a service of ``group``."""
+    if len(group) == 1:
+        return (None, None) if sensitive else own[group[0]]
+    waiting = sum(own[k][0] for k in group)
+    # the members' estimates weighted by their queues (+1: an empty queue still has its newcomer's wait)
+    weight = sum(own[k][0] + 1 for k in group)
+    mean = sum((own[k][0] + 1) * own[k][1] for k in group) / weight
+    return waiting, -(-int(mean) // MERGED_STEP_S) * MERGED_STEP_S

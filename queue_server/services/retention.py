@@ -1,4 +1,5 @@
-"""Data retention: ticket-level rows older than ``retention_days`` go, their daily aggregates stay.
+"""Data retention: ticket-level rows older than ``retention_days`` go, their daily aggregates stay; so do the
+PDF tickets that PDF printers saved to a folder (on the same schedule, or their printer's ``keep_days``).
 
 For each business day older than the retention period that still has tickets, one transaction computes the
 day's ``daily_stats`` cells from its event log, stores them, then deletes the day's events and tickets (and
@@ -20,6 +21,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from printer.config import PdfPrinterConfig
+from printer.pdf_backend import PdfPrinter
+
 from ..models import Counter, DailyStats, Feedback, Ticket, TicketEvent
 from .context import Context
 from .housekeeping import expire_previous_days
@@ -34,6 +38,7 @@ class PurgeResult:
     days: list[date] = field(default_factory=list)
     tickets: int = 0
     events: int = 0
+    files: int = 0
 
 
 def cutoff_day(ctx: Context, today: date | None = None) -> date:
@@ -65,10 +70,24 @@ def purge(ctx: Context, *, today: date | None = None) -> PurgeResult:
         session.execute(sa.delete(Counter).where(Counter.day < cutoff))
         # change records only serve processes catching up: a day's are settled once the next one is over
         purge_before(session, today - timedelta(days=1))
+    result.files = purge_ticket_files(ctx, today)
     if result.days:
         log.info("retention: purged %d day(s) before %s: %d tickets, %d events", len(result.days), cutoff,
                  result.tickets, result.events)
     return result
+
+
+def purge_ticket_files(ctx: Context, today: date) -> int:
+    """Delete the PDF tickets that PDF printers saved, on the rows' schedule or their own ``keep_days``:
+    each holds a number and the ticket page's capability URL, and nothing Vuoro writes outlives its time."""
+    deleted = 0
+    for cfg in ctx.config.printers:
+        if isinstance(cfg, PdfPrinterConfig) and not cfg.command:
+            keep = ctx.config.retention_days if cfg.keep_days is None else cfg.keep_days
+            deleted += PdfPrinter(cfg).delete_before(today - timedelta(days=keep))
+    if deleted:
+        log.info("retention: deleted %d saved PDF ticket(s)", deleted)
+    return deleted
 
 
 def _purge_day(ctx: Context, day: date) -> tuple[int, int]:

@@ -83,11 +83,12 @@ class Deployment:
         want = self.upstream_of(server)
         for i in range(200):
             value = f"pin{i}"
-            seen = len(self.nginx.access())
+            seen = len(self.nginx.access_from(probe, 0))
             status, _, _ = self.request("GET", "/healthz", source=probe, headers={"Cookie": f"vuoro_lb={value}"})
             assert status == 200
-            mine = [a for a in self.nginx.access()[seen:] if a.addr == probe]
-            if mine and mine[-1].upstream == want:
+            mine = self.nginx.access_from(probe, seen + 1)
+            assert len(mine) == seen + 1, "nginx did not log the probe"
+            if mine[-1].upstream == want:
                 return f"vuoro_lb={value}"
         raise AssertionError(f"no cookie of 200 reached {want}")
 

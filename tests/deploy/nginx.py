@@ -125,6 +125,16 @@ class Nginx:
         """Every file nginx wrote, by name."""
         return {p.name: p.read_text(errors="replace") for p in sorted(self.log_dir.iterdir()) if p.is_file()}
 
+    def access_from(self, addr: str, count: int, timeout: float = 10.0) -> list[Access]:
+        """The access-log lines of client ``addr``, once there are at least ``count``: nginx writes a line
+        after the response has gone, so the client can be faster than its line."""
+        deadline = time.monotonic() + timeout
+        while True:
+            lines = [a for a in self.access() if a.addr == addr]
+            if len(lines) >= count or time.monotonic() > deadline:
+                return lines
+            time.sleep(0.02)
+
     def access(self) -> list[Access]:
         """The access log of the Vuoro server block, parsed."""
         path = self.log_dir / "vuoro.log"

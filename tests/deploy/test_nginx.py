@@ -106,12 +106,11 @@ def test_one_lans_clients_spread_over_both_processes_and_each_sticks_to_one(depl
     dep = deployment
     both = {dep.upstream_of(s) for s in dep.backends}
     # 20 kiosks, boards and clerks' PCs on one /24, without cookies (a script, a device with cookies off)
-    seen = len(dep.nginx.access())
     for host in range(10, 30):
         for _ in range(3):
             assert dep.request("GET", "/healthz", source=dep.address(host))[0] == 200
-    lines = [a for a in dep.nginx.access()[seen:] if a.addr.startswith(dep.lan + ".")]
-    by_client = {addr: {a.upstream for a in lines if a.addr == addr} for addr in {a.addr for a in lines}}
+    by_client = {dep.address(h): {a.upstream for a in dep.nginx.access_from(dep.address(h), 3)}
+                 for h in range(10, 30)}
     assert len(by_client) == 20 and all(len(u) == 1 for u in by_client.values()), f"not sticky: {by_client}"
     spread = Counter(next(iter(u)) for u in by_client.values())
     print(f"\n20 addresses of one /24 without cookies: {dict(spread)}")
@@ -126,11 +125,11 @@ def test_one_lans_clients_spread_over_both_processes_and_each_sticks_to_one(depl
         assert cookie
         cookies.append(cookie)
     assert len(set(cookies)) == 20, "every browser gets its own random cookie"
-    seen = len(dep.nginx.access())
+    seen = len(dep.nginx.access_from(source, 20))
     for cookie in cookies:
         for _ in range(3):
             assert dep.request("GET", "/healthz", source=source, headers={"Cookie": cookie})[0] == 200
-    lines = [a.upstream for a in dep.nginx.access()[seen:] if a.addr == source]
+    lines = [a.upstream for a in dep.nginx.access_from(source, seen + 60)[seen:]]
     per_browser = [set(lines[i * 3:i * 3 + 3]) for i in range(20)]
     assert all(len(u) == 1 for u in per_browser), "a browser changed process"
     spread = Counter(next(iter(u)) for u in per_browser)

@@ -9,6 +9,7 @@ import time
 import pytest
 
 from printer import (
+    Delivery,
     EscposPrinterConfig,
     FakePrinter,
     PrinterUnavailable,
@@ -69,7 +70,7 @@ def test_ok_printer_reports_printed(fake_escpos, spooler_factory) -> None:
     seconds, _ = elapsed(lambda: spooler.submit("p1", make_receipt(), {"ticket_id": 7}))
     assert seconds < 0.2
     (result,) = log.wait(1)
-    assert result == PrintResult("p1", "K042", True, None, None, 1, {"ticket_id": 7})
+    assert result == PrintResult("p1", "K042", True, None, None, 1, {"ticket_id": 7}, Delivery.PRINTED)
     assert b"K042" in server.received
     assert log.threads[0] != threading.current_thread().name
 

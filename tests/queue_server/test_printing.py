@@ -36,10 +36,16 @@ def fake_printer(printer_mode: str) -> Iterator[FakeEscposPrinter]:
     server.close()
 
 
+@pytest.fixture(params=[True])
+def status_query(request: pytest.FixtureRequest) -> bool:
+    return bool(request.param)
+
+
 @pytest.fixture
-def config_data(config_data: dict[str, Any], fake_printer: FakeEscposPrinter) -> dict[str, Any]:
+def config_data(config_data: dict[str, Any], fake_printer: FakeEscposPrinter, status_query: bool) -> dict[str, Any]:
     config_data["printers"] = [{"key": "p1", "type": "escpos", "connection": "network", "host": "127.0.0.1",
-                                "port": fake_printer.port, "timeout_s": 1.0, "retries": 1}]
+                                "port": fake_printer.port, "timeout_s": 1.0, "retries": 1,
+                                "status_query": status_query}]
     config_data["kiosks"] = [{"key": "k1", "zone": "z1", "printer": "p1"}, {"key": "k2", "zone": "z2"}]
     kela = config_data["services"][0]
     kela["name"]["fi"] = "Kela – Kansaneläkelaitos"
@@ -86,6 +92,7 @@ def test_an_issued_ticket_reaches_the_printer_with_number_qr_finnish_letters_and
     _, ticket = issue(client, kiosk_token)
     event, payload = wait_for_result(kiosk_socket)
     assert (event, payload["number"], payload["ok"]) == ("printed", ticket["number"], True)
+    assert payload["delivery"] == "printed", "the printer answered its status query before the job"
     job = next(bytes(c) for c in fake_printer.connections if GS_CUT in c)
     assert ticket["number"].encode() in job
     qr_at = job.index(GS_QR)
@@ -94,6 +101,18 @@ def test_an_issued_ticket_reaches_the_printer_with_number_qr_finnish_letters_and
     assert b"Kansanel\x84kelaitos" in job and b"\x8e/\x99/\x8f" in job  # ... and ä, Ä/Ö/Å in it, not UTF-8
     assert "ä".encode() not in job
     assert job.rindex(GS_CUT) > qr_at
+
+
+@pytest.mark.parametrize("status_query", [False], indirect=True)
+def test_a_printer_that_never_reads_is_reported_sent_not_printed(
+    client: FlaskClient, kiosk_token: str, kiosk_socket: SocketIOTestClient, fake_printer: FakeEscposPrinter,
+) -> None:
+    """status_query: false on a link that accepts and never answers: nobody knows whether paper came out."""
+    _, ticket = issue(client, kiosk_token)
+    event, payload = wait_for_result(kiosk_socket)
+    assert (event, payload["number"], payload["ok"], payload["delivery"]) == ("printed", ticket["number"], True,
+                                                                             "sent")
+    assert any(ticket["number"].encode() in bytes(c) for c in fake_printer.connections), "the bytes went out"
 
 
 @pytest.mark.parametrize("printer_mode,code", [("refuse", "offline"), ("silent", "offline"),

@@ -101,14 +101,40 @@ def test_another_sessions_csrf_token_does_not_work(build: Callable[..., Flask]) 
     assert resp.status_code == 400 and resp.json["error"]["code"] == "csrf_failed"
 
 
-def test_login_form_and_api_login_without_token_are_refused(build: Callable[..., Flask]) -> None:
+def test_login_with_the_session_cookie_but_without_its_token_is_refused(build: Callable[..., Flask]) -> None:
     app = build()
     client = app.test_client()
+    client.get("/login")  # the page sets the session cookie that holds the CSRF secret
     resp = client.post("/login", data={"username": CLERK[0], "password": CLERK[1]})
     assert resp.status_code == 400 and resp.json["error"]["code"] == "csrf_failed"
     resp = client.post("/api/session", json={"username": CLERK[0], "password": CLERK[1]})
     assert resp.status_code == 400 and resp.json["error"]["code"] == "csrf_failed"
     assert client.get("/api/session").status_code == 401  # not logged in
+
+
+def test_a_request_without_the_cookie_has_nothing_to_forge_and_is_judged_on_its_own(
+    build: Callable[..., Flask],
+) -> None:
+    client = build().test_client()
+    # no credentials: 401, not csrf_failed; a wrong method: 405; logging out nobody: 204 as documented
+    assert client.post("/api/desks/d1/next").status_code == 401
+    assert client.put("/api/session", json={}).status_code == 405
+    assert client.delete("/api/session").status_code == 204
+    assert client.post("/api/session", json={"username": CLERK[0], "password": "wrong"}).status_code == 401
+    assert client.post("/api/session", json={"username": CLERK[0], "password": CLERK[1]}).status_code == 200
+
+
+def test_another_site_cannot_log_a_browser_in_even_without_the_cookie(build: Callable[..., Flask]) -> None:
+    client = build().test_client()
+    resp = client.post("/login", data={"username": CLERK[0], "password": CLERK[1]},
+                       headers={"Origin": "https://evil.example"})
+    assert resp.status_code == 400 and resp.json["error"]["code"] == "csrf_failed"
+    resp = client.post("/api/session", json={"username": CLERK[0], "password": CLERK[1]},
+                       headers={"Origin": "https://evil.example"})
+    assert resp.status_code == 400 and client.get("/api/session").status_code == 401
+    resp = client.post("/api/session", json={"username": CLERK[0], "password": CLERK[1]},
+                       headers={"Origin": "http://localhost"})  # the test client's own origin
+    assert resp.status_code == 200
 
 
 def test_logout_needs_the_token(build: Callable[..., Flask]) -> None:

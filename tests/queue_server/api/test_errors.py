@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from queue_server.domain.text import bad_text
 from queue_server.services import tickets as ticket_service
 from tests.queue_server.helpers import Centre, assert_error
 
@@ -118,4 +119,7 @@ def test_no_path_parameter_gives_a_500(client: FlaskClient, desk_auth: dict[str,
     for method, path in [("GET", f"/api/tickets/{quoted}"), ("DELETE", f"/api/tickets/{quoted}"),
                          ("GET", f"/api/desks/{quoted}"), ("POST", f"/api/desks/{quoted}/next")]:
         resp = client.open(path, method=method, headers=desk_auth)
-        assert_error(resp, 404)
+        if bad_text(segment):  # refused at the edge, before any lookup
+            assert_error(resp, 400, "invalid_text")
+        else:
+            assert_error(resp, 404)

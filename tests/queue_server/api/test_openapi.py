@@ -156,6 +156,13 @@ def test_every_documented_response_is_produced_and_matches_its_schema(tour_app: 
     call("post", "/api/session", 200, json={"username": "clerk", "password": "clerk-password"}, client=clerk)
     call("get", "/api/session", 200, client=clerk)
     call("get", "/api/session", 403, kiosk)
+    call("post", "/api/session/password", 400, json={"current_password": "clerk-password"}, client=clerk)
+    call("post", "/api/session/password", 403, json={"current_password": "not-it", "new_password": "clerks-own-1"},
+         client=clerk)
+    call("post", "/api/session/password", 403, kiosk, {"current_password": "x", "new_password": "clerks-own-1"})
+    call("post", "/api/session/password", 401, json={"current_password": "x", "new_password": "clerks-own-1"})
+    call("post", "/api/session/password", 204, json={"current_password": "clerk-password",
+                                                     "new_password": "clerks-own-password"}, client=clerk)
     call("delete", "/api/session", 204, client=clerk)
 
     actions = ["next", "recall", "start", "finish", "no-show", "return", "transfer", "call", "status"]

@@ -69,9 +69,38 @@ def test_waiting_counts_and_estimates_follow_the_queue(centre: Centre) -> None:
     # less than the mean, and the minute each issue step took is already behind it)
     assert 4 * 600 - 4 * 60 - 300 <= listed["kela"]["estimated_wait_s"] <= 4 * 600
     # the default service time (300 s), one round, quoted as the median of a lognormal service
-    assert listed["health"]["estimated_wait_s"] == round(300 / math.sqrt(1 + estimate.DEFAULT_CV ** 2))
+    assert listed["library"]["estimated_wait_s"] >= round(300 / math.sqrt(1 + estimate.DEFAULT_CV ** 2))
+    # health shares its prefix and waiting area with the sensitive mental: their public estimate is merged,
+    # in 5-minute steps (one round of 257 s each, shown as 300 s)
+    assert listed["health"]["estimated_wait_s"] == listed["mental"]["estimated_wait_s"] == 300
     centre.call_next("d1")
     assert services(centre.api)["kela"]["waiting"] == 2
+
+
+def test_a_sensitive_queue_shows_publicly_only_merged_with_its_cover_group(centre: Centre) -> None:
+    """A mental-health ticket moves the figures of health and mental alike: nobody can tell which it was."""
+    before = services(centre.api)
+    centre.issue("mental")
+    after_mental = services(centre.api)
+    centre.issue("health")
+    after_health = services(centre.api)
+    for listed in (before, after_mental, after_health):
+        assert listed["health"]["waiting"] == listed["mental"]["waiting"]
+        assert listed["health"]["estimated_wait_s"] == listed["mental"]["estimated_wait_s"]
+    assert [s["health"]["waiting"] for s in (before, after_mental, after_health)] == [0, 1, 2]
+    # staff see each service's own count on the desk that serves both
+    desk = centre.api.get("/api/desks/h1", headers=centre.desk_auth, expect=200).get_json()
+    assert desk["waiting"] == {"health": 1, "mental": 1}
+
+
+def test_a_sensitive_service_with_no_cover_shows_no_public_figures(
+        config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask], openapi: OpenApi) -> None:
+    data = copy.deepcopy(config_data)
+    data["services"][3]["prefix"] = "M"  # mental no longer shares health's prefix: nobody to hide among
+    api = Api(make_app(data).test_client(), openapi)
+    listed = services(api)
+    assert listed["mental"]["waiting"] is None and listed["mental"]["estimated_wait_s"] is None
+    assert listed["health"]["waiting"] == 0 and listed["health"]["estimated_wait_s"] is not None
 
 
 def test_the_list_holds_counts_never_tickets(centre: Centre) -> None:

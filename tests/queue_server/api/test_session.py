@@ -21,21 +21,24 @@ def accounts(ctx: Context) -> None:
     add_user(ctx.db, "boss", "admin-password-1", "admin")
 
 
+CLERK7 = {"username": "clerk7", "role": "clerk", "must_change_password": False}
+
 def login(api: Api, username: str, password: str, expect: int) -> Any:
     return api.post("/api/session", json={"username": username, "password": password}, expect=expect)
 
 
 @pytest.mark.usefixtures("accounts")
 def test_a_clerk_logs_in_and_is_known_until_logging_out(api: Api) -> None:
-    assert login(api, "clerk7", "clerk-password-7", 200).get_json() == {"username": "clerk7", "role": "clerk"}
-    assert api.get("/api/session", expect=200).get_json() == {"username": "clerk7", "role": "clerk"}
+    assert login(api, "clerk7", "clerk-password-7", 200).get_json() == CLERK7
+    assert api.get("/api/session", expect=200).get_json() == CLERK7
     assert api.delete("/api/session", expect=204).get_data() == b""
     assert_error(api.get("/api/session"), 401, "unauthorized")
 
 
 @pytest.mark.usefixtures("accounts")
 def test_an_admin_logs_in_with_the_admin_role(api: Api) -> None:
-    assert login(api, "boss", "admin-password-1", 200).get_json() == {"username": "boss", "role": "admin"}
+    assert login(api, "boss", "admin-password-1", 200).get_json() == {
+        "username": "boss", "role": "admin", "must_change_password": False}
 
 
 @pytest.mark.usefixtures("accounts")
@@ -78,7 +81,7 @@ def test_a_login_that_is_not_json_is_400(client: FlaskClient) -> None:
 
 def test_a_desk_token_is_who_is_calling(api: Api, desk_auth: dict[str, str]) -> None:
     assert api.get("/api/session", headers=desk_auth, expect=200).get_json() == {
-        "username": "desk-device", "role": "desk"}
+        "username": "desk-device", "role": "desk", "must_change_password": False}
 
 
 def test_a_kiosk_token_is_not_a_desk(api: Api, kiosk_auth: dict[str, str]) -> None:

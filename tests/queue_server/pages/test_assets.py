@@ -13,10 +13,10 @@ from kiosk_ui.strings import KIOSK
 from queue_server.domain.states import TicketStatus
 from queue_server.pages import sounds
 from queue_server.pages.i18n import LANGUAGES, Catalog, missing_translations
-from queue_server.pages.strings import COMMON, DESK, INDEX, LOGIN, PHONE
+from queue_server.pages.strings import COMMON, DESK, INDEX, LOGIN, PASSWORD, PHONE
 from tests.conftest import ROOT
 
-ALL = {**COMMON, **DESK, **INDEX, **LOGIN, **PHONE, **KIOSK, **BOARD}
+ALL = {**COMMON, **DESK, **INDEX, **LOGIN, **PASSWORD, **PHONE, **KIOSK, **BOARD}
 PAGES = ROOT / "queue_server" / "pages"
 SOURCES = [*PAGES.glob("templates/**/*.html"), *PAGES.glob("static/*.js"),
            *(ROOT / "kiosk_ui").glob("templates/**/*.html"), *(ROOT / "kiosk_ui").glob("static/*.js"),

@@ -381,6 +381,13 @@ def test_wrong_token_in_auth_refuses_the_connection(connect: ScreenFactory, cler
     assert not connect(auth={"token": "not-a-real-token"}, flask_client=clerk_client).connected
 
 
+@pytest.mark.parametrize("token", [123, "", ["x"], {"t": 1}, True, "a\x00b", "x" * 300])
+def test_a_token_that_is_not_a_token_refuses_the_connection(connect: ScreenFactory, token: Any) -> None:
+    """Not taken for "no token": {token: 123} connected as anonymous before."""
+    assert not connect(auth={"token": token}).connected
+    assert connect(auth={}).connected and connect(auth={"token": None}).connected  # none given: anonymous
+
+
 def test_revoked_token_refuses_the_connection(connect: ScreenFactory, ctx: Context) -> None:
     import sqlalchemy as sa
 

@@ -13,6 +13,7 @@ from flask import Flask
 from queue_server.app import shutdown
 from queue_server.domain.errors import NotFound
 from queue_server.models import Counter, DailyStats, Feedback, Ticket, TicketEvent
+from queue_server.printing import EXTENSION as PRINTING
 from queue_server.services import tickets
 from queue_server.services.context import Context
 from queue_server.services.feedback import give_feedback
@@ -148,3 +149,44 @@ def test_the_worker_can_be_turned_off_in_the_config(make_app: Any, config_data: 
     config_data["retention_worker"] = False
     application = make_app(config_data)
     assert not application.extensions["vuoro_retention"].running
+
+
+# -- files: every file Vuoro writes is under retention -----------------------------------------------------------
+
+def test_the_nightly_purge_deletes_saved_pdf_tickets_on_the_rows_schedule(
+        make_app: Any, config_data: dict[str, Any], clock: FakeClock, tmp_path: Any) -> None:
+    """A real PDF printer writes real tickets on two days; the purge after the retention period deletes the old
+    day's files (and a half-written one), keeps the kept day's and anything in the folder it did not write."""
+    folder = tmp_path / "pdf-tickets"
+    config_data["retention_days"] = 1
+    config_data["printers"] = [{"key": "fake", "type": "pdf", "folder": str(folder)},
+                               {"key": "paper", "type": "pdf", "folder": str(tmp_path / "short"), "keep_days": 0}]
+    config_data["kiosks"] = [{"key": "k1", "zone": "z1", "printer": "fake"}, {"key": "k2", "zone": "z2",
+                                                                           "printer": "paper"}]
+    app = make_app(config_data)
+    ctx = app.extensions["vuoro"]
+    printing = app.extensions[PRINTING]
+
+    def print_one(kiosk: str) -> None:
+        """As the spooler does it, but waited for: the kiosk's printer writes the ticket's receipt."""
+        issued = tickets.issue_ticket(ctx, services=["kela"], language="fi", priority=False)
+        printer = ctx.config.kiosk_map[kiosk].printer
+        printing.printers[printer].print_receipt(printing.receipt(issued.view))
+
+    clock.set_local("2026-11-26 10:00:00")
+    print_one("k1")
+    print_one("k2")
+    clock.set_local("2026-11-27 10:00:00")
+    print_one("k1")
+    print_one("k2")
+    (folder / ".2026-11-26_K009.pdf.tmp").write_bytes(b"half")
+    (folder / "README.txt").write_text("not a ticket")
+    assert sorted(p.name for p in folder.iterdir()) == [
+        ".2026-11-26_K009.pdf.tmp", "2026-11-26_K001.pdf", "2026-11-27_K001.pdf", "README.txt"]
+
+    clock.set_local("2026-11-28 03:15:00")  # the night after: 26th is past the one day kept, the 27th is not
+    result = purge(ctx)
+    assert result.files == 4  # the 26th's ticket and half-written one; the short folder keeps no past day
+    assert sorted(p.name for p in folder.iterdir()) == ["2026-11-27_K001.pdf", "README.txt"]
+    assert list((tmp_path / "short").iterdir()) == []
+    assert purge(ctx).files == 0  # idempotent

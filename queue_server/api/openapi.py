@@ -85,9 +85,14 @@ OPERATIONS += [
      FeedbackRequest, {201: FeedbackEnvelope, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut}, None),
 ]
 
-_DESCRIPTIONS = {200: "OK", 201: "Created", 204: "No content", 400: "Malformed request", 401: "Not authenticated",
-                 403: "Not allowed for this role", 404: "Unknown service, desk or token",
-                 409: "Wrong state, or the service is closed",
+#: operations the config's ``limits:`` apply to (security.py's table)
+RATE_LIMITED = frozenset({("post", "/api/tickets"), ("get", "/api/tickets/{token}"), ("delete", "/api/tickets/{token}"),
+                          ("post", "/api/tickets/{token}/feedback"), ("post", "/api/session")})
+_DESCRIPTIONS = {200: "OK", 201: "Created", 204: "No content",
+                 400: "Malformed request: invalid_json, invalid_text (a control character), invalid_request",
+                 401: "Not authenticated", 403: "Not allowed for this role", 404: "Unknown service, desk or token",
+                 409: "Wrong state, or the service is closed", 413: "The body is larger than 64 kB",
+                 429: "Rate-limited (the config's limits:); retry after Retry-After seconds",
                  503: "The database is not available (code database_unavailable); retry after Retry-After seconds"}
 
 
@@ -107,8 +112,13 @@ def build_document() -> dict[str, Any]:
         if body is not None:
             op["requestBody"] = {"required": True, "content": {"application/json": {
                 "schema": {"$ref": f"#/components/schemas/{body.__name__}"}}}}
-        # every operation may meet the database away: 503 database_unavailable with Retry-After (docs/deploy.md)
-        for status, model in {**responses, 503: ErrorOut}.items():
+        # every request may be refused at the edge (400: a control character anywhere, a body that does not
+        # parse; 413: a body over 64 kB, whatever the method), some are rate-limited (429), and every operation
+        # may meet the database away: 503 database_unavailable with Retry-After (docs/deploy.md)
+        edge: dict[int, type[BaseModel] | None] = {400: ErrorOut, 413: ErrorOut, 503: ErrorOut}
+        if (method, path) in RATE_LIMITED:
+            edge[429] = ErrorOut
+        for status, model in sorted({**responses, **edge}.items()):
             entry: dict[str, Any] = {"description": _DESCRIPTIONS[status]}
             if model is not None:
                 entry["content"] = {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}

@@ -127,4 +127,5 @@ def test_the_openapi_document_lists_the_insight_operations(api: Api) -> None:
     assert "application/pdf" in paths["/api/report.pdf"]["get"]["responses"]["200"]["content"]
     feedback = paths["/api/tickets/{token}/feedback"]["post"]
     assert feedback["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("FeedbackRequest")
-    assert set(feedback["responses"]) == {"201", "400", "404", "409", "503"}  # 503: the database away
+    # 413: a body over 64 kB, 429: rate-limited per token, 503: the database away
+    assert set(feedback["responses"]) == {"201", "400", "404", "409", "413", "429", "503"}

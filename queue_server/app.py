@@ -16,6 +16,7 @@ from .db import Database
 from .extensions import login_manager, socketio
 from .models import utcnow
 from .proxy import behind_proxies
+from .services.centre_config import load_or_seed
 from .services.context import Context, Notifier
 
 log = logging.getLogger(__name__)
@@ -52,9 +53,11 @@ def create_app(
     db = Database(cfg.resolved_database_url(), timeout_s=cfg.database_timeout_s)
     if migrate:
         db.upgrade()
+    # the centre's part of the configuration lives in the database: config.yaml seeds an empty one
+    cfg, config_version = load_or_seed(db, cfg)
     context = Context(config=cfg, db=db, clock=clock or utcnow)
     app.extensions["vuoro"] = context
-    _init_realtime(app, context, notifier)
+    _init_realtime(app, context, notifier, config_version)
     # outermost, around Socket.IO's middleware too: rate limits (HTTP and socket joins) see the visitor's
     # address, not nginx's
     app.wsgi_app = behind_proxies(app.wsgi_app, cfg.proxy_hops)  # type: ignore[method-assign,assignment]
@@ -102,7 +105,7 @@ def shutdown(app: Flask) -> None:
     app.extensions["vuoro"].db.dispose()
 
 
-def _init_realtime(app: Flask, context: Context, notifier: Notifier | None) -> None:
+def _init_realtime(app: Flask, context: Context, notifier: Notifier | None, config_version: int) -> None:
     """Socket.IO in threading mode (never eventlet), with Redis as message queue when several processes run."""
     from .realtime.handlers import Handlers
 
@@ -114,19 +117,19 @@ def _init_realtime(app: Flask, context: Context, notifier: Notifier | None) -> N
                       channel=context.config.socketio_channel, **queue)
     Handlers().register(socketio)
     Handlers.init_app(app)
-    _init_live(app, context, notifier)
+    _init_live(app, context, notifier, config_version)
     from . import printing
 
     printing.init_app(app, context, socketio)
 
 
-def _init_live(app: Flask, context: Context, notifier: Notifier | None) -> None:
+def _init_live(app: Flask, context: Context, notifier: Notifier | None, config_version: int) -> None:
     """The live model, its first consumer (the socket fan-out, or the caller's recorder) and the change feed."""
     from .realtime.change_feed import OutboxPoller, RedisChangeFeed
     from .realtime.fanout import SocketFanout
     from .services.live import install
 
-    live = install(context)
+    live = install(context, config_version=config_version)
     if notifier is None:
         fanout = SocketFanout(socketio, context)
         fanout.start()

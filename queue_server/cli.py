@@ -5,13 +5,16 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import yaml
 
 from . import log_hygiene, workers
 from .config import ConfigError, VuoroConfig, load_config
-from .services import first_start
+from .services import centre_config, first_start
+from .services.context import Context
 from .workers import WORKERS
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -189,6 +192,58 @@ def print_test(config_path: str | None, printer_key: str, language: str | None) 
     except PrinterError as exc:
         raise click.ClickException(f"printing failed: {exc}") from None
     click.echo("sample ticket printed")
+@main.group("config")
+def config_group() -> None:
+    """The centre's live configuration (services, hours, desks, zones, kiosks, printers), kept in the database."""
+
+
+@config_group.command("export")
+@config_option
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), default=None, help="file (default: stdout)")
+def config_export(config_path: str | None, out_path: str | None) -> None:
+    """Write the live configuration in config.yaml's shape (machine settings stay in the server's file)."""
+    cfg, version = centre_config.load_or_seed(_database(_load(config_path)), _load(config_path))
+    text = f"# Vuoro: the live centre configuration, version {version}\n" + centre_config.to_yaml(
+        centre_config.document_of(cfg))
+    if out_path:
+        Path(out_path).write_text(text, encoding="utf-8")
+        click.echo(f"wrote version {version} to {out_path}")
+    else:
+        click.echo(text, nl=False)
+
+
+@config_group.command("import")
+@config_option
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="show what would change, change nothing")
+def config_import(config_path: str | None, file: str, dry_run: bool) -> None:
+    """Apply FILE as the live configuration, printing the difference first; every server takes it up at once."""
+    machine = _load(config_path)
+    database = _database(machine)
+    live, _ = centre_config.load_or_seed(database, machine)
+    try:
+        data = yaml.safe_load(Path(file).read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise click.ClickException(f"{file}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise click.ClickException(f"{file}: the top level must be a mapping of settings")
+    document, ignored = centre_config.split_file(data)
+    if ignored:
+        click.echo(f"not imported (machine settings stay in the server's own file and environment): "
+                   f"{', '.join(ignored)}")
+    try:
+        new = centre_config.with_document(live, document, source=file)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    changes = centre_config.diff(centre_config.document_of(live), centre_config.document_of(new), to_name=file)
+    click.echo(changes or "no change", nl=not changes)
+    if dry_run or not changes:
+        return
+    ctx = Context(config=live, db=database)
+    _, version = centre_config.replace(ctx, document, actor="cli", action="config.import", target=Path(file).name)
+    click.echo(f"imported as version {version}; running servers take it up within a second")
+
+
 def _add_commands() -> None:
     """Commands that live beside their feature: the PDF report, retention and the load simulator."""
     from .admin.cli import purge, report

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from printer.config import PrinterConfig
 
 from .domain.cover import Coverable, cover_groups, public_labels
-from .domain.hours import WeeklyHours, parse_weekly
+from .domain.hours import TimeRange, WeeklyHours, parse_weekly
 
 #: Example secrets shipped in config.yaml; production mode refuses to start while one is still in use.
 EXAMPLE_SECRETS = frozenset({"change-me-example-secret-key-not-for-production"})
@@ -41,12 +41,33 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class DayException(_Model):
+    """One date's own opening: closed, or these hours instead of the weekday's (``["10:00-14:00"]``)."""
+
+    closed: bool = False
+    hours: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> DayException:
+        if self.closed == (self.hours is not None):
+            raise ValueError('give either "closed": true or "hours": [...]')
+        for text in self.hours or ():
+            TimeRange.parse(text)  # raises ValueError with a precise message
+        return self
+
+    @property
+    def ranges(self) -> list[str]:
+        return [] if self.closed else list(self.hours or ())
+
+
 class CentreConfig(_Model):
     name: I18n
     timezone: str = "Europe/Helsinki"
     languages: list[Language] = Field(default_factory=lambda: list(ALL_LANGUAGES), min_length=1)
     default_language: Language | None = None
     closed_dates: list[date] = Field(default_factory=list)
+    #: dates when every service is closed or keeps other hours (a service's own exception wins)
+    exceptions: dict[date, DayException] = Field(default_factory=dict)
 
     @field_validator("timezone")
     @classmethod
@@ -76,6 +97,8 @@ class ServiceConfig(_Model):
     sensitive: bool = False
     service_time_s: Annotated[int, Field(gt=0)] = 300
     target_wait_s: Annotated[int, Field(gt=0)] = 900
+    #: dates when this service is closed or keeps other hours (a training afternoon, a short Christmas Eve)
+    exceptions: dict[date, DayException] = Field(default_factory=dict)
 
     @field_validator("hours")
     @classmethod
@@ -233,7 +256,9 @@ class VuoroConfig(_Model):
 
     @cached_property
     def hours_map(self) -> dict[str, WeeklyHours]:
-        return {s.key: parse_weekly(s.hours, self.centre.closed_dates) for s in self.services}
+        return {s.key: parse_weekly(s.hours, self.centre.closed_dates,
+                                    {d: e.ranges for d, e in {**self.centre.exceptions, **s.exceptions}.items()})
+                for s in self.services}
 
     def text(self, names: Mapping[str, str] | str, language: str | None = None) -> str:
         """A per-language text in ``language``, falling back to the centre's default language."""
@@ -269,7 +294,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep)
 
 
-def _format_error(exc: ValidationError, source: str) -> str:
+def format_validation_error(exc: ValidationError, source: str) -> str:
     lines = [f"{source}: the configuration is not valid:"]
     for err in exc.errors():
         where = ".".join(str(p) for p in err["loc"]) or "(top level)"
@@ -313,7 +338,7 @@ def build_config(
     try:
         return VuoroConfig.model_validate(merged)
     except ValidationError as exc:
-        raise ConfigError(_format_error(exc, source)) from None
+        raise ConfigError(format_validation_error(exc, source)) from None
 
 
 def load_config(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None) -> VuoroConfig:

@@ -219,3 +219,31 @@ class ChangeRow(Base):
     business_day: so.Mapped[date] = so.mapped_column(sa.Date, index=True)
     at: so.Mapped[datetime]
     body: so.Mapped[dict[str, Any]]
+
+
+class CentreDocument(Base):
+    """The live configuration of the centre (services, hours, desks, zones, kiosks, printers): one row, the
+    document in ``config.yaml``'s shape, numbered by ``version``.  ``config.yaml`` seeds it on an empty database;
+    from then on it is changed here (admin pages, API, ``vuoro config import``), and every process reloads it
+    when a change record says a newer version committed.  Machine settings stay in the file and environment.
+    """
+
+    __tablename__ = "centre_config"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True, autoincrement=False)
+    version: so.Mapped[int] = so.mapped_column(sa.BigInteger)
+    body: so.Mapped[dict[str, Any]]
+    updated_at: so.Mapped[datetime]
+
+
+class AuditEntry(Base):
+    """Who changed what, when, with the values before and after; never a password or a token."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (sa.Index("ix_audit_log_at", "at"),)
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    at: so.Mapped[datetime]
+    actor: so.Mapped[str] = so.mapped_column(sa.String(80))
+    action: so.Mapped[str] = so.mapped_column(sa.String(32))
+    target: so.Mapped[str] = so.mapped_column(sa.String(128))
+    before: so.Mapped[Any | None] = so.mapped_column(sa.JSON)
+    after: so.Mapped[Any | None] = so.mapped_column(sa.JSON)

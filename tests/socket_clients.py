@@ -56,6 +56,11 @@ class BoardClient:
         self.sio.connect(url, wait_timeout=WAIT_S, transports=list(transports) if transports else None)
 
     @property
+    def disconnects(self) -> int:
+        with self.changed:
+            return sum(1 for name, _ in self.received if name == "disconnected")
+
+    @property
     def transport(self) -> str:
         return str(self.sio.transport())
 
@@ -64,11 +69,13 @@ class BoardClient:
             self.received.append((event, data))
             self.changed.notify_all()
 
-    def wait_for(self, event: str, match: Callable[[Any], bool] = lambda _: True,
+    def wait_for(self, event: str | tuple[str, ...], match: Callable[[Any], bool] = lambda _: True,
                  timeout: float = WAIT_S) -> Any:
-        """Take the first received ``event`` whose payload matches; fail after ``timeout`` seconds."""
+        """Take the first received ``event`` (or any of several) whose payload matches; fail after ``timeout``."""
+        events = (event,) if isinstance(event, str) else event
+
         def find() -> int | None:
-            return next((i for i, (name, data) in enumerate(self.received) if name == event and match(data)),
+            return next((i for i, (name, data) in enumerate(self.received) if name in events and match(data)),
                         None)
 
         with self.changed:
@@ -80,5 +87,11 @@ class BoardClient:
             return self.received.pop(found)[1]
 
     def close(self) -> None:
+        """Disconnect and wait for the client's threads (a reconnection loop left running would go on using the
+        process's random module and sockets in later tests)."""
+        self.sio.reconnection = False
         self.sio.disconnect()
+        waiter = threading.Thread(target=self.sio.wait, daemon=True)
+        waiter.start()
+        waiter.join(5)
         self.http.close()

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from . import bp
+from .centre_schemas import ConfigOut, DayExceptionIn, DeskPatch, ServiceCreate, ServicePatch
 from .insight_schemas import OPENAPI_EXTRA, FeedbackEnvelope, FeedbackRequest, StatsOut
 from .schemas import (
     CallRequest,
@@ -88,6 +89,25 @@ OPERATIONS += [
 #: operations the config's ``limits:`` apply to (security.py's table)
 RATE_LIMITED = frozenset({("post", "/api/tickets"), ("get", "/api/tickets/{token}"), ("delete", "/api/tickets/{token}"),
                           ("post", "/api/tickets/{token}/feedback"), ("post", "/api/session")})
+_CHANGE: dict[int, type[BaseModel] | None] = {200: ConfigOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut,
+                                               404: ErrorOut, 409: ErrorOut}
+OPERATIONS += [
+    ("get", "/api/config", "The centre's live configuration (config.yaml's shape) and its version", None,
+     {200: ConfigOut, 401: ErrorOut, 403: ErrorOut}, ADMIN),
+    ("post", "/api/services", "Add a service", ServiceCreate, {201: ConfigOut, **_CHANGE}, ADMIN),
+    ("patch", "/api/services/{key}", "Change a service (a left-out field stays; null: its default)", ServicePatch,
+     _CHANGE, ADMIN),
+    ("delete", "/api/services/{key}", "Retire a service (409 while it has tickets today or desks serve it)", None,
+     _CHANGE, ADMIN),
+    ("put", "/api/services/{key}/exceptions/{day}", "Close a service on a date, or give it that day's hours",
+     DayExceptionIn, _CHANGE, ADMIN),
+    ("delete", "/api/services/{key}/exceptions/{day}", "Remove a service's exception", None, _CHANGE, ADMIN),
+    ("put", "/api/exceptions/{day}", "Close the whole centre on a date, or give it that day's hours", DayExceptionIn,
+     _CHANGE, ADMIN),
+    ("delete", "/api/exceptions/{day}", "Remove the centre's exception", None, _CHANGE, ADMIN),
+    ("patch", "/api/desks/{key}", "Change a desk: label, location, services, zone", DeskPatch, _CHANGE, ADMIN),
+]
+
 _DESCRIPTIONS = {200: "OK", 201: "Created", 204: "No content",
                  400: "Malformed request: invalid_json, invalid_text (a control character), invalid_request",
                  401: "Not authenticated", 403: "Not allowed for this role", 404: "Unknown service, desk or token",

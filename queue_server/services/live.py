@@ -28,9 +28,11 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
+from ..config import ConfigError
 from ..domain.forecast import Priors, ServiceForecast
 from ..domain.policy import priority_order
 from ..domain.queue_model import DeskSpec, LiveTicket, QueueModel, RecentCall, Topology
+from . import centre_config
 from .changes import changes_of
 from .context import Context, Notifier
 from .counters import sequence_value
@@ -68,15 +70,11 @@ def topology_of(ctx: Context) -> Topology:
 
 
 class LiveQueues:
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, config_version: int = 0) -> None:
         self.ctx = ctx
-        self.topology = topology_of(ctx)
-        self.priors = Priors({s.key: float(s.service_time_s) for s in ctx.config.services},
-                             ctx.config.priority_ratio)
-        self.desk_services = {d.key: d.services for d in self.topology.desks}
-        self.forecasts_cache = Forecasts(self.topology, self.priors)
-        #: service -> the services linked to it by desks (a change in one can move the others' waits)
-        self.group_of = self.forecasts_cache.group_of
+        #: the version of the centre's configuration ``ctx.config`` holds (services/centre_config.py)
+        self.config_version = config_version
+        self._configure()
         self.feed: ChangeFeed | None = None
         self.rebuilds = 0
         self._lock = threading.RLock()
@@ -87,6 +85,17 @@ class LiveQueues:
         self._polled = 0.0
         self._consumers: list[Notifier] = []
         self._local: list[Callable[[Mapping[str, Any]], None]] = []
+        self._reconfigure_to: int | None = None
+
+    def _configure(self) -> None:
+        """What the model derives from the configuration: which desks serve what, the estimator's priors."""
+        cfg = self.ctx.config
+        self.topology = topology_of(self.ctx)
+        self.priors = Priors({s.key: float(s.service_time_s) for s in cfg.services}, cfg.priority_ratio)
+        self.desk_services = {d.key: d.services for d in self.topology.desks}
+        self.forecasts_cache = Forecasts(self.topology, self.priors)
+        #: service -> the services linked to it by desks (a change in one can move the others' waits)
+        self.group_of = self.forecasts_cache.group_of
 
     # -- consumers ---------------------------------------------------------------------------------------------
     def subscribe(self, consumer: Notifier) -> None:
@@ -112,6 +121,7 @@ class LiveQueues:
     def rebuild(self, reason: str, *, notify: bool = True) -> None:
         """Replace the model with one read from the database; consumers resync their clients."""
         with self._lock:
+            self._load_config()  # a rebuild may skip the record that announced a newer one
             self._model = load_model(self.ctx.db, self.topology, self.ctx.today())
             self.rebuilds += 1
             self._pending = {s: r for s, r in self._pending.items() if s > self._model.seq}
@@ -173,8 +183,34 @@ class LiveQueues:
         if not self._pending:
             self._gap_since = None
         self._applied.notify_all()
+        if self._reconfigure_to is not None:
+            version, self._reconfigure_to = self._reconfigure_to, None
+            self._reconfigure(version)
+
+    def _reconfigure(self, version: int) -> None:
+        """A committed change stored a newer configuration: rebuild the model on it, which loads it (consumers
+        resync: every screen gets a snapshot with the new names, hours and desks)."""
+        if version > self.config_version:
+            self.rebuild(f"configuration {version}")
+
+    def _load_config(self) -> None:
+        """Take up the stored configuration if it is newer than the one this process holds."""
+        try:
+            stored, document = centre_config.current(self.ctx.db)
+            if stored <= self.config_version:
+                return
+            config = centre_config.with_document(self.ctx.config, document)
+        except ConfigError as exc:  # validated when stored: only a release that changed the rules gets here
+            log.error("the stored configuration does not load (%s); keeping version %d", exc, self.config_version)
+            return
+        self.ctx.config = config
+        self.config_version = stored
+        self._configure()
+        log.info("configuration %d taken up", stored)
 
     def _apply(self, model: QueueModel, record: Mapping[str, Any]) -> None:
+        if int(record.get("config") or 0) > self.config_version:
+            self._reconfigure_to = max(int(record["config"]), self._reconfigure_to or 0)
         changes = changes_of(record, self.desk_services)
         self.forecasts_cache.invalidate(model, record)
         model.apply(record)
@@ -300,8 +336,8 @@ class LiveQueues:
         return self._lock
 
 
-def install(ctx: Context, consumers: Sequence[Notifier] = ()) -> LiveQueues:
-    live = LiveQueues(ctx)
+def install(ctx: Context, consumers: Sequence[Notifier] = (), config_version: int = 0) -> LiveQueues:
+    live = LiveQueues(ctx, config_version)
     for consumer in consumers:
         live.subscribe(consumer)
     ctx.live = live

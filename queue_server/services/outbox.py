@@ -10,7 +10,8 @@ is commit order and committed changes have no gaps) and stores the *change recor
                   "queued_at", "desk", "called_at", "token_hash", "day"}, ...],   # the new state of each
      "events":  [{"ticket", "number", "type", "from", "service", "desk", "at", "queued_at", "priority",
                   "day"}, ...],                                      # the day is the ticket's business day
-     "desks":   [{"key", "status", "streak"}, ...]}
+     "desks":   [{"key", "status", "streak"}, ...],
+     "config":  7}                      # only when the centre's configuration changed: its new version
 
 Times are integer microseconds since the epoch.  After the commit the record goes to the live model of this
 process (and through the change feed to every other process), which applies it without reading the day again.
@@ -57,6 +58,7 @@ class _Notes:
         self.tickets: dict[int, TicketRow] = {}
         self.events: list[tuple[TicketRow, dict[str, Any]]] = []
         self.desks: dict[str, DeskRow] = {}
+        self.config: int | None = None
 
 
 def _notes(session: orm.Session) -> _Notes:
@@ -75,6 +77,11 @@ def note_event(session: orm.Session, ticket: TicketRow, event: dict[str, Any]) -
 
 def note_desk(session: orm.Session, desk: DeskRow) -> None:
     _notes(session).desks[desk.desk_key] = desk
+
+
+def note_config(session: orm.Session, version: int) -> None:
+    """The transaction stored version ``version`` of the centre's configuration: every process reloads it."""
+    _notes(session).config = version
 
 
 def ticket_record(t: TicketRow) -> dict[str, Any]:
@@ -117,7 +124,7 @@ def seal(session: orm.Session, day: date, now: datetime) -> dict[str, Any] | Non
     each other in two orders (no deadlock) and hold the sequence row only for the last few statements.
     """
     notes = session.info.pop(_NOTES, None)
-    if notes is None or not (notes.tickets or notes.desks):
+    if notes is None or not (notes.tickets or notes.desks or notes.config):
         return None
     _write(session, notes)
     seq = bump_sequence(session, SEQUENCE)
@@ -127,6 +134,8 @@ def seal(session: orm.Session, day: date, now: datetime) -> dict[str, Any] | Non
         "events": [event_record(e, t) for t, e in notes.events],
         "desks": [{"key": d.desk_key, "status": d.status, "streak": d.priority_streak} for d in notes.desks.values()],
     }
+    if notes.config is not None:
+        record["config"] = notes.config
     session.connection().execute(_INSERT_CHANGE, {"seq": seq, "business_day": day, "at": now, "body": record})
     return record
 

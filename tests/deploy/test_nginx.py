@@ -33,7 +33,7 @@ from tests.socket_clients import BoardClient
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
 ZONE = "z2"  # the zone of desks d1, d5 and d6 (kela)
-CALL_S = 5.0  # a call must reach every board within this (the figures printed are what it took)
+CALL_S = 10.0  # a call must reach every board within this, even on a loaded CI machine (the figures: what it took)
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -185,6 +185,16 @@ def boards(deployment: Deployment) -> Iterator[dict[str, Any]]:
             client.close()
 
 
+def shows_call(number: str) -> Any:
+    """A board has a call when it gets the ``called`` event, or a snapshot (after a reconnection) that holds it:
+    the page shows it either way."""
+    def match(data: Any) -> bool:
+        if "calls" in data:
+            return any(c.get("number") == number for c in data["calls"])
+        return bool(data.get("number") == number)
+    return match
+
+
 def chromium_number(driver: Any) -> str:
     return str(driver.execute_script("var e = document.querySelector('#now-number'); return e ? e.textContent : ''"))
 
@@ -207,13 +217,16 @@ def test_every_call_reaches_every_board_from_either_process(deployment: Deployme
         assert status == 200 and body is not None, body
         number = body["ticket"]["number"]
         for client in boards["python"].values():
-            client.wait_for("called", lambda d, n=number: d["number"] == n, timeout=CALL_S)
+            client.wait_for(("called", "snapshot"), shows_call(number), timeout=CALL_S)
         latencies.append(time.monotonic() - started)
         wait_until(lambda n=number: chromium_number(boards["chromium"]) == n, CALL_S,
                    f"the Chromium board never showed {number}")
         assert desk(dep, "finish", "d1", via)[0] == 200
+    lost = {name: [d for n, d in c.received if n == "disconnected"] for name, c in boards["python"].items()
+            if c.disconnects}
     print(f"\ncall -> all 4 python boards (2 processes x polling/websocket), through nginx: "
-          f"p50 {statistics.median(latencies) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms")
+          f"p50 {statistics.median(latencies) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms; "
+          f"boards that lost their connection meanwhile: {lost or 'none'}")
 
 
 def test_a_killed_process_s_boards_reconnect_through_nginx_to_the_survivor(
@@ -284,7 +297,7 @@ def test_a_killed_process_s_boards_reconnect_through_nginx_to_the_survivor(
     assert status == 200 and body is not None
     number = body["ticket"]["number"]
     for client in boards["python"].values():
-        client.wait_for("called", lambda d: d["number"] == number, timeout=CALL_S)
+        client.wait_for(("called", "snapshot"), shows_call(number), timeout=CALL_S)
     wait_until(lambda: chromium_number(driver) == number, CALL_S, f"the Chromium board never showed {number}")
     assert desk(dep, "finish", "d5", boards["pins"]["b"])[0] == 200
 

@@ -11,8 +11,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from queue_server.app import create_app, shutdown
 from queue_server.db import Database, alembic_config
 from queue_server.models import Base
+from queue_server.services import centre_config
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -76,3 +78,23 @@ def test_every_revision_steps_down_and_up_again(fresh_db: Database) -> None:
         command.downgrade(config, str(revision.down_revision or "base"))
         command.upgrade(config, revision.revision)
     assert differences(fresh_db) == []
+
+
+def test_an_installation_that_ran_on_the_file_gets_its_configuration_moved_into_the_database(
+        fresh_db: Database, config_data: dict[str, object]) -> None:
+    """A database of the first release (revision 0004: no centre_config) with a day's tickets: after the upgrade
+    the first start seeds the centre's configuration from its config.yaml, and the tickets are all there."""
+    config = alembic_config(fresh_db.url, fresh_db.engine)
+    command.upgrade(config, "0004")
+    with fresh_db.engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO counters (scope, day, value) VALUES ('prefix:K', '2026-11-27', 3)"))
+    assert "centre_config" not in tables(fresh_db)
+    app = create_app({**config_data, "database_url": fresh_db.url})
+    try:
+        ctx = app.extensions["vuoro"]
+        version, document = centre_config.current(ctx.db)
+        assert version == 1 and [s["key"] for s in document["services"]] == ["kela", "library", "health", "mental"]
+        with fresh_db.engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT value FROM counters WHERE scope = 'prefix:K'")).scalar() == 3
+    finally:
+        shutdown(app)

@@ -17,7 +17,12 @@ jsonschema = pytest.importorskip("jsonschema", reason="jsonschema validates the 
 
 #: operations whose tests live with their own features, not with the queue engine
 ELSEWHERE = {("get", "/api/printers"), ("get", "/api/stats"), ("get", "/api/stats.csv"),
-             ("get", "/api/report.pdf"), ("post", "/api/tickets/{token}/feedback")}
+             ("get", "/api/report.pdf"), ("post", "/api/tickets/{token}/feedback"),
+             # the centre's configuration: tests/queue_server/api/test_centre.py
+             ("get", "/api/config"), ("post", "/api/services"), ("patch", "/api/services/{key}"),
+             ("delete", "/api/services/{key}"), ("put", "/api/services/{key}/exceptions/{day}"),
+             ("delete", "/api/services/{key}/exceptions/{day}"), ("put", "/api/exceptions/{day}"),
+             ("delete", "/api/exceptions/{day}"), ("patch", "/api/desks/{key}")}
 #: documented for every desk action, but only reachable for some (a simple action always has a ticket to show;
 #: without a body there is nothing malformed except a CSRF failure, which tests/queue_server/test_security covers)
 UNREACHABLE = {("post", f"/api/desks/{{key}}/{a}", 204) for a in ("recall", "start", "finish", "no-show", "return")}
@@ -29,8 +34,8 @@ LIMITED = 429
 
 
 def concrete(template: str, token: str) -> str:
-    """A documented path with its parameters filled in: a real ticket token, desk d1."""
-    return template.replace("{token}", token).replace("{key}", "d1")
+    """A documented path with its parameters filled in: a real ticket token, desk d1, a date."""
+    return template.replace("{token}", token).replace("{key}", "d1").replace("{day}", "2026-12-24")
 
 
 def flask_path(template: str) -> str:

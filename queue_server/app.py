@@ -115,9 +115,12 @@ def _init_realtime(app: Flask, context: Context, notifier: Notifier | None, conf
                              else {"message_queue": None, "client_manager": None})
     socketio.init_app(app, async_mode="gevent" if os.environ.get("VUORO_WORKER") == "gevent" else "threading",
                       channel=context.config.socketio_channel, **queue)
-    Handlers().register(socketio)
+    handlers = Handlers()
+    handlers.register(socketio)
     Handlers.init_app(app)
     _init_live(app, context, notifier, config_version)
+    assert context.live is not None
+    context.live.subscribe(handlers)  # closes the sockets of disabled users and revoked tokens
     from . import printing
 
     printing.init_app(app, context, socketio)

@@ -13,7 +13,8 @@ import yaml
 
 from . import log_hygiene, workers
 from .config import ConfigError, VuoroConfig, load_config
-from .services import centre_config, first_start
+from .domain.errors import DomainError
+from .services import centre_config, devices, first_start, staff
 from .services.context import Context
 from .workers import WORKERS
 
@@ -169,6 +170,47 @@ def token_create(config_path: str | None, role: str, name: str) -> None:
         raise click.ClickException(exc.message) from None
     click.echo(f"created {role} token {name!r}; use it as 'Authorization: Bearer <token>':")
     click.echo(value)
+
+
+def _admin_context(config_path: str | None) -> Context:
+    """The live configuration on the database, for commands that change something every server must see."""
+    machine = _load(config_path)
+    database = _database(machine)
+    live, _ = centre_config.load_or_seed(database, machine)
+    return Context(config=live, db=database)
+
+
+@token.command("list")
+@config_option
+def token_list(config_path: str | None) -> None:
+    """List device and script tokens (never the tokens themselves)."""
+    for d in devices.list_devices(_admin_context(config_path)):
+        state = f"revoked {d['revoked_at']}" if d["revoked_at"] else "active"
+        click.echo(f"{d['id']:>5}  {d['role']:<6} {d['name']:<24} created {d['created_at']}  {state}")
+
+
+@token.command("revoke")
+@config_option
+@click.argument("token_id", type=int)
+def token_revoke(config_path: str | None, token_id: int) -> None:
+    """Revoke a token by its id (see 'vuoro token list'): refused at once, its sockets closed on every server."""
+    try:
+        device = devices.revoke_device(_admin_context(config_path), token_id, actor="cli")
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"revoked {device['role']} token {device['id']} ({device['name']})")
+
+
+@user.command("disable")
+@config_option
+@click.argument("name")
+def user_disable(config_path: str | None, name: str) -> None:
+    """Disable an account: its sessions and sockets end at once, on every server."""
+    try:
+        staff.update_user(_admin_context(config_path), name, actor="cli", active=False)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"disabled {name}")
 
 
 @main.command("print-test")

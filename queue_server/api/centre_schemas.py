@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -50,3 +50,71 @@ class DayExceptionIn(_Patch):
 class ConfigOut(BaseModel):
     version: int
     config: dict[str, Any] = Field(description="the centre's configuration in config.yaml's shape")
+
+
+class UserOut(BaseModel):
+    username: str
+    role: str
+    active: bool
+    must_change_password: bool
+    created_at: str
+
+
+class UsersEnvelope(BaseModel):
+    users: list[UserOut]
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    username: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$")]
+    role: Literal["clerk", "admin"]
+
+
+class UserPatch(_Patch):
+    active: bool | None = None
+    role: Literal["clerk", "admin"] | None = None
+
+
+class OneTimePasswordOut(BaseModel):
+    user: UserOut
+    password: str = Field(description="a one-time password, shown only in this answer; it must be changed at "
+                                      "the first log-in")
+
+
+class DeviceOut(BaseModel):
+    id: int
+    name: str
+    role: str
+    created_at: str
+    revoked_at: str | None
+
+
+class DevicesEnvelope(BaseModel):
+    devices: list[DeviceOut]
+
+
+class DeviceCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    role: Literal["kiosk", "desk", "admin"]
+    name: Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class DeviceCreated(BaseModel):
+    device: DeviceOut
+    token: str = Field(description="the device's token, shown only in this answer (only its hash is kept)")
+
+
+class AuditOut(BaseModel):
+    id: int
+    at: str
+    actor: str
+    action: str
+    target: str
+    before: Any | None
+    after: Any | None
+
+
+class AuditEnvelope(BaseModel):
+    entries: list[AuditOut]

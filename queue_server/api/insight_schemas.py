@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -128,6 +128,14 @@ class ReportQuery(RangeQuery):
     language: Literal["fi", "sv", "en"] | None = Field(None, description="default the centre's language")
 
 
+class AuditQuery(_Query):
+    since: datetime | None = Field(None, alias="from", description="entries from this moment (ISO 8601)")
+    until: datetime | None = Field(None, alias="to", description="entries before this moment (ISO 8601)")
+    actor: Annotated[str, Field(max_length=80)] | None = Field(None, description="only this actor, e.g. user:3")
+    action: Annotated[str, Field(max_length=32)] | None = Field(None, description="actions starting so, e.g. service.")
+    format: Literal["json", "csv"] | None = Field(None, description="csv: the same entries as a CSV file")
+
+
 def query_parameters(model: type[_Query]) -> list[dict[str, Any]]:
     """The OpenAPI query parameters of ``model``, from its own JSON schema."""
     schema = model.model_json_schema(by_alias=True)
@@ -149,6 +157,12 @@ OPENAPI_EXTRA: dict[tuple[str, str], dict[str, Any]] = {
     ("get", "/api/stats.csv"): {
         "parameters": query_parameters(CsvQuery),
         "responses": {"200": {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+    },
+    ("get", "/api/audit"): {
+        "parameters": query_parameters(AuditQuery),
+        "responses": {"200": {"content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/AuditEnvelope"}},
+            "text/csv": {"schema": {"type": "string", "description": "with format=csv"}}}}},
     },
     ("get", "/api/report.pdf"): {
         "parameters": query_parameters(ReportQuery),

@@ -10,7 +10,23 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from . import bp
-from .centre_schemas import ConfigOut, DayExceptionIn, DeskPatch, ServiceCreate, ServicePatch
+from .centre_schemas import (
+    AuditEnvelope,
+    ConfigOut,
+    DayExceptionIn,
+    DeskPatch,
+    DeviceCreate,
+    DeviceCreated,
+    DeviceOut,
+    DevicesEnvelope,
+    OneTimePasswordOut,
+    ServiceCreate,
+    ServicePatch,
+    UserCreate,
+    UserOut,
+    UserPatch,
+    UsersEnvelope,
+)
 from .insight_schemas import OPENAPI_EXTRA, FeedbackEnvelope, FeedbackRequest, StatsOut
 from .schemas import (
     CallRequest,
@@ -106,6 +122,23 @@ OPERATIONS += [
      _CHANGE, ADMIN),
     ("delete", "/api/exceptions/{day}", "Remove the centre's exception", None, _CHANGE, ADMIN),
     ("patch", "/api/desks/{key}", "Change a desk: label, location, services, zone", DeskPatch, _CHANGE, ADMIN),
+]
+_STAFF: dict[int, type[BaseModel] | None] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+OPERATIONS += [
+    ("get", "/api/users", "Staff accounts", None, {200: UsersEnvelope, 401: ErrorOut, 403: ErrorOut}, ADMIN),
+    ("post", "/api/users", "Add an account: its one-time password is in the answer, once", UserCreate,
+     {201: OneTimePasswordOut, **_STAFF}, ADMIN),
+    ("patch", "/api/users/{name}", "Disable or enable an account, change its role (its sockets close at once)",
+     UserPatch, {200: UserOut, **_STAFF}, ADMIN),
+    ("post", "/api/users/{name}/password-reset", "A new one-time password for the account, shown once", None,
+     {200: OneTimePasswordOut, **_STAFF}, ADMIN),
+    ("get", "/api/devices", "Device and script tokens (never the tokens themselves)", None,
+     {200: DevicesEnvelope, 401: ErrorOut, 403: ErrorOut}, ADMIN),
+    ("post", "/api/devices", "A new device token, shown once", DeviceCreate, {201: DeviceCreated, **_STAFF}, ADMIN),
+    ("delete", "/api/devices/{device_id}", "Revoke a token: refused at once, its sockets closed on every process",
+     None, {200: DeviceOut, **_STAFF}, ADMIN),
+    ("get", "/api/audit", "Who changed what, when (newest first)", None,
+     {200: AuditEnvelope, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut}, ADMIN),
 ]
 
 _DESCRIPTIONS = {200: "OK", 201: "Created", 204: "No content",

@@ -6,6 +6,7 @@ A screen that reconnects (server restart, Wi-Fi drop) joins again and gets the t
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask import current_app, request
@@ -62,13 +63,28 @@ class Handlers:
 
     def __init__(self) -> None:
         self._principals = SocketPrincipals()
+        self._server: Any = None
 
     @staticmethod
     def init_app(app: Any) -> None:
         """This app's join limits (each app its own counters; handlers find them through ``current_app``)."""
         app.extensions[JOIN_LIMITS] = JoinLimiter(app.extensions["vuoro"].config)
 
+    # -- a live-model consumer: sockets of disabled users and revoked tokens are closed at once ---------------
+    def publish(self, changes: Any) -> None:
+        """Queue changes are the fan-out's; this consumer only acts on revocations."""
+
+    def revoke(self, principals: Sequence[Mapping[str, Any]]) -> None:
+        server = self._server
+        if server is None:
+            return
+        for item in principals:
+            for sid in self._principals.sids_of(str(item.get("kind")), int(item.get("id") or 0)):
+                log.info("closing a socket of a revoked %s", item.get("kind"))
+                server.disconnect(sid, namespace="/", ignore_queue=True)
+
     def register(self, socketio: SocketIO) -> None:
+        self._server = socketio.server
         socketio.on_event("connect", self.on_connect)
         socketio.on_event("disconnect", self.on_disconnect)
         socketio.on_event(ev.JOIN, self.on_join)

@@ -46,6 +46,11 @@ class SocketPrincipals:
         with self._lock:
             self._by_sid.pop(request.sid, None)  # type: ignore[attr-defined]
 
+    def sids_of(self, kind: str, principal_id: int) -> list[str]:
+        """The sockets held for a user (``kind`` ``user``) or a device token (``token``)."""
+        with self._lock:
+            return [sid for sid, p in self._by_sid.items() if p is not None and p.kind == kind and p.id == principal_id]
+
     def current(self) -> Principal | None:
         with self._lock:
             return self._by_sid.get(request.sid)  # type: ignore[attr-defined]

@@ -26,7 +26,8 @@ from pydantic import ValidationError
 
 from ..config import ConfigError, VuoroConfig, format_validation_error
 from ..db import Database
-from ..models import AuditEntry, CentreDocument
+from ..models import CentreDocument
+from . import audit
 from .context import Context
 from .counters import dialect_insert
 from .outbox import note_config, writing
@@ -87,8 +88,7 @@ def replace(ctx: Context, document: Mapping[str, Any], *, actor: str, action: st
         row.version += 1
         row.body = stored
         row.updated_at = ctx.now()
-        session.add(AuditEntry(at=ctx.now(), actor=actor, action=action, target=target, before=before,
-                               after=stored))
+        audit.record(session, ctx, actor=actor, action=action, target=target, before=before, after=stored)
         version = row.version
         note_config(session, version)
     return new, version

@@ -57,6 +57,13 @@ class ChangeFeed(Protocol):
 
 
 @runtime_checkable
+class Revoking(Protocol):
+    """A consumer that closes what a disabled user or a revoked token still holds open (sockets)."""
+
+    def revoke(self, principals: Sequence[Mapping[str, Any]]) -> None: ...
+
+
+@runtime_checkable
 class Resyncing(Protocol):
     """A consumer that also wants to know when the model was rebuilt (its clients may hold stale state)."""
 
@@ -216,6 +223,8 @@ class LiveQueues:
         model.apply(record)
         for consumer in self._consumers:
             self._safely(consumer.publish, changes)
+            if record.get("revoked") and isinstance(consumer, Revoking):
+                self._safely(consumer.revoke, record["revoked"])
 
     def tick(self) -> None:
         """Periodic care: a new day, a gap that did not close, changes that came without a message."""

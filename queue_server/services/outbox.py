@@ -11,7 +11,8 @@ is commit order and committed changes have no gaps) and stores the *change recor
      "events":  [{"ticket", "number", "type", "from", "service", "desk", "at", "queued_at", "priority",
                   "day"}, ...],                                      # the day is the ticket's business day
      "desks":   [{"key", "status", "streak"}, ...],
-     "config":  7}                      # only when the centre's configuration changed: its new version
+     "config":  7,                      # only when the centre's configuration changed: its new version
+     "revoked": [{"kind": "user"|"token", "id"}, ...]}   # only when a user was disabled or a token revoked
 
 Times are integer microseconds since the epoch.  After the commit the record goes to the live model of this
 process (and through the change feed to every other process), which applies it without reading the day again.
@@ -59,6 +60,7 @@ class _Notes:
         self.events: list[tuple[TicketRow, dict[str, Any]]] = []
         self.desks: dict[str, DeskRow] = {}
         self.config: int | None = None
+        self.revoked: list[dict[str, Any]] = []
 
 
 def _notes(session: orm.Session) -> _Notes:
@@ -77,6 +79,12 @@ def note_event(session: orm.Session, ticket: TicketRow, event: dict[str, Any]) -
 
 def note_desk(session: orm.Session, desk: DeskRow) -> None:
     _notes(session).desks[desk.desk_key] = desk
+
+
+def note_revoked(session: orm.Session, kind: str, principal_id: int) -> None:
+    """A user was disabled or a device token revoked (``kind`` ``user`` or ``token``): every process closes
+    the sockets it holds for them."""
+    _notes(session).revoked.append({"kind": kind, "id": principal_id})
 
 
 def note_config(session: orm.Session, version: int) -> None:
@@ -124,7 +132,7 @@ def seal(session: orm.Session, day: date, now: datetime) -> dict[str, Any] | Non
     each other in two orders (no deadlock) and hold the sequence row only for the last few statements.
     """
     notes = session.info.pop(_NOTES, None)
-    if notes is None or not (notes.tickets or notes.desks or notes.config):
+    if notes is None or not (notes.tickets or notes.desks or notes.config or notes.revoked):
         return None
     _write(session, notes)
     seq = bump_sequence(session, SEQUENCE)
@@ -136,6 +144,8 @@ def seal(session: orm.Session, day: date, now: datetime) -> dict[str, Any] | Non
     }
     if notes.config is not None:
         record["config"] = notes.config
+    if notes.revoked:
+        record["revoked"] = notes.revoked
     session.connection().execute(_INSERT_CHANGE, {"seq": seq, "business_day": day, "at": now, "body": record})
     return record
 

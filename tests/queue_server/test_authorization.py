@@ -62,7 +62,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         assert cookie is not None
         cookies[role] = cookie.value
     view = issue_ticket(ctx, services=["kela"], language="fi", priority=False).view
-    params = {"token": view.token, "key": "d1", "kiosk": "k1", "zone": "z1", "day": "2026-12-24"}
+    params = {"token": view.token, "key": "d1", "kiosk": "k1", "zone": "z1", "day": "2026-12-24",
+              "name": "nobody", "device_id": "999999"}
     yield World(app, tokens, cookies, params)
     shutdown(app)
 

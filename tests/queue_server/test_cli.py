@@ -157,6 +157,29 @@ def test_two_tokens_differ(config_file: Path) -> None:
     assert len(tokens) == 3
 
 
+def test_token_list_and_revoke_and_user_disable(config_file: Path, started: Any) -> None:
+    token = vuoro("token", "create", "--role", "desk", "--name", "tablet", "--config", str(config_file)) \
+        .stdout.strip().splitlines()[-1]
+    listed = vuoro("token", "list", "--config", str(config_file)).output
+    assert "tablet" in listed and "active" in listed and token not in listed
+    token_id = listed.split()[0]
+    assert vuoro("user", "add", "anna", "--role", "clerk", "--config", str(config_file),
+                 input="anna-password-1\n").exit_code == 0
+    app = started()
+    client = app.test_client()
+    assert client.get("/api/desks", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert "revoked desk token" in vuoro("token", "revoke", token_id, "--config", str(config_file)).output
+    assert client.get("/api/desks", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert "revoked" in vuoro("token", "list", "--config", str(config_file)).output
+    again = CliRunner().invoke(main, ["token", "revoke", token_id, "--config", str(config_file)])
+    assert again.exit_code != 0 and "revoked already" in again.output
+    assert client.post("/api/session", json={"username": "anna", "password": "anna-password-1"}).status_code == 200
+    assert vuoro("user", "disable", "anna", "--config", str(config_file)).output.strip() == "disabled anna"
+    assert client.get("/api/session").status_code == 401
+    missing = CliRunner().invoke(main, ["user", "disable", "nobody", "--config", str(config_file)])
+    assert missing.exit_code != 0 and "no such user" in missing.output
+
+
 def test_a_broken_config_names_the_key_and_fails(tmp_path: Path) -> None:
     raw = copy.deepcopy(BASE_CONFIG)
     raw["database_url"] = f"sqlite:///{tmp_path / 'x.db'}"

@@ -16,10 +16,16 @@ import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import requests
+import socketio
 
+from queue_server.db import Database
+from queue_server.services.accounts import add_user, create_token
 from queue_server.simulate.http import HttpClient
 from tests.cluster import Cluster, prepare_database
 from tests.conftest import BASE_CONFIG
@@ -152,6 +158,78 @@ def test_twelve_desks_on_two_processes_call_every_ticket_exactly_once(cluster: C
     assert set(issued) <= set(calls) and set(calls.values()) == {1}, "the event log shows one call per ticket"
     finishes = Counter(number for _, number, kind in log if kind == "finished")
     assert set(issued) <= set(finishes) and set(finishes.values()) == {1}
+
+
+def admin_token(cluster: Cluster) -> str:
+    db = Database(cluster.db_url)
+    try:
+        return create_token(db, "admin", "manager")
+    finally:
+        db.dispose()
+
+
+def within(seconds: float, predicate: Any) -> float:
+    """How long ``predicate`` took to hold (fails after ``seconds``)."""
+    started = time.monotonic()
+    assert wait_for(predicate, timeout=seconds), f"not within {seconds} s"
+    return time.monotonic() - started
+
+
+def test_a_configuration_change_made_on_one_process_is_served_by_the_other_within_a_second(
+        cluster: Cluster) -> None:
+    a, b = cluster.servers
+    admin = admin_token(cluster)
+
+    def library_open_on_b() -> bool:
+        listed = cluster.http(b).get("/api/services").body["services"]
+        return bool(next(s for s in listed if s["key"] == "library")["open"])
+
+    assert library_open_on_b()
+    today = datetime.now(ZoneInfo("Europe/Helsinki")).date().isoformat()  # the centre's business day
+    reply = cluster.http(a).request("PUT", f"/api/services/library/exceptions/{today}", {"closed": True},
+                                    token=admin)
+    assert reply.status == 200, reply.body
+    took = within(1.0, lambda: not library_open_on_b())
+    print(f"\na closed service reached the other process in {took * 1000:.0f} ms")
+    assert cluster.http(a).request("DELETE", f"/api/services/library/exceptions/{today}", token=admin).status == 200
+    within(1.0, library_open_on_b)
+
+
+def test_a_revoked_device_and_a_disabled_clerk_are_refused_by_both_at_once_and_their_sockets_close(
+        cluster: Cluster) -> None:
+    a, b = cluster.servers
+    admin = admin_token(cluster)
+    made = cluster.http(a).post("/api/devices", {"role": "desk", "name": "tablet"}, token=admin).body
+    device = made["token"]
+    assert cluster.http(b).get("/api/desks", token=device).status == 200
+    desk_socket = socketio.Client(reconnection=False, handle_sigint=False)
+    desk_socket.connect(b.url, auth={"token": device}, wait_timeout=10)
+    assert desk_socket.call("join", {"desk": "d1"}, timeout=10) == {"ok": True}
+
+    clerk = requests.Session()
+    db = Database(cluster.db_url)
+    add_user(db, "clerk-so", "clerk-password-9", "clerk")
+    db.dispose()
+    assert clerk.post(b.url + "/api/session", json={"username": "clerk-so", "password": "clerk-password-9"},
+                      timeout=10).status_code == 200
+    clerk_socket = socketio.Client(reconnection=False, handle_sigint=False, http_session=clerk)
+    clerk_socket.connect(b.url, wait_timeout=10)
+    assert clerk_socket.call("join", {"desk": "d2"}, timeout=10) == {"ok": True}
+    try:
+        revoked_at = time.monotonic()
+        assert cluster.http(a).request("DELETE", f"/api/devices/{made['device']['id']}", token=admin).status == 200
+        assert cluster.http(a).request("PATCH", "/api/users/clerk-so", {"active": False}, token=admin).status == 200
+        for server in (a, b):  # refused at once by both: every request looks the token and the account up
+            assert cluster.http(server).get("/api/desks", token=device).status == 401
+            assert requests.get(server.url + "/api/session", cookies=clerk.cookies, timeout=10).status_code == 401
+        within(1.0, lambda: not desk_socket.connected and not clerk_socket.connected)
+        took = time.monotonic() - revoked_at
+        print(f"\nthe other process closed both revoked sockets {took * 1000:.0f} ms after the revocation began")
+    finally:
+        for sock in (desk_socket, clerk_socket):
+            if sock.connected:
+                sock.disconnect()
+        clerk.close()
 
 
 def test_kill_9_while_issuing_loses_nothing_and_the_numbering_goes_on(cluster: Cluster) -> None:

@@ -22,7 +22,11 @@ ELSEWHERE = {("get", "/api/printers"), ("get", "/api/stats"), ("get", "/api/stat
              ("get", "/api/config"), ("post", "/api/services"), ("patch", "/api/services/{key}"),
              ("delete", "/api/services/{key}"), ("put", "/api/services/{key}/exceptions/{day}"),
              ("delete", "/api/services/{key}/exceptions/{day}"), ("put", "/api/exceptions/{day}"),
-             ("delete", "/api/exceptions/{day}"), ("patch", "/api/desks/{key}")}
+             ("delete", "/api/exceptions/{day}"), ("patch", "/api/desks/{key}"),
+             # staff, devices, audit: tests/queue_server/api/test_staff.py
+             ("get", "/api/users"), ("post", "/api/users"), ("patch", "/api/users/{name}"),
+             ("post", "/api/users/{name}/password-reset"), ("get", "/api/devices"), ("post", "/api/devices"),
+             ("delete", "/api/devices/{device_id}"), ("get", "/api/audit")}
 #: documented for every desk action, but only reachable for some (a simple action always has a ticket to show;
 #: without a body there is nothing malformed except a CSRF failure, which tests/queue_server/test_security covers)
 UNREACHABLE = {("post", f"/api/desks/{{key}}/{a}", 204) for a in ("recall", "start", "finish", "no-show", "return")}
@@ -35,7 +39,8 @@ LIMITED = 429
 
 def concrete(template: str, token: str) -> str:
     """A documented path with its parameters filled in: a real ticket token, desk d1, a date."""
-    return template.replace("{token}", token).replace("{key}", "d1").replace("{day}", "2026-12-24")
+    return (template.replace("{token}", token).replace("{key}", "d1").replace("{day}", "2026-12-24")
+            .replace("{name}", "nobody").replace("{device_id}", "999999"))
 
 
 def flask_path(template: str) -> str:

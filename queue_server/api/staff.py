@@ -1,0 +1,102 @@
+"""Staff accounts, device tokens and the audit log over HTTP (admins).  Thin handlers over
+``services/staff.py``, ``services/devices.py`` and ``services/audit.py``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Response, jsonify, request
+
+from ..domain.errors import NotFound
+from ..services import audit as audit_service
+from ..services import devices as device_service
+from ..services import staff as staff_service
+from . import bp
+from .auth import ADMIN_ROLES, current_principal, require
+from .centre_schemas import (
+    AuditEnvelope,
+    DeviceCreate,
+    DeviceCreated,
+    DeviceOut,
+    DevicesEnvelope,
+    OneTimePasswordOut,
+    UserCreate,
+    UserOut,
+    UserPatch,
+    UsersEnvelope,
+)
+from .context import ctx, parse_body
+from .insight_schemas import AuditQuery
+
+
+def _actor() -> str:
+    principal = current_principal()
+    assert principal is not None  # guaranteed by @require
+    return principal.actor
+
+
+@bp.get("/users")
+@require(ADMIN_ROLES)
+def users_list() -> Response:
+    return jsonify(UsersEnvelope(users=staff_service.list_users(ctx())).model_dump())  # type: ignore[arg-type]
+
+
+@bp.post("/users")
+@require(ADMIN_ROLES)
+def users_create() -> tuple[Response, int]:
+    req = parse_body(UserCreate)
+    user, password = staff_service.create_user(ctx(), req.username, req.role, actor=_actor())
+    return jsonify(OneTimePasswordOut(user=UserOut(**user), password=password).model_dump()), 201
+
+
+@bp.patch("/users/<name>")
+@require(ADMIN_ROLES)
+def users_update(name: str) -> Response:
+    req = parse_body(UserPatch)
+    user = staff_service.update_user(ctx(), name, actor=_actor(), active=req.active, role=req.role)
+    return jsonify(UserOut(**user).model_dump())
+
+
+@bp.post("/users/<name>/password-reset")
+@require(ADMIN_ROLES)
+def users_password_reset(name: str) -> Response:
+    password = staff_service.reset_password(ctx(), name, actor=_actor())
+    user = next(u for u in staff_service.list_users(ctx()) if u["username"] == name)
+    return jsonify(OneTimePasswordOut(user=UserOut(**user), password=password).model_dump())
+
+
+@bp.get("/devices")
+@require(ADMIN_ROLES)
+def devices_list() -> Response:
+    return jsonify(DevicesEnvelope(devices=device_service.list_devices(ctx())).model_dump())  # type: ignore[arg-type]
+
+
+@bp.post("/devices")
+@require(ADMIN_ROLES)
+def devices_create() -> tuple[Response, int]:
+    req = parse_body(DeviceCreate)
+    device, token = device_service.create_device(ctx(), req.role, req.name, actor=_actor())
+    return jsonify(DeviceCreated(device=DeviceOut(**device), token=token).model_dump()), 201
+
+
+@bp.delete("/devices/<device_id>")
+@require(ADMIN_ROLES)
+def devices_revoke(device_id: str) -> Response:
+    if not device_id.isdigit() or len(device_id) > 12:
+        raise NotFound(f"no such device: {device_id!r}")
+    return jsonify(DeviceOut(**device_service.revoke_device(ctx(), int(device_id), actor=_actor())).model_dump())
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+@bp.get("/audit")
+@require(ADMIN_ROLES)
+def audit_list() -> Response:
+    q = AuditQuery.model_validate({k: v for k, v in request.args.items() if v != ""})
+    rows = audit_service.entries(ctx().db, since=_utc(q.since), until=_utc(q.until), actor=q.actor, action=q.action)
+    if q.format == "csv":
+        return Response(audit_service.to_csv(rows), mimetype="text/csv",
+                        headers={"Content-Disposition": 'attachment; filename="vuoro-audit.csv"'})
+    return jsonify(AuditEnvelope(entries=rows).model_dump())  # type: ignore[arg-type]

@@ -64,6 +64,15 @@ KIOSK: dict[str, dict[str, str]] = {
                                      "tai kirjaudu sisään.",
                                "sv": "För personalen: öppna automatens aktiveringslänk (…#token=…) eller logga in.",
                                "en": "Staff: open this kiosk's enrolment link (…#token=…) or log in."},
+    "kiosk.pair_start": {"fi": "Näytä käyttöönottokoodi", "sv": "Visa aktiveringskod", "en": "Show a pairing code"},
+    "kiosk.pair_help": {"fi": "Henkilökunnalle: syötä koodi {code} ylläpidon laitesivulla ja anna automaatin nimeksi "
+                              "{key}. Automaatti käynnistyy itsestään.",
+                        "sv": "För personalen: ange koden {code} på administrationens enhetssida och ge automaten "
+                              "namnet {key}. Automaten startar av sig själv.",
+                        "en": "Staff: enter the code {code} on the admin devices page and name this kiosk {key}. "
+                              "It starts by itself."},
+    "kiosk.pair_expired": {"fi": "Koodi vanheni. Näytä uusi koodi.", "sv": "Koden gick ut. Visa en ny kod.",
+                           "en": "The code expired. Show a new one."},
     "kiosk.staff_login": {"fi": "Henkilökunnan kirjautuminen", "sv": "Inloggning för personalen",
                           "en": "Staff log-in"},
     "kiosk.error_closed": {"fi": "Palvelu on juuri nyt suljettu.", "sv": "Tjänsten är stängd just nu.",

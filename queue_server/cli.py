@@ -201,6 +201,19 @@ def token_revoke(config_path: str | None, token_id: int) -> None:
     click.echo(f"revoked {device['role']} token {device['id']} ({device['name']})")
 
 
+@token.command("pair")
+@config_option
+@click.argument("code")
+@click.option("--name", required=True, help="the device's name: a kiosk is named after its key, e.g. k1")
+def token_pair(config_path: str | None, code: str, name: str) -> None:
+    """Enrol the device whose screen shows CODE (a kiosk's unenrolled screen offers one)."""
+    try:
+        device = devices.approve_pairing(_admin_context(config_path), code, name, actor="cli")
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"enrolled {device['role']} {device['name']} (token {device['id']}); it starts within seconds")
+
+
 @user.command("disable")
 @config_option
 @click.argument("name")

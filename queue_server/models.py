@@ -247,3 +247,17 @@ class AuditEntry(Base):
     target: so.Mapped[str] = so.mapped_column(sa.String(128))
     before: so.Mapped[Any | None] = so.mapped_column(sa.JSON)
     after: so.Mapped[Any | None] = so.mapped_column(sa.JSON)
+
+
+class DevicePairing(Base):
+    """A device asking to be enrolled: the short code its screen shows, the hash of the token it was given (valid
+    only once an admin approves the code), and until when it may wait.  Nothing but hashes and the code."""
+
+    __tablename__ = "device_pairings"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    code: so.Mapped[str] = so.mapped_column(sa.String(8), unique=True)
+    role: so.Mapped[str] = so.mapped_column(sa.String(10))
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    created_at: so.Mapped[datetime]
+    expires_at: so.Mapped[datetime]
+    device_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("api_tokens.id", ondelete="CASCADE"))

@@ -128,6 +128,8 @@ LIMITS: list[tuple[str, str, Callable[[], str], str | None, str | None]] = [
     ("pages.phone", "ticket_per_token", _token_key, None, None),
     # one budget for both log-in doors: the form and the API must not each grant the full limit
     *[(name, "login", get_remote_address, "POST", "login") for name in LOGIN_ENDPOINTS],
+    # asking for a pairing code is asking for a credential: the log-in budget of the address
+    ("api.devices_pair_start", "login", get_remote_address, "POST", "login"),
 ]
 #: flask-limiter keeps decorated limits on the (process-wide) limiter: wrap each view function once only
 _WRAPPED: dict[tuple[str, int], Callable[..., Any]] = {}

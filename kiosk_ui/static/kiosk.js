@@ -206,6 +206,44 @@
     document.body.classList.add("is-unenrolled");
   }
 
+  /* Pairing: the kiosk is given a code to show and its future token; an admin approves the code, and the
+   * token starts to work.  Polled every two seconds until approved or expired. */
+  var pairTimer = null;
+
+  function pairingEnded(key) {
+    window.clearInterval(pairTimer);
+    pairTimer = null;
+    V.show($("pair-code"), false);
+    $("pair-help").textContent = key ? V.t(key) : "";
+    V.show($("pair-help"), !!key);
+    $("pair-start").disabled = false;
+  }
+
+  $("pair-start").addEventListener("click", function () {
+    $("pair-start").disabled = true;
+    V.api("POST", "/api/devices/pair/start", { body: { role: "kiosk" } }).then(function (started) {
+      $("pair-code").textContent = started.code;
+      $("pair-help").textContent = V.t("kiosk.pair_help", { code: started.code, key: kiosk });
+      V.show($("pair-code"), true);
+      V.show($("pair-help"), true);
+      window.clearInterval(pairTimer);
+      pairTimer = window.setInterval(function () {
+        V.api("GET", "/api/devices/pair/" + encodeURIComponent(started.code)).then(function (answer) {
+          if (answer.status === "paired") {
+            V.store.set(TOKEN_KEY, started.token);
+            window.location.reload();
+          } else if (answer.status === "expired") {
+            pairingEnded("kiosk.pair_expired");
+          }
+        }, function () { /* offline for a moment: the next poll tries again */ });
+      }, 2000);
+    }, function (error) {
+      pairingEnded(null);
+      $("pair-help").textContent = error.message;
+      V.show($("pair-help"), true);
+    });
+  });
+
   function enrolled() {
     document.body.classList.remove("is-unenrolled");
     if (state.screen === "unenrolled") showScreen("start");

@@ -118,3 +118,30 @@ class AuditOut(BaseModel):
 
 class AuditEnvelope(BaseModel):
     entries: list[AuditOut]
+
+
+class PairingStart(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    role: Literal["kiosk", "desk"] = "kiosk"
+
+
+class PairingStarted(BaseModel):
+    code: str = Field(description="show it on the screen; an admin enters it to enrol the device")
+    token: str = Field(description="the device's token, worth nothing until the code is approved; keep it")
+    expires_at: str
+
+
+class PairingStatus(BaseModel):
+    status: Literal["pending", "paired", "expired"]
+
+
+class PairingApprove(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    code: Annotated[str, Field(min_length=4, max_length=8)]
+    name: Annotated[str, Field(min_length=1, max_length=64, description="a kiosk is named after its key: k1")]
+
+
+class DevicePaired(BaseModel):
+    device: DeviceOut

@@ -18,8 +18,13 @@ from .centre_schemas import (
     DeviceCreate,
     DeviceCreated,
     DeviceOut,
+    DevicePaired,
     DevicesEnvelope,
     OneTimePasswordOut,
+    PairingApprove,
+    PairingStart,
+    PairingStarted,
+    PairingStatus,
     ServiceCreate,
     ServicePatch,
     UserCreate,
@@ -104,7 +109,8 @@ OPERATIONS += [
 
 #: operations the config's ``limits:`` apply to (security.py's table)
 RATE_LIMITED = frozenset({("post", "/api/tickets"), ("get", "/api/tickets/{token}"), ("delete", "/api/tickets/{token}"),
-                          ("post", "/api/tickets/{token}/feedback"), ("post", "/api/session")})
+                          ("post", "/api/tickets/{token}/feedback"), ("post", "/api/session"),
+                          ("post", "/api/devices/pair/start")})
 _CHANGE: dict[int, type[BaseModel] | None] = {200: ConfigOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut,
                                                404: ErrorOut, 409: ErrorOut}
 OPERATIONS += [
@@ -135,6 +141,11 @@ OPERATIONS += [
     ("get", "/api/devices", "Device and script tokens (never the tokens themselves)", None,
      {200: DevicesEnvelope, 401: ErrorOut, 403: ErrorOut}, ADMIN),
     ("post", "/api/devices", "A new device token, shown once", DeviceCreate, {201: DeviceCreated, **_STAFF}, ADMIN),
+    ("post", "/api/devices/pair/start", "An unenrolled device asks for a pairing code (and its future token)",
+     PairingStart, {201: PairingStarted, 400: ErrorOut, 409: ErrorOut}, None),
+    ("get", "/api/devices/pair/{code}", "Whether a pairing code was approved", None, {200: PairingStatus}, None),
+    ("post", "/api/devices/pair", "Enrol the device showing this code, under this name", PairingApprove,
+     {201: DevicePaired, **_STAFF}, ADMIN),
     ("delete", "/api/devices/{device_id}", "Revoke a token: refused at once, its sockets closed on every process",
      None, {200: DeviceOut, **_STAFF}, ADMIN),
     ("get", "/api/audit", "Who changed what, when (newest first)", None,

@@ -18,8 +18,13 @@ from .centre_schemas import (
     DeviceCreate,
     DeviceCreated,
     DeviceOut,
+    DevicePaired,
     DevicesEnvelope,
     OneTimePasswordOut,
+    PairingApprove,
+    PairingStart,
+    PairingStarted,
+    PairingStatus,
     UserCreate,
     UserOut,
     UserPatch,
@@ -77,6 +82,26 @@ def devices_create() -> tuple[Response, int]:
     req = parse_body(DeviceCreate)
     device, token = device_service.create_device(ctx(), req.role, req.name, actor=_actor())
     return jsonify(DeviceCreated(device=DeviceOut(**device), token=token).model_dump()), 201
+
+
+@bp.post("/devices/pair/start")
+def devices_pair_start() -> tuple[Response, int]:
+    """An unenrolled device asks for a pairing code (public, limited per address like log-ins)."""
+    req = parse_body(PairingStart)
+    return jsonify(PairingStarted(**device_service.start_pairing(ctx(), req.role)).model_dump()), 201
+
+
+@bp.get("/devices/pair/<code>")
+def devices_pair_status(code: str) -> Response:
+    return jsonify(PairingStatus(status=device_service.pairing_status(ctx(), code[:8])).model_dump())  # type: ignore[arg-type]
+
+
+@bp.post("/devices/pair")
+@require(ADMIN_ROLES)
+def devices_pair() -> tuple[Response, int]:
+    req = parse_body(PairingApprove)
+    device = device_service.approve_pairing(ctx(), req.code, req.name, actor=_actor())
+    return jsonify(DevicePaired(device=DeviceOut(**device)).model_dump()), 201
 
 
 @bp.delete("/devices/<device_id>")

@@ -1,4 +1,8 @@
-"""Device and script tokens as a manager runs them: list, create, revoke.
+"""Device and script tokens as a manager runs them: list, create, revoke, and enrolment by a pairing code.
+
+Pairing: an unenrolled kiosk asks for a code; it is given a token at once, which is worth nothing until an
+admin enters the code the kiosk shows and names the device.  The database keeps only the token's hash, as for
+every token; the code expires after ten minutes.
 
 A token is shown once, when it is made; only its SHA-256 is kept.  Revoking one refuses it at once over HTTP
 (every request looks the token up) and, through the change record, closes the sockets every process holds
@@ -7,17 +11,22 @@ for it.
 
 from __future__ import annotations
 
+import secrets
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
-from ..domain.errors import InvalidTransition, NotFound
-from ..models import ApiToken
+from ..domain.errors import DomainError, InvalidRequest, InvalidTransition, NotFound
+from ..models import ApiToken, DevicePairing
 from . import audit
 from .accounts import create_token
 from .context import Context
 from .outbox import note_revoked, writing
-from .tokens import token_hash
+from .tokens import new_token, token_hash
+
+#: the roles a device can pair for (admin tokens are for scripts, made by an admin, never asked for)
+PAIRABLE = ("kiosk", "desk")
 
 
 def _out(t: ApiToken) -> dict[str, Any]:
@@ -50,4 +59,75 @@ def revoke_device(ctx: Context, device_id: int, *, actor: str) -> dict[str, Any]
         device.revoked_at = ctx.now()
         audit.record(session, ctx, actor=actor, action="device.revoke", target=f"{device.id}:{device.name}")
         note_revoked(session, "token", device.id)
+        return _out(device)
+
+
+# -- enrolment by a pairing code ---------------------------------------------------------------------------
+
+#: letters and digits that cannot be mistaken for one another on a screen (no 0/O, 1/I/L, 5/S, 2/Z, 8/B)
+CODE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
+CODE_LENGTH = 6
+PAIRING_S = 600
+#: at most this many devices may wait for approval at once (a flood of requests makes no room)
+MAX_PENDING = 50
+
+
+class PairingRefused(DomainError):
+    code = "pairing_refused"
+    status = 409
+
+
+def start_pairing(ctx: Context, role: str) -> dict[str, Any]:
+    """A device asks to be enrolled: it gets a short code to show and its future token (valid once approved)."""
+    if role not in PAIRABLE:
+        raise InvalidRequest(f"role: one of {', '.join(PAIRABLE)}")
+    now = ctx.now()
+    token = new_token()
+    with writing(ctx) as session:
+        session.execute(sa.delete(DevicePairing).where(DevicePairing.expires_at < now,
+                                                       DevicePairing.device_id.is_(None)))
+        pending = session.scalar(sa.select(sa.func.count()).select_from(DevicePairing)
+                                 .where(DevicePairing.device_id.is_(None))) or 0
+        if pending >= MAX_PENDING:
+            raise PairingRefused("too many devices wait for approval; try again in a few minutes")
+        code = _free_code(session)
+        session.add(DevicePairing(code=code, role=role, token_hash=token_hash(token), created_at=now,
+                                  expires_at=now + timedelta(seconds=PAIRING_S)))
+    return {"code": code, "token": token, "expires_at": (now + timedelta(seconds=PAIRING_S)).isoformat()}
+
+
+def _free_code(session: Any) -> str:
+    for _ in range(20):
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if session.scalar(sa.select(DevicePairing.id).where(DevicePairing.code == code)) is None:
+            return code
+    raise PairingRefused("no free pairing code; try again")  # pragma: no cover - 25^6 codes
+
+
+def pairing_status(ctx: Context, code: str) -> str:
+    """``pending``, ``paired`` or ``expired`` (unknown codes too: nothing to learn from guessing)."""
+    with ctx.db.reader() as session:
+        row = session.scalar(sa.select(DevicePairing).where(DevicePairing.code == code.upper()))
+    if row is None:
+        return "expired"
+    if row.device_id is not None:
+        return "paired"
+    return "expired" if row.expires_at < ctx.now() else "pending"
+
+
+def approve_pairing(ctx: Context, code: str, name: str, *, actor: str) -> dict[str, Any]:
+    """An admin enters the code a device shows and names the device: its token becomes valid."""
+    if not name or len(name) > 64:
+        raise InvalidRequest("name: 1-64 characters (a kiosk's token is named after its kiosk, e.g. k1)")
+    with writing(ctx) as session:
+        row = session.scalar(sa.select(DevicePairing).where(DevicePairing.code == code.upper().strip())
+                             .with_for_update())
+        if row is None or row.device_id is not None or row.expires_at < ctx.now():
+            raise NotFound("no device waits with that code (it may have expired: ask it for a new one)")
+        device = ApiToken(name=name, role=row.role, token_hash=row.token_hash, created_at=ctx.now())
+        session.add(device)
+        session.flush()
+        row.device_id = device.id
+        audit.record(session, ctx, actor=actor, action="device.pair", target=f"{device.id}:{name}",
+                     after={"role": row.role, "name": name})
         return _out(device)

@@ -92,6 +92,8 @@ class OpenApi:
             self._registry = Registry().with_resource("urn:vuoro:openapi", resource)
 
     def template(self, path: str) -> str:
+        if path in self.document["paths"]:  # a literal path wins over a template it also fits (/pair/start)
+            return path
         matches = [template for pattern, template in self._templates if pattern.match(path)]
         assert len(matches) == 1, f"{path} matches {matches} in the OpenAPI document"
         return matches[0]

@@ -26,7 +26,8 @@ ELSEWHERE = {("get", "/api/printers"), ("get", "/api/stats"), ("get", "/api/stat
              # staff, devices, audit: tests/queue_server/api/test_staff.py
              ("get", "/api/users"), ("post", "/api/users"), ("patch", "/api/users/{name}"),
              ("post", "/api/users/{name}/password-reset"), ("get", "/api/devices"), ("post", "/api/devices"),
-             ("delete", "/api/devices/{device_id}"), ("get", "/api/audit")}
+             ("delete", "/api/devices/{device_id}"), ("get", "/api/audit"), ("post", "/api/devices/pair/start"),
+             ("get", "/api/devices/pair/{code}"), ("post", "/api/devices/pair")}
 #: documented for every desk action, but only reachable for some (a simple action always has a ticket to show;
 #: without a body there is nothing malformed except a CSRF failure, which tests/queue_server/test_security covers)
 UNREACHABLE = {("post", f"/api/desks/{{key}}/{a}", 204) for a in ("recall", "start", "finish", "no-show", "return")}
@@ -40,7 +41,7 @@ LIMITED = 429
 def concrete(template: str, token: str) -> str:
     """A documented path with its parameters filled in: a real ticket token, desk d1, a date."""
     return (template.replace("{token}", token).replace("{key}", "d1").replace("{day}", "2026-12-24")
-            .replace("{name}", "nobody").replace("{device_id}", "999999"))
+            .replace("{name}", "nobody").replace("{device_id}", "999999").replace("{code}", "AAAAAA"))
 
 
 def flask_path(template: str) -> str:

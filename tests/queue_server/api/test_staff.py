@@ -89,3 +89,32 @@ def test_a_revoked_device_is_refused_at_once_and_its_socket_closes(app: Flask, o
     assert client.post("/api/tickets", json={"services": ["kela"]}, headers=kiosk).status_code == 401
     assert not sock.is_connected()
     assert not socketio.test_client(app, auth={"token": made["token"]}).is_connected()
+
+
+def test_a_kiosk_enrols_by_pairing_code(app: Flask, openapi: OpenApi) -> None:
+    """The unenrolled kiosk asks for a code and is given a token worth nothing yet; an admin enters the code and
+    names the kiosk; the token then works (for that kiosk only), and the code is spent."""
+    device = Api(app.test_client(), openapi, {})
+    started = device.request("post", "/api/devices/pair/start", json={"role": "kiosk"}, expect=201).get_json()
+    code, token = started["code"], started["token"]
+    assert len(code) == 6 and not set(code) & set("0O1IL5S2Z8B")
+    kiosk = {"Authorization": f"Bearer {token}"}
+    assert app.test_client().post("/api/tickets", json={"services": ["kela"]}, headers=kiosk).status_code == 401
+    assert device.get(f"/api/devices/pair/{code}", expect=200).get_json() == {"status": "pending"}
+    device.request("post", "/api/devices/pair/start", json={"role": "admin"}, expect=400)  # no admin by pairing
+
+    api = admin_api(app, openapi)
+    api.request("post", "/api/devices/pair", json={"code": "XXXXXX", "name": "k1"}, expect=404)
+    Api(app.test_client(), openapi, {}).request("post", "/api/devices/pair", json={"code": code, "name": "k1"},
+                                                expect=401)
+    paired = api.request("post", "/api/devices/pair", json={"code": code.lower(), "name": "k1"}, expect=201)
+    assert paired.get_json()["device"]["name"] == "k1" and paired.get_json()["device"]["role"] == "kiosk"
+    assert device.get(f"/api/devices/pair/{code}", expect=200).get_json() == {"status": "paired"}
+    api.request("post", "/api/devices/pair", json={"code": code, "name": "k1"}, expect=404)  # spent
+    issued = app.test_client().post("/api/tickets", json={"services": ["kela"]}, headers=kiosk)
+    assert issued.status_code == 201
+    assert app.test_client().post("/api/tickets", json={"services": ["kela"], "kiosk": "k2"},
+                                  headers=kiosk).status_code == 403, "named k1: it speaks for k1 only"
+    assert device.get("/api/devices/pair/NOSUCH", expect=200).get_json() == {"status": "expired"}
+    entries = api.get("/api/audit?action=device.pair", expect=200).get_json()["entries"]
+    assert len(entries) == 1 and token not in json.dumps(entries)

@@ -27,7 +27,7 @@ def printer_lines(app: Flask) -> list[dict[str, Any]]:
 
 def init_app(app: Flask) -> None:
     from ..extensions import socketio
-    from . import views
+    from . import manage, views  # noqa: F401 - manage adds the management pages' routes to views.bp
     from .live import AdminLive
 
     ctx: Context = app.extensions["vuoro"]

@@ -63,7 +63,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         cookies[role] = cookie.value
     view = issue_ticket(ctx, services=["kela"], language="fi", priority=False).view
     params = {"token": view.token, "key": "d1", "kiosk": "k1", "zone": "z1", "day": "2026-12-24",
-              "name": "nobody", "device_id": "999999", "code": "AAAAAA"}
+              "name": "nobody", "device_id": "999999", "code": "AAAAAA", "action": "disable",
+              "int:device_id": "999999"}
     yield World(app, tokens, cookies, params)
     shutdown(app)
 

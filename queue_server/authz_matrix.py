@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ROLES = ("anonymous", "kiosk", "desk", "clerk", "admin", "admin-token")
+ROLES = ("anonymous", "kiosk", "desk", "clerk", "supervisor", "admin", "admin-token")
 EVERYONE = frozenset(ROLES)
-DESK = frozenset({"desk", "clerk", "admin", "admin-token"})
-KIOSK = frozenset({"kiosk", "clerk", "admin", "admin-token"})
+DESK = frozenset({"desk", "clerk", "supervisor", "admin", "admin-token"})
+KIOSK = frozenset({"kiosk", "clerk", "supervisor", "admin", "admin-token"})
+#: the day's hours, exceptions and desks
+SUPERVISOR = frozenset({"supervisor", "admin", "admin-token"})
 ADMIN = frozenset({"admin", "admin-token"})
-STAFF_SESSION = frozenset({"clerk", "admin"})     # pages read the session cookie only
+STAFF_SESSION = frozenset({"clerk", "supervisor", "admin"})     # pages read the session cookie only
+SUPERVISOR_SESSION = frozenset({"supervisor", "admin"})
 ADMIN_SESSION = frozenset({"admin"})
 
 #: endpoints that only serve files shipped with the code (CSS, JS, sounds, fonts): public by design
@@ -45,9 +48,9 @@ ROUTES: tuple[Entry, ...] = (
     Entry("GET", "/desk", STAFF_SESSION, "others are sent to /login"),
     Entry("GET", "/admin", ADMIN_SESSION, "clerk: 403; others are sent to /login"),
     Entry("GET", "/admin/", ADMIN_SESSION, "as /admin"),
-    Entry("GET", "/admin/services", ADMIN_SESSION, "the management pages: clerk 403, others to /login"),
-    Entry("POST", "/admin/services/<key>/exceptions", ADMIN_SESSION, "CSRF"),
-    Entry("POST", "/admin/services/<key>/exceptions/<day>/remove", ADMIN_SESSION, "CSRF"),
+    Entry("GET", "/admin/services", SUPERVISOR_SESSION, "the management pages: clerk 403, others to /login"),
+    Entry("POST", "/admin/services/<key>/exceptions", SUPERVISOR_SESSION, "CSRF"),
+    Entry("POST", "/admin/services/<key>/exceptions/<day>/remove", SUPERVISOR_SESSION, "CSRF"),
     Entry("GET", "/admin/staff", ADMIN_SESSION),
     Entry("POST", "/admin/staff", ADMIN_SESSION, "CSRF; shows the one-time password once"),
     Entry("POST", "/admin/staff/<name>/<action>", ADMIN_SESSION, "disable, enable, reset (CSRF)"),
@@ -80,11 +83,11 @@ ROUTES: tuple[Entry, ...] = (
     Entry("POST", "/api/services", ADMIN, "configuration changes: validated whole, audited, live on every process"),
     Entry("PATCH", "/api/services/<key>", ADMIN),
     Entry("DELETE", "/api/services/<key>", ADMIN, "409 while it has tickets today or desks serve it"),
-    Entry("PUT", "/api/services/<key>/exceptions/<day>", ADMIN),
-    Entry("DELETE", "/api/services/<key>/exceptions/<day>", ADMIN),
-    Entry("PUT", "/api/exceptions/<day>", ADMIN),
-    Entry("DELETE", "/api/exceptions/<day>", ADMIN),
-    Entry("PATCH", "/api/desks/<key>", ADMIN),
+    Entry("PUT", "/api/services/<key>/exceptions/<day>", SUPERVISOR, "a supervisor may change the day's hours"),
+    Entry("DELETE", "/api/services/<key>/exceptions/<day>", SUPERVISOR),
+    Entry("PUT", "/api/exceptions/<day>", SUPERVISOR),
+    Entry("DELETE", "/api/exceptions/<day>", SUPERVISOR),
+    Entry("PATCH", "/api/desks/<key>", SUPERVISOR),
     Entry("GET", "/api/users", ADMIN),
     Entry("POST", "/api/users", ADMIN, "the one-time password is in the answer, once"),
     Entry("PATCH", "/api/users/<name>", ADMIN, "a disabled account's sessions and sockets end at once"),

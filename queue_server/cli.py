@@ -15,6 +15,7 @@ from . import log_hygiene, workers
 from .config import ConfigError, VuoroConfig, load_config
 from .domain.errors import DomainError
 from .services import centre_config, devices, first_start, staff
+from .services.accounts import USER_ROLES
 from .services.context import Context
 from .workers import WORKERS
 
@@ -131,7 +132,7 @@ def user() -> None:
 @user.command("add")
 @config_option
 @click.argument("name")
-@click.option("--role", type=click.Choice(["clerk", "admin"]), required=True)
+@click.option("--role", type=click.Choice(USER_ROLES), required=True)
 def user_add(config_path: str | None, name: str, role: str) -> None:
     """Add an account; the password comes from a prompt, or from the first line of standard input."""
     from .domain.errors import DomainError

@@ -133,6 +133,8 @@ class User(Base):
     active: so.Mapped[bool] = so.mapped_column(default=True)
     #: set for a password someone else chose (the first start's one-time one): the next log-in must change it
     must_change_password: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    #: the desks this account may open (so only mental-health staff open mental-health rooms); None: any desk
+    desks: so.Mapped[list[str] | None] = so.mapped_column(sa.JSON)
     created_at: so.Mapped[datetime]
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Response, abort, redirect, request, url_for
 from flask_login import current_user
 
+from ..api.auth import ADMIN_ROLES, SUPERVISOR_ROLES
 from ..domain.errors import DomainError
 from ..pages.rendering import catalog, chosen_language, login_redirect, render_page, vuoro
 from ..pages.strings import LOGIN
@@ -24,19 +25,20 @@ from .views import bp
 SECTIONS = ("services", "staff", "devices", "audit")
 
 
-def _admin() -> str | None:
-    """The admin's actor name, or None (the caller redirects or refuses)."""
+def _admin(roles: frozenset[str] = ADMIN_ROLES) -> str | None:
+    """The logged-in manager's actor name, or None (the caller sends them to log in); 403 for other roles."""
     if not current_user.is_authenticated:
         return None
-    if current_user.principal.role != "admin":
+    if current_user.principal.role not in roles:
         abort(403)
     return str(current_user.principal.actor)
 
 
 def _page(section: str, status: int = 200, **context: Any) -> Response:
     return render_page(f"admin/manage_{section}.html", lang=chosen_language(), catalog=catalog(MANAGE, LOGIN),
-                       page=f"admin-{section}", status=status, section=section, sections=SECTIONS,
-                       user=current_user.principal.name, **context)
+                       page=f"admin-{section}", status=status, section=section, user=current_user.principal.name,
+                       sections=SECTIONS if current_user.principal.role in ADMIN_ROLES else ("services",),
+                       dashboard=current_user.principal.role in ADMIN_ROLES, **context)
 
 
 def _done(section: str, **query: str) -> Response:
@@ -62,14 +64,14 @@ def _services_context() -> dict[str, Any]:
 
 @bp.get("/services")
 def manage_services() -> Response:
-    if _admin() is None:
+    if _admin(SUPERVISOR_ROLES) is None:
         return login_redirect()
     return _page("services", saved=request.args.get("saved") == "1", **_services_context())
 
 
 @bp.post("/services/<key>/exceptions")
 def manage_exception_add(key: str) -> Response:
-    actor = _admin()
+    actor = _admin(SUPERVISOR_ROLES)
     if actor is None:
         return login_redirect()
     form = request.form
@@ -85,7 +87,7 @@ def manage_exception_add(key: str) -> Response:
 
 @bp.post("/services/<key>/exceptions/<day>/remove")
 def manage_exception_remove(key: str, day: str) -> Response:
-    actor = _admin()
+    actor = _admin(SUPERVISOR_ROLES)
     if actor is None:
         return login_redirect()
     try:

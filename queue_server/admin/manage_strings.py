@@ -30,6 +30,7 @@ MANAGE: dict[str, dict[str, str]] = {
     "manage.username": {"fi": "Käyttäjätunnus", "sv": "Användarnamn", "en": "Username"},
     "manage.role": {"fi": "Rooli", "sv": "Roll", "en": "Role"},
     "manage.role.clerk": {"fi": "virkailija", "sv": "handläggare", "en": "clerk"},
+    "manage.role.supervisor": {"fi": "esihenkilö", "sv": "arbetsledare", "en": "supervisor"},
     "manage.role.admin": {"fi": "ylläpitäjä", "sv": "administratör", "en": "admin"},
     "manage.active": {"fi": "Käytössä", "sv": "Aktiv", "en": "Active"},
     "manage.add_user": {"fi": "Lisää käyttäjä", "sv": "Lägg till användare", "en": "Add a user"},

@@ -16,8 +16,10 @@ from .errors import ApiError
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: roles that may act as a desk, and as a kiosk; admin may do everything
-DESK_ROLES = frozenset({"desk", "clerk", "admin"})
-KIOSK_ROLES = frozenset({"kiosk", "clerk", "admin"})
+DESK_ROLES = frozenset({"desk", "clerk", "supervisor", "admin"})
+KIOSK_ROLES = frozenset({"kiosk", "clerk", "supervisor", "admin"})
+#: the day's hours, exceptions and desks: a supervisor may change them, as an admin may
+SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})
 ADMIN_ROLES = frozenset({"admin"})
 #: what an account whose password must be changed may still reach: the change itself, log-out, who am I
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"pages.password", "api.change_password", "pages.logout", "api.logout",
@@ -67,6 +69,13 @@ def require(roles: frozenset[str]) -> Callable[[F], F]:
         wrapper.required_roles = roles  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]
     return decorate
+
+
+def check_desk(desk_key: str) -> None:
+    """403 ``not_your_desk`` for an account that may not open this desk (its ``desks`` list leaves it out)."""
+    principal = current_principal()
+    if principal is not None and not principal.may_open(desk_key):
+        raise ApiError(403, "not_your_desk", f"this account may not open desk {desk_key!r}")
 
 
 def password_change_gate() -> Response | None:

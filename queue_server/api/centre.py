@@ -12,7 +12,7 @@ from flask import Response, jsonify
 
 from ..services import centre_admin, centre_config
 from . import bp
-from .auth import ADMIN_ROLES, current_principal, require
+from .auth import ADMIN_ROLES, SUPERVISOR_ROLES, current_principal, require
 from .centre_schemas import ConfigOut, DayExceptionIn, DeskPatch, ServiceCreate, ServicePatch
 from .context import ctx, parse_body
 from .errors import ApiError
@@ -63,33 +63,33 @@ def service_retire(key: str) -> Response:
 
 
 @bp.put("/services/<key>/exceptions/<day>")
-@require(ADMIN_ROLES)
+@require(SUPERVISOR_ROLES)
 def service_exception_set(key: str, day: str) -> Response:
     body = parse_body(DayExceptionIn).model_dump(exclude_defaults=True)
     return _out(centre_admin.set_exception(ctx(), _day(day), body, service=key, actor=_actor()))
 
 
 @bp.delete("/services/<key>/exceptions/<day>")
-@require(ADMIN_ROLES)
+@require(SUPERVISOR_ROLES)
 def service_exception_remove(key: str, day: str) -> Response:
     return _out(centre_admin.set_exception(ctx(), _day(day), None, service=key, actor=_actor()))
 
 
 @bp.put("/exceptions/<day>")
-@require(ADMIN_ROLES)
+@require(SUPERVISOR_ROLES)
 def centre_exception_set(day: str) -> Response:
     body = parse_body(DayExceptionIn).model_dump(exclude_defaults=True)
     return _out(centre_admin.set_exception(ctx(), _day(day), body, service=None, actor=_actor()))
 
 
 @bp.delete("/exceptions/<day>")
-@require(ADMIN_ROLES)
+@require(SUPERVISOR_ROLES)
 def centre_exception_remove(day: str) -> Response:
     return _out(centre_admin.set_exception(ctx(), _day(day), None, service=None, actor=_actor()))
 
 
 @bp.patch("/desks/<key>")
-@require(ADMIN_ROLES)
+@require(SUPERVISOR_ROLES)
 def desk_update(key: str) -> Response:
     changes = parse_body(DeskPatch).model_dump(exclude_unset=True)
     return _out(centre_admin.update_desk(ctx(), key, changes, actor=_actor()))

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..services.accounts import UserRole
 from .schemas import Key
 
 Prefix = Annotated[str, Field(pattern=r"^[A-Z]{1,3}$")]
@@ -56,6 +57,7 @@ class UserOut(BaseModel):
     username: str
     role: str
     active: bool
+    desks: list[str] | None = Field(description="the desks the account may open; null: any")
     must_change_password: bool
     created_at: str
 
@@ -68,12 +70,13 @@ class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     username: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$")]
-    role: Literal["clerk", "admin"]
+    role: UserRole
 
 
 class UserPatch(_Patch):
     active: bool | None = None
-    role: Literal["clerk", "admin"] | None = None
+    role: UserRole | None = None
+    desks: list[Key] | None = Field(None, description="the desks it may open; null: any desk")
 
 
 class OneTimePasswordOut(BaseModel):

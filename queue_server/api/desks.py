@@ -9,7 +9,7 @@ from flask import Response, jsonify
 from ..services import desks as service
 from ..services.accounts import Principal
 from . import bp
-from .auth import DESK_ROLES, current_principal, require
+from .auth import DESK_ROLES, check_desk, current_principal, require
 from .context import ctx, parse_body
 from .schemas import (
     CallRequest,
@@ -62,6 +62,7 @@ def show_desk(key: str) -> Response:
 
 def _simple(action: Callable[..., service.DeskResult]) -> Callable[[str], Response | tuple[str, int]]:
     def view(key: str) -> Response | tuple[str, int]:
+        check_desk(key)
         return _action_json(action(ctx(), key, _actor()))
     return view
 
@@ -77,6 +78,7 @@ for _path, _action in (
 @bp.post("/desks/<key>/transfer")
 @require(DESK_ROLES)
 def transfer(key: str) -> Response | tuple[str, int]:
+    check_desk(key)
     req = parse_body(TransferRequest)
     return _action_json(service.transfer(ctx(), key, req.service, _actor()))
 
@@ -84,6 +86,7 @@ def transfer(key: str) -> Response | tuple[str, int]:
 @bp.post("/desks/<key>/call")
 @require(DESK_ROLES)
 def call_number(key: str) -> Response | tuple[str, int]:
+    check_desk(key)
     req = parse_body(CallRequest)
     return _action_json(service.call_number(ctx(), key, req.number, _actor()))
 
@@ -91,6 +94,7 @@ def call_number(key: str) -> Response | tuple[str, int]:
 @bp.post("/desks/<key>/status")
 @require(DESK_ROLES)
 def set_status(key: str) -> Response:
+    check_desk(key)
     req = parse_body(DeskStatusRequest)
     result = service.set_status(ctx(), key, req.status, _actor())
     ticket = TicketOut.model_validate(result.ticket, from_attributes=True) if result.ticket else None

@@ -58,7 +58,8 @@ def users_create() -> tuple[Response, int]:
 @require(ADMIN_ROLES)
 def users_update(name: str) -> Response:
     req = parse_body(UserPatch)
-    user = staff_service.update_user(ctx(), name, actor=_actor(), active=req.active, role=req.role)
+    desks = {"desks": req.desks} if "desks" in req.model_fields_set else {}
+    user = staff_service.update_user(ctx(), name, actor=_actor(), active=req.active, role=req.role, **desks)
     return jsonify(UserOut(**user).model_dump())
 
 

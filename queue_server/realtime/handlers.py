@@ -154,6 +154,8 @@ class Handlers:
         principal = self.principal()
         if principal is None or principal.role not in DESK_ROLES:
             return _error("forbidden", "log in as a clerk or use a desk token")
+        if not principal.may_open(desk):
+            return _error("not_your_desk", "this account may not open this desk")
         if desk not in ctx.config.desk_map:
             return _error("unknown_desk", "no such desk")
         printing = current_app.extensions.get(PRINTING)

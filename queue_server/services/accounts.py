@@ -6,6 +6,7 @@ import functools
 import logging
 import secrets
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -17,7 +18,9 @@ from . import first_start
 from .tokens import new_token, token_hash
 
 log = logging.getLogger(__name__)
-USER_ROLES = ("clerk", "admin")
+#: clerks serve at desks; supervisors also change the day's hours, exceptions and desks; admins everything
+UserRole = Literal["clerk", "supervisor", "admin"]
+USER_ROLES: tuple[str, ...] = get_args(UserRole)
 TOKEN_ROLES = ("kiosk", "desk", "admin")
 MIN_PASSWORD = 8
 
@@ -37,6 +40,11 @@ class Principal:
     name: str
     #: a user whose password someone else chose: until it is changed, the account can do nothing else
     must_change_password: bool = False
+    #: the desks a user may open (None: any); tokens are not limited here
+    desks: tuple[str, ...] | None = None
+
+    def may_open(self, desk_key: str) -> bool:
+        return self.desks is None or desk_key in self.desks
 
     @property
     def actor(self) -> str:
@@ -70,7 +78,8 @@ def add_user(db: Database, username: str, password: str, role: str, *, must_chan
 
 
 def _principal(user: User) -> Principal:
-    return Principal("user", user.id, user.role, user.username, user.must_change_password)
+    return Principal("user", user.id, user.role, user.username, user.must_change_password,
+                     tuple(user.desks) if user.desks is not None else None)
 
 
 def change_password(db: Database, user_id: int, current: str, new: str) -> Principal:

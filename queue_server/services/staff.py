@@ -23,7 +23,7 @@ from .outbox import note_revoked, writing
 
 
 def _out(user: User) -> dict[str, Any]:
-    return {"username": user.username, "role": user.role, "active": user.active,
+    return {"username": user.username, "role": user.role, "active": user.active, "desks": user.desks,
             "must_change_password": user.must_change_password, "created_at": user.created_at.isoformat()}
 
 
@@ -41,24 +41,35 @@ def create_user(ctx: Context, username: str, role: str, *, actor: str) -> tuple[
     return next(u for u in list_users(ctx) if u["username"] == username), password
 
 
+_ANY = object()
+
+
 def update_user(ctx: Context, username: str, *, actor: str, active: bool | None = None,
-                role: str | None = None) -> dict[str, Any]:
+                role: str | None = None, desks: Any = _ANY) -> dict[str, Any]:
+    """Change an account; ``desks`` (a list of desk keys, or None for any desk) only when given."""
     if role is not None and role not in USER_ROLES:
         raise InvalidRequest(f"role: one of {', '.join(USER_ROLES)}")
+    if desks is not _ANY and desks is not None:
+        unknown = sorted(set(desks) - set(ctx.config.desk_map))
+        if unknown:
+            raise InvalidRequest(f"desks: unknown desk {', '.join(unknown)}")
     with writing(ctx) as session:
         user = session.scalar(sa.select(User).where(User.username == username).with_for_update())
         if user is None:
             raise NotFound(f"no such user: {username!r}")
-        before = {"active": user.active, "role": user.role}
+        before = {"active": user.active, "role": user.role, "desks": user.desks}
         if active is not None:
             user.active = active
         if role is not None:
             user.role = role
-        after = {"active": user.active, "role": user.role}
+        if desks is not _ANY:
+            user.desks = sorted(desks) if desks is not None else None
+        after = {"active": user.active, "role": user.role, "desks": user.desks}
         if before != after:
             audit.record(session, ctx, actor=actor, action="user.update", target=username, before=before,
                          after=after)
-            if before["active"] and not user.active or before["role"] != user.role:
+            if before["active"] and not user.active or before["role"] != user.role or \
+                    before["desks"] != user.desks:
                 note_revoked(session, "user", user.id)  # its open sockets were opened with the old rights
         return _out(user)
 

@@ -23,7 +23,8 @@ from queue_server.services.accounts import add_user, create_token
 from queue_server.services.tickets import issue_ticket
 from tests.conftest import BASE_CONFIG, FakeClock
 
-USERS = {"clerk": ("clerk1", "clerk-password-1"), "admin": ("admin1", "admin-password-1")}
+USERS = {"clerk": ("clerk1", "clerk-password-1"), "supervisor": ("super1", "super-password-1"),
+         "admin": ("admin1", "admin-password-1")}
 DOC = Path(__file__).resolve().parents[2] / "docs" / "security.md"
 
 

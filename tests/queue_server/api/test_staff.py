@@ -118,3 +118,27 @@ def test_a_kiosk_enrols_by_pairing_code(app: Flask, openapi: OpenApi) -> None:
     assert device.get("/api/devices/pair/NOSUCH", expect=200).get_json() == {"status": "expired"}
     entries = api.get("/api/audit?action=device.pair", expect=200).get_json()["entries"]
     assert len(entries) == 1 and token not in json.dumps(entries)
+
+
+def test_an_account_opens_only_the_desks_it_is_given(app: Flask, openapi: OpenApi) -> None:
+    """Only mental-health staff open mental-health rooms: a clerk given room h1 may act there and nowhere else."""
+    ctx = app.extensions["vuoro"]
+    add_user(ctx.db, "mh-clerk", "clerk-password-8", "clerk")
+    api = admin_api(app, openapi)
+    api.request("patch", "/api/users/mh-clerk", json={"desks": ["nowhere"]}, expect=400)
+    user = api.request("patch", "/api/users/mh-clerk", json={"desks": ["h1"]}, expect=200).get_json()
+    assert user["desks"] == ["h1"]
+    clerk = app.test_client()
+    assert clerk.post("/api/session", json={"username": "mh-clerk", "password": "clerk-password-8"}).status_code == 200
+    refused = clerk.post("/api/desks/d1/next")
+    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "not_your_desk"
+    assert clerk.post("/api/desks/h1/next").status_code in (200, 204)
+    sock = socketio.test_client(app, flask_test_client=clerk)
+    assert sock.emit("join", {"desk": "d1"}, callback=True)["error"]["code"] == "not_your_desk"
+    assert sock.emit("join", {"desk": "h1"}, callback=True) == {"ok": True}
+    sock.disconnect()
+    # a role change or new desks close the account's sockets; null gives it every desk again
+    api.request("patch", "/api/users/mh-clerk", json={"desks": None}, expect=200)
+    assert clerk.post("/api/desks/d1/next").status_code in (200, 204)
+    assert [e["after"]["desks"] for e in api.get("/api/audit?action=user.update", expect=200).get_json()["entries"]] \
+        == [None, ["h1"]]

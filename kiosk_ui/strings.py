@@ -12,6 +12,7 @@ KIOSK: dict[str, dict[str, str]] = {
     "kiosk.loading": {"fi": "Ladataan…", "sv": "Laddar…", "en": "Loading…"},
     "kiosk.order": {"fi": "valinta {n}", "sv": "val {n}", "en": "choice {n}"},
     "kiosk.closed": {"fi": "Suljettu", "sv": "Stängt", "en": "Closed"},
+    "kiosk.closed_tomorrow": {"fi": "suljettu huomenna", "sv": "stängt i morgon", "en": "closed tomorrow"},
     "kiosk.opens_at": {"fi": "Suljettu · avautuu {time}", "sv": "Stängt · öppnar {time}",
                        "en": "Closed · opens {time}"},
     "kiosk.priority": {"fi": "Tarvitsen etuoikeuden (en voi odottaa seisten)",

@@ -56,6 +56,9 @@ def run(factory: Callable[[], Flask], *, host: str, port: int, worker: str = "gt
         "workers": 1,
         **workers.gunicorn_options(worker, threads=threads, open_files=open_files),
         "timeout": 0,          # websockets stay open; a worker busy with a long broadcast must not be killed
+        # idle keep-alive connections outlive nginx's upstream keepalive_timeout (60 s): nginx closes them
+        # first, and never sends a request on one the server is closing (deploy/nginx.conf)
+        "keepalive": 75,
         "graceful_timeout": 5,
         "accesslog": None,     # access logs would hold visitors' tokens in paths
         "loglevel": "info",

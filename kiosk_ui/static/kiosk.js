@@ -121,6 +121,7 @@
       service.estimated_wait_s = update.estimated_wait_s;
       service.open = update.open;
       service.opens_at = update.opens_at;
+      service.closed_tomorrow = !!update.closed_tomorrow;
     });
     renderTiles();
   }
@@ -129,9 +130,10 @@
     if (!service.open) {
       return service.opens_at ? V.t("kiosk.opens_at", { time: V.formatTime(service.opens_at, true) }) : V.t("kiosk.closed");
     }
-    if (service.waiting === null || service.waiting === undefined) return "";  // a sensitive queue: not shown
-    if (!service.waiting) return V.t("common.no_wait");
-    return V.t("common.waiting_n", { n: service.waiting }) + " · " + V.formatWait(service.estimated_wait_s);
+    var tomorrow = service.closed_tomorrow ? " · " + V.t("kiosk.closed_tomorrow") : "";
+    if (service.waiting === null || service.waiting === undefined) return tomorrow.slice(3);  // a sensitive queue
+    if (!service.waiting) return V.t("common.no_wait") + tomorrow;
+    return V.t("common.waiting_n", { n: service.waiting }) + " · " + V.formatWait(service.estimated_wait_s) + tomorrow;
   }
 
   /** Tiles are made once per service list and updated in place, so focus stays where it is. */

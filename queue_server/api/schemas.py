@@ -93,6 +93,7 @@ class ServiceOut(BaseModel):
     location: str
     open: bool
     opens_at: str | None
+    closed_tomorrow: bool = Field(False, description="closed all of tomorrow (an exception or a closed date)")
     waiting: int | None = Field(description="public figures: a sensitive service's are merged with the services "
                                             "sharing its prefix and waiting area; null where it has none")
     estimated_wait_s: int | None

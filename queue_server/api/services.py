@@ -20,6 +20,7 @@ def list_services() -> Response:
     items = [
         ServiceOut(key=s.key, prefix=s.prefix, name=config.text(s.names, language), names=s.names,
                    location=config.text(s.locations, language), open=s.open, opens_at=s.opens_at,
+                   closed_tomorrow=s.closed_tomorrow,
                    waiting=s.waiting, estimated_wait_s=s.estimated_wait_s, sensitive=s.sensitive)
         for s in public_summaries(ctx())
     ]

@@ -76,7 +76,7 @@ def queue_payload(summaries: list[Any], *, for_board: bool) -> dict[str, Any]:
     return {
         "services": [
             {"key": s.key, "names": s.names, "waiting": s.waiting, "estimated_wait_s": s.estimated_wait_s,
-             "open": s.open, "opens_at": s.opens_at}
+             "open": s.open, "opens_at": s.opens_at, "closed_tomorrow": s.closed_tomorrow}
             for s in summaries
             if not (for_board and s.sensitive)
         ]

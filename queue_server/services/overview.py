@@ -10,6 +10,7 @@ the live model directly.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from .context import Context
 from .outbox import us
@@ -23,6 +24,8 @@ class ServiceSummary:
     locations: dict[str, str]
     open: bool
     opens_at: str | None
+    #: an exception (or a closed date) closes it all of tomorrow: kiosks say so to today's visitors
+    closed_tomorrow: bool
     waiting: int | None
     estimated_wait_s: int | None
     sensitive: bool
@@ -60,6 +63,7 @@ def _summaries(ctx: Context, *, public: bool) -> list[ServiceSummary]:
         out.append(ServiceSummary(
             key=s.key, prefix=s.prefix, names=dict(s.name), locations=dict(s.location), open=is_open,
             opens_at=nxt.isoformat() if nxt else None, waiting=waiting, estimated_wait_s=wait_s,
+            closed_tomorrow=hours.on(local.date() + timedelta(days=1)) == (),
             sensitive=s.sensitive,
         ))
     return out

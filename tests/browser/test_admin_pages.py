@@ -1,5 +1,5 @@
-"""The admin pages in Chromium, as a manager uses them: close a service for the day and see the kiosk say so;
-add a clerk, who logs in with the one-time password and must choose their own."""
+"""The admin pages in Chromium, as a manager uses them: close a service for the day, and for tomorrow, and see
+the kiosk say so; add a clerk, who logs in with the one-time password and must choose their own."""
 
 from __future__ import annotations
 
@@ -68,6 +68,19 @@ def test_a_manager_closes_a_service_for_the_day_and_the_kiosk_says_so(site: Site
     manager.find_element(By.CSS_SELECTOR, 'tr[data-service="library"] form.exception button').click()
     wait(manager, lambda: manager.find_element(By.CSS_SELECTOR, 'tr[data-service="library"] .open-now').text == "yes",
          "the exception was not removed")
+    wait(kiosk, lambda: not kiosk.execute_script(closed), "the kiosk did not offer the service again")
+
+    # closed tomorrow: today's visitors are told on the tile
+    tomorrow = manager.execute_script(
+        "var d = new Date(document.getElementById('day-library').value + 'T12:00:00');"
+        "d.setDate(d.getDate() + 1); return d.toISOString().slice(0, 10);")
+    manager.execute_script("document.getElementById('day-library').value = arguments[0];", tomorrow)
+    manager.find_element(By.CSS_SELECTOR, 'tr[data-service="library"] form.form-row button[type=submit]').click()
+    wait(manager, lambda: tomorrow in manager.find_element(By.CSS_SELECTOR, 'tr[data-service="library"]').text,
+         "tomorrow's exception is not listed")
+    wait(kiosk, lambda: "suljettu huomenna" in kiosk.find_element(By.CSS_SELECTOR, tile).text.lower(),
+         "the kiosk does not say the service is closed tomorrow")
+    assert not kiosk.execute_script(closed), "it is still open today"
 
 
 def test_a_manager_adds_a_clerk_who_logs_in_and_changes_their_password(site: Site,

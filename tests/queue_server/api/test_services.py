@@ -15,8 +15,8 @@ from queue_server.domain import estimate
 from tests.conftest import FakeClock
 from tests.queue_server.helpers import Api, Centre, OpenApi, assert_error
 
-SERVICE_FIELDS = {"key", "prefix", "name", "names", "location", "open", "opens_at", "waiting", "estimated_wait_s",
-                  "sensitive"}
+SERVICE_FIELDS = {"key", "prefix", "name", "names", "location", "open", "opens_at", "closed_tomorrow", "waiting",
+                  "estimated_wait_s", "sensitive"}
 
 
 def services(api: Api, query: str = "") -> dict[str, dict[str, Any]]:

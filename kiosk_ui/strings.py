@@ -72,6 +72,8 @@ KIOSK: dict[str, dict[str, str]] = {
                               "namnet {key}. Automaten startar av sig själv.",
                         "en": "Staff: enter the code {code} on the admin devices page and name this kiosk {key}. "
                               "It starts by itself."},
+    "kiosk.pair_qr_alt": {"fi": "QR-koodi ylläpidon laitesivulle", "sv": "QR-kod till administrationens enhetssida",
+                          "en": "QR code to the admin devices page"},
     "kiosk.pair_expired": {"fi": "Koodi vanheni. Näytä uusi koodi.", "sv": "Koden gick ut. Visa en ny kod.",
                            "en": "The code expired. Show a new one."},
     "kiosk.staff_login": {"fi": "Henkilökunnan kirjautuminen", "sv": "Inloggning för personalen",

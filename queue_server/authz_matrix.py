@@ -61,6 +61,7 @@ ROUTES: tuple[Entry, ...] = (
     Entry("GET", "/kiosk/<kiosk>", EVERYONE, "the page is public; issuing needs a kiosk token or a session"),
     Entry("GET", "/board/<zone>", EVERYONE, "public screen; sensitive services never shown"),
     Entry("GET", "/t/<token>", EVERYONE, "capability: the ticket token (rate-limited per token)"),
+    Entry("GET", "/pair/<code>/qr.svg", EVERYONE, "a waiting device's code as a QR code (404 once used or expired)"),
     Entry("GET", "/t/<token>/qr.svg", EVERYONE, "capability: the ticket token (rate-limited per token)"),
     Entry("GET", "/healthz", EVERYONE, "liveness, no data"),
     Entry("GET", "/metrics", EVERYONE, "counters only, no tokens or numbers; restrict at the proxy"),

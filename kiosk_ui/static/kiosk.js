@@ -216,6 +216,7 @@
     window.clearInterval(pairTimer);
     pairTimer = null;
     V.show($("pair-code"), false);
+    V.show($("pair-qr"), false);
     $("pair-help").textContent = key ? V.t(key) : "";
     V.show($("pair-help"), !!key);
     $("pair-start").disabled = false;
@@ -225,6 +226,9 @@
     $("pair-start").disabled = true;
     V.api("POST", "/api/devices/pair/start", { body: { role: "kiosk" } }).then(function (started) {
       $("pair-code").textContent = started.code;
+      $("pair-qr").setAttribute("src", "/pair/" + encodeURIComponent(started.code) + "/qr.svg");
+      $("pair-qr").setAttribute("alt", V.t("kiosk.pair_qr_alt"));
+      V.show($("pair-qr"), true);
       $("pair-help").textContent = V.t("kiosk.pair_help", { code: started.code, key: kiosk });
       V.show($("pair-code"), true);
       V.show($("pair-help"), true);

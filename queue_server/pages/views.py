@@ -12,6 +12,7 @@ from flask_login import current_user, login_user, logout_user
 from ..api.auth import DESK_ROLES, SessionUser
 from ..domain.errors import InvalidRequest, NotFound
 from ..services.accounts import WrongPassword, authenticate, change_password
+from ..services.devices import pairing_status
 from ..services.ticket_view import TicketView, track_url
 from ..services.tickets import get_ticket
 from . import bp
@@ -129,6 +130,15 @@ def qr_svg(url: str) -> bytes:
     code.save(out, kind="svg", border=4, xmldecl=False, omitsize=True, dark="#000", light="#fff",
               svgclass=None, lineclass=None)
     return out.getvalue()
+
+
+@bp.get("/pair/<code>/qr.svg")
+def pairing_qr(code: str) -> Response:
+    """A waiting device's pairing code as a QR code: the admin's phone opens the devices page with it filled in."""
+    if pairing_status(vuoro(), code[:8]) != "pending":
+        return not_found("text")
+    url = f"{config().public_url.rstrip('/')}/admin/devices?code={code[:8].upper()}"
+    return Response(qr_svg(url), mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
 @bp.get("/t/<token>/qr.svg")

@@ -49,6 +49,8 @@ def test_a_kiosk_enrols_by_pairing_code_and_falls_back_when_revoked(site: Site,
                 "no pairing code shown")
     assert len(code) == 6
     assert code in driver.find_element("id", "pair-help").text and "k2" in driver.find_element("id", "pair-help").text
+    wait(driver, "var q = document.getElementById('pair-qr');"
+                 "return q && !q.hidden && q.complete && q.naturalWidth > 0", "no QR code beside the pairing code")
 
     admin = {"Authorization": f"Bearer {admin_token(site)}"}
     paired = requests.post(f"{site.url}/api/devices/pair", json={"code": code, "name": "k2"}, headers=admin,

@@ -9,6 +9,7 @@ from flask import Flask
 from queue_server.extensions import socketio
 from queue_server.services.accounts import add_user, create_token
 from tests.queue_server.helpers import Api, OpenApi
+from tests.queue_server.pages.helpers import decode_svg_qr
 
 
 def admin_api(app: Flask, openapi: OpenApi) -> Api:
@@ -101,6 +102,9 @@ def test_a_kiosk_enrols_by_pairing_code(app: Flask, openapi: OpenApi) -> None:
     kiosk = {"Authorization": f"Bearer {token}"}
     assert app.test_client().post("/api/tickets", json={"services": ["kela"]}, headers=kiosk).status_code == 401
     assert device.get(f"/api/devices/pair/{code}", expect=200).get_json() == {"status": "pending"}
+    qr = app.test_client().get(f"/pair/{code}/qr.svg")
+    assert qr.status_code == 200 and qr.mimetype == "image/svg+xml"
+    assert decode_svg_qr(qr.get_data()).endswith(f"/admin/devices?code={code}")
     device.request("post", "/api/devices/pair/start", json={"role": "admin"}, expect=400)  # no admin by pairing
 
     api = admin_api(app, openapi)
@@ -110,6 +114,7 @@ def test_a_kiosk_enrols_by_pairing_code(app: Flask, openapi: OpenApi) -> None:
     paired = api.request("post", "/api/devices/pair", json={"code": code.lower(), "name": "k1"}, expect=201)
     assert paired.get_json()["device"]["name"] == "k1" and paired.get_json()["device"]["role"] == "kiosk"
     assert device.get(f"/api/devices/pair/{code}", expect=200).get_json() == {"status": "paired"}
+    assert app.test_client().get(f"/pair/{code}/qr.svg").status_code == 404, "a used code has no QR code"
     api.request("post", "/api/devices/pair", json={"code": code, "name": "k1"}, expect=404)  # spent
     issued = app.test_client().post("/api/tickets", json={"services": ["kela"]}, headers=kiosk)
     assert issued.status_code == 201

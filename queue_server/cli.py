@@ -274,9 +274,8 @@ def config_export(config_path: str | None, out_path: str | None) -> None:
 @click.option("--dry-run", is_flag=True, help="show what would change, change nothing")
 def config_import(config_path: str | None, file: str, dry_run: bool) -> None:
     """Apply FILE as the live configuration, printing the difference first; every server takes it up at once."""
-    machine = _load(config_path)
-    database = _database(machine)
-    live, _ = centre_config.load_or_seed(database, machine)
+    ctx = _admin_context(config_path)
+    live = ctx.config
     try:
         data = yaml.safe_load(Path(file).read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -295,7 +294,6 @@ def config_import(config_path: str | None, file: str, dry_run: bool) -> None:
     click.echo(changes or "no change", nl=not changes)
     if dry_run or not changes:
         return
-    ctx = Context(config=live, db=database)
     _, version = centre_config.replace(ctx, document, actor="cli", action="config.import", target=Path(file).name)
     click.echo(f"imported as version {version}; running servers take it up within a second")
 

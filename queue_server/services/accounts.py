@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import Database
@@ -62,19 +63,24 @@ def _check_new_password(password: str) -> None:
 
 
 def add_user(db: Database, username: str, password: str, role: str, *, must_change: bool = False) -> Principal:
+    with db.writer() as session:
+        return _principal(insert_user(session, username, password, role, must_change=must_change))
+
+
+def insert_user(session: orm.Session, username: str, password: str, role: str, *, must_change: bool = False) -> User:
+    """A new account in the caller's transaction (so that its audit entry commits with it)."""
     if role not in USER_ROLES:
         raise InvalidRequest(f"role must be one of {', '.join(USER_ROLES)}")
     if not username or len(username) > 64:
         raise InvalidRequest("the username must be 1-64 characters")
     _check_new_password(password)
-    with db.writer() as session:
-        if session.scalar(sa.select(User.id).where(User.username == username)) is not None:
-            raise AccountExists(f"user {username!r} exists already")
-        user = User(username=username, password_hash=generate_password_hash(password), role=role,
-                    active=True, must_change_password=must_change, created_at=utcnow())
-        session.add(user)
-        session.flush()
-        return _principal(user)
+    if session.scalar(sa.select(User.id).where(User.username == username)) is not None:
+        raise AccountExists(f"user {username!r} exists already")
+    user = User(username=username, password_hash=generate_password_hash(password), role=role,
+                active=True, must_change_password=must_change, created_at=utcnow())
+    session.add(user)
+    session.flush()
+    return user
 
 
 def _principal(user: User) -> Principal:
@@ -141,14 +147,21 @@ def load_user(db: Database, user_id: int) -> Principal | None:
 
 def create_token(db: Database, role: str, name: str) -> str:
     """Create a device token and return it; only its hash is kept, so it is shown this once."""
+    with db.writer() as session:
+        return insert_token(session, role, name)[1]
+
+
+def insert_token(session: orm.Session, role: str, name: str) -> tuple[ApiToken, str]:
+    """A new device token in the caller's transaction: the row, and the token (shown once, never stored)."""
     if role not in TOKEN_ROLES:
         raise InvalidRequest(f"role must be one of {', '.join(TOKEN_ROLES)}")
     if not name or len(name) > 64:
         raise InvalidRequest("the token name must be 1-64 characters")
     token = new_token()
-    with db.writer() as session:
-        session.add(ApiToken(name=name, role=role, token_hash=token_hash(token), created_at=utcnow()))
-    return token
+    row = ApiToken(name=name, role=role, token_hash=token_hash(token), created_at=utcnow())
+    session.add(row)
+    session.flush()
+    return row, token
 
 
 def token_principal(db: Database, token: str) -> Principal | None:

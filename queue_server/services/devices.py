@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from ..domain.errors import DomainError, InvalidRequest, InvalidTransition, NotFound
 from ..models import ApiToken, DevicePairing
 from . import audit
-from .accounts import create_token
+from .accounts import insert_token
 from .context import Context
 from .outbox import note_revoked, writing
 from .tokens import new_token, token_hash
@@ -40,13 +40,11 @@ def list_devices(ctx: Context) -> list[dict[str, Any]]:
 
 
 def create_device(ctx: Context, role: str, name: str, *, actor: str) -> tuple[dict[str, Any], str]:
-    token = create_token(ctx.db, role, name)
     with writing(ctx) as session:
-        device = session.scalars(sa.select(ApiToken).where(ApiToken.token_hash == token_hash(token))).one()
+        device, token = insert_token(session, role, name)
         audit.record(session, ctx, actor=actor, action="device.create", target=f"{device.id}:{name}",
                      after={"role": role, "name": name})
-        out = _out(device)
-    return out, token
+        return _out(device), token
 
 
 def revoke_device(ctx: Context, device_id: int, *, actor: str) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from werkzeug.security import generate_password_hash
 from ..domain.errors import InvalidRequest, NotFound
 from ..models import User
 from . import audit
-from .accounts import USER_ROLES, add_user
+from .accounts import USER_ROLES, insert_user
 from .context import Context
 from .outbox import note_revoked, writing
 
@@ -35,10 +35,10 @@ def list_users(ctx: Context) -> list[dict[str, Any]]:
 def create_user(ctx: Context, username: str, role: str, *, actor: str) -> tuple[dict[str, Any], str]:
     """A new account with a one-time password (returned, shown once; changed at the first log-in)."""
     password = secrets.token_urlsafe(12)
-    add_user(ctx.db, username, password, role, must_change=True)
     with writing(ctx) as session:
+        user = insert_user(session, username, password, role, must_change=True)
         audit.record(session, ctx, actor=actor, action="user.create", target=username, after={"role": role})
-    return next(u for u in list_users(ctx) if u["username"] == username), password
+        return _out(user), password
 
 
 _ANY = object()

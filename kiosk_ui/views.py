@@ -30,6 +30,9 @@ def kiosk_page(kiosk: str) -> Response:
         "kiosk": kcfg.key,
         "languages": ",".join(cfg.centre.languages),
         "printer": "1" if _has_printer(kcfg.printer) else "0",
+        # the services this kiosk offers ("": every service); the script asks /api/kiosks/<key> again on each
+        # snapshot, so a change reaches a running kiosk without a reload
+        "services": ",".join(kcfg.services or ()),
         "centre-names": json.dumps(dict(cfg.centre.name), ensure_ascii=False),
         "login": url_for("pages.login", next=f"/kiosk/{kcfg.key}"),
     }

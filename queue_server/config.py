@@ -122,6 +122,8 @@ class ZoneConfig(_Model):
     chime: bool = False
     speech: bool = False
     volume: Annotated[float, Field(ge=0, le=1)] = 0.5
+    #: an optional line the zone's boards show under the calls ("Kela closes at 16 today"), per language
+    message: I18n | None = None
 
 
 class KioskConfig(_Model):
@@ -129,6 +131,8 @@ class KioskConfig(_Model):
     zone: Key
     printer: Key | None = None
     language: Language | None = None
+    #: the services this kiosk offers (a kiosk by the Kela waiting room offers Kela only); None: every service
+    services: list[Key] | None = Field(default=None, min_length=1)
 
 
 RateLimit = Annotated[str, Field(pattern=r"^\s*\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?\s*(;.*)?$")]
@@ -201,11 +205,7 @@ class VuoroConfig(_Model):
                     raise ValueError(f"desks.{i}.services: unknown service {s!r}")
             if d.zone not in zones:
                 raise ValueError(f"desks.{i}.zone: unknown zone {d.zone!r}")
-        for i, k in enumerate(self.kiosks):
-            if k.zone not in zones:
-                raise ValueError(f"kiosks.{i}.zone: unknown zone {k.zone!r}")
-            if k.printer is not None and k.printer not in printers:
-                raise ValueError(f"kiosks.{i}.printer: unknown printer {k.printer!r}")
+        self._check_kiosks(services, zones, printers)
         default = self.centre.language
         for where, names in self._texts():
             if default not in names:
@@ -217,10 +217,21 @@ class VuoroConfig(_Model):
             )
         return self
 
+    def _check_kiosks(self, services: set[str], zones: set[str], printers: set[str]) -> None:
+        for i, k in enumerate(self.kiosks):
+            if k.zone not in zones:
+                raise ValueError(f"kiosks.{i}.zone: unknown zone {k.zone!r}")
+            if k.printer is not None and k.printer not in printers:
+                raise ValueError(f"kiosks.{i}.printer: unknown printer {k.printer!r}")
+            for s in k.services or ():
+                if s not in services:
+                    raise ValueError(f"kiosks.{i}.services: unknown service {s!r}")
+
     def _texts(self) -> list[tuple[str, Mapping[str, str]]]:
         out: list[tuple[str, Mapping[str, str]]] = [("centre.name", self.centre.name)]
         out += [(f"services.{i}.name", s.name) for i, s in enumerate(self.services)]
         out += [(f"zones.{i}.name", z.name) for i, z in enumerate(self.zones)]
+        out += [(f"zones.{i}.message", z.message) for i, z in enumerate(self.zones) if z.message]
         out += [(f"desks.{i}.label", d.label) for i, d in enumerate(self.desks) if isinstance(d.label, dict)]
         return out
 

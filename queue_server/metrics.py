@@ -36,6 +36,7 @@ from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 from sqlalchemy.exc import SQLAlchemyError
 
+from .config import VuoroConfig
 from .db import DatabaseUnavailable
 from .domain.states import Action
 
@@ -67,15 +68,21 @@ class AppMetrics:
                                       ["printer"], registry=r)
         # a sensitive service's figures go under its cover group's label ("health+mental"): /metrics is not
         # for the public (nginx denies it), but nor should it show who just took a mental-health ticket
-        self.label = ctx.config.public_label
+        self.label: dict[str, str] = {}
+        self.relabel(ctx.config)
+        r.register(_StateCollector(app))
+        ProcessCollector(registry=r)
+
+    def relabel(self, config: VuoroConfig) -> None:
+        """Take up a configuration: its cover labels, and a series at 0 for each new service and printer (a
+        retired one keeps its series until the process restarts: counters never go backwards)."""
+        self.label = config.public_label
         for label in set(self.label.values()):  # every series exists from the start, at 0
             self.issued.labels(label)
             self.calls.labels(label)
             self.recalls.labels(label)
-        for p in ctx.config.printers:
+        for p in config.printers:
             self.print_failures.labels(p.key)
-        r.register(_StateCollector(app))
-        ProcessCollector(registry=r)
 
     # -- counting committed ticket events -------------------------------------------------------------------
     def count_committed(self, rows: list[tuple[str, str]]) -> None:
@@ -145,8 +152,9 @@ def init_app(app: Flask) -> None:
     metrics = AppMetrics(app)
     app.extensions[EXTENSION] = metrics
     _latest = weakref.ref(app)
-    app.extensions["vuoro"].live.on_local_commit(
-        lambda record: metrics.count_committed([(e["type"], e["service"]) for e in record["events"]]))
+    live = app.extensions["vuoro"].live
+    live.on_local_commit(lambda record: metrics.count_committed([(e["type"], e["service"]) for e in record["events"]]))
+    live.on_config(metrics.relabel)
 
     printing = app.extensions.get("vuoro_printers")
     if printing is not None and hasattr(printing, "failure_listeners"):

@@ -148,6 +148,8 @@ class ApiToken(Base):
     token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
     created_at: so.Mapped[datetime]
     revoked_at: so.Mapped[datetime | None]
+    #: when the device last used its token (to the minute: written at most once a minute per token)
+    last_seen_at: so.Mapped[datetime | None]
 
 
 class Feedback(Base):

@@ -3,12 +3,14 @@
 The issuing request never waits for paper: it commits, hands a :class:`printer.Receipt` to the spooler and
 answers.  The spooler prints with a short connect timeout and a few retries, then the result is pushed to the
 kiosk's Socket.IO room as ``printed`` or ``failed`` -- a failed print never touches the ticket itself.
+A test print (the admin's kiosks page) goes the same way; its outcome is kept for the printer's status.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+import threading
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
@@ -17,26 +19,58 @@ from flask_socketio import SocketIO
 from printer import PrinterMonitor, PrinterStatus, PrintResult, PrintSpooler, Receipt, build_printers
 
 from .config import VuoroConfig
+from .domain.errors import DomainError, NotFound
 from .realtime import events as ev
 from .services.context import Context
 from .services.ticket_view import TicketView
 
 log = logging.getLogger(__name__)
 EXTENSION = "vuoro_printers"
+#: a test ticket's "service": the test's name in every language the centre speaks
+TEST_NAMES = {"fi": "Tulostustesti", "sv": "Utskriftstest", "en": "Print test"}
+
+
+class NotAPrinter(DomainError):
+    """A printer of type ``none`` (a kiosk that shows its tickets on screen only) has nothing to test."""
+
+    code = "not_a_printer"
+    status = 409
 
 
 class KioskPrinting:
     """The server's printing port: owns the printers, the spooler and the health monitor of one app."""
 
     def __init__(self, config: VuoroConfig, socketio: SocketIO) -> None:
-        self.config = config
         self.socketio = socketio
+        self._build(config)
+        self.failure_listeners: list[Any] = []
+        self._last_tests: dict[str, dict[str, Any]] = {}  # printer key -> the newest test print's outcome
+
+    def _build(self, config: VuoroConfig) -> None:
+        self.config = config
         self.printers = build_printers(config.printers)
         self.types = {p.key: p.type for p in config.printers}
         self.spooler = PrintSpooler(self.printers, on_result=self._on_result)
         self.monitor = (PrinterMonitor(self.printers, interval_s=config.printer_poll_s, on_change=self._on_status)
                         if config.printer_poll_s > 0 and self.printers else None)
-        self.failure_listeners: list[Any] = []
+
+    def reconfigure(self, config: VuoroConfig) -> None:
+        """Take up a new live configuration: kiosks' printers at once; changed printers get a new spooler and
+        monitor, and the old ones finish their queue in the background (no print is dropped, no caller waits)."""
+        if [p.model_dump() for p in config.printers] == [p.model_dump() for p in self.config.printers]:
+            self.config = config
+            return
+        old_spooler, old_monitor = self.spooler, self.monitor
+        self._build(config)
+        self.start()
+        threading.Thread(target=self._retire, args=(old_spooler, old_monitor), name="vuoro-printers-retire",
+                         daemon=True).start()
+
+    @staticmethod
+    def _retire(spooler: PrintSpooler, monitor: PrinterMonitor | None) -> None:
+        spooler.close()
+        if monitor is not None:
+            monitor.close()
 
     def start(self) -> None:
         self.spooler.start()
@@ -71,6 +105,33 @@ class KioskPrinting:
             language=view.language,  # type: ignore[arg-type]
         )
 
+    # -- test prints ---------------------------------------------------------------------------------------
+    def test_print(self, printer_key: str) -> None:
+        """Queue a test ticket on the printer (never waits for it); the outcome shows in ``status_list()``."""
+        cfg = self.config
+        printer = next((p for p in cfg.printers if p.key == printer_key), None)
+        if printer is None:
+            raise NotFound(f"no such printer: {printer_key!r}", code="unknown_printer")
+        if printer.type == "none":
+            raise NotAPrinter(f"printer {printer_key!r} is of type none: it prints nothing")
+        language = cfg.centre.language
+        receipt = Receipt(
+            centre_name=cfg.text(cfg.centre.name, language),
+            service_name=" / ".join(TEST_NAMES[lang] for lang in cfg.centre.languages),
+            number="TEST",
+            issued_at=datetime.now(cfg.centre.tz),
+            where_to_wait=printer_key,
+            estimated_wait_s=None,
+            track_url="",
+            language=language,  # type: ignore[arg-type]
+        )
+        self.spooler.submit(printer_key, receipt, {"test": True})
+
+    def _tested(self, result: PrintResult) -> None:
+        log.info("test print on %s: %s", result.printer_key, "ok" if result.ok else result.error_code)
+        self._last_tests[result.printer_key] = {"ok": result.ok, "error": result.error_code,
+                                                "at": datetime.now(UTC).isoformat(timespec="seconds")}
+
     # -- health --------------------------------------------------------------------------------------------
     def statuses(self) -> dict[str, PrinterStatus]:
         return self.monitor.snapshot() if self.monitor is not None else {}
@@ -84,11 +145,15 @@ class KioskPrinting:
                         "state": status.state.value if status else "unknown",
                         "detail": status.detail if status else "",
                         "checked_at": status.checked_at.isoformat() if status else None,
-                        "kiosks": [k.key for k in self.config.kiosks if k.printer == p.key]})
+                        "kiosks": [k.key for k in self.config.kiosks if k.printer == p.key],
+                        "last_test": self._last_tests.get(p.key)})
         return out
 
     # -- callbacks from the printer threads ----------------------------------------------------------------
     def _on_result(self, result: PrintResult) -> None:
+        if result.context.get("test"):  # a test ticket: nobody waits for it at a kiosk
+            self._tested(result)
+            return
         kiosk = str(result.context.get("kiosk", ""))
         # "delivery": "printed" when the printer answered and took the ticket, "sent" when it took it without
         # a word (no status query): the kiosk must not tell the visitor the ticket came out then
@@ -116,5 +181,7 @@ def init_app(app: Flask, ctx: Context, socketio: SocketIO) -> KioskPrinting:
     printing = KioskPrinting(ctx.config, socketio)
     printing.start()
     ctx.printing = printing
+    if ctx.live is not None:
+        ctx.live.on_config(printing.reconfigure)
     app.extensions[EXTENSION] = printing
     return printing

@@ -1,7 +1,8 @@
 /* The waiting-room board: the newest call large, the previous ones below, queues, clock, chime and speech.
  *
- * Everything comes from the Socket.IO snapshot (sent on every join, so on every reconnection too) and the
- * "called" and "queue" events.  Chime and speech are per-zone settings from the snapshot, off by default.
+ * Everything comes from the Socket.IO snapshot (sent on every join, so on every reconnection too, and to every
+ * screen after a configuration change) and the "called" and "queue" events.  The zone's message line, if it
+ * has one, shows under the calls in the board's language.  Chime and speech are per-zone settings from the snapshot, off by default.
  * Browsers block sound until a user gesture: run the board in kiosk-mode Chromium with
  * --autoplay-policy=no-user-gesture-required (see docs/screens.md).
  */
@@ -87,6 +88,17 @@
     });
   }
 
+  /** The board's language, else the first text; hidden when there is none.  Text only, never markup. */
+  function renderMessage(message) {
+    var texts = message || {};
+    var code = texts[lang] ? lang : Object.keys(texts).filter(function (c) { return texts[c]; })[0];
+    var text = code ? texts[code] : "";
+    var node = $("board-message");
+    if (node.textContent !== text) node.textContent = text;
+    node.setAttribute("lang", code || lang);  /* read out in its own language when it is the fallback */
+    V.show(node, !!text);
+  }
+
   function applyQueue(payload) {
     if (!payload || !payload.services) return;
     payload.services.forEach(function (service) { state.queue[service.key] = service; });
@@ -137,6 +149,7 @@
     state.calls = (snapshot.calls || []).slice(0, KEEP);
     state.services = snapshot.services || [];
     state.queue = {};
+    renderMessage(snapshot.message);
     render(false);
     applyQueue(snapshot.queue);
   });

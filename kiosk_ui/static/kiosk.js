@@ -20,6 +20,8 @@
     centreNames = {};
   }
   var hasPrinter = V.data.printer === "1";
+  /* the services this kiosk offers (null: every service); asked again on each snapshot (a config change) */
+  var offered = V.data.services ? V.data.services.split(",") : null;
   var MAX_ERRANDS = 5;
   var TICKET_MS = 20000;      /* the ticket screen goes back to the start after this */
   var FAILED_MS = 45000;      /* ... or this, when printing failed and the number must be noted */
@@ -98,11 +100,15 @@
 
   /* ---- services --------------------------------------------------------------------------------- */
 
+  function offers(key) {
+    return !offered || offered.indexOf(key) >= 0;
+  }
+
   function loadServices() {
     var lang = V.getLanguage();
     return V.api("GET", "/api/services?language=" + encodeURIComponent(lang)).then(function (result) {
       if (lang !== V.getLanguage()) return;
-      state.services = result.services;
+      state.services = result.services.filter(function (service) { return offers(service.key); });
       state.byKey = {};
       state.services.forEach(function (service) { state.byKey[service.key] = service; });
       state.selected = state.selected.filter(function (key) { return state.byKey[key] && state.byKey[key].open; });
@@ -110,6 +116,16 @@
     }, function () {
       error(V.t("kiosk.error"));
     });
+  }
+
+  /** What the kiosk offers and whether it prints, as the live configuration says now; then the services
+      again (a snapshot follows every configuration change: a renamed or retired service shows at once). */
+  function loadOffer() {
+    return V.api("GET", "/api/kiosks/" + encodeURIComponent(kiosk)).then(function (answer) {
+      hasPrinter = !!answer.printer;
+      offered = answer.services || null;
+      return loadServices();
+    }, function () { /* offline for a moment: the next snapshot asks again */ });
   }
 
   function applyQueue(payload) {
@@ -276,6 +292,9 @@
       } else if (err.code === "service_closed") {
         error(V.t("kiosk.error_closed"));
         loadServices();
+      } else if (err.code === "not_offered") {
+        error(V.t("kiosk.error"));
+        loadOffer();
       } else if (err.code === "daily_limit_reached") {
         error(V.t("kiosk.error_limit"));
       } else {
@@ -414,7 +433,10 @@
       window.setTimeout(function () { socket.connect(); }, 30000);
     },
   });
-  socket.on("snapshot", function (snapshot) { applyQueue(snapshot.queue); });
+  socket.on("snapshot", function (snapshot) {
+    applyQueue(snapshot.queue);
+    loadOffer();  /* every configuration change sends every screen a snapshot */
+  });
   socket.on("queue", applyQueue);
   socket.on("printed", function (payload) { printerEvent("printed", payload); });
   socket.on("failed", function (payload) { printerEvent("failed", payload); });

@@ -27,7 +27,9 @@ def printer_lines(app: Flask) -> list[dict[str, Any]]:
 
 def init_app(app: Flask) -> None:
     from ..extensions import socketio
-    from . import manage, views  # noqa: F401 - manage adds the management pages' routes to views.bp
+
+    # the manage_* modules add the management pages' routes to views.bp
+    from . import manage, manage_audit, manage_layout, manage_services, views  # noqa: F401
     from .live import AdminLive
 
     ctx: Context = app.extensions["vuoro"]

@@ -91,6 +91,7 @@ class DeviceOut(BaseModel):
     role: str
     created_at: str
     revoked_at: str | None
+    last_seen_at: str | None = Field(description="when the device last used its token (to the minute)")
 
 
 class DevicesEnvelope(BaseModel):

@@ -33,6 +33,7 @@ from .centre_schemas import (
     UsersEnvelope,
 )
 from .insight_schemas import OPENAPI_EXTRA, FeedbackEnvelope, FeedbackRequest, StatsOut
+from .layout_schemas import DeskCreate, KioskOut, KioskPatch, PrinterTestQueued, ZonePatch
 from .schemas import (
     CallRequest,
     DeskActionOut,
@@ -128,6 +129,17 @@ OPERATIONS += [
      _CHANGE, ADMIN),
     ("delete", "/api/exceptions/{day}", "Remove the centre's exception", None, _CHANGE, ADMIN),
     ("patch", "/api/desks/{key}", "Change a desk: label, location, services, zone", DeskPatch, _CHANGE, ADMIN),
+    ("post", "/api/desks", "Add a desk", DeskCreate, {201: ConfigOut, **_CHANGE}, ADMIN),
+    ("delete", "/api/desks/{key}", "Retire a desk (409 while it is open or serving, or while it is the only desk "
+     "of a service with visitors waiting today)", None, _CHANGE, ADMIN),
+    ("patch", "/api/zones/{key}", "Change a zone: name, language, chime, speech, volume, the boards' message line",
+     ZonePatch, _CHANGE, ADMIN),
+    ("get", "/api/kiosks/{key}", "What a kiosk offers: its services (null: all), language and whether it prints",
+     None, {200: KioskOut, 404: ErrorOut}, None),
+    ("patch", "/api/kiosks/{key}", "Change a kiosk: zone, printer, language, the services it offers", KioskPatch,
+     _CHANGE, ADMIN),
+    ("post", "/api/printers/{key}/test", "Print a test ticket in the background; its outcome shows in last_test",
+     None, {202: PrinterTestQueued, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}, ADMIN),
 ]
 _STAFF: dict[int, type[BaseModel] | None] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 OPERATIONS += [
@@ -152,7 +164,7 @@ OPERATIONS += [
      {200: AuditEnvelope, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut}, ADMIN),
 ]
 
-_DESCRIPTIONS = {200: "OK", 201: "Created", 204: "No content",
+_DESCRIPTIONS = {200: "OK", 201: "Created", 202: "Accepted: it runs in the background", 204: "No content",
                  400: "Malformed request: invalid_json, invalid_text (a control character), invalid_request",
                  401: "Not authenticated", 403: "Not allowed for this role", 404: "Unknown service, desk or token",
                  409: "Wrong state, or the service is closed", 413: "The body is larger than 64 kB",

@@ -33,7 +33,8 @@ class _In(BaseModel):
 class IssueRequest(_In):
     services: Annotated[list[Key], Field(min_length=1, max_length=5, json_schema_extra={"uniqueItems": True}),
                         AfterValidator(_unique)]
-    language: Literal["fi", "sv", "en"] = "fi"
+    #: one of the centre's languages; without it, the kiosk's own language, else the centre's default
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}$")] | None = None
     priority: bool = False
     kiosk: Key | None = None
 
@@ -153,6 +154,12 @@ class PasswordChangeRequest(_In):
     new_password: Annotated[str, Field(min_length=8, max_length=256)]
 
 
+class PrinterTest(BaseModel):
+    ok: bool
+    error: str | None = Field(description="offline, paper_out, driver_missing, unknown_printer, error; null if ok")
+    at: str
+
+
 class PrinterOut(BaseModel):
     key: str
     type: str
@@ -160,6 +167,8 @@ class PrinterOut(BaseModel):
     detail: str
     checked_at: str | None
     kiosks: list[str]
+    last_test: PrinterTest | None = Field(None, description="the newest test print's outcome; null: none since the "
+                                                            "process started")
 
 
 class PrintersEnvelope(BaseModel):

@@ -30,8 +30,10 @@ def issue() -> tuple[Response, int]:
             raise ApiError(403, "forbidden", f"this token belongs to kiosk {principal.name!r}")
         if kiosk is None:
             kiosk = principal.name
+    kcfg = kiosks.get(kiosk) if kiosk else None
+    language = req.language or (kcfg.language if kcfg else None) or ctx().config.centre.language
     issued = service.issue_ticket(
-        ctx(), services=req.services, language=req.language, priority=req.priority, kiosk=kiosk,
+        ctx(), services=req.services, language=language, priority=req.priority, kiosk=kiosk,
         actor=principal.actor if principal else "system",
     )
     return ticket_json(issued.view, 201)

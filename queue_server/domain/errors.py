@@ -57,6 +57,13 @@ class NotServedHere(DomainError):
     status = 409
 
 
+class NotOffered(DomainError):
+    """The kiosk does not offer this service (its ``services`` list leaves it out)."""
+
+    code = "not_offered"
+    status = 409
+
+
 class InvalidRequest(DomainError):
     code = "invalid_request"
     status = 400

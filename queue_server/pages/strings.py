@@ -162,6 +162,8 @@ PHONE: dict[str, dict[str, str]] = {
                       "en": "The ticket has expired."},
     "phone.next_errands": {"fi": "Tämän jälkeen: {services}", "sv": "Därefter: {services}",
                            "en": "After this: {services}"},
+    "phone.opens_at": {"fi": "suljettu, avautuu {time}", "sv": "stängt, öppnar {time}", "en": "closed, opens {time}"},
+    "phone.closed": {"fi": "suljettu", "sv": "stängt", "en": "closed"},
     "phone.priority": {"fi": "Etuoikeutettu asiointi", "sv": "Förtur", "en": "Priority"},
     "phone.cancel": {"fi": "Peru vuoronumero", "sv": "Avboka könumret", "en": "Cancel ticket"},
     "phone.cancel_confirm": {"fi": "Perutaanko vuoronumero {number}? Menetät paikkasi jonossa.",

@@ -143,6 +143,7 @@ class Handlers:
             "name": dict(zcfg.name),
             "language": zcfg.language or ctx.config.centre.language,
             "settings": {"chime": zcfg.chime, "speech": zcfg.speech, "volume": zcfg.volume},
+            "message": dict(zcfg.message or {}),  # the zone's message line, per language ({}: none)
             "calls": calls,
             "services": [s for s in zone_services if not ctx.config.service_map[s].sensitive],
             "queue": ev.queue_payload(public_summaries(ctx), for_board=True),

@@ -6,6 +6,7 @@ import functools
 import logging
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Literal, get_args
 
 import sqlalchemy as sa
@@ -165,15 +166,34 @@ def insert_token(session: orm.Session, role: str, name: str) -> tuple[ApiToken, 
 
 
 def token_principal(db: Database, token: str) -> Principal | None:
+    """The live token's principal, or None; notes that the device was seen (at most once a minute)."""
     with db.engine.connect() as conn:
         row = conn.execute(_LIVE_TOKEN, {"hash": token_hash(token)}).first()
-    return Principal("token", row.id, row.role, row.name) if row else None
+    if row is None:
+        return None
+    now = utcnow()
+    if row.last_seen_at is None or now - row.last_seen_at > SEEN_EVERY:
+        _mark_seen(db, row.id, now)
+    return Principal("token", row.id, row.role, row.name)
+
+
+def _mark_seen(db: Database, token_id: int, now: datetime) -> None:
+    """Best effort: a device's "last seen" is worth no failed request (a busy SQLite, a database going away)."""
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(_SEEN, {"token_id": token_id, "seen": now})
+    except sa.exc.OperationalError as exc:  # busy or away; anything else is a bug and must show
+        log.info("could not note that device %d was seen (%s)", token_id, type(exc).__name__)
 
 
 # Built once, in Core (no ORM object load): every device request looks its token up (see docs/performance.md).
 _TOKENS = ApiToken.__table__
-_LIVE_TOKEN = (sa.select(_TOKENS.c.id, _TOKENS.c.role, _TOKENS.c.name)
+_LIVE_TOKEN = (sa.select(_TOKENS.c.id, _TOKENS.c.role, _TOKENS.c.name, _TOKENS.c.last_seen_at)
                .where(_TOKENS.c.token_hash == sa.bindparam("hash"), _TOKENS.c.revoked_at.is_(None)))
+_SEEN = (sa.update(ApiToken).where(_TOKENS.c.id == sa.bindparam("token_id"))
+         .values(last_seen_at=sa.bindparam("seen")))
+#: how stale "last seen" may get: one write a minute per device instead of one per request
+SEEN_EVERY = timedelta(minutes=1)
 
 
 @functools.cache

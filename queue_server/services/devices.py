@@ -31,7 +31,8 @@ PAIRABLE = ("kiosk", "desk")
 
 def _out(t: ApiToken) -> dict[str, Any]:
     return {"id": t.id, "name": t.name, "role": t.role, "created_at": t.created_at.isoformat(),
-            "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None}
+            "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
+            "last_seen_at": t.last_seen_at.isoformat() if t.last_seen_at else None}
 
 
 def list_devices(ctx: Context) -> list[dict[str, Any]]:

@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
-from ..config import ConfigError
+from ..config import ConfigError, VuoroConfig
 from ..domain.forecast import Priors, ServiceForecast
 from ..domain.policy import priority_order
 from ..domain.queue_model import DeskSpec, LiveTicket, QueueModel, RecentCall, Topology
@@ -92,6 +92,7 @@ class LiveQueues:
         self._polled = 0.0
         self._consumers: list[Notifier] = []
         self._local: list[Callable[[Mapping[str, Any]], None]] = []
+        self._config_listeners: list[Callable[[VuoroConfig], None]] = []
         self._reconfigure_to: int | None = None
 
     def _configure(self) -> None:
@@ -113,6 +114,11 @@ class LiveQueues:
         """``fn(record)`` after each change *this* process commits (counters that must not count a change once per
         process, like the metrics)."""
         self._local.append(fn)
+
+    def on_config(self, fn: Callable[[VuoroConfig], None]) -> None:
+        """``fn(config)`` after this process takes up a newer configuration: what holds a part of it past the
+        request (the printing port's printers, the metrics' labels) follows without a restart."""
+        self._config_listeners.append(fn)
 
     # -- the model ---------------------------------------------------------------------------------------------
     @property
@@ -213,6 +219,8 @@ class LiveQueues:
         self.ctx.config = config
         self.config_version = stored
         self._configure()
+        for fn in self._config_listeners:
+            self._safely(fn, config)
         log.info("configuration %d taken up", stored)
 
     def _apply(self, model: QueueModel, record: Mapping[str, Any]) -> None:

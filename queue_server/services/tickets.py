@@ -9,7 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from ..domain.errors import DailyLimitReached, InvalidRequest, NotFound, ServiceClosed
+from ..domain.errors import DailyLimitReached, InvalidRequest, NotFound, NotOffered, ServiceClosed
 from ..domain.numbering import format_number
 from ..domain.queue_model import LiveTicket
 from ..domain.states import ACTIVE, Action
@@ -47,8 +47,8 @@ def _check_request(ctx: Context, services: list[str], language: str, kiosk: str 
         raise InvalidRequest("a service is listed twice")
     if language not in ctx.config.centre.languages:
         raise InvalidRequest(f"language must be one of {', '.join(ctx.config.centre.languages)}")
-    if kiosk is not None and kiosk not in ctx.config.kiosk_map:
-        raise NotFound(f"unknown kiosk {kiosk!r}", code="unknown_kiosk")
+    if kiosk is not None:
+        _check_kiosk(ctx, kiosk, services)
     for key in services:
         if key not in ctx.config.service_map:
             raise NotFound(f"unknown service {key!r}", code="unknown_service")
@@ -57,6 +57,15 @@ def _check_request(ctx: Context, services: list[str], language: str, kiosk: str 
             raise ServiceClosed(
                 f"{key} is closed now" + (f"; it opens at {opens}" if opens else ""), service=key, opens_at=opens
             )
+
+
+def _check_kiosk(ctx: Context, kiosk: str, services: list[str]) -> None:
+    kcfg = ctx.config.kiosk_map.get(kiosk)
+    if kcfg is None:
+        raise NotFound(f"unknown kiosk {kiosk!r}", code="unknown_kiosk")
+    left_out = [s for s in services if kcfg.services is not None and s not in kcfg.services]
+    if left_out:
+        raise NotOffered(f"kiosk {kiosk!r} does not offer {', '.join(left_out)}")
 
 
 def issue_ticket(

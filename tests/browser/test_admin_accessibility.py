@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +20,8 @@ from tests.browser.test_admin_pages import site as site  # noqa: F401 - this mod
 from tests.conftest import ROOT, service_unavailable
 
 AXE = ROOT / "tests" / "browser" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
-PAGES = ("/admin/services", "/admin/staff", "/admin/devices", "/admin/audit", "/account/password")
+PAGES = ("/admin/services", "/admin/desks", "/admin/zones", "/admin/kiosks", "/admin/staff", "/admin/devices",
+         "/admin/audit", "/account/password")
 
 
 def run_axe(driver: Any) -> list[dict[str, Any]]:
@@ -37,7 +39,8 @@ def run_axe(driver: Any) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("language", ["fi", "en"])
 def test_the_admin_pages_have_no_serious_or_critical_violations(site: Site, new_driver: Callable[..., Any],  # noqa: F811
-                                                                 language: str) -> None:
+                                                                 language: str, artifacts: Path) -> None:
+    """... and a screenshot of each (tests/artifacts/admin-*.png: docs/admin.md shows two of them)."""
     driver = new_driver(1440, 900)
     driver.set_script_timeout(30)
     log_in(driver, site, MANAGER, "/admin/services")
@@ -46,6 +49,7 @@ def test_the_admin_pages_have_no_serious_or_critical_violations(site: Site, new_
     for path in PAGES:
         driver.get(f"{site.url}{path}?lang={language}")
         wait(driver, lambda: driver.find_element(By.ID, "main"), f"{path} did not load")
+        driver.save_screenshot(str(artifacts / f"admin-{path.rsplit('/', 1)[-1]}-{language}.png"))
         bad = [v for v in run_axe(driver) if v.get("impact") in ("serious", "critical")]
         if bad:
             found[path] = [(v["id"], v["help"], [n.get("target") for n in v["nodes"][:3]]) for v in bad]

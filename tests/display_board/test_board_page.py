@@ -57,3 +57,23 @@ def test_board_assets(client: FlaskClient) -> None:
         resp = client.get(path)
         assert resp.status_code == 200, path
         resp.close()
+
+
+def test_board_has_a_message_line_hidden_until_its_zone_has_one(client: FlaskClient) -> None:
+    page = client.get("/board/z1").get_data(as_text=True)
+    assert '<p id="board-message" class="board-message" hidden></p>' in page
+    assert page.index('id="board-message"') < page.index('class="board-queues"'), "under the calls"
+
+
+def test_board_script_shows_the_message_as_text_in_its_language() -> None:
+    from tests.conftest import ROOT
+
+    script = (ROOT / "display_board" / "static" / "board.js").read_text(encoding="utf-8")
+    body = script[script.index("function renderMessage"):]
+    body = body[:body.index("\n  }\n")]
+    assert "texts[lang]" in body and "node.textContent = text" in body and "V.show(node, !!text)" in body
+    assert "innerHTML" not in script
+    assert "renderMessage(snapshot.message)" in script
+    css = (ROOT / "display_board" / "static" / "board.css").read_text(encoding="utf-8")
+    rule = css[css.index(".board-message {"):]
+    assert "animation" not in rule[:rule.index("}")], "a steady line: nothing blinks"

@@ -79,3 +79,26 @@ def test_kiosk_script_keeps_the_token_out_of_urls() -> None:
     assert '"vuoro.kiosk." + kiosk + ".token"' in script
     assert "history.replaceState" in script
     assert "innerHTML" not in script
+
+
+def test_a_kiosk_page_names_the_services_it_offers(config_data: dict[str, Any]) -> None:
+    config_data["kiosks"] = [{"key": "k1", "zone": "z1", "services": ["kela", "library"]}, {"key": "k2", "zone": "z2"}]
+    app: Flask = create_app(config_data)
+    try:
+        client = app.test_client()
+        assert body_data(client.get("/kiosk/k1").get_data(as_text=True))["services"] == "kela,library"
+        assert body_data(client.get("/kiosk/k2").get_data(as_text=True))["services"] == "", "every service"
+    finally:
+        shutdown(app)
+
+
+def test_kiosk_script_shows_only_the_offered_services_and_asks_again_on_each_snapshot() -> None:
+    """The offer comes from the page, then from /api/kiosks/<key> after each snapshot (a configuration change
+    sends every screen one), so a running kiosk takes a new offer up without a reload."""
+    from tests.conftest import ROOT
+
+    script = (ROOT / "kiosk_ui" / "static" / "kiosk.js").read_text(encoding="utf-8")
+    assert "V.data.services" in script and "result.services.filter(" in script
+    snapshot = script[script.index('socket.on("snapshot"'):]
+    assert "loadOffer();" in snapshot.split("});", 1)[0]
+    assert '"/api/kiosks/" + encodeURIComponent(kiosk)' in script

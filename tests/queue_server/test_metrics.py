@@ -14,6 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from queue_server import metrics
 from queue_server.app import create_app, shutdown
 from queue_server.domain.states import Action
+from queue_server.services import centre_admin
 from queue_server.services.context import Context
 from queue_server.services.events import transition
 from queue_server.services.outbox import writing
@@ -151,3 +152,16 @@ def test_each_app_has_its_own_registry(
         assert metrics.for_app(app) is not metrics.for_app(other)
     finally:
         shutdown(other)
+
+
+def test_a_service_created_in_the_live_configuration_is_counted_under_its_own_label(
+    ctx: Context, client: FlaskClient, kiosk_auth: dict[str, str],
+) -> None:
+    """The metrics follow the live configuration: a new service's series exists at 0 and counts its tickets."""
+    centre_admin.create_service(ctx, {"key": "passport", "prefix": "R", "name": {"fi": "Passit", "sv": "Pass",
+                                                                                 "en": "Passports"}}, actor="test")
+    _, samples = scrape(client)
+    assert value(samples, "vuoro_tickets_issued_total", service="passport") == 0
+    issue(client, kiosk_auth, "passport")
+    _, samples = scrape(client)
+    assert value(samples, "vuoro_tickets_issued_total", service="passport") == 1

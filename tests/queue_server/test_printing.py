@@ -6,6 +6,7 @@ follows the result on Socket.IO (``printed`` / ``failed``) as the real kiosk pag
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -16,6 +17,7 @@ from flask.testing import FlaskClient
 from flask_socketio import SocketIOTestClient
 
 from queue_server.extensions import socketio
+from queue_server.services import centre_config
 from queue_server.services.accounts import create_token
 from queue_server.services.context import Context
 from tests.printer.printer_fakes import FakeEscposPrinter
@@ -155,3 +157,35 @@ def test_printer_health_is_reported_to_admins_only(
     [p1] = client.get("/api/printers", headers=admin).json["printers"]
     assert (p1["key"], p1["type"], p1["state"], p1["kiosks"]) == ("p1", "escpos", "online", ["k1"])
     assert p1["checked_at"] is not None
+
+
+def test_a_kiosk_given_a_printer_in_the_live_configuration_prints_on_it_without_a_restart(
+    app: Flask, ctx: Context, client: FlaskClient, fake_printer: FakeEscposPrinter,
+) -> None:
+    """The printing port follows the live configuration: k2 gets p1, then a second printer appears (new spooler,
+    the old one retired in the background) and takes k2's tickets."""
+    printing = app.extensions["vuoro_printers"]
+    token = create_token(ctx.db, "kiosk", "k2")
+    sock = socketio.test_client(app, auth={"token": token})
+    sock.emit("join", {"kiosk": "k2"}, callback=True)
+    sock.get_received()
+    document = copy.deepcopy(centre_config.document_of(ctx.config))
+    document["kiosks"][1]["printer"] = "p1"
+    centre_config.replace(ctx, document, actor="test", action="config.import")
+    assert ctx.config.kiosk_map["k2"].printer == "p1"
+    spooler = printing.spooler
+    resp = client.post("/api/tickets", json={"services": ["kela"], "kiosk": "k2"},
+                       headers={"Authorization": f"Bearer {token}"})
+    event, payload = wait_for_result(sock)
+    assert (event, payload["number"], payload["printer"]) == ("printed", resp.json["ticket"]["number"], "p1")
+    assert printing.spooler is spooler, "the printers did not change: the same spooler"
+
+    document["printers"].append({"key": "p2", "type": "fake"})
+    document["kiosks"][1]["printer"] = "p2"
+    centre_config.replace(ctx, document, actor="test", action="config.import")
+    assert printing.spooler is not spooler and set(printing.printers) == {"p1", "p2"}
+    resp = client.post("/api/tickets", json={"services": ["kela"], "kiosk": "k2"},
+                       headers={"Authorization": f"Bearer {token}"})
+    event, payload = wait_for_result(sock)
+    assert (event, payload["number"], payload["printer"]) == ("printed", resp.json["ticket"]["number"], "p2")
+    sock.disconnect()

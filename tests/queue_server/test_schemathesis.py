@@ -40,12 +40,17 @@ pytestmark = pytest.mark.slow
 EXAMPLES = 8  # per operation and mode, on each database: ~25 operations x 2 modes x 2 databases
 
 
+#: columns a request may change without changing data: when a device's token was last used
+NOTES = {"api_tokens": {"last_seen_at"}}
+
+
 def fingerprint(db: Database) -> str:
     """Every row of every table, hashed: equal before and after a refused request, or something changed."""
     digest = hashlib.sha256()
     with db.engine.connect() as conn:
         for table in Base.metadata.sorted_tables:
-            rows = conn.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
+            columns = [c for c in table.columns if c.name not in NOTES.get(table.name, set())]
+            rows = conn.execute(sa.select(*columns).order_by(*table.primary_key.columns)).all()
             digest.update(f"{table.name}:{[tuple(map(str, r)) for r in rows]}".encode())
     return digest.hexdigest()
 

@@ -46,7 +46,8 @@
     $("phone-place").textContent = waiting && place ? V.t("phone.wait_at", { place: place }) : "";
     if (status === "serving") $("phone-place").textContent = V.t("phone.serving", { desk: deskText(ticket.desk) });
     var pending = (ticket.pending_services || []).map(function (key) {
-      return (state.services[key] || {}).name || key;
+      var service = state.services[key] || {};
+      return (service.name || key) + (service.open === false ? " (" + closedText(service) + ")" : "");
     });
     $("phone-next").textContent = pending.length && !FINAL[status]
       ? V.t("phone.next_errands", { services: pending.join(" → ") }) : "";
@@ -131,7 +132,22 @@
       });
     },
   });
-  socket.on("snapshot", function (snapshot) { if (snapshot.ticket) render(snapshot.ticket); });
+  /* A later errand's service may be closed now (hours, or a manager closing it): say when it opens. The
+     snapshot's queue carries each service's open state; a configuration change sends every screen a new one. */
+  function closedText(service) {
+    return service.opens_at ? V.t("phone.opens_at", { time: V.formatTime(service.opens_at, true) }) : V.t("phone.closed");
+  }
+  function takeQueue(queue) {
+    ((queue && queue.services) || []).forEach(function (update) {
+      var service = state.services[update.key] || (state.services[update.key] = { key: update.key });
+      if ("open" in update) service.open = update.open;
+      if ("opens_at" in update) service.opens_at = update.opens_at;
+    });
+  }
+  socket.on("snapshot", function (snapshot) {
+    takeQueue(snapshot.queue);
+    if (snapshot.ticket) render(snapshot.ticket);
+  });
   socket.on("ticket", function (payload) { render(payload.ticket); });
 
   V.api("GET", "/api/services?language=" + encodeURIComponent(V.getLanguage())).then(function (result) {

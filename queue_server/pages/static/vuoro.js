@@ -241,10 +241,17 @@
       show(offline, value);
       body.classList.toggle("is-offline", value);
     };
+    var again = false;
+    /* At most one rejoin a second; one asked for within that second is made when it ends (a second
+       configuration change right after the first must reach the screen too). */
     var rejoin = function () {
-      if (rejoining) return;
+      if (rejoining) { again = true; return; }
       seqs = {};
-      rejoining = window.setTimeout(function () { rejoining = null; }, 1000);
+      again = false;
+      rejoining = window.setTimeout(function () {
+        rejoining = null;
+        if (again) rejoin();
+      }, 1000);
       if (options.onConnect) options.onConnect(socket);
     };
     socket.on("connect", function () {

@@ -143,7 +143,7 @@ def test_printers_are_unknown_until_the_monitor_has_asked_them(app: Flask) -> No
 
     assert app.extensions["vuoro_printers"].monitor is None  # printer_poll_s: 0 in the tests
     assert printer_lines(app) == [{"key": "fake", "type": "fake", "state": "unknown", "detail": "",
-                                   "checked_at": None, "kiosks": ["k1"]}]
+                                   "checked_at": None, "kiosks": ["k1"], "last_test": None}]
 
 
 def test_printers_come_from_the_printing_extension_when_present(app: Flask) -> None:

@@ -27,7 +27,10 @@ ELSEWHERE = {("get", "/api/printers"), ("get", "/api/stats"), ("get", "/api/stat
              ("get", "/api/users"), ("post", "/api/users"), ("patch", "/api/users/{name}"),
              ("post", "/api/users/{name}/password-reset"), ("get", "/api/devices"), ("post", "/api/devices"),
              ("delete", "/api/devices/{device_id}"), ("get", "/api/audit"), ("post", "/api/devices/pair/start"),
-             ("get", "/api/devices/pair/{code}"), ("post", "/api/devices/pair")}
+             ("get", "/api/devices/pair/{code}"), ("post", "/api/devices/pair"),
+             # zones, kiosks, adding and retiring desks, printer tests: tests/queue_server/api/test_layout.py
+             ("patch", "/api/zones/{key}"), ("get", "/api/kiosks/{key}"), ("patch", "/api/kiosks/{key}"),
+             ("post", "/api/desks"), ("delete", "/api/desks/{key}"), ("post", "/api/printers/{key}/test")}
 #: documented for every desk action, but only reachable for some (a simple action always has a ticket to show;
 #: without a body there is nothing malformed except a CSRF failure, which tests/queue_server/test_security covers)
 UNREACHABLE = {("post", f"/api/desks/{{key}}/{a}", 204) for a in ("recall", "start", "finish", "no-show", "return")}

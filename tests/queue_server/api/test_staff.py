@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from flask import Flask
 
 from queue_server.extensions import socketio
+from queue_server.models import ApiToken
 from queue_server.services.accounts import add_user, create_token
 from tests.queue_server.helpers import Api, OpenApi
 from tests.queue_server.pages.helpers import decode_svg_qr
@@ -147,3 +149,30 @@ def test_an_account_opens_only_the_desks_it_is_given(app: Flask, openapi: OpenAp
     assert clerk.post("/api/desks/d1/next").status_code in (200, 204)
     assert [e["after"]["desks"] for e in api.get("/api/audit?action=user.update", expect=200).get_json()["entries"]] \
         == [None, ["h1"]]
+
+
+def test_the_devices_list_says_when_each_device_was_last_seen(app: Flask, openapi: OpenApi) -> None:
+    """A device's token use is noted at most once a minute: no write per request, yet "last seen" stays fresh."""
+    api = admin_api(app, openapi)
+    made = api.request("post", "/api/devices", json={"role": "kiosk", "name": "k1"}, expect=201).get_json()
+    listed = {d["id"]: d for d in api.get("/api/devices", expect=200).get_json()["devices"]}
+    assert listed[made["device"]["id"]]["last_seen_at"] is None, "a device that never called is not seen"
+
+    kiosk = {"Authorization": f"Bearer {made['token']}"}
+    assert app.test_client().post("/api/tickets", json={"services": ["kela"]}, headers=kiosk).status_code == 201
+    seen = {d["id"]: d for d in api.get("/api/devices", expect=200).get_json()["devices"]}
+    first = seen[made["device"]["id"]]["last_seen_at"]
+    assert first is not None
+
+    app.test_client().post("/api/tickets", json={"services": ["kela"]}, headers=kiosk)
+    again = {d["id"]: d for d in api.get("/api/devices", expect=200).get_json()["devices"]}
+    assert again[made["device"]["id"]]["last_seen_at"] == first, "within the minute: not written again"
+
+    db = app.extensions["vuoro"].db
+    with db.writer() as session:  # a minute and more later
+        row = session.get(ApiToken, made["device"]["id"])
+        assert row is not None and row.last_seen_at is not None
+        row.last_seen_at -= timedelta(minutes=2)
+    app.test_client().post("/api/tickets", json={"services": ["kela"]}, headers=kiosk)
+    later = {d["id"]: d for d in api.get("/api/devices", expect=200).get_json()["devices"]}
+    assert later[made["device"]["id"]]["last_seen_at"] > first

@@ -160,7 +160,7 @@ def test_a_desk_token_cannot_issue_tickets(api: Api, desk_auth: dict[str, str], 
         ({"services": ["kela"], "priority": "yes"}, "priority"),
         ({"services": ["kela"], "priority": 1}, "priority"),                  # strict: no int for a bool
         ({"services": ["kela"], "language": "de"}, "language"),
-        ({"services": ["kela"], "language": None}, "language"),
+        ({"services": ["kela"], "language": 42}, "language"),
         ({"services": ["kela"], "name": "Matti Meikäläinen"}, "name"),        # unknown field: no personal data
         ({"services": ["kela"], "kiosk": 7}, "kiosk"),
         ({}, "services"),
@@ -383,3 +383,37 @@ def test_cancel_needs_no_credentials_but_the_token(centre: Centre) -> None:
     token = centre.issue("kela")["token"]
     resp = centre.api.delete(f"/api/tickets/{token}", headers={}, expect=200)
     assert resp.get_json()["ticket"]["number"] == "K001"
+
+
+def test_a_kiosk_offers_only_its_services(config_data: dict[str, Any],
+                                          make_app: Callable[[dict[str, Any]], Flask]) -> None:
+    """A kiosk by the Kela waiting room issues Kela tickets only: another service is 409 not_offered, and a visit
+    of several errands is refused whole (nothing issued)."""
+    data = copy.deepcopy(config_data)
+    data["kiosks"][1]["services"] = ["kela"]
+    app = make_app(data)
+    ctx = app.extensions["vuoro"]
+    auth = bearer(ctx, "kiosk", "k2")
+    client = app.test_client()
+    assert client.post("/api/tickets", json={"services": ["kela"], "kiosk": "k2"}, headers=auth).status_code == 201
+    for services in (["library"], ["kela", "library"]):
+        resp = client.post("/api/tickets", json={"services": services, "kiosk": "k2"}, headers=auth)
+        assert "library" in assert_error(resp, 409, "not_offered")["message"]
+    assert client.post("/api/tickets", json={"services": ["library"], "kiosk": "k1"},
+                       headers=bearer(ctx, "kiosk", "k1")).status_code == 201, "k1 offers every service"
+
+
+def test_a_ticket_without_a_language_takes_the_kiosks_then_the_centres(
+        config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask]) -> None:
+    """A centre without Finnish must not get 400 for a request that names no language."""
+    data = copy.deepcopy(config_data)
+    data["centre"]["languages"], data["centre"]["default_language"] = ["sv", "en"], "sv"
+    data["kiosks"][1]["language"] = "en"
+    app = make_app(data)
+    ctx = app.extensions["vuoro"]
+    client = app.test_client()
+    plain = client.post("/api/tickets", json={"services": ["kela"]}, headers=bearer(ctx, "admin", "script"))
+    assert plain.status_code == 201 and plain.get_json()["ticket"]["language"] == "sv"
+    at_k2 = client.post("/api/tickets", json={"services": ["kela"], "kiosk": "k2"},
+                        headers=bearer(ctx, "kiosk", "k2"))
+    assert at_k2.status_code == 201 and at_k2.get_json()["ticket"]["language"] == "en"

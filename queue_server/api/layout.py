@@ -1,0 +1,70 @@
+"""The centre's layout over HTTP: zones, kiosks, adding and retiring desks (admins), printer tests, and what a
+kiosk offers (public: the kiosk page asks it after each configuration change).
+
+Thin handlers over ``services/centre_admin.py`` (validated whole, audited, live on every process) and the
+printing port; a refused change answers 400, 404 or 409 with the reason and changes nothing.
+"""
+
+from __future__ import annotations
+
+from flask import Response, current_app, jsonify
+
+from ..domain.errors import NotFound
+from ..printing import EXTENSION
+from ..services import centre_admin
+from . import bp
+from .auth import ADMIN_ROLES, require
+from .centre import _actor, _out
+from .context import ctx, parse_body
+from .errors import ApiError
+from .layout_schemas import DeskCreate, KioskOut, KioskPatch, PrinterTestQueued, ZonePatch
+
+
+@bp.patch("/zones/<key>")
+@require(ADMIN_ROLES)
+def zone_update(key: str) -> Response:
+    changes = parse_body(ZonePatch).model_dump(exclude_unset=True)
+    return _out(centre_admin.update_zone(ctx(), key, changes, actor=_actor()))
+
+
+@bp.get("/kiosks/<key>")
+def kiosk_show(key: str) -> Response:
+    cfg = ctx().config
+    kiosk = cfg.kiosk_map.get(key)
+    if kiosk is None:
+        raise NotFound(f"unknown kiosk {key!r}", code="unknown_kiosk")
+    printer = next((p for p in cfg.printers if p.key == kiosk.printer), None)
+    return jsonify(KioskOut(key=kiosk.key, zone=kiosk.zone, language=kiosk.language or cfg.centre.language,
+                            printer=printer is not None and printer.type != "none",
+                            services=kiosk.services).model_dump(mode="json"))
+
+
+@bp.patch("/kiosks/<key>")
+@require(ADMIN_ROLES)
+def kiosk_update(key: str) -> Response:
+    changes = parse_body(KioskPatch).model_dump(exclude_unset=True)
+    return _out(centre_admin.update_kiosk(ctx(), key, changes, actor=_actor()))
+
+
+@bp.post("/desks")
+@require(ADMIN_ROLES)
+def desk_create() -> tuple[Response, int]:
+    desk = parse_body(DeskCreate).model_dump(exclude_unset=True)
+    return _out(centre_admin.create_desk(ctx(), desk, actor=_actor())), 201
+
+
+@bp.delete("/desks/<key>")
+@require(ADMIN_ROLES)
+def desk_retire(key: str) -> Response:
+    return _out(centre_admin.retire_desk(ctx(), key, actor=_actor()))
+
+
+@bp.post("/printers/<key>/test")
+@require(ADMIN_ROLES)
+def printer_test(key: str) -> tuple[Response, int]:
+    printing = current_app.extensions.get(EXTENSION)
+    if printing is None:
+        raise ApiError(404, "unknown_printer", "this server prints nothing")
+    printing.test_print(key)
+    status = next(p for p in printing.status_list() if p["key"] == key)
+    return jsonify(PrinterTestQueued.model_validate({"printer": status}).model_dump(mode="json")), 202

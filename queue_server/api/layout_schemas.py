@@ -1,0 +1,52 @@
+"""Request and response shapes of the layout API: zones, kiosks, adding and retiring desks, printer tests."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from ..services.centre_admin import MESSAGE_MAX
+from .centre_schemas import DeskPatch, Texts, _Patch
+from .schemas import Key, PrinterOut
+
+Language = Literal["fi", "sv", "en"]
+#: a board's message is one line under the calls, not a notice board
+MessageLine = dict[str, Annotated[str, Field(max_length=MESSAGE_MAX)]]
+
+
+class ZonePatch(_Patch):
+    name: Texts | None = None
+    language: Language | None = Field(None, description="the boards' language; null: the centre's")
+    chime: bool | None = None
+    speech: bool | None = None
+    volume: Annotated[float, Field(ge=0, le=1)] | None = None
+    message: MessageLine | None = Field(None, description='the line the boards show under the calls, per language '
+                                                          '({"fi": "Kela suljetaan tänään klo 16"}); null: none')
+
+
+class KioskPatch(_Patch):
+    zone: Key | None = None
+    printer: Key | None = Field(None, description="null: no printer (the ticket is shown on screen only)")
+    language: Language | None = Field(None, description="the kiosk's home language; null: the centre's")
+    services: Annotated[list[Key], Field(min_length=1)] | None = Field(
+        None, description="the services this kiosk offers; null: every service")
+
+
+class DeskCreate(DeskPatch):
+    key: Key
+    label: str | Texts
+    services: Annotated[list[Key], Field(min_length=1)]
+    zone: Key
+
+
+class KioskOut(BaseModel):
+    key: str
+    zone: str
+    language: str = Field(description="the kiosk's home language")
+    printer: bool = Field(description="whether the kiosk prints its tickets")
+    services: list[str] | None = Field(description="the services it offers; null: every service")
+
+
+class PrinterTestQueued(BaseModel):
+    printer: PrinterOut = Field(description="the printer as it is now; the test's outcome comes in last_test")

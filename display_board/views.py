@@ -7,7 +7,6 @@ from flask import Response, url_for
 from queue_server.pages.rendering import catalog, config, not_found, render_page
 
 from . import bp
-from .strings import BOARD
 
 
 @bp.get("/board/<zone>")
@@ -18,5 +17,5 @@ def board_page(zone: str) -> Response:
         return not_found("zone")
     lang = zcfg.language or cfg.centre.language
     data = {"zone": zcfg.key, "chime": url_for("pages.static", filename="sounds/chime.wav")}
-    return render_page("board/board.html", lang=lang, catalog=catalog(BOARD), page="board", data=data,
+    return render_page("board/board.html", lang=lang, catalog=catalog("board."), page="board", data=data,
                        zone=zcfg)

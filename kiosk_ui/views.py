@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, url_for
+from flask import Response, request, url_for
 
 from queue_server.pages.rendering import catalog, config, not_found, render_page
 
 from . import bp
-from .strings import KIOSK
 
 
 def _has_printer(printer_key: str | None) -> bool:
@@ -25,9 +24,13 @@ def kiosk_page(kiosk: str) -> Response:
     kcfg = cfg.kiosk_map.get(kiosk)
     if kcfg is None:
         return not_found("kiosk")
-    lang = kcfg.language or cfg.centre.language
+    home = kcfg.language or cfg.centre.language
+    asked = request.args.get("lang")
+    # ?lang=xx opens the kiosk in that language; after its idle time it returns to its own (home-lang)
+    lang = asked if asked in cfg.centre.languages else home
     data = {
         "kiosk": kcfg.key,
+        "home-lang": home,
         "languages": ",".join(cfg.centre.languages),
         "printer": "1" if _has_printer(kcfg.printer) else "0",
         # the services this kiosk offers ("": every service); the script asks /api/kiosks/<key> again on each
@@ -36,5 +39,5 @@ def kiosk_page(kiosk: str) -> Response:
         "centre-names": json.dumps(dict(cfg.centre.name), ensure_ascii=False),
         "login": url_for("pages.login", next=f"/kiosk/{kcfg.key}"),
     }
-    return render_page("kiosk/kiosk.html", lang=lang, catalog=catalog(KIOSK), page="kiosk", data=data,
+    return render_page("kiosk/kiosk.html", lang=lang, catalog=catalog("kiosk."), page="kiosk", data=data,
                        js_languages=list(cfg.centre.languages), kiosk=kcfg)

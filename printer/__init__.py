@@ -32,17 +32,15 @@ from .errors import (
 from .factory import build_printer, build_printers
 from .monitor import PrinterMonitor
 from .null_backend import FakePrinter, NullPrinter
-from .receipt import LANGUAGES, Language, Receipt, sample_receipt
+from .receipt import SAMPLE_TEXTS, Receipt, ReceiptTexts, sample_receipt
 from .spooler import PrintResult, PrintSpooler
 from .status import Delivery, PrinterState, PrinterStatus
 
 __all__ = [
-    "LANGUAGES",
     "Delivery",
     "EscposPrinterConfig",
     "FakePrinter",
     "FakePrinterConfig",
-    "Language",
     "NonePrinterConfig",
     "NullPrinter",
     "PaperOut",
@@ -58,6 +56,8 @@ __all__ = [
     "PrinterStatus",
     "PrinterUnavailable",
     "Receipt",
+    "ReceiptTexts",
+    "SAMPLE_TEXTS",
     "TicketPrinter",
     "build_printer",
     "build_printers",

@@ -19,7 +19,6 @@ from escpos.printer import Dummy
 from .charset import fit_text
 from .errors import PrinterConfigError
 from .receipt import Receipt
-from .strings import format_issued, format_wait, text
 
 log = logging.getLogger(__name__)
 
@@ -90,23 +89,22 @@ def render_receipt(receipt: Receipt, profile: Any, codepage: str | None = None) 
     para(receipt.service_name)
     p.set(custom_size=True, width=1, height=1)
     p.ln()
-    para(text(receipt.language, "your_number"))
+    para(receipt.texts.your_number)
     size = max(2, min(6, cols // max(len(receipt.number), 1)))
     p.set(bold=True, smooth=True, custom_size=True, width=size, height=size)
     p.text(fit(receipt.number) + "\n")
     p.set(bold=False, smooth=False, custom_size=True, width=1, height=1)
     p.ln()
-    para(f"{text(receipt.language, 'issued')}: {format_issued(receipt.language, receipt.issued_at)}")
+    para(f"{receipt.texts.issued}: {receipt.issued_text}")
     p.ln()
-    para(f"{text(receipt.language, 'where_to_wait')}:")
+    para(f"{receipt.texts.where_to_wait}:")
     p.set(bold=True, custom_size=True, width=1, height=2)
     para(receipt.where_to_wait)
     p.set(bold=False, custom_size=True, width=1, height=1)
-    wait = format_wait(receipt.language, receipt.estimated_wait_s)
-    if wait is not None:
-        para(f"{text(receipt.language, 'estimated_wait')}: {wait}")
+    if receipt.wait_text is not None:
+        para(f"{receipt.texts.estimated_wait}: {receipt.wait_text}")
     p.ln()
-    para(text(receipt.language, "called_by_number"))
+    para(receipt.texts.called_by_number)
     p.ln()
     if profile.supports("qrCode"):
         p.qr(receipt.track_url, ec=QR_ECLEVEL_M, size=QR_MODULE_DOTS, native=True)

@@ -19,7 +19,6 @@ from reportlab.pdfgen import canvas
 
 from .charset import fit_text, python_codec_encoder
 from .receipt import Receipt
-from .strings import format_issued, format_wait, text
 
 PAGE_WIDTH = 80 * mm
 MARGIN = 5 * mm
@@ -37,21 +36,19 @@ class _Line:
 
 def _lines(receipt: Receipt) -> tuple[list[_Line], list[_Line]]:
     """Text above the QR code and text below it."""
-    lang = receipt.language
     regular, bold = "Helvetica", "Helvetica-Bold"
     above = [
         _Line(receipt.centre_name, bold, 13),
         _Line(receipt.service_name, regular, 11, 2),
-        _Line(text(lang, "your_number"), regular, 10, 6),
+        _Line(receipt.texts.your_number, regular, 10, 6),
         _Line(receipt.number, bold, 44, 4),
-        _Line(f"{text(lang, 'issued')}: {format_issued(lang, receipt.issued_at)}", regular, 9, 6),
-        _Line(f"{text(lang, 'where_to_wait')}:", regular, 9, 6),
+        _Line(f"{receipt.texts.issued}: {receipt.issued_text}", regular, 9, 6),
+        _Line(f"{receipt.texts.where_to_wait}:", regular, 9, 6),
         _Line(receipt.where_to_wait, bold, 12, 1),
     ]
-    wait = format_wait(lang, receipt.estimated_wait_s)
-    if wait is not None:
-        above.append(_Line(f"{text(lang, 'estimated_wait')}: {wait}", regular, 9, 6))
-    above.append(_Line(text(lang, "called_by_number"), regular, 9, 8))
+    if receipt.wait_text is not None:
+        above.append(_Line(f"{receipt.texts.estimated_wait}: {receipt.wait_text}", regular, 9, 6))
+    above.append(_Line(receipt.texts.called_by_number, regular, 9, 8))
     below = [_Line(receipt.track_url, regular, 7, 2)]
     return above, below
 

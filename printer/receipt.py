@@ -10,65 +10,66 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 from zoneinfo import ZoneInfo
 
-Language = Literal["fi", "sv", "en"]
-LANGUAGES: tuple[Language, ...] = ("fi", "sv", "en")
+
+@dataclass(frozen=True)
+class ReceiptTexts:
+    """The fixed texts of a ticket in its language; the server takes them from its catalogues."""
+
+    your_number: str
+    issued: str
+    where_to_wait: str
+    estimated_wait: str
+    called_by_number: str
+
+
+#: a library user's test print without a server (the server's ``vuoro print-test`` passes its own catalogue's)
+SAMPLE_TEXTS = ReceiptTexts(your_number="Your number", issued="Issued", where_to_wait="Where to wait",
+                            estimated_wait="Estimated wait",
+                            called_by_number="You will be called by your number. Follow your turn on your phone:")
 
 
 @dataclass(frozen=True)
 class Receipt:
-    """One ticket to print.
+    """One ticket to print, every text ready: the printer prints, it formats nothing.
 
-    ``issued_at`` must be timezone-aware and already in the centre's local time:
-    the backends print its wall-clock time as is.
+    ``issued_at`` must be timezone-aware and already in the centre's local time; ``issued_text`` and
+    ``wait_text`` are how the server's formatter writes them in the ticket's language (the same formatter as
+    the screens').  ``language`` picks what the printer can print (a code page, or a picture of the text).
     """
 
     centre_name: str
     service_name: str
     number: str
     issued_at: datetime
+    issued_text: str
     where_to_wait: str
-    estimated_wait_s: int | None
+    wait_text: str | None
     track_url: str
-    language: Language
+    language: str
+    texts: ReceiptTexts
 
     def __post_init__(self) -> None:
         # Fail where the receipt is made, not half-way through a print job.
-        if self.language not in LANGUAGES:
-            raise ValueError(f"language must be one of {LANGUAGES}, not {self.language!r}")
+        if not self.language or not self.language.isalpha():
+            raise ValueError(f"language must be a language code, not {self.language!r}")
         if self.issued_at.tzinfo is None or self.issued_at.utcoffset() is None:
             raise ValueError("issued_at must be timezone-aware (in the centre's local time)")
         if not self.number.strip():
             raise ValueError("number must not be empty")
-        if self.estimated_wait_s is not None and self.estimated_wait_s < 0:
-            raise ValueError("estimated_wait_s must be >= 0 or None")
 
 
-_SAMPLES: dict[Language, tuple[str, str]] = {
-    "fi": ("Kela – Kansaneläkelaitos", "Odotustila A, 2. kerros"),
-    "sv": ("FPA – Folkpensionsanstalten", "Väntrum A, 2 våningen"),
-    "en": ("Kela – The Social Insurance Institution", "Waiting area A, 2nd floor"),
-}
+def sample_receipt(texts: ReceiptTexts = SAMPLE_TEXTS, issued_at: datetime | None = None, *,
+                   language: str = "en", service_name: str = "Kela – The Social Insurance Institution",
+                   where_to_wait: str = "Waiting area A, 2nd floor", wait_text: str | None = "about 12 min",
+                   centre_name: str = "Iso Omenan palvelutori") -> Receipt:
+    """A realistic receipt for test prints and tests.
 
-
-def sample_receipt(language: Language = "fi", issued_at: datetime | None = None) -> Receipt:
-    """A realistic receipt for test prints (``vuoro print-test``) and tests.
-
-    Without ``issued_at`` it uses the current time in Helsinki, so a test print
-    shows what a real ticket printed now would look like.
+    Without ``issued_at`` it uses the current time in Helsinki, so a test print shows what a real ticket
+    printed now would look like.
     """
-    if language not in _SAMPLES:
-        raise ValueError(f"language must be one of {LANGUAGES}, not {language!r}")
-    service, where = _SAMPLES[language]
-    return Receipt(
-        centre_name="Iso Omenan palvelutori",
-        service_name=service,
-        number="K042",
-        issued_at=issued_at or datetime.now(ZoneInfo("Europe/Helsinki")),
-        where_to_wait=where,
-        estimated_wait_s=12 * 60,
-        track_url="https://vuoro.example/t/7QX2M9K042",
-        language=language,
-    )
+    when = issued_at or datetime.now(ZoneInfo("Europe/Helsinki"))
+    return Receipt(centre_name=centre_name, service_name=service_name, number="K042", issued_at=when,
+                   issued_text=f"{when:%Y-%m-%d %H:%M}", where_to_wait=where_to_wait, wait_text=wait_text,
+                   track_url="https://vuoro.example/t/7QX2M9K042", language=language, texts=texts)

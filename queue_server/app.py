@@ -153,7 +153,10 @@ def _init_pages(app: Flask) -> None:
     import kiosk_ui
 
     from . import pages
+    from .i18n import web as i18n_web
+    from .pages.rendering import chosen_language
 
+    i18n_web.init_app(app, chosen_language)
     kiosk_ui.init_app(app)
     display_board.init_app(app)
     pages.init_app(app)

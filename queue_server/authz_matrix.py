@@ -97,8 +97,11 @@ ROUTES: tuple[Entry, ...] = (
     Entry("POST", "/api/tickets/<token>/feedback", EVERYONE, "capability: the ticket token (no CSRF)"),
     Entry("GET", "/api/desks", DESK),
     Entry("GET", "/api/desks/<key>", DESK),
+    Entry("GET", "/api/desks/<key>/waiting", DESK, "numbers, waits, errands left; no token, nothing personal"),
     *(Entry("POST", f"/api/desks/<key>/{a}", DESK)
       for a in ("next", "recall", "start", "finish", "no-show", "return", "transfer", "call", "status")),
+    Entry("POST", "/api/desks/<key>/undo-no-show", DESK, "within 10 minutes of the no-show, at a desk serving "
+          "its service"),
     Entry("GET", "/api/config", ADMIN),
     Entry("POST", "/api/services", ADMIN, "configuration changes: validated whole, audited, live on every process"),
     Entry("PATCH", "/api/services/<key>", ADMIN),

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from printer.config import PrinterConfig
 
-from .domain.cover import Coverable, cover_groups, public_labels
+from .domain.cover import BoardCall, Coverable, PublicFace, cover_groups, privacy_problems, public_labels
 from .domain.hours import TimeRange, WeeklyHours, parse_weekly
 
 #: Example secrets shipped in config.yaml; production mode refuses to start while one is still in use.
@@ -92,6 +92,10 @@ class ServiceConfig(_Model):
     prefix: Annotated[str, Field(pattern=r"^[A-Z]{1,3}$")]
     name: I18n
     location: I18n = Field(default_factory=dict)
+    #: the name and place to wait on its printed ticket and phone page (default: name, location); a sensitive
+    #: service must share both with a service that is not sensitive (docs/security.md)
+    public_name: I18n | None = None
+    public_location: I18n | None = None
     hours: dict[str, str | list[str]] | None = None
     daily_limit: Annotated[int, Field(gt=0)] | None = None
     sensitive: bool = False
@@ -105,6 +109,16 @@ class ServiceConfig(_Model):
     def _valid_hours(cls, value: dict[str, str | list[str]] | None) -> dict[str, str | list[str]] | None:
         parse_weekly(value)  # raises ValueError with a precise message
         return value
+
+    @property
+    def ticket_name(self) -> I18n:
+        """The name its tickets, the kiosk's ticket screen and the phone page show: ``public_name`` or ``name``."""
+        return self.name if self.public_name is None else self.public_name
+
+    @property
+    def ticket_location(self) -> I18n:
+        """Where its tickets and the phone page say to wait: ``public_location`` or ``location``."""
+        return self.location if self.public_location is None else self.public_location
 
 
 class DeskConfig(_Model):
@@ -210,6 +224,7 @@ class VuoroConfig(_Model):
         for where, names in self._texts():
             if default not in names:
                 raise ValueError(f"{where}: needs a text in the default language {default!r}")
+        self._check_privacy()
         if self.env == "production" and self.secret_key in EXAMPLE_SECRETS:
             raise ValueError(
                 "secret_key: still the example secret; production mode (VUORO_ENV=production) needs a "
@@ -227,9 +242,26 @@ class VuoroConfig(_Model):
                 if s not in services:
                     raise ValueError(f"kiosks.{i}.services: unknown service {s!r}")
 
+    def _check_privacy(self) -> None:
+        """A sensitive service's prefix, public name, public location and desk labels must each be shared with
+        a service that is not sensitive (:func:`domain.cover.privacy_problems`); the first problem is raised."""
+        languages = [self.centre.language, *(lang for lang in self.centre.languages if lang != self.centre.language)]
+
+        def texts(names: Mapping[str, str] | str) -> tuple[str, ...]:
+            return tuple(self.text(names, lang) for lang in languages)
+
+        faces = [PublicFace(s.key, s.prefix, s.sensitive, texts(s.ticket_name), texts(s.ticket_location))
+                 for s in self.services]
+        calls = [BoardCall(d.key, d.zone, texts(d.label), texts(d.location), tuple(d.services)) for d in self.desks]
+        problems = privacy_problems(faces, calls)
+        if problems:
+            raise ValueError(problems[0])
+
     def _texts(self) -> list[tuple[str, Mapping[str, str]]]:
         out: list[tuple[str, Mapping[str, str]]] = [("centre.name", self.centre.name)]
         out += [(f"services.{i}.name", s.name) for i, s in enumerate(self.services)]
+        out += [(f"services.{i}.public_name", s.public_name) for i, s in enumerate(self.services)
+                if s.public_name is not None]
         out += [(f"zones.{i}.name", z.name) for i, z in enumerate(self.zones)]
         out += [(f"zones.{i}.message", z.message) for i, z in enumerate(self.zones) if z.message]
         out += [(f"desks.{i}.label", d.label) for i, d in enumerate(self.desks) if isinstance(d.label, dict)]
@@ -308,9 +340,9 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 def format_validation_error(exc: ValidationError, source: str) -> str:
     lines = [f"{source}: the configuration is not valid:"]
     for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
         msg = err["msg"].removeprefix("Value error, ")
-        lines.append(f"  {where}: {msg}")
+        # the whole file's checks (cross-references, privacy) name their own path: "desks.3.zone: ..."
+        lines.append(f"  {'.'.join(str(p) for p in err['loc'])}: {msg}" if err["loc"] else f"  {msg}")
     return "\n".join(lines)
 
 

@@ -120,6 +120,9 @@ class DeskState(Base):
     status: so.Mapped[str] = so.mapped_column(sa.String(10), default="open")
     priority_streak: so.Mapped[int] = so.mapped_column(default=0)
     updated_at: so.Mapped[datetime]
+    #: who holds the desk: the actor (``user:3``, ``token:7``) that last opened it or called a ticket to it;
+    #: None once closed.  Logging out closes the desks an account holds (services/desk_state.py).
+    opened_by: so.Mapped[str | None] = so.mapped_column(sa.String(40))
 
 
 class User(Base):

@@ -20,14 +20,16 @@ from printer import PrinterMonitor, PrinterStatus, PrintResult, PrintSpooler, Re
 
 from .config import VuoroConfig
 from .domain.errors import DomainError, NotFound
+from .i18n.catalogue import text
+from .i18n.formats import format_moment
 from .realtime import events as ev
+from .receipt_texts import receipt_texts, sample_receipt
 from .services.context import Context
 from .services.ticket_view import TicketView
 
 log = logging.getLogger(__name__)
 EXTENSION = "vuoro_printers"
 #: a test ticket's "service": the test's name in every language the centre speaks
-TEST_NAMES = {"fi": "Tulostustesti", "sv": "Utskriftstest", "en": "Print test"}
 
 
 class NotAPrinter(DomainError):
@@ -92,17 +94,21 @@ class KioskPrinting:
         self.spooler.submit(kiosk.printer, self.receipt(view), {"kiosk": kiosk_key})
 
     def receipt(self, view: TicketView) -> Receipt:
+        """The ticket as it is printed: the service's public name and location, as the view has them (paper is
+        left on tables and shown to companions; a sensitive service's ticket must read like another's)."""
         cfg = self.config
-        service = cfg.service_map[view.service]
+        issued = datetime.fromisoformat(view.issued_at).astimezone(cfg.centre.tz)
         return Receipt(
             centre_name=cfg.text(cfg.centre.name, view.language),
-            service_name=cfg.text(service.name, view.language),
+            service_name=view.service_name,
             number=view.number,
-            issued_at=datetime.fromisoformat(view.issued_at).astimezone(cfg.centre.tz),
-            where_to_wait=cfg.text(service.location, view.language),
-            estimated_wait_s=view.estimated_wait_s,
+            issued_at=issued,
+            issued_text=format_moment(issued, view.language),
+            where_to_wait=view.location,
+            wait_text=view.estimated_wait_text,
             track_url=view.track_url or "",
-            language=view.language,  # type: ignore[arg-type]
+            language=view.language,
+            texts=receipt_texts(view.language),
         )
 
     # -- test prints ---------------------------------------------------------------------------------------
@@ -114,17 +120,9 @@ class KioskPrinting:
             raise NotFound(f"no such printer: {printer_key!r}", code="unknown_printer")
         if printer.type == "none":
             raise NotAPrinter(f"printer {printer_key!r} is of type none: it prints nothing")
-        language = cfg.centre.language
-        receipt = Receipt(
-            centre_name=cfg.text(cfg.centre.name, language),
-            service_name=" / ".join(TEST_NAMES[lang] for lang in cfg.centre.languages),
-            number="TEST",
-            issued_at=datetime.now(cfg.centre.tz),
-            where_to_wait=printer_key,
-            estimated_wait_s=None,
-            track_url="",
-            language=language,  # type: ignore[arg-type]
-        )
+        names = " / ".join(text("ticket.test_name", lang) for lang in cfg.centre.languages)
+        receipt = sample_receipt(cfg, cfg.centre.language, number="TEST", where_to_wait=printer_key, wait_s=None,
+                                 qr=False, service_name=names)
         self.spooler.submit(printer_key, receipt, {"test": True})
 
     def _tested(self, result: PrintResult) -> None:

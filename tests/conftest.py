@@ -46,7 +46,8 @@ BASE_CONFIG: dict[str, Any] = {
          "location": {"fi": "Katutaso", "sv": "Gatuplan", "en": "Street level"}},
         {"key": "health", "prefix": "H", "name": {"fi": "Terveysasema", "sv": "Hälsostation", "en": "Health centre"}},
         {"key": "mental", "prefix": "H", "sensitive": True,
-         "name": {"fi": "Mielenterveyspalvelut", "sv": "Mentalvård", "en": "Mental health services"}},
+         "name": {"fi": "Mielenterveyspalvelut", "sv": "Mentalvård", "en": "Mental health services"},
+         "public_name": {"fi": "Terveysasema", "sv": "Hälsostation", "en": "Health centre"}},  # health's
     ],
     "zones": [
         {"key": "z1", "name": {"fi": "Katutaso", "sv": "Gatuplan", "en": "Street level"}},

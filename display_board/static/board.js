@@ -77,7 +77,7 @@
     state.services.forEach(function (key) {
       var service = state.queue[key];
       if (!service) return;
-      var meta = !service.open ? V.t("board.closed") : service.waiting ? V.formatWait(service.estimated_wait_s) : "";
+      var meta = !service.open ? V.t("board.closed") : service.waiting ? V.formatWait(service.wait_texts) : "";
       list.appendChild(V.el("li", { class: "queue-item" + (service.open ? "" : " is-closed"), dataset: { service: key } },
         V.el("span", { class: "queue-name", text: V.pick(service.names, lang) }),
         V.el("span", { class: "queue-count" },

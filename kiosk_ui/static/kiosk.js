@@ -12,7 +12,7 @@
   var $ = function (id) { return document.getElementById(id); };
   var kiosk = V.data.kiosk;
   var TOKEN_KEY = "vuoro.kiosk." + kiosk + ".token";
-  var homeLang = V.getLanguage();
+  var homeLang = V.data.homeLang || V.getLanguage();
   var centreNames = {};
   try {
     centreNames = JSON.parse(V.data.centreNames || "{}");
@@ -135,6 +135,7 @@
       if (!service) return;
       service.waiting = update.waiting;
       service.estimated_wait_s = update.estimated_wait_s;
+      service.wait_texts = update.wait_texts;
       service.open = update.open;
       service.opens_at = update.opens_at;
       service.closed_tomorrow = !!update.closed_tomorrow;
@@ -149,7 +150,7 @@
     var tomorrow = service.closed_tomorrow ? " · " + V.t("kiosk.closed_tomorrow") : "";
     if (service.waiting === null || service.waiting === undefined) return tomorrow.slice(3);  // a sensitive queue
     if (!service.waiting) return V.t("common.no_wait") + tomorrow;
-    return V.t("common.waiting_n", { n: service.waiting }) + " · " + V.formatWait(service.estimated_wait_s) + tomorrow;
+    return V.t("common.waiting_n", { n: service.waiting }) + " · " + V.formatWait(service.wait_texts || service.wait_text) + tomorrow;
   }
 
   /** Tiles are made once per service list and updated in place, so focus stays where it is. */
@@ -312,10 +313,11 @@
     $("ticket-number").textContent = ticket.number;
     V.show($("ticket-priority"), !!ticket.priority);
     $("ticket-place").textContent = (state.byKey[ticket.service] || {}).location || serviceName(ticket.service);
-    $("ticket-wait").textContent = V.formatWait(ticket.estimated_wait_s || 0);
-    var errands = ticket.errands || [ticket.service];
+    $("ticket-wait").textContent = V.formatWait(ticket.estimated_wait_text);
+    /* the ticket's own public names (a sensitive errand is not named on a screen in the lobby) */
+    var errands = [ticket.service_name].concat(ticket.pending_names || []);
     V.show($("ticket-errands-row"), errands.length > 1);
-    $("ticket-errands").textContent = errands.map(serviceName).join(" → ");
+    $("ticket-errands").textContent = errands.join(" → ");
     renderPrintStatus();
   }
 

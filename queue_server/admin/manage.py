@@ -17,15 +17,14 @@ from flask_login import current_user
 from ..api.auth import ADMIN_ROLES
 from ..domain.errors import DomainError
 from ..pages.rendering import catalog, chosen_language, login_redirect, render_page, vuoro
-from ..pages.strings import LOGIN
 from ..services import devices, staff
-from .manage_layout_strings import NAV as LAYOUT_NAV
-from .manage_strings import MANAGE
 from .views import bp
 
 #: the management pages in the navigation's order; a supervisor sees only the day's part
 SECTIONS = ("services", "desks", "zones", "kiosks", "staff", "devices", "audit")
 SUPERVISOR_SECTIONS = ("services", "desks")
+#: what the staff page's buttons do to an account
+STAFF_ACTIONS = ("disable", "enable", "reset")
 
 
 def manager(roles: frozenset[str] = ADMIN_ROLES) -> str | None:
@@ -37,11 +36,11 @@ def manager(roles: frozenset[str] = ADMIN_ROLES) -> str | None:
     return str(current_user.principal.actor)
 
 
-def manage_page(section: str, status: int = 200, strings: tuple[dict[str, dict[str, str]], ...] = (),
+def manage_page(section: str, status: int = 200, strings: tuple[str, ...] = (),
                 **context: Any) -> Response:
-    """One management page in the staff look, with the navigation; ``strings``: the page's own texts."""
+    """One management page in the staff look, with the navigation; ``strings``: the prefixes of the page's own texts."""
     return render_page(f"admin/manage_{section}.html", lang=chosen_language(),
-                       catalog=catalog(MANAGE, LAYOUT_NAV, LOGIN, *strings),
+                       catalog=catalog("manage.", "login.", *strings),
                        page=f"admin-{section}", status=status, section=section, user=current_user.principal.name,
                        sections=SECTIONS if current_user.principal.role in ADMIN_ROLES else SUPERVISOR_SECTIONS,
                        dashboard=current_user.principal.role in ADMIN_ROLES, **context)
@@ -86,7 +85,7 @@ def manage_staff_change(name: str, action: str) -> Response:
     actor = manager()
     if actor is None:
         return login_redirect()
-    if action not in ("disable", "enable", "reset"):
+    if action not in STAFF_ACTIONS:
         abort(404)
     try:
         if action == "reset":

@@ -20,15 +20,14 @@ from ..pages.rendering import catalog, chosen_language, login_redirect, vuoro
 from ..printing import EXTENSION
 from ..services import centre_admin, staff
 from .manage import back_to, manage_page, manager, refused
-from .manage_layout_strings import LAYOUT
 from .views import bp
 
-STRINGS = (LAYOUT,)
+STRINGS = ("layout.",)
 
 
 def _say(key: str) -> str:
     """A reason in the page's language, for a refusal the form itself finds."""
-    return catalog(LAYOUT).get(key, chosen_language())
+    return catalog(*STRINGS).get(key, chosen_language())
 
 
 def _texts(prefix: str) -> dict[str, str]:

@@ -21,15 +21,15 @@ from ..api.auth import ADMIN_ROLES, SUPERVISOR_ROLES
 from ..config import ServiceConfig, VuoroConfig
 from ..domain.errors import DomainError, InvalidRequest, NotFound
 from ..domain.hours import WEEKDAYS
+from ..i18n.formats import month_name, weekday_name
 from ..pages.rendering import chosen_language, login_redirect, vuoro
 from ..services import centre_admin
 from ..services.context import Context
 from . import manage_services_forms as forms
 from .manage import back_to, manage_page, manager, refused
-from .manage_services_strings import SERVICES_STRINGS
 from .views import bp
 
-STRINGS = (SERVICES_STRINGS,)
+STRINGS = ("services.",)
 #: the calendar shows this many months from the chosen one (?month=YYYY-MM, this month by default)
 MONTHS_SHOWN = 2
 
@@ -51,6 +51,8 @@ def _context(*, edit: str | None = None, month: str | None = None,
             "edit": _edit_view(cfg.service_map[edit], cfg.centre.languages) if admin and edit in cfg.service_map
             else None,
             "weekdays": WEEKDAYS, "posted": posted or {}, "month": _month_key(first),
+            "day_name": lambda day, width="wide": weekday_name(WEEKDAYS.index(day), lang, width),
+            "month_name": lambda month: month_name(month, lang),
             "prev_month": _month_key(_add_months(first, -1)), "next_month": _month_key(_add_months(first, 1)),
             "this_month": _month_key(local.date()),
             "months": [_month(_add_months(first, i), local.date(), marks) for i in range(MONTHS_SHOWN)]}

@@ -10,6 +10,7 @@ import io
 from collections.abc import Sequence
 from datetime import date
 
+from babel.numbers import format_decimal
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
@@ -22,45 +23,16 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from ..domain.statistics import Summary
+from ..i18n.catalogue import text
+from ..i18n.formats import format_day, format_moment, locale_of
 from ..services.context import Context
 from ..services.statistics import StatsReport
 
 FONT, BOLD = "VuoroVera", "VuoroVera-Bold"
 
-STRINGS: dict[str, dict[str, str]] = {
-    "title": {"fi": "Asiointiraportti", "sv": "Besöksrapport", "en": "Visit report"},
-    "period": {"fi": "Ajanjakso", "sv": "Period", "en": "Period"},
-    "generated": {"fi": "Luotu", "sv": "Skapad", "en": "Generated"},
-    "summary": {"fi": "Yhteenveto", "sv": "Sammanfattning", "en": "Summary"},
-    "by_service": {"fi": "Palveluittain", "sv": "Per tjänst", "en": "By service"},
-    "arrivals": {"fi": "Saapuneet tunneittain", "sv": "Ankomster per timme", "en": "Arrivals per hour"},
-    "waits": {"fi": "Odotusajat palveluittain (min)", "sv": "Väntetider per tjänst (min)",
-              "en": "Waiting times by service (min)"},
-    "feedback": {"fi": "Palaute", "sv": "Respons", "en": "Feedback"},
-    "visits": {"fi": "Käynnit (vuoronumerot)", "sv": "Besök (könummer)", "en": "Visits (tickets)"},
-    "errands": {"fi": "Asioinnit", "sv": "Ärenden", "en": "Errands"},
-    "served": {"fi": "Palveltu", "sv": "Betjänade", "en": "Served"},
-    "no_shows": {"fi": "Ei saapunut", "sv": "Kom inte", "en": "No-shows"},
-    "cancelled": {"fi": "Peruttu", "sv": "Avbokade", "en": "Cancelled"},
-    "expired": {"fi": "Vanhentunut", "sv": "Förfallna", "en": "Expired"},
-    "wait": {"fi": "Odotus", "sv": "Väntetid", "en": "Wait"},
-    "service_time": {"fi": "Palveluaika", "sv": "Betjäningstid", "en": "Service time"},
-    "mean": {"fi": "keskiarvo", "sv": "medelvärde", "en": "mean"},
-    "median": {"fi": "mediaani", "sv": "median", "en": "median"},
-    "p90": {"fi": "90 %", "sv": "90 %", "en": "90th pct"},
-    "within": {"fi": "Palveltu tavoiteajassa", "sv": "Betjänade inom målet", "en": "Served within target"},
-    "service": {"fi": "Palvelu", "sv": "Tjänst", "en": "Service"},
-    "answers": {"fi": "Vastauksia", "sv": "Svar", "en": "Answers"},
-    "mean_rating": {"fi": "Arvosanojen keskiarvo (1–5)", "sv": "Medelbetyg (1–5)", "en": "Mean rating (1–5)"},
-    "min": {"fi": "min", "sv": "min", "en": "min"},
-    "none": {"fi": "Ei asiointeja tällä ajanjaksolla.", "sv": "Inga ärenden under perioden.",
-             "en": "No errands in this period."},
-}
-
-
 def t(key: str, language: str) -> str:
-    texts = STRINGS[key]
-    return texts.get(language) or texts["en"]
+    """A text of the report (``report.*`` in the catalogues)."""
+    return text(key, language)
 
 
 def _fonts() -> None:
@@ -72,8 +44,8 @@ def _fonts() -> None:
 def _num(value: float | None, language: str, digits: int = 1) -> str:
     if value is None:
         return "–"
-    text = f"{value:.{digits}f}"
-    return text.replace(".", ",") if language in ("fi", "sv") else text
+    return format_decimal(round(value, digits), format="0" if digits == 0 else "0." + "0" * digits,
+                          locale=locale_of(language))
 
 
 def _minutes(seconds: float | None, language: str) -> str:
@@ -85,7 +57,7 @@ def _share(value: float | None, language: str) -> str:
 
 
 def _day(d: date, language: str) -> str:
-    return d.isoformat() if language == "en" else f"{d.day}.{d.month}.{d.year}"
+    return format_day(d, language)
 
 
 def _table(rows: Sequence[Sequence[str]], widths: Sequence[float], header_rows: int = 1) -> Table:
@@ -102,22 +74,23 @@ def _table(rows: Sequence[Sequence[str]], widths: Sequence[float], header_rows: 
 
 
 def _summary_rows(s: Summary, language: str) -> list[list[str]]:
-    mins = t("min", language)
+    mins = t("report.min", language)
     return [
-        [t("summary", language), ""],
-        [t("visits", language), str(s.visits)],
-        [t("errands", language), str(s.errands)],
-        [t("served", language), str(s.served)],
-        [t("no_shows", language), str(s.no_shows)],
-        [t("cancelled", language), str(s.cancelled)],
-        [t("expired", language), str(s.expired)],
-        [f"{t('wait', language)}, {t('mean', language)} / {t('median', language)} / {t('p90', language)} ({mins})",
+        [t("report.summary", language), ""],
+        [t("report.visits", language), str(s.visits)],
+        [t("report.errands", language), str(s.errands)],
+        [t("report.served", language), str(s.served)],
+        [t("report.no_shows", language), str(s.no_shows)],
+        [t("report.cancelled", language), str(s.cancelled)],
+        [t("report.expired", language), str(s.expired)],
+        [f"{t('report.wait', language)}, {t('report.mean', language)} / {t('report.median', language)} / "
+         f"{t('report.p90', language)} ({mins})",
          " / ".join(_minutes(v, language) for v in (s.wait.mean_s, s.wait.median_s, s.wait.p90_s))],
-        [f"{t('service_time', language)}, {t('mean', language)} / {t('median', language)} / "
-         f"{t('p90', language)} ({mins})",
+        [f"{t('report.service_time', language)}, {t('report.mean', language)} / {t('report.median', language)} / "
+         f"{t('report.p90', language)} ({mins})",
          " / ".join(_minutes(v, language) for v in (s.service_time.mean_s, s.service_time.median_s,
                                                     s.service_time.p90_s))],
-        [t("within", language), _share(s.served_within_target, language)],
+        [t("report.within", language), _share(s.served_within_target, language)],
     ]
 
 
@@ -137,7 +110,7 @@ def _arrivals_chart(s: Summary, language: str) -> Drawing:
     chart.valueAxis.valueMin = 0
     chart.bars[0].fillColor = colors.HexColor("#3b6ea5")
     drawing.add(chart)
-    drawing.add(String(0, 57 * mm, t("arrivals", language), fontName=BOLD, fontSize=9))
+    drawing.add(String(0, 57 * mm, t("report.arrivals", language), fontName=BOLD, fontSize=9))
     return drawing
 
 
@@ -164,10 +137,10 @@ def _waits_chart(report: StatsReport, ctx: Context, language: str) -> Drawing:
     legend.fontName, legend.fontSize = FONT, 7
     legend.alignment = "right"
     legend.columnMaximum = 1
-    legend.colorNamePairs = [(colors.HexColor("#3b6ea5"), t("median", language)),
-                             (colors.HexColor("#e0a030"), t("p90", language))]
+    legend.colorNamePairs = [(colors.HexColor("#3b6ea5"), t("report.median", language)),
+                             (colors.HexColor("#e0a030"), t("report.p90", language))]
     drawing.add(legend)
-    drawing.add(String(0, height + 6 * mm, t("waits", language), fontName=BOLD, fontSize=9))
+    drawing.add(String(0, height + 6 * mm, t("report.waits", language), fontName=BOLD, fontSize=9))
     return drawing
 
 
@@ -179,25 +152,27 @@ def render_report(ctx: Context, report: StatsReport, language: str | None = None
     centre = cfg.text(cfg.centre.name, language)
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-                            bottomMargin=16 * mm, title=f"{t('title', language)} – {centre}", author="Vuoro",
+                            bottomMargin=16 * mm, title=f"{t('report.title', language)} – {centre}", author="Vuoro",
                             lang=language)
     h1 = ParagraphStyle("h1", fontName=BOLD, fontSize=16, leading=20, spaceAfter=2 * mm)
     h2 = ParagraphStyle("h2", fontName=BOLD, fontSize=11, leading=14, spaceBefore=5 * mm, spaceAfter=2 * mm)
     body = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12)
     period = f"{_day(report.start, language)} – {_day(report.end, language)}"
-    generated = ctx.now().astimezone(cfg.centre.tz).strftime("%Y-%m-%d %H:%M")
+    generated = format_moment(ctx.now().astimezone(cfg.centre.tz), language)
     story: list = [
-        Paragraph(_esc(f"{t('title', language)}: {centre}"), h1),
-        Paragraph(_esc(f"{t('period', language)} {period} · {t('generated', language)} {generated}"), body),
+        Paragraph(_esc(f"{t('report.title', language)}: {centre}"), h1),
+        Paragraph(_esc(f"{t('report.period', language)} {period} · "
+                       f"{t('report.generated', language)} {generated}"), body),
         Spacer(1, 4 * mm),
         _table(_summary_rows(report.summary, language), [120 * mm, 54 * mm]),
     ]
     if not report.summary.errands:
-        story.append(Paragraph(_esc(t("none", language)), body))
-    mins = t("min", language)
-    rows = [[t("service", language), t("errands", language), t("served", language), t("no_shows", language),
-             f"{t('wait', language)} ({mins})", t("median", language), t("p90", language),
-             f"{t('service_time', language)} ({mins})", t("within", language)]]
+        story.append(Paragraph(_esc(t("report.none", language)), body))
+    mins = t("report.min", language)
+    rows = [[t("report.service", language), t("report.errands", language), t("report.served", language),
+             t("report.no_shows", language),
+             f"{t('report.wait', language)} ({mins})", t("report.median", language), t("report.p90", language),
+             f"{t('report.service_time', language)} ({mins})", t("report.within", language)]]
     for key, s in report.by_service.items():
         name = cfg.text(cfg.service_map[key].name, language) if key in cfg.service_map else key
         rows.append([Paragraph(_esc(name), body), str(s.errands), str(s.served), str(s.no_shows),
@@ -206,13 +181,13 @@ def render_report(ctx: Context, report: StatsReport, language: str | None = None
                      _share(s.served_within_target, language)])
     header = ParagraphStyle("th", fontName=BOLD, fontSize=7.5, leading=9, alignment=2)
     rows[0] = [Paragraph(_esc(c), header) for c in rows[0]]
-    story += [Paragraph(_esc(t("by_service", language)), h2),
+    story += [Paragraph(_esc(t("report.by_service", language)), h2),
               _table(rows, [46 * mm, 15 * mm, 15 * mm, 15 * mm, 17 * mm, 16 * mm, 15 * mm, 18 * mm, 17 * mm]),
               Spacer(1, 5 * mm), _arrivals_chart(report.summary, language),
               Spacer(1, 5 * mm), _waits_chart(report, ctx, language)]
     fb = report.feedback
-    story += [Paragraph(_esc(t("feedback", language)), h2),
-              Paragraph(_esc(f"{t('answers', language)}: {fb.answers} · {t('mean_rating', language)}: "
+    story += [Paragraph(_esc(t("report.feedback", language)), h2),
+              Paragraph(_esc(f"{t('report.answers', language)}: {fb.answers} · {t('report.mean_rating', language)}: "
                              f"{_num(fb.mean_rating, language, 2)}"), body)]
     doc.build(story)
     return buf.getvalue()

@@ -22,6 +22,10 @@ class _Patch(BaseModel):
 class ServicePatch(_Patch):
     name: Texts | None = None
     location: Texts | None = None
+    public_name: Texts | None = Field(None, description="the name on its tickets and phone page (default: name); "
+                                                        "a sensitive service shares it with another service")
+    public_location: Texts | None = Field(None, description="where its tickets and phone page say to wait "
+                                                            "(default: location)")
     prefix: Prefix | None = None
     hours: dict[str, str | list[str]] | None = Field(None, description='{"mon": "08:00-16:00", ...}; null: always open')
     daily_limit: Annotated[int, Field(gt=0)] | None = None

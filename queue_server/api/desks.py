@@ -1,4 +1,8 @@
-"""Desks: list them, see one, and act on its current ticket."""
+"""Desks: list them, see one and its waiting list, and act on its current ticket.
+
+A logged-in account (a person) holds one desk at a time: its calls and openings pass ``single_desk``, so taking
+a desk closes the other desks the account holds (services/desk_state.py).  Device tokens may run several.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +12,14 @@ from flask import Response, jsonify
 
 from ..services import desks as service
 from ..services.accounts import Principal
+from ..services.context import Context
+from ..services.no_show_undo import undo_no_show
+from ..services.waiting_list import waiting_list
 from . import bp
 from .auth import DESK_ROLES, check_desk, current_principal, require
 from .context import ctx, parse_body
-from .schemas import (
-    CallRequest,
-    DeskActionOut,
-    DeskDetailOut,
-    DeskOut,
-    DesksEnvelope,
-    DeskStatusRequest,
-    TicketOut,
-    TransferRequest,
-)
+from .desk_schemas import CallRequest, UndoNoShowRequest, WaitingListOut
+from .schemas import DeskActionOut, DeskDetailOut, DeskOut, DesksEnvelope, DeskStatusRequest, TicketOut, TransferRequest
 
 
 def _desk_out(key: str, status: str) -> DeskOut:
@@ -43,6 +42,12 @@ def _actor() -> str:
     return principal.actor if principal else "system"
 
 
+def _single_desk() -> bool:
+    """A person's account holds one desk at a time; a device token (a desk PC, a script) may hold several."""
+    principal = current_principal()
+    return principal is not None and principal.kind == "user"
+
+
 @bp.get("/desks")
 @require(DESK_ROLES)
 def list_desks() -> Response:
@@ -60,6 +65,19 @@ def show_desk(key: str) -> Response:
     return jsonify(out.model_dump(mode="json"))
 
 
+@bp.get("/desks/<key>/waiting")
+@require(DESK_ROLES)
+def show_waiting(key: str) -> Response:
+    """The tickets this desk would call, in that order (the first 50), for the desk page's waiting list."""
+    check_desk(key)
+    return jsonify(WaitingListOut.model_validate(waiting_list(ctx(), key).to_dict()).model_dump(mode="json"))
+
+
+def _call_next(context: Context, key: str, actor: str) -> service.DeskResult:
+    """"Next" takes the desk: a person's other desk closes (``single_desk``)."""
+    return service.call_next(context, key, actor, single_desk=_single_desk())
+
+
 def _simple(action: Callable[..., service.DeskResult]) -> Callable[[str], Response | tuple[str, int]]:
     def view(key: str) -> Response | tuple[str, int]:
         check_desk(key)
@@ -68,7 +86,7 @@ def _simple(action: Callable[..., service.DeskResult]) -> Callable[[str], Respon
 
 
 for _path, _action in (
-    ("next", service.call_next), ("recall", service.recall), ("start", service.start),
+    ("next", _call_next), ("recall", service.recall), ("start", service.start),
     ("finish", service.finish), ("no-show", service.no_show), ("return", service.return_to_queue),
 ):
     bp.add_url_rule(f"/desks/<key>/{_path}", f"desk_{_path.replace('-', '_')}",
@@ -88,7 +106,17 @@ def transfer(key: str) -> Response | tuple[str, int]:
 def call_number(key: str) -> Response | tuple[str, int]:
     check_desk(key)
     req = parse_body(CallRequest)
-    return _action_json(service.call_number(ctx(), key, req.number, _actor()))
+    return _action_json(service.call_number(ctx(), key, req.number, _actor(), ticket_id=req.ticket,
+                                            single_desk=_single_desk()))
+
+
+@bp.post("/desks/<key>/undo-no-show")
+@require(DESK_ROLES)
+def undo_no_show_view(key: str) -> Response | tuple[str, int]:
+    """Take back a no-show marked in the last 10 minutes: the ticket waits again in its old place."""
+    check_desk(key)
+    req = parse_body(UndoNoShowRequest)
+    return _action_json(undo_no_show(ctx(), key, _actor(), number=req.number, ticket_id=req.ticket))
 
 
 @bp.post("/desks/<key>/status")
@@ -96,6 +124,6 @@ def call_number(key: str) -> Response | tuple[str, int]:
 def set_status(key: str) -> Response:
     check_desk(key)
     req = parse_body(DeskStatusRequest)
-    result = service.set_status(ctx(), key, req.status, _actor())
+    result = service.set_status(ctx(), key, req.status, _actor(), single_desk=_single_desk())
     ticket = TicketOut.model_validate(result.ticket, from_attributes=True) if result.ticket else None
     return jsonify(DeskActionOut(ticket=ticket, status=result.desk_status).model_dump(mode="json"))  # type: ignore[arg-type]

@@ -32,10 +32,10 @@ from .centre_schemas import (
     UserPatch,
     UsersEnvelope,
 )
+from .desk_schemas import CallRequest, UndoNoShowRequest, WaitingListOut
 from .insight_schemas import OPENAPI_EXTRA, FeedbackEnvelope, FeedbackRequest, StatsOut
 from .layout_schemas import DeskCreate, KioskOut, KioskPatch, PrinterTestQueued, ZonePatch
 from .schemas import (
-    CallRequest,
     DeskActionOut,
     DeskDetailOut,
     DesksEnvelope,
@@ -69,6 +69,9 @@ OPERATIONS: list[Op] = [
     ("get", "/api/desks", "All desks", None, {200: DesksEnvelope, 401: ErrorOut, 403: ErrorOut}, DESK),
     ("get", "/api/desks/{key}", "A desk's current ticket and waiting counts", None,
      {200: DeskDetailOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}, DESK),
+    ("get", "/api/desks/{key}/waiting", "The desk's waiting list: the first 50 tickets it would call, in that order "
+     "(numbers, waits, priority, errands left; nothing personal)", None,
+     {200: WaitingListOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}, DESK),
     ("post", "/api/session", "Log in (clerk or admin)", LoginRequest, {200: MeOut, 400: ErrorOut, 401: ErrorOut}, None),
     ("get", "/api/session", "Who is logged in", None, {200: MeOut, 401: ErrorOut, 403: ErrorOut}, DESK),
     ("delete", "/api/session", "Log out", None, {204: None}, None),
@@ -90,7 +93,11 @@ for _name, _summary in (("next", "Call the next ticket (204 when nobody waits)")
 OPERATIONS += [
     ("post", "/api/desks/{key}/transfer", "Transfer the current ticket to another service, keeping its place",
      TransferRequest, {200: DeskActionOut, **_DESK_ERRORS}, DESK),
-    ("post", "/api/desks/{key}/call", "Call a specific waiting number", CallRequest,
+    ("post", "/api/desks/{key}/call", "Call a specific waiting ticket, by number or by its id from the waiting list "
+     "(409 already_called when another desk called it first)", CallRequest,
+     {200: DeskActionOut, **_DESK_ERRORS}, DESK),
+    ("post", "/api/desks/{key}/undo-no-show", "Take back a no-show marked in the last 10 minutes: the ticket waits "
+     "again in its old place (409 undo_expired after that)", UndoNoShowRequest,
      {200: DeskActionOut, **_DESK_ERRORS}, DESK),
     ("post", "/api/desks/{key}/status", "Open, pause or close the desk", DeskStatusRequest,
      {200: DeskActionOut, **_DESK_ERRORS}, DESK),

@@ -18,6 +18,10 @@ def _integral(value: Any) -> Any:
 
 #: an integer as JSON means it (strict otherwise: no "1", no true)
 JsonInt = Annotated[int, BeforeValidator(_integral)]
+#: why ``estimated_wait_s`` is null (domain/forecast.py)
+EstimateReason = Literal["no_desk_open"] | None
+ESTIMATE_REASON = ("why estimated_wait_s is null: no_desk_open while no desk serving the service is open "
+                   "(screens say so instead of a wait); null otherwise")
 
 
 def _unique(items: list[str]) -> list[str]:
@@ -41,10 +45,6 @@ class IssueRequest(_In):
 
 class TransferRequest(_In):
     service: Key
-
-
-class CallRequest(_In):
-    number: Annotated[str, Field(min_length=2, max_length=12, pattern=r"^[A-Za-z]{1,3}[0-9]{1,6}$")]
 
 
 class DeskStatusRequest(_In):
@@ -76,8 +76,13 @@ class TicketOut(BaseModel):
     called_at: str | None
     position: int | None
     estimated_wait_s: int | None
+    estimate_reason: EstimateReason = Field(None, description=ESTIMATE_REASON)
+    estimated_wait_text: str | None = Field(None, description="the estimate as screens show it, in the ticket's "
+                                                             "language (\"noin 12 min\")")
     desk: DeskRefOut | None
     pending_services: list[str]
+    pending_names: list[str] = Field(default_factory=list, description="the later errands' public names, in the "
+                                                                       "ticket's language")
     token: str | None = Field(description="only in the response that issues the ticket, or echoed to its holder")
     track_url: str | None
 
@@ -98,6 +103,8 @@ class ServiceOut(BaseModel):
     waiting: int | None = Field(description="public figures: a sensitive service's are merged with the services "
                                             "sharing its prefix and waiting area; null where it has none")
     estimated_wait_s: int | None
+    estimate_reason: EstimateReason = Field(None, description=ESTIMATE_REASON)
+    wait_text: str | None = Field(None, description="the estimate as screens show it, in the asked language")
     sensitive: bool
 
 

@@ -21,7 +21,8 @@ def list_services() -> Response:
         ServiceOut(key=s.key, prefix=s.prefix, name=config.text(s.names, language), names=s.names,
                    location=config.text(s.locations, language), open=s.open, opens_at=s.opens_at,
                    closed_tomorrow=s.closed_tomorrow,
-                   waiting=s.waiting, estimated_wait_s=s.estimated_wait_s, sensitive=s.sensitive)
+                   waiting=s.waiting, estimated_wait_s=s.estimated_wait_s, estimate_reason=s.estimate_reason,
+                   wait_text=s.wait_texts.get(language), sensitive=s.sensitive)
         for s in public_summaries(ctx())
     ]
     return jsonify(ServicesEnvelope(services=items).model_dump(mode="json"))

@@ -42,6 +42,20 @@ class DeskBusy(DomainError):
     status = 409
 
 
+class AlreadyCalled(InvalidTransition):
+    """Another desk called the ticket first (two clerks picked it from the waiting list at once)."""
+
+    code = "already_called"
+    status = 409
+
+
+class UndoExpired(DomainError):
+    """A no-show can be undone only for a while after it was marked (services/no_show_undo.py)."""
+
+    code = "undo_expired"
+    status = 409
+
+
 class DeskNotOpen(DomainError):
     code = "desk_not_open"
     status = 409

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 from . import estimate
 from .queue_model import QueueModel, Topology
@@ -17,6 +18,10 @@ from .queue_model import QueueModel, Topology
 #: waiting tickets per service replayed exactly
 HORIZON = 60
 _US = 1e6
+#: why a forecast gives no estimate (the API's ``estimate_reason``)
+EstimateReason = Literal["no_desk_open"]
+#: no desk serving the service is open (or busy with a visitor) now
+NO_DESK_OPEN: EstimateReason = "no_desk_open"
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,14 @@ class ServiceForecast:
     tail_s: float
     newcomer_s: int | None
     at_us: int
+    #: some desk serving the service is open or busy now; without one, a wait is the replay's guess at when
+    #: somebody will open a desk, and the screens say "no desk open" rather than promise a made-up "40 min"
+    staffed: bool = True
+
+    @property
+    def reason(self) -> EstimateReason | None:
+        """Why there is no estimate to show (``NO_DESK_OPEN``), or None when there is one."""
+        return None if self.staffed else NO_DESK_OPEN
 
     def wait_for(self, position: int, now_us: int | None = None) -> int:
         """Seconds until the ticket at ``position`` is called, counted from ``now_us`` (default: the forecast)."""
@@ -92,8 +105,10 @@ def rates(model: QueueModel, priors: Priors, services: Iterable[str], now_us: in
     return out
 
 
-def _desks(model: QueueModel, group: frozenset[str], now_us: int) -> tuple[list[estimate.Desk], dict[str, int]]:
-    desks, open_count = [], dict.fromkeys(group, 0)
+def _desks(model: QueueModel, group: frozenset[str],
+           now_us: int) -> tuple[list[estimate.Desk], dict[str, int], set[str]]:
+    """The group's desks for the replay, how many are open per service, and the services some desk staffs."""
+    desks, open_count, staffed = [], dict.fromkeys(group, 0), set[str]()
     for spec in model.topology.desks:
         if not group.intersection(spec.services):
             continue
@@ -102,6 +117,8 @@ def _desks(model: QueueModel, group: frozenset[str], now_us: int) -> tuple[list[
         if live.status == "open":
             for key in spec.services:
                 open_count[key] = open_count.get(key, 0) + 1
+        if live.status == "open" or busy is not None:
+            staffed.update(spec.services)
         started = None
         if busy is not None:
             started = model.stats.called_at.get((busy.id, busy.service), busy.called_at)
@@ -114,14 +131,14 @@ def _desks(model: QueueModel, group: frozenset[str], now_us: int) -> tuple[list[
             busy_queued_at=(busy.queued_at - now_us) / _US if busy else 0.0,
             busy_priority=busy.priority if busy else False,
         ))
-    return desks, open_count
+    return desks, open_count, staffed
 
 
 def forecast_group(model: QueueModel, priors: Priors, group: frozenset[str], now_us: int,
                    horizon: int = HORIZON) -> dict[str, ServiceForecast]:
     """Forecasts for every service of one group, from one bounded replay."""
     service_rates = rates(model, priors, group, now_us)
-    desks, open_count = _desks(model, group, now_us)
+    desks, open_count, staffed = _desks(model, group, now_us)
     # one ticket past the horizon tells the replay that the queue goes on (it then leaves out the newcomer)
     heads = {key: list(model.waiting_in(key, horizon + 1)) for key in group}
     waiting = [estimate.Waiting(t.id, key, t.priority, (t.queued_at - now_us) / _US, t.pending)
@@ -137,5 +154,6 @@ def forecast_group(model: QueueModel, priors: Priors, group: frozenset[str], now
             waits=tuple(int(round(prediction.waits.get(t.id, 0.0))) for t in heads[key][:horizon]),
             tail_s=prediction.tail_s.get(key, rate.per_call_s / max(1, prediction.desks.get(key, 1))),
             newcomer_s=int(round(newcomer)) if newcomer is not None else None, at_us=now_us,
+            staffed=key in staffed,
         )
     return out

@@ -73,6 +73,9 @@ class StatsBook:
                 if len(stats.priority_issued) > PRIORITY_TIMES:
                     stats.priority_issued.pop(0)
             return
+        if kind == "no_show_undone":  # the no-show was a mistake: it no longer counts as one
+            stats.no_shows = max(0, stats.no_shows - 1)
+            return
         if kind == "no_show":
             stats.no_shows += 1
         elif kind == "cancelled" and event.get("from") == "waiting":

@@ -3,6 +3,11 @@
 A ticket lives for one visit: it waits, is called to a desk, is served, and then either ends or, when the
 visitor chose several errands, waits again in the next service's queue. The table below is the whole state
 machine; :func:`apply` is the only place a state changes.
+
+One final state has a way back: a no-show marked by mistake may be undone (``no_show -> waiting``), and the
+ticket takes its old place again.  The table allows it at any time; the service layer allows it only for a
+while after the no-show (services/no_show_undo.py), because the visitor who was told "you missed your turn"
+must not be called again an hour later.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ class Action(StrEnum):
     RETURN = "returned"          # back to the same queue, keeping its place
     CANCEL = "cancelled"
     EXPIRE = "expired"
+    UNDO_NO_SHOW = "no_show_undone"  # a no-show marked by mistake: back to its old place in the queue
 
 
 S = TicketStatus
@@ -62,6 +68,7 @@ TRANSITIONS: dict[tuple[Action, TicketStatus | None], TicketStatus] = {
     (Action.EXPIRE, S.WAITING): S.EXPIRED,
     (Action.EXPIRE, S.CALLED): S.EXPIRED,
     (Action.EXPIRE, S.SERVING): S.EXPIRED,
+    (Action.UNDO_NO_SHOW, S.NO_SHOW): S.WAITING,
 }
 
 

@@ -10,6 +10,7 @@ errands; a transfer ends one errand and starts another.  From a ticket's events 
 - its **service time** is from its last ``called`` to ``finished``, ``next_errand`` or ``transferred`` while at
   a desk -- those end it as *served*;
 - ``no_show``, ``cancelled``, ``expired`` end it as such, and ``transferred`` while waiting as *transferred*;
+  ``no_show_undone`` takes a no-show back (it was marked by mistake): the errand goes on, with its first wait;
 - it belongs to the ticket's business day (the centre's local date at issue), its service, and the desk of its
   last call (none when no desk called it).
 
@@ -97,6 +98,8 @@ def _ticket_errands(events: Sequence[Event]) -> list[Errand]:
             errands.append(cur)
             continue
         if cur is None or cur.outcome != OPEN:
+            if cur is not None and cur.outcome == NO_SHOW and e.type == "no_show_undone":
+                cur.outcome = OPEN  # the no-show was marked by mistake: the errand goes on
             continue  # a log that starts mid-ticket, or an event after the end: nothing to attribute
         if e.type == "called":
             if cur.wait_s is None:

@@ -1,45 +1,34 @@
-"""Fixed texts of the people-facing pages in Finnish, Swedish and English.
+"""A page's texts: the keys it renders (``t()`` in templates) and the part of the catalogue its script gets.
 
-Each package keeps its own small dictionary (``key -> {fi, sv, en}``).  Templates render them through ``t()``;
-pages whose language changes at run time (the kiosk) get the dictionary as a ``data-strings`` attribute and
-swap the texts in JavaScript (``data-i18n="key"``).  Placeholders are ``{name}`` in both.
+Texts come from the gettext catalogues (:mod:`queue_server.i18n.catalogue`).  Pages whose language changes at
+run time (the kiosk, the board) get their part of the catalogues as a ``data-strings`` attribute and swap the
+texts in JavaScript (``data-i18n="key"``); placeholders are ``{name}`` in both.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
-LANGUAGES = ("fi", "sv", "en")
+from ..i18n.catalogue import catalogues, text
 
-Strings = Mapping[str, Mapping[str, str]]
+#: the keys every page's script may need (the header, states, the offline notice, the language names)
+SHARED = ("app.", "common.", "lang.", "notfound.", "status.", "wait.")
 
 
 class Catalog:
-    """A merged view of several dictionaries; a missing language falls back to ``fallback``."""
+    """The texts of one page: any key for the template, the keys under its prefixes for its script."""
 
-    def __init__(self, *parts: Strings, fallback: str = "fi") -> None:
-        self.strings: dict[str, Mapping[str, str]] = {}
-        for part in parts:
-            self.strings.update(part)
+    def __init__(self, *prefixes: str, fallback: str = "en") -> None:
+        self.prefixes = tuple(dict.fromkeys((*SHARED, *prefixes)))
         self.fallback = fallback
 
     def get(self, key: str, language: str, /, **values: object) -> str:
-        texts = self.strings.get(key)
-        if texts is None:
-            raise KeyError(f"no text {key!r}")
-        text = texts.get(language) or texts.get(self.fallback) or texts["en"]
-        return text.format(**values) if values else text
+        return text(key, language, self.fallback, **values)
 
     def table(self, languages: Iterable[str]) -> dict[str, dict[str, str]]:
         """``{language: {key: text}}`` for the page's JavaScript."""
-        return {lang: {key: texts.get(lang) or texts.get(self.fallback) or texts["en"]
-                       for key, texts in self.strings.items()} for lang in languages}
+        return catalogues().table(languages, self.prefixes, self.fallback)
 
     def json(self, languages: Iterable[str]) -> str:
         return json.dumps(self.table(languages), ensure_ascii=False, separators=(",", ":"))
-
-
-def missing_translations(strings: Strings) -> list[str]:
-    """Keys without a non-empty text in every language (a test keeps this list empty)."""
-    return [f"{key}.{lang}" for key, texts in strings.items() for lang in LANGUAGES if not texts.get(lang)]

@@ -16,7 +16,6 @@ from flask import Response, current_app, make_response, redirect, render_templat
 from ..config import VuoroConfig
 from ..services.context import Context
 from .i18n import Catalog
-from .strings import COMMON, INDEX
 
 LANG_COOKIE = "vuoro_lang"
 
@@ -83,13 +82,13 @@ def login_redirect() -> Response:
     return redirect("/login?" + urlencode({"next": target}, safe="/"), 302)  # type: ignore[return-value]
 
 
-def catalog(*parts: Mapping[str, Mapping[str, str]]) -> Catalog:
-    """The shared texts plus the page's own."""
-    return Catalog(COMMON, *parts, fallback=config().centre.language)
+def catalog(*prefixes: str) -> Catalog:
+    """The shared texts plus the page's own (the keys under ``prefixes``, e.g. ``"kiosk."``)."""
+    return Catalog(*prefixes, fallback=config().centre.language)
 
 
 def not_found(kind: str, lang: str | None = None) -> Response:
     """The friendly 404 page; ``kind`` (kiosk, zone, ticket or text) picks the explanation."""
     language = lang or chosen_language()
-    return render_page("pages/not_found.html", lang=language, catalog=catalog(INDEX), page="not-found",
+    return render_page("pages/not_found.html", lang=language, catalog=catalog("index."), page="not-found",
                        status=404, message_key=f"notfound.{kind}")

@@ -10,6 +10,7 @@ from flask import Response, redirect, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from ..api.auth import DESK_ROLES, SessionUser
+from ..api.session import release_session_desks
 from ..domain.errors import InvalidRequest, NotFound
 from ..services.accounts import WrongPassword, authenticate, change_password
 from ..services.devices import pairing_status
@@ -17,7 +18,6 @@ from ..services.ticket_view import TicketView, track_url
 from ..services.tickets import get_ticket
 from . import bp
 from .rendering import catalog, chosen_language, config, login_redirect, not_found, render_page, safe_next, vuoro
-from .strings import DESK, INDEX, LOGIN, PASSWORD, PHONE
 
 MAX_TOKEN = 128
 
@@ -33,7 +33,7 @@ def index() -> Response:
     cfg = config()
     lang = chosen_language()
     user = current_user.principal.name if current_user.is_authenticated else None
-    return render_page("pages/index.html", lang=lang, catalog=catalog(INDEX, LOGIN), page="index",
+    return render_page("pages/index.html", lang=lang, catalog=catalog("index.", "login."), page="index",
                        kiosks=cfg.kiosks, zones=cfg.zones, zone_map=cfg.zone_map, user=user)
 
 
@@ -46,13 +46,13 @@ def login() -> Response:
     if request.method == "GET":
         user = current_user.principal.name if current_user.is_authenticated else None
         notice = "login.logged_out" if request.args.get("bye") == "1" else None
-        return render_page("pages/login.html", lang=lang, catalog=catalog(LOGIN), page="login", next=nxt,
+        return render_page("pages/login.html", lang=lang, catalog=catalog("login."), page="login", next=nxt,
                            user=user, notice=notice, error=None, username="")
     username = request.form.get("username", "")[:64]
     password = request.form.get("password", "")[:256]
     principal = authenticate(vuoro().db, username, password) if username and password else None
     if principal is None:
-        return render_page("pages/login.html", lang=lang, catalog=catalog(LOGIN), page="login", status=401,
+        return render_page("pages/login.html", lang=lang, catalog=catalog("login."), page="login", status=401,
                            next=nxt, user=None, notice=None, error="login.failed", username=username)
     login_user(SessionUser(principal))
     return redirect(nxt, 303)  # type: ignore[return-value]
@@ -60,6 +60,7 @@ def login() -> Response:
 
 @bp.post("/logout")
 def logout() -> Response:
+    release_session_desks()  # the account's desks close with its session
     logout_user()
     return redirect(url_for("pages.login", bye=1), 303)  # type: ignore[return-value]
 
@@ -88,7 +89,7 @@ def password() -> Response:
             else:
                 login_user(SessionUser(changed))
                 return redirect(nxt, 303)  # type: ignore[return-value]
-    return render_page("pages/password.html", lang=lang, catalog=catalog(PASSWORD, LOGIN), page="password",
+    return render_page("pages/password.html", lang=lang, catalog=catalog("password.", "login."), page="password",
                        status=400 if error else 200, next=nxt, error=error, user=principal.name,
                        must=principal.must_change_password)
 
@@ -99,7 +100,7 @@ def desk() -> Response:
     if user is None:
         return login_redirect()
     lang = chosen_language()
-    return render_page("pages/desk.html", lang=lang, catalog=catalog(DESK, LOGIN), page="desk",
+    return render_page("pages/desk.html", lang=lang, catalog=catalog("desk.", "login.", "error."), page="desk",
                        data={"desk": request.args.get("desk", "")}, user=user.principal.name)
 
 
@@ -118,7 +119,7 @@ def phone(token: str) -> Response:
     if view is None:
         return not_found("ticket")
     lang = view.language if view.language in config().centre.languages else config().centre.language
-    return render_page("pages/phone.html", lang=lang, catalog=catalog(PHONE), page="phone",
+    return render_page("pages/phone.html", lang=lang, catalog=catalog("phone."), page="phone",
                        data={"token": token, "chime": url_for("pages.static", filename="sounds/chime.wav")},
                        ticket=view)
 

@@ -20,6 +20,7 @@ CALLED = "called"          # a number is called (or recalled) to a desk: to the 
 QUEUE = "queue"            # waiting count and estimate per service: to every screen
 TICKET = "ticket"          # the public view of one ticket: to that ticket's own room (the phone)
 DESK = "desk"              # a desk's state and current ticket: to that desk's room
+WAITING = "waiting"        # a desk's waiting list, in call order (services/waiting_list.py): to that desk's room
 PRINTED = "printed"        # a kiosk's ticket came out of its printer: to that kiosk's room
 FAILED = "failed"          # printing failed (the ticket stands; tell the visitor to note the number)
 PRINTER = "printer"        # a printer's health changed: to desks and admins
@@ -76,7 +77,8 @@ def queue_payload(summaries: list[Any], *, for_board: bool) -> dict[str, Any]:
     return {
         "services": [
             {"key": s.key, "names": s.names, "waiting": s.waiting, "estimated_wait_s": s.estimated_wait_s,
-             "open": s.open, "opens_at": s.opens_at, "closed_tomorrow": s.closed_tomorrow}
+             "open": s.open, "opens_at": s.opens_at, "closed_tomorrow": s.closed_tomorrow,
+             "wait_texts": s.wait_texts, "estimate_reason": s.estimate_reason}
             for s in summaries
             if not (for_board and s.sensitive)
         ]

@@ -8,7 +8,9 @@ grows with what changed, not with who is connected anywhere:
 - the changed ticket's own ``ticket`` event and the desk's ``desk`` event, at once;
 - phones whose ticket waits in a queue the change touched get a fresh view only if their position, state or
   estimate (to the minute) moved, at most once a second each; nobody else's phone hears of it;
-- queue summaries to kiosks, desks and boards at most four times a second.
+- queue summaries to kiosks, desks and boards at most four times a second;
+- each desk page whose services' queues the change touched gets its waiting list (the first 50 it would call,
+  services/waiting_list.py) at most four times a second.
 
 Every event to a room carries ``room`` and that room's ``seq`` (1, 2, 3, ... per room in this process); the
 snapshot a ``join`` answers with carries the current ``seqs``.  A client that sees a gap, or gets ``resync``
@@ -31,6 +33,7 @@ from ..services.desks import desk_overview
 from ..services.outbox import from_us
 from ..services.overview import public_summaries, staff_summaries
 from ..services.tickets import live_view
+from ..services.waiting_list import waiting_list
 from . import events as ev
 
 log = logging.getLogger(__name__)
@@ -64,6 +67,8 @@ class SocketFanout:
         self._stale: set[str] = set()
         self._queues_dirty = False
         self._queues_sent = 0.0
+        self._lists_dirty: set[str] = set()   # desks whose waiting list is due
+        self._lists_sent = 0.0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -151,6 +156,7 @@ class SocketFanout:
         if touched:
             with self._lock:
                 self._queues_dirty = True
+                self._lists_dirty.update(d.key for d in self.ctx.config.desks if touched.intersection(d.services))
                 for group in {live.group_of[s] for s in touched if s in live.group_of}:
                     for service in group:
                         self._stale |= self._by_service.get(service, set())
@@ -186,11 +192,15 @@ class SocketFanout:
             push_queues = self._queues_dirty and (force or now - self._queues_sent >= QUEUE_INTERVAL_S)
             if push_queues:
                 self._queues_dirty, self._queues_sent = False, now
+            lists: set[str] = set()
+            if self._lists_dirty and (force or now - self._lists_sent >= QUEUE_INTERVAL_S):
+                lists, self._lists_dirty, self._lists_sent = self._lists_dirty, set(), now
             due = [h for h in self._stale
                    if force or h not in self._sent or now - self._sent[h][1] >= PHONE_INTERVAL_S]
             self._stale.difference_update(due)
         if push_queues:
             self.push_queues()
+        self.push_waiting(lists)
         for i, token_hash in enumerate(due, 1):
             self._refresh_phone(token_hash, now)
             if i % YIELD_EVERY == 0:
@@ -212,6 +222,13 @@ class SocketFanout:
                 return
             self._sent[token_hash] = (seen, now)
         self.emit(ev.TICKET, {"ticket": view}, ev.ticket_room(token_hash))
+
+    def push_waiting(self, desks: Iterable[str]) -> None:
+        """Each of ``desks`` its waiting list, where a desk page in this process shows it (nobody: no work)."""
+        for key in sorted(desks):
+            room = ev.desk_room(key)
+            if key in self.ctx.config.desk_map and self.members(room):
+                self.emit(ev.WAITING, waiting_list(self.ctx, key).to_dict(), room)
 
     def push_queues(self) -> None:
         """Staff (desks) see every service's own figures; kiosks and boards only the public ones, where a

@@ -23,6 +23,7 @@ from ..services.context import Context
 from ..services.overview import public_summaries, staff_summaries
 from ..services.tickets import get_ticket
 from ..services.tokens import token_hash
+from ..services.waiting_list import waiting_list
 from . import events as ev
 from .fanout import SocketFanout, desk_payload
 from .join_limits import JoinLimiter
@@ -161,7 +162,7 @@ class Handlers:
             return _error("unknown_desk", "no such desk")
         printing = current_app.extensions.get(PRINTING)
         _snapshot([ev.desk_room(desk), ev.STAFF_ROOM],
-                  {"desk": desk, "state": desk_payload(ctx, desk),
+                  {"desk": desk, "state": desk_payload(ctx, desk), "waiting": waiting_list(ctx, desk).to_dict(),
                    "queue": ev.queue_payload(staff_summaries(ctx), for_board=False),
                    "printers": printing.status_list() if printing is not None else []})
         return {"ok": True}

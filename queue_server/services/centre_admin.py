@@ -24,8 +24,8 @@ from . import centre_config
 from .context import Context
 
 #: the fields of a service a PATCH may change (the key is its identity)
-SERVICE_FIELDS = frozenset({"name", "location", "prefix", "hours", "daily_limit", "sensitive", "service_time_s",
-                            "target_wait_s"})
+SERVICE_FIELDS = frozenset({"name", "location", "public_name", "public_location", "prefix", "hours", "daily_limit",
+                            "sensitive", "service_time_s", "target_wait_s"})
 DESK_FIELDS = frozenset({"label", "location", "services", "zone"})
 ZONE_FIELDS = frozenset({"name", "language", "chime", "speech", "volume", "message"})
 KIOSK_FIELDS = frozenset({"zone", "printer", "language", "services"})

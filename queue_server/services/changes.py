@@ -36,7 +36,7 @@ class Change:
 def changes_of(record: Mapping[str, Any], desk_services: Mapping[str, tuple[str, ...]]) -> list[Change]:
     """The record's changes in order: one per event, then one per desk whose status changed without an event."""
     seq = int(record["seq"])
-    tickets = {int(t["id"]): t for t in record.get("tickets", ())}
+    tickets = {int(row["id"]): row for row in record.get("tickets", ())}
     out: list[Change] = []
     desks_with_events: set[str] = set()
     for event in record.get("events", ()):

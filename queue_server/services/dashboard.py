@@ -48,6 +48,8 @@ class ServiceLine:
     target_wait_s: int
     level: str
     open_desks: int
+    #: ``no_desk_open`` when no desk serving it is open: ``estimated_wait_s`` is then the replay's guess only
+    estimate_reason: str | None = None
 
 
 def dashboard(ctx: Context) -> dict[str, Any]:
@@ -79,6 +81,7 @@ def dashboard(ctx: Context) -> dict[str, Any]:
                 key=s.key, name=cfg.text(s.name), sensitive=s.sensitive, open=cfg.hours_map[s.key].is_open(local),
                 waiting=fc.waiting, longest_wait_s=longest, estimated_wait_s=fc.newcomer_wait(now_us),
                 target_wait_s=s.target_wait_s, level=level(longest, s.target_wait_s), open_desks=fc.open_desks,
+                estimate_reason=fc.reason,
             ))
     today_n, total_n = visit_counts(ctx)
     return {

@@ -9,9 +9,11 @@ the live model directly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
+from ..domain.forecast import NO_DESK_OPEN, EstimateReason
+from ..i18n.formats import format_wait
 from .context import Context
 from .outbox import us
 
@@ -21,6 +23,7 @@ class ServiceSummary:
     key: str
     prefix: str
     names: dict[str, str]
+    #: where to wait: the public location in the public summaries (a kiosk's ticket screen and the phone show it)
     locations: dict[str, str]
     open: bool
     opens_at: str | None
@@ -29,6 +32,10 @@ class ServiceSummary:
     waiting: int | None
     estimated_wait_s: int | None
     sensitive: bool
+    #: the estimate as the screens show it, in each of the centre's languages (one formatter: i18n.formats)
+    wait_texts: dict[str, str | None] = field(default_factory=dict)
+    #: why ``estimated_wait_s`` is null: ``no_desk_open`` (no desk serving it is open now); else null
+    estimate_reason: EstimateReason | None = None
 
 
 #: a merged group's estimate is shown in steps of this many seconds
@@ -52,7 +59,8 @@ def _summaries(ctx: Context, *, public: bool) -> list[ServiceSummary]:
     local = now.astimezone(ctx.config.centre.tz)
     forecasts = ctx.live.forecasts()
     now_us = us(now)
-    own = {k: (fc.waiting, fc.newcomer_wait(now_us)) for k, fc in forecasts.items()}
+    # no estimate for a service no desk serves now: "no desk open", not a made-up "40 min"
+    own = {k: (fc.waiting, fc.newcomer_wait(now_us) if fc.staffed else None) for k, fc in forecasts.items()}
     out = []
     for s in ctx.config.services:
         hours = ctx.config.hours_map[s.key]
@@ -60,22 +68,32 @@ def _summaries(ctx: Context, *, public: bool) -> list[ServiceSummary]:
         nxt = None if is_open else hours.next_opening(local, ctx.config.centre.tz)
         waiting, wait_s = (_public_figures(ctx.config.cover_map[s.key], s.sensitive, own) if public
                            else own[s.key])
+        reason = NO_DESK_OPEN if wait_s is None and waiting is not None else None
         out.append(ServiceSummary(
-            key=s.key, prefix=s.prefix, names=dict(s.name), locations=dict(s.location), open=is_open,
+            key=s.key, prefix=s.prefix, names=dict(s.name),
+            locations=dict(s.ticket_location if public else s.location), open=is_open,
             opens_at=nxt.isoformat() if nxt else None, waiting=waiting, estimated_wait_s=wait_s,
             closed_tomorrow=hours.on(local.date() + timedelta(days=1)) == (),
             sensitive=s.sensitive,
+            wait_texts={lang: format_wait(wait_s, lang, reason) for lang in ctx.config.centre.languages},
+            estimate_reason=reason,
         ))
     return out
 
 
 def _public_figures(group: tuple[str, ...], sensitive: bool,
-                    own: dict[str, tuple[int, int]]) -> tuple[int | None, int | None]:
-    """(waiting, estimated wait) as the public may see them for a service of ``group``."""
+                    own: dict[str, tuple[int, int | None]]) -> tuple[int | None, int | None]:
+    """(waiting, estimated wait) as the public may see them for a service of ``group``.
+
+    A merged group's estimate comes from the members some desk serves now; with none, the whole group has no
+    estimate -- decided for the group, so it never tells whether a sensitive member's desk is open.
+    """
     if len(group) == 1:
         return (None, None) if sensitive else own[group[0]]
     waiting = sum(own[k][0] for k in group)
+    staffed = [(own[k][0] + 1, wait) for k in group if (wait := own[k][1]) is not None]
+    if not staffed:
+        return waiting, None
     # the members' estimates weighted by their queues (+1: an empty queue still has its newcomer's wait)
-    weight = sum(own[k][0] + 1 for k in group)
-    mean = sum((own[k][0] + 1) * own[k][1] for k in group) / weight
+    mean = sum(weight * wait for weight, wait in staffed) / sum(weight for weight, _ in staffed)
     return waiting, -(-int(mean) // MERGED_STEP_S) * MERGED_STEP_S

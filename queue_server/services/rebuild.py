@@ -20,7 +20,7 @@ from .rows import TICKETS, all_tickets, select_tickets
 
 #: the event types the model learns from (statistics and recent calls)
 _LEARNED = ("called", "recalled", "issued", "finished", "next_errand", "no_show", "cancelled", "transferred",
-            "returned", "expired")
+            "returned", "expired", "no_show_undone")
 _ACTIVE = select_tickets().where(TICKETS.c.business_day == sa.bindparam("day"),
                                  TICKETS.c.status.in_(list(ACTIVE_VALUES)))
 _EVENTS = (

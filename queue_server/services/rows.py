@@ -53,6 +53,7 @@ class DeskRow:
     status: str
     priority_streak: int
     updated_at: datetime
+    opened_by: str | None = None
 
 
 _TICKET_COLUMNS = [TICKETS.c[f.name] for f in fields(TicketRow)]
@@ -64,7 +65,7 @@ _INSERT_TICKET = sa.insert(TICKETS).returning(TICKETS.c.id)
 _INSERT_EVENT = sa.insert(EVENTS)
 _UPDATE_DESK = (sa.update(DESKS).where(DESKS.c.desk_key == sa.bindparam("key"))
                 .values(status=sa.bindparam("status"), priority_streak=sa.bindparam("streak"),
-                        updated_at=sa.bindparam("at")))
+                        updated_at=sa.bindparam("at"), opened_by=sa.bindparam("by")))
 
 
 def select_tickets() -> sa.Select[Any]:
@@ -99,8 +100,11 @@ def insert_event(session: orm.Session, values: dict[str, Any]) -> None:
     _conn(session).execute(_INSERT_EVENT, values)
 
 
-_DESK = sa.select(DESKS.c.desk_key, DESKS.c.status, DESKS.c.priority_streak, DESKS.c.updated_at).where(
-    DESKS.c.desk_key == sa.bindparam("key")).with_for_update()
+_DESK_COLUMNS = (DESKS.c.desk_key, DESKS.c.status, DESKS.c.priority_streak, DESKS.c.updated_at, DESKS.c.opened_by)
+_DESK = sa.select(*_DESK_COLUMNS).where(DESKS.c.desk_key == sa.bindparam("key")).with_for_update()
+#: the desks one actor holds (open or paused), locked in key order: two transactions never wait in a circle
+_HELD = (sa.select(*_DESK_COLUMNS).where(DESKS.c.opened_by == sa.bindparam("by"), DESKS.c.status != "closed")
+         .order_by(DESKS.c.desk_key).with_for_update())
 
 
 def lock_desk(session: orm.Session, key: str) -> DeskRow | None:
@@ -108,6 +112,12 @@ def lock_desk(session: orm.Session, key: str) -> DeskRow | None:
     return DeskRow(**row._mapping) if row is not None else None
 
 
+def lock_held_desks(session: orm.Session, actor: str) -> list[DeskRow]:
+    """The desks ``actor`` holds (services/desk_state.py), locked for this transaction."""
+    return [DeskRow(**row._mapping) for row in _conn(session).execute(_HELD, {"by": actor})]
+
+
 def update_desk(session: orm.Session, desk: DeskRow) -> None:
     _conn(session).execute(_UPDATE_DESK, {"key": desk.desk_key, "status": desk.status,
-                                          "streak": desk.priority_streak, "at": desk.updated_at})
+                                          "streak": desk.priority_streak, "at": desk.updated_at,
+                                          "by": desk.opened_by})

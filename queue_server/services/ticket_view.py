@@ -1,12 +1,17 @@
-"""The public view of a ticket: what the visitor (and the desk) may see of it.  Numbers only, nothing personal."""
+"""The public view of a ticket: what the visitor (and the desk) may see of it.  Numbers only, nothing personal.
+
+Its texts are the service's *public* name and location (``ServiceConfig.ticket_name``): the view reaches the
+phone, the kiosk's screen and the printed ticket, where a sensitive service must not be recognisable.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..config import VuoroConfig
 from ..domain.queue_model import AT_DESK_VALUES, LiveTicket
+from ..i18n.formats import format_wait
 from .outbox import from_us
 
 
@@ -21,8 +26,9 @@ class DeskRef:
 class TicketView:
     number: str
     service: str
+    #: the service's public name in the ticket's language (a sensitive service's is shared with another one)
     service_name: str
-    #: where to wait for the current errand, in the ticket's language
+    #: where to wait for the current errand (its public location), in the ticket's language
     location: str
     status: str
     priority: bool
@@ -35,6 +41,12 @@ class TicketView:
     pending_services: list[str]
     token: str | None = None
     track_url: str | None = None
+    #: why ``estimated_wait_s`` is null while the ticket waits: ``no_desk_open`` (domain/forecast.py), else null
+    estimate_reason: str | None = None
+    #: the estimate as the phone and the kiosk show it, in the ticket's language (i18n.formats)
+    estimated_wait_text: str | None = None
+    #: the later errands' public names in the ticket's language (a phone lists them, a sensitive one unnamed)
+    pending_names: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -52,15 +64,15 @@ def track_url(config: VuoroConfig, token: str) -> str:
 
 
 def view_of(config: VuoroConfig, ticket: LiveTicket, *, position: int | None = None,
-            estimate: int | None = None, token: str | None = None) -> TicketView:
+            estimate: int | None = None, token: str | None = None, estimate_reason: str | None = None) -> TicketView:
     """The view of ``ticket``; ``position`` and ``estimate`` come from the live model while it waits."""
     service = config.service_map.get(ticket.service)
     at_desk = ticket.status in AT_DESK_VALUES
     return TicketView(
         number=ticket.number,
         service=ticket.service,
-        service_name=config.text(service.name, ticket.language) if service else ticket.service,
-        location=config.text(service.location, ticket.language) if service else "",
+        service_name=config.text(service.ticket_name, ticket.language) if service else ticket.service,
+        location=config.text(service.ticket_location, ticket.language) if service else "",
         status=ticket.status,
         priority=ticket.priority,
         language=ticket.language,
@@ -72,4 +84,8 @@ def view_of(config: VuoroConfig, ticket: LiveTicket, *, position: int | None = N
         pending_services=list(ticket.pending),
         token=token,
         track_url=track_url(config, token) if token else None,
+        estimate_reason=estimate_reason,
+        estimated_wait_text=format_wait(estimate, ticket.language, estimate_reason),
+        pending_names=[config.text(config.service_map[k].ticket_name, ticket.language)
+                       for k in ticket.pending if k in config.service_map],
     )

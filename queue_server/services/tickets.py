@@ -84,7 +84,9 @@ def issue_ticket(
     first = ctx.config.service_map[services[0]]
     token = new_token()
     live = _live(ctx)
-    estimate = live.estimate_for_new(first.key, priority)
+    with live.locked():  # no estimate while no desk serving the service is open: nobody can promise one
+        reason = live.forecast(first.key).reason
+        estimate = None if reason else live.estimate_for_new(first.key, priority)
     with writing(ctx) as session:
         # Counters are bumped in one global order (sorted keys), so two visits naming the same limited services
         # in opposite orders never lock each other's counter rows first: no deadlock on PostgreSQL.
@@ -113,7 +115,7 @@ def issue_ticket(
     assert ticket.id is not None  # written and numbered by the seal
     issued = live_ticket(ticket)
     position, _ = live.place(issued)
-    view = view_of(ctx.config, issued, position=position, estimate=estimate, token=token)
+    view = view_of(ctx.config, issued, position=position, estimate=estimate, token=token, estimate_reason=reason)
     log.info("issued %s for %s", view.number, first.key)
     if kiosk is not None and ctx.printing is not None:
         ctx.printing.ticket_issued(ctx, view, kiosk)
@@ -127,9 +129,14 @@ def _live(ctx: Context) -> LiveQueues:
 
 
 def live_view(ctx: Context, ticket: LiveTicket, token: str | None = None) -> TicketView:
-    """The view of a ticket as it stands; position and estimate from the live model while it waits."""
-    position, estimate = _live(ctx).place(ticket)
-    return view_of(ctx.config, ticket, position=position, estimate=estimate, token=token)
+    """The view of a ticket as it stands; position and estimate from the live model while it waits (no
+    estimate, and ``estimate_reason`` ``no_desk_open``, while no desk serving its service is open)."""
+    live = _live(ctx)
+    with live.locked():
+        position, estimate = live.place(ticket)
+        reason = live.forecast(ticket.service).reason if position is not None else None
+    return view_of(ctx.config, ticket, position=position, estimate=None if reason else estimate, token=token,
+                   estimate_reason=reason)
 
 
 _BY_TOKEN = select_tickets().where(TICKETS.c.token_hash == sa.bindparam("hash"))

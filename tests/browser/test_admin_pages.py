@@ -64,7 +64,7 @@ def test_a_manager_closes_a_service_for_the_day_and_the_kiosk_says_so(site: Site
 
     # the kiosk, without a reload: the change reached it through the live model and its socket
     wait(kiosk, lambda: kiosk.execute_script(closed), "the kiosk still offers the closed service")
-    assert "Suljettu" in kiosk.find_element(By.CSS_SELECTOR, tile).text  # the kiosk's own language: Finnish
+    assert "Closed" in kiosk.find_element(By.CSS_SELECTOR, tile).text  # ?lang=en: the kiosk opened in English
     manager.find_element(By.CSS_SELECTOR, 'tr[data-service="library"] form.exception button').click()
     wait(manager, lambda: manager.find_element(By.CSS_SELECTOR, 'tr[data-service="library"] .open-now').text == "yes",
          "the exception was not removed")
@@ -78,7 +78,7 @@ def test_a_manager_closes_a_service_for_the_day_and_the_kiosk_says_so(site: Site
     manager.find_element(By.CSS_SELECTOR, 'tr[data-service="library"] form.form-row button[type=submit]').click()
     wait(manager, lambda: tomorrow in manager.find_element(By.CSS_SELECTOR, 'tr[data-service="library"]').text,
          "tomorrow's exception is not listed")
-    wait(kiosk, lambda: "suljettu huomenna" in kiosk.find_element(By.CSS_SELECTOR, tile).text.lower(),
+    wait(kiosk, lambda: "closed tomorrow" in kiosk.find_element(By.CSS_SELECTOR, tile).text.lower(),
          "the kiosk does not say the service is closed tomorrow")
     assert not kiosk.execute_script(closed), "it is still open today"
 

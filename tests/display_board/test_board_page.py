@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask.testing import FlaskClient
 
 from queue_server.app import create_app, shutdown
+from queue_server.i18n.catalogue import languages, text
 from tests.kiosk_ui.test_kiosk_page import body_data
 from tests.queue_server.pages.helpers import inline_code
 
@@ -45,11 +47,9 @@ def test_board_in_its_zones_language(config_data: dict[str, Any]) -> None:
 
 def test_board_never_names_a_service_in_a_call() -> None:
     """The spoken and shown call is the number and the desk only (a sensitive service must not leak)."""
-    from display_board.strings import BOARD
-
-    for texts in (BOARD["board.speech"], BOARD["board.call_text"]):
-        for text in texts.values():
-            assert set(__import__("re").findall(r"\{(\w+)\}", text)) == {"number", "desk"}
+    for key in ("board.speech", "board.call_text"):
+        for lang in languages():
+            assert set(re.findall(r"\{(\w+)\}", text(key, lang))) == {"number", "desk"}
 
 
 def test_board_assets(client: FlaskClient) -> None:

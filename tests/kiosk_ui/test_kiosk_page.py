@@ -102,3 +102,9 @@ def test_kiosk_script_shows_only_the_offered_services_and_asks_again_on_each_sna
     snapshot = script[script.index('socket.on("snapshot"'):]
     assert "loadOffer();" in snapshot.split("});", 1)[0]
     assert '"/api/kiosks/" + encodeURIComponent(kiosk)' in script
+
+
+def test_lang_opens_the_kiosk_in_that_language_and_it_returns_home_after(client: FlaskClient) -> None:
+    page = client.get("/kiosk/k1?lang=en").get_data(as_text=True)
+    assert '<html lang="en"' in page and body_data(page)["home-lang"] == "fi"
+    assert '<html lang="fi"' in client.get("/kiosk/k1?lang=xx").get_data(as_text=True), "unknown: its own"

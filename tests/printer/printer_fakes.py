@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from printer import EscposPrinterConfig, Receipt
+from printer import EscposPrinterConfig, Receipt, ReceiptTexts
 
 # Epson DLE EOT replies. Fixed bits: 1 and 4 set (0x12). n=1 bit 3 = offline,
 # n=4 bits 2+3 = paper near end, bits 5+6 = paper end. 0x16 has the drawer bit
@@ -136,6 +136,17 @@ def escpos_config(server: FakeEscposPrinter, key: str = "p1", **overrides: Any) 
     return EscposPrinterConfig(**data)
 
 
+#: the fixed texts as the server's Finnish catalogue gives them (tests/queue_server checks the catalogue's)
+FINNISH = ReceiptTexts(your_number="Vuoronumerosi", issued="Tulostettu", where_to_wait="Odotuspaikka",
+                       estimated_wait="Arvioitu odotusaika",
+                       called_by_number="Sinut kutsutaan vuoronumerollasi. Seuraa vuoroasi puhelimellasi:")
+
+
+SWEDISH = ReceiptTexts(your_number="Ditt könummer", issued="Utskriven", where_to_wait="Väntplats",
+                       estimated_wait="Beräknad väntetid",
+                       called_by_number="Du ropas upp med ditt nummer. Följ din tur i telefonen:")
+
+
 def make_receipt(**overrides: Any) -> Receipt:
     """The receipt the encoding tests print: Finnish letters in service name and waiting place."""
     data: dict[str, Any] = {
@@ -143,13 +154,20 @@ def make_receipt(**overrides: Any) -> Receipt:
         "service_name": "Kela – Kansaneläkelaitos",
         "number": "K042",
         "issued_at": datetime(2026, 11, 28, 9, 5, tzinfo=ZoneInfo("Europe/Helsinki")),
+        "issued_text": "28.11.2026 09:05",
         "where_to_wait": "Odotustila Ä/Ö/Å",
-        "estimated_wait_s": 12 * 60,
+        "wait_text": "noin 12 min",
         "track_url": "https://vuoro.example/t/7QX2M9K042",
         "language": "fi",
+        "texts": FINNISH,
     }
     data.update(overrides)
     return Receipt(**data)
+
+
+def swedish_receipt() -> Receipt:
+    """A Swedish ticket without a wait estimate (the estimated-wait line is left out)."""
+    return make_receipt(wait_text=None, language="sv", texts=SWEDISH, issued_text="28.11.2026 09:05")
 
 
 def elapsed(func: Callable[[], Any]) -> tuple[float, Any]:

@@ -12,7 +12,7 @@ from escpos.printer import Network
 
 from printer import PaperOut, PrinterState, PrinterUnavailable, build_printer
 from printer.escpos_connection import close_connection
-from tests.printer.printer_fakes import elapsed, escpos_config, make_receipt
+from tests.printer.printer_fakes import elapsed, escpos_config, make_receipt, swedish_receipt
 
 DLE_EOT = b"\x10\x04"
 GS_K = b"\x1d\x28\x6b"  # GS ( k: 2D code (QR) commands
@@ -67,7 +67,7 @@ def test_job_bytes_have_number_qr_finnish_letters_and_cut(fake_escpos, receipt) 
 
 
 def test_issued_time_and_optional_wait_line(fake_escpos) -> None:
-    data = _print_and_capture(fake_escpos, make_receipt(estimated_wait_s=None, language="sv"))
+    data = _print_and_capture(fake_escpos, swedish_receipt())
     assert b"Utskriven: 28.11.2026 09:05" in data
     assert "Beräknad väntetid".encode("cp858") not in data
     assert "Väntplats".encode("cp858") in data

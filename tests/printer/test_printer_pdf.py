@@ -12,7 +12,7 @@ import zxingcpp
 
 from printer import PdfPrinterConfig, PrinterState, PrinterUnavailable, build_printer
 from printer.pdf_backend import pdf_file_name
-from tests.printer.printer_fakes import make_receipt
+from tests.printer.printer_fakes import make_receipt, swedish_receipt
 
 
 def _pdf_printer(**fields: object):
@@ -57,7 +57,7 @@ def test_pdf_ticket_text_and_qr(tmp_path: Path) -> None:
 
 
 def test_pdf_without_wait_estimate_in_swedish(tmp_path: Path) -> None:
-    _pdf_printer(folder=str(tmp_path)).print_receipt(make_receipt(estimated_wait_s=None, language="sv"))
+    _pdf_printer(folder=str(tmp_path)).print_receipt(swedish_receipt())
     text = pypdf.PdfReader(tmp_path / "2026-11-28_K042.pdf").pages[0].extract_text()
     assert "Väntplats" in text and "Följ din tur" in text
     assert "väntetid" not in text

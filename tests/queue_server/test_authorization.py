@@ -84,6 +84,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/tickets/<token>/feedback"): {"json": {"rating": 5}},
     ("POST", "/api/desks/<key>/transfer"): {"json": {"service": "kela"}},
     ("POST", "/api/desks/<key>/call"): {"json": {"number": "K999"}},
+    ("POST", "/api/desks/<key>/undo-no-show"): {"json": {"number": "K999"}},
     ("POST", "/api/desks/<key>/status"): {"json": {"status": "open"}},
 }
 

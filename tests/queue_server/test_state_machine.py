@@ -30,7 +30,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from queue_server.domain.errors import DomainError
 from queue_server.models import Counter, DeskState, Ticket, TicketEvent
-from queue_server.services import desks
+from queue_server.services import desks, no_show_undo
 from queue_server.services.context import Context
 from queue_server.services.rebuild import load_model
 from queue_server.services.tickets import cancel_ticket, get_ticket, issue_ticket
@@ -95,6 +95,12 @@ def test_random_days_keep_the_engine_invariants(config_data: dict[str, Any], clo
                                       desks.return_to_queue]))
         def act(self, desk: str, action: Callable[..., Any]) -> None:
             self._try(action, desk, ACTOR)
+
+        @precondition(lambda self: self.issued)
+        @rule(desk=st.sampled_from(DESKS), i=st.integers(min_value=0))
+        def undo_no_show(self, desk: str, i: int) -> None:
+            self._try(lambda c, d: no_show_undo.undo_no_show(c, d, ACTOR, number=self.issued[i % len(self.issued)][1]),
+                      desk)
 
         @rule(desk=st.sampled_from(DESKS), service=st.sampled_from(SERVICES))
         def transfer(self, desk: str, service: str) -> None:

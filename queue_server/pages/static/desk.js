@@ -45,13 +45,18 @@
     window.location.assign("/login?next=" + encodeURIComponent(window.location.pathname + window.location.search));
   }
 
+  /** An API error in the clerk's language (the API's own message is English, for integrators). */
+  function errorText(code) {
+    return V.has("error." + code) ? V.tOf("error.", code) : V.t("error.other", { code: code });
+  }
+
   function failed(err) {
     if (err && err.status === 401) {
       error(V.t("desk.login_again"));
       window.setTimeout(toLogin, 1500);
       return;
     }
-    error(err && err.message ? err.message : V.t("desk.load_failed"));
+    error(err && err.code ? errorText(err.code) : V.t("desk.load_failed"));
   }
 
   /* ---- rendering -------------------------------------------------------------------------------- */
@@ -65,7 +70,7 @@
     var deskConfig = state.deskMap[state.desk];
     var pill = $("desk-status");
     if (deskConfig) {
-      pill.textContent = V.t("desk.status." + state.status);
+      pill.textContent = V.tOf("desk.status.", state.status);
       pill.className = "pill pill-" + state.status;
       V.show(pill, true);
     } else {
@@ -79,7 +84,7 @@
     if (ticket) {
       $("cur-number").textContent = ticket.number;
       var status = $("cur-status");
-      status.textContent = V.t("status." + ticket.status);
+      status.textContent = V.tOf("status.", ticket.status);
       status.className = "pill pill-" + ticket.status;
       V.show($("cur-priority"), !!ticket.priority);
       $("cur-service").textContent = ticket.service_name;
@@ -120,7 +125,7 @@
     deskConfig.services.forEach(function (key) {
       var queue = state.queue[key] || {};
       var count = key in state.waiting ? state.waiting[key] : (queue.waiting || 0);
-      var estimate = queue.estimated_wait_s !== undefined ? queue.estimated_wait_s : (state.services[key] || {}).estimated_wait_s;
+      var estimate = queue.wait_texts || (state.services[key] || {}).wait_text;
       list.appendChild(V.el("li", { class: "waiting-item", dataset: { service: key } },
         V.el("span", { class: "waiting-name", text: serviceName(key) }),
         V.el("span", { class: "waiting-count", text: String(count) }),
@@ -182,7 +187,7 @@
   function joinDesk() {
     var key = state.desk;
     V.join(socket, { desk: key }).then(function (answer) {
-      if (answer && answer.ok === false && state.desk === key) failed({ message: answer.error.message });
+      if (answer && answer.ok === false && state.desk === key) failed({ code: answer.error.code });
     });
   }
 

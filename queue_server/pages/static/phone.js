@@ -23,10 +23,10 @@
     var status = ticket.status;
     $("phone-number").textContent = ticket.number;
     var pill = $("phone-status");
-    pill.textContent = V.t("status." + status);
+    pill.textContent = V.tOf("status.", status);
     pill.setAttribute("data-status", status);
     V.show($("phone-priority"), !!ticket.priority);
-    document.title = ticket.number + " · " + V.t("status." + status);
+    document.title = ticket.number + " · " + V.tOf("status.", status);
     document.body.setAttribute("data-status", status);
 
     var called = status === "called";
@@ -39,19 +39,22 @@
       position = ticket.position === 1 ? V.t("common.next_in_line") : V.t("common.position", { n: ticket.position });
     }
     $("phone-position").textContent = position;
-    $("phone-estimate").textContent = waiting && ticket.estimated_wait_s !== null
-      ? V.t("phone.estimate", { wait: V.formatWait(ticket.estimated_wait_s) }) : "";
+    /* with no estimate, its reason alone ("no desk open now"), not "estimated wait: no desk open now" */
+    $("phone-estimate").textContent = !waiting || !ticket.estimated_wait_text ? ""
+      : ticket.estimate_reason ? ticket.estimated_wait_text
+      : V.t("phone.estimate", { wait: V.formatWait(ticket.estimated_wait_text) });
     $("phone-service").textContent = FINAL[status] ? "" : V.t("phone.service", { name: ticket.service_name });
     var place = (state.services[ticket.service] || {}).location;
     $("phone-place").textContent = waiting && place ? V.t("phone.wait_at", { place: place }) : "";
     if (status === "serving") $("phone-place").textContent = V.t("phone.serving", { desk: deskText(ticket.desk) });
-    var pending = (ticket.pending_services || []).map(function (key) {
+    var names = ticket.pending_names || [];
+    var pending = (ticket.pending_services || []).map(function (key, i) {
       var service = state.services[key] || {};
-      return (service.name || key) + (service.open === false ? " (" + closedText(service) + ")" : "");
+      return (names[i] || key) + (service.open === false ? " (" + closedText(service) + ")" : "");
     });
     $("phone-next").textContent = pending.length && !FINAL[status]
       ? V.t("phone.next_errands", { services: pending.join(" → ") }) : "";
-    $("phone-final").textContent = FINAL[status] ? V.t("phone." + status) : "";
+    $("phone-final").textContent = FINAL[status] ? V.tOf("phone.", status) : "";
     ["phone-position", "phone-estimate", "phone-service", "phone-place", "phone-next", "phone-final"]
       .forEach(function (id) { V.show($(id), !!$(id).textContent); });
 

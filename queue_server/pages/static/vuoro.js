@@ -36,6 +36,18 @@
     return text;
   }
 
+  /** The text of a family's member ("status.", "waiting"): a key built from a value, which the catalogue
+      extractor cannot see in a call (queue_server/i18n/markers.py lists them). */
+  function tOf(prefix, value) {
+    return t(prefix + value);
+  }
+
+  /** Whether the page's catalogue has the text ``key``. */
+  function has(key) {
+    var table = strings[lang] || strings[data.defaultLang] || {};
+    return Object.prototype.hasOwnProperty.call(table, key);
+  }
+
   /** A text from the config's per-language mapping ({fi, sv, en}) in the page's language. */
   function pick(names, language) {
     if (!names) return "";
@@ -69,13 +81,12 @@
 
   /* ---- formatting ------------------------------------------------------------------------------- */
 
-  function formatWait(seconds) {
-    if (seconds === null || seconds === undefined) return "";
-    if (seconds <= 0) return t("common.no_wait");
-    var minutes = Math.max(1, Math.round(seconds / 60));
-    if (minutes < 60) return t("common.wait_min", { n: minutes });
-    minutes = Math.round(minutes / 5) * 5;
-    return t("common.wait_hours", { h: Math.floor(minutes / 60), m: minutes % 60 });
+  /** A wait as the server wrote it (its one formatter, the same as on paper): a text, or {lang: text} as
+      queue payloads carry it for every centre language. */
+  function formatWait(value) {
+    if (value === null || value === undefined) return "";
+    if (typeof value === "string") return value;
+    return value[lang] || value[data.defaultLang] || "";
   }
 
   function timeFormat(options) {
@@ -353,6 +364,8 @@
     setLanguage: setLanguage,
     getLanguage: getLanguage,
     formatWait: formatWait,
+    tOf: tOf,
+    has: has,
     formatTime: formatTime,
     startClock: startClock,
     el: el,

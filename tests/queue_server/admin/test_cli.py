@@ -33,7 +33,7 @@ def test_report_writes_the_pdf_of_the_period(ctx: Context, clock: FakeClock, con
     assert result.exit_code == 0, result.output
     assert "6 visits" in result.output
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(out.read_bytes())).pages)
-    assert "Visit report: Test centre" in text and "2026-11-26 – 2026-11-27" in text
+    assert "Visit report: Test centre" in text and "26/11/2026 – 27/11/2026" in text
     assert "Library" in text and "Served within target" in text
 
 

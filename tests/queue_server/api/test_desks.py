@@ -150,7 +150,8 @@ def test_calling_yesterdays_number_is_404(centre: Centre, clock: FakeClock) -> N
 def test_calling_a_number_already_at_another_desk_is_409(centre: Centre) -> None:
     centre.issue("kela")
     centre.call_next("d1")
-    assert_error(centre.act("d5", "call", json={"number": "K001"}, expect=409), 409, "invalid_transition")
+    error = assert_error(centre.act("d5", "call", json={"number": "K001"}, expect=409), 409, "already_called")
+    assert error["message"] == "K001 was already called to Tiski 1"
 
 
 def test_calling_a_finished_number_is_409(centre: Centre) -> None:
@@ -387,12 +388,22 @@ def test_calling_from_a_paused_desk_opens_it(centre: Centre) -> None:
 def test_open_desks_shorten_the_estimate(centre: Centre) -> None:
     for _ in range(2):
         centre.issue("kela")
-    alone = centre.issue("kela")["estimated_wait_s"]  # no desk open: counted as one, busy with a whole service
-    assert 1500 <= alone <= 1800, alone
     centre.act("d1", "status", json={"status": "open"})
+    alone = centre.issue("kela")["estimated_wait_s"]  # one idle desk: K001 now, K002 and K003 after one service each
+    assert 1000 <= alone <= 1300, alone
     centre.act("d5", "status", json={"status": "open"})
     # two idle open desks take K001 and K002 now and K003 and K004 one service later (issue 6's estimator)
     assert 400 <= centre.issue("kela")["estimated_wait_s"] <= 600
+
+
+def test_with_no_desk_open_a_ticket_gets_no_estimate_but_the_reason(centre: Centre) -> None:
+    t = centre.issue("kela")
+    assert (t["estimated_wait_s"], t["estimate_reason"], t["position"]) == (None, "no_desk_open", 1)
+    centre.act("d1", "status", json={"status": "paused"})  # a paused desk serves nobody now either
+    assert centre.ticket(t["token"])["estimate_reason"] == "no_desk_open"
+    centre.act("d5", "status", json={"status": "open"})
+    view = centre.ticket(t["token"])
+    assert view["estimate_reason"] is None and view["estimated_wait_s"] is not None
 
 
 @pytest.mark.parametrize("body", [{"status": "lunch"}, {"status": None}, {}, {"status": "open", "desk": "d2"}])

@@ -185,9 +185,9 @@ def test_every_documented_response_is_produced_and_matches_its_schema(tour_app: 
                                                      "new_password": "clerks-own-password"}, client=clerk)
     call("delete", "/api/session", 204, client=clerk)
 
-    actions = ["next", "recall", "start", "finish", "no-show", "return", "transfer", "call", "status"]
+    actions = ["next", "recall", "start", "finish", "no-show", "return", "transfer", "call", "status", "undo-no-show"]
     bodies: dict[str, Any] = {"transfer": {"service": "kela"}, "call": {"number": "K001"},
-                              "status": {"status": "open"}}
+                              "status": {"status": "open"}, "undo-no-show": {"number": "K001"}}
     for action in actions:
         call("post", f"/api/desks/d1/{action}", 401, json=bodies.get(action))
         call("post", f"/api/desks/d1/{action}", 403, kiosk, bodies.get(action))
@@ -220,6 +220,14 @@ def test_every_documented_response_is_produced_and_matches_its_schema(tour_app: 
     call("post", "/api/desks/d1/status", 200, desk, {"status": "closed"})
 
     call("delete", f"/api/tickets/{second}", 409)       # a no-show cannot be cancelled
+    call("get", "/api/desks/d1/waiting", 200, desk)
+    call("get", "/api/desks/d1/waiting", 401)
+    call("get", "/api/desks/d1/waiting", 403, kiosk)
+    call("get", "/api/desks/zz/waiting", 404, desk)
+    call("post", "/api/desks/d1/undo-no-show", 400, desk, {"number": "K002", "ticket": 2})
+    call("post", "/api/desks/d1/undo-no-show", 404, desk, {"number": "K404"})
+    call("post", "/api/desks/d3/undo-no-show", 409, desk, {"number": "K002"})  # d3 does not serve kela
+    call("post", "/api/desks/d1/undo-no-show", 200, desk, {"number": "K002"})  # waits again, in its old place
     third = call("post", "/api/tickets", 201, kiosk, {"services": ["library"]})["ticket"]["token"]
     call("delete", f"/api/tickets/{third}", 200)
     call("delete", "/api/tickets/unknown", 404)

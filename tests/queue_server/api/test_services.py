@@ -16,7 +16,7 @@ from tests.conftest import FakeClock
 from tests.queue_server.helpers import Api, Centre, OpenApi, assert_error
 
 SERVICE_FIELDS = {"key", "prefix", "name", "names", "location", "open", "opens_at", "closed_tomorrow", "waiting",
-                  "estimated_wait_s", "sensitive"}
+                  "estimated_wait_s", "sensitive", "wait_text", "estimate_reason"}
 
 
 def services(api: Api, query: str = "") -> dict[str, dict[str, Any]]:
@@ -60,19 +60,27 @@ def test_the_sensitive_service_is_marked(api: Api) -> None:
 
 
 def test_waiting_counts_and_estimates_follow_the_queue(centre: Centre) -> None:
+    for desk in ("d1", "d3"):
+        centre.act(desk, "status", json={"status": "open"})
     for _ in range(3):
         centre.issue("kela")
     centre.issue("library")
     listed = services(centre.api)
     assert {k: s["waiting"] for k, s in listed.items()} == {"kela": 3, "library": 1, "health": 0, "mental": 0}
-    # a newcomer would be fourth at kela's one stand-in desk: about four rounds of 600 s (a median, so a little
+    # a newcomer would be fourth at kela's one idle desk: about three rounds of 600 s (a median, so a little
     # less than the mean, and the minute each issue step took is already behind it)
-    assert 4 * 600 - 4 * 60 - 300 <= listed["kela"]["estimated_wait_s"] <= 4 * 600
+    assert 3 * 600 - 4 * 60 - 300 <= listed["kela"]["estimated_wait_s"] <= 3 * 600
     # the default service time (300 s), one round, quoted as the median of a lognormal service
     assert listed["library"]["estimated_wait_s"] >= round(300 / math.sqrt(1 + estimate.DEFAULT_CV ** 2))
-    # health shares its prefix and waiting area with the sensitive mental: their public estimate is merged,
-    # in 5-minute steps (one round of 257 s each, shown as 300 s)
-    assert listed["health"]["estimated_wait_s"] == listed["mental"]["estimated_wait_s"] == 300
+    assert listed["kela"]["estimate_reason"] is None
+    # no desk serving health (or the sensitive mental, whose figures are merged with health's) is open: no
+    # estimate for the group, and the reason -- the same for both, so it tells nothing about mental's desks
+    for key in ("health", "mental"):
+        assert (listed[key]["estimated_wait_s"], listed[key]["estimate_reason"]) == (None, "no_desk_open")
+    centre.act("h1", "status", json={"status": "open"})
+    listed = services(centre.api)
+    # merged, in 5-minute steps (nobody waits: 0 s)
+    assert listed["health"]["estimated_wait_s"] == listed["mental"]["estimated_wait_s"] == 0
     centre.call_next("d1")
     assert services(centre.api)["kela"]["waiting"] == 2
 
@@ -96,11 +104,14 @@ def test_a_sensitive_queue_shows_publicly_only_merged_with_its_cover_group(centr
 def test_a_sensitive_service_with_no_cover_shows_no_public_figures(
         config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask], openapi: OpenApi) -> None:
     data = copy.deepcopy(config_data)
-    data["services"][3]["prefix"] = "M"  # mental no longer shares health's prefix: nobody to hide among
+    # mental's visitors wait on another floor (its tickets still say health's floor): nobody to hide among
+    data["services"][3]["location"] = {"fi": "4. kerros"}
+    data["services"][3]["public_location"] = {}  # what health's tickets say (it has no location)
     api = Api(make_app(data).test_client(), openapi)
     listed = services(api)
     assert listed["mental"]["waiting"] is None and listed["mental"]["estimated_wait_s"] is None
-    assert listed["health"]["waiting"] == 0 and listed["health"]["estimated_wait_s"] is not None
+    assert listed["mental"]["estimate_reason"] is None  # private, not "no desk open": it says nothing at all
+    assert listed["health"]["waiting"] == 0 and listed["health"]["estimate_reason"] == "no_desk_open"
 
 
 def test_the_list_holds_counts_never_tickets(centre: Centre) -> None:

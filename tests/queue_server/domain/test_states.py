@@ -39,6 +39,7 @@ EXPECTED = {
     (A.EXPIRE, S.WAITING): S.EXPIRED,
     (A.EXPIRE, S.CALLED): S.EXPIRED,
     (A.EXPIRE, S.SERVING): S.EXPIRED,
+    (A.UNDO_NO_SHOW, S.NO_SHOW): S.WAITING,
 }
 ALL_FROM: list[TicketStatus | None] = [None, *TicketStatus]
 
@@ -68,8 +69,15 @@ def test_every_transition_outside_the_table_is_refused(action: Action, before: T
 @pytest.mark.parametrize("final", sorted(FINAL))
 def test_a_finished_ticket_never_moves_again(final: TicketStatus) -> None:
     for action in Action:
+        if (final, action) == (S.NO_SHOW, A.UNDO_NO_SHOW):
+            continue  # the one way back, for a while (the service layer's time limit)
         with pytest.raises(InvalidTransition):
             apply(final, action)
+
+
+def test_a_no_show_marked_by_mistake_can_wait_again() -> None:
+    assert apply(S.NO_SHOW, A.UNDO_NO_SHOW) is S.WAITING
+    assert [s for (a, s) in TRANSITIONS if a is A.UNDO_NO_SHOW] == [S.NO_SHOW]
 
 
 def test_refusal_message_names_the_action_and_the_state() -> None:

@@ -6,60 +6,10 @@ import re
 import wave
 from pathlib import Path
 
-import pytest
-
-from display_board.strings import BOARD
-from kiosk_ui.strings import KIOSK
-from queue_server.domain.states import TicketStatus
 from queue_server.pages import sounds
-from queue_server.pages.i18n import LANGUAGES, Catalog, missing_translations
-from queue_server.pages.strings import COMMON, DESK, INDEX, LOGIN, PASSWORD, PHONE
 from tests.conftest import ROOT
 
-ALL = {**COMMON, **DESK, **INDEX, **LOGIN, **PASSWORD, **PHONE, **KIOSK, **BOARD}
 PAGES = ROOT / "queue_server" / "pages"
-SOURCES = [*PAGES.glob("templates/**/*.html"), *PAGES.glob("static/*.js"),
-           *(ROOT / "kiosk_ui").glob("templates/**/*.html"), *(ROOT / "kiosk_ui").glob("static/*.js"),
-           *(ROOT / "display_board").glob("templates/**/*.html"), *(ROOT / "display_board").glob("static/*.js")]
-
-
-@pytest.mark.parametrize("strings", [COMMON, DESK, INDEX, LOGIN, PHONE, KIOSK, BOARD],
-                         ids=["common", "desk", "index", "login", "phone", "kiosk", "board"])
-def test_every_text_is_in_finnish_swedish_and_english(strings: dict[str, dict[str, str]]) -> None:
-    assert missing_translations(strings) == []
-    for key, texts in strings.items():
-        assert set(texts) == set(LANGUAGES), key
-        placeholders = {lang: sorted(re.findall(r"\{(\w+)\}", text)) for lang, text in texts.items()}
-        assert len({tuple(p) for p in placeholders.values()}) == 1, f"{key}: placeholders differ {placeholders}"
-
-
-def test_missing_translations_are_noticed() -> None:
-    assert missing_translations({"x": {"fi": "a", "sv": "", "en": "c"}}) == ["x.sv"]
-
-
-def test_no_text_key_is_used_without_a_text() -> None:
-    used: set[str] = set()
-    for path in SOURCES:
-        source = path.read_text(encoding="utf-8")
-        used |= set(re.findall(r"""\bt\(\s*['"]([a-z_]+\.[a-z_.]*[a-z_])['"]""", source))
-        used |= set(re.findall(r"""data-i18n(?:-label|-alt)?="([a-z_.]+)\"""", source))
-    assert len(used) > 80
-    assert sorted(used - set(ALL)) == []
-    # keys built at run time from API values
-    for status in TicketStatus:
-        assert f"status.{status.value}" in ALL
-        if status.value in ("done", "no_show", "cancelled", "expired"):
-            assert f"phone.{status.value}" in ALL
-    for status in ("open", "paused", "closed"):
-        assert f"desk.status.{status}" in ALL
-
-
-def test_finnish_and_swedish_letters_survive() -> None:
-    catalog = Catalog(COMMON, KIOSK)
-    assert catalog.get("kiosk.choose", "sv") == "Välj ditt ärende"
-    assert catalog.get("kiosk.priority", "fi") == "Tarvitsen etuoikeuden (en voi odottaa seisten)"
-    assert "ä" in catalog.json(["fi"])  # not \\u00e4: readable in the page source
-    assert catalog.get("common.wait_min", "en", n=5) == "about 5 min"
 
 
 # -- colours ---------------------------------------------------------------------------------------------------

@@ -223,6 +223,8 @@ def _until(done: Callable[[], bool], timeout: float) -> None:
 def test_a_ticket_another_process_just_committed_is_shown_with_its_place_at_once(two: list[Flask]) -> None:
     """B has not heard of A's ticket yet (its feed stopped, its outbox just polled): it catches up to answer."""
     a, b = (ctx_of(x) for x in two)
+    desks.set_status(a, "d1", "open", "user:1")  # a desk open: B has an estimate to show, not "no desk open"
+    _until(lambda: b.live.desk_status("d1") == "open", 5)  # type: ignore[union-attr]
     two[1].extensions["vuoro_change_feed"].close()
     b.live.tick()  # type: ignore[union-attr]  # the once-a-second outbox poll just happened
     issued = issue_ticket(a, services=["kela"], language="fi")

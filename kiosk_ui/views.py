@@ -33,6 +33,7 @@ def kiosk_page(kiosk: str) -> Response:
         "home-lang": home,
         "languages": ",".join(cfg.centre.languages),
         "printer": "1" if _has_printer(kcfg.printer) else "0",
+        "idle-s": str(kcfg.idle_s),
         # the services this kiosk offers ("": every service); the script asks /api/kiosks/<key> again on each
         # snapshot, so a change reaches a running kiosk without a reload
         "services": ",".join(kcfg.services or ()),

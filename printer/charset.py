@@ -50,6 +50,16 @@ def fit_text(text: str, can_encode: Callable[[str], bool], default: str = "?") -
     return "".join(out)
 
 
+#: what fit_text puts for a letter it cannot print, to find one (never in a text: control codes become spaces)
+_UNPRINTABLE = "\x00"
+
+
+def can_print(text: str, can_encode: Callable[[str], bool]) -> bool:
+    """Whether :func:`fit_text` keeps every letter of ``text`` (itself, a look-alike or without its accent):
+    a Russian text in CP866 or a Finnish one in CP858 can, an Arabic one in any code page cannot."""
+    return _UNPRINTABLE not in fit_text(text, can_encode, _UNPRINTABLE)
+
+
 def _base_letter(char: str, can_encode: Callable[[str], bool], default: str) -> str:
     base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
     return base if base and all(can_encode(c) for c in base) else default

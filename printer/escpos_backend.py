@@ -36,7 +36,9 @@ class EscposPrinter:
         self.retries = cfg.retries
         self._cfg = cfg
         self._profile = load_profile(cfg.profile, cfg.media_width_px)
-        self._codepage = choose_codepage(self._profile, cfg.codepage)  # config errors at build time
+        choose_codepage(self._profile, cfg.codepage)  # config errors at build time, not at the first ticket
+        #: the configured code page, or None: each ticket gets the one that prints its language (CP866 for Russian)
+        self._codepage = cfg.codepage
         self._lock = threading.Lock()  # one connection at a time: many printers accept only one
         self._last = PrinterStatus(PrinterState.UNKNOWN, "not checked yet")
 

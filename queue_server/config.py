@@ -16,19 +16,31 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from printer.config import PrinterConfig
 
 from .domain.cover import BoardCall, Coverable, PublicFace, cover_groups, privacy_problems, public_labels
 from .domain.hours import TimeRange, WeeklyHours, parse_weekly
+from .i18n.catalogue import languages
 
 #: Example secrets shipped in config.yaml; production mode refuses to start while one is still in use.
 EXAMPLE_SECRETS = frozenset({"change-me-example-secret-key-not-for-production"})
 DEFAULT_CONFIG = "config.yaml"
 
-Language = Literal["fi", "sv", "en"]
-ALL_LANGUAGES: tuple[Language, ...] = ("fi", "sv", "en")
+
+def _known_language(value: str) -> str:
+    """A language Vuoro has a catalogue for: the catalogues are the one list (a new one needs no code)."""
+    known = languages()
+    if value not in known:
+        raise ValueError(f"unknown language {value!r}: Vuoro has catalogues for {', '.join(known)}")
+    return value
+
+
+#: a language with a catalogue in translations/ (``queue_server.i18n.catalogue.languages()``)
+Language = Annotated[str, AfterValidator(_known_language)]
+#: a centre's languages when its config names none
+DEFAULT_LANGUAGES: tuple[str, ...] = ("fi", "sv", "en")
 Key = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
 I18n = dict[str, str]
 
@@ -63,7 +75,7 @@ class DayException(_Model):
 class CentreConfig(_Model):
     name: I18n
     timezone: str = "Europe/Helsinki"
-    languages: list[Language] = Field(default_factory=lambda: list(ALL_LANGUAGES), min_length=1)
+    languages: list[Language] = Field(default_factory=lambda: list(DEFAULT_LANGUAGES), min_length=1)
     default_language: Language | None = None
     closed_dates: list[date] = Field(default_factory=list)
     #: dates when every service is closed or keeps other hours (a service's own exception wins)
@@ -133,11 +145,17 @@ class ZoneConfig(_Model):
     key: Key
     name: I18n
     language: Language | None = None
+    #: a board in several languages takes turns in them (labels, names, speech: fi, then sv); None: [language]
+    languages: list[Language] | None = Field(default=None, min_length=1)
     chime: bool = False
     speech: bool = False
     volume: Annotated[float, Field(ge=0, le=1)] = 0.5
     #: an optional line the zone's boards show under the calls ("Kela closes at 16 today"), per language
     message: I18n | None = None
+
+    def board_languages(self, default: str) -> list[str]:
+        """The languages its boards show and speak in turn: ``languages``, else ``[language or default]``."""
+        return [*self.languages] if self.languages else [self.language or default]
 
 
 class KioskConfig(_Model):
@@ -147,6 +165,8 @@ class KioskConfig(_Model):
     language: Language | None = None
     #: the services this kiosk offers (a kiosk by the Kela waiting room offers Kela only); None: every service
     services: list[Key] | None = Field(default=None, min_length=1)
+    #: seconds without a touch after which a half-made choice is cleared and the kiosk returns to its language
+    idle_s: Annotated[int, Field(ge=10, le=600)] = 60
 
 
 RateLimit = Annotated[str, Field(pattern=r"^\s*\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?\s*(;.*)?$")]

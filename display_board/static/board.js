@@ -5,6 +5,10 @@
  * has one, shows under the calls in the board's language.  Chime and speech are per-zone settings from the snapshot, off by default.
  * Browsers block sound until a user gesture: run the board in kiosk-mode Chromium with
  * --autoplay-policy=no-user-gesture-required (see docs/screens.md).
+ *
+ * A zone may have several languages (the snapshot's "languages", e.g. fi and sv): the board then takes turns
+ * in them every few seconds (data-rotate, default 8 s) with a calm cross-fade, or a plain swap under
+ * prefers-reduced-motion, and speaks each call once in every language in turn, after one chime.
  */
 (function () {
   "use strict";
@@ -15,7 +19,13 @@
   var lang = V.getLanguage();
   var HISTORY = 6;
   var KEEP = 20;
+  var FADE_MS = 400;
+  var ROTATE_MS = Math.max(1, Number(V.data.rotate) || 8) * 1000;
   var flashTimer = null;
+  var strings = parse(V.data.strings);
+  var centreNames = parse(V.data.centreNames);
+  var calm = window.matchMedia ? window.matchMedia("(prefers-reduced-motion: reduce)") : { matches: false };
+  var rotation = { languages: [lang], index: 0, timer: null };
 
   var state = {
     calls: [],
@@ -23,7 +33,26 @@
     queue: {},
     settings: { chime: false, speech: false, volume: 0.5 },
     audioBlocked: false,
+    name: null,
+    message: null,
   };
+
+  function parse(json) {
+    try {
+      return JSON.parse(json || "{}");
+    } catch (e) {
+      return {};
+    }
+  }
+
+  /** A page text in ``code`` whatever language the board shows now: each language speaks its own call. */
+  function textIn(code, key, values) {
+    var text = (strings[code] || {})[key];
+    if (text === undefined) return V.t(key, values);
+    return text.replace(/\{(\w+)\}/g, function (match, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : match;
+    });
+  }
 
   V.startClock($("clock"));
 
@@ -36,8 +65,8 @@
     });
   }
 
-  function deskLabel(call) {
-    return V.pick(call.desk_labels, lang) || call.desk_label || call.desk;
+  function deskLabel(call, code) {
+    return V.pick(call.desk_labels, code || lang) || call.desk_label || call.desk;
   }
 
   function render(flash) {
@@ -116,12 +145,18 @@
     V.show($("audio-blocked"), blocked);
   }
 
+  /** The call in each of the zone's languages in turn (the browser queues the utterances), each in its voice. */
+  function speakCall(call, volume) {
+    rotation.languages.forEach(function (code) {
+      V.speak(textIn(code, "board.speech", { number: spoken(call.number), desk: deskLabel(call, code) }), code, volume);
+    });
+  }
+
   function announce(call) {
-    var desk = deskLabel(call);
-    $("board-announce").textContent = V.t("board.call_text", { number: call.number, desk: desk });
+    $("board-announce").textContent = V.t("board.call_text", { number: call.number, desk: deskLabel(call) });
     var settings = state.settings;
     var say = function () {
-      if (settings.speech) V.speak(V.t("board.speech", { number: spoken(call.number), desk: desk }), lang, settings.volume);
+      if (settings.speech) speakCall(call, settings.volume);
     };
     if (settings.chime && V.data.chime) {
       V.playSound(V.data.chime, settings.volume).then(function (played) {
@@ -132,6 +167,56 @@
       say();
     }
   }
+
+  function renderNames() {
+    if (state.name) $("zone-name").textContent = V.pick(state.name, lang);
+    if (centreNames[lang]) $("centre-name").textContent = centreNames[lang];
+  }
+
+  /** Everything that has words, in the board's language now (the numbers stay as they are). */
+  function renderTexts() {
+    renderNames();
+    renderMessage(state.message);
+    render(false);
+    renderQueues();
+  }
+
+  function showLanguage(code) {
+    lang = code;
+    V.setLanguage(code);  /* <html lang>, the data-i18n labels, waits and the clock's format */
+    renderTexts();
+  }
+
+  /** The next language: faded out, swapped, faded in; a plain swap where motion is unwelcome. */
+  function turn() {
+    rotation.index = (rotation.index + 1) % rotation.languages.length;
+    var code = rotation.languages[rotation.index];
+    var board = $("board");
+    if (calm.matches) {
+      showLanguage(code);
+      return;
+    }
+    board.classList.add("is-fading");
+    window.setTimeout(function () {
+      showLanguage(code);
+      void board.offsetWidth; /* the rebuilt rows start faded too, so they fade in with the rest */
+      board.classList.remove("is-fading");
+    }, FADE_MS);
+  }
+
+  /** The zone's languages from the snapshot, those this page has texts for (the page was made for them). */
+  function setLanguages(wanted) {
+    if (!wanted) return;
+    var usable = wanted.filter(function (code) { return strings[code]; });
+    if (!usable.length) usable = [rotation.languages[0]];
+    if (usable.join(" ") === rotation.languages.join(" ")) return;
+    window.clearInterval(rotation.timer);
+    rotation = { languages: usable, index: 0, timer: null };
+    if (lang !== usable[0]) showLanguage(usable[0]);
+    if (usable.length > 1) rotation.timer = window.setInterval(turn, ROTATE_MS);
+  }
+
+  setLanguages((V.data.languages || lang).split(" "));
 
   document.addEventListener("click", function () {
     if (state.audioBlocked && V.data.chime) {
@@ -149,6 +234,10 @@
     state.calls = (snapshot.calls || []).slice(0, KEEP);
     state.services = snapshot.services || [];
     state.queue = {};
+    state.name = snapshot.name || null;
+    state.message = snapshot.message;
+    setLanguages(snapshot.languages);
+    renderNames();
     renderMessage(snapshot.message);
     render(false);
     applyQueue(snapshot.queue);

@@ -25,7 +25,8 @@
   var MAX_ERRANDS = 5;
   var TICKET_MS = 20000;      /* the ticket screen goes back to the start after this */
   var FAILED_MS = 45000;      /* ... or this, when printing failed and the number must be noted */
-  var IDLE_MS = 60000;        /* a half-made choice is cleared after this */
+  /* a half-made choice is cleared, and a visitor's language left, after the kiosk's idle_s without a touch */
+  var IDLE_MS = (parseInt(V.data.idleS, 10) || 60) * 1000;
   var PRINT_WAIT_MS = 10000;  /* no word from the printer by then: tell the visitor what to do anyway */
 
   /* ---- enrolment -------------------------------------------------------------------------------- */
@@ -61,7 +62,7 @@
   var printTimer = null;
 
   function showScreen(name) {
-    ["start", "ticket", "unenrolled"].forEach(function (screen) {
+    ["start", "closed", "ticket", "unenrolled"].forEach(function (screen) {
       V.show($("screen-" + screen), screen === name);
     });
     state.screen = name;
@@ -111,7 +112,6 @@
       state.services = result.services.filter(function (service) { return offers(service.key); });
       state.byKey = {};
       state.services.forEach(function (service) { state.byKey[service.key] = service; });
-      state.selected = state.selected.filter(function (key) { return state.byKey[key] && state.byKey[key].open; });
       renderTiles();
     }, function () {
       error(V.t("kiosk.error"));
@@ -139,14 +139,28 @@
       service.open = update.open;
       service.opens_at = update.opens_at;
       service.closed_tomorrow = !!update.closed_tomorrow;
+      service.full_today = !!update.full_today;
     });
     renderTiles();
+  }
+
+  /** Open, and not yet at its daily limit: a tile the visitor can choose. */
+  function choosable(service) {
+    return !!service && service.open && !service.full_today;
+  }
+
+  /** A chosen service that closed or filled up meanwhile leaves the choice, and the visitor is told which. */
+  function dropUnchoosable() {
+    var full = state.selected.filter(function (key) { return state.byKey[key] && state.byKey[key].full_today; });
+    state.selected = state.selected.filter(function (key) { return choosable(state.byKey[key]); });
+    if (full.length) error(V.t("kiosk.error_limit_named", { service: full.map(serviceName).join(", ") }));
   }
 
   function tileMeta(service) {
     if (!service.open) {
       return service.opens_at ? V.t("kiosk.opens_at", { time: V.formatTime(service.opens_at, true) }) : V.t("kiosk.closed");
     }
+    if (service.full_today) return V.t("kiosk.full_today");
     var tomorrow = service.closed_tomorrow ? " · " + V.t("kiosk.closed_tomorrow") : "";
     if (service.waiting === null || service.waiting === undefined) return tomorrow.slice(3);  // a sensitive queue
     if (!service.waiting) return V.t("common.no_wait") + tomorrow;
@@ -155,6 +169,7 @@
 
   /** Tiles are made once per service list and updated in place, so focus stays where it is. */
   function renderTiles() {
+    dropUnchoosable();
     var container = $("tiles");
     var keys = state.services.map(function (s) { return s.key; }).join(",");
     if (container.getAttribute("data-keys") !== keys) {
@@ -167,8 +182,9 @@
           meta: V.el("span", { class: "tile-meta" }),
           choice: V.el("span", { class: "visually-hidden" }),
         };
+        /* one block inside the flex button, so that the order badge can float beside the name's first line */
         parts.button = V.el("button", { type: "button", class: "tile", dataset: { service: service.key } },
-          parts.order, parts.name, parts.meta, parts.choice);
+          V.el("span", { class: "tile-body" }, parts.order, parts.name, parts.meta, parts.choice));
         parts.button.addEventListener("click", function () { toggle(service.key); });
         tiles[service.key] = parts;
         container.appendChild(parts.button);
@@ -182,15 +198,85 @@
       var order = state.selected.indexOf(service.key);
       parts.button.classList.toggle("is-selected", order >= 0);
       parts.button.classList.toggle("is-closed", !service.open);
+      parts.button.classList.toggle("is-full", service.open && !!service.full_today);
       parts.button.setAttribute("aria-pressed", order >= 0 ? "true" : "false");
-      parts.button.disabled = !service.open;
+      parts.button.disabled = !choosable(service);
       parts.order.textContent = order >= 0 ? String(order + 1) : "";
       parts.name.textContent = service.name;
       parts.meta.textContent = tileMeta(service);
       parts.choice.textContent = order >= 0 ? " (" + V.t("kiosk.order", { n: order + 1 }) + ")" : "";
     });
     renderFooter();
+    renderClosed();
+    fitTiles();
   }
+
+  /* ---- the whole centre closed ------------------------------------------------------------------ */
+
+  /** The earliest next opening among the offered services, when every one of them is closed now (else null;
+      "" when closed with no opening known): one clear message instead of a grid of grey tiles. */
+  function centreOpens() {
+    if (!state.services.length || state.services.some(function (s) { return s.open; })) return null;
+    var times = state.services.map(function (s) { return s.opens_at ? Date.parse(s.opens_at) : NaN; })
+      .filter(function (t) { return !isNaN(t); });
+    return times.length ? new Date(Math.min.apply(null, times)) : "";
+  }
+
+  function renderClosed() {
+    var opens = centreOpens();
+    if (opens !== null) {
+      $("closed-opens").textContent = opens ? V.t("kiosk.closed_opens", { time: V.formatTime(opens, true) }) : "";
+      V.show($("closed-opens"), !!opens);
+    }
+    if (opens !== null && state.screen === "start") showScreen("closed");
+    else if (opens === null && state.screen === "closed") showScreen("start");
+  }
+
+  /* ---- type that fits ----------------------------------------------------------------------------- */
+
+  /** Shrink the type on `host` (the custom property `name`, in px) from the size the style sheet gives `sample`
+      down to at most `min` px, until `fits()`: the longest compound word of any language, and a four-digit
+      number, stay inside their boxes on every screen size.  A binary search: a handful of layouts. */
+  function fitType(host, name, sample, min, fits) {
+    host.style.removeProperty(name);
+    if (!sample || fits()) return;
+    var lo = min;
+    var hi = parseFloat(window.getComputedStyle(sample).fontSize);
+    while (hi - lo > 0.5) {
+      var mid = (lo + hi) / 2;
+      host.style.setProperty(name, mid + "px");
+      if (fits()) lo = mid;
+      else hi = mid;
+    }
+    host.style.setProperty(name, lo + "px");
+  }
+
+  function inside(node) {
+    return node.scrollWidth <= node.clientWidth + 1 && node.scrollHeight <= node.clientHeight + 1;
+  }
+
+  function narrowEnough(node) {
+    return node.scrollWidth <= node.clientWidth + 1;
+  }
+
+  /** One size for every tile (they look alike), the largest at which each tile's name and line fit it. */
+  function fitTiles() {
+    if (state.screen !== "start") return;
+    var all = Object.keys(tiles).map(function (key) { return tiles[key]; });
+    fitType($("tiles"), "--tile-fit", all.length ? all[0].button : null, 12, function () {
+      return all.every(function (parts) { return inside(parts.button) && inside(parts.name); });
+    });
+  }
+
+  function fitNumber() {
+    var number = $("ticket-number");
+    fitType(number, "--number-fit", number, 24, function () { return narrowEnough(number); });
+  }
+
+  window.addEventListener("resize", function () {
+    fitTiles();
+    if (state.screen === "ticket") fitNumber();
+  });
 
   function renderFooter() {
     $("get-ticket").disabled = !state.selected.length || state.busy;
@@ -269,7 +355,10 @@
 
   function enrolled() {
     document.body.classList.remove("is-unenrolled");
-    if (state.screen === "unenrolled") showScreen("start");
+    if (state.screen === "unenrolled") {
+      showScreen("start");
+      renderTiles();
+    }
   }
 
   $("get-ticket").addEventListener("click", function () {
@@ -297,12 +386,19 @@
         error(V.t("kiosk.error"));
         loadOffer();
       } else if (err.code === "daily_limit_reached") {
-        error(V.t("kiosk.error_limit"));
+        limitReached();
       } else {
         error(V.t("kiosk.error"));
       }
     });
   });
+
+  /** A tap met a limit the tiles did not show yet: ask again; the full tile says so, and the choice it leaves
+      names it (dropUnchoosable).  Until the answer comes, the unnamed message. */
+  function limitReached() {
+    error(V.t("kiosk.error_limit"));
+    loadServices();
+  }
 
   function serviceName(key) {
     return (state.byKey[key] || {}).name || key;
@@ -350,6 +446,7 @@
     }
     renderTicket();
     showScreen("ticket");
+    fitNumber();
     $("ticket-title").focus();
     announce(V.t("kiosk.announce", { number: ticket.number }) + " " + V.t("kiosk.wait_at") + ": " +
       $("ticket-place").textContent + ". " + V.t("kiosk.estimated") + ": " + $("ticket-wait").textContent + ".");
@@ -399,7 +496,7 @@
     state.priority = false;
     error("");
     $("ticket-qr").removeAttribute("src");
-    if (state.screen !== "unenrolled") showScreen("start");
+    if (state.screen !== "unenrolled") showScreen(centreOpens() === null ? "start" : "closed");
     if (V.getLanguage() !== homeLang) setLang(homeLang);
     else renderTiles();
     window.scrollTo(0, 0);
@@ -407,8 +504,10 @@
 
   $("done").addEventListener("click", reset);
 
+  /* the ticket screen has its own countdown; the start and closed screens return to the kiosk's own state */
   var idle = V.idleTimer(IDLE_MS, function () {
-    if (state.screen === "start" && (state.selected.length || state.priority || V.getLanguage() !== homeLang)) reset();
+    var away = state.selected.length || state.priority || V.getLanguage() !== homeLang;
+    if ((state.screen === "start" || state.screen === "closed") && away) reset();
     idle.reset();
   });
 

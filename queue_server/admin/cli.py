@@ -21,6 +21,15 @@ def _day(_ctx: click.Context, _param: click.Parameter, value: datetime | None) -
     return value.date() if value is not None else None
 
 
+def _language(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """A language with a catalogue (checked when the command runs: the catalogues are read then, not at import)."""
+    from ..i18n.catalogue import languages
+
+    if value is not None and value not in languages():
+        raise click.BadParameter(f"{value!r} has no catalogue; choose one of {', '.join(languages())}")
+    return value
+
+
 DAY = click.DateTime(formats=["%Y-%m-%d"])
 
 
@@ -31,8 +40,8 @@ DAY = click.DateTime(formats=["%Y-%m-%d"])
 @click.option("--to", "end", type=DAY, callback=_day, default=None, help="last business day, inclusive (default today)")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None,
               help="PDF file to write (default vuoro-report-FROM-TO.pdf)")
-@click.option("--language", type=click.Choice(["fi", "sv", "en"]), default=None,
-              help="default: the centre's language")
+@click.option("--language", callback=_language, default=None,
+              help="a language with a catalogue, e.g. fi, sv, en, ru (default: the centre's language)")
 def report(config_path: str | None, start: date | None, end: date | None, out: str | None,
            language: str | None) -> None:
     """Write the PDF report (summary, per service, arrivals per hour, waits) of a period."""

@@ -113,7 +113,8 @@ def _zone_form() -> dict[str, Any]:
         volume = -1.0
     if not 0 <= volume <= 1:  # NaN too
         raise InvalidRequest(_say("layout.volume_invalid"))
-    return {"name": _texts("name"), "language": form.get("language") or None, "chime": form.get("chime") == "1",
+    return {"name": _texts("name"), "language": form.get("language") or None,
+            "languages": form.getlist("languages") or None, "chime": form.get("chime") == "1",
             "speech": form.get("speech") == "1", "volume": volume, "message": _texts("message") or None}
 
 

@@ -43,6 +43,9 @@ def service_fields(form: Mapping[str, str], old: ServiceConfig | None, languages
     """A service's fields as the form gives them; None: back to the default (no location, not sensitive, ...)."""
     return {"name": texts(form, "name", old.name if old else {}, languages),
             "location": texts(form, "location", old.location if old else {}, languages) or None,
+            "public_name": texts(form, "public_name", old.public_name or {} if old else {}, languages) or None,
+            "public_location": texts(form, "public_location", old.public_location or {} if old else {},
+                                     languages) or None,
             "prefix": form.get("prefix", "").strip().upper(),
             "sensitive": True if form.get("sensitive") else None,
             "service_time_s": number(form, "service_time_min", "service_time_s", minutes=True),
@@ -52,7 +55,9 @@ def service_fields(form: Mapping[str, str], old: ServiceConfig | None, languages
 
 def fields_of(service: ServiceConfig) -> dict[str, Any]:
     """The service's fields in :func:`service_fields`'s terms, to send only what a form changed."""
-    return {"name": dict(service.name), "location": dict(service.location) or None, "prefix": service.prefix,
+    return {"name": dict(service.name), "location": dict(service.location) or None,
+            "public_name": dict(service.public_name or {}) or None,
+            "public_location": dict(service.public_location or {}) or None, "prefix": service.prefix,
             "sensitive": service.sensitive or None, "service_time_s": service.service_time_s,
             "target_wait_s": service.target_wait_s, "daily_limit": service.daily_limit}
 
@@ -91,15 +96,19 @@ def weekly(form: Mapping[str, str]) -> dict[str, str | list[str]] | None:
     return hours
 
 
+#: a service's texts per language: its own, and the public ones a sensitive service shares with another
+TEXT_FIELDS = ("name", "location", "public_name", "public_location")
+
+
 def form_values(service: ServiceConfig | None, languages: Sequence[str]) -> dict[str, str]:
     """What the service form shows for ``service``, by field name (None: a new service, with the defaults)."""
     if service is None:
         defaults = ServiceConfig.model_fields
-        return {**{f"{field}_{lang}": "" for field in ("name", "location") for lang in languages}, "key": "",
+        return {**{f"{field}_{lang}": "" for field in TEXT_FIELDS for lang in languages}, "key": "",
                 "prefix": "", "sensitive": "", "service_time_min": _minutes(defaults["service_time_s"].default),
                 "target_wait_min": _minutes(defaults["target_wait_s"].default), "daily_limit": ""}
-    return {**{f"name_{lang}": service.name.get(lang, "") for lang in languages},
-            **{f"location_{lang}": service.location.get(lang, "") for lang in languages},
+    return {**{f"{field}_{lang}": (getattr(service, field) or {}).get(lang, "") for field in TEXT_FIELDS
+               for lang in languages},
             "key": service.key, "prefix": service.prefix, "sensitive": "1" if service.sensitive else "",
             "service_time_min": _minutes(service.service_time_s), "target_wait_min": _minutes(service.target_wait_s),
             "daily_limit": "" if service.daily_limit is None else str(service.daily_limit)}

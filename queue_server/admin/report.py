@@ -19,6 +19,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
@@ -29,6 +30,11 @@ from ..services.context import Context
 from ..services.statistics import StatsReport
 
 FONT, BOLD = "VuoroVera", "VuoroVera-Bold"
+#: the width the tables fill (A4 less the margins), their cells' side padding, a figure column's least width
+TABLE_WIDTH, PAD, FIGURE_MIN = 174 * mm, 3, 12 * mm
+#: the per-service table's column names: they wrap between words, never inside one (splitLongWords off)
+HEADER = ParagraphStyle("th", fontName=BOLD, fontSize=7.5, leading=9, alignment=2, splitLongWords=0)
+
 
 def t(key: str, language: str) -> str:
     """A text of the report (``report.*`` in the catalogues)."""
@@ -60,7 +66,7 @@ def _day(d: date, language: str) -> str:
     return format_day(d, language)
 
 
-def _table(rows: Sequence[Sequence[str]], widths: Sequence[float], header_rows: int = 1) -> Table:
+def _table(rows: Sequence[Sequence[object]], widths: Sequence[float], header_rows: int = 1) -> Table:
     table = Table([list(r) for r in rows], colWidths=list(widths), repeatRows=header_rows)
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), FONT, 8.5),
@@ -69,8 +75,26 @@ def _table(rows: Sequence[Sequence[str]], widths: Sequence[float], header_rows: 
         ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#c8d0da")),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), PAD),
+        ("RIGHTPADDING", (0, 0), (-1, -1), PAD),
     ]))
     return table
+
+
+def fitted_widths(headers: Sequence[str], total: float = TABLE_WIDTH) -> list[float]:
+    """Each figure column as wide as its header's longest word, so a header wraps only between words in every
+    language ("tavoiteajassa", "Betjäningstid"); the first column (the service's name) gets the rest."""
+    widths = [max(FIGURE_MIN, max(stringWidth(w, BOLD, HEADER.fontSize) for w in h.split()) + 2 * PAD + 1)
+              for h in headers[1:]]
+    return [total - sum(widths), *widths]
+
+
+def _service_headers(language: str) -> list[str]:
+    mins = t("report.min", language)
+    return [t("report.service", language), t("report.errands", language), t("report.served", language),
+            t("report.no_shows", language),
+            f"{t('report.wait', language)} ({mins})", t("report.median", language), t("report.p90", language),
+            f"{t('report.service_time', language)} ({mins})", t("report.within", language)]
 
 
 def _summary_rows(s: Summary, language: str) -> list[list[str]]:
@@ -164,25 +188,20 @@ def render_report(ctx: Context, report: StatsReport, language: str | None = None
         Paragraph(_esc(f"{t('report.period', language)} {period} · "
                        f"{t('report.generated', language)} {generated}"), body),
         Spacer(1, 4 * mm),
-        _table(_summary_rows(report.summary, language), [120 * mm, 54 * mm]),
+        _table(_summary_rows(report.summary, language), [120 * mm, TABLE_WIDTH - 120 * mm]),
     ]
     if not report.summary.errands:
         story.append(Paragraph(_esc(t("report.none", language)), body))
-    mins = t("report.min", language)
-    rows = [[t("report.service", language), t("report.errands", language), t("report.served", language),
-             t("report.no_shows", language),
-             f"{t('report.wait', language)} ({mins})", t("report.median", language), t("report.p90", language),
-             f"{t('report.service_time', language)} ({mins})", t("report.within", language)]]
+    headers = _service_headers(language)
+    rows: list[list[object]] = [[Paragraph(_esc(c), HEADER) for c in headers]]
     for key, s in report.by_service.items():
         name = cfg.text(cfg.service_map[key].name, language) if key in cfg.service_map else key
         rows.append([Paragraph(_esc(name), body), str(s.errands), str(s.served), str(s.no_shows),
                      _minutes(s.wait.mean_s, language), _minutes(s.wait.median_s, language),
                      _minutes(s.wait.p90_s, language), _minutes(s.service_time.mean_s, language),
                      _share(s.served_within_target, language)])
-    header = ParagraphStyle("th", fontName=BOLD, fontSize=7.5, leading=9, alignment=2)
-    rows[0] = [Paragraph(_esc(c), header) for c in rows[0]]
     story += [Paragraph(_esc(t("report.by_service", language)), h2),
-              _table(rows, [46 * mm, 15 * mm, 15 * mm, 15 * mm, 17 * mm, 16 * mm, 15 * mm, 18 * mm, 17 * mm]),
+              _table(rows, fitted_widths(headers)),
               Spacer(1, 5 * mm), _arrivals_chart(report.summary, language),
               Spacer(1, 5 * mm), _waits_chart(report, ctx, language)]
     fb = report.feedback

@@ -1,47 +1,47 @@
-"""The dashboard page: ``/admin`` for admins; anybody else is sent to log in (or refused, if logged in)."""
+"""The dashboard page: ``/admin`` for admins; anybody else is sent to log in (or refused, if logged in).
+
+It is a management page like the others (their header, navigation and look; ``admin/manage_base.html``), in
+the language the admin chose; its script gets the texts it writes through the page's catalogue.
+"""
 
 from __future__ import annotations
 
-import os
-
-from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, redirect
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from ..i18n.formats import format_day
+from ..pages.rendering import catalog, chosen_language, render_page, vuoro
 from ..services.dashboard import dashboard
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static",
                static_url_path="/static")
 #: the same files under /assets/, where the visitor pages load their scripts from (the phone's feedback.js)
 assets = Blueprint("admin_assets", __name__, static_folder="static", static_url_path="/assets/admin")
-
-
-def _shared_asset(filename: str) -> str | None:
-    """The pages package's shared file (CSS, Socket.IO client) when it is there; None to use our own."""
-    pages = current_app.blueprints.get("pages")
-    if pages is None or not pages.has_static_folder or pages.static_folder is None:
-        return None
-    if not os.path.isfile(os.path.join(pages.static_folder, filename)):
-        return None
-    return url_for("pages.static", filename=filename)
+#: the texts dashboard.js writes: its own, the report's column names, desk, ticket and printer states
+STRINGS = ("dashboard.", "manage.", "login.", "report.", "desk.status.", "layout.state.")
+#: the languages the PDF report is written in (api/insight_schemas.py ReportQuery); others get the centre's
+REPORT_LANGUAGES = ("fi", "sv", "en")
 
 
 @bp.get("")
 @bp.get("/")
-def index() -> Response | str:
+def index() -> Response:
     if not current_user.is_authenticated:
         return redirect("/login?next=/admin")
     if current_user.principal.role != "admin":
         abort(403)
     from . import printer_lines
+    from .manage import SECTIONS
 
-    ctx = current_app.extensions["vuoro"]
-    today = ctx.today().isoformat()
-    return render_template(
-        "admin/dashboard.html",
-        centre=ctx.config.text(ctx.config.centre.name),
-        board=dashboard(ctx), printers=printer_lines(current_app), today=today,
-        shared_css=_shared_asset("vuoro.css"),
-        socketio_js=_shared_asset("vendor/socket.io.min.js") or url_for("admin.static",
-                                                                         filename="vendor/socket.io.min.js"),
+    ctx, lang = vuoro(), chosen_language()
+    board = dashboard(ctx)
+    today = ctx.today()
+    return render_page(
+        "admin/dashboard.html", lang=lang, catalog=catalog(*STRINGS), page="admin-dashboard",
+        data={"today": today.isoformat(), "namespace": "/admin"},
+        section="dashboard", sections=SECTIONS, dashboard=True, user=current_user.principal.name,
+        board=board, services={s["key"]: s for s in board["services"]}, printers=printer_lines(current_app),
+        today=today.isoformat(), today_text=format_day(today, lang),
+        report_language=lang if lang in REPORT_LANGUAGES else "",
     )

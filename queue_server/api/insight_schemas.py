@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..config import Language
 from .schemas import JsonInt
 
 FeedbackCategory = Literal["signage", "noise", "privacy", "waiting_time", "service"]
@@ -125,7 +126,7 @@ class CsvQuery(StatsQuery):
 
 
 class ReportQuery(RangeQuery):
-    language: Literal["fi", "sv", "en"] | None = Field(None, description="default the centre's language")
+    language: Language | None = Field(None, description="default the centre's language")
 
 
 class AuditQuery(_Query):

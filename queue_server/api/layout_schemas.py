@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from ..config import Language
 from ..services.centre_admin import MESSAGE_MAX
 from .centre_schemas import DeskPatch, Texts, _Patch
 from .schemas import Key, PrinterOut
 
-Language = Literal["fi", "sv", "en"]
 #: a board's message is one line under the calls, not a notice board
 MessageLine = dict[str, Annotated[str, Field(max_length=MESSAGE_MAX)]]
 
@@ -18,6 +18,8 @@ MessageLine = dict[str, Annotated[str, Field(max_length=MESSAGE_MAX)]]
 class ZonePatch(_Patch):
     name: Texts | None = None
     language: Language | None = Field(None, description="the boards' language; null: the centre's")
+    languages: Annotated[list[Language], Field(min_length=1, max_length=6)] | None = Field(
+        None, description="the boards' languages in turn (labels alternate, calls are spoken in each); null: one")
     chime: bool | None = None
     speech: bool | None = None
     volume: Annotated[float, Field(ge=0, le=1)] | None = None

@@ -106,6 +106,8 @@ class ServiceOut(BaseModel):
     estimate_reason: EstimateReason = Field(None, description=ESTIMATE_REASON)
     wait_text: str | None = Field(None, description="the estimate as screens show it, in the asked language")
     sensitive: bool
+    full_today: bool = Field(False, description="it has given its daily_limit of tickets today: no more until "
+                                                "its next day (POST /api/tickets answers 409 daily_limit_reached)")
 
 
 class ServicesEnvelope(BaseModel):

@@ -22,7 +22,7 @@ def list_services() -> Response:
                    location=config.text(s.locations, language), open=s.open, opens_at=s.opens_at,
                    closed_tomorrow=s.closed_tomorrow,
                    waiting=s.waiting, estimated_wait_s=s.estimated_wait_s, estimate_reason=s.estimate_reason,
-                   wait_text=s.wait_texts.get(language), sensitive=s.sensitive)
+                   wait_text=s.wait_texts.get(language), sensitive=s.sensitive, full_today=s.full_today)
         for s in public_summaries(ctx())
     ]
     return jsonify(ServicesEnvelope(services=items).model_dump(mode="json"))

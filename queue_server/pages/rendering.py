@@ -14,6 +14,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import Response, current_app, make_response, redirect, render_template, request
 
 from ..config import VuoroConfig
+from ..i18n.catalogue import RTL
 from ..services.context import Context
 from .i18n import Catalog
 
@@ -36,6 +37,11 @@ def chosen_language(default: str | None = None) -> str:
     return cfg.centre.language
 
 
+def text_direction(lang: str) -> str:
+    """``rtl`` for a language written right to left (Arabic), else ``ltr``: the ``dir`` of the page's <html>."""
+    return "rtl" if lang in RTL else "ltr"
+
+
 def render_page(
     template: str, *, lang: str, catalog: Catalog, page: str, status: int = 200,
     data: Mapping[str, Any] | None = None, js_languages: list[str] | None = None, **context: Any,
@@ -49,10 +55,14 @@ def render_page(
     def text(names: Mapping[str, str] | str) -> str:
         return cfg.text(names, lang)
 
+    page_languages = js_languages or [lang]
     body_data = {"page": page, "lang": lang, "default-lang": cfg.centre.language,
                  "timezone": cfg.centre.timezone, **(data or {})}
-    body_data["strings"] = catalog.json(js_languages or [lang])
-    html = render_template(template, t=t, text=text, lang=lang, cfg=cfg, page=page, body_data=body_data,
+    body_data["strings"] = catalog.json(page_languages)
+    # which of the page's languages are written right to left, for a script that switches language (V.setLanguage)
+    body_data["rtl"] = " ".join(code for code in page_languages if code in RTL)
+    html = render_template(template, t=t, text=text, lang=lang, dir=text_direction(lang), cfg=cfg, page=page,
+                           body_data=body_data,
                            centre_name=cfg.text(cfg.centre.name, lang), languages=cfg.centre.languages,
                            **context)
     response = make_response(html, status)

@@ -78,7 +78,7 @@ def queue_payload(summaries: list[Any], *, for_board: bool) -> dict[str, Any]:
         "services": [
             {"key": s.key, "names": s.names, "waiting": s.waiting, "estimated_wait_s": s.estimated_wait_s,
              "open": s.open, "opens_at": s.opens_at, "closed_tomorrow": s.closed_tomorrow,
-             "wait_texts": s.wait_texts, "estimate_reason": s.estimate_reason}
+             "wait_texts": s.wait_texts, "estimate_reason": s.estimate_reason, "full_today": s.full_today}
             for s in summaries
             if not (for_board and s.sensitive)
         ]

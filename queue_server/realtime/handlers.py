@@ -143,6 +143,7 @@ class Handlers:
             "board": zone,
             "name": dict(zcfg.name),
             "language": zcfg.language or ctx.config.centre.language,
+            "languages": zcfg.board_languages(ctx.config.centre.language),  # its boards take turns in these
             "settings": {"chime": zcfg.chime, "speech": zcfg.speech, "volume": zcfg.volume},
             "message": dict(zcfg.message or {}),  # the zone's message line, per language ({}: none)
             "calls": calls,

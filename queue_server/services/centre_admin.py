@@ -27,7 +27,7 @@ from .context import Context
 SERVICE_FIELDS = frozenset({"name", "location", "public_name", "public_location", "prefix", "hours", "daily_limit",
                             "sensitive", "service_time_s", "target_wait_s"})
 DESK_FIELDS = frozenset({"label", "location", "services", "zone"})
-ZONE_FIELDS = frozenset({"name", "language", "chime", "speech", "volume", "message"})
+ZONE_FIELDS = frozenset({"name", "language", "languages", "chime", "speech", "volume", "message"})
 KIOSK_FIELDS = frozenset({"zone", "printer", "language", "services"})
 #: a zone's message is one line under the calls on its boards
 MESSAGE_MAX = 200
@@ -133,7 +133,7 @@ def set_exception(ctx: Context, day: date, exception: Mapping[str, Any] | None, 
 
 
 def update_zone(ctx: Context, key: str, changes: Mapping[str, Any], *, actor: str) -> dict[str, Any]:
-    """Change a zone: its name, language, chime, speech, volume, and the message line its boards show (blank
+    """Change a zone: its name, language(s), chime, speech, volume, and the message line its boards show (blank
     texts are left out; no text at all, or ``null``: no message)."""
     changes = dict(changes)
     if changes.get("message") is not None:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any
 
+from ..config import DeskConfig
+from ..i18n.catalogue import text
+from ..i18n.formats import duration, format_clock, format_wait, rounded_minutes
 from .context import Context
 from .outbox import from_us, us
 from .statistics import visit_counts
@@ -34,6 +38,9 @@ class DeskLine:
     ticket_status: str | None   # called or serving
     since: str | None           # when it was called (ISO, UTC)
     for_s: int | None
+    labels: dict[str, str] | None = None   # the label in every centre language
+    #: the call's wall-clock time per centre language: it never goes stale between pushes, as "for 3 min" would
+    since_text: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -44,12 +51,54 @@ class ServiceLine:
     open: bool
     waiting: int
     longest_wait_s: int
-    estimated_wait_s: int
+    estimated_wait_s: int | None
     target_wait_s: int
     level: str
     open_desks: int
     #: ``no_desk_open`` when no desk serving it is open: ``estimated_wait_s`` is then the replay's guess only
     estimate_reason: str | None = None
+    names: dict[str, str] | None = None    # the name in every centre language
+    #: the figures as the server's one formatter writes them, per centre language (the page never formats one)
+    wait_text: dict[str, str] | None = None
+    longest_text: dict[str, str] | None = None
+    target_text: dict[str, str] | None = None
+
+
+def measured_text(seconds: float, language: str) -> str:
+    """A wait that happened or a target ("12 min", "no wait"): no "about", it is not an estimate."""
+    if seconds <= 0:
+        return text("wait.none", language)
+    if seconds < 60:
+        return text("wait.under_min", language)
+    return duration(rounded_minutes(seconds), language)
+
+
+def _service_texts(languages: list[str], estimate: int | None, reason: str | None, longest: int,
+                   target: int) -> dict[str, dict[str, str]]:
+    """Every centre language's texts: one push serves admins reading the page in different languages.
+    Without an open desk the replay's guess is no promise: the estimate says why there is none instead."""
+    shown = None if reason else estimate
+    return {
+        "wait_text": {lang: format_wait(shown, lang, reason) or "–" for lang in languages},
+        "longest_text": {lang: measured_text(longest, lang) for lang in languages},
+        "target_text": {lang: measured_text(target, lang) for lang in languages},
+    }
+
+
+def _desk_line(ctx: Context, d: DeskConfig, now: datetime, langs: list[str]) -> DeskLine:
+    """One desk as the live model has it (the caller holds its lock)."""
+    cfg, live = ctx.config, ctx.live
+    assert live is not None
+    t = live.at_desk(d.key)
+    since = from_us(t.called_at) if t and t.called_at is not None else None
+    return DeskLine(
+        key=d.key, label=cfg.text(d.label), zone=d.zone, services=list(d.services),
+        status=live.desk_status(d.key), number=t.number if t else None, service=t.service if t else None,
+        ticket_status=t.status if t else None, since=since.isoformat() if since else None,
+        for_s=max(0, int((now - since).total_seconds())) if since else None,
+        labels={lang: cfg.text(d.label, lang) for lang in langs},
+        since_text={lang: format_clock(since.astimezone(cfg.centre.tz), lang) for lang in langs} if since else None,
+    )
 
 
 def dashboard(ctx: Context) -> dict[str, Any]:
@@ -60,28 +109,22 @@ def dashboard(ctx: Context) -> dict[str, Any]:
     now = ctx.now()
     now_us = us(now)
     local = now.astimezone(cfg.centre.tz)
-    desks = []
+    langs = list(cfg.centre.languages)
     with live.locked():
-        for d in cfg.desks:
-            t = live.at_desk(d.key)
-            since = from_us(t.called_at) if t and t.called_at is not None else None
-            desks.append(DeskLine(
-                key=d.key, label=cfg.text(d.label), zone=d.zone, services=list(d.services),
-                status=live.desk_status(d.key), number=t.number if t else None, service=t.service if t else None,
-                ticket_status=t.status if t else None, since=since.isoformat() if since else None,
-                for_s=max(0, int((now - since).total_seconds())) if since else None,
-            ))
+        desks = [_desk_line(ctx, d, now, langs) for d in cfg.desks]
         forecasts = live.forecasts()
         services = []
         for s in cfg.services:
             fc = forecasts[s.key]
             first = live.oldest_waiting(s.key)
             longest = max(0, (now_us - first) // 1_000_000) if first is not None else 0
+            estimate = fc.newcomer_wait(now_us)
             services.append(ServiceLine(
                 key=s.key, name=cfg.text(s.name), sensitive=s.sensitive, open=cfg.hours_map[s.key].is_open(local),
-                waiting=fc.waiting, longest_wait_s=longest, estimated_wait_s=fc.newcomer_wait(now_us),
+                waiting=fc.waiting, longest_wait_s=longest, estimated_wait_s=estimate,
                 target_wait_s=s.target_wait_s, level=level(longest, s.target_wait_s), open_desks=fc.open_desks,
-                estimate_reason=fc.reason,
+                estimate_reason=fc.reason, names={lang: cfg.text(s.name, lang) for lang in langs},
+                **_service_texts(langs, estimate, fc.reason, longest, s.target_wait_s),
             ))
     today_n, total_n = visit_counts(ctx)
     return {

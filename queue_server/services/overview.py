@@ -9,13 +9,22 @@ the live model directly.
 
 from __future__ import annotations
 
+import logging
+import weakref
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
+import sqlalchemy as sa
+
+from ..db import DatabaseUnavailable
 from ..domain.forecast import NO_DESK_OPEN, EstimateReason
 from ..i18n.formats import format_wait
+from ..models import Counter
 from .context import Context
 from .outbox import us
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,8 @@ class ServiceSummary:
     wait_texts: dict[str, str | None] = field(default_factory=dict)
     #: why ``estimated_wait_s`` is null: ``no_desk_open`` (no desk serving it is open now); else null
     estimate_reason: EstimateReason | None = None
+    #: it has given its ``daily_limit`` of tickets today: a kiosk shows it as full instead of failing after a tap
+    full_today: bool = False
 
 
 #: a merged group's estimate is shown in steps of this many seconds
@@ -53,7 +64,7 @@ def staff_summaries(ctx: Context) -> list[ServiceSummary]:
 
 
 def _summaries(ctx: Context, *, public: bool) -> list[ServiceSummary]:
-    """From the live model's forecasts (no database read)."""
+    """From the live model's forecasts; the daily limits from their counters (see :func:`full_today`)."""
     assert ctx.live is not None
     now = ctx.now()
     local = now.astimezone(ctx.config.centre.tz)
@@ -61,6 +72,7 @@ def _summaries(ctx: Context, *, public: bool) -> list[ServiceSummary]:
     now_us = us(now)
     # no estimate for a service no desk serves now: "no desk open", not a made-up "40 min"
     own = {k: (fc.waiting, fc.newcomer_wait(now_us) if fc.staffed else None) for k, fc in forecasts.items()}
+    full = full_today(ctx, local.date())
     out = []
     for s in ctx.config.services:
         hours = ctx.config.hours_map[s.key]
@@ -76,9 +88,46 @@ def _summaries(ctx: Context, *, public: bool) -> list[ServiceSummary]:
             closed_tomorrow=hours.on(local.date() + timedelta(days=1)) == (),
             sensitive=s.sensitive,
             wait_texts={lang: format_wait(wait_s, lang, reason) for lang in ctx.config.centre.languages},
-            estimate_reason=reason,
+            estimate_reason=reason, full_today=s.key in full,
         ))
     return out
+
+
+#: per live model: ((business day, change seq, limits), the full services) -- a counter moves only with a change
+_FULL: weakref.WeakKeyDictionary[Any, tuple[tuple[Any, ...], frozenset[str]]] = weakref.WeakKeyDictionary()
+
+
+def full_today(ctx: Context, day: date) -> frozenset[str]:
+    """The services that have given their ``daily_limit`` of tickets on ``day``.
+
+    The source is the one ``issue_ticket`` checks: the ``service:<key>`` counters it bumps in the issuing
+    transaction (a refused ticket rolls its bump back).  Those rows change only in a committed change, so the
+    answer is kept until the live model's sequence moves: at most one primary-key read per change, none at all
+    while no service has a limit.
+    """
+    limits = {f"service:{s.key}": s.daily_limit for s in ctx.config.services if s.daily_limit is not None}
+    if not limits or ctx.live is None:
+        return frozenset()
+    key = (day, ctx.live.seq, tuple(sorted(limits.items())))
+    kept = _FULL.get(ctx.live)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    full = _read_full(ctx, day, limits)
+    if full is None:  # the database does not answer: not kept, asked again next time
+        return frozenset()
+    _FULL[ctx.live] = (key, full)
+    return full
+
+
+def _read_full(ctx: Context, day: date, limits: dict[str, int]) -> frozenset[str] | None:
+    try:
+        with ctx.db.reader() as session:
+            rows = session.execute(sa.select(Counter.scope, Counter.value)
+                                   .where(Counter.day == day, Counter.scope.in_(list(limits)))).all()
+    except DatabaseUnavailable as exc:  # issue_ticket still refuses the ticket; only the early warning is lost
+        log.warning("daily limits unknown: %s", exc.reason)
+        return None
+    return frozenset(scope.split(":", 1)[1] for scope, value in rows if value >= limits[scope])
 
 
 def _public_figures(group: tuple[str, ...], sensitive: bool,

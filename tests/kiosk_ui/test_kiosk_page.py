@@ -108,3 +108,54 @@ def test_lang_opens_the_kiosk_in_that_language_and_it_returns_home_after(client:
     page = client.get("/kiosk/k1?lang=en").get_data(as_text=True)
     assert '<html lang="en"' in page and body_data(page)["home-lang"] == "fi"
     assert '<html lang="fi"' in client.get("/kiosk/k1?lang=xx").get_data(as_text=True), "unknown: its own"
+
+
+def test_an_arabic_kiosk_page_is_right_to_left_and_knows_which_languages_are(config_data: dict[str, Any]) -> None:
+    """``dir="rtl"`` on <html> for Arabic; ``data-rtl`` tells the script (V.setLanguage) which of the page's
+    languages to turn right to left when the visitor switches without a reload."""
+    config_data["centre"]["languages"] = ["fi", "sv", "en", "ru", "et", "ar"]
+    app: Flask = create_app(config_data)
+    try:
+        client = app.test_client()
+        page = client.get("/kiosk/k1?lang=ar").get_data(as_text=True)
+        assert '<html lang="ar" dir="rtl">' in page
+        data = body_data(page)
+        assert data["lang"] == "ar" and data["rtl"] == "ar"
+        strings = json.loads(data["strings"])
+        assert set(strings) == {"fi", "sv", "en", "ru", "et", "ar"}
+        assert strings["ar"]["kiosk.get_ticket"] == "احصل على تذكرة"
+        assert strings["ru"]["kiosk.title"] == "Возьмите талон"
+        for code, name in (("ru", "Русский"), ("et", "Eesti"), ("ar", "العربية")):
+            assert f'lang="{code}" data-lang-choice="{code}"' in page and name in page
+        russian = client.get("/kiosk/k1?lang=ru").get_data(as_text=True)
+        assert '<html lang="ru">' in russian and "Выберите услугу" in russian
+    finally:
+        shutdown(app)
+
+
+def test_the_idle_time_comes_from_the_kiosk_config(config_data: dict[str, Any]) -> None:
+    """A half-made choice is cleared after the kiosk's idle_s (60 s unless its config says otherwise)."""
+    from pydantic import ValidationError
+
+    from queue_server.config import KioskConfig
+
+    config_data["kiosks"] = [{"key": "k1", "zone": "z1", "idle_s": 10}, {"key": "k2", "zone": "z2"}]
+    app: Flask = create_app(config_data)
+    try:
+        client = app.test_client()
+        assert body_data(client.get("/kiosk/k1").get_data(as_text=True))["idle-s"] == "10"
+        assert body_data(client.get("/kiosk/k2").get_data(as_text=True))["idle-s"] == "60"
+    finally:
+        shutdown(app)
+    for wrong in (5, 601):
+        try:
+            KioskConfig(key="k1", zone="z1", idle_s=wrong)
+        except ValidationError:
+            continue
+        raise AssertionError(f"idle_s {wrong} was accepted")
+
+
+def test_the_page_has_a_closed_centre_screen(client: FlaskClient) -> None:
+    page = client.get("/kiosk/k1").get_data(as_text=True)
+    assert 'id="screen-closed"' in page and 'id="closed-opens"' in page
+    assert "Palvelukeskus on nyt suljettu" in page  # the title, in the kiosk's language

@@ -159,6 +159,24 @@ def test_a_name_missing_in_the_default_language_is_refused() -> None:
     assert "services.0.name: needs a text in the default language 'fi'" in refused(config)
 
 
+def test_any_language_with_a_catalogue_may_be_a_centre_language() -> None:
+    config = data()
+    config["centre"]["languages"] = ["fi", "sv", "en", "ru", "et", "ar"]
+    config["kiosks"][0]["language"] = "ar"
+    built = build_config(config, environ=NO_ENV)
+    assert built.centre.languages == ["fi", "sv", "en", "ru", "et", "ar"] and built.kiosks[0].language == "ar"
+    del config["centre"]["languages"]
+    assert build_config(config, environ=NO_ENV).centre.languages == ["fi", "sv", "en"], "the default stays"
+
+
+def test_a_language_without_a_catalogue_is_refused_with_the_known_ones() -> None:
+    config = data()
+    config["centre"]["languages"] = ["fi", "de"]
+    message = refused(config)
+    assert "centre.languages.1" in message and "unknown language 'de'" in message
+    assert "ar, en, et, fi, ru, sv" in message
+
+
 def test_a_priority_ratio_out_of_range_is_refused() -> None:
     config = data()
     config["priority_ratio"] = -1

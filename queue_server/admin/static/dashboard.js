@@ -1,91 +1,74 @@
 /* The admin dashboard: live desks/services/printers over Socket.IO (namespace /admin), statistics and charts
-   from /api/stats.  No inline scripts or styles (strict CSP); all text goes in through textContent. */
+   from /api/stats.  No inline scripts or styles (strict CSP); all text goes in through textContent (V.el).
+   Texts come from the page's catalogue (V.t); waits and times as the server wrote them, per language. */
 (function () {
   "use strict";
 
+  var V = window.Vuoro;
   var body = document.body;
-  var clockOffsetMs = 0;   // server time - browser time, from each payload's "at"
-  var desks = [];
+  var serviceNames = {};
   var charts = {};
 
-  function el(tag, text, cls) {
-    var node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    if (cls) node.className = cls;
-    return node;
-  }
-
-  function minutes(seconds) {
-    if (seconds === null || seconds === undefined) return "–";
-    return Math.floor(seconds / 60) + " min";
-  }
-
-  function mmss(seconds) {
-    var s = Math.max(0, Math.floor(seconds));
-    var m = Math.floor(s / 60);
-    return m + ":" + String(s % 60).padStart(2, "0");
+  /** A table cell: numbers and texts alike go in as text. */
+  function cell(value, cls) {
+    return V.el("td", { class: cls }, value === null || value === undefined ? "–" : String(value));
   }
 
   function fill(tbody, rows) {
-    while (tbody.firstChild) tbody.removeChild(tbody.firstChild);
+    V.clear(tbody);
     rows.forEach(function (row) { tbody.appendChild(row); });
   }
 
   function renderServices(services) {
     fill(document.querySelector("#services tbody"), services.map(function (s) {
-      var tr = el("tr", null, "level-" + s.level);
-      var name = el("td", s.name);
-      if (s.sensitive) { name.appendChild(document.createTextNode(" ")); name.appendChild(el("span", "sensitive", "tag")); }
-      tr.appendChild(name);
-      tr.appendChild(el("td", s.open ? "yes" : "no"));
-      tr.appendChild(el("td", s.waiting, "num"));
-      tr.appendChild(el("td", minutes(s.longest_wait_s), "num"));
-      tr.appendChild(el("td", minutes(s.estimated_wait_s), "num"));
-      tr.appendChild(el("td", minutes(s.target_wait_s), "num"));
-      tr.appendChild(el("td", s.open_desks, "num"));
-      return tr;
+      var name = V.pick(s.names) || s.name;
+      serviceNames[s.key] = name;
+      var first = V.el("td", null, name);
+      if (s.sensitive) first.appendChild(V.el("span", { class: "tag" }, V.t("dashboard.sensitive")));
+      return V.el("tr", { class: "level-" + s.level, dataset: { key: s.key } }, first,
+        cell(V.t(s.open ? "manage.yes" : "manage.no")),
+        cell(s.waiting, "num"),
+        cell(s.waiting ? V.formatWait(s.longest_text) : null, "num"),
+        cell(V.formatWait(s.wait_text) || null, "num"),
+        cell(V.formatWait(s.target_text) || null, "num"),
+        cell(s.open_desks, "num"));
     }));
   }
 
-  function renderDesks() {
-    var now = Date.now() + clockOffsetMs;
+  function renderDesks(desks) {
     fill(document.querySelector("#desks tbody"), desks.map(function (d) {
-      var tr = el("tr", null, "desk-" + d.status);
-      tr.appendChild(el("td", d.label));
-      tr.appendChild(el("td", d.status));
-      tr.appendChild(el("td", d.number ? d.number + " (" + d.ticket_status + ")" : "–"));
-      tr.appendChild(el("td", d.service || "–"));
-      tr.appendChild(el("td", d.since ? mmss((now - Date.parse(d.since)) / 1000) : "–", "num"));
-      return tr;
+      var ticket = d.number ? d.number + " (" + V.tOf("status.", d.ticket_status) + ")" : null;
+      return V.el("tr", { class: "desk-" + d.status, dataset: { key: d.key } },
+        cell(V.pick(d.labels) || d.label),
+        cell(V.tOf("desk.status.", d.status)),
+        cell(ticket),
+        cell(d.service ? serviceNames[d.service] || d.service : null),
+        cell(d.since_text ? V.pick(d.since_text) : null, "num"));
     }));
   }
 
   function renderPrinters(printers) {
     var rows = (printers || []).map(function (p) {
-      var tr = el("tr", null, "printer-" + (p.state || "unknown"));
-      [p.key, p.type, (p.kiosks || []).join(", "), p.state || "unknown", p.detail || ""].forEach(function (v) {
-        tr.appendChild(el("td", v));
-      });
-      return tr;
+      var state = p.state || "unknown";
+      return V.el("tr", { class: "printer-" + state }, cell(p.key), cell(p.type), cell((p.kiosks || []).join(", ")),
+        cell(V.tOf("layout.state.", state)), cell(p.detail || ""));
     });
-    if (!rows.length) { var tr = el("tr"); var td = el("td", "No printers configured."); td.colSpan = 5; tr.appendChild(td); rows.push(tr); }
+    if (!rows.length) rows.push(V.el("tr", null, V.el("td", { colspan: 5 }, V.t("dashboard.no_printers"))));
     fill(document.querySelector("#printers tbody"), rows);
   }
 
   function render(payload) {
     if (!payload || !payload.services) return;
-    if (payload.at) clockOffsetMs = Date.parse(payload.at) - Date.now();
-    document.getElementById("visits-today").textContent = payload.visits.today;
-    document.getElementById("visits-total").textContent = payload.visits.total;
+    document.getElementById("visits-today").textContent = String(payload.visits.today);
+    document.getElementById("visits-total").textContent = String(payload.visits.total);
     renderServices(payload.services);
-    desks = payload.desks || [];
-    renderDesks();
+    renderDesks(payload.desks || []);
     renderPrinters(payload.printers);
   }
 
   function live(on) {
     var badge = document.getElementById("live");
-    badge.textContent = on ? "live" : "not live";
+    badge.textContent = V.t(on ? "dashboard.live" : "dashboard.not_live");
     badge.className = "live " + (on ? "live-on" : "live-off");
   }
 
@@ -101,6 +84,13 @@
   }
 
   // -- statistics ------------------------------------------------------------------------------------------
+  // /api/stats sends seconds and shares: shown as numbers in the page's language, the unit in the heading
+  // (as the PDF report does), so no duration is written here.
+  var lang = V.getLanguage();
+  var decimal = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  var percent = new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 0 });
+  var dayFormat = new Intl.DateTimeFormat(lang, { day: "numeric", month: "numeric", year: "numeric", timeZone: "UTC" });
+
   function query(form) {
     var params = new URLSearchParams();
     ["from", "to", "service"].forEach(function (name) {
@@ -110,8 +100,18 @@
     return params;
   }
 
-  function share(v) { return v === null || v === undefined ? "–" : Math.round(v * 100) + " %"; }
-  function trio(d) { return [d.mean_s, d.median_s, d.p90_s].map(function (v) { return v === null ? "–" : (v / 60).toFixed(1); }).join(" / "); }
+  function share(v) { return v === null || v === undefined ? "–" : percent.format(v); }
+  function trio(d) {
+    return [d.mean_s, d.median_s, d.p90_s].map(function (v) { return v === null ? "–" : decimal.format(v / 60); })
+      .join(" / ");
+  }
+  function rating(v) { return v ? decimal.format(v) : "–"; }
+  function day(iso) { return dayFormat.format(new Date(iso + "T12:00:00Z")); }
+
+  /** The palette's colours (vuoro.css tokens), so the charts match the page. */
+  function colour(token) {
+    return window.getComputedStyle(document.documentElement).getPropertyValue(token).trim() || "#0a4f8f";
+  }
 
   function chart(id, config) {
     if (typeof window.Chart !== "function") return;
@@ -119,38 +119,43 @@
     charts[id] = new window.Chart(document.getElementById(id), config);
   }
 
+  function statsRow(name, s, mean, cls) {
+    var tr = V.el("tr", { class: cls }, cell(name));
+    [s.errands, s.served, s.no_shows, s.cancelled, trio(s.wait), trio(s.service_time), share(s.served_within_target),
+      rating(mean)].forEach(function (v) { tr.appendChild(cell(v, "num")); });
+    return tr;
+  }
+
+  function renderCharts(data) {
+    var t = data.summary;
+    var hours = [];
+    for (var h = 0; h < 24; h++) hours.push(String(h).padStart(2, "0"));
+    var blue = colour("--c-primary"), amber = colour("--c-on-warn-soft"), red = colour("--c-danger"),
+      green = colour("--c-ok");
+    chart("chart-arrivals", { type: "bar", data: { labels: hours, datasets: [
+      { label: V.t("report.arrivals"), data: t.arrivals_per_hour, backgroundColor: blue }] },
+      options: { animation: false, plugins: { legend: { display: false } } } });
+    var withWaits = data.services.filter(function (s) { return s.wait.n > 0; });
+    chart("chart-waits", { type: "bar", data: { labels: withWaits.map(function (s) { return serviceNames[s.service] || s.name; }), datasets: [
+      { label: V.t("report.median"), data: withWaits.map(function (s) { return s.wait.median_s / 60; }), backgroundColor: blue },
+      { label: V.t("report.p90"), data: withWaits.map(function (s) { return s.wait.p90_s / 60; }), backgroundColor: amber },
+      { label: V.t("dashboard.target"), data: withWaits.map(function (s) { return s.target_wait_s / 60; }), backgroundColor: red }] },
+      options: { animation: false, indexAxis: "y" } });
+    chart("chart-days", { type: "line", data: { labels: data.days.map(function (d) { return day(d.day); }), datasets: [
+      { label: V.t("report.visits"), data: data.days.map(function (d) { return d.visits; }), borderColor: blue },
+      { label: V.t("report.served"), data: data.days.map(function (d) { return d.served; }), borderColor: green }] },
+      options: { animation: false } });
+  }
+
   function renderStats(data) {
     var ratings = {};
     (data.feedback_by_service || []).forEach(function (f) { ratings[f.service] = f.mean_rating; });
     var rows = data.services.map(function (s) {
-      var tr = el("tr");
-      tr.appendChild(el("td", s.name));
-      [s.errands, s.served, s.no_shows, s.cancelled, trio(s.wait), trio(s.service_time), share(s.served_within_target),
-        ratings[s.service] ? ratings[s.service].toFixed(1) : "–"].forEach(function (v) { tr.appendChild(el("td", v, "num")); });
-      return tr;
+      return statsRow(serviceNames[s.service] || s.name, s, ratings[s.service]);
     });
-    var all = el("tr", null, "total");
-    all.appendChild(el("td", "All"));
-    var t = data.summary;
-    [t.errands, t.served, t.no_shows, t.cancelled, trio(t.wait), trio(t.service_time), share(t.served_within_target),
-      data.feedback.mean_rating ? data.feedback.mean_rating.toFixed(1) : "–"].forEach(function (v) { all.appendChild(el("td", v, "num")); });
-    rows.push(all);
+    rows.push(statsRow(V.t("dashboard.all"), data.summary, data.feedback.mean_rating, "total"));
     fill(document.querySelector("#stats-summary tbody"), rows);
-
-    var hours = [];
-    for (var h = 0; h < 24; h++) hours.push(String(h).padStart(2, "0"));
-    chart("chart-arrivals", { type: "bar", data: { labels: hours, datasets: [{ label: "Arrivals", data: t.arrivals_per_hour, backgroundColor: "#3b6ea5" }] },
-      options: { animation: false, plugins: { legend: { display: false } } } });
-    var withWaits = data.services.filter(function (s) { return s.wait.n > 0; });
-    chart("chart-waits", { type: "bar", data: { labels: withWaits.map(function (s) { return s.name; }), datasets: [
-      { label: "median", data: withWaits.map(function (s) { return s.wait.median_s / 60; }), backgroundColor: "#3b6ea5" },
-      { label: "90 %", data: withWaits.map(function (s) { return s.wait.p90_s / 60; }), backgroundColor: "#e0a030" },
-      { label: "target", data: withWaits.map(function (s) { return s.target_wait_s / 60; }), backgroundColor: "#c0392b" }] },
-      options: { animation: false, indexAxis: "y" } });
-    chart("chart-days", { type: "line", data: { labels: data.days.map(function (d) { return d.day; }), datasets: [
-      { label: "visits", data: data.days.map(function (d) { return d.visits; }), borderColor: "#3b6ea5" },
-      { label: "served", data: data.days.map(function (d) { return d.served; }), borderColor: "#2e8b57" }] },
-      options: { animation: false } });
+    renderCharts(data);
   }
 
   function loadStats(event) {
@@ -158,22 +163,26 @@
     var form = document.getElementById("stats-form");
     var params = query(form);
     document.getElementById("dl-csv").href = "/api/stats.csv?" + params.toString();
-    var pdf = new URLSearchParams(params); pdf.delete("service");
-    document.getElementById("dl-pdf").href = "/api/report.pdf?" + pdf.toString();
+    var link = document.getElementById("dl-pdf");
+    var pdf = new URLSearchParams(params);
+    pdf.delete("service");
+    if (link.getAttribute("data-language")) pdf.set("language", link.getAttribute("data-language"));
+    link.href = "/api/report.pdf?" + pdf.toString();
     var error = document.getElementById("stats-error");
+    function failed() { error.textContent = V.t("dashboard.stats_error"); error.hidden = false; }
     fetch("/api/stats?" + params.toString(), { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (resp) { return resp.json().then(function (data) { return { ok: resp.ok, data: data }; }); })
-      .then(function (res) {
-        if (!res.ok) { error.textContent = res.data.error ? res.data.error.message : "error"; error.hidden = false; return; }
-        error.hidden = true;
-        renderStats(res.data);
+      .then(function (resp) {
+        if (!resp.ok) { failed(); return; }
+        return resp.json().then(function (data) { error.hidden = true; renderStats(data); });
       })
-      .catch(function () { error.textContent = "statistics could not be loaded"; error.hidden = false; });
+      .catch(failed);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("#services tbody tr").forEach(function (tr) {
+      serviceNames[tr.getAttribute("data-key")] = tr.firstElementChild.firstChild.textContent.trim();
+    });
     document.getElementById("stats-form").addEventListener("submit", loadStats);
-    window.setInterval(renderDesks, 1000);
     connect();
     loadStats();
   });

@@ -1,8 +1,10 @@
-/* The desk page: pick a desk, see its current ticket and queues live, act with buttons or single keys. */
+/* The desk page: pick a desk, see its current ticket and queues live, act with buttons or single keys.
+ * What it shows is drawn by desk_view.js (window.VuoroDesk), loaded before it. */
 (function () {
   "use strict";
 
   var V = window.Vuoro;
+  var D = window.VuoroDesk;
   var $ = function (id) { return document.getElementById(id); };
   var STORE_KEY = "vuoro.desk";
 
@@ -18,6 +20,9 @@
     busy: false,
   };
   var socket = null;
+  var queue = D.QueueList($("queue-list"), $("queue-more"), callTicket);
+  queue.names(serviceName);
+  var undo = D.UndoBox($("undo-box"), $("undo-text"), $("undo-button"), undoNoShow);
 
   var buttons = {};
   document.querySelectorAll("[data-action]").forEach(function (button) {
@@ -27,27 +32,11 @@
 
   /* ---- messages --------------------------------------------------------------------------------- */
 
-  function message(text) {
-    var node = $("desk-message");
-    node.textContent = text || "";
-    V.show(node, !!text);
-    if (text) V.show($("desk-error"), false);
-  }
-
-  function error(text) {
-    var node = $("desk-error");
-    node.textContent = text || "";
-    V.show(node, !!text);
-    if (text) V.show($("desk-message"), false);
-  }
+  var message = D.message;
+  var error = D.error;
 
   function toLogin() {
     window.location.assign("/login?next=" + encodeURIComponent(window.location.pathname + window.location.search));
-  }
-
-  /** An API error in the clerk's language (the API's own message is English, for integrators). */
-  function errorText(code) {
-    return V.has("error." + code) ? V.tOf("error.", code) : V.t("error.other", { code: code });
   }
 
   function failed(err) {
@@ -56,7 +45,7 @@
       window.setTimeout(toLogin, 1500);
       return;
     }
-    error(err && err.code ? errorText(err.code) : V.t("desk.load_failed"));
+    error(err && err.code ? D.errorText(err.code) : V.t("desk.load_failed"));
   }
 
   /* ---- rendering -------------------------------------------------------------------------------- */
@@ -79,22 +68,7 @@
     document.title = (deskConfig ? deskConfig.label + " · " : "") + V.t("desk.title");
 
     var ticket = state.ticket;
-    V.show($("cur-none"), !ticket);
-    V.show($("cur-ticket"), !!ticket);
-    if (ticket) {
-      $("cur-number").textContent = ticket.number;
-      var status = $("cur-status");
-      status.textContent = V.tOf("status.", ticket.status);
-      status.className = "pill pill-" + ticket.status;
-      V.show($("cur-priority"), !!ticket.priority);
-      $("cur-service").textContent = ticket.service_name;
-      var meta = [];
-      if (ticket.called_at) meta.push(V.t("desk.called_at", { time: V.formatTime(ticket.called_at) }));
-      if (ticket.pending_services && ticket.pending_services.length) {
-        meta.push(V.t("desk.then", { services: ticket.pending_services.map(serviceName).join(" → ") }));
-      }
-      $("cur-meta").textContent = meta.join(" · ");
-    }
+    D.renderTicket(ticket, serviceName);
 
     var has = !!ticket;
     var called = has && ticket.status === "called";
@@ -114,24 +88,14 @@
     Object.keys(buttons).forEach(function (name) { buttons[name].disabled = !enable[name]; });
     document.body.classList.toggle("is-busy", state.busy);
     $("pause-label").textContent = V.t(state.status === "open" ? "desk.pause" : "desk.open");
+    queue.enable(enable.call);
+    undo.enable(ready);
     renderWaiting();
   }
 
   function renderWaiting() {
-    var list = $("waiting-list");
-    V.clear(list);
     var deskConfig = state.deskMap[state.desk];
-    if (!deskConfig) return;
-    deskConfig.services.forEach(function (key) {
-      var queue = state.queue[key] || {};
-      var count = key in state.waiting ? state.waiting[key] : (queue.waiting || 0);
-      var estimate = queue.wait_texts || (state.services[key] || {}).wait_text;
-      list.appendChild(V.el("li", { class: "waiting-item", dataset: { service: key } },
-        V.el("span", { class: "waiting-name", text: serviceName(key) }),
-        V.el("span", { class: "waiting-count", text: String(count) }),
-        V.el("span", { class: "waiting-eta muted", text: count ? V.formatWait(estimate) : V.t("common.no_wait") })
-      ));
-    });
+    D.renderSummary($("waiting-list"), deskConfig ? deskConfig.services : [], state.waiting, state.queue, serviceName);
   }
 
   function applyDesk(payload) {
@@ -161,6 +125,8 @@
     state.desk = key;
     state.ticket = null;
     state.waiting = {};
+    queue.set(null);
+    undo.restore(key);
     state.status = key ? state.deskMap[key].status : "closed";
     $("desk-select").value = key || "";
     if (key) {
@@ -181,6 +147,10 @@
         if (state.desk !== key) return;
         applyDesk({ desk: key, status: detail.desk.status, ticket: detail.ticket, waiting: detail.waiting });
       }, failed);
+      var version = queue.version();
+      V.api("GET", "/api/desks/" + encodeURIComponent(key) + "/waiting").then(function (body) {
+        if (state.desk === key && queue.version() === version) queue.set(body);  // unless a push was newer
+      }, failed);
     }
   }
 
@@ -193,7 +163,8 @@
 
   /* ---- actions ---------------------------------------------------------------------------------- */
 
-  function post(path, body) {
+  /** An action at the desk; ``elsewhere``: its ticket is not the desk's (an undone no-show waits again). */
+  function post(path, body, elsewhere) {
     var key = state.desk;
     state.busy = true;
     render();
@@ -201,7 +172,7 @@
       .then(function (result) {
         state.busy = false;
         if (state.desk !== key) return result;
-        if (result) {
+        if (result && !elsewhere) {
           state.status = result.status;
           var atDesk = result.ticket && (result.ticket.status === "called" || result.ticket.status === "serving");
           state.ticket = atDesk ? result.ticket : null;
@@ -221,8 +192,8 @@
     if (!state.desk || state.busy) return;
     var button = buttons[action];
     if (button && button.disabled) return;
-    if (action === "transfer") return openTransfer();
-    if (action === "call") return openCall();
+    if (action === "transfer") return D.openTransfer(state.services, state.ticket);
+    if (action === "call") return D.openCall();
     var request;
     if (action === "pause") request = post("status", { status: state.status === "open" ? "paused" : "open" });
     else if (action === "close") request = post("status", { status: "closed" });
@@ -230,27 +201,33 @@
     request.then(function (result) {
       if (action === "next") {
         message(result && result.ticket ? V.t("desk.called_msg", { number: result.ticket.number }) : V.t("desk.nobody"));
+      } else if (action === "no-show" && result && result.ticket) {
+        message("");
+        undo.offer(state.desk, result.ticket.number, queue.idOf(result.ticket.number));
       } else {
         message("");
       }
     }, function () { /* shown already */ });
   }
 
-  function openTransfer() {
-    var select = $("transfer-service");
-    V.clear(select);
-    Object.keys(state.services).forEach(function (key) {
-      if (state.ticket && key === state.ticket.service) return;
-      select.appendChild(V.el("option", { value: key, text: state.services[key].name }));
-    });
-    $("transfer-dialog").showModal();
-    select.focus();
+  /** The Call button of a row in the waiting list: that ticket, by its id, and focus back on the ticket. */
+  function callTicket(entry) {
+    if (!state.desk || state.busy) return;
+    post("call", { ticket: entry.id }).then(function (result) {
+      if (result && result.ticket) message(V.t("desk.called_msg", { number: result.ticket.number }));
+      $("h-current").focus();
+    }, function () {});
   }
 
-  function openCall() {
-    $("call-number").value = "";
-    $("call-dialog").showModal();
-    $("call-number").focus();
+  function undoNoShow(item) {
+    if (!state.desk || state.busy || item.desk !== state.desk) return;
+    post("undo-no-show", item.id ? { ticket: item.id } : { number: item.number }, true).then(function () {
+      undo.hide();
+      message(V.t("desk.undone_msg", { number: item.number }));
+      $("h-current").focus();  // the Undo button is gone: keep the keyboard on the page
+    }, function (err) {
+      if (err && (err.code === "undo_expired" || err.code === "invalid_transition")) undo.hide();
+    });
   }
 
   $("transfer-form").addEventListener("submit", function (event) {
@@ -270,23 +247,7 @@
     }, function () {});
   });
 
-  document.querySelectorAll("dialog [data-close]").forEach(function (button) {
-    button.addEventListener("click", function () { button.closest("dialog").close(); });
-  });
-
-  var KEYS = { n: "next", r: "recall", s: "start", f: "finish", x: "no-show", t: "transfer", c: "call",
-    b: "return", p: "pause" };
-
-  document.addEventListener("keydown", function (event) {
-    if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
-    var target = event.target;
-    if (target && (target.isContentEditable || /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName))) return;
-    if (document.querySelector("dialog[open]")) return;
-    var action = KEYS[(event.key || "").toLowerCase()];
-    if (!action) return;
-    event.preventDefault();
-    act(action);
-  });
+  D.shortcuts(act);
 
   /* After choosing a desk the single-key shortcuts work at once: focus leaves the drop-down. */
   $("h-current").setAttribute("tabindex", "-1");
@@ -304,16 +265,16 @@
   ]).then(function (results) {
     state.desks = results[0].desks;
     state.desks.forEach(function (desk) { state.deskMap[desk.key] = desk; });
-    results[1].services.forEach(function (service) { state.services[service.key] = service; });
+    results[1].services.forEach(function (service) {
+      state.services[service.key] = service;
+      state.queue[service.key] = { waiting: service.waiting, wait_texts: service.wait_text };  // till the snapshot
+    });
     var select = $("desk-select");
     if (!state.desks.length) {
       error(V.t("desk.no_desks"));
       return;
     }
-    state.desks.forEach(function (desk) {
-      select.appendChild(V.el("option", { value: desk.key, text: desk.label + (desk.location ? " · " + desk.location : "") }));
-    });
-    select.disabled = false;
+    D.fillDesks(select, state.desks);
     var wanted = V.data.desk || V.store.get(STORE_KEY);
     socket = V.connect({
       onConnect: function () {
@@ -323,9 +284,11 @@
     socket.on("snapshot", function (snapshot) {
       if (snapshot.desk !== state.desk) return;
       applyDesk(snapshot.state);
+      if (snapshot.waiting) queue.set(snapshot.waiting);
       applyQueue(snapshot.queue);
     });
     socket.on("desk", applyDesk);
+    socket.on("waiting", function (body) { if (body && body.desk === state.desk) queue.set(body); });
     socket.on("queue", applyQueue);
     chooseDesk(state.deskMap[wanted] ? wanted : null);
     if (!state.desk) select.focus();

@@ -15,8 +15,11 @@
     strings = {};
   }
   var lang = data.lang || data.defaultLang || "fi";
-  var LOCALES = { fi: "fi-FI", sv: "sv-FI", en: "en-GB" };
-  var SPEECH_LOCALES = { fi: "fi-FI", sv: "sv-SE", en: "en-GB" };
+  /* Arabic with Latin digits, as the server's formatter (Babel) writes its times and as ticket numbers are. */
+  var LOCALES = { fi: "fi-FI", sv: "sv-FI", en: "en-GB", ru: "ru-RU", et: "et-EE", ar: "ar-u-nu-latn" };
+  var SPEECH_LOCALES = { fi: "fi-FI", sv: "sv-SE", en: "en-GB", ru: "ru-RU", et: "et-EE", ar: "ar-SA" };
+  /* The page's languages written right to left (the server's catalogue knows which: data-rtl="ar"). */
+  var RTL = (data.rtl || "").split(" ").filter(Boolean);
 
   /* ---- texts ------------------------------------------------------------------------------------ */
 
@@ -71,6 +74,7 @@
   function setLanguage(code) {
     lang = code;
     document.documentElement.lang = code;
+    document.documentElement.dir = RTL.indexOf(code) >= 0 ? "rtl" : "ltr";
     body.dataset.lang = code;
     applyTexts(document);
   }

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import re
 import time
+from datetime import date
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -83,10 +86,45 @@ def test_the_page_shows_desks_services_printers_and_visits(admin_client: FlaskCl
     resp = admin_client.get("/admin")
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
-    for text in ("Tiski 1", "Desk 6", "Kela", "Kirjasto", "Mielenterveyspalvelut", "K001 (called)", "fake"):
+    for text in ("Tiski 1", "Desk 6", "Kela", "Kirjasto", "Mielenterveyspalvelut", "K001 (Kutsuttu)", "fake"):
         assert text in html
     assert re.search(r'id="visits-today">2<', html) and re.search(r'id="visits-total">2<', html)
-    assert "unknown" in html or "online" in html
+    assert "ei tiedossa" in html  # the printer's state, in the page's language
+
+
+def test_the_page_is_a_management_page_in_the_chosen_language(admin_client: FlaskClient, ctx: Context) -> None:
+    tickets.issue_ticket(ctx, services=["kela"], language="fi")
+    html = admin_client.get("/admin?lang=sv").get_data(as_text=True)
+    assert '<html lang="sv"' in html and 'class="manage-nav"' in html and 'action="/logout"' in html
+    assert '<a href="/admin/" aria-current="page">Översikt</a>' in html
+    for text in ("Besök i dag", "Tjänster", "Längsta väntan", "Uppskattning för en ny kölapp", "Diskar",
+                 "Skrivare", "Statistik", "Stängd", "FPA", "Disk 1", "ingen disk är öppen just nu", "okänt"):
+        assert text in html, text
+    for english in ("Visits today", "Longest wait", "Estimate for a new ticket", "Desks open", "Kela", "Desk 1"):
+        assert english not in html, english
+    assert '"dashboard.live":"uppdateras"' in unescape(html)  # the script's texts, in its catalogue
+
+
+def test_a_service_without_an_open_desk_says_so_instead_of_a_made_up_wait(ctx: Context) -> None:
+    tickets.issue_ticket(ctx, services=["kela"], language="fi")
+    kela = next(s for s in dashboard(ctx)["services"] if s["key"] == "kela")
+    assert kela["estimate_reason"] == "no_desk_open"
+    assert kela["wait_text"]["en"] == "no desk open now"
+    assert kela["target_text"]["en"] == "15 min" and kela["longest_text"]["en"] == "no wait"
+
+
+def test_waits_and_call_times_are_written_by_the_one_formatter(ctx: Context, clock: FakeClock) -> None:
+    desks.set_status(ctx, "d1", "open", "user:1")
+    tickets.issue_ticket(ctx, services=["kela"], language="fi")
+    tickets.issue_ticket(ctx, services=["kela"], language="fi")
+    clock.advance(125)
+    kela = next(s for s in dashboard(ctx)["services"] if s["key"] == "kela")
+    assert kela["estimate_reason"] is None and kela["wait_text"]["en"].startswith("about ")
+    assert kela["longest_text"] == {"fi": "2 min", "sv": "2 min", "en": "2 min"}
+    desks.call_next(ctx, "d1", "user:1")
+    d1 = next(d for d in dashboard(ctx)["desks"] if d["key"] == "d1")
+    assert d1["labels"]["sv"] == "Disk 1" and set(d1["since_text"]) == {"fi", "sv", "en"}
+    assert ":" in d1["since_text"]["sv"] or "." in d1["since_text"]["fi"]
 
 
 def test_the_page_obeys_a_strict_csp_and_escapes_config_text(make_app: Any, config_data: dict[str, Any]) -> None:
@@ -207,3 +245,26 @@ def test_an_admin_token_may_join_too(app: Flask, admin_auth: dict[str, str]) -> 
     finally:
         sock.disconnect(namespace="/admin")
     assert not socketio.test_client(app, namespace="/admin", auth={"token": "wrong"}).is_connected("/admin")
+
+
+# -- the PDF report's per-service table ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_the_reports_column_names_wrap_only_between_words(ctx: Context, clock: FakeClock, language: str) -> None:
+    from pypdf import PdfReader
+
+    from queue_server.admin.report import _service_headers, render_report
+    from queue_server.i18n.catalogue import text
+    from queue_server.services import statistics
+    from tests.queue_server.insight_days import play_both
+
+    play_both(ctx, clock)
+    report = statistics.build_report(ctx, date(2026, 11, 26), date(2026, 11, 27))
+    pdf = PdfReader(io.BytesIO(render_report(ctx, report, language)))
+    extracted = "\n".join(page.extract_text() for page in pdf.pages)
+    # the header row: after the table's heading, before the first service's name in its first column
+    start = extracted.index(text("report.by_service", language)) + len(text("report.by_service", language))
+    first = ctx.config.text(ctx.config.service_map[next(iter(report.by_service))].name, language)
+    header_lines = extracted[start:extracted.index(first, start)].split()
+    words = {w for h in _service_headers(language) for w in h.split()}
+    assert set(header_lines) == words  # a word cut in two would leave pieces that are no header's word

@@ -268,3 +268,17 @@ def test_a_refused_edit_keeps_what_was_typed(admin: FlaskClient) -> None:
     html = post(admin, "/services/library/hours", {"form": "hours", "mon": "25:00-26:00", "tue": "09:00-10:00"},
                 status=400)
     assert 'value="25:00-26:00"' in html and 'value="09:00-10:00"' in html
+
+
+def test_a_sensitive_service_is_created_with_the_public_name_and_place_it_shares(
+        app: Flask, ctx: Context, admin: FlaskClient) -> None:
+    """The form's public name and place: what its tickets and screens show instead of its own."""
+    health = ctx.config.service_map["health"]
+    shared = {f"public_name_{lang}": text for lang, text in health.ticket_name.items()}
+    shared |= {f"public_location_{lang}": text for lang, text in health.ticket_location.items()}
+    counselling = {"key": "counselling", "prefix": health.prefix, "sensitive": "1", "name_fi": "Päihdeneuvonta",
+                   "name_sv": "Missbruksrådgivning", "name_en": "Substance abuse counselling", **shared}
+    post(admin, "/services", counselling)
+    created = live(app, ctx)["services"]["counselling"]
+    assert created["sensitive"] is True and created["public_name"] == dict(health.ticket_name)
+    assert 'value="Päihdeneuvonta"' in page(admin, "&edit=counselling")

@@ -172,3 +172,12 @@ def test_a_test_print_reports_its_outcome_in_the_printers_status(make_app: Calla
     refused = api.request("post", "/api/printers/screen/test", expect=409).get_json()
     assert refused["error"]["code"] == "not_a_printer"
     assert last_test(app, "fake")["ok"] is True, "each printer keeps its own outcome"
+
+
+def test_a_zone_gets_several_board_languages_over_the_api(app: Flask, admin_auth: dict[str, str]) -> None:
+    client = app.test_client()
+    resp = client.patch("/api/zones/z1", json={"languages": ["fi", "sv"]}, headers=admin_auth)
+    assert resp.status_code == 200, resp.get_json()
+    assert app.extensions["vuoro"].config.zone_map["z1"].board_languages("fi") == ["fi", "sv"]
+    assert client.patch("/api/zones/z1", json={"languages": []}, headers=admin_auth).status_code == 400
+    assert client.patch("/api/zones/z1", json={"languages": ["xx"]}, headers=admin_auth).status_code == 400

@@ -13,10 +13,10 @@ from flask import Flask
 
 from queue_server.domain import estimate
 from tests.conftest import FakeClock
-from tests.queue_server.helpers import Api, Centre, OpenApi, assert_error
+from tests.queue_server.helpers import Api, Centre, OpenApi, assert_error, bearer
 
 SERVICE_FIELDS = {"key", "prefix", "name", "names", "location", "open", "opens_at", "closed_tomorrow", "waiting",
-                  "estimated_wait_s", "sensitive", "wait_text", "estimate_reason"}
+                  "estimated_wait_s", "sensitive", "wait_text", "estimate_reason", "full_today"}
 
 
 def services(api: Api, query: str = "") -> dict[str, dict[str, Any]]:
@@ -134,3 +134,25 @@ def test_a_closed_service_says_when_it_opens(config_data: dict[str, Any], make_a
     assert listed["library"]["open"] is True
     clock.set_local("2026-11-30T12:00")  # the holiday closes every service
     assert not any(s["open"] for s in services(api).values())
+
+
+def test_a_service_at_its_daily_limit_is_full_today_until_the_next_day(
+    config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask], clock: FakeClock, openapi: OpenApi,
+) -> None:
+    """A kiosk shows a full service as such instead of letting the visitor tap it and fail."""
+    data = copy.deepcopy(config_data)
+    data["services"][0]["daily_limit"] = 2
+    app = make_app(data)
+    api = Api(app.test_client(), openapi)
+    centre = Centre(api, bearer(app.extensions["vuoro"], "kiosk", "k1"), {}, clock)
+    assert not any(s["full_today"] for s in services(api).values())
+    centre.issue("kela")
+    assert services(api)["kela"]["full_today"] is False
+    centre.issue("library", "kela")  # an errand later in the visit counts too, as issue_ticket counts it
+    listed = services(api)
+    assert listed["kela"]["full_today"] is True and listed["kela"]["open"] is True
+    assert listed["library"]["full_today"] is False
+    assert_error(centre.issue("kela", expect=409), 409, "daily_limit_reached")
+    assert services(api)["kela"]["full_today"] is True, "the refused ticket did not count"
+    clock.advance(24 * 3600)
+    assert services(api)["kela"]["full_today"] is False

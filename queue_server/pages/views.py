@@ -1,13 +1,17 @@
 """Routes: ``/``, ``/login``, ``/logout``, ``/account/password``, ``/desk``, ``/t/<token>`` and its QR code
-``/t/<token>/qr.svg``."""
+``/t/<token>/qr.svg``; and the 403, 404 and 500 pages every page request gets in the reader's language."""
 
 from __future__ import annotations
 
 import io
+import json
+import logging
 
 import segno
-from flask import Response, redirect, request, url_for
+from flask import Response, make_response, redirect, request, url_for
+from flask.blueprints import BlueprintSetupState
 from flask_login import current_user, login_user, logout_user
+from werkzeug.exceptions import HTTPException
 
 from ..api.auth import DESK_ROLES, SessionUser
 from ..api.session import release_session_desks
@@ -20,6 +24,14 @@ from . import bp
 from .rendering import catalog, chosen_language, config, login_redirect, not_found, render_page, safe_next, vuoro
 
 MAX_TOKEN = 128
+log = logging.getLogger(__name__)
+#: the answer when even the translated error page cannot be written (it needs only memory, but must never fail)
+PLAIN_ERROR = """<!doctype html>
+<html lang="fi"><head><meta charset="utf-8"><title>Vuoro</title></head>
+<body><p>Jokin meni vikaan. Yritä hetken päästä uudelleen.</p>
+<p lang="sv">Något gick fel. Försök igen om en stund.</p>
+<p lang="en">Something went wrong. Please try again in a moment.</p></body></html>
+"""
 
 
 def _staff_user() -> SessionUser | None:
@@ -118,10 +130,16 @@ def phone(token: str) -> Response:
     view = _ticket(token)
     if view is None:
         return not_found("ticket")
-    lang = view.language if view.language in config().centre.languages else config().centre.language
-    return render_page("pages/phone.html", lang=lang, catalog=catalog("phone."), page="phone",
-                       data={"token": token, "chime": url_for("pages.static", filename="sounds/chime.wav")},
-                       ticket=view)
+    cfg = config()
+    ticket_lang = view.language if view.language in cfg.centre.languages else cfg.centre.language
+    # ``?lang=xx`` opens the page in another language; the visitor's switch (phone.js) changes the fixed labels
+    # only, because the ticket's own texts (service name, wait, later errands) come in the ticket's language
+    asked = request.args.get("lang", "")
+    lang = asked if asked in cfg.centre.languages else ticket_lang
+    data = {"token": token, "chime": url_for("pages.static", filename="sounds/chime.wav"), "ticket-lang": ticket_lang,
+            "centre-names": json.dumps(dict(cfg.centre.name), ensure_ascii=False)}
+    return render_page("pages/phone.html", lang=lang, catalog=catalog("phone.", "feedback."), page="phone",
+                       data=data, js_languages=list(cfg.centre.languages), ticket=view)
 
 
 def qr_svg(url: str) -> bytes:
@@ -149,3 +167,58 @@ def ticket_qr(token: str) -> Response:
         return not_found("ticket")
     return Response(qr_svg(track_url(vuoro().config, token)), mimetype="image/svg+xml",
                     headers={"Cache-Control": "no-store"})
+
+
+# -- error pages -------------------------------------------------------------------------------------------------
+
+def _is_page_request() -> bool:
+    """Whether an error answers a person reading a page: not the JSON API, Socket.IO, health or metrics, nor a
+    client that asks for JSON (those keep the API's JSON errors, queue_server/api/errors.py)."""
+    if request.path.startswith(("/api/", "/socket.io/")) or request.path in ("/healthz", "/metrics"):
+        return False
+    return request.accept_mimetypes.best != "application/json"
+
+
+def error_page(status: int) -> Response:
+    """The friendly 403, 404 or 500 page in the reader's language (``chosen_language()``).
+
+    It says nothing about what failed (that is in the log) and reads nothing from the database: the config and
+    the catalogues are in memory.  Should even that fail, a fixed page in fi, sv and en answers instead."""
+    try:
+        if status == 404:
+            return not_found("text")
+        return render_page("pages/error.html", lang=chosen_language(), catalog=catalog("index."), page="error",
+                           status=status, forbidden=status == 403,
+                           login_url=url_for("pages.login", next=request.path))
+    except Exception:  # noqa: BLE001 - the error page must answer whatever else is broken; logged, not hidden
+        log.exception("the %s page could not be written", status)
+        return Response(PLAIN_ERROR, status=status, mimetype="text/html")
+
+
+@bp.record_once
+def _register_error_pages(state: BlueprintSetupState) -> None:
+    """Page requests that end in 403, 404 or 500 get :func:`error_page`; every other request keeps the API's answer.
+
+    The API's handlers (``register_error_handlers``, registered before this blueprint) answer every path, with
+    JSON or Werkzeug's English page; these take their place and hand back each request that is not a page's.
+    An unexpected exception still goes through the API's handler first: it logs the error once and turns a
+    database outage into its self-reloading 503, which a page keeps."""
+    app = state.app
+    handlers = app.error_handler_spec[None][None]
+    api_http, api_unexpected = handlers.get(HTTPException), handlers.get(Exception)
+
+    def http_error(exc: HTTPException) -> Response | HTTPException:
+        if _is_page_request():
+            return error_page(exc.code or 500)
+        return make_response(api_http(exc)) if api_http is not None else exc
+
+    for code in (403, 404, 500):
+        app.register_error_handler(code, http_error)
+    if api_unexpected is None:
+        return  # Flask turns an unhandled exception into a 500, which http_error answers
+
+    def unexpected(exc: Exception) -> Response:
+        answer = make_response(api_unexpected(exc))
+        return error_page(500) if answer.status_code == 500 and _is_page_request() else answer
+
+    app.register_error_handler(Exception, unexpected)

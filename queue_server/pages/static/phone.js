@@ -1,4 +1,5 @@
-/* The visitor's phone page (/t/<token>): the ticket's state, live; an alert when called; cancel. */
+/* The visitor's phone page (/t/<token>): the ticket's state, live; an alert when called; cancel; a language
+   switch among the centre's languages. */
 (function () {
   "use strict";
 
@@ -7,6 +8,18 @@
   var token = V.data.token;
   var chime = V.data.chime;
   var SOUND_KEY = "vuoro.phone.sound";
+  /* the visitor's language choice, remembered for this ticket only (a token prefix, as feedback.js keeps its
+     answer: enough to tell tickets apart, not enough to open one) */
+  var LANG_KEY = "vuoro.phone.lang." + String(token).slice(0, 12);
+  /* the language the server writes the ticket's own texts in (service_name, estimated_wait_text,
+     pending_names, the services' locations): those stay in it when the visitor switches the fixed labels */
+  var ticketLang = V.data.ticketLang || V.getLanguage();
+  var centreNames = {};
+  try {
+    centreNames = JSON.parse(V.data.centreNames || "{}");
+  } catch (e) {
+    centreNames = {};
+  }
   var FINAL = { done: 1, no_show: 1, cancelled: 1, expired: 1 };
 
   var state = { ticket: null, services: {}, lastCall: null, sound: V.store.get(SOUND_KEY) === "1" };
@@ -45,7 +58,8 @@
       : V.t("phone.estimate", { wait: V.formatWait(ticket.estimated_wait_text) });
     $("phone-service").textContent = FINAL[status] ? "" : V.t("phone.service", { name: ticket.service_name });
     var place = (state.services[ticket.service] || {}).location;
-    $("phone-place").textContent = waiting && place ? V.t("phone.wait_at", { place: place }) : "";
+    /* the place keeps its own direction inside the sentence (FSI ... PDI): "2. kerros" in an Arabic one */
+    $("phone-place").textContent = waiting && place ? V.t("phone.wait_at", { place: "\u2068" + place + "\u2069" }) : "";
     if (status === "serving") $("phone-place").textContent = V.t("phone.serving", { desk: deskText(ticket.desk) });
     var names = ticket.pending_names || [];
     var pending = (ticket.pending_services || []).map(function (key, i) {
@@ -123,6 +137,39 @@
     });
   });
 
+  /* ---- language ---------------------------------------------------------------------------------- */
+
+  /* The fixed labels (data-i18n, and what render() writes with V.t) follow the visitor's choice; the texts the
+     server wrote for the ticket (its service's name, its wait, its later errands, the waiting place) stay in the
+     ticket's language, as the server gave them: the payloads carry them in that one language only. */
+  function setLang(code) {
+    V.setLanguage(code);
+    document.querySelectorAll("[data-lang-choice]").forEach(function (button) {
+      button.setAttribute("aria-pressed", button.getAttribute("data-lang-choice") === code ? "true" : "false");
+    });
+    var name = V.pick(centreNames, code);
+    if (name) $("centre-name").textContent = name;
+    $("cancel-question").textContent = V.t("phone.cancel_confirm", { number: $("phone-number").textContent });
+    renderSound();
+    if (state.ticket) render(state.ticket);
+    else document.title = $("phone-number").textContent + " · " + V.t("phone.title");
+  }
+
+  document.querySelectorAll("[data-lang-choice]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var code = button.getAttribute("data-lang-choice");
+      V.store.set(LANG_KEY, code);
+      if (code !== V.getLanguage()) setLang(code);
+    });
+  });
+
+  /* a language asked for in the address (?lang=xx, the server has rendered it) wins over the remembered one */
+  var remembered = V.store.get(LANG_KEY);
+  var offered = Array.prototype.some.call(document.querySelectorAll("[data-lang-choice]"), function (button) {
+    return button.getAttribute("data-lang-choice") === remembered;
+  });
+  if (offered && remembered !== V.getLanguage() && !/[?&]lang=/.test(window.location.search)) setLang(remembered);
+
   renderSound();
   $("phone-final").setAttribute("tabindex", "-1");
 
@@ -153,7 +200,7 @@
   });
   socket.on("ticket", function (payload) { render(payload.ticket); });
 
-  V.api("GET", "/api/services?language=" + encodeURIComponent(V.getLanguage())).then(function (result) {
+  V.api("GET", "/api/services?language=" + encodeURIComponent(ticketLang)).then(function (result) {
     result.services.forEach(function (service) { state.services[service.key] = service; });
     if (state.ticket) render(state.ticket);
   }, function () { /* names are a nicety */ });

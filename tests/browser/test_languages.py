@@ -1,0 +1,227 @@
+"""Every screen in every language of a six-language centre, at the sizes it is made for: the kiosk's start
+screen (portrait kiosk 1080x1920, tablet 1280x800) and ticket screen, a board (1920x1080), the desk with a called
+ticket (1440x900) and the phone page (390x844), each in fi, sv, en, ru, et and ar.
+
+Each screen, once drawn, must say which language it is in (``lang``, and ``dir="rtl"`` for Arabic), have no
+element whose content is wider than its box and none sticking out of the screen sideways, have no serious or
+critical axe-core violation and show no catalogue key instead of a text.  Screenshots land in tests/artifacts/
+as ``lang-<screen>-<lang>-<w>x<h>.png`` (docs/screens.md shows some).  One browser per size keeps this quick.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from queue_server.i18n.catalogue import catalogues, text
+
+from .conftest import CLERK, Site, browser_config, serve_site
+from .test_admin_accessibility import run_axe
+from .test_pages_in_browser import find, press, set_viewport, shown, text_of, wait
+
+pytestmark = pytest.mark.browser
+
+LANGUAGES = ["fi", "sv", "en", "ru", "et", "ar"]
+KEYLIKE = re.compile(r"\b[a-z_]+\.[a-z_]+\b")
+#: the boards' zone and desks, named in every language (the centre's other names fall back to Finnish)
+LOBBY = {"fi": "Aula", "sv": "Entréhallen", "en": "Lobby", "ru": "Вестибюль", "et": "Fuajee", "ar": "الردهة"}
+DESK = {"fi": "Tiski", "sv": "Disk", "en": "Desk", "ru": "Окно", "et": "Lett", "ar": "الشباك"}
+SLOW = 10.0  # first loads of a fresh page: sockets, snapshots, fonts
+
+#: every visible element: its content no wider than its box, and the box inside the screen sideways
+OVERFLOW_JS = """
+const out = [], width = document.documentElement.clientWidth;
+for (const e of document.querySelectorAll('body, body *')) {
+  const style = getComputedStyle(e), box = e.getBoundingClientRect();
+  if (style.display === 'none' || style.visibility === 'hidden' || box.width === 0 || box.height === 0) continue;
+  if (style.position === 'absolute' && style.clip !== 'auto') continue;  /* a visually hidden text */
+  const what = e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+    (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\\s+/).join('.') : '');
+  if (e.scrollWidth > e.clientWidth + 1 && style.display !== 'inline')
+    out.push(what + ': content ' + e.scrollWidth + 'px in a ' + e.clientWidth + 'px box');
+  if (box.left < -1 || box.right > width + 1)
+    out.push(what + ': ' + Math.round(box.left) + '..' + Math.round(box.right) + ' on a ' + width + 'px screen');
+}
+return out;"""
+
+#: what the page shows or says: its visible text and the texts it gives a screen reader
+WORDS_JS = """
+const words = [document.body.innerText, document.title];
+for (const e of document.querySelectorAll('[aria-label], [title], [placeholder], [alt]'))
+  for (const a of ['aria-label', 'title', 'placeholder', 'alt']) if (e.getAttribute(a)) words.push(e.getAttribute(a));
+return words.join('\\n');"""
+
+
+def lang_config(tmp: Path) -> dict[str, Any]:
+    """The shared test centre in six languages, with a zone (and two desks in it) per language for its board."""
+    data = browser_config(tmp)
+    data["centre"]["languages"] = list(LANGUAGES)
+    for lang in LANGUAGES:
+        data["zones"].append({"key": f"z-{lang}", "language": lang, "name": LOBBY})
+        data["desks"] += [{"key": f"b{n}-{lang}", "label": {code: f"{word} {n}" for code, word in DESK.items()},
+                           "services": ["library"], "zone": f"z-{lang}"} for n in (8, 9)]
+    return data
+
+
+@pytest.fixture(scope="module")
+def site(chromium_paths: tuple[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """Overrides the shared site: six languages, a board zone per language."""
+    tmp = tmp_path_factory.mktemp("languages")
+    yield from serve_site(lang_config(tmp), tmp, {"clerk": CLERK}, ("k1",), "language-tests")
+
+
+@pytest.fixture(scope="module")
+def drivers(new_driver: Callable[..., Any]) -> Callable[[int, int], Any]:
+    """One browser per screen size, started when first asked for."""
+    made: dict[tuple[int, int], Any] = {}
+
+    def get(width: int, height: int) -> Any:
+        if (width, height) not in made:
+            driver = new_driver(width, height)
+            set_viewport(driver, width, height)
+            driver.set_script_timeout(30)
+            made[width, height] = driver
+        return made[width, height]
+
+    return get
+
+
+@pytest.fixture(scope="module")
+def clerk(site: Site, drivers: Callable[[int, int], Any]) -> Any:
+    driver = drivers(1440, 900)
+    driver.get(f"{site.url}/login?next=/desk%3Fdesk%3Dd1")
+    find(driver, "#username").send_keys(site.clerk[0])
+    find(driver, "#password").send_keys(site.clerk[1])
+    find(driver, "form.form button[type=submit]").click()
+    wait(driver, lambda d: d.current_url.endswith("/desk?desk=d1"), SLOW, "the clerk could not log in")
+    return driver
+
+
+def api(site: Site, path: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
+    resp = requests.post(f"{site.url}{path}", json=body, timeout=10, headers={"Authorization": f"Bearer {token}"})
+    assert resp.status_code in (200, 201), resp.text
+    return dict(resp.json())
+
+
+def issue(site: Site, service: str, language: str) -> dict[str, Any]:
+    body = {"services": [service], "language": language, "kiosk": "k1"}
+    return dict(api(site, "/api/tickets", site.kiosk_tokens["k1"], body)["ticket"])
+
+
+def check(driver: Any, lang: str, artifacts: Path, screen: str) -> None:
+    """The checks every screen gets, and its screenshot: saved first, so that a failing screen can be looked at."""
+    width, height = driver.execute_script("return [window.innerWidth, window.innerHeight]")
+    driver.save_screenshot(str(artifacts / f"lang-{screen}-{lang}-{width}x{height}.png"))
+    lang_, dir_ = driver.execute_script("return [document.documentElement.lang, document.documentElement.dir]")
+    assert lang_ == lang
+    assert (dir_ == "rtl") == (lang == "ar"), f"dir={dir_!r}"
+    overflow = driver.execute_script(OVERFLOW_JS)
+    assert overflow == [], "\n".join(overflow)
+    keys = catalogues().keys
+    shown_keys = sorted({k for k in KEYLIKE.findall(driver.execute_script(WORDS_JS)) if k in keys})
+    assert shown_keys == [], "untranslated keys on the screen"
+    serious = [(v["id"], v["help"], [n.get("target") for n in v["nodes"][:3]]) for v in run_axe(driver)
+               if v.get("impact") in ("serious", "critical")]
+    assert serious == []
+
+
+def idle(driver: Any) -> None:
+    """The page's last action is answered (it ignores actions while one is on its way)."""
+    wait(driver, lambda d: "is-busy" not in find(d, "body").get_attribute("class"), SLOW, "the desk stays busy")
+
+
+def names_at_the_start(driver: Any, css: str) -> list[str]:
+    """The names under ``css`` not set against the right edge of their box (a right-to-left page's start), even a
+    name in a left-to-right language ("Kirjasto"): it reads beside its own row, not beside the next column."""
+    return list(driver.execute_script("""
+        return Array.from(document.querySelectorAll(arguments[0]), (e) => {
+          const range = document.createRange();
+          range.selectNodeContents(e);
+          const text = range.getBoundingClientRect(), box = e.getBoundingClientRect();
+          const right = box.right - parseFloat(getComputedStyle(e).paddingRight);
+          return Math.abs(text.right - right) <= 2 ? null : e.textContent + ': ends ' + Math.round(right - text.right)
+            + 'px from the right';
+        }).filter((x) => x);""", css))
+
+
+def open_kiosk(driver: Any, site: Site, lang: str) -> None:
+    driver.get(f"{site.url}/kiosk/k1?lang={lang}#token={site.kiosk_tokens['k1']}")
+    wait(driver, lambda d: find(d, "#tiles").get_attribute("aria-busy") == "false"
+         and text_of(d, "#start-title") == text("kiosk.choose", lang), SLOW, "the kiosk did not draw its tiles")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("size", [(1080, 1920), (1280, 800)], ids=["kiosk", "tablet"])
+def test_the_kiosk_start_screen(site: Site, drivers: Callable[[int, int], Any], artifacts: Path,
+                                lang: str, size: tuple[int, int]) -> None:
+    driver = drivers(*size)
+    open_kiosk(driver, site, lang)
+    check(driver, lang, artifacts, "kiosk")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_kiosk_ticket_screen(site: Site, drivers: Callable[[int, int], Any], artifacts: Path, lang: str) -> None:
+    driver = drivers(1080, 1920)
+    open_kiosk(driver, site, lang)
+    find(driver, '[data-service="kela"]').click()
+    find(driver, "#get-ticket").click()
+    wait(driver, lambda d: shown(d, "#screen-ticket") and re.fullmatch(r"K\d{3}", text_of(d, "#ticket-number")),
+         SLOW, "no ticket screen")
+    # the printer's answer is in: the screen has its final words
+    wait(driver, lambda d: "is-printed" in find(d, "#print-status").get_attribute("class"), SLOW, "not printed")
+    check(driver, lang, artifacts, "kiosk-ticket")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_board_in_the_zones_language(site: Site, drivers: Callable[[int, int], Any], artifacts: Path,
+                                       lang: str) -> None:
+    driver = drivers(1920, 1080)
+    driver.get(f"{site.url}/board/z-{lang}")
+    title = "return document.getElementById('now-title').textContent"  # upper-cased by CSS only
+    wait(driver, lambda d: d.execute_script(title) == text("board.now", lang), SLOW, "the board did not load")
+    for desk in (8, 9):  # a call and one before it: the history list has a row
+        issue(site, "library", lang)
+        number = api(site, f"/api/desks/b{desk}-{lang}/next", site.desk_token, {})["ticket"]["number"]
+    wait(driver, lambda d: text_of(d, "#now-number") == number and text_of(d, "#history"), SLOW,
+         "the board does not show the calls")
+    # a new call flashes: measure the settled board
+    wait(driver, lambda d: d.execute_script(
+        "return document.getAnimations().every((a) => a.playState !== 'running')"), SLOW, "still flashing")
+    check(driver, lang, artifacts, "board")
+    if lang == "ar":
+        assert names_at_the_start(driver, "#queues .queue-name, #history .history-desk") == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_desk_with_a_called_ticket(site: Site, clerk: Any, artifacts: Path, lang: str) -> None:
+    number = issue(site, "kela", lang)["number"]
+    clerk.get(f"{site.url}/desk?desk=d1&lang={lang}")
+    wait(clerk, lambda d: d.execute_script("return document.documentElement.lang") == lang
+         and f'data-number="{number}"' in d.page_source, SLOW, "the desk does not list the new ticket")
+    if shown(clerk, "#cur-ticket"):  # the previous language's ticket: finished first
+        press(clerk, "f")
+        wait(clerk, lambda d: shown(d, "#cur-none"), SLOW, "the previous ticket was not finished")
+    idle(clerk)
+    # the list is redrawn on every push: a row found a moment ago may be gone, so find it again until clicked
+    call = f'#queue-list li[data-number="{number}"] button'
+    wait(clerk, lambda d: find(d, call).click() or True, SLOW, "the ticket's Call button did not answer")
+    wait(clerk, lambda d: text_of(d, "#cur-number") == number and f'data-number="{number}"' not in d.page_source,
+         SLOW, "the called ticket is not off the waiting list")
+    idle(clerk)
+    check(clerk, lang, artifacts, "desk")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_phone_page_of_a_ticket(site: Site, drivers: Callable[[int, int], Any], artifacts: Path,
+                                    lang: str) -> None:
+    ticket = issue(site, "kela", lang)
+    driver = drivers(390, 844)
+    driver.get(f"{site.url}/t/{ticket['token']}?lang={lang}")
+    wait(driver, lambda d: text_of(d, "#phone-number") == ticket["number"] and text_of(d, "#phone-position"),
+         SLOW, "the phone page did not draw the ticket")
+    check(driver, lang, artifacts, "phone")

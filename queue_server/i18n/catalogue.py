@@ -71,13 +71,15 @@ class Catalogues:
         return sorted(f"{lang}:{k}" for lang, texts in self.messages.items() for k in self.keys if not texts.get(k))
 
 
-def _read(path: Path) -> tuple[dict[str, str], bytes]:
+def _read(path: Path) -> tuple[set[str], dict[str, str], bytes]:
+    """One catalogue: every key it lists (translated or not), its translated texts, and its compiled form."""
     with path.open("rb") as fh:
         catalog = read_po(fh, domain=DOMAIN)
     out = io.BytesIO()
     write_mo(out, catalog, use_fuzzy=False)
+    keys = {str(m.id) for m in catalog if m.id}
     texts = {str(m.id): str(m.string) for m in catalog if m.id and m.string and not m.fuzzy}
-    return texts, out.getvalue()
+    return keys, texts, out.getvalue()
 
 
 @functools.cache
@@ -88,9 +90,8 @@ def catalogues(directory: Path = TRANSLATIONS) -> Catalogues:
     keys: set[str] = set()
     for po in sorted(directory.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
         lang = po.parent.parent.name
-        with po.open("rb") as fh:
-            keys.update(str(m.id) for m in read_po(fh, domain=DOMAIN) if m.id)
-        messages[lang], compiled[lang] = _read(po)
+        listed, messages[lang], compiled[lang] = _read(po)
+        keys |= listed
     if not messages:
         raise FileNotFoundError(f"no catalogues in {directory} (translations/<lang>/LC_MESSAGES/{DOMAIN}.po)")
     return Catalogues(messages, frozenset(keys), compiled)

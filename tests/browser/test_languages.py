@@ -1,10 +1,12 @@
 """Every screen in every language of a six-language centre, at the sizes it is made for: the kiosk's start
 screen (portrait kiosk 1080x1920, tablet 1280x800) and ticket screen, a board (1920x1080), the desk with a called
-ticket (1440x900) and the phone page (390x844), each in fi, sv, en, ru, et and ar.
+ticket (1440x900), the phone page (390x844), and the staff pages (the dashboard and every management page,
+1440x900), each in fi, sv, en, ru, et and ar.
 
 Each screen, once drawn, must say which language it is in (``lang``, and ``dir="rtl"`` for Arabic), have no
 element whose content is wider than its box and none sticking out of the screen sideways, have no serious or
-critical axe-core violation and show no catalogue key instead of a text.  Screenshots land in tests/artifacts/
+critical axe-core violation, show no catalogue key instead of a text and no text in another language
+(``untranslated.py``).  Screenshots land in tests/artifacts/
 as ``lang-<screen>-<lang>-<w>x<h>.png`` (docs/screens.md shows some).  One browser per size keeps this quick.
 """
 
@@ -21,8 +23,11 @@ import requests
 from queue_server.i18n.catalogue import catalogues, text
 
 from .conftest import CLERK, Site, browser_config, serve_site
+from .test_admin_accessibility import PAGES as ADMIN_PAGES
 from .test_admin_accessibility import run_axe
+from .test_admin_pages import MANAGER
 from .test_pages_in_browser import find, press, set_viewport, shown, text_of, wait
+from .untranslated import page_leaks
 
 pytestmark = pytest.mark.browser
 
@@ -31,6 +36,8 @@ KEYLIKE = re.compile(r"\b[a-z_]+\.[a-z_]+\b")
 #: the boards' zone and desks, named in every language (the centre's other names fall back to Finnish)
 LOBBY = {"fi": "Aula", "sv": "Entréhallen", "en": "Lobby", "ru": "Вестибюль", "et": "Fuajee", "ar": "الردهة"}
 DESK = {"fi": "Tiski", "sv": "Disk", "en": "Desk", "ru": "Окно", "et": "Lett", "ar": "الشباك"}
+#: what the centre names things in its configuration: shown as written, in whatever language it is written
+NAMES: list[str] = []
 SLOW = 10.0  # first loads of a fresh page: sockets, snapshots, fonts
 
 #: every visible element: its content no wider than its box, and the box inside the screen sideways
@@ -57,6 +64,18 @@ for (const e of document.querySelectorAll('[aria-label], [title], [placeholder],
 return words.join('\\n');"""
 
 
+def strings_in(data: Any) -> Iterator[str]:
+    """Every string in a configuration: the names a centre gives its services, desks and zones."""
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for value in data.values():
+            yield from strings_in(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from strings_in(value)
+
+
 def lang_config(tmp: Path) -> dict[str, Any]:
     """The shared test centre in six languages, with a zone (and two desks in it) per language for its board."""
     data = browser_config(tmp)
@@ -72,7 +91,9 @@ def lang_config(tmp: Path) -> dict[str, Any]:
 def site(chromium_paths: tuple[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """Overrides the shared site: six languages, a board zone per language."""
     tmp = tmp_path_factory.mktemp("languages")
-    yield from serve_site(lang_config(tmp), tmp, {"clerk": CLERK}, ("k1",), "language-tests")
+    data = lang_config(tmp)
+    NAMES.extend([*strings_in(data), CLERK[0], MANAGER[0]])  # and the accounts' names
+    yield from serve_site(data, tmp, {"clerk": CLERK, "admin": MANAGER}, ("k1",), "language-tests")
 
 
 @pytest.fixture(scope="module")
@@ -125,6 +146,8 @@ def check(driver: Any, lang: str, artifacts: Path, screen: str) -> None:
     keys = catalogues().keys
     shown_keys = sorted({k for k in KEYLIKE.findall(driver.execute_script(WORDS_JS)) if k in keys})
     assert shown_keys == [], "untranslated keys on the screen"
+    leaked = page_leaks(driver, lang, NAMES)
+    assert leaked == [], "text in another language on the screen:\n" + "\n".join(leaked)
     serious = [(v["id"], v["help"], [n.get("target") for n in v["nodes"][:3]]) for v in run_axe(driver)
                if v.get("impact") in ("serious", "critical")]
     assert serious == []
@@ -225,3 +248,30 @@ def test_the_phone_page_of_a_ticket(site: Site, drivers: Callable[[int, int], An
     wait(driver, lambda d: text_of(d, "#phone-number") == ticket["number"] and text_of(d, "#phone-position"),
          SLOW, "the phone page did not draw the ticket")
     check(driver, lang, artifacts, "phone")
+
+
+@pytest.fixture(scope="module")
+def manager(site: Site, new_driver: Callable[..., Any]) -> Any:
+    """A manager's browser of its own (the clerk's keeps the clerk's session)."""
+    driver = new_driver(1440, 900)
+    set_viewport(driver, 1440, 900)
+    driver.set_script_timeout(30)
+    driver.get(f"{site.url}/login?next=/admin")
+    find(driver, "#username").send_keys(MANAGER[0])
+    find(driver, "#password").send_keys(MANAGER[1])
+    find(driver, "form.form button[type=submit]").click()
+    wait(driver, lambda d: d.current_url.endswith("/admin"), SLOW, "the manager could not log in")
+    return driver
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_staff_pages(site: Site, manager: Any, artifacts: Path, lang: str) -> None:
+    """The dashboard (once its live tables and statistics are in) and every management page."""
+    manager.get(f"{site.url}/admin?lang={lang}")
+    wait(manager, lambda d: "live-on" in find(d, "#live").get_attribute("class")
+         and d.find_elements("css selector", "#stats-summary tbody tr.total"), SLOW, "the dashboard did not load")
+    check(manager, lang, artifacts, "dashboard")
+    for path in ADMIN_PAGES:
+        manager.get(f"{site.url}{path}?lang={lang}")
+        wait(manager, lambda d: find(d, "#main"), SLOW, f"{path} did not load")
+        check(manager, lang, artifacts, f"staff-{path.rsplit('/', 1)[-1]}")

@@ -16,7 +16,7 @@ from queue_server.admin.manage_audit import ACTION_KINDS
 from queue_server.domain.forecast import EstimateReason
 from queue_server.domain.states import TicketStatus
 from queue_server.i18n.catalogue import catalogues, languages
-from queue_server.services.accounts import USER_ROLES
+from queue_server.services.accounts import TOKEN_ROLES, USER_ROLES
 from queue_server.services.desk_state import DESK_STATUSES
 from tests.conftest import ROOT
 
@@ -84,6 +84,7 @@ def built() -> set[str]:
         "manage.": SECTIONS + STAFF_ACTIONS,
         "manage.kind.": ACTION_KINDS,
         "manage.role.": USER_ROLES,
+        "manage.device_role.": TOKEN_ROLES,
         "notfound.": ("kiosk", "zone", "ticket", "text"),
         "ticket.": tuple(f.name for f in fields(ReceiptTexts)),
         "error.": tuple(sorted(translated & set(error_codes()))) + ("other",),

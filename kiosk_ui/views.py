@@ -6,6 +6,7 @@ import json
 
 from flask import Response, request, url_for
 
+from queue_server.i18n.catalogue import text
 from queue_server.pages.rendering import catalog, config, not_found, render_page
 
 from . import bp
@@ -41,4 +42,8 @@ def kiosk_page(kiosk: str) -> Response:
         "login": url_for("pages.login", next=f"/kiosk/{kcfg.key}"),
     }
     return render_page("kiosk/kiosk.html", lang=lang, catalog=catalog("kiosk."), page="kiosk", data=data,
-                       js_languages=list(cfg.centre.languages), kiosk=kcfg)
+                       js_languages=list(cfg.centre.languages), kiosk=kcfg,
+                       # the language switch is named in each of its languages: found by whoever reads none of
+                       # the others ("Kieli · Språk · Language")
+                       languages_label=" · ".join(dict.fromkeys(text("common.language", code)
+                                                                for code in cfg.centre.languages)))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Response, jsonify
+from flask import Response, jsonify, request
 
 from ..services import desks as service
 from ..services.accounts import Principal
@@ -23,9 +23,16 @@ from .schemas import DeskActionOut, DeskDetailOut, DeskOut, DesksEnvelope, DeskS
 
 
 def _desk_out(key: str, status: str) -> DeskOut:
+    """A desk's label and location in ``?language=xx`` (as ``/api/services`` takes it; ``?lang=xx`` as the
+    pages do): a staff screen in the clerk's language; else the centre's default; and in every language."""
     config = ctx().config
     desk = config.desk_map[key]
-    return DeskOut(key=desk.key, label=config.text(desk.label), location=config.text(desk.location),
+    asked = request.args.get("language") or request.args.get("lang")
+    lang = asked if asked in config.centre.languages else config.centre.language
+    every = config.centre.languages
+    return DeskOut(key=desk.key, label=config.text(desk.label, lang), location=config.text(desk.location, lang),
+                   labels={code: config.text(desk.label, code) for code in every},
+                   locations={code: config.text(desk.location, code) for code in every},
                    zone=desk.zone, services=list(desk.services), status=status)  # type: ignore[arg-type]
 
 

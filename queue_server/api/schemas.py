@@ -118,6 +118,8 @@ class DeskOut(BaseModel):
     key: str
     label: str
     location: str
+    labels: dict[str, str] = {}
+    locations: dict[str, str] = {}
     zone: str
     services: list[str]
     status: Literal["open", "paused", "closed"]

@@ -32,6 +32,11 @@ class AccountExists(DomainError):
     status = 409
 
 
+def actor_of(kind: str, ident: int) -> str:
+    """How an account (``user``) or a device token (``token``) is named in the audit log and desk holdings."""
+    return f"{kind}:{ident}"
+
+
 @dataclass(frozen=True)
 class Principal:
     """Who is calling: ``kind`` is ``user`` or ``token``; ``actor`` is what the event log records."""
@@ -50,7 +55,7 @@ class Principal:
 
     @property
     def actor(self) -> str:
-        return f"{self.kind}:{self.id}"
+        return actor_of(self.kind, self.id)
 
 
 class WrongPassword(DomainError):

@@ -120,13 +120,19 @@ def _close_others(session: orm.Session, ctx: Context, desk_key: str, actor: str,
 def release_desks(ctx: Context, actor: str) -> list[str]:
     """Close every desk ``actor`` holds (its account logs out); a ticket still at one returns to its queue,
     keeping its place (see the module's docstring for why).  The keys of the desks closed."""
-    now = ctx.now()
     with writing(ctx) as session:
-        held = lock_held_desks(session, actor)
-        for state in held:
-            ticket = current_ticket(session, ctx, state.desk_key)
-            if ticket is not None:
-                transition(session, ticket, Action.RETURN, at=now, actor=actor, desk_key=state.desk_key)
-                requeue(ticket, ticket.service_key)
-            set_status(session, state, "closed", now)
+        return release_held(session, ctx, actor)
+
+
+def release_held(session: orm.Session, ctx: Context, actor: str) -> list[str]:
+    """:func:`release_desks` inside the caller's transaction: an account disabled or a device token revoked
+    gives up its desks with the change that ends its rights, so that no desk stays open for nobody."""
+    now = ctx.now()
+    held = lock_held_desks(session, actor)
+    for state in held:
+        ticket = current_ticket(session, ctx, state.desk_key)
+        if ticket is not None:
+            transition(session, ticket, Action.RETURN, at=now, actor=actor, desk_key=state.desk_key)
+            requeue(ticket, ticket.service_key)
+        set_status(session, state, "closed", now)
     return [state.desk_key for state in held]

@@ -20,8 +20,9 @@ import sqlalchemy as sa
 from ..domain.errors import DomainError, InvalidRequest, InvalidTransition, NotFound
 from ..models import ApiToken, DevicePairing
 from . import audit
-from .accounts import insert_token
+from .accounts import actor_of, insert_token
 from .context import Context
+from .desk_state import release_held
 from .outbox import note_revoked, writing
 from .tokens import new_token, token_hash
 
@@ -58,6 +59,7 @@ def revoke_device(ctx: Context, device_id: int, *, actor: str) -> dict[str, Any]
         device.revoked_at = ctx.now()
         audit.record(session, ctx, actor=actor, action="device.revoke", target=f"{device.id}:{device.name}")
         note_revoked(session, "token", device.id)
+        release_held(session, ctx, actor_of("token", device.id))  # a revoked desk device's desks close with it
         return _out(device)
 
 

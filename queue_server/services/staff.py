@@ -17,8 +17,9 @@ from werkzeug.security import generate_password_hash
 from ..domain.errors import InvalidRequest, NotFound
 from ..models import User
 from . import audit
-from .accounts import USER_ROLES, insert_user
+from .accounts import USER_ROLES, actor_of, insert_user
 from .context import Context
+from .desk_state import release_held
 from .outbox import note_revoked, writing
 
 
@@ -71,6 +72,8 @@ def update_user(ctx: Context, username: str, *, actor: str, active: bool | None 
             if before["active"] and not user.active or before["role"] != user.role or \
                     before["desks"] != user.desks:
                 note_revoked(session, "user", user.id)  # its open sockets were opened with the old rights
+            if before["active"] and not user.active:
+                release_held(session, ctx, actor_of("user", user.id))  # its desks close with its rights
         return _out(user)
 
 

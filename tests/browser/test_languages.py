@@ -236,6 +236,8 @@ def test_the_desk_with_a_called_ticket(site: Site, clerk: Any, artifacts: Path, 
     wait(clerk, lambda d: text_of(d, "#cur-number") == number and f'data-number="{number}"' not in d.page_source,
          SLOW, "the called ticket is not off the waiting list")
     idle(clerk)
+    # the visitor's language, said in the clerk's (here the same language: every one has its own sentence)
+    assert find(clerk, "#cur-language").get_attribute("title") == text(f"desk.visitor_lang_{lang}", lang)
     check(clerk, lang, artifacts, "desk")
 
 

@@ -163,6 +163,9 @@ class Api:
     def delete(self, path: str, **kw: Any) -> TestResponse:
         return self.request("delete", path, **kw)
 
+    def patch(self, path: str, **kw: Any) -> TestResponse:
+        return self.request("patch", path, **kw)
+
 
 class Centre:
     """Drives one app through its API as a kiosk and as desks, with time moving a minute per step."""

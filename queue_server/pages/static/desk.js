@@ -260,7 +260,7 @@
 
   render();
   Promise.all([
-    V.api("GET", "/api/desks"),
+    V.api("GET", "/api/desks?language=" + encodeURIComponent(V.getLanguage())),
     V.api("GET", "/api/services?language=" + encodeURIComponent(V.getLanguage())),
   ]).then(function (results) {
     state.desks = results[0].desks;

@@ -9,12 +9,11 @@
   var UNDO_KEY = "vuoro.desk.undo";
   var TICK_MS = 30 * 1000;       // the waited minutes count on between the server's lists
 
-  /* Keys held in a map, not built from the code: a language without its own sentence gets the general one. */
-  var LANGUAGE_TITLES = { fi: "desk.visitor_lang_fi", sv: "desk.visitor_lang_sv", en: "desk.visitor_lang_en" };
-
-  /** "Asiakas asioi ruotsiksi": whom to greet in which language. */
+  /** "Asiakas asioi ruotsiksi": whom to greet in which language (every language with a catalogue has its
+   * sentence, desk.visitor_lang_<code>; one added later without it gets the general sentence). */
   function visitorLanguage(code) {
-    if (LANGUAGE_TITLES[code]) return V.t(LANGUAGE_TITLES[code]);
+    var sentence = "desk.visitor_lang_" + code;
+    if (V.has(sentence)) return V.t(sentence);
     return V.t("desk.visitor_lang_other", { language: V.has("lang." + code) ? V.tOf("lang.", code) : code });
   }
 

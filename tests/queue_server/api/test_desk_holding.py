@@ -38,6 +38,25 @@ def test_logging_out_closes_the_desk_the_clerk_opened(centre: Centre, anna: Api,
     assert ctx.live is not None and ctx.live.desk_status("d1") == "closed"
 
 
+def test_disabling_an_account_closes_its_desks_and_returns_its_ticket(centre: Centre, anna: Api, ctx: Context,
+                                                                      admin_auth: dict[str, str]) -> None:
+    """Its session may never log out (a closed laptop): the change that ends its rights closes its desk."""
+    first = centre.issue("kela")
+    anna.post("/api/desks/d1/next", expect=200)
+    centre.api.patch("/api/users/clerk1", json={"active": False}, headers=admin_auth, expect=200)
+    assert status_of(centre, "d1") == "closed"
+    assert centre.ticket(first["token"])["status"] == "waiting"
+
+
+def test_revoking_a_desk_device_closes_the_desks_it_held(centre: Centre, ctx: Context,
+                                                         admin_auth: dict[str, str]) -> None:
+    centre.api.post("/api/desks/d5/status", json={"status": "open"}, headers=centre.desk_auth, expect=200)
+    devices = centre.api.get("/api/devices", headers=admin_auth, expect=200).get_json()["devices"]
+    device = next(d for d in devices if d["name"] == "desk-device")
+    centre.api.delete(f"/api/devices/{device['id']}", headers=admin_auth, expect=200)
+    assert ctx.live is not None and ctx.live.desk_status("d5") == "closed"
+
+
 def test_logging_out_on_the_page_closes_it_too(centre: Centre, anna: Api) -> None:
     centre.issue("kela")
     anna.post("/api/desks/d1/next", expect=200)

@@ -27,7 +27,19 @@ def test_desks_are_listed_in_config_order_all_closed_at_first(centre: Centre) ->
     assert [d["key"] for d in desks] == ["d1", "d2", "d3", "h1", "d5", "d6"]
     assert {d["status"] for d in desks} == {"closed"}
     assert desks[0] == {"key": "d1", "label": "Tiski 1", "location": "2. kerros", "zone": "z2",
-                        "services": ["kela"], "status": "closed"}
+                        "services": ["kela"], "status": "closed",
+                        "labels": {"fi": "Tiski 1", "sv": "Disk 1", "en": "Desk 1"},
+                        "locations": {"fi": "2. kerros", "sv": "2 våningen", "en": "2nd floor"}}
+
+
+def test_a_desk_s_label_and_location_follow_the_asked_language(centre: Centre) -> None:
+    """A staff screen asks in its clerk's language; an unknown language gets the centre's default."""
+    swedish = centre.api.get("/api/desks?language=sv", headers=centre.desk_auth, expect=200).get_json()["desks"][0]
+    assert (swedish["label"], swedish["location"]) == ("Disk 1", "2 våningen")
+    one = centre.api.get("/api/desks/d1?lang=en", headers=centre.desk_auth, expect=200).get_json()["desk"]
+    assert (one["label"], one["location"]) == ("Desk 1", "2nd floor")
+    other = centre.api.get("/api/desks?lang=xx", headers=centre.desk_auth, expect=200).get_json()["desks"][1]
+    assert (other["label"], other["location"], other["labels"]["sv"]) == ("Desk 2", "2. kerros", "Desk 2")
 
 
 def test_a_desk_shows_its_ticket_and_the_waiting_count_of_its_services(centre: Centre) -> None:

@@ -78,6 +78,7 @@ def built() -> set[str]:
         "phone.": ("done", "no_show", "cancelled", "expired"),
         "desk.status.": DESK_STATUSES,
         "lang.": languages(),
+        "desk.visitor_lang_": languages(),
         "layout.in.": languages(),
         "layout.language.": languages(),
         "layout.state.": tuple(s.value for s in PrinterState),

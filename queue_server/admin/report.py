@@ -1,7 +1,10 @@
 """The PDF report of a period (reportlab): summary, per-service table, arrivals per hour and wait times.
 
-Written in the centre's language (fi, sv or en).  Text is set in Bitstream Vera, the TrueType font that ships
-inside reportlab, embedded with its Unicode map: ä, ö, å and the en dash come out right and extract as text.
+Written in the asked language, else the centre's.  Text is set in DejaVu Sans where it is installed (the font
+printed tickets use for Cyrillic: a Russian report reads as Russian), else in Bitstream Vera, which ships inside
+reportlab (Latin only); either is embedded with its Unicode map, so the text extracts.  reportlab neither joins
+Arabic letters nor orders a right-to-left line, so a report asked for in a right-to-left language is written
+in the centre's default language (English if that too is right to left) rather than as broken letters.
 """
 
 from __future__ import annotations
@@ -23,13 +26,15 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from printer.glyphs import font_file
+
 from ..domain.statistics import Summary
-from ..i18n.catalogue import text
+from ..i18n.catalogue import RTL, text
 from ..i18n.formats import format_day, format_moment, locale_of
 from ..services.context import Context
 from ..services.statistics import StatsReport
 
-FONT, BOLD = "VuoroVera", "VuoroVera-Bold"
+FONT, BOLD = "VuoroReport", "VuoroReport-Bold"
 #: the width the tables fill (A4 less the margins), their cells' side padding, a figure column's least width
 TABLE_WIDTH, PAD, FIGURE_MIN = 174 * mm, 3, 12 * mm
 #: the per-service table's column names: they wrap between words, never inside one (splitLongWords off)
@@ -43,8 +48,17 @@ def t(key: str, language: str) -> str:
 
 def _fonts() -> None:
     if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT, "Vera.ttf"))
-        pdfmetrics.registerFont(TTFont(BOLD, "VeraBd.ttf"))
+        regular, bold = font_file(), font_file(bold=True)
+        pdfmetrics.registerFont(TTFont(FONT, str(regular) if regular else "Vera.ttf"))
+        pdfmetrics.registerFont(TTFont(BOLD, str(bold) if regular and bold else "VeraBd.ttf"))
+
+
+def report_language(asked: str | None, default: str) -> str:
+    """The language the report is written in: the asked one, unless it is written right to left."""
+    for language in (asked, default, "en"):
+        if language and language not in RTL:
+            return language
+    return "en"
 
 
 def _num(value: float | None, language: str, digits: int = 1) -> str:
@@ -171,7 +185,7 @@ def _waits_chart(report: StatsReport, ctx: Context, language: str) -> Drawing:
 def render_report(ctx: Context, report: StatsReport, language: str | None = None) -> bytes:
     """The report as PDF bytes."""
     _fonts()
-    language = language or ctx.config.centre.language
+    language = report_language(language, ctx.config.centre.language)
     cfg = ctx.config
     centre = cfg.text(cfg.centre.name, language)
     buf = io.BytesIO()

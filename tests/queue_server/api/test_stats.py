@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 from pypdf import PdfReader
 
+from queue_server.admin.report import render_report, report_language
+from queue_server.i18n.catalogue import text as catalogue_text
 from queue_server.services.context import Context
+from queue_server.services.statistics import build_report
 from tests.conftest import FakeClock
 from tests.queue_server.helpers import Api, assert_error
 from tests.queue_server.insight_days import hours, play_both
@@ -118,6 +122,20 @@ def test_the_pdf_report_in_swedish_keeps_a_ring_and_dots(
     assert "Besöksrapport: Testcenter" in text and "Ankomster per timme" in text
     assert "Betjänade inom målet" in text and "Väntetider per tjänst (min)" in text
     assert_error(client.get("/api/report.pdf?language=de", headers=admin_auth), 400, "invalid_request")
+
+
+def test_a_report_in_russian_is_set_in_a_font_with_cyrillic_letters(played: Context) -> None:
+    report = build_report(played, date(2026, 11, 26), date(2026, 11, 27))
+    text = pdf_text(render_report(played, report, "ru"))
+    assert f"{catalogue_text('report.title', 'ru')}: " in text
+    assert catalogue_text("report.arrivals", "ru") in text
+
+
+def test_a_report_asked_for_in_arabic_is_written_in_the_centre_s_language(played: Context) -> None:
+    """reportlab would set Arabic as separate letters in the wrong order: the report says it in Finnish."""
+    report = build_report(played, date(2026, 11, 26), date(2026, 11, 27))
+    assert "Asiointiraportti: Testikeskus" in pdf_text(render_report(played, report, "ar"))
+    assert report_language("ar", "ar") == "en" and report_language("sv", "fi") == "sv"
 
 
 def test_the_openapi_document_lists_the_insight_operations(api: Api) -> None:

@@ -413,7 +413,7 @@
     /* the ticket's own public names (a sensitive errand is not named on a screen in the lobby) */
     var errands = [ticket.service_name].concat(ticket.pending_names || []);
     V.show($("ticket-errands-row"), errands.length > 1);
-    $("ticket-errands").textContent = errands.join(" → ");
+    $("ticket-errands").textContent = V.sequence(errands);
     renderPrintStatus();
   }
 

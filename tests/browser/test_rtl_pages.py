@@ -45,8 +45,12 @@ def test_the_kiosk_turns_right_to_left_in_arabic_and_back(site: Site, new_driver
     assert direction(kiosk) == ("ar", "rtl")
     assert kiosk.execute_script("return getComputedStyle(document.querySelector('.tile')).direction") == "rtl"
     find(kiosk, '[data-service="kela"]').click()
+    find(kiosk, '[data-service="library"]').click()
+    first, second = (text_of(kiosk, f'[data-service="{k}"] .tile-name') for k in ("kela", "library"))
     find(kiosk, "#get-ticket").click()
     wait(kiosk, lambda d: shown(d, "#screen-ticket") and re.fullmatch(r"K\d{3}", text_of(d, "#ticket-number")))
+    # the first errand on the right, where an Arabic reader starts, and the arrow pointing on to the next
+    assert text_of(kiosk, "#ticket-errands") == f"{first} ← {second}"
     assert kiosk.execute_script(
         "return getComputedStyle(document.getElementById('ticket-number')).unicodeBidi") == "isolate"
     screenshot(kiosk, artifacts, "kiosk-ar-ticket-1080x1920.png")

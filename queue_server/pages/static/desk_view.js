@@ -58,7 +58,7 @@
     var meta = [];
     if (ticket.called_at) meta.push(V.t("desk.called_at", { time: V.formatTime(ticket.called_at) }));
     if (ticket.pending_services && ticket.pending_services.length) {
-      meta.push(V.t("desk.then", { services: ticket.pending_services.map(serviceName).join(" → ") }));
+      meta.push(V.t("desk.then", { services: V.sequence(ticket.pending_services.map(serviceName)) }));
     }
     $("cur-meta").textContent = meta.join(" · ");
   }

@@ -67,7 +67,7 @@
       return (names[i] || key) + (service.open === false ? " (" + closedText(service) + ")" : "");
     });
     $("phone-next").textContent = pending.length && !FINAL[status]
-      ? V.t("phone.next_errands", { services: pending.join(" → ") }) : "";
+      ? V.t("phone.next_errands", { services: V.sequence(pending) }) : "";
     $("phone-final").textContent = FINAL[status] ? V.tOf("phone.", status) : "";
     ["phone-position", "phone-estimate", "phone-service", "phone-place", "phone-next", "phone-final"]
       .forEach(function (id) { V.show($(id), !!$(id).textContent); });

@@ -93,6 +93,12 @@
     return value[lang] || value[data.defaultLang] || "";
   }
 
+  /** Errands in the order they are run ("Kela → Kirjasto"): in a right-to-left language the first is on the
+      right and the arrow points left (U+2192 is not mirrored by the bidi algorithm). */
+  function sequence(items) {
+    return items.join(document.documentElement.dir === "rtl" ? " \u2190 " : " \u2192 ");
+  }
+
   function timeFormat(options) {
     var opts = Object.assign({ timeZone: data.timezone || undefined }, options);
     try {
@@ -368,6 +374,7 @@
     setLanguage: setLanguage,
     getLanguage: getLanguage,
     formatWait: formatWait,
+    sequence: sequence,
     tOf: tOf,
     has: has,
     formatTime: formatTime,

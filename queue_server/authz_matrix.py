@@ -4,22 +4,25 @@ This table is the single source: ``tests/queue_server/test_authorization.py`` wa
 Socket.IO handlers and fails when something is missing here or answers a role it should refuse, and
 ``docs/security.md`` holds :func:`markdown_table` verbatim (a test compares them).
 
-Roles: ``anonymous`` (nobody), ``kiosk`` / ``desk`` / ``admin-token`` (device or script bearer tokens, or the
-``auth`` token of a socket), ``clerk`` / ``admin`` (a logged-in session cookie).  "Capability" routes are open
-to anybody who holds the unguessable ticket token in the path: they are listed as open to every role.
+Roles: ``anonymous`` (nobody), ``kiosk`` / ``desk`` / ``admin-token`` / ``booking`` (device or script bearer
+tokens, or the ``auth`` token of a socket), ``clerk`` / ``admin`` (a logged-in session cookie).  "Capability"
+routes are open to anybody who holds the unguessable ticket token or appointment code in the path: they are
+listed as open to every role.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-ROLES = ("anonymous", "kiosk", "desk", "clerk", "supervisor", "admin", "admin-token")
+ROLES = ("anonymous", "kiosk", "desk", "clerk", "supervisor", "admin", "admin-token", "booking")
 EVERYONE = frozenset(ROLES)
 DESK = frozenset({"desk", "clerk", "supervisor", "admin", "admin-token"})
 KIOSK = frozenset({"kiosk", "clerk", "supervisor", "admin", "admin-token"})
 #: the day's hours, exceptions and desks
 SUPERVISOR = frozenset({"supervisor", "admin", "admin-token"})
 ADMIN = frozenset({"admin", "admin-token"})
+#: an external booking system's token (``vuoro token create --role booking``), and admins
+BOOKING = frozenset({"booking", "admin", "admin-token"})
 STAFF_SESSION = frozenset({"clerk", "supervisor", "admin"})     # pages read the session cookie only
 SUPERVISOR_SESSION = frozenset({"supervisor", "admin"})
 ADMIN_SESSION = frozenset({"admin"})
@@ -130,6 +133,12 @@ ROUTES: tuple[Entry, ...] = (
     Entry("GET", "/api/audit", ADMIN),
     Entry("GET", "/api/printers", ADMIN),
     Entry("POST", "/api/printers/<key>/test", ADMIN, "202: a test ticket, printed in the background"),
+    Entry("POST", "/api/appointments", BOOKING, "a booking system books a slot; the database keeps capacity"),
+    Entry("GET", "/api/appointments", BOOKING, "codes, services, times, statuses: nothing personal is stored"),
+    Entry("GET", "/api/appointments/<code>", EVERYONE, "capability: the code (rate-limited per address)"),
+    Entry("DELETE", "/api/appointments/<code>", EVERYONE, "capability: the code (rate-limited per address, no CSRF)"),
+    Entry("POST", "/api/bookings", EVERYONE, "the public booking page (rate-limited per address)"),
+    Entry("GET", "/api/services/<key>/slots", EVERYONE, "counts only"),
     Entry("GET", "/api/stats", ADMIN),
     Entry("GET", "/api/stats.csv", ADMIN),
     Entry("GET", "/api/report.pdf", ADMIN),

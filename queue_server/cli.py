@@ -15,7 +15,7 @@ from . import log_hygiene, workers
 from .config import ConfigError, VuoroConfig, load_config
 from .domain.errors import DomainError
 from .services import centre_config, devices, first_start, staff
-from .services.accounts import USER_ROLES
+from .services.accounts import TOKEN_ROLES, USER_ROLES
 from .services.context import Context
 from .workers import WORKERS
 
@@ -157,7 +157,7 @@ def token() -> None:
 
 @token.command("create")
 @config_option
-@click.option("--role", type=click.Choice(["kiosk", "desk", "admin"]), required=True)
+@click.option("--role", type=click.Choice(TOKEN_ROLES), required=True)
 @click.option("--name", required=True, help="what the token is for, e.g. the kiosk's key")
 def token_create(config_path: str | None, role: str, name: str) -> None:
     """Create a token; it is printed once, as the last line (only its hash is stored)."""
@@ -304,10 +304,10 @@ def config_import(config_path: str | None, file: str, dry_run: bool) -> None:
 
 def _add_commands() -> None:
     """Commands that live beside their feature: the PDF report, retention and the load simulator."""
-    from .admin.cli import purge, report
+    from .admin.cli import appointments, purge, report
     from .simulate import simulate
 
-    for command in (report, purge, simulate):
+    for command in (report, purge, appointments, simulate):
         main.add_command(command)
 
 

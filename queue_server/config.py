@@ -99,6 +99,25 @@ class CentreConfig(_Model):
         return ZoneInfo(self.timezone)
 
 
+class AppointmentsConfig(_Model):
+    """A service that takes appointments: its slots (``per_slot`` visitors each ``slot_minutes``) within
+    ``hours`` (default: the service's own hours), and when a booked visitor may check in at a kiosk."""
+
+    slot_minutes: Annotated[int, Field(ge=5, le=240)] = 15
+    per_slot: Annotated[int, Field(ge=1, le=100)] = 1
+    hours: dict[str, str | list[str]] | None = None
+    #: the number prefix of a checked-in appointment's ticket (shared by every service, like any prefix)
+    prefix: Annotated[str, Field(pattern=r"^[A-Z]{1,3}$")] = "A"
+    checkin_early_min: Annotated[int, Field(ge=0, le=240)] = 30
+    grace_min: Annotated[int, Field(ge=0, le=120)] = 10
+
+    @field_validator("hours")
+    @classmethod
+    def _valid_hours(cls, value: dict[str, str | list[str]] | None) -> dict[str, str | list[str]] | None:
+        parse_weekly(value)
+        return value
+
+
 class ServiceConfig(_Model):
     key: Key
     prefix: Annotated[str, Field(pattern=r"^[A-Z]{1,3}$")]
@@ -115,6 +134,8 @@ class ServiceConfig(_Model):
     target_wait_s: Annotated[int, Field(gt=0)] = 900
     #: dates when this service is closed or keeps other hours (a training afternoon, a short Christmas Eve)
     exceptions: dict[date, DayException] = Field(default_factory=dict)
+    #: None: walk-ins only
+    appointments: AppointmentsConfig | None = None
 
     @field_validator("hours")
     @classmethod
@@ -184,6 +205,10 @@ class LimitsConfig(_Model):
     #: ... and from one address: high, since the phones behind a centre's Wi-Fi NAT all rejoin after a restart
     join_per_client: RateLimit = "600/minute"
     login: RateLimit = "10/minute;50/hour"
+    #: bookings on the public page from one address (a family books a few; a script booking out a day, not)
+    booking_per_client: RateLimit = "10/hour"
+    #: looking up or cancelling an appointment by its code, from one address: guessing codes stays hopeless
+    appointment_code_per_client: RateLimit = "30/hour"
 
 
 class VuoroConfig(_Model):
@@ -322,6 +347,15 @@ class VuoroConfig(_Model):
         return {s.key: parse_weekly(s.hours, self.centre.closed_dates,
                                     {d: e.ranges for d, e in {**self.centre.exceptions, **s.exceptions}.items()})
                 for s in self.services}
+
+    @cached_property
+    def appointment_hours(self) -> dict[str, WeeklyHours]:
+        """When each service that takes appointments has slots: its appointment hours (else its own hours),
+        closed on the centre's closed dates and following the same exceptions as its walk-ins."""
+        return {s.key: parse_weekly(s.appointments.hours if s.appointments.hours is not None else s.hours,
+                                    self.centre.closed_dates,
+                                    {d: e.ranges for d, e in {**self.centre.exceptions, **s.exceptions}.items()})
+                for s in self.services if s.appointments is not None}
 
     def text(self, names: Mapping[str, str] | str, language: str | None = None) -> str:
         """A per-language text in ``language``, falling back to the centre's default language."""

@@ -268,3 +268,38 @@ class DevicePairing(Base):
     created_at: so.Mapped[datetime]
     expires_at: so.Mapped[datetime]
     device_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("api_tokens.id", ondelete="CASCADE"))
+
+
+class Appointment(Base):
+    """A booked time: a service, a start, a length, a status and the code the visitor holds; nothing else.
+
+    No name, no phone number, no identity number.  An appointment imported from a calendar keeps only a hash
+    of the calendar entry's UID (to import the same file again without doubles), never its summary.
+    """
+
+    __tablename__ = "appointments"
+    __table_args__ = (sa.Index("ix_appointments_day", "service_key", "start"),
+                      sa.UniqueConstraint("service_key", "source_uid", name="uq_appointments_service_uid"))
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    code: so.Mapped[str] = so.mapped_column(sa.String(8), unique=True)
+    service_key: so.Mapped[str] = so.mapped_column(sa.String(32))
+    start: so.Mapped[datetime]
+    duration_min: so.Mapped[int]
+    status: so.Mapped[str] = so.mapped_column(sa.String(16))
+    #: api, public (the booking page) or ics (an imported calendar)
+    source: so.Mapped[str] = so.mapped_column(sa.String(8))
+    source_uid: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    created_at: so.Mapped[datetime]
+    updated_at: so.Mapped[datetime]
+    checked_in_at: so.Mapped[datetime | None]
+    ticket_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("tickets.id", ondelete="SET NULL"))
+
+
+class AppointmentSlot(Base):
+    """How many appointments a (service, start) slot holds: bumped by a conditional upsert, so the database
+    refuses the booking that would overfill it, also with concurrent bookings on PostgreSQL."""
+
+    __tablename__ = "appointment_slots"
+    service_key: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+    start: so.Mapped[datetime] = so.mapped_column(primary_key=True)
+    booked: so.Mapped[int] = so.mapped_column(sa.Integer, default=0)

@@ -27,8 +27,8 @@ from .api.errors import error_response
 from .extensions import csrf, limiter
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-#: endpoints where the path's ticket token is the credential (no cookie is involved)
-TOKEN_ENDPOINTS = frozenset({"api.cancel", "api.feedback"})
+#: endpoints where the path's ticket token or appointment code is the credential (no cookie is involved)
+TOKEN_ENDPOINTS = frozenset({"api.cancel", "api.feedback", "api.cancel_appointment"})
 #: endpoints that log someone in: limited per address
 LOGIN_ENDPOINTS = ("api.login", "pages.login")
 
@@ -128,6 +128,10 @@ LIMITS: list[tuple[str, str, Callable[[], str], str | None, str | None]] = [
     ("pages.phone", "ticket_per_token", _token_key, None, None),
     # one budget for both log-in doors: the form and the API must not each grant the full limit
     *[(name, "login", get_remote_address, "POST", "login") for name in LOGIN_ENDPOINTS],
+    ("api.book_public", "booking_per_client", get_remote_address, None, None),
+    # an appointment's code is its only key: one budget per address for every endpoint that takes one
+    *[(name, "appointment_code_per_client", get_remote_address, None, "appointment_code")
+      for name in ("api.show_appointment", "api.cancel_appointment")],
     # asking for a pairing code is asking for a credential: the log-in budget of the address
     ("api.devices_pair_start", "login", get_remote_address, "POST", "login"),
 ]

@@ -70,3 +70,30 @@ def purge(config_path: str | None) -> None:
     result = run_purge(ctx)
     click.echo(f"purged {len(result.days)} day(s) before {cutoff_day(ctx)}: {result.tickets} tickets, "
                f"{result.events} events, {result.files} saved PDF tickets; their daily statistics are kept")
+
+
+@click.group("appointments")
+def appointments() -> None:
+    """Appointments from a booking system's calendar."""
+
+
+@appointments.command("import")
+@config_option
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--service", "service_key", required=True, help="the service the calendar's events are for")
+def appointments_import(config_path: str | None, file: str, service_key: str) -> None:
+    """Book every timed event of FILE.ics; an event imported before (same UID) is not booked twice."""
+    from ..domain.errors import DomainError
+    from ..services.appointments import import_entries
+    from ..services.calendar_import import CalendarError, read_events
+
+    ctx = _context(config_path)
+    try:
+        entries, skipped = read_events(Path(file).read_bytes(), ctx.config.centre.tz)
+        result = import_entries(ctx, service_key, entries)
+    except (CalendarError, DomainError) as exc:
+        raise click.ClickException(getattr(exc, "message", str(exc))) from None
+    for line in [*skipped, *result.refused]:
+        click.echo(f"  not booked: {line}")
+    click.echo(f"{result.created} booked, {result.already} imported before, "
+               f"{len(skipped) + len(result.refused)} not booked")

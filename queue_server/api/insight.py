@@ -74,7 +74,7 @@ def stats_csv() -> Response:
     q = _query(CsvQuery)
     by = stats_service.parse_by(q.by)
     report = stats_service.build_report(ctx(), q.start, q.end, q.service)
-    body = stats_service.to_csv(ctx(), report, by)
+    body = stats_service.to_csv(ctx(), report, by, q.language)
     name = f"vuoro-stats-{report.start.isoformat()}-{report.end.isoformat()}.csv"
     return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

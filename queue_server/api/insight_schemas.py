@@ -123,6 +123,8 @@ class StatsQuery(RangeQuery):
 class CsvQuery(StatsQuery):
     by: Annotated[str, Field(pattern=r"^(day|service|desk)(,(day|service|desk)){0,2}$")] | None = Field(
         None, description="group by a comma-separated subset of day, service, desk; default day,service")
+    language: Language | None = Field(None, description="column names in this language; default stable keys "
+                                                        "(day, service, wait_mean_s, ...) for scripts")
 
 
 class ReportQuery(RangeQuery):

@@ -10,6 +10,14 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from . import bp
+from .appointment_schemas import OPENAPI_EXTRA as APPOINTMENT_EXTRA
+from .appointment_schemas import (
+    AppointmentEnvelope,
+    AppointmentRequest,
+    AppointmentsEnvelope,
+    BookingRequest,
+    SlotsEnvelope,
+)
 from .centre_schemas import (
     AuditEnvelope,
     ConfigOut,
@@ -115,10 +123,28 @@ OPERATIONS += [
      FeedbackRequest, {201: FeedbackEnvelope, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut}, None),
 ]
 
+BOOKING = "booking or admin token, or an admin session"
+_BOOK: dict[int, type[BaseModel] | None] = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+OPERATIONS += [
+    ("post", "/api/appointments", "Book an appointment (a booking system): a service, a start on its slot grid",
+     AppointmentRequest, {201: AppointmentEnvelope, 401: ErrorOut, 403: ErrorOut, **_BOOK}, BOOKING),
+    ("get", "/api/appointments", "A day's appointments, of one service or all", None,
+     {200: AppointmentsEnvelope, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}, BOOKING),
+    ("get", "/api/appointments/{code}", "An appointment by its code: service, time, status", None,
+     {200: AppointmentEnvelope, 404: ErrorOut}, None),
+    ("delete", "/api/appointments/{code}", "Cancel a booked appointment with its code (409 not_cancellable once "
+     "checked in)", None, {200: AppointmentEnvelope, 404: ErrorOut, 409: ErrorOut}, None),
+    ("post", "/api/bookings", "The public booking page books a free slot (409 slot_full when it was taken)",
+     BookingRequest, {201: AppointmentEnvelope, **_BOOK}, None),
+    ("get", "/api/services/{key}/slots", "A service's slots on a day, each with its capacity and free places",
+     None, {200: SlotsEnvelope, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut}, None),
+]
+
 #: operations the config's ``limits:`` apply to (security.py's table)
 RATE_LIMITED = frozenset({("post", "/api/tickets"), ("get", "/api/tickets/{token}"), ("delete", "/api/tickets/{token}"),
                           ("post", "/api/tickets/{token}/feedback"), ("post", "/api/session"),
-                          ("post", "/api/devices/pair/start")})
+                          ("post", "/api/devices/pair/start"), ("post", "/api/bookings"),
+                          ("get", "/api/appointments/{code}"), ("delete", "/api/appointments/{code}")})
 _CHANGE: dict[int, type[BaseModel] | None] = {200: ConfigOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut,
                                                404: ErrorOut, 409: ErrorOut}
 OPERATIONS += [
@@ -209,7 +235,8 @@ def build_document() -> dict[str, Any]:
         if who:
             op["security"] = [{"bearer": []}, {"session": []}]
             op["description"] = f"Who may call: {who}."
-        for key, extra in OPENAPI_EXTRA.get((method, path), {}).items():  # query parameters, non-JSON bodies
+        extras = {**OPENAPI_EXTRA, **APPOINTMENT_EXTRA}.get((method, path), {})
+        for key, extra in extras.items():  # query parameters, non-JSON bodies
             if key == "responses":
                 for status, fields in extra.items():
                     op["responses"][status].update(fields)

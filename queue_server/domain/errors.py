@@ -81,3 +81,29 @@ class NotOffered(DomainError):
 class InvalidRequest(DomainError):
     code = "invalid_request"
     status = 400
+
+
+class NoAppointments(DomainError):
+    """The service takes walk-ins only (no ``appointments:`` in its configuration)."""
+
+    code = "no_appointments"
+    status = 409
+
+
+class NotASlot(DomainError):
+    """The start is not one of the service's slots (off the grid, or outside its appointment hours)."""
+
+    code = "not_a_slot"
+    status = 400
+
+
+class SlotPast(DomainError):
+    code = "slot_past"
+    status = 409
+
+
+class SlotFull(DomainError):
+    """Every place of the slot is booked: the database refused one more (services/appointments.py)."""
+
+    code = "slot_full"
+    status = 409

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 #: clerks serve at desks; supervisors also change the day's hours, exceptions and desks; admins everything
 UserRole = Literal["clerk", "supervisor", "admin"]
 USER_ROLES: tuple[str, ...] = get_args(UserRole)
-TOKEN_ROLES = ("kiosk", "desk", "admin")
+TOKEN_ROLES = ("kiosk", "desk", "admin", "booking")
 MIN_PASSWORD = 8
 
 

@@ -11,12 +11,12 @@ for it.
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
+from ..domain.codes import new_code
 from ..domain.errors import DomainError, InvalidRequest, InvalidTransition, NotFound
 from ..models import ApiToken, DevicePairing
 from . import audit
@@ -65,8 +65,6 @@ def revoke_device(ctx: Context, device_id: int, *, actor: str) -> dict[str, Any]
 
 # -- enrolment by a pairing code ---------------------------------------------------------------------------
 
-#: letters and digits that cannot be mistaken for one another on a screen (no 0/O, 1/I/L, 5/S, 2/Z, 8/B)
-CODE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
 CODE_LENGTH = 6
 PAIRING_S = 600
 #: at most this many devices may wait for approval at once (a flood of requests makes no room)
@@ -99,7 +97,7 @@ def start_pairing(ctx: Context, role: str) -> dict[str, Any]:
 
 def _free_code(session: Any) -> str:
     for _ in range(20):
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        code = new_code(CODE_LENGTH)
         if session.scalar(sa.select(DevicePairing.id).where(DevicePairing.code == code)) is None:
             return code
     raise PairingRefused("no free pairing code; try again")  # pragma: no cover - 25^6 codes

@@ -18,6 +18,7 @@ from sqlalchemy import orm
 
 from ..domain import statistics as st
 from ..domain.errors import InvalidRequest, NotFound
+from ..i18n.catalogue import text
 from ..models import DailyStats, Feedback, TicketEvent
 from .context import Context
 
@@ -196,14 +197,24 @@ def parse_by(text: str | None) -> tuple[str, ...]:
     return tuple(k for k in CSV_KEYS if k in keys)
 
 
-def to_csv(ctx: Context, report: StatsReport, by: Sequence[str]) -> str:
+def csv_header(by: Sequence[str], language: str | None) -> list[str]:
+    """The column names: stable keys for scripts (``wait_mean_s``), or, with ``language``, the names a
+    manager reads in a spreadsheet ("Odotus keskiarvo (s)"), from the catalogue's ``csv.*`` texts."""
+    keys = [*by, *CSV_METRICS]
+    if language is None:
+        return [*keys, *(f"arrivals_{h:02d}" for h in range(st.HOURS))]
+    return [*(text(f"csv.{k}", language) for k in keys),
+            *(text("csv.arrivals_hour", language, hour=f"{h:02d}") for h in range(st.HOURS))]
+
+
+def to_csv(ctx: Context, report: StatsReport, by: Sequence[str], language: str | None = None) -> str:
     """One row per group (``by`` of day, service, desk), with arrivals per local hour at the end."""
     getters = {"day": lambda c: c.business_day.isoformat(), "service": lambda c: c.service_key,
                "desk": lambda c: c.desk_key}
     groups = st.group(report.cells, lambda c: tuple(getters[k](c) for k in by), targets(ctx))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([*by, *CSV_METRICS, *(f"arrivals_{h:02d}" for h in range(st.HOURS))])
+    writer.writerow(csv_header(by, language))
     for key, summary in groups.items():
         writer.writerow([*key, *summary_values(summary), *summary.arrivals_per_hour])
     return out.getvalue()

@@ -54,7 +54,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     for role, (name, password) in USERS.items():
         add_user(ctx.db, name, password, role)
     tokens = {"kiosk": create_token(ctx.db, "kiosk", "k1"), "desk": create_token(ctx.db, "desk", "desk-device"),
-              "admin-token": create_token(ctx.db, "admin", "script")}
+              "admin-token": create_token(ctx.db, "admin", "script"),
+              "booking": create_token(ctx.db, "booking", "booking-system")}
     cookies = {}
     for role, (name, password) in USERS.items():
         c = app.test_client()

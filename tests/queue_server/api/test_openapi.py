@@ -30,7 +30,10 @@ ELSEWHERE = {("get", "/api/printers"), ("get", "/api/stats"), ("get", "/api/stat
              ("get", "/api/devices/pair/{code}"), ("post", "/api/devices/pair"),
              # zones, kiosks, adding and retiring desks, printer tests: tests/queue_server/api/test_layout.py
              ("patch", "/api/zones/{key}"), ("get", "/api/kiosks/{key}"), ("patch", "/api/kiosks/{key}"),
-             ("post", "/api/desks"), ("delete", "/api/desks/{key}"), ("post", "/api/printers/{key}/test")}
+             ("post", "/api/desks"), ("delete", "/api/desks/{key}"), ("post", "/api/printers/{key}/test"),
+             # appointments, bookings and slots: tests/queue_server/api/test_appointments.py
+             ("post", "/api/appointments"), ("get", "/api/appointments"), ("get", "/api/appointments/{code}"),
+             ("delete", "/api/appointments/{code}"), ("post", "/api/bookings"), ("get", "/api/services/{key}/slots")}
 #: documented for every desk action, but only reachable for some (a simple action always has a ticket to show;
 #: without a body there is nothing malformed except a CSRF failure, which tests/queue_server/test_security covers)
 UNREACHABLE = {("post", f"/api/desks/{{key}}/{a}", 204) for a in ("recall", "start", "finish", "no-show", "return")}

@@ -100,6 +100,18 @@ def test_csv_export_by_desk(client: FlaskClient, admin_auth: dict[str, str], pla
     assert_error(client.get("/api/stats.csv?by=week", headers=admin_auth), 400, "invalid_request")
 
 
+def test_the_csv_s_column_names_in_a_language_for_a_spreadsheet(client: FlaskClient, admin_auth: dict[str, str],
+                                                                 played: Context) -> None:
+    """Scripts keep the stable keys; ``language`` gives a manager's spreadsheet its names."""
+    keys = client.get(f"/api/stats.csv?{RANGE}", headers=admin_auth).get_data(as_text=True).splitlines()[0]
+    assert keys.startswith("day,service,errands,visits,served,no_shows,")
+    named = client.get(f"/api/stats.csv?{RANGE}&language=fi", headers=admin_auth).get_data(as_text=True)
+    header = next(csv.reader(io.StringIO(named)))
+    assert header[:4] == ["Päivä", "Palvelu", "Asioinnit", "Käynnit"]
+    assert header[-1] == "Saapuneet klo 23" and "Odotus keskiarvo (s)" in header
+    assert_error(client.get(f"/api/stats.csv?{RANGE}&language=de", headers=admin_auth), 400, "invalid_request")
+
+
 def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 

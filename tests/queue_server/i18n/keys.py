@@ -18,6 +18,7 @@ from queue_server.domain.states import TicketStatus
 from queue_server.i18n.catalogue import catalogues, languages
 from queue_server.services.accounts import TOKEN_ROLES, USER_ROLES
 from queue_server.services.desk_state import DESK_STATUSES
+from queue_server.services.statistics import CSV_KEYS, CSV_METRICS
 from tests.conftest import ROOT
 
 KEYWORDS = {"t": None, "N_": None}
@@ -86,6 +87,7 @@ def built() -> set[str]:
         "manage.kind.": ACTION_KINDS,
         "manage.role.": USER_ROLES,
         "manage.device_role.": TOKEN_ROLES,
+        "csv.": CSV_KEYS + CSV_METRICS,
         "notfound.": ("kiosk", "zone", "ticket", "text"),
         "ticket.": tuple(f.name for f in fields(ReceiptTexts)),
         "error.": tuple(sorted(translated & set(error_codes()))) + ("other",),

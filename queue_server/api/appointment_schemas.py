@@ -1,0 +1,67 @@
+"""Request and response shapes of appointments, bookings and a service's slots."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from .schemas import Key, _In
+
+#: an ISO 8601 time with its offset ("2026-12-04T10:00:00+02:00" or "...Z"); parsed by the view
+Instant = Annotated[str, Field(min_length=16, max_length=40, json_schema_extra={"format": "date-time"})]
+Code = Annotated[str, Field(min_length=4, max_length=16)]
+
+
+class AppointmentRequest(_In):
+    """From a booking system (a ``booking`` token): a service, a start on its slot grid, optionally a length."""
+
+    service: Key
+    start: Instant
+    duration_min: Annotated[int, Field(ge=1, le=480)] | None = None
+
+
+class BookingRequest(_In):
+    """From the public booking page: a service and a free slot's start."""
+
+    service: Key
+    start: Instant
+
+
+class AppointmentOut(BaseModel):
+    code: str
+    service: str
+    start: str
+    duration_min: int
+    status: Literal["booked", "checked_in", "called", "done", "no_show", "cancelled"]
+    checked_in_at: str | None = None
+
+
+class AppointmentEnvelope(BaseModel):
+    appointment: AppointmentOut
+
+
+class AppointmentsEnvelope(BaseModel):
+    appointments: list[AppointmentOut]
+
+
+class SlotOut(BaseModel):
+    start: str
+    capacity: int
+    free: int
+
+
+class SlotsEnvelope(BaseModel):
+    slots: list[SlotOut]
+
+
+def _query(name: str, description: str, schema: dict[str, str]) -> dict[str, object]:
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+
+
+_DAY = _query("day", "the centre's local date (default: today)", {"type": "string", "format": "date"})
+#: the query parameters of the appointment operations, for the OpenAPI document
+OPENAPI_EXTRA: dict[tuple[str, str], dict[str, object]] = {
+    ("get", "/api/appointments"): {"parameters": [_DAY, _query("service", "one service's only", {"type": "string"})]},
+    ("get", "/api/services/{key}/slots"): {"parameters": [_DAY]},
+}

@@ -1,0 +1,89 @@
+"""Appointments: a booking system makes and lists them; a visitor books a free slot on the public page and
+cancels with the code; anybody may see a service's free slots (counts only)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Response, jsonify, request
+
+from ..services import appointments as service
+from . import bp
+from .appointment_schemas import (
+    AppointmentEnvelope,
+    AppointmentOut,
+    AppointmentRequest,
+    AppointmentsEnvelope,
+    BookingRequest,
+    SlotOut,
+    SlotsEnvelope,
+)
+from .auth import BOOKING_ROLES, require
+from .context import ctx, parse_body
+from .errors import ApiError
+
+
+def _instant(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise ApiError(400, "invalid_request", f"start: {text!r} is not an ISO 8601 time") from None
+    if value.tzinfo is None:
+        raise ApiError(400, "invalid_request", "start: give the offset too (2026-12-04T10:00:00+02:00)")
+    return value
+
+
+def _day(name: str) -> date:
+    text = request.args.get(name)
+    if not text:
+        return ctx().today(ctx().now())
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ApiError(400, "invalid_request", f"{name}: {text!r} is not a date like 2026-12-04") from None
+
+
+def _one(appointment: dict[str, object], status: int = 200) -> tuple[Response, int]:
+    body = AppointmentEnvelope(appointment=AppointmentOut.model_validate(appointment))
+    return jsonify(body.model_dump(mode="json")), status
+
+
+@bp.post("/appointments")
+@require(BOOKING_ROLES)
+def create_appointment() -> tuple[Response, int]:
+    req = parse_body(AppointmentRequest)
+    return _one(service.book(ctx(), req.service, _instant(req.start), source="api", duration_min=req.duration_min),
+                201)
+
+
+@bp.get("/appointments")
+@require(BOOKING_ROLES)
+def list_appointments() -> Response:
+    found = service.list_day(ctx(), _day("day"), request.args.get("service") or None)
+    return jsonify(AppointmentsEnvelope(appointments=[AppointmentOut.model_validate(a) for a in found])
+                   .model_dump(mode="json"))
+
+
+@bp.get("/appointments/<code>")
+def show_appointment(code: str) -> tuple[Response, int]:
+    """The code is the key (rate-limited per address): its service, time and status."""
+    return _one(service.find(ctx(), code))
+
+
+@bp.delete("/appointments/<code>")
+def cancel_appointment(code: str) -> tuple[Response, int]:
+    return _one(service.cancel(ctx(), code))
+
+
+@bp.post("/bookings")
+def book_public() -> tuple[Response, int]:
+    """The public booking page's booking (rate-limited per address); 409 ``slot_full`` when it was taken."""
+    req = parse_body(BookingRequest)
+    return _one(service.book(ctx(), req.service, _instant(req.start), source="public"), 201)
+
+
+@bp.get("/services/<key>/slots")
+def service_slots(key: str) -> Response:
+    slots = service.free_slots(ctx(), key, _day("day"))
+    return jsonify(SlotsEnvelope(slots=[SlotOut(start=s.start.isoformat(), capacity=s.capacity, free=s.free)
+                                        for s in slots]).model_dump(mode="json"))

@@ -22,6 +22,7 @@ from tests.browser.test_pages_in_browser import (
     press,
     set_viewport,
     shown,
+    sign_in,
     text_of,
     wait,
 )
@@ -68,11 +69,7 @@ def clerk(site: Site, new_driver: Callable[..., Any]) -> Any:
     driver = new_driver(1440, 900)
     set_viewport(driver, 1440, 900)
     driver.set_script_timeout(30)
-    driver.get(f"{site.url}/login?next=/desk%3Fdesk%3Dd1")
-    find(driver, "#username").send_keys(site.clerk[0])
-    find(driver, "#password").send_keys(site.clerk[1])
-    find(driver, "form.form button[type=submit]").click()
-    wait(driver, lambda d: d.current_url.endswith("/desk?desk=d1"))
+    sign_in(driver, site.url, site.clerk, "/desk%3Fdesk%3Dd1", "/desk?desk=d1")
     return driver
 
 

@@ -26,7 +26,7 @@ from .conftest import CLERK, Site, browser_config, serve_site
 from .test_admin_accessibility import PAGES as ADMIN_PAGES
 from .test_admin_accessibility import run_axe
 from .test_admin_pages import MANAGER
-from .test_pages_in_browser import find, press, set_viewport, shown, text_of, wait
+from .test_pages_in_browser import find, press, set_viewport, shown, sign_in, text_of, wait
 from .untranslated import page_leaks
 
 pytestmark = pytest.mark.browser
@@ -115,11 +115,7 @@ def drivers(new_driver: Callable[..., Any]) -> Callable[[int, int], Any]:
 @pytest.fixture(scope="module")
 def clerk(site: Site, drivers: Callable[[int, int], Any]) -> Any:
     driver = drivers(1440, 900)
-    driver.get(f"{site.url}/login?next=/desk%3Fdesk%3Dd1")
-    find(driver, "#username").send_keys(site.clerk[0])
-    find(driver, "#password").send_keys(site.clerk[1])
-    find(driver, "form.form button[type=submit]").click()
-    wait(driver, lambda d: d.current_url.endswith("/desk?desk=d1"), SLOW, "the clerk could not log in")
+    sign_in(driver, site.url, site.clerk, "/desk%3Fdesk%3Dd1", "/desk?desk=d1", SLOW)
     return driver
 
 
@@ -258,11 +254,7 @@ def manager(site: Site, new_driver: Callable[..., Any]) -> Any:
     driver = new_driver(1440, 900)
     set_viewport(driver, 1440, 900)
     driver.set_script_timeout(30)
-    driver.get(f"{site.url}/login?next=/admin")
-    find(driver, "#username").send_keys(MANAGER[0])
-    find(driver, "#password").send_keys(MANAGER[1])
-    find(driver, "form.form button[type=submit]").click()
-    wait(driver, lambda d: d.current_url.endswith("/admin"), SLOW, "the manager could not log in")
+    sign_in(driver, site.url, MANAGER, "/admin", "/admin", SLOW)
     return driver
 
 

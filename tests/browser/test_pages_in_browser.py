@@ -94,6 +94,17 @@ def viewport(driver: Any) -> tuple[int, int]:
     return int(width), int(height)
 
 
+def sign_in(driver: Any, url: str, user: tuple[str, str], next_path: str, landed: str,
+            timeout: float = FAST) -> None:
+    """Log ``user`` in through the log-in form, going on to ``next_path`` (already URL-quoted); wait until the
+    browser is at a URL ending in ``landed``."""
+    driver.get(f"{url}/login?next={next_path}")
+    find(driver, "#username").send_keys(user[0])
+    find(driver, "#password").send_keys(user[1])
+    find(driver, "form.form button[type=submit]").click()
+    wait(driver, lambda d: d.current_url.endswith(landed), timeout, f"{user[0]} could not log in")
+
+
 def set_viewport(driver: Any, width: int, height: int) -> None:
     """Make the page area exactly width x height (the window frame differs between setups)."""
     driver.set_window_size(width, height)

@@ -9,16 +9,13 @@ at 15:45.  A service without hours has slots around the clock.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from .hours import TimeRange, WeeklyHours
 
-#: a day without hours: open from midnight to midnight (23:59:59 stands for the end of the day)
-ALL_DAY = TimeRange(time(0, 0), time(23, 59, 59))
-ALL_DAY_RANGES = (ALL_DAY,)
 #: an appointment's code: long enough to be unguessable behind the rate limits, short enough to type
 CODE_LENGTH = 6
 
@@ -41,16 +38,19 @@ CANCELLABLE = frozenset({AppointmentStatus.BOOKED})
 
 def slot_starts(hours: WeeklyHours, day: date, slot_minutes: int, tz: ZoneInfo) -> Iterator[datetime]:
     """Every slot's start on ``day`` (local), in UTC, in order."""
-    ranges = hours.on(day)
     step = timedelta(minutes=slot_minutes)
-    for r in sorted(ALL_DAY_RANGES if ranges is None else ranges, key=lambda r: r.start):
-        start = datetime.combine(day, r.start, tz)
-        end = datetime.combine(day, r.end, tz)
-        if r.end == ALL_DAY.end:
-            end = datetime.combine(day + timedelta(days=1), time(0, 0), tz)
+    for start, end in _spans(hours.on(day), day, tz):
         while start + step <= end:
             yield start.astimezone(UTC)
             start += step
+
+
+def _spans(ranges: Sequence[TimeRange] | None, day: date, tz: ZoneInfo) -> list[tuple[datetime, datetime]]:
+    """The day's opening ranges as local moments; no hours (None) is midnight to midnight."""
+    if ranges is None:
+        return [(datetime.combine(day, time(0, 0), tz), datetime.combine(day + timedelta(days=1), time(0, 0), tz))]
+    return [(datetime.combine(day, r.start, tz), datetime.combine(day, r.end, tz))
+            for r in sorted(ranges, key=lambda r: r.start)]
 
 
 def is_slot(hours: WeeklyHours, start: datetime, slot_minutes: int, tz: ZoneInfo) -> bool:

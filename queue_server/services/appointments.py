@@ -31,8 +31,7 @@ from .counters import dialect_insert
 from .outbox import writing
 
 SLOTS = AppointmentSlot.__table__
-SOURCES = ("api", "public", "ics")
-#: how far ahead a visitor may book on the public page, and how many days a slot list may span
+#: how far ahead a visitor may book on the public page (a booking system's own bookings are not bounded)
 BOOKING_HORIZON_DAYS = 90
 
 
@@ -69,13 +68,9 @@ def free_slots(ctx: Context, service_key: str, day: date) -> list[Slot]:
     with ctx.db.reader() as session:
         rows = session.execute(sa.select(SLOTS.c.start, SLOTS.c.booked).where(
             SLOTS.c.service_key == service_key, SLOTS.c.start >= starts[0], SLOTS.c.start <= starts[-1])).all()
-    booked = {_utc(start): count for start, count in rows}
+    booked = dict(rows)  # the UTC column type gives the starts back aware, as slot_starts makes them
     now = ctx.now()
     return [Slot(s, appt.per_slot, 0 if s <= now else max(0, appt.per_slot - booked.get(s, 0))) for s in starts]
-
-
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def book(ctx: Context, service_key: str, start: datetime, *, source: str, duration_min: int | None = None,
@@ -153,7 +148,7 @@ def cancel(ctx: Context, code: str) -> dict[str, Any]:
                                     code="not_cancellable")
         appointment.status = AppointmentStatus.CANCELLED
         appointment.updated_at = ctx.now()
-        _give_place(session, appointment.service_key, _utc(appointment.start))
+        _give_place(session, appointment.service_key, appointment.start)
         return out(appointment)
 
 

@@ -85,6 +85,8 @@ ROUTES: tuple[Entry, ...] = (
     Entry("GET", "/t/<token>", EVERYONE, "capability: the ticket token (rate-limited per token)"),
     Entry("GET", "/pair/<code>/qr.svg", EVERYONE, "a waiting device's code as a QR code (404 once used or expired)"),
     Entry("GET", "/t/<token>/qr.svg", EVERYONE, "capability: the ticket token (rate-limited per token)"),
+    Entry("GET", "/book", EVERYONE, "the public booking page: books and cancels through the API"),
+    Entry("GET", "/book/<code>/qr.svg", EVERYONE, "capability: the appointment code (rate-limited per address)"),
     Entry("GET", "/healthz", EVERYONE, "liveness, no data"),
     Entry("GET", "/metrics", EVERYONE, "counters only, no tokens or numbers; restrict at the proxy"),
     # API
@@ -137,6 +139,8 @@ ROUTES: tuple[Entry, ...] = (
     Entry("GET", "/api/appointments", BOOKING, "codes, services, times, statuses: nothing personal is stored"),
     Entry("GET", "/api/appointments/<code>", EVERYONE, "capability: the code (rate-limited per address)"),
     Entry("DELETE", "/api/appointments/<code>", EVERYONE, "capability: the code (rate-limited per address, no CSRF)"),
+    Entry("GET", "/api/appointments/<code>/calendar.ics", EVERYONE, "capability: the code (rate-limited per "
+          "address); public names only"),
     Entry("POST", "/api/bookings", EVERYONE, "the public booking page (rate-limited per address)"),
     Entry("GET", "/api/services/<key>/slots", EVERYONE, "counts only"),
     Entry("GET", "/api/stats", ADMIN),

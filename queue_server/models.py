@@ -87,6 +87,8 @@ class Ticket(Base):
     updated_at: so.Mapped[datetime]
     #: the estimate shown at issue, kept to measure the estimator against the real wait
     estimated_wait_s: so.Mapped[int | None]
+    #: an appointment's booked time (checked in at the kiosk): called at that time, ahead of walk-ins
+    due_at: so.Mapped[datetime | None]
 
 
 class TicketEvent(Base):

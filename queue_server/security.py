@@ -131,7 +131,7 @@ LIMITS: list[tuple[str, str, Callable[[], str], str | None, str | None]] = [
     ("api.book_public", "booking_per_client", get_remote_address, None, None),
     # an appointment's code is its only key: one budget per address for every endpoint that takes one
     *[(name, "appointment_code_per_client", get_remote_address, None, "appointment_code")
-      for name in ("api.show_appointment", "api.cancel_appointment")],
+      for name in ("api.show_appointment", "api.cancel_appointment", "api.appointment_calendar", "pages.book_qr")],
     # asking for a pairing code is asking for a credential: the log-in budget of the address
     ("api.devices_pair_start", "login", get_remote_address, "POST", "login"),
 ]

@@ -62,7 +62,7 @@
   var printTimer = null;
 
   function showScreen(name) {
-    ["start", "closed", "ticket", "unenrolled"].forEach(function (screen) {
+    ["start", "checkin", "closed", "ticket", "unenrolled"].forEach(function (screen) {
       V.show($("screen-" + screen), screen === name);
     });
     state.screen = name;
@@ -112,6 +112,7 @@
       state.services = result.services.filter(function (service) { return offers(service.key); });
       state.byKey = {};
       state.services.forEach(function (service) { state.byKey[service.key] = service; });
+      V.show($("have-appointment"), state.services.some(function (s) { return !!s.appointments; }));
       renderTiles();
     }, function () {
       error(V.t("kiosk.error"));
@@ -414,6 +415,8 @@
     var errands = [ticket.service_name].concat(ticket.pending_names || []);
     V.show($("ticket-errands-row"), errands.length > 1);
     $("ticket-errands").textContent = V.sequence(errands);
+    V.show($("ticket-appointment-row"), !!ticket.appointment_at);
+    $("ticket-appointment").textContent = ticket.appointment_at ? V.formatTime(ticket.appointment_at) : "";
     renderPrintStatus();
   }
 
@@ -507,7 +510,7 @@
   /* the ticket screen has its own countdown; the start and closed screens return to the kiosk's own state */
   var idle = V.idleTimer(IDLE_MS, function () {
     var away = state.selected.length || state.priority || V.getLanguage() !== homeLang;
-    if ((state.screen === "start" || state.screen === "closed") && away) reset();
+    if (state.screen === "checkin" || ((state.screen === "start" || state.screen === "closed") && away)) reset();
     idle.reset();
   });
 
@@ -541,6 +544,24 @@
   socket.on("queue", applyQueue);
   socket.on("printed", function (payload) { printerEvent("printed", payload); });
   socket.on("failed", function (payload) { printerEvent("failed", payload); });
+
+  /* the appointment check-in (checkin.js) shares the screens, the ticket screen and the way back */
+  window.VuoroKiosk = {
+    kiosk: kiosk,
+    token: function () { return token; },
+    showScreen: showScreen,
+    reset: reset,
+    notEnrolled: notEnrolled,
+    issued: function (ticket) {
+      state.ticket = ticket;
+      state.ticket.errands = [ticket.service];
+      showTicket();
+    },
+    walkIn: function (service) {
+      reset();
+      if (service && state.byKey[service] && choosable(state.byKey[service])) toggle(service);
+    },
+  };
 
   $("ticket-title").setAttribute("tabindex", "-1");
   showScreen("start");

@@ -13,8 +13,10 @@ from flask import Flask
 
 from ..services.context import Context
 from ..services.retention import RetentionWorker
+from ..services.sweeps import Sweeper
 
 RETENTION = "vuoro_retention"
+SWEEPS = "vuoro_sweeps"
 LIVE = "vuoro_admin_live"
 
 
@@ -42,15 +44,18 @@ def init_app(app: Flask) -> None:
 
 
 def _init_retention(app: Flask, ctx: Context) -> None:
-    """The nightly purge runs inside the server unless the config turns it off (``retention_worker: false``).
+    """The nightly purge and the sweep of missed appointments run inside the server unless the config turns them
+    off (``retention_worker: false``: a deployment that runs ``vuoro purge`` from a timer instead).
 
     The app is built in the serving process (after gunicorn's fork), so its thread belongs to that process;
     :func:`queue_server.app.shutdown` stops it.
     """
     worker = RetentionWorker(ctx)
     app.extensions[RETENTION] = worker
+    sweeper = app.extensions[SWEEPS] = Sweeper(ctx)
     if ctx.config.retention_worker:
         worker.start()
+        sweeper.start()
 
 
 def stop_retention(app: Flask) -> None:
@@ -58,6 +63,9 @@ def stop_retention(app: Flask) -> None:
     worker = app.extensions.get(RETENTION)
     if worker is not None:
         worker.stop()
+    sweeper = app.extensions.get(SWEEPS)
+    if sweeper is not None:
+        sweeper.stop()
     live = app.extensions.get(LIVE)
     if live is not None:
         live.close()

@@ -64,4 +64,9 @@ _DAY = _query("day", "the centre's local date (default: today)", {"type": "strin
 OPENAPI_EXTRA: dict[tuple[str, str], dict[str, object]] = {
     ("get", "/api/appointments"): {"parameters": [_DAY, _query("service", "one service's only", {"type": "string"})]},
     ("get", "/api/services/{key}/slots"): {"parameters": [_DAY]},
+    ("get", "/api/appointments/{code}/calendar.ics"): {
+        "parameters": [_query("language", "the texts' language, one of the centre's (default: its own)",
+                              {"type": "string"})],
+        "responses": {"200": {"content": {"text/calendar": {"schema": {"type": "string"}}}}},
+    },
 }

@@ -1,5 +1,5 @@
-"""Appointments: a booking system makes and lists them; a visitor books a free slot on the public page and
-cancels with the code; anybody may see a service's free slots (counts only)."""
+"""Appointments: a booking system makes and lists them; a visitor books a free slot on the public page, takes
+it to a calendar (``.ics``) and cancels with the code; anybody may see a service's free slots (counts only)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import date, datetime
 from flask import Response, jsonify, request
 
 from ..services import appointments as service
+from ..services.calendar_export import calendar_file
 from . import bp
 from .appointment_schemas import (
     AppointmentEnvelope,
@@ -19,7 +20,7 @@ from .appointment_schemas import (
     SlotsEnvelope,
 )
 from .auth import BOOKING_ROLES, require
-from .context import ctx, parse_body
+from .context import ctx, parse_body, query_language
 from .errors import ApiError
 
 
@@ -73,6 +74,15 @@ def show_appointment(code: str) -> tuple[Response, int]:
 @bp.delete("/appointments/<code>")
 def cancel_appointment(code: str) -> tuple[Response, int]:
     return _one(service.cancel(ctx(), code))
+
+
+@bp.get("/appointments/<code>/calendar.ics")
+def appointment_calendar(code: str) -> Response:
+    """The appointment for the visitor's calendar, its texts in ``?language=``; the code is the key
+    (rate-limited per address in the same budget as every code lookup)."""
+    body = calendar_file(ctx(), code, query_language())
+    return Response(body, mimetype="text/calendar",
+                    headers={"Content-Disposition": 'attachment; filename="appointment.ics"'})
 
 
 @bp.post("/bookings")

@@ -56,6 +56,8 @@ class WaitingTicketOut(BaseModel):
     waited_s: int = Field(description="seconds since queued_at, when the list was made")
     priority: bool
     errands: int = Field(description="the errands the visit has left, this one included")
+    appointment_at: str | None = Field(None, description="a checked-in appointment's booked time (UTC): it is "
+                                                         "called then, ahead of walk-ins; null for a walk-in")
 
 
 class WaitingListOut(BaseModel):

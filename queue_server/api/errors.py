@@ -35,6 +35,10 @@ class ApiError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
+#: the details of a domain error a client may act on (schemas.ErrorBody); the others stay on the server
+PUBLIC_DETAILS = ("opens_at", "come_back_at", "start", "walk_in", "service")
+
+
 def error_response(status: int, code: str, message: str, **extra: Any) -> Response:
     body: dict[str, Any] = {"code": code, "message": message}
     body.update({k: v for k, v in extra.items() if v is not None})
@@ -74,8 +78,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError) -> Response:
-        opens_at = exc.details.get("opens_at")
-        return error_response(exc.status, exc.code, exc.message, opens_at=opens_at)
+        public = {key: exc.details.get(key) for key in PUBLIC_DETAILS}
+        return error_response(exc.status, exc.code, exc.message, **public)
 
     @app.errorhandler(ValidationError)
     def _invalid(exc: ValidationError) -> Response:

@@ -134,6 +134,9 @@ OPERATIONS += [
      {200: AppointmentEnvelope, 404: ErrorOut}, None),
     ("delete", "/api/appointments/{code}", "Cancel a booked appointment with its code (409 not_cancellable once "
      "checked in)", None, {200: AppointmentEnvelope, 404: ErrorOut, 409: ErrorOut}, None),
+    ("get", "/api/appointments/{code}/calendar.ics", "An appointment as an iCalendar file for the visitor's calendar "
+     "(the service's public name, the centre, the time, the code)", None, {200: None, 400: ErrorOut, 404: ErrorOut},
+     None),
     ("post", "/api/bookings", "The public booking page books a free slot (409 slot_full when it was taken)",
      BookingRequest, {201: AppointmentEnvelope, **_BOOK}, None),
     ("get", "/api/services/{key}/slots", "A service's slots on a day, each with its capacity and free places",
@@ -144,7 +147,8 @@ OPERATIONS += [
 RATE_LIMITED = frozenset({("post", "/api/tickets"), ("get", "/api/tickets/{token}"), ("delete", "/api/tickets/{token}"),
                           ("post", "/api/tickets/{token}/feedback"), ("post", "/api/session"),
                           ("post", "/api/devices/pair/start"), ("post", "/api/bookings"),
-                          ("get", "/api/appointments/{code}"), ("delete", "/api/appointments/{code}")})
+                          ("get", "/api/appointments/{code}"), ("delete", "/api/appointments/{code}"),
+                          ("get", "/api/appointments/{code}/calendar.ics")})
 _CHANGE: dict[int, type[BaseModel] | None] = {200: ConfigOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut,
                                                404: ErrorOut, 409: ErrorOut}
 OPERATIONS += [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 Key = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 
@@ -34,13 +34,34 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
+AppointmentCode = Annotated[str, Field(min_length=4, max_length=16, pattern=r"^[A-Za-z0-9 -]+$",
+                                       description="an appointment's code, to check in (instead of services)")]
+
+
 class IssueRequest(_In):
+    """A walk-in ticket for ``services``, or the ticket of a booked appointment checked in with its code."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"oneOf": [
+        {"required": ["services"]},
+        {"required": ["appointment"], "properties": {"priority": {"const": False}}},
+    ]})
+
     services: Annotated[list[Key], Field(min_length=1, max_length=5, json_schema_extra={"uniqueItems": True}),
-                        AfterValidator(_unique)]
+                        AfterValidator(_unique)] | None = None
+    #: an appointment's code (check-in at the kiosk): instead of ``services``
+    appointment: AppointmentCode | None = None
     #: one of the centre's languages; without it, the kiosk's own language, else the centre's default
     language: Annotated[str, Field(pattern=r"^[a-z]{2,3}$")] | None = None
     priority: bool = False
     kiosk: Key | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> IssueRequest:
+        if (self.services is None) == (self.appointment is None):
+            raise ValueError("give either services (a walk-in ticket) or appointment (a code to check in)")
+        if self.appointment is not None and self.priority:
+            raise ValueError("priority is for walk-ins: an appointment is called at its time")
+        return self
 
 
 class TransferRequest(_In):
@@ -85,6 +106,8 @@ class TicketOut(BaseModel):
                                                                        "ticket's language")
     token: str | None = Field(description="only in the response that issues the ticket, or echoed to its holder")
     track_url: str | None
+    appointment_at: str | None = Field(None, description="an appointment ticket's booked time (UTC, ISO 8601): "
+                                                         "it is called then, ahead of walk-ins; null for a walk-in")
 
 
 class TicketEnvelope(BaseModel):
@@ -108,6 +131,8 @@ class ServiceOut(BaseModel):
     sensitive: bool
     full_today: bool = Field(False, description="it has given its daily_limit of tickets today: no more until "
                                                 "its next day (POST /api/tickets answers 409 daily_limit_reached)")
+    appointments: bool = Field(False, description="the public booking page (/book) offers it: it takes appointments "
+                                                  "and is not sensitive (GET /api/services/{key}/slots)")
 
 
 class ServicesEnvelope(BaseModel):
@@ -143,6 +168,13 @@ class DeskActionOut(BaseModel):
 class ErrorBody(BaseModel):
     code: str
     message: str
+    opens_at: str | None = Field(None, description="service_closed, daily_limit_reached: when it opens next")
+    come_back_at: str | None = Field(None, description="too_early: when the appointment's check-in opens")
+    start: str | None = Field(None, description="too_early, too_late: the appointment's time (local, ISO 8601)")
+    walk_in: bool | None = Field(None, description="too_late: whether a walk-in ticket for its service is "
+                                                   "offered now")
+    service: str | None = Field(None, description="the service the refusal is about (service_closed, "
+                                                  "daily_limit_reached, too_late)")
 
 
 class ErrorOut(BaseModel):

@@ -1,28 +1,28 @@
-"""Services: what a kiosk offers, public (counts only)."""
+"""Services: what a kiosk offers and which the booking page offers, public (counts only)."""
 
 from __future__ import annotations
 
-from flask import Response, jsonify, request
+from flask import Response, jsonify
 
+from ..services.appointments import publicly_bookable
 from ..services.overview import public_summaries
 from . import bp
-from .context import ctx
-from .errors import ApiError
+from .context import ctx, query_language
 from .schemas import ServiceOut, ServicesEnvelope
 
 
 @bp.get("/services")
 def list_services() -> Response:
     config = ctx().config
-    language = request.args.get("language", config.centre.language)
-    if language not in config.centre.languages:
-        raise ApiError(400, "invalid_request", f"language must be one of {', '.join(config.centre.languages)}")
+    language = query_language()
+    bookable = {s.key for s in config.services if publicly_bookable(s)}
     items = [
         ServiceOut(key=s.key, prefix=s.prefix, name=config.text(s.names, language), names=s.names,
                    location=config.text(s.locations, language), open=s.open, opens_at=s.opens_at,
                    closed_tomorrow=s.closed_tomorrow,
                    waiting=s.waiting, estimated_wait_s=s.estimated_wait_s, estimate_reason=s.estimate_reason,
-                   wait_text=s.wait_texts.get(language), sensitive=s.sensitive, full_today=s.full_today)
+                   wait_text=s.wait_texts.get(language), sensitive=s.sensitive, full_today=s.full_today,
+                   appointments=s.key in bookable)
         for s in public_summaries(ctx())
     ]
     return jsonify(ServicesEnvelope(services=items).model_dump(mode="json"))

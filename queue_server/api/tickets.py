@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
+from ..services import checkin
 from ..services import tickets as service
 from . import bp
 from .auth import KIOSK_ROLES, current_principal, require
@@ -32,10 +33,13 @@ def issue() -> tuple[Response, int]:
             kiosk = principal.name
     kcfg = kiosks.get(kiosk) if kiosk else None
     language = req.language or (kcfg.language if kcfg else None) or ctx().config.centre.language
-    issued = service.issue_ticket(
-        ctx(), services=req.services, language=language, priority=req.priority, kiosk=kiosk,
-        actor=principal.actor if principal else "system",
-    )
+    actor = principal.actor if principal else "system"
+    if req.appointment is not None:
+        issued = checkin.check_in(ctx(), req.appointment, language=language, kiosk=kiosk, actor=actor)
+    else:
+        assert req.services is not None  # the request's model requires one of the two
+        issued = service.issue_ticket(ctx(), services=req.services, language=language, priority=req.priority,
+                                      kiosk=kiosk, actor=actor)
     return ticket_json(issued.view, 201)
 
 

@@ -36,6 +36,31 @@ HOLDS_SLOT = frozenset({AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN, 
 CANCELLABLE = frozenset({AppointmentStatus.BOOKED})
 
 
+#: how a checked-in appointment's ticket stands, as the appointment's status (the ticket is the truth once
+#: the visitor checked in: the desk calls, serves and marks no-shows on tickets, never on appointments)
+STATUS_OF_TICKET = {"waiting": AppointmentStatus.CHECKED_IN, "called": AppointmentStatus.CALLED,
+                    "serving": AppointmentStatus.CALLED, "done": AppointmentStatus.DONE,
+                    "no_show": AppointmentStatus.NO_SHOW, "cancelled": AppointmentStatus.CANCELLED,
+                    "expired": AppointmentStatus.NO_SHOW}
+
+
+class Window(StrEnum):
+    """Where a moment stands against an appointment's check-in window."""
+
+    EARLY = "early"
+    OPEN = "open"
+    LATE = "late"
+
+
+def checkin_window(start: datetime, now: datetime, early_min: int, grace_min: int) -> Window:
+    """Check-in opens ``early_min`` before ``start`` and closes ``grace_min`` after it (both ends included)."""
+    if now < start - timedelta(minutes=early_min):
+        return Window.EARLY
+    if now > start + timedelta(minutes=grace_min):
+        return Window.LATE
+    return Window.OPEN
+
+
 def slot_starts(hours: WeeklyHours, day: date, slot_minutes: int, tz: ZoneInfo) -> Iterator[datetime]:
     """Every slot's start on ``day`` (local), in UTC, in order."""
     step = timedelta(minutes=slot_minutes)

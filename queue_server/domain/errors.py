@@ -107,3 +107,24 @@ class SlotFull(DomainError):
 
     code = "slot_full"
     status = 409
+
+
+class TooEarly(DomainError):
+    """Check-in opens ``checkin_early_min`` before the appointment: ``come_back_at`` says when."""
+
+    code = "too_early"
+    status = 409
+
+
+class TooLate(DomainError):
+    """Check-in closed ``grace_min`` after the appointment; ``walk_in`` says whether a walk-in ticket is offered."""
+
+    code = "too_late"
+    status = 409
+
+
+class NotCheckable(DomainError):
+    """The appointment is cancelled, missed or already checked in: its code gives no (second) ticket."""
+
+    code = "not_checkable"
+    status = 409

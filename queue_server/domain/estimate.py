@@ -136,6 +136,16 @@ class Waiting:
 
 
 @dataclass(frozen=True)
+class Booked:
+    """An appointment due at ``due`` (seconds, on ``Snapshot.now``'s clock): a checked-in ticket (its id) or a
+    booking not checked in yet (a negative id).  Desks call it at that time, ahead of the walk-ins."""
+
+    id: int
+    service: str
+    due: float
+
+
+@dataclass(frozen=True)
 class Desk:
     key: str
     services: tuple[str, ...]
@@ -158,6 +168,8 @@ class Snapshot:
     priority_ratio: int = 2
     #: replay only the first ``horizon`` waiting tickets of each service (None: all of them)
     horizon: int | None = None
+    #: today's appointments still to be called (domain/policy.py: called at their time, first)
+    booked: Sequence[Booked] = ()
 
 
 @dataclass
@@ -256,7 +268,8 @@ class _Replay:
         self.call_var: dict[int, float] = {}  # the variance of each replayed ticket's call time
         self.tie = 0
         self.unprobed = services - cut  # a newcomer behind a cut queue is the caller's to extrapolate
-        self.remaining = len(self.kept)
+        self.booked = sorted((b.due, b.id, b.service) for b in snap.booked if b.service in services)
+        self.remaining = len(self.kept) + len(self.booked)
         self.last_call = dict.fromkeys(services, 0.0)
 
     def run(self) -> Prediction:
@@ -269,6 +282,8 @@ class _Replay:
             while self.later and self.later[0][0] <= t:  # tickets back from an earlier errand rejoin in place
                 _, _, entry = heapq.heappop(self.later)
                 heapq.heappush(self.queues[entry.service][entry.priority], entry)
+            if self._serve_booked(i, t):
+                continue
             pick = self._pick(i)
             if pick is None:
                 self._idle(i, t)
@@ -319,16 +334,33 @@ class _Replay:
                 return min(heads)
         return None
 
+    def _serve_booked(self, i: int, t: float) -> bool:
+        """Desk ``i`` calls the earliest appointment of its services that is due at ``t``, if there is one."""
+        services = self.desks[i].services
+        k = next((k for k, (due, _, s) in enumerate(self.booked) if s in services and due <= t), None)
+        if k is None:
+            return False
+        due, ticket_id, service = self.booked.pop(k)
+        self.remaining -= 1
+        rate = self.rates[service]
+        if ticket_id >= 0:  # never before its time: the spread shortens a wait, not the appointment
+            self.out.waits[ticket_id] = max(due, _median(t, self.spread[i]))
+        self.spread[i] += (rate.cv * rate.mean_s) ** 2
+        heapq.heappush(self.free, (t + rate.mean_s, i))
+        return True
+
     def _idle(self, i: int, t: float) -> None:
-        """Nobody older waits at desk ``i``: a newcomer would be called now; wake it when a later errand returns."""
+        """Nobody older waits at desk ``i``: a newcomer would be called now; wake it when a later errand returns
+        or the next appointment of its services is due."""
         services = self.desks[i].services
         for s in services:
             if s in self.unprobed:
                 self.out.newcomer[s] = _median(t, self.spread[i])
                 self.unprobed.discard(s)
-        nxt = min((at for at, _, e in self.later if e.service in services), default=None)
+        nxt = min([at for at, _, e in self.later if e.service in services]
+                  + [due for due, _, s in self.booked if s in services], default=None)
         if nxt is not None:
-            heapq.heappush(self.free, (nxt, i))
+            heapq.heappush(self.free, (max(nxt, t), i))
 
     def _serve(self, i: int, t: float, pick: _Entry) -> None:
         heapq.heappop(self.queues[pick.service][pick.priority])

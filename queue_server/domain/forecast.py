@@ -9,7 +9,7 @@ replayed plus one desk-share of a service time per place: the cost of a forecast
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from . import estimate
@@ -42,6 +42,9 @@ class ServiceForecast:
     #: some desk serving the service is open or busy now; without one, a wait is the replay's guess at when
     #: somebody will open a desk, and the screens say "no desk open" rather than promise a made-up "40 min"
     staffed: bool = True
+    #: checked-in appointments waiting (counted in ``waiting``), and when each is expected to be called (s, by id)
+    appointments_waiting: int = 0
+    appointment_waits: Mapping[int, int] = field(default_factory=dict)
 
     @property
     def reason(self) -> EstimateReason | None:
@@ -62,8 +65,15 @@ class ServiceForecast:
         return max(0, int(round(wait - elapsed)))
 
     def newcomer_wait(self, now_us: int | None = None) -> int:
-        """The wait of a normal ticket issued now: behind everyone waiting."""
-        return self.wait_for(self.waiting + 1, now_us)
+        """The wait of a normal walk-in issued now: behind every walk-in waiting (appointments are in the replay)."""
+        return self.wait_for(self.waiting - self.appointments_waiting + 1, now_us)
+
+    def appointment_wait(self, ticket_id: int, due_us: int, now_us: int) -> int:
+        """Seconds until a checked-in appointment is called: the replay's answer, else its booked time."""
+        replayed = self.appointment_waits.get(ticket_id)
+        if replayed is None:
+            return max(0, (due_us - now_us) // 1_000_000)
+        return max(0, int(round(replayed - max(0.0, (now_us - self.at_us) / _US))))
 
 
 def groups(topology: Topology) -> list[frozenset[str]]:
@@ -143,8 +153,10 @@ def forecast_group(model: QueueModel, priors: Priors, group: frozenset[str], now
     heads = {key: list(model.waiting_in(key, horizon + 1)) for key in group}
     waiting = [estimate.Waiting(t.id, key, t.priority, (t.queued_at - now_us) / _US, t.pending)
                for key, tickets in heads.items() for t in tickets]
+    booked = _booked(model, group, now_us)
     prediction = estimate.predict(estimate.Snapshot(now=0.0, waiting=waiting, desks=desks, rates=service_rates,
-                                                    priority_ratio=priors.priority_ratio, horizon=horizon))
+                                                    priority_ratio=priors.priority_ratio, horizon=horizon,
+                                                    booked=booked))
     out = {}
     for key in group:
         rate = service_rates[key]
@@ -155,5 +167,16 @@ def forecast_group(model: QueueModel, priors: Priors, group: frozenset[str], now
             tail_s=prediction.tail_s.get(key, rate.per_call_s / max(1, prediction.desks.get(key, 1))),
             newcomer_s=int(round(newcomer)) if newcomer is not None else None, at_us=now_us,
             staffed=key in staffed,
+            appointments_waiting=len(model.appointment_queues.get(key, ())),
+            appointment_waits={t.id: int(round(prediction.waits.get(t.id, 0.0))) for t in model.appointments_in(key)},
         )
+    return out
+
+
+def _booked(model: QueueModel, group: frozenset[str], now_us: int) -> list[estimate.Booked]:
+    """The group's appointments still to be called: checked in (their ticket ids) and expected (negative ids)."""
+    out = [estimate.Booked(t.id, key, (t.due - now_us) / _US) for key in group for t in model.appointments_in(key)
+           if t.due is not None]
+    out += [estimate.Booked(-booking_id, key, (start - now_us) / _US) for key in group
+            for start, booking_id in model.expected.get(key, ())]
     return out

@@ -1,7 +1,12 @@
-"""Call-next policy: the longest-waiting ticket first, with ratio-limited priority.
+"""Call-next policy: appointments at their time, then the longest-waiting walk-in, with ratio-limited priority.
 
-Priority tickets (visitors who cannot wait standing) go ahead, but after ``ratio`` priority calls in a row a
-desk takes a normal ticket if one waits, so priority never starves the normal queue (NovoSGA's flaw).
+A checked-in appointment whose booked time has come goes first (the earliest booked first): the visitor was
+promised that time.  Before its time it waits while walk-ins wait, and is called early only when no walk-in
+waits for the desk -- a desk does not sit idle beside a visitor who is there.
+
+Among walk-ins, priority tickets (visitors who cannot wait standing) go ahead, but after ``ratio`` priority
+calls in a row a desk takes a normal ticket if one waits, so priority never starves the normal queue (NovoSGA's
+flaw).  Calling an appointment leaves the streak as it was: the ratio holds among walk-ins.
 """
 
 from __future__ import annotations
@@ -24,7 +29,10 @@ def priority_order(streak: int, ratio: int) -> tuple[bool | None, ...]:
     return (False, True)
 
 
-def next_streak(streak: int, called_priority: bool) -> int:
+def next_streak(streak: int, called_priority: bool, appointment: bool = False) -> int:
+    """The desk's priority streak after a call (an appointment is outside the walk-ins' ratio)."""
+    if appointment:
+        return streak
     return streak + 1 if called_priority else 0
 
 
@@ -35,12 +43,19 @@ class Candidate:
     ticket_id: int
     priority: bool
     queued_at: datetime
+    #: a checked-in appointment's booked time; None for a walk-in
+    due: datetime | None = None
 
 
-def choose(candidates: Sequence[Candidate], streak: int, ratio: int) -> Candidate | None:
-    """Pick the ticket to call from all waiting candidates (the reference the SQL queries implement)."""
+def choose(candidates: Sequence[Candidate], streak: int, ratio: int, now: datetime | None = None) -> Candidate | None:
+    """Pick the ticket to call from all waiting candidates at ``now`` (the reference the live model and the SQL
+    queries implement)."""
+    booked = sorted((c for c in candidates if c.due is not None), key=lambda c: (c.due, c.ticket_id))
+    if booked and (now is None or booked[0].due <= now):  # type: ignore[operator]
+        return booked[0]
+    walk_ins = [c for c in candidates if c.due is None]
     for want_priority in priority_order(streak, ratio):
-        pool = [c for c in candidates if want_priority is None or c.priority == want_priority]
+        pool = [c for c in walk_ins if want_priority is None or c.priority == want_priority]
         if pool:
             return min(pool, key=lambda c: (c.queued_at, c.ticket_id))
-    return None
+    return booked[0] if booked else None

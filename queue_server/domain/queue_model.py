@@ -6,6 +6,8 @@ sequence order, and rebuilt from the database when in doubt.  Every read is O(1)
 
 - a service's waiting tickets sit in a sorted list keyed by the call order ``(not priority, queued_at, id)``,
   so a ticket's position is a rank lookup, never a COUNT over the queue;
+- checked-in appointments wait in a list of their own, keyed by ``(due, id)``: they are called at their time,
+  ahead of the walk-ins (domain/policy.py), so they never mix into the walk-ins' arrival order;
 - desks keep their status, priority streak and current ticket;
 - the statistics the estimator learns from (``ServiceStats``) are updated by the same records.
 
@@ -27,6 +29,8 @@ from .queue_stats import ServiceStats, StatsBook
 from .states import AT_DESK, TicketStatus
 
 WAITING = TicketStatus.WAITING.value
+#: an appointment not checked in yet (domain/appointments.py's AppointmentStatus.BOOKED)
+BOOKED = "booked"
 ACTIVE_VALUES = frozenset({s.value for s in (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING)})
 AT_DESK_VALUES = frozenset(s.value for s in AT_DESK)
 #: calls a board shows when it (re)connects
@@ -68,11 +72,19 @@ class LiveTicket:
     desk: str | None
     called_at: int | None
     token_hash: str
+    #: an appointment's booked time (us), None for a walk-in
+    due: int | None = None
 
     @property
     def order_key(self) -> tuple[bool, int, int]:
         """Call order within a service: priority first, then arrival, then id (as the SQL in call-next)."""
         return (not self.priority, self.queued_at, self.id)
+
+    @property
+    def due_key(self) -> tuple[int, int]:
+        """Call order among appointments: the booked time, then id."""
+        assert self.due is not None
+        return (self.due, self.id)
 
     @classmethod
     def from_record(cls, data: Mapping[str, Any]) -> LiveTicket:
@@ -81,7 +93,22 @@ class LiveTicket:
             pending=tuple(data.get("pending") or ()), priority=bool(data["priority"]), language=data["language"],
             issued_at=int(data["issued_at"]), queued_at=int(data["queued_at"]), desk=data.get("desk"),
             called_at=data.get("called_at"), token_hash=data["token_hash"],
+            due=int(data["due"]) if data.get("due") is not None else None,
         )
+
+
+@dataclass(frozen=True)
+class Booking:
+    """One of today's appointments as its last committed change left it: a service, a time, a status."""
+
+    id: int
+    service: str
+    start: int
+    status: str
+
+    @classmethod
+    def from_record(cls, data: Mapping[str, Any]) -> Booking:
+        return cls(int(data["id"]), data["service"], int(data["start"]), data["status"])
 
 
 @dataclass
@@ -110,6 +137,11 @@ class QueueModel:
     tickets: dict[int, LiveTicket] = field(default_factory=dict)
     by_token: dict[str, int] = field(default_factory=dict)
     queues: dict[str, SortedList] = field(default_factory=dict)
+    #: service -> its checked-in appointments waiting, keyed ``(due, id)``
+    appointment_queues: dict[str, SortedList] = field(default_factory=dict)
+    #: today's appointments by id, and per service those still expected to check in, keyed ``(start, id)``
+    bookings: dict[int, Booking] = field(default_factory=dict)
+    expected: dict[str, SortedList] = field(default_factory=dict)
     desks: dict[str, LiveDesk] = field(default_factory=dict)
     stats: StatsBook = field(default_factory=StatsBook)
     calls: dict[str, deque[RecentCall]] = field(default_factory=dict)
@@ -117,6 +149,7 @@ class QueueModel:
     def __post_init__(self) -> None:
         for key in self.topology.services:
             self.queues.setdefault(key, SortedList())
+            self.appointment_queues.setdefault(key, SortedList())
         for desk in self.topology.desks:
             self.desks.setdefault(desk.key, LiveDesk())
             self.calls.setdefault(desk.zone, deque(maxlen=RECENT_CALLS))
@@ -131,7 +164,9 @@ class QueueModel:
             return
         self.tickets[ticket.id] = ticket
         self.by_token[ticket.token_hash] = ticket.id
-        if ticket.status == WAITING:
+        if ticket.status == WAITING and ticket.due is not None:
+            self.appointment_queues.setdefault(ticket.service, SortedList()).add(ticket.due_key)
+        elif ticket.status == WAITING:
             self.queues.setdefault(ticket.service, SortedList()).add(ticket.order_key)
         elif ticket.desk is not None and ticket.desk in self.desks:
             self.desks[ticket.desk].ticket_id = ticket.id
@@ -139,13 +174,23 @@ class QueueModel:
     def _unplace(self, ticket: LiveTicket) -> None:
         self.by_token.pop(ticket.token_hash, None)
         if ticket.status == WAITING:
-            queue = self.queues.get(ticket.service)
+            queues = self.queues if ticket.due is None else self.appointment_queues
+            queue = queues.get(ticket.service)
             if queue is not None:
-                queue.discard(ticket.order_key)
+                queue.discard(ticket.order_key if ticket.due is None else ticket.due_key)
         elif ticket.desk is not None:
             desk = self.desks.get(ticket.desk)
             if desk is not None and desk.ticket_id == ticket.id:
                 desk.ticket_id = None
+
+    def put_booking(self, booking: Booking) -> None:
+        """Store an appointment's new state; one still ``booked`` is expected at the kiosk at its time."""
+        old = self.bookings.pop(booking.id, None)
+        if old is not None:
+            self.expected.get(old.service, SortedList()).discard((old.start, old.id))
+        self.bookings[booking.id] = booking
+        if booking.status == BOOKED:
+            self.expected.setdefault(booking.service, SortedList()).add((booking.start, booking.id))
 
     def set_desk(self, key: str, status: str, streak: int) -> None:
         desk = self.desks.setdefault(key, LiveDesk())
@@ -171,6 +216,9 @@ class QueueModel:
                 self.drop(int(data["id"]))
         for desk in record.get("desks", ()):
             self.set_desk(desk["key"], desk["status"], int(desk["streak"]))
+        for data in record.get("appointments", ()):
+            if data.get("day") == self.day:
+                self.put_booking(Booking.from_record(data))
         self.seq = seq
 
     def drop(self, ticket_id: int) -> None:
@@ -197,17 +245,40 @@ class QueueModel:
             calls.extend(ordered)
 
     # -- reading ---------------------------------------------------------------------------------------------
-    def position(self, ticket: LiveTicket) -> int | None:
-        """1 for the next ticket its service will call, 2 for the one after; None unless it waits."""
+    def position(self, ticket: LiveTicket, now: int | None = None) -> int | None:
+        """1 for the next ticket its service will call, 2 for the one after; None unless it waits.
+
+        A walk-in counts the appointments already due (``now``, us) ahead of it; an appointment counts the
+        appointments booked before it.
+        """
         if ticket.status != WAITING:
             return None
+        if ticket.due is not None:
+            return int(self.appointment_queues[ticket.service].bisect_left(ticket.due_key)) + 1
+        return self.walk_in_rank(ticket) + (self.due_count(ticket.service, now) if now is not None else 0)
+
+    def walk_in_rank(self, ticket: LiveTicket) -> int:
+        """A waiting walk-in's place among the walk-ins (1 first): the estimator's position."""
         return int(self.queues[ticket.service].bisect_left(ticket.order_key)) + 1
 
+    def due_count(self, service: str, now: int) -> int:
+        """How many checked-in appointments of ``service`` are due at ``now`` (us) or before."""
+        return int(self.appointment_queues.get(service, SortedList()).bisect_left((now + 1,)))
+
     def waiting_count(self, service: str) -> int:
+        """Everybody waiting for ``service``: walk-ins and checked-in appointments."""
+        return len(self.queues.get(service, ())) + len(self.appointment_queues.get(service, ()))
+
+    def walk_ins_waiting(self, service: str) -> int:
         return len(self.queues.get(service, ()))
 
+    def appointments_in(self, service: str) -> Iterator[LiveTicket]:
+        """The service's checked-in appointments waiting, by booked time."""
+        for _, ticket_id in self.appointment_queues.get(service, ()):
+            yield self.tickets[ticket_id]
+
     def waiting_in(self, service: str, limit: int | None = None) -> Iterator[LiveTicket]:
-        """The service's waiting tickets in call order (the first ``limit`` of them)."""
+        """The service's waiting walk-ins in call order (the first ``limit`` of them)."""
         queue = self.queues.get(service)
         if not queue:
             return
@@ -230,6 +301,17 @@ class QueueModel:
                     if best is None or (queued_at, ticket_id) < best:
                         best = (queued_at, ticket_id)
         return self.tickets[best[1]] if best is not None else None
+
+    def first_appointment(self, services: Iterable[str], due_by: int | None = None) -> LiveTicket | None:
+        """The checked-in appointment booked earliest among ``services`` (only one due by ``due_by``, us)."""
+        best: tuple[int, int] | None = None
+        for service in services:
+            queue = self.appointment_queues.get(service)
+            if queue and (best is None or queue[0] < best):
+                best = queue[0]
+        if best is None or (due_by is not None and best[0] > due_by):
+            return None
+        return self.tickets[best[1]]
 
     def at_desk(self, desk_key: str) -> LiveTicket | None:
         desk = self.desks.get(desk_key)
@@ -254,14 +336,17 @@ class QueueModel:
             "day": self.day,
             "tickets": {tid: t for tid, t in sorted(self.tickets.items())},
             "queues": {k: list(q) for k, q in sorted(self.queues.items()) if q},
+            "appointment_queues": {k: list(q) for k, q in sorted(self.appointment_queues.items()) if q},
             "desks": {k: (d.status, d.streak, d.ticket_id) for k, d in sorted(self.desks.items())},
             "stats": self.stats.state(),
             "calls": {z: list(c) for z, c in sorted(self.calls.items()) if c},
+            "bookings": dict(sorted(self.bookings.items())),
         }
 
 
 def build(topology: Topology, day: str, seq: int, tickets: Iterable[LiveTicket],
-          desks: Mapping[str, tuple[str, int]], events: Iterable[Mapping[str, Any]]) -> QueueModel:
+          desks: Mapping[str, tuple[str, int]], events: Iterable[Mapping[str, Any]],
+          bookings: Iterable[Booking] = ()) -> QueueModel:
     """A model from what the database holds: today's active tickets, desk rows and today's events in order.
 
     The events rebuild the statistics and recent calls; the ticket and desk rows (not the events) give the state
@@ -274,4 +359,6 @@ def build(topology: Topology, day: str, seq: int, tickets: Iterable[LiveTicket],
         model.put(ticket)
     for key, (status, streak) in desks.items():
         model.set_desk(key, status, streak)
+    for booking in bookings:
+        model.put_booking(booking)
     return model

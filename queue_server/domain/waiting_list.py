@@ -38,10 +38,22 @@ def _merged(lists: Iterable[list[Key]], limit: int) -> deque[Key]:
 
 
 def call_sequence(model: QueueModel, services: Sequence[str], streak: int, ratio: int,
-                  limit: int) -> list[LiveTicket]:
+                  limit: int, now: int | None = None) -> list[LiveTicket]:
     """The first ``limit`` waiting tickets of ``services`` in the order one desk whose priority streak is
-    ``streak`` would call them, calling next again and again (``ratio``: the centre's priority ratio)."""
+    ``streak`` would call them, calling next again and again at ``now`` (us; ``ratio``: the centre's priority
+    ratio): the checked-in appointments due by then, the walk-ins, then the appointments whose time is to come
+    (called early only when no walk-in waits; as time passes they move up)."""
     own = list(dict.fromkeys(services))
+    booked = list(itertools.islice(heapq.merge(*(model.appointments_in(s) for s in own),
+                                               key=lambda t: (t.due, t.id)), limit))
+    due = [t for t in booked if now is None or (t.due or 0) <= now]
+    later = [t for t in booked if t not in due]
+    walk_ins = _walk_ins(model, own, streak, ratio, limit - len(due))
+    return (due + walk_ins + later)[:limit]
+
+
+def _walk_ins(model: QueueModel, own: list[str], streak: int, ratio: int, limit: int) -> list[LiveTicket]:
+    """The walk-ins in the order call-next takes them, the priority streak moving with each one."""
     pools: dict[bool | None, deque[Key]]
     if ratio <= 0:  # priority ignored: one pool in arrival order, as policy.priority_order says
         pools = {None: _merged((_class_keys(model, s, c, limit) for s in own for c in (True, False)), limit)}

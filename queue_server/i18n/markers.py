@@ -12,6 +12,8 @@ def N_(key: str) -> str:  # noqa: N802 - gettext's name for "mark, do not transl
 
 KEYS = (
     N_("board.speech"),
+    N_("book.ics_description"),
+    N_("book.ics_summary"),
     N_("csv.arrivals_hour"),
     N_("csv.cancelled"),
     N_("csv.day"),
@@ -64,6 +66,7 @@ KEYS = (
     N_("error.unknown_desk"),
     N_("error.unknown_service"),
     N_("error.unknown_ticket"),
+    N_("kiosk.checkin_too_late_walk_in"),
     N_("kiosk.no_printer"),
     N_("kiosk.pair_expired"),
     N_("kiosk.print_failed"),

@@ -1,4 +1,5 @@
-"""The staff and visitor pages that are not screens of their own: start page, log-in, desk, phone ticket page.
+"""The staff and visitor pages that are not screens of their own: start page, log-in, desk, phone ticket page,
+the public booking page.
 
 Also home of what every page shares: the base template, the CSS, the JavaScript helper, the vendored
 Socket.IO client and the chime (static files under ``/assets/vuoro/``).
@@ -13,7 +14,7 @@ bp = Blueprint("pages", __name__, template_folder="templates", static_folder="st
 
 
 def init_app(app: Flask) -> None:
-    from . import views  # noqa: F401  (routes register on import)
+    from . import booking, views  # noqa: F401  (routes register on import)
 
     if "pages" not in app.blueprints:
         app.register_blueprint(bp)

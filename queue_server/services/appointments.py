@@ -22,13 +22,13 @@ from sqlalchemy import orm
 from sqlalchemy.exc import IntegrityError
 
 from ..config import AppointmentsConfig, ServiceConfig
-from ..domain.appointments import CANCELLABLE, CODE_LENGTH, AppointmentStatus, is_slot, slot_starts
+from ..domain.appointments import CANCELLABLE, CODE_LENGTH, STATUS_OF_TICKET, AppointmentStatus, is_slot, slot_starts
 from ..domain.codes import new_code, normalise_code
 from ..domain.errors import InvalidRequest, InvalidTransition, NoAppointments, NotASlot, NotFound, SlotFull, SlotPast
-from ..models import Appointment, AppointmentSlot
+from ..models import Appointment, AppointmentSlot, Ticket
 from .context import Context
 from .counters import dialect_insert
-from .outbox import writing
+from .outbox import note_appointment, writing
 
 SLOTS = AppointmentSlot.__table__
 #: how far ahead a visitor may book on the public page (a booking system's own bookings are not bounded)
@@ -42,25 +42,55 @@ class Slot:
     free: int
 
 
-def _service(ctx: Context, key: str) -> tuple[ServiceConfig, AppointmentsConfig]:
+def publicly_bookable(service: ServiceConfig) -> bool:
+    """Whether the public booking page offers ``service``: it takes appointments and is not sensitive.
+
+    A sensitive service's slots filling up could be watched as its queue could (docs/security.md), so its
+    free places are not public: its appointments come from its own staff or booking system."""
+    return service.appointments is not None and not service.sensitive
+
+
+def last_public_day(ctx: Context) -> date:
+    """The last day the public page offers: every slot of it is within :data:`BOOKING_HORIZON_DAYS`."""
+    return (ctx.now() + timedelta(days=BOOKING_HORIZON_DAYS)).astimezone(ctx.config.centre.tz).date() \
+        - timedelta(days=1)
+
+
+def _service(ctx: Context, key: str, *, public: bool = False) -> tuple[ServiceConfig, AppointmentsConfig]:
     service = ctx.config.service_map.get(key)
     if service is None:
         raise NotFound(f"unknown service {key!r}", code="unknown_service")
     if service.appointments is None:
         raise NoAppointments(f"{key} takes no appointments")
+    if public and not publicly_bookable(service):
+        raise NoAppointments(f"{key} is booked through the centre only (a sensitive service's slots are not public)")
     return service, service.appointments
 
 
-def out(a: Appointment) -> dict[str, Any]:
-    """An appointment as the API gives it: its code, service, time and status; nothing else is stored."""
+def out(a: Appointment, ticket_status: str | None = None) -> dict[str, Any]:
+    """An appointment as the API gives it: its code, service, time and status; nothing else is stored.
+
+    Once checked in, its status follows its ticket's (``ticket_status``): called, done, no-show.
+    """
+    status = STATUS_OF_TICKET.get(ticket_status or "", a.status) if a.ticket_id is not None else a.status
     return {"code": a.code, "service": a.service_key, "start": a.start.astimezone(UTC).isoformat(),
-            "duration_min": a.duration_min, "status": a.status,
+            "duration_min": a.duration_min, "status": status,
             "checked_in_at": a.checked_in_at.isoformat() if a.checked_in_at else None}
 
 
+def _day_of(ctx: Context, start: datetime) -> date:
+    return start.astimezone(ctx.config.centre.tz).date()
+
+
+def _note(ctx: Context, session: orm.Session, a: Appointment) -> None:
+    note_appointment(session, a.id, a.service_key, a.start, a.status, _day_of(ctx, a.start))
+
+
 def free_slots(ctx: Context, service_key: str, day: date) -> list[Slot]:
-    """Every slot of ``day`` (the centre's local date) with its capacity and free places; past slots have none."""
-    _, appt = _service(ctx, service_key)
+    """Every slot of ``day`` (the centre's local date) with its capacity and free places; past slots have none.
+
+    Public: a sensitive service's slots are refused (:func:`publicly_bookable`)."""
+    _, appt = _service(ctx, service_key, public=True)
     starts = list(slot_starts(ctx.config.appointment_hours[service_key], day, appt.slot_minutes,
                               ctx.config.centre.tz))
     if not starts:
@@ -75,8 +105,9 @@ def free_slots(ctx: Context, service_key: str, day: date) -> list[Slot]:
 
 def book(ctx: Context, service_key: str, start: datetime, *, source: str, duration_min: int | None = None,
          source_uid: str | None = None) -> dict[str, Any]:
-    """Book ``start`` (aware) at ``service_key``; :class:`SlotFull` when its places are taken."""
-    service, appt = _service(ctx, service_key)
+    """Book ``start`` (aware) at ``service_key``; :class:`SlotFull` when its places are taken.  A public booking
+    (``source="public"``) is bounded by the horizon and refused for a sensitive service."""
+    service, appt = _service(ctx, service_key, public=source == "public")
     if start.tzinfo is None:
         raise InvalidRequest("start: give a time with its offset (2026-12-04T10:00:00+02:00)")
     if duration_min is not None and not 1 <= duration_min <= 480:
@@ -98,6 +129,7 @@ def book(ctx: Context, service_key: str, start: datetime, *, source: str, durati
                                   source_uid=source_uid, created_at=now, updated_at=now)
         session.add(appointment)
         session.flush()
+        _note(ctx, session, appointment)
         return out(appointment)
 
 
@@ -126,9 +158,15 @@ def _unused_code(session: orm.Session) -> str:
     raise RuntimeError("no free appointment code in ten tries")  # pragma: no cover - the space is 2.4e8
 
 
+_WITH_TICKET = sa.select(Appointment, Ticket.status).outerjoin(Ticket, Ticket.id == Appointment.ticket_id)
+
+
 def find(ctx: Context, code: str) -> dict[str, Any]:
     with ctx.db.reader() as session:
-        return out(_by_code(session, code))
+        found = session.execute(_WITH_TICKET.where(Appointment.code == normalise_code(code)[:16])).first()
+        if found is None:
+            raise NotFound("no appointment with that code", code="unknown_appointment")
+        return out(found[0], found[1])
 
 
 def _by_code(session: orm.Session, code: str, *, lock: bool = False) -> Appointment:
@@ -149,6 +187,7 @@ def cancel(ctx: Context, code: str) -> dict[str, Any]:
         appointment.status = AppointmentStatus.CANCELLED
         appointment.updated_at = ctx.now()
         _give_place(session, appointment.service_key, appointment.start)
+        _note(ctx, session, appointment)
         return out(appointment)
 
 
@@ -157,13 +196,41 @@ def list_day(ctx: Context, day: date, service_key: str | None = None) -> list[di
     tz = ctx.config.centre.tz
     first = datetime.combine(day, datetime.min.time(), tz).astimezone(UTC)
     last = datetime.combine(day + timedelta(days=1), datetime.min.time(), tz).astimezone(UTC)
-    stmt = sa.select(Appointment).where(Appointment.start >= first, Appointment.start < last)
+    stmt = _WITH_TICKET.where(Appointment.start >= first, Appointment.start < last)
     if service_key is not None:
         if service_key not in ctx.config.service_map:
             raise NotFound(f"unknown service {service_key!r}", code="unknown_service")
         stmt = stmt.where(Appointment.service_key == service_key)
     with ctx.db.reader() as session:
-        return [out(a) for a in session.scalars(stmt.order_by(Appointment.start, Appointment.id))]
+        return [out(a, ticket_status) for a, ticket_status
+                in session.execute(stmt.order_by(Appointment.start, Appointment.id))]
+
+
+def mark_no_shows(ctx: Context) -> int:
+    """Appointments never checked in become no-shows when their check-in closes (``grace_min`` after the start).
+
+    One UPDATE decides per appointment (``WHERE status = 'booked'``), so two processes sweeping at once mark
+    each appointment once; the live model hears of each through the change record.  Its place in the slot stays
+    taken: the time has passed.  Returns how many were marked.
+    """
+    now = ctx.now()
+    marked = 0
+    with writing(ctx) as session:
+        for service in ctx.config.services:
+            if service.appointments is None:
+                continue
+            cutoff = now - timedelta(minutes=service.appointments.grace_min)
+            rows = session.execute(
+                sa.update(Appointment).where(Appointment.service_key == service.key,
+                                             Appointment.status == AppointmentStatus.BOOKED,
+                                             Appointment.start < cutoff)
+                .values(status=AppointmentStatus.NO_SHOW, updated_at=now)
+                .returning(Appointment.id, Appointment.start)).all()
+            for appointment_id, start in rows:
+                note_appointment(session, appointment_id, service.key, start, AppointmentStatus.NO_SHOW,
+                                 _day_of(ctx, start))
+            marked += len(rows)
+    return marked
 
 
 def uid_hash(uid: str) -> str:

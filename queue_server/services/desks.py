@@ -55,13 +55,21 @@ _BY_ID = select_tickets().where(_T.business_day == sa.bindparam("day"), _T.id ==
 
 
 def _best(priority: bool | None, skip: bool) -> sa.Select[Any]:
-    stmt = (select_tickets().where(*_WAITING_HERE).order_by(_T.queued_at, _T.id).limit(1)
+    stmt = (select_tickets().where(*_WAITING_HERE, _T.due_at.is_(None)).order_by(_T.queued_at, _T.id).limit(1)
             .with_for_update(skip_locked=skip))
     return stmt if priority is None else stmt.where(_T.priority == priority)
 
 
-#: (priority class or None, skip locked?) -> the longest-waiting ticket of the desk's services by SQL
+def _appointment(due_only: bool, skip: bool) -> sa.Select[Any]:
+    stmt = (select_tickets().where(*_WAITING_HERE, _T.due_at.is_not(None)).order_by(_T.due_at, _T.id).limit(1)
+            .with_for_update(skip_locked=skip))
+    return stmt.where(_T.due_at <= sa.bindparam("now")) if due_only else stmt
+
+
+#: (priority class or None, skip locked?) -> the longest-waiting walk-in of the desk's services by SQL
 _BEST = {(p, skip): _best(p, skip) for p in (True, False, None) for skip in (False, True)}
+#: (due by now only?, skip locked?) -> the earliest booked checked-in appointment of the desk's services by SQL
+_APPOINTMENT = {(due, skip): _appointment(due, skip) for due in (True, False) for skip in (False, True)}
 
 
 def _skip_locked(session: orm.Session) -> bool:
@@ -73,7 +81,7 @@ def _call(session: orm.Session, ctx: Context, ticket: TicketRow, desk: DeskConfi
     transition(session, ticket, Action.CALL, at=now, actor=actor, desk_key=desk.key)
     ticket.desk_key = desk.key
     ticket.called_at = now
-    streak = policy.next_streak(state.priority_streak, ticket.priority)
+    streak = policy.next_streak(state.priority_streak, ticket.priority, appointment=ticket.due_at is not None)
     # the desk row is written only if it changes
     if (state.status, state.priority_streak, state.opened_by) != ("open", streak, actor):
         state.priority_streak = streak
@@ -86,10 +94,16 @@ def _waiting_ticket(session: orm.Session, day: object, ticket_id: int, services:
     return one_ticket(session, _CANDIDATE[_skip_locked(session)], {"id": ticket_id, "day": day, "services": services})
 
 
-def _best_waiting(session: orm.Session, day: object, services: list[str],
-                  want_priority: bool | None) -> TicketRow | None:
-    """The longest-waiting ticket by SQL: when the model's candidate was taken meanwhile (another desk or process)."""
-    return one_ticket(session, _BEST[(want_priority, _skip_locked(session))], {"day": day, "services": services})
+def _best_waiting(session: orm.Session, day: object, services: list[str], streak: int, ratio: int,
+                  now: datetime) -> TicketRow | None:
+    """The ticket the policy calls, by SQL: when the model's candidates were taken meanwhile (another desk or
+    process).  A due appointment, else the longest-waiting walk-in of the class wanted, else an early appointment."""
+    skip = _skip_locked(session)
+    params = {"day": day, "services": services, "now": now}
+    ticket = one_ticket(session, _APPOINTMENT[(True, skip)], params)
+    for want_priority in policy.priority_order(streak, ratio):
+        ticket = ticket or one_ticket(session, _BEST[(want_priority, skip)], params)
+    return ticket or one_ticket(session, _APPOINTMENT[(False, skip)], params)
 
 
 def call_next(ctx: Context, desk_key: str, actor: str, *, single_desk: bool = False) -> DeskResult:
@@ -114,10 +128,7 @@ def call_next(ctx: Context, desk_key: str, actor: str, *, single_desk: bool = Fa
             if ticket is not None:
                 break
         if ticket is None:
-            for want_priority in policy.priority_order(state.priority_streak, ctx.config.priority_ratio):
-                ticket = _best_waiting(session, day, services, want_priority)
-                if ticket is not None:
-                    break
+            ticket = _best_waiting(session, day, services, state.priority_streak, ctx.config.priority_ratio, now)
         if ticket is not None:
             called = _call(session, ctx, ticket, desk, state, actor, now, single_desk)
         elif (state.status, state.opened_by) != ("open", actor):  # the shift starts: estimates count the desk

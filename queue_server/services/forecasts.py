@@ -46,6 +46,9 @@ class Forecasts:
         for ticket in record.get("tickets", ()):  # a next errand or a transfer: the queue it moved to, too
             if ticket["service"] in self.group_of and int(ticket["id"]) not in beyond:
                 self._dirty.add(self.group_of[ticket["service"]])
+        for booking in record.get("appointments", ()):  # an appointment booked, checked in or missed
+            if booking["service"] in self.group_of:
+                self._dirty.add(self.group_of[booking["service"]])
         for desk in record.get("desks", ()):
             for service in self.desk_services.get(desk["key"], ()):
                 self._dirty.add(self.group_of[service])

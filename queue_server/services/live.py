@@ -135,7 +135,7 @@ class LiveQueues:
         """Replace the model with one read from the database; consumers resync their clients."""
         with self._lock:
             self._load_config()  # a rebuild may skip the record that announced a newer one
-            self._model = load_model(self.ctx.db, self.topology, self.ctx.today())
+            self._model = load_model(self.ctx.db, self.topology, self.ctx.today(), self.ctx.config.centre.tz)
             self.rebuilds += 1
             self._pending = {s: r for s, r in self._pending.items() if s > self._model.seq}
             self._gap_since = None
@@ -273,27 +273,37 @@ class LiveQueues:
             current = model.tickets.get(ticket.id)
             if current is None or current.status != "waiting":
                 return None, None
-            position = model.position(current)
+            now = us(self.ctx.now())
+            position = model.position(current, now)
             assert position is not None
-            return position, self.forecast(current.service).wait_for(position, us(self.ctx.now()))
+            forecast = self.forecast(current.service)
+            if current.due is not None:
+                return position, forecast.appointment_wait(current.id, current.due, now)
+            return position, forecast.wait_for(model.walk_in_rank(current), now)
 
     def estimate_for_new(self, service: str, priority: bool) -> int:
         """The wait a ticket issued now would be told: behind everyone (normal) or behind the priority ones."""
         with self._lock:
             model = self.model
             fc = self.forecast(service)
-            ahead = model.queues[service].bisect_left((True,)) if priority else model.waiting_count(service)
+            ahead = model.queues[service].bisect_left((True,)) if priority else model.walk_ins_waiting(service)
             return fc.wait_for(int(ahead) + 1, us(self.ctx.now()))
 
     def candidates(self, services: Sequence[str], streak: int) -> list[int]:
-        """The tickets call-next would try, best first, by the call-next policy (one per class tried)."""
+        """The tickets call-next would try, best first, by the call-next policy (domain/policy.py): a due
+        appointment, then one walk-in per class tried, then -- only when no walk-in waits -- an early appointment."""
         with self._lock:
             model = self.model
-            out = []
+            now = us(self.ctx.now())
+            due = model.first_appointment(services, due_by=now)
+            out = [due.id] if due is not None else []
             for want in priority_order(streak, self.priors.priority_ratio):
                 head = model.head(services, want)
                 if head is not None:
                     out.append(head.id)
+            early = model.first_appointment(services)
+            if len(out) == 0 and early is not None:
+                out.append(early.id)
             return out
 
     def find(self, token_hash: str) -> LiveTicket | None:

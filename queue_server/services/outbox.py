@@ -11,6 +11,7 @@ is commit order and committed changes have no gaps) and stores the *change recor
      "events":  [{"ticket", "number", "type", "from", "service", "desk", "at", "queued_at", "priority",
                   "day"}, ...],                                      # the day is the ticket's business day
      "desks":   [{"key", "status", "streak"}, ...],
+     "appointments": [{"id", "service", "start", "status", "day"}, ...],   # booked, checked in, no-show...
      "config":  7,                      # only when the centre's configuration changed: its new version
      "revoked": [{"kind": "user"|"token", "id"}, ...]}   # only when a user was disabled or a token revoked
 
@@ -61,6 +62,7 @@ class _Notes:
         self.desks: dict[str, DeskRow] = {}
         self.config: int | None = None
         self.revoked: list[dict[str, Any]] = []
+        self.appointments: dict[int, dict[str, Any]] = {}
 
 
 def _notes(session: orm.Session) -> _Notes:
@@ -87,6 +89,13 @@ def note_revoked(session: orm.Session, kind: str, principal_id: int) -> None:
     _notes(session).revoked.append({"kind": kind, "id": principal_id})
 
 
+def note_appointment(session: orm.Session, appointment_id: int, service: str, start: datetime, status: str,
+                     day: date) -> None:
+    """An appointment was booked or changed status: the live model knows who is expected when (estimates)."""
+    _notes(session).appointments[appointment_id] = {"id": appointment_id, "service": service, "start": us(start),
+                                                    "status": status, "day": day.isoformat()}
+
+
 def note_config(session: orm.Session, version: int) -> None:
     """The transaction stored version ``version`` of the centre's configuration: every process reloads it."""
     _notes(session).config = version
@@ -98,7 +107,7 @@ def ticket_record(t: TicketRow) -> dict[str, Any]:
         "pending": list(t.pending_services or ()), "priority": bool(t.priority), "language": t.language,
         "issued_at": us(t.issued_at), "queued_at": us(t.queued_at), "desk": t.desk_key,
         "called_at": us(t.called_at) if t.called_at else None, "token_hash": t.token_hash,
-        "day": t.business_day.isoformat(),
+        "day": t.business_day.isoformat(), "due": us(t.due_at) if t.due_at else None,
     }
 
 
@@ -132,7 +141,7 @@ def seal(session: orm.Session, day: date, now: datetime) -> dict[str, Any] | Non
     each other in two orders (no deadlock) and hold the sequence row only for the last few statements.
     """
     notes = session.info.pop(_NOTES, None)
-    if notes is None or not (notes.tickets or notes.desks or notes.config or notes.revoked):
+    if notes is None or not (notes.tickets or notes.desks or notes.config or notes.revoked or notes.appointments):
         return None
     _write(session, notes)
     seq = bump_sequence(session, SEQUENCE)
@@ -146,6 +155,8 @@ def seal(session: orm.Session, day: date, now: datetime) -> dict[str, Any] | Non
         record["config"] = notes.config
     if notes.revoked:
         record["revoked"] = notes.revoked
+    if notes.appointments:
+        record["appointments"] = list(notes.appointments.values())
     session.connection().execute(_INSERT_CHANGE, {"seq": seq, "business_day": day, "at": now, "body": record})
     return record
 

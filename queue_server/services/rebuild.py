@@ -6,14 +6,15 @@ the same committed moment (PostgreSQL: REPEATABLE READ; SQLite: a WAL read trans
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from ..db import Database
-from ..domain.queue_model import ACTIVE_VALUES, QueueModel, Topology, build
-from ..models import DeskState, Ticket, TicketEvent
+from ..domain.queue_model import ACTIVE_VALUES, Booking, QueueModel, Topology, build
+from ..models import Appointment, DeskState, Ticket, TicketEvent
 from .counters import sequence_value
 from .outbox import SEQUENCE, live_ticket, us
 from .rows import TICKETS, all_tickets, select_tickets
@@ -32,8 +33,15 @@ _EVENTS = (
 )
 
 
-def load_model(db: Database, topology: Topology, day: date) -> QueueModel:
-    """Today's model as the database holds it now."""
+_BOOKINGS = sa.select(Appointment.id, Appointment.service_key, Appointment.start, Appointment.status).where(
+    Appointment.start >= sa.bindparam("first"), Appointment.start < sa.bindparam("last"))
+
+
+def load_model(db: Database, topology: Topology, day: date, tz: ZoneInfo) -> QueueModel:
+    """Today's model as the database holds it now (``tz``: the centre's, whose midnights bound today's
+    appointments)."""
+    first = datetime.combine(day, time(0, 0), tz).astimezone(UTC)
+    last = datetime.combine(day + timedelta(days=1), time(0, 0), tz).astimezone(UTC)
     with db.reader() as session:
         if not db.is_sqlite:
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
@@ -46,4 +54,6 @@ def load_model(db: Database, topology: Topology, day: date) -> QueueModel:
             for tid, number, kind, from_status, service, desk, at, queued_at, priority
             in session.execute(_EVENTS, {"day": day})
         ]
-    return build(topology, day.isoformat(), seq, tickets, desks, events)
+        bookings = [Booking(aid, service, us(start), status) for aid, service, start, status
+                    in session.execute(_BOOKINGS, {"first": first, "last": last})]
+    return build(topology, day.isoformat(), seq, tickets, desks, events, bookings)

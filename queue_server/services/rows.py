@@ -44,6 +44,7 @@ class TicketRow:
     called_at: datetime | None
     updated_at: datetime
     estimated_wait_s: int | None
+    due_at: datetime | None = None
     id: int | None = None
 
 

@@ -47,6 +47,9 @@ class TicketView:
     estimated_wait_text: str | None = None
     #: the later errands' public names in the ticket's language (a phone lists them, a sensitive one unnamed)
     pending_names: list[str] = field(default_factory=list)
+    #: an appointment's booked time (the visitor checked in with its code): the desk marks the ticket with it,
+    #: the phone says when the visitor will be called; the board never shows it
+    appointment_at: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -88,4 +91,5 @@ def view_of(config: VuoroConfig, ticket: LiveTicket, *, position: int | None = N
         estimated_wait_text=format_wait(estimate, ticket.language, estimate_reason),
         pending_names=[config.text(config.service_map[k].ticket_name, ticket.language)
                        for k in ticket.pending if k in config.service_map],
+        appointment_at=from_us(ticket.due).isoformat() if ticket.due is not None else None,
     )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 
 from ..domain.errors import DailyLimitReached, InvalidRequest, NotFound, NotOffered, ServiceClosed
+from ..domain.forecast import EstimateReason
 from ..domain.numbering import format_number
 from ..domain.queue_model import LiveTicket
 from ..domain.states import ACTIVE, Action
@@ -48,7 +49,7 @@ def _check_request(ctx: Context, services: list[str], language: str, kiosk: str 
     if language not in ctx.config.centre.languages:
         raise InvalidRequest(f"language must be one of {', '.join(ctx.config.centre.languages)}")
     if kiosk is not None:
-        _check_kiosk(ctx, kiosk, services)
+        check_kiosk(ctx, kiosk, services)
     for key in services:
         if key not in ctx.config.service_map:
             raise NotFound(f"unknown service {key!r}", code="unknown_service")
@@ -59,7 +60,7 @@ def _check_request(ctx: Context, services: list[str], language: str, kiosk: str 
             )
 
 
-def _check_kiosk(ctx: Context, kiosk: str, services: list[str]) -> None:
+def check_kiosk(ctx: Context, kiosk: str, services: list[str]) -> None:
     kcfg = ctx.config.kiosk_map.get(kiosk)
     if kcfg is None:
         raise NotFound(f"unknown kiosk {kiosk!r}", code="unknown_kiosk")
@@ -80,45 +81,81 @@ def issue_ticket(
     now = ctx.now()
     local = now.astimezone(ctx.config.centre.tz)
     _check_request(ctx, services, language, kiosk, local)
-    day = local.date()
     first = ctx.config.service_map[services[0]]
-    token = new_token()
     live = _live(ctx)
     with live.locked():  # no estimate while no desk serving the service is open: nobody can promise one
         reason = live.forecast(first.key).reason
         estimate = None if reason else live.estimate_for_new(first.key, priority)
+    new = NewTicket(services, first.prefix, language, kiosk, priority, estimate)
     with writing(ctx) as session:
-        # Counters are bumped in one global order (sorted keys), so two visits naming the same limited services
-        # in opposite orders never lock each other's counter rows first: no deadlock on PostgreSQL.
-        used = {key: bump_counter(session, f"service:{key}", day) for key in sorted(services)
-                if ctx.config.service_map[key].daily_limit is not None}
-        for key in services:
-            limit = ctx.config.service_map[key].daily_limit
-            if limit is not None and used[key] > limit:
-                nxt = ctx.config.hours_map[key].next_opening(local.replace(hour=23, minute=59),
-                                                             ctx.config.centre.tz)
-                opens = nxt.isoformat() if nxt else None
-                raise DailyLimitReached(
-                    f"{key} has given all its tickets for today" + (f"; it opens at {opens}" if opens else ""),
-                    service=key, opens_at=opens,
-                )
-        seq = bump_counter(session, f"prefix:{first.prefix}", day)
-        if seq == 1:  # first ticket of the day for this prefix: a cheap moment to close yesterday's leftovers
-            expire_previous_days(session, day, now)
-        ticket = TicketRow(
-            business_day=day, prefix=first.prefix, seq=seq, number=format_number(first.prefix, seq),
-            token_hash=token_hash(token), status="", service_key=first.key, pending_services=services[1:],
-            priority=priority, language=language, kiosk_key=kiosk, issued_at=now, queued_at=now, desk_key=None,
-            called_at=None, updated_at=now, estimated_wait_s=estimate,
-        )
-        transition(session, ticket, Action.ISSUE, at=now, actor=actor)
+        _check_limits(ctx, session, services, local)
+        ticket = new_ticket(session, ctx, new, now, actor)
+    return hand_out(ctx, ticket, new, reason)
+
+
+@dataclass(frozen=True)
+class NewTicket:
+    """What a new ticket is given: its errands, its number's prefix, and -- for an appointment -- its time."""
+
+    services: list[str]
+    prefix: str
+    language: str
+    kiosk: str | None
+    priority: bool = False
+    estimate: int | None = None
+    due_at: datetime | None = None
+    token: str = field(default_factory=new_token)
+
+
+def _check_limits(ctx: Context, session: orm.Session, services: list[str], local: datetime) -> None:
+    """Refuse the ticket when one of its services has given all its tickets for the day.
+
+    Counters are bumped in one global order (sorted keys), so two visits naming the same limited services in
+    opposite orders never lock each other's counter rows first: no deadlock on PostgreSQL.
+    """
+    day = local.date()
+    used = {key: bump_counter(session, f"service:{key}", day) for key in sorted(services)
+            if ctx.config.service_map[key].daily_limit is not None}
+    for key in services:
+        limit = ctx.config.service_map[key].daily_limit
+        if limit is not None and used[key] > limit:
+            nxt = ctx.config.hours_map[key].next_opening(local.replace(hour=23, minute=59), ctx.config.centre.tz)
+            opens = nxt.isoformat() if nxt else None
+            raise DailyLimitReached(
+                f"{key} has given all its tickets for today" + (f"; it opens at {opens}" if opens else ""),
+                service=key, opens_at=opens,
+            )
+
+
+def new_ticket(session: orm.Session, ctx: Context, new: NewTicket, now: datetime, actor: str) -> TicketRow:
+    """Number and queue a ticket in this transaction (written when it seals, see services/outbox.py)."""
+    day = ctx.today(now)
+    seq = bump_counter(session, f"prefix:{new.prefix}", day)
+    if seq == 1:  # first ticket of the day for this prefix: a cheap moment to close yesterday's leftovers
+        expire_previous_days(session, day, now)
+    ticket = TicketRow(
+        business_day=day, prefix=new.prefix, seq=seq, number=format_number(new.prefix, seq),
+        token_hash=token_hash(new.token), status="", service_key=new.services[0],
+        pending_services=new.services[1:], priority=new.priority, language=new.language, kiosk_key=new.kiosk,
+        issued_at=now, queued_at=now, desk_key=None, called_at=None, updated_at=now,
+        estimated_wait_s=new.estimate, due_at=new.due_at,
+    )
+    transition(session, ticket, Action.ISSUE, at=now, actor=actor)
+    return ticket
+
+
+def hand_out(ctx: Context, ticket: TicketRow, new: NewTicket, reason: EstimateReason | None) -> IssuedTicket:
+    """After the commit: the visitor's view from the live model, and the printed ticket."""
     assert ticket.id is not None  # written and numbered by the seal
     issued = live_ticket(ticket)
-    position, _ = live.place(issued)
-    view = view_of(ctx.config, issued, position=position, estimate=estimate, token=token, estimate_reason=reason)
-    log.info("issued %s for %s", view.number, first.key)
-    if kiosk is not None and ctx.printing is not None:
-        ctx.printing.ticket_issued(ctx, view, kiosk)
+    position, estimate = _live(ctx).place(issued)
+    if new.due_at is None or estimate is None:
+        estimate = new.estimate
+    view = view_of(ctx.config, issued, position=position, estimate=estimate, token=new.token,
+                   estimate_reason=reason)
+    log.info("issued %s for %s", view.number, ticket.service_key)
+    if new.kiosk is not None and ctx.printing is not None:
+        ctx.printing.ticket_issued(ctx, view, new.kiosk)
     return IssuedTicket(ticket.id, view)
 
 

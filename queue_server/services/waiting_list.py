@@ -35,6 +35,8 @@ class WaitingEntry:
     priority: bool
     #: the errands the visit has left, this one included (1: this is the last)
     errands: int
+    #: a checked-in appointment's booked time (UTC, ISO 8601), null for a walk-in: the desk marks it
+    appointment_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,10 +59,12 @@ def waiting_list(ctx: Context, desk_key: str, limit: int = LIMIT) -> WaitingList
     with live.locked():
         model = live.model
         state = model.desks.get(desk.key)
-        tickets = call_sequence(model, desk.services, state.streak if state else 0, ctx.config.priority_ratio, limit)
+        tickets = call_sequence(model, desk.services, state.streak if state else 0, ctx.config.priority_ratio, limit,
+                                now_us)
         total = sum(model.waiting_count(s) for s in dict.fromkeys(desk.services))
     return WaitingList(desk.key, [
         WaitingEntry(id=t.id, number=t.number, service=t.service, queued_at=from_us(t.queued_at).isoformat(),
-                     waited_s=max(0, (now_us - t.queued_at) // _US), priority=t.priority, errands=1 + len(t.pending))
+                     waited_s=max(0, (now_us - t.queued_at) // _US), priority=t.priority, errands=1 + len(t.pending),
+                     appointment_at=from_us(t.due).isoformat() if t.due is not None else None)
         for t in tickets
     ], total)

@@ -154,7 +154,7 @@ def test_random_days_keep_the_engine_invariants(config_data: dict[str, Any], clo
                     assert get_ticket(ctx, token).number == number
             # the live model, kept current change by change, is what the database says
             assert ctx.live is not None
-            assert ctx.live.state() == load_model(ctx.db, ctx.live.topology, today).state()
+            assert ctx.live.state() == load_model(ctx.db, ctx.live.topology, today, ctx.config.centre.tz).state()
 
     run_state_machine_as_test(Engine, settings=settings(
         max_examples=25, stateful_step_count=30, deadline=None,

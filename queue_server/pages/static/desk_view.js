@@ -56,6 +56,7 @@
     showLanguage($("cur-language"), ticket.language);
     $("cur-service").textContent = serviceName(ticket.service);
     var meta = [];
+    if (ticket.appointment_at) meta.push(V.t("desk.appointment_at", { time: V.formatTime(ticket.appointment_at) }));
     if (ticket.called_at) meta.push(V.t("desk.called_at", { time: V.formatTime(ticket.called_at) }));
     if (ticket.pending_services && ticket.pending_services.length) {
       meta.push(V.t("desk.then", { services: V.sequence(ticket.pending_services.map(serviceName)) }));
@@ -113,6 +114,8 @@
         V.el("span", { class: "queue-number", text: entry.number }),
         V.el("span", { class: "queue-meta" },
           entry.priority ? V.el("span", { class: "pill pill-warn", text: V.t("desk.priority") }) : null,
+          entry.appointment_at ? V.el("span", { class: "pill pill-appointment",
+            text: V.t("desk.appointment_at", { time: V.formatTime(entry.appointment_at) }) }) : null,
           several ? V.el("span", { class: "queue-service", text: serviceName(entry.service) }) : null,
           V.el("span", { class: "muted", text: meta.join(" · ") })),
         V.el("button", { type: "button", class: "btn btn-secondary queue-call", disabled: !enabled,

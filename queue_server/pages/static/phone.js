@@ -53,7 +53,9 @@
     }
     $("phone-position").textContent = position;
     /* with no estimate, its reason alone ("no desk open now"), not "estimated wait: no desk open now" */
-    $("phone-estimate").textContent = !waiting || !ticket.estimated_wait_text ? ""
+    $("phone-estimate").textContent = !waiting ? ""
+      : ticket.appointment_at ? V.t("phone.appointment", { time: V.formatTime(ticket.appointment_at) })
+      : !ticket.estimated_wait_text ? ""
       : ticket.estimate_reason ? ticket.estimated_wait_text
       : V.t("phone.estimate", { wait: V.formatWait(ticket.estimated_wait_text) });
     $("phone-service").textContent = FINAL[status] ? "" : V.t("phone.service", { name: ticket.service_name });

@@ -123,6 +123,14 @@
     return time;
   }
 
+  /** A day or a moment in the page's language and the centre's time zone, as Intl's ``options`` say
+      ({weekday: "long", day: "numeric", month: "long"}): the booking page's days. */
+  function formatDate(value, options) {
+    var date = value instanceof Date ? value : new Date(value);
+    if (isNaN(date.getTime())) return "";
+    return timeFormat(options).format(date);
+  }
+
   function startClock(node) {
     if (!node) return;
     var tick = function () {
@@ -193,11 +201,13 @@
 
   /* ---- JSON API --------------------------------------------------------------------------------- */
 
-  function ApiError(status, code, message) {
+  /* ``details``: the error body's other fields (opens_at, come_back_at, walk_in...), which a screen may act on */
+  function ApiError(status, code, message, details) {
     this.name = "ApiError";
     this.status = status;
     this.code = code;
     this.message = message;
+    this.details = details || {};
   }
   ApiError.prototype = Object.create(Error.prototype);
   ApiError.prototype.constructor = ApiError;
@@ -227,7 +237,7 @@
             if (response.ok) return payload;
             var error = (payload && payload.error) || {};
             throw new ApiError(response.status, error.code || "http_" + response.status,
-              error.message || response.statusText);
+              error.message || response.statusText, error);
           },
           function () {
             if (response.ok) return null;
@@ -378,6 +388,7 @@
     tOf: tOf,
     has: has,
     formatTime: formatTime,
+    formatDate: formatDate,
     startClock: startClock,
     el: el,
     clear: clear,

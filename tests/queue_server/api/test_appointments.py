@@ -142,3 +142,21 @@ def test_bookings_and_code_lookups_are_rate_limited_per_address(
     tries = [client.get(f"/api/appointments/{code}").status_code, client.get("/api/appointments/CCCCCC").status_code,
              client.delete("/api/appointments/DDDDDD").status_code, client.get(f"/api/appointments/{code}").status_code]
     assert tries == [200, 404, 404, 429]
+
+
+def test_the_public_books_only_services_that_are_not_sensitive(
+        config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask]) -> None:
+    """A sensitive service's slots filling up could be watched like its queue: its free places are not public,
+    and its appointments come from its own booking system; the listing says which services the page offers."""
+    data = with_appointments(config_data)
+    data["services"][3]["appointments"] = copy.deepcopy(KELA)  # mental
+    app = make_app(data)
+    client = app.test_client()
+    listed = {s["key"]: s["appointments"] for s in client.get("/api/services").get_json()["services"]}
+    assert listed == {"kela": True, "library": False, "health": False, "mental": False}
+    slots = client.get("/api/services/mental/slots?day=2026-11-27")
+    assert (slots.status_code, slots.get_json()["error"]["code"]) == (409, "no_appointments")
+    assert client.post("/api/bookings", json={"service": "mental", "start": AT_1015}).status_code == 409
+    booking = bearer(app.extensions["vuoro"], "booking", "calendar")
+    assert client.post("/api/appointments", json={"service": "mental", "start": AT_1015},
+                       headers=booking).status_code == 201

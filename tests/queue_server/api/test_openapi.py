@@ -33,7 +33,9 @@ ELSEWHERE = {("get", "/api/printers"), ("get", "/api/stats"), ("get", "/api/stat
              ("post", "/api/desks"), ("delete", "/api/desks/{key}"), ("post", "/api/printers/{key}/test"),
              # appointments, bookings and slots: tests/queue_server/api/test_appointments.py
              ("post", "/api/appointments"), ("get", "/api/appointments"), ("get", "/api/appointments/{code}"),
-             ("delete", "/api/appointments/{code}"), ("post", "/api/bookings"), ("get", "/api/services/{key}/slots")}
+             ("delete", "/api/appointments/{code}"), ("post", "/api/bookings"), ("get", "/api/services/{key}/slots"),
+             # the calendar file of an appointment: tests/queue_server/pages/test_book_page.py
+             ("get", "/api/appointments/{code}/calendar.ics")}
 #: documented for every desk action, but only reachable for some (a simple action always has a ticket to show;
 #: without a body there is nothing malformed except a CSRF failure, which tests/queue_server/test_security covers)
 UNREACHABLE = {("post", f"/api/desks/{{key}}/{a}", 204) for a in ("recall", "start", "finish", "no-show", "return")}

@@ -61,7 +61,8 @@ def ctx_of(app: Flask) -> Context:
 
 def settled(apps: list[Flask], timeout: float = 10.0) -> None:
     """Wait until every live model has applied the database's last change."""
-    target = load_model(ctx_of(apps[0]).db, ctx_of(apps[0]).live.topology, ctx_of(apps[0]).today()).seq
+    ctx = ctx_of(apps[0])
+    target = load_model(ctx.db, ctx.live.topology, ctx.today(), ctx.config.centre.tz).seq  # type: ignore[union-attr]
     deadline = time.monotonic() + timeout
     while any(ctx_of(a).live.seq < target for a in apps):  # type: ignore[union-attr]
         assert time.monotonic() < deadline, [ctx_of(a).live.seq for a in apps]  # type: ignore[union-attr]
@@ -71,7 +72,7 @@ def settled(apps: list[Flask], timeout: float = 10.0) -> None:
 def assert_models_equal_the_database(apps: list[Flask]) -> None:
     settled(apps)
     first = ctx_of(apps[0])
-    truth = load_model(first.db, first.live.topology, first.today()).state()  # type: ignore[union-attr]
+    truth = load_model(first.db, first.live.topology, first.today(), first.config.centre.tz).state()  # type: ignore[union-attr]
     for app in apps:
         assert ctx_of(app).live.state() == truth  # type: ignore[union-attr]
 

@@ -3,7 +3,7 @@ it to a calendar (``.ics``) and cancels with the code; anybody may see a service
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import Response, jsonify, request
 
@@ -34,14 +34,22 @@ def _instant(text: str) -> datetime:
     return value
 
 
+#: how far from today a ``day`` may be (either way): a date near year 1 or 9999 cannot be turned into UTC
+DAY_RANGE = timedelta(days=3660)
+
+
 def _day(name: str) -> date:
+    today = ctx().today(ctx().now())
     text = request.args.get(name)
     if not text:
-        return ctx().today(ctx().now())
+        return today
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text)
     except ValueError:
         raise ApiError(400, "invalid_request", f"{name}: {text!r} is not a date like 2026-12-04") from None
+    if abs(value - today) > DAY_RANGE:
+        raise ApiError(400, "invalid_request", f"{name}: at most ten years from today")
+    return value
 
 
 def _one(appointment: dict[str, object], status: int = 200) -> tuple[Response, int]:

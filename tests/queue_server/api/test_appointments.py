@@ -53,6 +53,7 @@ def test_every_documented_answer_of_appointments_bookings_and_slots(booking_app:
     assert [s["free"] for s in slots[:10]] == [0] * 9 + [2]  # 10:00 has begun; 10:15 is free
     assert call("get", "/api/services/kela/slots?day=2026-11-28", 200)["slots"] == []  # Saturday: none
     call("get", "/api/services/kela/slots?day=friday", 400)
+    call("get", "/api/services/kela/slots?day=9999-12-31", 400)  # no such day in UTC: refused, never a 500
     call("get", "/api/services/library/slots", 409)  # walk-ins only
     call("get", "/api/services/passport/slots", 404)
 
@@ -95,6 +96,7 @@ def test_every_documented_answer_of_appointments_bookings_and_slots(booking_app:
                                                         ("2026-11-27T08:15:00+00:00", "booked")]
     assert call("get", "/api/appointments?day=2026-11-28", 200, booking)["appointments"] == []
     call("get", "/api/appointments?day=tomorrow", 400, booking)
+    call("get", "/api/appointments?day=0001-01-01", 400, booking)
     call("get", "/api/appointments?service=passport", 404, booking)
     call("get", "/api/appointments", 401)
     call("get", "/api/appointments", 403, kiosk)

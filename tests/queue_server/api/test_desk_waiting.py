@@ -13,7 +13,7 @@ from queue_server.services.context import Context
 from tests.conftest import FakeClock
 from tests.queue_server.helpers import Centre, assert_error, ticket
 
-ENTRY_FIELDS = {"id", "number", "service", "queued_at", "waited_s", "priority", "errands"}
+ENTRY_FIELDS = {"id", "number", "service", "queued_at", "waited_s", "priority", "errands", "appointment_at"}
 
 
 def waiting(centre: Centre, desk: str) -> dict[str, Any]:

@@ -57,6 +57,7 @@ ROUTES: tuple[Entry, ...] = (
     Entry("POST", "/admin/services", ADMIN_SESSION, "add a service (CSRF)"),
     Entry("POST", "/admin/services/<key>/edit", ADMIN_SESSION, "names, locations, prefix, times, daily limit (CSRF)"),
     Entry("POST", "/admin/services/<key>/hours", ADMIN_SESSION, "weekly opening hours (CSRF)"),
+    Entry("POST", "/admin/services/<key>/appointments", ADMIN_SESSION, "appointments: slots, check-in, hours (CSRF)"),
     Entry("POST", "/admin/services/<key>/retire", ADMIN_SESSION, "CSRF, ticked confirmation; 409 while tickets wait"),
     Entry("POST", "/admin/services/<key>/close", SUPERVISOR_SESSION, "closed for today: an exception (CSRF)"),
     Entry("POST", "/admin/services/<key>/reopen", SUPERVISOR_SESSION, "removes today's exception (CSRF)"),

@@ -185,12 +185,15 @@ class DailyStats(Base):
     identifier, so that medians and percentiles over any range stay exact (see docs/statistics.md)."""
 
     __tablename__ = "daily_stats"
-    __table_args__ = (sa.UniqueConstraint("business_day", "service_key", "desk_key", name="uq_daily_stats_cell"),)
+    __table_args__ = (sa.UniqueConstraint("business_day", "service_key", "desk_key", "kind",
+                                          name="uq_daily_stats_cell"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     business_day: so.Mapped[date] = so.mapped_column(sa.Date, index=True)
     service_key: so.Mapped[str] = so.mapped_column(sa.String(32))
     desk_key: so.Mapped[str] = so.mapped_column(sa.String(32), default="")
+    #: ``walk_in`` or ``appointment`` (domain.statistics.KINDS)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(16), default="walk_in", server_default="walk_in")
     errands: so.Mapped[int] = so.mapped_column(default=0)
     visits: so.Mapped[int] = so.mapped_column(default=0)
     served: so.Mapped[int] = so.mapped_column(default=0)
@@ -204,6 +207,8 @@ class DailyStats(Base):
     service_times_s: so.Mapped[list[int]] = so.mapped_column(sa.JSON, default=list)
     #: errands that joined the queue in each local hour 0..23
     arrivals_by_hour: so.Mapped[list[int]] = so.mapped_column(sa.JSON, default=list)
+    #: appointments: first call minus booked time, signed seconds, sorted
+    punctuality_s: so.Mapped[list[int]] = so.mapped_column(sa.JSON, default=list)
 
 
 class SequenceCounter(Base):

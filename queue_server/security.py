@@ -32,6 +32,11 @@ TOKEN_ENDPOINTS = frozenset({"api.cancel", "api.feedback", "api.cancel_appointme
 #: endpoints that log someone in: limited per address
 LOGIN_ENDPOINTS = ("api.login", "pages.login")
 
+def permissions_policy(camera: bool = False) -> str:
+    """What a page may ask the browser for: nothing, but the kiosk's camera (it reads a booking's QR code)."""
+    return f"camera=({'self' if camera else ''}), microphone=(), geolocation=(), payment=()"
+
+
 CSP = "; ".join([
     "default-src 'self'",
     "script-src 'self'",
@@ -100,7 +105,7 @@ def init_app(app: Flask) -> None:
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("X-Frame-Options", "DENY")
         resp.headers.setdefault("Referrer-Policy", "no-referrer")
-        resp.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+        resp.headers.setdefault("Permissions-Policy", permissions_policy())
         resp.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if request.path.startswith("/api/") or request.path.startswith("/t/"):
             resp.headers.setdefault("Cache-Control", "no-store")

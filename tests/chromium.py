@@ -21,8 +21,13 @@ def chromium_paths() -> tuple[str, str]:
     return CHROMIUM, CHROMEDRIVER
 
 
-def start_chromium(paths: tuple[str, str], width: int = 1920, height: int = 1080) -> Any:
-    """A headless Chromium with its own fresh profile (cookies, localStorage); ``quit_chromium`` ends it."""
+#: a camera that shows Chromium's test pattern, granted without asking
+FAKE_CAMERA = ("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream")
+
+
+def start_chromium(paths: tuple[str, str], width: int = 1920, height: int = 1080, flags: tuple[str, ...] = ()) -> Any:
+    """A headless Chromium with its own fresh profile (cookies, localStorage); ``quit_chromium`` ends it.
+    ``flags`` adds command-line switches (a fake camera: ``FAKE_CAMERA``)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -34,7 +39,7 @@ def start_chromium(paths: tuple[str, str], width: int = 1920, height: int = 1080
                  "--no-first-run", "--no-default-browser-check", "--disable-extensions",
                  "--autoplay-policy=no-user-gesture-required", "--mute-audio",
                  "--force-device-scale-factor=1", "--hide-scrollbars", "--lang=fi-FI",
-                 f"--user-data-dir={profile}", f"--window-size={width},{height}"):
+                 f"--user-data-dir={profile}", f"--window-size={width},{height}", *flags):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(paths[1]))

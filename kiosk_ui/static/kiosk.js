@@ -112,7 +112,7 @@
       state.services = result.services.filter(function (service) { return offers(service.key); });
       state.byKey = {};
       state.services.forEach(function (service) { state.byKey[service.key] = service; });
-      V.show($("have-appointment"), state.services.some(function (s) { return !!s.appointments; }));
+      V.show($("have-appointment"), state.services.some(function (s) { return !!s.checkin; }));
       renderTiles();
     }, function () {
       error(V.t("kiosk.error"));

@@ -1,10 +1,11 @@
 """The services page (``/admin/services``): whether each service is open now, its names, prefix, times and limit,
 its weekly opening hours, and the exceptions by date of the whole centre and of each service, in a calendar.
 
-Admins edit, create and retire services and change their weekly hours; supervisors (and admins) change the
-day's hours: exceptions by date, "close for today" (an exception for today) and "reopen".  Every form calls
-the use case the JSON API calls (``services/centre_admin.py``), which validates the whole configuration and
-hands it to every process: kiosks and boards follow within a second, without a restart.
+Admins edit, create and retire services and change their weekly hours and appointments (``appointments:``);
+supervisors (and admins) change the day's hours: exceptions by date, "close for today" (an exception for today)
+and "reopen".  Every form calls the use case the JSON API calls (``services/centre_admin.py``), which validates
+the whole configuration and hands it to every process: kiosks, boards and the booking page's slots follow
+within a second, without a restart.
 """
 
 from __future__ import annotations
@@ -70,7 +71,8 @@ def _row(cfg: VuoroConfig, s: ServiceConfig, local: datetime, lang: str) -> dict
 
 
 def _edit_view(s: ServiceConfig, languages: Sequence[str]) -> dict[str, Any]:
-    return {"key": s.key, "name": s.name, "fields": forms.form_values(s, languages), "hours": forms.hours_values(s)}
+    return {"key": s.key, "name": s.name, "fields": forms.form_values(s, languages), "hours": forms.hours_values(s),
+            "appointments": forms.appointment_values(s), "appointment_bounds": forms.appointment_bounds()}
 
 
 def _marks(cfg: VuoroConfig, lang: str) -> dict[date, list[dict[str, Any]]]:
@@ -189,6 +191,21 @@ def manage_service_update(key: str) -> Response:
 def manage_service_hours(key: str) -> Response:
     return _change(ADMIN_ROLES, lambda ctx, actor: centre_admin.update_service(
         ctx, key, {"hours": forms.weekly(request.form)}, actor=actor), editing=key, edit=key, _anchor="edit")
+
+
+@bp.post("/services/<key>/appointments")
+def manage_service_appointments(key: str) -> Response:
+    """The service's ``appointments:`` block: slots, places, prefix, check-in window, hours; unticked, none.
+    Appointments already booked are kept; the slots and new bookings follow the new settings at once."""
+    def update(ctx: Context, actor: str) -> None:
+        old = ctx.config.service_map.get(key)
+        if old is None:
+            raise NotFound(f"no such service: {key!r}")
+        block = forms.appointments(request.form)
+        if block != forms.appointments_of(old):
+            centre_admin.update_service(ctx, key, {"appointments": block}, actor=actor)
+
+    return _change(ADMIN_ROLES, update, editing=key, edit=key, _anchor="appointments")
 
 
 @bp.post("/services/<key>/retire")

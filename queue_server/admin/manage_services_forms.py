@@ -1,4 +1,5 @@
-"""What the services page's forms send, as the use cases take it: a service's fields, weekly hours, exceptions.
+"""What the services page's forms send, as the use cases take it: a service's fields, weekly hours, exceptions,
+appointments.
 
 A value that cannot be read is refused with :class:`InvalidRequest` naming the configuration's field
 (``service_time_s``, ``hours.mon``, ``day``), as the JSON API names it; what can be read but breaks a rule
@@ -12,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from ..config import ServiceConfig
+from ..config import AppointmentsConfig, ServiceConfig
 from ..domain.errors import InvalidRequest
 from ..domain.hours import WEEKDAYS, TimeRange
 
@@ -79,21 +80,54 @@ def ranges(text: str, field: str) -> list[str]:
     return found
 
 
-def weekly(form: Mapping[str, str]) -> dict[str, str | list[str]] | None:
-    """The weekly hours form: None (always open), or each weekday's ranges (a weekday left out: closed).
+#: the appointments form's numbers, by field (each also its input's name); empty: the default
+APPOINTMENT_NUMBERS = ("slot_minutes", "per_slot", "checkin_early_min", "grace_min")
+#: the appointments form's weekday inputs are ``appt_mon``, ...; ``appt_same_hours``: the service's own hours
+APPOINTMENT_HOURS = "appt_"
 
-    "Always open" with hours on some weekday is refused: without a script the page cannot untick the box, and
+
+#: the boxes that stand for "no weekly hours", as the refusal names them
+BOXES = {"always_open": "always open", APPOINTMENT_HOURS + "same_hours": "same as the service's opening hours"}
+
+
+def weekly(form: Mapping[str, str], *, prefix: str = "", box: str = "always_open",
+           field: str = "hours") -> dict[str, str | list[str]] | None:
+    """A weekly hours form: None when ``box`` is ticked (always open; for appointments, the service's own
+    hours), else each weekday's ranges (a weekday left out: closed), read from ``prefix + "mon"``, ...
+
+    The box ticked with hours on some weekday is refused: without a script the page cannot untick the box, and
     quietly dropping the hours typed would surprise whoever typed them."""
     hours: dict[str, str | list[str]] = {}
     for day in WEEKDAYS:
-        found = ranges(form.get(day, ""), f"hours.{day}")
+        found = ranges(form.get(prefix + day, ""), f"{field}.{day}")
         if found:
             hours[day] = found[0] if len(found) == 1 else found
-    if form.get("always_open"):
+    if form.get(box):
         if hours:
-            raise InvalidRequest("hours: 'always open' is ticked and weekdays have hours: untick it, or empty them")
+            raise InvalidRequest(f"{field}: {BOXES[box]!r} is ticked and weekdays have hours: untick it, or "
+                                 "empty them")
         return None
     return hours
+
+
+def appointments(form: Mapping[str, str]) -> dict[str, Any] | None:
+    """The appointments form as the configuration's ``appointments:`` block: None (walk-ins only) unless
+    ``appointments`` is ticked; values equal to the defaults are left out, as a person writes the file."""
+    if not form.get("appointments"):
+        return None
+    block: dict[str, Any] = {name: number(form, name, f"appointments.{name}") for name in APPOINTMENT_NUMBERS}
+    block["prefix"] = form.get("appointment_prefix", "").strip().upper() or None
+    block["hours"] = weekly(form, prefix=APPOINTMENT_HOURS, box=APPOINTMENT_HOURS + "same_hours",
+                            field="appointments.hours")
+    defaults = AppointmentsConfig.model_fields
+    return {name: value for name, value in block.items() if value is not None and value != defaults[name].default}
+
+
+def appointments_of(service: ServiceConfig) -> dict[str, Any] | None:
+    """The service's ``appointments:`` block in :func:`appointments`'s terms, to save only a changed form."""
+    if service.appointments is None:
+        return None
+    return service.appointments.model_dump(mode="json", exclude_defaults=True)
 
 
 #: a service's texts per language: its own, and the public ones a sensitive service shares with another
@@ -120,9 +154,32 @@ def _minutes(seconds: int) -> str:
 
 def hours_values(service: ServiceConfig) -> dict[str, str]:
     """What the weekly hours form shows (``{"mon": "08:00-12:00, 13:00-16:00", ..., "always_open": ""}``)."""
-    spec = {name.lower()[:3]: value for name, value in (service.hours or {}).items()}
-    return {**{day: ", ".join([value] if isinstance(value, str) else value) for day, value in spec.items()},
-            "always_open": "1" if service.hours is None else ""}
+    return {**_days(service.hours), "always_open": "1" if service.hours is None else ""}
+
+
+def appointment_bounds() -> dict[str, tuple[int, int]]:
+    """Each number's least and greatest value, as the configuration sets them (the inputs' ``min`` and ``max``)."""
+    def bound(name: str, side: str) -> int:
+        return next(getattr(rule, side) for rule in AppointmentsConfig.model_fields[name].metadata
+                    if hasattr(rule, side))
+
+    return {name: (bound(name, "ge"), bound(name, "le")) for name in APPOINTMENT_NUMBERS}
+
+
+def appointment_values(service: ServiceConfig) -> dict[str, str]:
+    """What the appointments form shows: the service's block, or the defaults (unticked) for a service that
+    takes none, so that ticking the box is all it takes to start with them."""
+    appt = service.appointments or AppointmentsConfig()
+    return {"appointments": "1" if service.appointments else "", "appointment_prefix": appt.prefix,
+            **{name: str(getattr(appt, name)) for name in APPOINTMENT_NUMBERS},
+            **{APPOINTMENT_HOURS + day: text for day, text in _days(appt.hours).items()},
+            APPOINTMENT_HOURS + "same_hours": "1" if appt.hours is None else ""}
+
+
+def _days(hours: Mapping[str, str | list[str]] | None) -> dict[str, str]:
+    """Weekly hours as the form's inputs show them: ``{"tue": "08:00-12:00, 13:00-16:00"}`` (``Tuesday``: tue)."""
+    spec = {name.lower()[:3]: value for name, value in (hours or {}).items()}
+    return {day: ", ".join([value] if isinstance(value, str) else value) for day, value in spec.items()}
 
 
 def day(text: str) -> date:

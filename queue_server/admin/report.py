@@ -28,7 +28,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from printer.glyphs import font_file
 
-from ..domain.statistics import Summary
+from ..domain.statistics import APPOINTMENT, WALK_IN, Summary
 from ..i18n.catalogue import RTL, text
 from ..i18n.formats import format_day, format_moment, locale_of
 from ..services.context import Context
@@ -39,6 +39,10 @@ FONT, BOLD = "VuoroReport", "VuoroReport-Bold"
 TABLE_WIDTH, PAD, FIGURE_MIN = 174 * mm, 3, 12 * mm
 #: the per-service table's column names: they wrap between words, never inside one (splitLongWords off)
 HEADER = ParagraphStyle("th", fontName=BOLD, fontSize=7.5, leading=9, alignment=2, splitLongWords=0)
+
+
+#: a row's name in the walk-ins and appointments table
+KIND_TEXT = {WALK_IN: "report.walk_ins", APPOINTMENT: "report.appointments"}
 
 
 def t(key: str, language: str) -> str:
@@ -132,6 +136,24 @@ def _summary_rows(s: Summary, language: str) -> list[list[str]]:
     ]
 
 
+def _kind_headers(language: str) -> list[str]:
+    mins = t("report.min", language)
+    return ["", t("report.errands", language), t("report.served", language), t("report.no_shows", language),
+            f"{t('report.wait', language)}, {t('report.median', language)} ({mins})",
+            f"{t('report.punctuality', language)}, {t('report.median', language)} ({mins})",
+            f"{t('report.punctuality', language)}, {t('report.p90', language)} ({mins})"]
+
+
+def _kind_rows(report: StatsReport, language: str) -> list[list[object]]:
+    """Walk-ins and appointments apart: their waits, and how near its booked time an appointment was called."""
+    rows: list[list[object]] = [[Paragraph(_esc(c), HEADER) for c in _kind_headers(language)]]
+    for kind, s in report.by_kind.items():
+        rows.append([t(KIND_TEXT[kind], language), str(s.errands), str(s.served), str(s.no_shows),
+                     _minutes(s.wait.median_s, language), _minutes(s.punctuality.median_s, language),
+                     _minutes(s.punctuality.p90_s, language)])
+    return rows
+
+
 def _arrivals_chart(s: Summary, language: str) -> Drawing:
     first = next((h for h, n in enumerate(s.arrivals_per_hour) if n), 8)
     last = max((h for h, n in enumerate(s.arrivals_per_hour) if n), default=17)
@@ -215,8 +237,12 @@ def render_report(ctx: Context, report: StatsReport, language: str | None = None
                      _minutes(s.wait.p90_s, language), _minutes(s.service_time.mean_s, language),
                      _share(s.served_within_target, language)])
     story += [Paragraph(_esc(t("report.by_service", language)), h2),
-              _table(rows, fitted_widths(headers)),
-              Spacer(1, 5 * mm), _arrivals_chart(report.summary, language),
+              _table(rows, fitted_widths(headers))]
+    if report.summary.appointments:
+        story += [Paragraph(_esc(t("report.by_kind", language)), h2),
+                  Paragraph(_esc(t("report.punctuality_note", language)), body), Spacer(1, 2 * mm),
+                  _table(_kind_rows(report, language), fitted_widths(_kind_headers(language)))]
+    story += [Spacer(1, 5 * mm), _arrivals_chart(report.summary, language),
               Spacer(1, 5 * mm), _waits_chart(report, ctx, language)]
     fb = report.feedback
     story += [Paragraph(_esc(t("report.feedback", language)), h2),

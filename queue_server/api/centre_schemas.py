@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..config import AppointmentsConfig
 from ..services.accounts import UserRole
 from .schemas import Key
 
@@ -32,6 +33,9 @@ class ServicePatch(_Patch):
     sensitive: bool | None = None
     service_time_s: Annotated[int, Field(gt=0)] | None = None
     target_wait_s: Annotated[int, Field(gt=0)] | None = None
+    appointments: AppointmentsConfig | None = Field(
+        None, description="the whole block, as in config.yaml (a left-out field: its default; no hours: the "
+                          "service's own); null: walk-ins only. Appointments already booked are kept")
 
 
 class ServiceCreate(ServicePatch):

@@ -55,6 +55,8 @@ def stats_json(report: stats_service.StatsReport) -> dict[str, Any]:
         ],
         "day_services": [{"day": d.isoformat(), "service": k, **_row(s)}
                          for (d, k), s in report.by_day_service.items()],
+        "kinds": [{"kind": k, **_row(s)} for k, s in report.by_kind.items()],
+        "service_kinds": [{"service": k, "kind": kind, **_row(s)} for (k, kind), s in report.by_service_kind.items()],
         "feedback": report.feedback.to_dict(),
         "feedback_by_service": [{"service": k, **f.to_dict()} for k, f in report.feedback_by_service.items()],
     })

@@ -50,6 +50,9 @@ class StatsRowOut(BaseModel):
     service_time: DurationsOut
     served_within_target: float | None = Field(description="share of served errands whose wait <= target")
     arrivals_per_hour: list[int] = Field(description="errands that joined the queue per local hour 0..23")
+    appointments: int = Field(description="of the errands, those checked in for an appointment")
+    punctuality: DurationsOut = Field(description="appointments: first call minus booked time, in seconds "
+                                                  "(negative: called before the booked time)")
 
 
 class DayStatsOut(StatsRowOut):
@@ -69,6 +72,14 @@ class DeskStatsOut(StatsRowOut):
 
 class DayServiceStatsOut(StatsRowOut):
     day: str
+    service: str
+
+
+class KindStatsOut(StatsRowOut):
+    kind: Literal["walk_in", "appointment"]
+
+
+class ServiceKindStatsOut(KindStatsOut):
     service: str
 
 
@@ -96,6 +107,8 @@ class StatsOut(BaseModel):
     services: list[ServiceStatsOut]
     desks: list[DeskStatsOut]
     day_services: list[DayServiceStatsOut]
+    kinds: list[KindStatsOut] = Field(description="walk-ins and appointments apart (a kind without errands: absent)")
+    service_kinds: list[ServiceKindStatsOut]
     feedback: FeedbackStatsOut
     feedback_by_service: list[ServiceFeedbackOut]
 
@@ -121,8 +134,9 @@ class StatsQuery(RangeQuery):
 
 
 class CsvQuery(StatsQuery):
-    by: Annotated[str, Field(pattern=r"^(day|service|desk)(,(day|service|desk)){0,2}$")] | None = Field(
-        None, description="group by a comma-separated subset of day, service, desk; default day,service")
+    by: Annotated[str, Field(pattern=r"^(day|service|desk|kind)(,(day|service|desk|kind)){0,3}$")] | None = Field(
+        None, description="group by a comma-separated subset of day, service, desk, kind (walk_in or "
+                          "appointment); default day,service")
     language: Language | None = Field(None, description="column names in this language; default stable keys "
                                                         "(day, service, wait_mean_s, ...) for scripts")
 

@@ -133,6 +133,8 @@ class ServiceOut(BaseModel):
                                                 "its next day (POST /api/tickets answers 409 daily_limit_reached)")
     appointments: bool = Field(False, description="the public booking page (/book) offers it: it takes appointments "
                                                   "and is not sensitive (GET /api/services/{key}/slots)")
+    checkin: bool = Field(False, description="it takes appointments, so a kiosk offers \"I have an appointment\" "
+                                             "(a sensitive service's too: its own booking system books them)")
 
 
 class ServicesEnvelope(BaseModel):

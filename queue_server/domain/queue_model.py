@@ -17,7 +17,7 @@ the database agree to the last digit.
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -142,6 +142,8 @@ class QueueModel:
     #: today's appointments by id, and per service those still expected to check in, keyed ``(start, id)``
     bookings: dict[int, Booking] = field(default_factory=dict)
     expected: dict[str, SortedList] = field(default_factory=dict)
+    #: service -> how many of today's appointments stand in each status, so the dashboard reads, never counts
+    booking_counts: dict[str, Counter[str]] = field(default_factory=dict)
     desks: dict[str, LiveDesk] = field(default_factory=dict)
     stats: StatsBook = field(default_factory=StatsBook)
     calls: dict[str, deque[RecentCall]] = field(default_factory=dict)
@@ -188,7 +190,9 @@ class QueueModel:
         old = self.bookings.pop(booking.id, None)
         if old is not None:
             self.expected.get(old.service, SortedList()).discard((old.start, old.id))
+            self.booking_counts[old.service][old.status] -= 1
         self.bookings[booking.id] = booking
+        self.booking_counts.setdefault(booking.service, Counter())[booking.status] += 1
         if booking.status == BOOKED:
             self.expected.setdefault(booking.service, SortedList()).add((booking.start, booking.id))
 
@@ -264,6 +268,13 @@ class QueueModel:
     def due_count(self, service: str, now: int) -> int:
         """How many checked-in appointments of ``service`` are due at ``now`` (us) or before."""
         return int(self.appointment_queues.get(service, SortedList()).bisect_left((now + 1,)))
+
+    def expected_between(self, service: str, first: int, before: int) -> int:
+        """How many of ``service``'s appointments not checked in yet start in ``[first, before)`` (us)."""
+        queue = self.expected.get(service)
+        if not queue:
+            return 0
+        return int(queue.bisect_left((before,))) - int(queue.bisect_left((first,)))
 
     def waiting_count(self, service: str) -> int:
         """Everybody waiting for ``service``: walk-ins and checked-in appointments."""

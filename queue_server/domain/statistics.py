@@ -11,8 +11,11 @@ errands; a transfer ends one errand and starts another.  From a ticket's events 
   a desk -- those end it as *served*;
 - ``no_show``, ``cancelled``, ``expired`` end it as such, and ``transferred`` while waiting as *transferred*;
   ``no_show_undone`` takes a no-show back (it was marked by mistake): the errand goes on, with its first wait;
-- it belongs to the ticket's business day (the centre's local date at issue), its service, and the desk of its
-  last call (none when no desk called it).
+- it belongs to the ticket's business day (the centre's local date at issue), its service, the desk of its
+  last call (none when no desk called it) and its **kind**: an *appointment* is the first errand of a ticket
+  checked in for an appointment (the ticket has a booked time), every other errand is a *walk-in*;
+- an appointment's **punctuality** is its first ``called`` minus its booked time, in whole seconds, negative
+  when it was called early (a walk-in has none).
 
 Durations are whole seconds (fractions dropped).  Percentiles interpolate linearly between closest ranks
 (Hyndman & Fan type 7: numpy's default, Excel's PERCENTILE.INC), so the median is the usual median.
@@ -34,6 +37,9 @@ FEEDBACK_CATEGORIES = ("signage", "noise", "privacy", "waiting_time", "service")
 #: errand outcomes
 SERVED, NO_SHOW, CANCELLED, EXPIRED, TRANSFERRED, OPEN = (
     "served", "no_show", "cancelled", "expired", "transferred", "open")
+#: errand kinds
+WALK_IN, APPOINTMENT = "walk_in", "appointment"
+KINDS = (WALK_IN, APPOINTMENT)
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,8 @@ class Event:
     service_key: str
     to_service_key: str | None = None
     desk_key: str | None = None
+    #: the booked time of the ticket's appointment (the same on each of its events), None for a walk-in
+    due_at: datetime | None = None
 
 
 @dataclass
@@ -57,7 +65,10 @@ class Errand:
     queued_at: datetime
     visit: bool
     desk_key: str | None = None
+    #: the booked time when this errand is an appointment
+    due_at: datetime | None = None
     wait_s: int | None = None
+    punctuality_s: int | None = None
     service_s: int | None = None
     outcome: str = OPEN
     # bookkeeping while the events are replayed
@@ -67,7 +78,12 @@ class Errand:
 
 def seconds(start: datetime, end: datetime) -> int:
     """A duration in whole seconds, fractions dropped (never negative)."""
-    return max(0, math.floor((end - start).total_seconds()))
+    return max(0, signed_seconds(start, end))
+
+
+def signed_seconds(start: datetime, end: datetime) -> int:
+    """``end - start`` in whole seconds, rounded down (an instant before ``start`` is negative)."""
+    return math.floor((end - start).total_seconds())
 
 
 def build_errands(events: Iterable[Event]) -> list[Errand]:
@@ -94,7 +110,7 @@ def _ticket_errands(events: Sequence[Event]) -> list[Errand]:
 
     for e in events:
         if e.type == "issued":
-            cur = Errand(e.business_day, e.service_key, e.at, visit=True)
+            cur = Errand(e.business_day, e.service_key, e.at, visit=True, due_at=e.due_at)
             errands.append(cur)
             continue
         if cur is None or cur.outcome != OPEN:
@@ -104,6 +120,8 @@ def _ticket_errands(events: Sequence[Event]) -> list[Errand]:
         if e.type == "called":
             if cur.wait_s is None:
                 cur.wait_s = seconds(cur.queued_at, e.at)
+                if cur.due_at is not None:
+                    cur.punctuality_s = signed_seconds(cur.due_at, e.at)
             cur._last_call, cur._at_desk, cur.desk_key = e.at, True, e.desk_key
         elif e.type == "returned":
             cur._at_desk = False
@@ -122,7 +140,7 @@ def _ticket_errands(events: Sequence[Event]) -> list[Errand]:
     return errands
 
 
-CellKey = tuple[date, str, str]  # (business day, service, desk or "")
+CellKey = tuple[date, str, str, str]  # (business day, service, desk or "", kind)
 
 
 @dataclass
@@ -135,6 +153,7 @@ class Cell:
     business_day: date
     service_key: str
     desk_key: str = ""
+    kind: str = WALK_IN
     errands: int = 0
     visits: int = 0
     served: int = 0
@@ -146,17 +165,19 @@ class Cell:
     other_waits_s: list[int] = field(default_factory=list)
     service_times_s: list[int] = field(default_factory=list)
     arrivals_by_hour: list[int] = field(default_factory=lambda: [0] * HOURS)
+    #: appointments only: first call minus booked time, signed
+    punctuality_s: list[int] = field(default_factory=list)
 
     @property
     def key(self) -> CellKey:
-        return (self.business_day, self.service_key, self.desk_key)
+        return (self.business_day, self.service_key, self.desk_key, self.kind)
 
 
 def build_cells(errands: Iterable[Errand], tz: tzinfo) -> list[Cell]:
-    """Aggregate errands per day x service x desk; arrivals by the local hour (``tz``) they joined the queue."""
+    """Aggregate errands per day x service x desk x kind; arrivals by the local hour (``tz``) they joined."""
     cells: dict[CellKey, Cell] = {}
     for er in errands:
-        key = (er.business_day, er.service_key, er.desk_key or "")
+        key = (er.business_day, er.service_key, er.desk_key or "", WALK_IN if er.due_at is None else APPOINTMENT)
         cell = cells.get(key)
         if cell is None:
             cell = cells[key] = Cell(*key)
@@ -177,10 +198,13 @@ def build_cells(errands: Iterable[Errand], tz: tzinfo) -> list[Cell]:
             (cell.served_waits_s if er.outcome == SERVED else cell.other_waits_s).append(er.wait_s)
         if er.service_s is not None:
             cell.service_times_s.append(er.service_s)
+        if er.punctuality_s is not None:
+            cell.punctuality_s.append(er.punctuality_s)
     for cell in cells.values():
         cell.served_waits_s.sort()
         cell.other_waits_s.sort()
         cell.service_times_s.sort()
+        cell.punctuality_s.sort()
     return sorted(cells.values(), key=lambda c: c.key)
 
 
@@ -227,6 +251,9 @@ class Summary:
     #: served errands whose wait was within their service's target, as a share of served errands
     served_within_target: float | None
     arrivals_per_hour: list[int]
+    #: of the appointments among the errands: how many, and first call minus booked time (negative: early)
+    appointments: int
+    punctuality: Durations
 
     def to_dict(self) -> dict[str, Any]:
         from dataclasses import asdict
@@ -234,27 +261,24 @@ class Summary:
         return asdict(self)
 
 
+#: the counts a summary adds up from its cells
+COUNTS = ("errands", "visits", "served", "no_shows", "cancelled", "expired", "transferred")
+
+
 def summarize(cells: Iterable[Cell], targets: Mapping[str, int]) -> Summary:
     """Merge cells into one summary; ``targets`` is each service's target wait in seconds."""
     cells = list(cells)
     served_waits = [w for c in cells for w in c.served_waits_s]
     within = sum(1 for c in cells for w in c.served_waits_s if w <= targets.get(c.service_key, math.inf))
-    arrivals = [0] * HOURS
-    for c in cells:
-        for h, n in enumerate(c.arrivals_by_hour):
-            arrivals[h] += n
+    arrivals = [sum(hours) for hours in zip(*(c.arrivals_by_hour for c in cells), strict=True)] or [0] * HOURS
     return Summary(
-        errands=sum(c.errands for c in cells),
-        visits=sum(c.visits for c in cells),
-        served=sum(c.served for c in cells),
-        no_shows=sum(c.no_shows for c in cells),
-        cancelled=sum(c.cancelled for c in cells),
-        expired=sum(c.expired for c in cells),
-        transferred=sum(c.transferred for c in cells),
+        **{name: sum(getattr(c, name) for c in cells) for name in COUNTS},
         wait=Durations.of([*served_waits, *(w for c in cells for w in c.other_waits_s)]),
         service_time=Durations.of(w for c in cells for w in c.service_times_s),
         served_within_target=within / len(served_waits) if served_waits else None,
         arrivals_per_hour=arrivals,
+        appointments=sum(c.errands for c in cells if c.kind == APPOINTMENT),
+        punctuality=Durations.of(p for c in cells for p in c.punctuality_s),
     )
 
 

@@ -25,7 +25,7 @@ from .context import Context
 
 #: the fields of a service a PATCH may change (the key is its identity)
 SERVICE_FIELDS = frozenset({"name", "location", "public_name", "public_location", "prefix", "hours", "daily_limit",
-                            "sensitive", "service_time_s", "target_wait_s"})
+                            "sensitive", "service_time_s", "target_wait_s", "appointments"})
 DESK_FIELDS = frozenset({"label", "location", "services", "zone"})
 ZONE_FIELDS = frozenset({"name", "language", "languages", "chime", "speech", "volume", "message"})
 KIOSK_FIELDS = frozenset({"zone", "printer", "language", "services"})
@@ -95,7 +95,7 @@ def update_service(ctx: Context, key: str, changes: Mapping[str, Any], *, actor:
                              "change it before the day starts, or tomorrow")
     document["services"][i].update(changes)
     for field in [f for f, v in changes.items() if v is None]:
-        document["services"][i].pop(field)  # null: back to the default (no hours: always open)
+        document["services"][i].pop(field)  # null: back to the default (no hours: always open; no appointments)
     return _store(ctx, document, actor=actor, action="service.update", target=key)
 
 

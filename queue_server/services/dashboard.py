@@ -1,4 +1,5 @@
-"""The admin dashboard's live picture: every desk, every service against its target, and the visit counts."""
+"""The admin dashboard's live picture: every desk, every service against its target, today's appointments of
+the services that take them, and the visit counts."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from ..config import DeskConfig
+from ..domain.appointment_counts import appointment_counts
 from ..i18n.catalogue import text
 from ..i18n.formats import duration, format_clock, format_wait, rounded_minutes
 from .context import Context
@@ -101,6 +103,15 @@ def _desk_line(ctx: Context, d: DeskConfig, now: datetime, langs: list[str]) -> 
     )
 
 
+def _appointments(ctx: Context, now_us: int) -> dict[str, dict[str, int]]:
+    """Booked, checked in, late and no-show today per service that takes appointments, in the configuration's
+    order, from the live model (the caller holds its lock); a sensitive service's too: the page is staff-only."""
+    assert ctx.live is not None
+    model = ctx.live.model
+    return {s.key: asdict(appointment_counts(model, s.key, now_us, s.appointments.grace_min * 60_000_000))
+            for s in ctx.config.services if s.appointments is not None}
+
+
 def dashboard(ctx: Context) -> dict[str, Any]:
     """The whole picture from the live model; only the visit counts are read from the database."""
     cfg = ctx.config
@@ -126,11 +137,13 @@ def dashboard(ctx: Context) -> dict[str, Any]:
                 estimate_reason=fc.reason, names={lang: cfg.text(s.name, lang) for lang in langs},
                 **_service_texts(langs, estimate, fc.reason, longest, s.target_wait_s),
             ))
+        appointments = _appointments(ctx, now_us)
     today_n, total_n = visit_counts(ctx)
     return {
         "at": now.isoformat(),
         "day": local.date().isoformat(),
         "desks": [asdict(d) for d in desks],
         "services": [asdict(s) for s in services],
+        "appointments": appointments,
         "visits": {"today": today_n, "total": total_n},
     }

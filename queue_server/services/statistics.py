@@ -19,12 +19,12 @@ from sqlalchemy import orm
 from ..domain import statistics as st
 from ..domain.errors import InvalidRequest, NotFound
 from ..i18n.catalogue import text
-from ..models import DailyStats, Feedback, TicketEvent
+from ..models import DailyStats, Feedback, Ticket, TicketEvent
 from .context import Context
 
 MAX_RANGE_DAYS = 3660
 #: the groupings a CSV export may ask for, in column order
-CSV_KEYS = ("day", "service", "desk")
+CSV_KEYS = ("day", "service", "desk", "kind")
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,9 @@ class StatsReport:
     by_service: dict[str, st.Summary]
     by_desk: dict[str, st.Summary]
     by_day_service: dict[tuple[date, str], st.Summary]
+    #: walk-ins and appointments apart, over everything and per service
+    by_kind: dict[str, st.Summary]
+    by_service_kind: dict[tuple[str, str], st.Summary]
     feedback: st.FeedbackSummary
     feedback_by_service: dict[str, st.FeedbackSummary]
 
@@ -62,29 +65,33 @@ def check_range(ctx: Context, start: date | None, end: date | None, service: str
 
 def cell_from_row(row: DailyStats) -> st.Cell:
     return st.Cell(
-        business_day=row.business_day, service_key=row.service_key, desk_key=row.desk_key, errands=row.errands,
-        visits=row.visits, served=row.served, no_shows=row.no_shows, cancelled=row.cancelled, expired=row.expired,
-        transferred=row.transferred, served_waits_s=list(row.served_waits_s), other_waits_s=list(row.other_waits_s),
-        service_times_s=list(row.service_times_s), arrivals_by_hour=list(row.arrivals_by_hour),
+        business_day=row.business_day, service_key=row.service_key, desk_key=row.desk_key, kind=row.kind,
+        errands=row.errands, visits=row.visits, served=row.served, no_shows=row.no_shows, cancelled=row.cancelled,
+        expired=row.expired, transferred=row.transferred, served_waits_s=list(row.served_waits_s),
+        other_waits_s=list(row.other_waits_s), service_times_s=list(row.service_times_s),
+        arrivals_by_hour=list(row.arrivals_by_hour), punctuality_s=list(row.punctuality_s),
     )
 
 
 def row_from_cell(cell: st.Cell) -> DailyStats:
     return DailyStats(
-        business_day=cell.business_day, service_key=cell.service_key, desk_key=cell.desk_key, errands=cell.errands,
-        visits=cell.visits, served=cell.served, no_shows=cell.no_shows, cancelled=cell.cancelled,
+        business_day=cell.business_day, service_key=cell.service_key, desk_key=cell.desk_key, kind=cell.kind,
+        errands=cell.errands, visits=cell.visits, served=cell.served, no_shows=cell.no_shows, cancelled=cell.cancelled,
         expired=cell.expired, transferred=cell.transferred, served_waits_s=cell.served_waits_s,
         other_waits_s=cell.other_waits_s, service_times_s=cell.service_times_s,
-        arrivals_by_hour=cell.arrivals_by_hour,
+        arrivals_by_hour=cell.arrivals_by_hour, punctuality_s=cell.punctuality_s,
     )
 
 
 def event_records(session: orm.Session, start: date, end: date,
                   skip_days: Iterable[date] = ()) -> list[st.Event]:
+    """The range's events with their ticket's booked time (an outer join: an event outlives nothing, but a log
+    read mid-purge must not lose events)."""
     skip = list(skip_days)
     stmt = (
         sa.select(TicketEvent.id, TicketEvent.ticket_id, TicketEvent.business_day, TicketEvent.at, TicketEvent.type,
-                  TicketEvent.service_key, TicketEvent.to_service_key, TicketEvent.desk_key)
+                  TicketEvent.service_key, TicketEvent.to_service_key, TicketEvent.desk_key, Ticket.due_at)
+        .outerjoin(Ticket, Ticket.id == TicketEvent.ticket_id)
         .where(TicketEvent.business_day >= start, TicketEvent.business_day <= end)
         .order_by(TicketEvent.ticket_id, TicketEvent.id)
     )
@@ -137,6 +144,8 @@ def build_report(ctx: Context, start: date | None = None, end: date | None = Non
         by_service=_in_config_order(ctx, st.group(cells, lambda c: c.service_key, tg)),
         by_desk=st.group(cells, lambda c: c.desk_key, tg),
         by_day_service=st.group(cells, lambda c: (c.business_day, c.service_key), tg),
+        by_kind=st.group(cells, lambda c: c.kind, tg),
+        by_service_kind=st.group(cells, lambda c: (c.service_key, c.kind), tg),
         feedback=st.summarize_feedback(answers),
         feedback_by_service={k: st.summarize_feedback(v) for k, v in sorted(by_service_answers.items())},
     )
@@ -167,6 +176,7 @@ CSV_METRICS = (
     "errands", "visits", "served", "no_shows", "cancelled", "expired", "transferred",
     "wait_n", "wait_mean_s", "wait_median_s", "wait_p90_s",
     "service_n", "service_mean_s", "service_median_s", "service_p90_s", "served_within_target",
+    "appointments", "punctuality_n", "punctuality_mean_s", "punctuality_median_s", "punctuality_p90_s",
 )
 
 
@@ -184,6 +194,8 @@ def summary_values(s: st.Summary) -> list[str]:
         str(s.service_time.n), _fmt(s.service_time.mean_s), _fmt(s.service_time.median_s),
         _fmt(s.service_time.p90_s),
         "" if s.served_within_target is None else f"{s.served_within_target:.4f}",
+        str(s.appointments), str(s.punctuality.n), _fmt(s.punctuality.mean_s), _fmt(s.punctuality.median_s),
+        _fmt(s.punctuality.p90_s),
     ]
 
 
@@ -210,7 +222,7 @@ def csv_header(by: Sequence[str], language: str | None) -> list[str]:
 def to_csv(ctx: Context, report: StatsReport, by: Sequence[str], language: str | None = None) -> str:
     """One row per group (``by`` of day, service, desk), with arrivals per local hour at the end."""
     getters = {"day": lambda c: c.business_day.isoformat(), "service": lambda c: c.service_key,
-               "desk": lambda c: c.desk_key}
+               "desk": lambda c: c.desk_key, "kind": lambda c: c.kind}
     groups = st.group(report.cells, lambda c: tuple(getters[k](c) for k in by), targets(ctx))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")

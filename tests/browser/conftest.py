@@ -108,8 +108,8 @@ def site(chromium_paths: tuple[str, str], tmp_path_factory: pytest.TempPathFacto
 def new_driver(site: Site, chromium_paths: tuple[str, str]) -> Callable[..., Any]:
     """Start a headless Chromium with its own fresh profile (cookies, localStorage)."""
 
-    def make(width: int = 1920, height: int = 1080) -> Any:
-        driver = chromium.start_chromium(chromium_paths, width, height)
+    def make(width: int = 1920, height: int = 1080, flags: tuple[str, ...] = ()) -> Any:
+        driver = chromium.start_chromium(chromium_paths, width, height, flags)
         site.drivers.append(driver)
         return driver
 

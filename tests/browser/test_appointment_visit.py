@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from queue_server.i18n.catalogue import text
+from tests import chromium
 
 from .conftest import Site, browser_config, serve_site
 from .test_pages_in_browser import find, find_all, set_viewport, shown, text_of, wait
@@ -72,6 +73,7 @@ def test_a_visitor_books_checks_in_with_the_code_is_called_and_the_phone_follows
                        {"services": ["kela"], "kiosk": "k1"})["ticket"]  # someone was there first
     find(kiosk, "#have-appointment").click()
     wait(kiosk, lambda d: shown(d, "#screen-checkin"), message="the check-in screen did not open")
+    assert not shown(kiosk, "#checkin-camera-box")  # no camera that reads QR codes here: typing it is
     assert text_of(kiosk, "#checkin-title") == text("kiosk.checkin_title", "fi")
     assert find(kiosk, "#checkin-submit").get_attribute("disabled") is not None
     for ch in code[:-1]:  # the on-screen keys, and the last one from a keyboard (a scanner types too)
@@ -101,3 +103,46 @@ def test_a_visitor_books_checks_in_with_the_code_is_called_and_the_phone_follows
     assert "Tiski 1" in text_of(phone, "#phone-called-desk")  # in the language the ticket was taken in
     phone.save_screenshot(str(artifacts / "phone-appointment-called-390x844.png"))
     assert call_api(site, "GET", f"/api/appointments/{code}", desk)["appointment"]["status"] == "called"
+
+
+#: Chromium on Linux has no Shape Detection API: this stand-in "reads" whatever the test holds up
+#: (``window.heldUp``) from the frames of Chromium's fake camera, so what is tested is the kiosk's part: the
+#: camera runs on the check-in screen only, a code read from it checks in, and the camera stops after
+STAND_IN_DETECTOR = """
+window.BarcodeDetector = class {
+  static getSupportedFormats() { return Promise.resolve(["qr_code"]); }
+  detect(source) {
+    const live = source.srcObject && source.srcObject.getVideoTracks().some(t => t.readyState === "live");
+    return Promise.resolve(live && window.heldUp ? [{format: "qr_code", rawValue: window.heldUp}] : []);
+  }
+};
+"""
+
+
+def camera_live(driver: Any) -> bool:
+    return bool(driver.execute_script(
+        "var v = document.getElementById('checkin-camera');"
+        "return !!v.srcObject && v.srcObject.getVideoTracks().some(function (t) { return t.readyState === 'live'; });"))
+
+
+def test_a_qr_code_held_to_the_kiosk_camera_checks_in(site: Site, drivers: tuple[Any, Any],
+                                                      new_driver: Callable[..., Any], artifacts: Path) -> None:
+    phone, _ = drivers
+    code = book_next_free(phone, site)
+    kiosk = new_driver(1080, 1920, chromium.FAKE_CAMERA)
+    set_viewport(kiosk, 1080, 1920)
+    kiosk.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": STAND_IN_DETECTOR})
+    kiosk.get(f"{site.url}/kiosk/k1#token={site.kiosk_tokens['k1']}")
+    wait(kiosk, lambda d: shown(d, "#have-appointment"), SLOW, "the kiosk offers no check-in")
+    assert not camera_live(kiosk)  # the start screen never films the waiting room
+    find(kiosk, "#have-appointment").click()
+    wait(kiosk, lambda d: shown(d, "#checkin-camera-box") and camera_live(d), SLOW, "the camera did not start")
+    assert text_of(kiosk, "#checkin-camera-hint") == text("kiosk.checkin_camera", "fi")
+    kiosk.save_screenshot(str(artifacts / "kiosk-checkin-camera-1080x1920.png"))
+    kiosk.execute_script("window.heldUp = arguments[0];", "booking " + code.lower())  # not a code: ignored
+    kiosk.execute_script("window.heldUp = arguments[0];", code)
+    wait(kiosk, lambda d: shown(d, "#screen-ticket"), SLOW, "the code held to the camera gave no ticket")
+    assert text_of(kiosk, "#ticket-number").startswith("A")
+    wait(kiosk, lambda d: not camera_live(d), SLOW, "the camera kept running after the check-in")
+    desk = site.desk_token
+    assert call_api(site, "GET", f"/api/appointments/{code}", desk)["appointment"]["status"] == "checked_in"

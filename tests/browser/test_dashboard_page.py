@@ -1,13 +1,16 @@
 """The admin dashboard in Chromium (1440×900), in Finnish and English: a management page like the others (the
 navigation, log-out), every text in the chosen language (also what its script writes from the live namespace
-and the statistics), nothing wider than the window, and no serious or critical axe-core violation."""
+and the statistics), today's appointments of the one service that takes them, nothing wider than the window,
+and no serious or critical axe-core violation."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -17,18 +20,22 @@ from queue_server.i18n.catalogue import text
 from tests.browser.conftest import Site, browser_config, serve_site
 from tests.browser.test_admin_accessibility import run_axe
 from tests.browser.test_admin_pages import MANAGER, log_in, wait
+from tests.browser.test_phone_page import call_api
 
 pytestmark = pytest.mark.browser
 
 #: English the page wrote by hand before its texts came from the catalogue
 ENGLISH_ONLY = ("Visits today", "not live", "Longest wait", "Estimate for a new ticket", "Desks open",
-                "No printers configured", "Statistics", "Arrivals per hour")
+                "No printers configured", "Statistics", "Arrivals per hour", "Today's appointments", "Late now")
+HELSINKI = ZoneInfo("Europe/Helsinki")
 
 
 @pytest.fixture(scope="module")
 def site(chromium_paths: tuple[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     tmp = tmp_path_factory.mktemp("dashboard-site")
-    yield from serve_site(browser_config(tmp), tmp, {"admin": MANAGER}, ("k1", "k2"), "dashboard-tests")
+    config = browser_config(tmp)
+    next(s for s in config["services"] if s["key"] == "kela")["appointments"] = {"slot_minutes": 15, "per_slot": 2}
+    yield from serve_site(config, tmp, {"admin": MANAGER}, ("k1", "k2"), "dashboard-tests")
 
 
 @pytest.fixture(scope="module")
@@ -39,13 +46,24 @@ def waiting(site: Site) -> None:
     assert resp.status_code == 201, resp.text
 
 
+@pytest.fixture(scope="module")
+def booked_today(site: Site) -> int:
+    """Kela's next slot booked (around the clock, every 15 minutes): 1 booked today, 0 if that is tomorrow."""
+    now = datetime.now(UTC)
+    start = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0) + timedelta(minutes=15)
+    resp = requests.post(f"{site.url}/api/bookings", json={"service": "kela", "start": start.isoformat()}, timeout=10)
+    assert resp.status_code == 201, resp.text
+    return int(start.astimezone(HELSINKI).date() == now.astimezone(HELSINKI).date())
+
+
 def cells(driver: Any, selector: str) -> list[str]:
     return [c.text for c in driver.find_elements(By.CSS_SELECTOR, selector)]
 
 
 @pytest.mark.parametrize("language", ["fi", "en"])
 def test_the_dashboard_is_a_management_page_in_the_chosen_language(
-        site: Site, new_driver: Callable[..., Any], waiting: None, language: str, artifacts: Path) -> None:
+        site: Site, new_driver: Callable[..., Any], waiting: None, booked_today: int, language: str,
+        artifacts: Path) -> None:
     driver = new_driver(1440, 900)
     driver.set_script_timeout(30)
     log_in(driver, site, MANAGER, "/admin")
@@ -82,6 +100,12 @@ def test_the_dashboard_is_a_management_page_in_the_chosen_language(
     kela = driver.find_element(By.CSS_SELECTOR, '#services tr[data-key="kela"]').find_elements(By.TAG_NAME, "td")
     assert kela[2].text == "1" and kela[4].text == say("wait.no_desk_open")
     assert kela[5].text == "15 min" and kela[1].text == say("manage.yes")
+    # today's appointments: Kela's only (the others take none), named by the script as in the services table
+    assert driver.find_element(By.ID, "h-appointments").text == say("dashboard.appointments")
+    assert cells(driver, "#appointments th") == [say(k) for k in ("manage.service", "dashboard.booked",
+                                                                  "dashboard.checked_in", "dashboard.late",
+                                                                  "report.no_shows")]
+    assert cells(driver, "#appointments tbody td") == [kela[0].text, str(booked_today), "0", "0", "0"]
     assert set(cells(driver, "#printers tbody td:nth-child(4)")) <= {
         say(f"layout.state.{s}") for s in ("online", "offline", "paper_near_end", "paper_out", "unknown")}
     page = driver.find_element(By.TAG_NAME, "body").text
@@ -101,3 +125,34 @@ def test_the_dashboard_is_a_management_page_in_the_chosen_language(
     bad = [v for v in run_axe(driver) if v.get("impact") in ("serious", "critical")]
     assert not bad, json.dumps([(v["id"], v["help"], [n.get("target") for n in v["nodes"][:5]]) for v in bad],
                                indent=1, ensure_ascii=False)
+
+
+def test_the_statistics_show_walk_ins_and_appointments_apart_once_an_appointment_was_called(
+        site: Site, new_driver: Callable[..., Any], waiting: None) -> None:
+    now = datetime.now(UTC)
+    start = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0) + timedelta(minutes=15)
+    if start.astimezone(HELSINKI).date() != now.astimezone(HELSINKI).date():
+        pytest.skip("the next slot is tomorrow's: today's statistics would hold no appointment")
+    booked = requests.post(f"{site.url}/api/bookings", json={"service": "kela", "start": start.isoformat()},
+                           timeout=10)
+    assert booked.status_code == 201, booked.text
+    call_api(site, "POST", "/api/tickets", site.kiosk_tokens["k2"],
+             {"appointment": booked.json()["appointment"]["code"], "kiosk": "k2"})
+    call_api(site, "POST", "/api/desks/d1/status", site.desk_token, {"status": "open"})
+    for _ in range(5):  # the walk-ins waiting first, then the appointment (early: nobody else waits)
+        number = call_api(site, "POST", "/api/desks/d1/next", site.desk_token)["ticket"]["number"]
+        call_api(site, "POST", "/api/desks/d1/finish", site.desk_token)
+        if number.startswith("A"):
+            break
+    assert number.startswith("A"), "the appointment was never called"
+    driver = new_driver(1440, 900)
+    log_in(driver, site, MANAGER, "/admin")
+    driver.get(f"{site.url}/admin?lang=en")
+    wait(driver, lambda: driver.find_elements(By.CSS_SELECTOR, '#stats-kinds tr[data-kind="appointment"]'),
+         "no walk-ins and appointments table")
+    assert driver.find_element(By.ID, "h-stats-kinds").text == text("report.by_kind", "en")
+    rows = {tr.get_attribute("data-kind"): [td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+            for tr in driver.find_elements(By.CSS_SELECTOR, "#stats-kinds tbody tr")}
+    assert rows["appointment"][:3] == [text("report.appointments", "en"), "1", "1"]
+    assert rows["walk_in"][0] == text("report.walk_ins", "en") and rows["walk_in"][5] == "–"
+    assert rows["appointment"][5].startswith("-")  # called before its time (nobody else waited): negative

@@ -7,6 +7,7 @@
   var V = window.Vuoro;
   var body = document.body;
   var serviceNames = {};
+  var sensitive = {};
   var charts = {};
 
   /** A table cell: numbers and texts alike go in as text. */
@@ -23,6 +24,7 @@
     fill(document.querySelector("#services tbody"), services.map(function (s) {
       var name = V.pick(s.names) || s.name;
       serviceNames[s.key] = name;
+      sensitive[s.key] = s.sensitive;
       var first = V.el("td", null, name);
       if (s.sensitive) first.appendChild(V.el("span", { class: "tag" }, V.t("dashboard.sensitive")));
       return V.el("tr", { class: "level-" + s.level, dataset: { key: s.key } }, first,
@@ -32,6 +34,19 @@
         cell(V.formatWait(s.wait_text) || null, "num"),
         cell(V.formatWait(s.target_text) || null, "num"),
         cell(s.open_desks, "num"));
+    }));
+  }
+
+  /** Today's appointments of the services that take them (the server counted them); none: no section. */
+  function renderAppointments(appointments) {
+    var keys = Object.keys(appointments || {});
+    document.getElementById("appointments-section").hidden = !keys.length;
+    fill(document.querySelector("#appointments tbody"), keys.map(function (key) {
+      var a = appointments[key];
+      var first = V.el("td", null, serviceNames[key] || key);
+      if (sensitive[key]) first.appendChild(V.el("span", { class: "tag" }, V.t("dashboard.sensitive")));
+      return V.el("tr", { class: a.late ? "has-late" : null, dataset: { key: key } }, first,
+        cell(a.booked, "num"), cell(a.checked_in, "num"), cell(a.late, "num"), cell(a.no_show, "num"));
     }));
   }
 
@@ -62,6 +77,7 @@
     document.getElementById("visits-today").textContent = String(payload.visits.today);
     document.getElementById("visits-total").textContent = String(payload.visits.total);
     renderServices(payload.services);
+    renderAppointments(payload.appointments);
     renderDesks(payload.desks || []);
     renderPrinters(payload.printers);
   }
@@ -126,6 +142,22 @@
     return tr;
   }
 
+  var KIND_NAMES = { walk_in: "report.walk_ins", appointment: "report.appointments" };
+
+  /** Walk-ins and appointments apart, with how near its booked time an appointment was called; shown only
+      when the period had appointments. */
+  function renderKinds(data) {
+    var kinds = data.kinds || [];
+    var any = kinds.some(function (k) { return k.kind === "appointment"; });
+    V.show(document.getElementById("stats-kinds-box"), any);
+    fill(document.querySelector("#stats-kinds tbody"), kinds.map(function (k) {
+      var tr = V.el("tr", { "data-kind": k.kind }, cell(V.t(KIND_NAMES[k.kind])));
+      [k.errands, k.served, k.no_shows, trio(k.wait), k.kind === "appointment" ? trio(k.punctuality) : "–"]
+        .forEach(function (v) { tr.appendChild(cell(v, "num")); });
+      return tr;
+    }));
+  }
+
   function renderCharts(data) {
     var t = data.summary;
     var hours = [];
@@ -155,6 +187,7 @@
     });
     rows.push(statsRow(V.t("dashboard.all"), data.summary, data.feedback.mean_rating, "total"));
     fill(document.querySelector("#stats-summary tbody"), rows);
+    renderKinds(data);
     renderCharts(data);
   }
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 import time
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -16,11 +18,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from queue_server.extensions import socketio
-from queue_server.services import desks, tickets
+from queue_server.services import appointments, desks, tickets
 from queue_server.services.accounts import add_user
+from queue_server.services.checkin import check_in
 from queue_server.services.context import Context
 from queue_server.services.dashboard import dashboard, level
 from tests.conftest import FakeClock
+from tests.queue_server.api.test_appointments import with_appointments
 
 ADMIN_STATIC = Path(__file__).resolve().parents[3] / "queue_server" / "admin" / "static"
 
@@ -176,6 +180,79 @@ def test_desks_show_what_they_serve_and_for_how_long(ctx: Context, clock: FakeCl
     assert lines["d6"]["status"] == "closed"
 
 
+# -- today's appointments -------------------------------------------------------------------------------------
+
+@pytest.fixture
+def booking_app(config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask], clock: FakeClock) -> Flask:
+    """Kela takes appointments 08:00-12:00 on Fridays, two a slot, and so does the sensitive mental health
+    service; check-in closes ten minutes after the booked time.  The clock starts on Friday at 07:00."""
+    clock.set_local("2026-11-27T07:00:00")
+    data = with_appointments(config_data, per_slot=2)
+    data["services"][3]["appointments"] = copy.deepcopy(data["services"][0]["appointments"])
+    return make_app(data)
+
+
+def book(ctx: Context, time_of_day: str, service: str = "kela") -> str:
+    start = datetime.fromisoformat(f"2026-11-27T{time_of_day}:00+02:00")
+    return str(appointments.book(ctx, service, start, source="api")["code"])
+
+
+def test_todays_appointments_are_counted_booked_checked_in_late_and_no_show(booking_app: Flask,
+                                                                            clock: FakeClock) -> None:
+    ctx = booking_app.extensions["vuoro"]
+    on_time, gone, due = book(ctx, "09:30"), book(ctx, "09:45"), book(ctx, "10:00")
+    for never_checked_in in ("09:00", "10:00", "10:30"):
+        book(ctx, never_checked_in)
+    book(ctx, "10:00", "mental")
+    appointments.cancel(ctx, gone)
+    clock.set_local("2026-11-27T09:05:00")
+    assert dashboard(ctx)["appointments"]["kela"] == {"booked": 5, "checked_in": 0, "late": 1, "no_show": 0}
+    clock.set_local("2026-11-27T09:20:00")  # 09:00's check-in closed at 09:10: gone, though the sweep has not run
+    check_in(ctx, on_time, language="fi", kiosk=None)
+    assert dashboard(ctx)["appointments"]["kela"] == {"booked": 5, "checked_in": 1, "late": 0, "no_show": 1}
+
+    clock.set_local("2026-11-27T09:35:00")
+    desks.call_next(ctx, "d1", "user:1")
+    desks.no_show(ctx, "d1", "user:1")  # whatever the desk does with the ticket, the visitor did check in
+    clock.set_local("2026-11-27T10:05:00")  # 09:00 missed its check-in; both at 10:00 are late
+    assert dashboard(ctx)["appointments"]["kela"] == {"booked": 5, "checked_in": 1, "late": 2, "no_show": 1}
+    assert appointments.mark_no_shows(ctx) == 1  # the sweep marks what the dashboard already counted
+    check_in(ctx, due, language="fi", kiosk=None)
+    board = dashboard(ctx)
+    assert board["appointments"]["kela"] == {"booked": 5, "checked_in": 2, "late": 1, "no_show": 1}
+    assert set(board["appointments"]) == {"kela", "mental"}  # only the services that take appointments
+    assert board["appointments"]["mental"] == {"booked": 1, "checked_in": 0, "late": 1, "no_show": 0}
+
+    clock.set_local("2026-11-27T10:10:01")  # the second 10:00 visitor's check-in has closed; 10:30 is to come
+    assert dashboard(ctx)["appointments"]["kela"] == {"booked": 5, "checked_in": 2, "late": 0, "no_show": 2}
+    assert ctx.live is not None
+    ctx.live.rebuild("test")  # the counts come from the model: a rebuilt one gives the same
+    assert dashboard(ctx)["appointments"]["kela"] == {"booked": 5, "checked_in": 2, "late": 0, "no_show": 2}
+
+
+def test_the_page_shows_the_appointments_of_the_services_that_take_them(booking_app: Flask,
+                                                                        clock: FakeClock) -> None:
+    ctx = booking_app.extensions["vuoro"]
+    book(ctx, "10:00")
+    book(ctx, "10:00", "mental")
+    clock.set_local("2026-11-27T10:01:00")
+    html = login(booking_app, "admin").get("/admin?lang=en").get_data(as_text=True)
+    section = html[html.index('id="appointments-section"'):html.index('id="h-desks"')]
+    assert "hidden" not in section[:40] and "Today&#39;s appointments" in section
+    for text in ("Booked", "Checked in", "Late now", "No-shows", "check-in is still open"):
+        assert text in section, text
+    rows = re.findall(r'<tr data-key="(\w+)"( class="has-late")?>', section)
+    assert rows == [("kela", ' class="has-late"'), ("mental", ' class="has-late"')]
+    assert "Mental health services <span class=\"tag\">sensitive</span>" in section  # the page is staff-only
+    assert "Library" not in section
+
+
+def test_without_appointments_the_section_is_hidden(admin_client: FlaskClient, ctx: Context) -> None:
+    assert dashboard(ctx)["appointments"] == {}
+    html = admin_client.get("/admin").get_data(as_text=True)
+    assert re.search(r'id="appointments-section" hidden>', html)
+
+
 def test_printers_are_unknown_until_the_monitor_has_asked_them(app: Flask) -> None:
     from queue_server.admin import printer_lines
 
@@ -212,6 +289,7 @@ def test_an_admin_joins_the_live_namespace_and_gets_a_snapshot_then_updates(
         assert ack == {"ok": True}
         (snap,) = received(sock, "snapshot")
         assert {d["key"] for d in snap["desks"]} >= {"d1", "h1"} and snap["visits"] == {"today": 0, "total": 0}
+        assert snap["appointments"] == {}  # no service takes appointments here
         assert snap["printers"][0]["key"] == "fake"
         tickets.issue_ticket(ctx, services=["kela"], language="fi")
         updates: list[Any] = []

@@ -101,3 +101,24 @@ def test_a_kiosk_sees_a_closed_service_at_once_and_the_estimator_uses_a_new_serv
     before = services(kiosk)["kela"]["estimated_wait_s"]
     api.request("patch", "/api/services/kela", json={"service_time_s": 1800}, expect=200)
     assert services(kiosk)["kela"]["estimated_wait_s"] > before * 3
+
+
+def test_a_service_takes_appointments_through_the_api_and_its_slots_follow_at_once(
+        app: Flask, openapi: OpenApi) -> None:
+    api = Api(app.test_client(), openapi, admin(app))
+    public = Api(app.test_client(), openapi, {})
+    public.get("/api/services/library/slots?day=2026-11-30", expect=409)  # walk-ins only
+    block = {"slot_minutes": 20, "per_slot": 3, "hours": {"mon": "09:00-10:00"}}
+    body = api.request("patch", "/api/services/library", json={"appointments": block}, expect=200).get_json()
+    assert {s["key"]: s for s in body["config"]["services"]}["library"]["appointments"] == block
+    monday = public.get("/api/services/library/slots?day=2026-11-30", expect=200).get_json()["slots"]
+    assert [(s["start"][11:16], s["capacity"]) for s in monday] == [("07:00", 3), ("07:20", 3), ("07:40", 3)]
+
+    for bad in ({"slot_minutes": 2}, {"per_slot": "many"}, {"hours": {"mon": "10:00-09:00"}}, {"colour": "red"},
+                {"prefix": "a"}):
+        error = api.request("patch", "/api/services/library", json={"appointments": bad}, expect=400).get_json()
+        assert error["error"]["code"] == "invalid_request" and "appointments." in error["error"]["message"]
+    assert len(public.get("/api/services/library/slots?day=2026-11-30", expect=200).get_json()["slots"]) == 3
+
+    api.request("patch", "/api/services/library", json={"appointments": None}, expect=200)
+    public.get("/api/services/library/slots?day=2026-11-30", expect=409)

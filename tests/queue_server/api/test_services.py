@@ -16,7 +16,8 @@ from tests.conftest import FakeClock
 from tests.queue_server.helpers import Api, Centre, OpenApi, assert_error, bearer
 
 SERVICE_FIELDS = {"key", "prefix", "name", "names", "location", "open", "opens_at", "closed_tomorrow", "waiting",
-                  "estimated_wait_s", "sensitive", "wait_text", "estimate_reason", "full_today", "appointments"}
+                  "estimated_wait_s", "sensitive", "wait_text", "estimate_reason", "full_today", "appointments",
+                  "checkin"}
 
 
 def services(api: Api, query: str = "") -> dict[str, dict[str, Any]]:

@@ -45,6 +45,9 @@ def test_stats_gives_the_known_figures_and_matches_the_openapi_document(
     assert desks[None]["label"] is None and desks["d1"]["label"] == "Tiski 1" and desks["d1"]["served"] == 2
     assert {(x["day"], x["service"]) for x in body["day_services"]} == {
         ("2026-11-26", "kela"), ("2026-11-26", "library"), ("2026-11-27", "kela")}
+    assert [(k["kind"], k["errands"]) for k in body["kinds"]] == [("walk_in", 7)]  # no appointments those days
+    assert s["appointments"] == 0 and s["punctuality"]["n"] == 0
+    assert {(x["service"], x["kind"]) for x in body["service_kinds"]} == {("kela", "walk_in"), ("library", "walk_in")}
 
 
 def test_stats_can_be_limited_to_one_service(api: Api, admin_auth: dict[str, str], played: Context) -> None:
@@ -97,6 +100,10 @@ def test_csv_export_by_desk(client: FlaskClient, admin_auth: dict[str, str], pla
     rows = {r["desk"]: r for r in csv.DictReader(io.StringIO(resp.get_data(as_text=True)))}
     assert set(rows) == {"", "d1", "d2", "d3"}
     assert (rows["d3"]["served"], rows["d3"]["no_shows"]) == ("1", "1")
+    by_kind = list(csv.DictReader(io.StringIO(client.get(f"/api/stats.csv?{RANGE}&by=service,kind",
+                                                         headers=admin_auth).get_data(as_text=True))))
+    assert [(r["service"], r["kind"], r["appointments"], r["punctuality_n"]) for r in by_kind][:1] == \
+        [("kela", "walk_in", "0", "0")]  # the played days had walk-ins only
     assert_error(client.get("/api/stats.csv?by=week", headers=admin_auth), 400, "invalid_request")
 
 

@@ -8,11 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from queue_server.domain.statistics import (
+    APPOINTMENT,
     CANCELLED,
     EXPIRED,
     NO_SHOW,
     SERVED,
     TRANSFERRED,
+    WALK_IN,
     Cell,
     Durations,
     Event,
@@ -40,8 +42,9 @@ class Log:
         self.events: list[Event] = []
 
     def add(self, ticket: int, when: str, kind: str, service: str, *, desk: str | None = None,
-            to: str | None = None, day: date = DAY) -> None:
-        self.events.append(Event(len(self.events) + 1, ticket, day, local(when), kind, service, to, desk))
+            to: str | None = None, day: date = DAY, due: str | None = None) -> None:
+        self.events.append(Event(len(self.events) + 1, ticket, day, local(when), kind, service, to, desk,
+                                 None if due is None else local(due)))
 
 
 @pytest.fixture
@@ -158,10 +161,10 @@ def test_library_figures_and_the_whole_day(known_day: Log) -> None:
 def test_cells_split_by_day_service_and_desk(known_day: Log) -> None:
     cells = {c.key: c for c in build_cells(build_errands(known_day.events), HEL)}
     assert set(cells) == {
-        (DAY, "kela", "d1"), (DAY, "kela", "d2"), (DAY, "kela", "d5"), (DAY, "kela", ""),
-        (DAY, "library", "d3"), (DAY, "library", ""),
+        (DAY, "kela", "d1", WALK_IN), (DAY, "kela", "d2", WALK_IN), (DAY, "kela", "d5", WALK_IN),
+        (DAY, "kela", "", WALK_IN), (DAY, "library", "d3", WALK_IN), (DAY, "library", "", WALK_IN),
     }
-    d5 = cells[(DAY, "kela", "d5")]
+    d5 = cells[(DAY, "kela", "d5", WALK_IN)]
     assert (d5.errands, d5.served, d5.no_shows, d5.served_waits_s, d5.other_waits_s, d5.service_times_s) == \
         (2, 1, 1, [600], [1200], [300])
     by_desk = group(cells.values(), lambda c: c.desk_key, {})
@@ -194,3 +197,32 @@ def test_feedback_is_counted_per_rating_and_category() -> None:
     assert summary.ratings == {"1": 0, "2": 1, "3": 0, "4": 1, "5": 1}
     assert summary.categories == {"signage": 0, "noise": 1, "privacy": 0, "waiting_time": 1, "service": 0}
     assert summarize_feedback([]).mean_rating is None
+
+
+def test_appointments_are_their_own_kind_with_punctuality_and_their_next_errand_is_a_walk_in() -> None:
+    log = Log()
+    # checked in 09:45 for 10:00, called 10:02 (2 min late), served; then the library as a walk-in
+    log.add(1, "2026-11-27 09:45:00", "issued", "kela", due="2026-11-27 10:00:00")
+    log.add(1, "2026-11-27 10:02:00", "called", "kela", desk="d1", due="2026-11-27 10:00:00")
+    log.add(1, "2026-11-27 10:10:00", "next_errand", "kela", to="library", desk="d1", due="2026-11-27 10:00:00")
+    log.add(1, "2026-11-27 10:15:00", "called", "library", desk="d3", due="2026-11-27 10:00:00")
+    log.add(1, "2026-11-27 10:20:00", "finished", "library", desk="d3", due="2026-11-27 10:00:00")
+    # checked in 10:20 for 10:30, called at 10:29:30 (early: -30 s), no-show
+    log.add(2, "2026-11-27 10:20:00", "issued", "kela", due="2026-11-27 10:30:00")
+    log.add(2, "2026-11-27 10:29:30", "called", "kela", desk="d1", due="2026-11-27 10:30:00")
+    log.add(2, "2026-11-27 10:31:00", "no_show", "kela", desk="d1", due="2026-11-27 10:30:00")
+    # a walk-in: waits 3 min
+    log.add(3, "2026-11-27 10:00:00", "issued", "kela")
+    log.add(3, "2026-11-27 10:03:00", "called", "kela", desk="d2")
+    log.add(3, "2026-11-27 10:08:00", "finished", "kela", desk="d2")
+    cells = build_cells(build_errands(log.events), HEL)
+    kinds = group(cells, lambda c: c.kind, {})
+    assert list(kinds) == [APPOINTMENT, WALK_IN]
+    appointment, walk_in = kinds[APPOINTMENT], kinds[WALK_IN]
+    assert (appointment.errands, appointment.served, appointment.no_shows, appointment.appointments) == (2, 1, 1, 2)
+    assert appointment.wait == Durations(2, 795.0, 795.0, 975.0)  # 17 min, 9 min 30 s
+    assert appointment.punctuality == Durations(2, 45.0, 45.0, 105.0)  # -30 s and 120 s
+    assert (walk_in.errands, walk_in.appointments, walk_in.punctuality.n) == (2, 0, 0)  # kela 3, library 1
+    assert walk_in.wait == Durations(2, 240.0, 240.0, 288.0)  # 3 min and 5 min
+    everything = summarize(cells, {})
+    assert (everything.errands, everything.appointments, everything.punctuality.n) == (4, 2, 2)

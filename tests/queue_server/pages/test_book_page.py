@@ -106,6 +106,9 @@ def test_a_sensitive_service_shows_only_its_public_name(config_data: dict[str, A
     event = calendar_event(client, made.get_json()["appointment"]["code"], "fi")
     assert str(event["SUMMARY"]) == "Terveysasema – Testikeskus"
     assert "Mielenterveys" not in event.to_ical().decode()
+    offered = {s["key"]: (s["appointments"], s["checkin"]) for s in client.get("/api/services").get_json()["services"]}
+    assert offered["kela"] == (True, True) and offered["library"] == (False, False)
+    assert offered["mental"] == (False, True)  # not booked on /book, but checked in at the kiosk
 
 
 # -- the calendar file ---------------------------------------------------------------------------------------

@@ -9,16 +9,24 @@ starts on Friday 2026-11-27 at 07:00 in Helsinki, before anything is booked.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from queue_server.admin.report import render_report
+from queue_server.domain.statistics import APPOINTMENT, WALK_IN
+from queue_server.models import DailyStats
 from queue_server.services import appointments
 from queue_server.services.context import Context
+from queue_server.services.retention import purge
+from queue_server.services.statistics import build_report
 from tests.conftest import FakeClock
 from tests.queue_server.api.test_appointments import with_appointments
+from tests.queue_server.api.test_stats import pdf_text
 from tests.queue_server.helpers import bearer
 
 AT_10 = "2026-11-27T10:00:00+02:00"
@@ -194,3 +202,33 @@ def test_a_walk_in_s_estimate_counts_the_appointments_due_before_it(client: Flas
     # one desk, ten-minute visits, two walk-ins ahead: the 10:00 appointment is called before the third's turn
     assert with_them["position"] == without["position"] == 3
     assert with_them["estimated_wait_s"] >= without["estimated_wait_s"] + 300
+
+
+def test_statistics_count_the_appointment_apart_with_its_punctuality_and_keep_it_after_the_purge(
+        client: FlaskClient, ctx: Context, clock: FakeClock) -> None:
+    code = book(client)
+    clock.set_local("2026-11-27T09:50:00")
+    take(client, ctx, {"appointment": code})
+    take(client, ctx, {"services": ["kela"]})
+    assert call_next(client, ctx) == "K001"
+    clock.set_local("2026-11-27T10:03:00")
+    assert call_next(client, ctx) == "A001"  # three minutes after its booked time
+    clock.set_local("2026-11-27T10:10:00")
+    call_next(client, ctx)
+    live = build_report(ctx)
+    assert set(live.by_kind) == {APPOINTMENT, WALK_IN}
+    appointment = live.by_kind[APPOINTMENT]
+    assert (appointment.errands, appointment.served, appointment.appointments) == (1, 1, 1)
+    assert appointment.wait.median_s == 780.0 and appointment.punctuality.median_s == 180.0
+    assert live.by_kind[WALK_IN].punctuality.n == 0 and live.summary.appointments == 1
+    assert live.by_service_kind[("kela", APPOINTMENT)] == appointment
+    text = pdf_text(render_report(ctx, live, "en"))
+    assert "Walk-ins and appointments" in text and "\nAppointments\n1\n1\n0\n13.0\n3.0\n3.0" in text
+
+    clock.set_local("2027-03-01T12:00:00")  # past the retention period: the tickets go, the figures stay
+    assert purge(ctx).tickets == 2
+    with ctx.db.reader() as session:
+        rows = session.execute(sa.select(DailyStats.kind, DailyStats.punctuality_s)).all()
+    assert sorted(map(tuple, rows)) == [(APPOINTMENT, [180]), (WALK_IN, [])]
+    kept = build_report(ctx, date(2026, 11, 27), date(2026, 11, 27))
+    assert kept.by_kind == live.by_kind

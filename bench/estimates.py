@@ -3,6 +3,7 @@
     python bench/estimates.py                 # simulate, print the table, update docs/performance.md
     python bench/estimates.py --days 2 --no-write
     python bench/estimates.py --csv run.csv   # also score a `vuoro simulate --out run.csv` file
+    python bench/estimates.py --scenario appointments   # 30% booked (bench/estimates_appointments.py)
 
 A discrete-event simulation of whole days at the example centre (config.yaml: Iso Omena, nine services, 21
 desks): visitors arrive over each service's opening hours (a morning and an afternoon peak), some with a second
@@ -19,6 +20,9 @@ with the wait the ticket then really had (issue -> first call).  Tickets never c
 - baseline: queue length ahead x average recent service time / open desks (``estimate.baseline_wait_s``)
 - whole rounds: the first Vuoro estimator, ceil(position / open desks) x average (``estimate.estimate_wait_s``)
 - vuoro: the replay estimator Vuoro uses now (``estimate.predict``)
+
+A desk at lunch is what the server sees as paused (back in ``forecast.PAUSE_LEFT_S``, not at its real time).
+Appointments merged with walk-ins: bench/estimates_appointments.py, on this same day.
 """
 
 from __future__ import annotations
@@ -43,7 +47,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench import doc_section  # noqa: E402
 from queue_server.config import load_config  # noqa: E402
-from queue_server.domain import estimate, policy  # noqa: E402
+from queue_server.domain import estimate, forecast, policy  # noqa: E402
+from queue_server.domain.estimate import Booked, Snapshot  # noqa: E402  (Day.estimate shadows the module)
 
 DOC = ROOT / "docs" / "performance.md"
 BEGIN, END = "<!-- BEGIN wait-estimate-accuracy (bench/estimates.py) -->", "<!-- END wait-estimate-accuracy -->"
@@ -54,11 +59,13 @@ SECOND_ERRAND_SHARE = 0.08
 NO_SHOW_SHARE = 0.06
 UTILISATION = 1.15  # arrivals at the peak above what the desks can serve: queues build, then drain
 ESTIMATORS = ("baseline", "whole rounds", "vuoro")
-SCENARIOS = ("default", "far")
+SCENARIOS = ("default", "far", "appointments")
 #: the far scenario's true service times over the configured ones (see far_factors)
 FAR_SHORTER, FAR_LONGER = 1 / 5, 3.0
 #: the far scenario's table: tickets by how many services of theirs had finished that day when they were issued
 OBSERVED_BUCKETS = ((0, 0), (1, 2), (3, 5), (6, 10), (11, 20), (21, None))
+#: how the simulation schedules an event: push(time, kind, object)
+Push = Callable[[float, str, object], None]
 
 
 @dataclass
@@ -75,6 +82,7 @@ class Ticket:
     observed: int = 0           # services of its first errand finished today before it was issued
     gone: bool = False          # cancelled or done with all errands
     estimates: dict[str, float] = field(default_factory=dict)
+    due: float | None = None    # a checked-in appointment's booked time (bench/estimates_appointments.py)
 
 
 @dataclass
@@ -91,7 +99,11 @@ class DeskState:
     busy_no_show: bool = False  # the called visitor does not come: the desk waits, then marks a no-show
 
     def is_open(self, t: float) -> bool:
-        return self.opens <= t < self.closes and not (self.lunch[0] <= t < self.lunch[1])
+        return self.opens <= t < self.closes and not self.at_lunch(t)
+
+    def at_lunch(self, t: float) -> bool:
+        """Paused for lunch: the server sees a paused desk, not when it will be back."""
+        return self.lunch[0] <= t < self.lunch[1]
 
 
 @dataclass(frozen=True)
@@ -226,16 +238,35 @@ class Day:
             priority_last_hour=len(recent_priority), left_waiting=self.left[key], waited_s=self.waited_s[key])
 
     def estimate(self, new: Ticket, t: float) -> dict[str, float]:
+        """Each estimator's wait for the walk-in ``new`` issued at ``t``; its position, as the server shows it,
+        counts the appointments already due ahead of it."""
         key = new.service
         waiting = self.waiting(t)
-        same = sorted((x for x in waiting if x.service == key), key=lambda x: (not x.priority, x.queued, x.id))
-        position = same.index(new) + 1
+        same = sorted((x for x in waiting if x.service == key and x.due is None),
+                      key=lambda x: (not x.priority, x.queued, x.id))
+        position = same.index(new) + 1 + sum(1 for x in waiting if x.service == key and x.due is not None
+                                             and x.due <= t)
         open_desks = sum(1 for d in self.desks if key in d.services and d.is_open(t))
         mean = estimate.mean_service_time(list(self.recent[key]), self.services[key][0].service_time_s)
-        snap = estimate.Snapshot(
+        return {
+            "baseline": estimate.baseline_wait_s(position, open_desks, mean),
+            "whole rounds": estimate.estimate_wait_s(position, open_desks, mean),
+            "vuoro": estimate.predict(self.snapshot(t, waiting)).waits.get(new.id, math.nan),
+        }
+
+    def expected(self, t: float) -> list[Booked]:
+        """Today's appointments not checked in yet that may still come at ``t`` (none without appointments)."""
+        return []
+
+    def snapshot(self, t: float, waiting: Sequence[Ticket]) -> Snapshot:
+        """What the server knows at ``t``: walk-ins waiting, appointments checked in or expected, the desks."""
+        return Snapshot(
             now=t,
-            waiting=[estimate.Waiting(x.id, x.service, x.priority, x.queued, tuple(x.pending)) for x in waiting],
-            desks=[estimate.Desk(d.key, d.services, open=d.is_open(t) or d.busy is not None,
+            waiting=[estimate.Waiting(x.id, x.service, x.priority, x.queued, tuple(x.pending))
+                     for x in waiting if x.due is None],
+            booked=[Booked(x.id, x.service, x.due) for x in waiting if x.due is not None] + self.expected(t),
+            desks=[estimate.Desk(d.key, d.services, open=d.is_open(t) or d.at_lunch(t) or d.busy is not None,
+                                 back_in_s=forecast.PAUSE_LEFT_S if d.at_lunch(t) else 0.0,
                                  priority_streak=d.streak,
                                  busy_service=d.busy.service if d.busy else None,
                                  busy_for_s=t - d.busy_since if d.busy else 0.0,
@@ -246,15 +277,9 @@ class Day:
             rates={k: self.rate(k, t) for k in self.services},
             priority_ratio=self.cfg.priority_ratio,
         )
-        return {
-            "baseline": estimate.baseline_wait_s(position, open_desks, mean),
-            "whole rounds": estimate.estimate_wait_s(position, open_desks, mean),
-            "vuoro": estimate.predict(snap).waits.get(new.id, math.nan),
-        }
 
     # -- the day -------------------------------------------------------------------------------------------------
     def run(self) -> list[Ticket]:
-        rng = self.rng
         events: list[tuple[float, int, str, object]] = []
         seq = 0
 
@@ -263,39 +288,52 @@ class Day:
             seq += 1
             heapq.heappush(events, (t, seq, kind, obj))
 
+        self.schedule(push)
+        while events:
+            t, _, kind, obj = heapq.heappop(events)
+            self.handle(t, kind, obj, push)
+        return self.tickets
+
+    def schedule(self, push: Push) -> None:
+        """The day's fixed events: the arrivals, and each desk opening, coming back from lunch and closing."""
         for t, key in self.arrivals():
             push(t, "arrive", key)
         for d in self.desks:
             for t in (d.opens, d.lunch[1], d.closes):
                 push(t, "desk", d)
-        while events:
-            t, _, kind, obj = heapq.heappop(events)
-            if kind == "arrive":
-                key = str(obj)
-                others = [k for k, (_, (a, b)) in self.services.items() if k != key and a <= t < b - 3600]
-                pending = [rng.choice(others)] if others and rng.random() < SECOND_ERRAND_SHARE else []
-                ticket = Ticket(len(self.tickets) + 1, key, rng.random() < PRIORITY_SHARE, t, t, pending,
-                                patience=rng.expovariate(1 / 5400))
-                if ticket.priority:
-                    self.priority_issued[key].append(t)
-                self.tickets.append(ticket)
-                self.live[ticket.id] = ticket
-                ticket.estimates = self.estimate(ticket, t)
-                ticket.first_service, ticket.observed = key, self.finished[key]
-                push(t + ticket.patience, "give_up", ticket)
-                self._dispatch(t, push)
-            elif kind == "give_up":
-                ticket = obj  # type: ignore[assignment]
-                if ticket.first_call is None and not ticket.gone and ticket.id not in self._at_desk():  # type: ignore[attr-defined]
-                    self._gone(ticket)  # type: ignore[arg-type]
-                    self.left[ticket.service] += 1  # type: ignore[attr-defined]
-                    self.waited_s[ticket.service] += t - ticket.queued  # type: ignore[attr-defined]
-            elif kind == "done":
-                self._finish(obj, t)  # type: ignore[arg-type]
-                self._dispatch(t, push)
-            else:  # a desk opens, comes back from lunch or closes
-                self._dispatch(t, push)
-        return self.tickets
+
+    def handle(self, t: float, kind: str, obj: object, push: Push) -> None:
+        """One event: a walk-in arrives, gives up, a desk finishes a visit, opens, comes back or closes."""
+        if kind == "arrive":
+            self._arrive(t, str(obj), push)
+        elif kind == "give_up":
+            assert isinstance(obj, Ticket)
+            self._give_up(obj, t)
+            return
+        elif kind == "done":
+            assert isinstance(obj, DeskState)
+            self._finish(obj, t)
+        self._dispatch(t, push)
+
+    def _arrive(self, t: float, key: str, push: Push) -> None:
+        rng = self.rng
+        others = [k for k, (_, (a, b)) in self.services.items() if k != key and a <= t < b - 3600]
+        pending = [rng.choice(others)] if others and rng.random() < SECOND_ERRAND_SHARE else []
+        ticket = Ticket(len(self.tickets) + 1, key, rng.random() < PRIORITY_SHARE, t, t, pending,
+                        patience=rng.expovariate(1 / 5400))
+        if ticket.priority:
+            self.priority_issued[key].append(t)
+        self.tickets.append(ticket)
+        self.live[ticket.id] = ticket
+        ticket.estimates = self.estimate(ticket, t)
+        ticket.first_service, ticket.observed = key, self.finished[key]
+        push(t + ticket.patience, "give_up", ticket)
+
+    def _give_up(self, ticket: Ticket, t: float) -> None:
+        if ticket.first_call is None and not ticket.gone and ticket.id not in self._at_desk():
+            self._gone(ticket)
+            self.left[ticket.service] += 1
+            self.waited_s[ticket.service] += t - ticket.queued
 
     def _finish(self, desk: DeskState, t: float) -> None:
         """The desk is done with its visitor: only now does the server learn how long it took (or the no-show)."""
@@ -314,18 +352,19 @@ class Day:
         else:
             self._gone(ticket)
 
-    def _dispatch(self, t: float, push: Callable[[float, str, object], None]) -> None:
+    def _dispatch(self, t: float, push: Push) -> None:
         for d in self.desks:
             if d.busy is not None or not d.is_open(t):
                 continue
             waiting = [x for x in self.waiting(t) if x.service in d.services]
             if not waiting:
                 continue
-            cands = [policy.Candidate(x.id, x.priority, x.queued) for x in waiting]  # type: ignore[arg-type]
-            chosen = policy.choose(cands, d.streak, self.cfg.priority_ratio)
+            # the policy compares times only, so the simulation's seconds stand in for its datetimes
+            cands = [policy.Candidate(x.id, x.priority, x.queued, x.due) for x in waiting]  # type: ignore[arg-type]
+            chosen = policy.choose(cands, d.streak, self.cfg.priority_ratio, now=t)  # type: ignore[arg-type]
             assert chosen is not None
             ticket = next(x for x in waiting if x.id == chosen.ticket_id)
-            d.streak = policy.next_streak(d.streak, ticket.priority)
+            d.streak = policy.next_streak(d.streak, ticket.priority, appointment=ticket.due is not None)
             if ticket.first_call is None:
                 ticket.first_call = t
             key = ticket.service
@@ -502,8 +541,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20261127)
     parser.add_argument("--config", type=Path, default=ROOT / "config.yaml")
     parser.add_argument("--scenario", choices=("all", *SCENARIOS), default="all",
-                        help="default: the configured times; far: 5x shorter / 3x longer; all (default): both, "
-                             "and only then is docs/performance.md written")
+                        help="default: the configured times; far: 5x shorter / 3x longer; appointments: 30%% "
+                             "booked; all (default): each, and only then is docs/performance.md written")
     parser.add_argument("--csv", type=Path, action="append", default=[],
                         help="also score a simulator CSV (estimated_wait_s and actual_wait_s per ticket)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/performance.md alone")
@@ -513,15 +552,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(timing(args.config))
         return 0
 
-    parts = []
+    from bench import estimates_appointments  # it builds on this module's Day, so not at the top
+
+    parts, booked = [], ""
     if args.scenario in ("all", "default"):
         parts.append(default_text(args))
     if args.scenario in ("all", "far"):
         parts.append(far_text(args))
-    text = "\n\n".join(parts)
-    print(text)
+    if args.scenario in ("all", "appointments"):
+        booked = estimates_appointments.text(args.days, args.seed, args.config)
+    print("\n\n".join(x for x in (*parts, booked) if x))
     if args.scenario == "all" and not args.no_write:
-        doc_section.write_section(DOC, BEGIN, END, text)
+        doc_section.write_section(DOC, BEGIN, END, "\n\n".join(parts))
+        estimates_appointments.write(booked)
         print(f"\nwritten to {DOC.relative_to(ROOT)}")
     return 0
 

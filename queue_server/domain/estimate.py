@@ -138,7 +138,8 @@ class Waiting:
 @dataclass(frozen=True)
 class Booked:
     """An appointment due at ``due`` (seconds, on ``Snapshot.now``'s clock): a checked-in ticket (its id) or a
-    booking not checked in yet (a negative id).  Desks call it at that time, ahead of the walk-ins."""
+    booking not checked in yet (a negative id).  Desks call it at that time, ahead of the walk-ins -- a checked-in
+    one earlier when no walk-in waits for the desk (domain/policy.py)."""
 
     id: int
     service: str
@@ -157,6 +158,9 @@ class Desk:
     busy_pending: tuple[str, ...] = ()
     busy_queued_at: float = 0.0
     busy_priority: bool = False
+    #: a paused desk (open=True): when it is expected back, seconds from now -- a break ends, and a replay
+    #: without the desk would let the due appointments starve every walk-in until the day is over
+    back_in_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -268,7 +272,8 @@ class _Replay:
         self.call_var: dict[int, float] = {}  # the variance of each replayed ticket's call time
         self.tie = 0
         self.unprobed = services - cut  # a newcomer behind a cut queue is the caller's to extrapolate
-        self.booked = sorted((b.due, b.id, b.service) for b in snap.booked if b.service in services)
+        # the replay's clock starts at 0 = snap.now; an appointment is due that many seconds from now
+        self.booked = sorted((b.due - snap.now, b.id, b.service) for b in snap.booked if b.service in services)
         self.remaining = len(self.kept) + len(self.booked)
         self.last_call = dict.fromkeys(services, 0.0)
 
@@ -308,6 +313,7 @@ class _Replay:
             for i, t in zip(pool, order_statistics([residuals[i] for i in pool]), strict=True):
                 at[i] = t
         for i, d in enumerate(self.desks):
+            at[i] = max(at[i], d.back_in_s)
             r = residuals[i]
             self.spread[i] = 0.0 if r is None else (r.cv * at[i]) ** 2
             if r is not None and d.busy_pending and d.busy_pending[0] in self.queues:
@@ -334,29 +340,34 @@ class _Replay:
                 return min(heads)
         return None
 
-    def _serve_booked(self, i: int, t: float) -> bool:
-        """Desk ``i`` calls the earliest appointment of its services that is due at ``t``, if there is one."""
+    def _serve_booked(self, i: int, t: float, early: bool = False) -> bool:
+        """Desk ``i`` calls the earliest appointment of its services that is due at ``t``, if there is one --
+        or, ``early`` (nobody else waits for the desk), the earliest checked in: the visitor is there."""
         services = self.desks[i].services
-        k = next((k for k, (due, _, s) in enumerate(self.booked) if s in services and due <= t), None)
+        k = next((k for k, (due, b, s) in enumerate(self.booked)
+                  if s in services and (due <= t or (early and b >= 0))), None)
         if k is None:
             return False
         due, ticket_id, service = self.booked.pop(k)
         self.remaining -= 1
         rate = self.rates[service]
-        if ticket_id >= 0:  # never before its time: the spread shortens a wait, not the appointment
-            self.out.waits[ticket_id] = max(due, _median(t, self.spread[i]))
+        if ticket_id >= 0:  # when due, at its time, not before: the spread shortens a wait, not the appointment
+            wait = _median(t, self.spread[i])
+            self.out.waits[ticket_id] = wait if due > t else max(due, wait)
         self.spread[i] += (rate.cv * rate.mean_s) ** 2
         heapq.heappush(self.free, (t + rate.mean_s, i))
         return True
 
     def _idle(self, i: int, t: float) -> None:
-        """Nobody older waits at desk ``i``: a newcomer would be called now; wake it when a later errand returns
-        or the next appointment of its services is due."""
+        """No walk-in waits at desk ``i``: a newcomer would be called now; the desk calls an appointment checked
+        in early, or waits for a later errand to return or the next appointment of its services to be due."""
         services = self.desks[i].services
         for s in services:
             if s in self.unprobed:
                 self.out.newcomer[s] = _median(t, self.spread[i])
                 self.unprobed.discard(s)
+        if self._serve_booked(i, t, early=True):
+            return
         nxt = min([at for at, _, e in self.later if e.service in services]
                   + [due for due, _, s in self.booked if s in services], default=None)
         if nxt is not None:

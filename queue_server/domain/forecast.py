@@ -17,6 +17,9 @@ from .queue_model import QueueModel, Topology
 
 #: waiting tickets per service replayed exactly
 HORIZON = 60
+#: how long a paused desk is expected to stay away: half of a half-hour break, since the model does not keep
+#: when the pause began (a break seen at a random moment has half of it left)
+PAUSE_LEFT_S = 900.0
 _US = 1e6
 #: why a forecast gives no estimate (the API's ``estimate_reason``)
 EstimateReason = Literal["no_desk_open"]
@@ -132,8 +135,10 @@ def _desks(model: QueueModel, group: frozenset[str],
         started = None
         if busy is not None:
             started = model.stats.called_at.get((busy.id, busy.service), busy.called_at)
+        paused = live.status == "paused"
         desks.append(estimate.Desk(
-            key=spec.key, services=spec.services, open=live.status == "open" or busy is not None,
+            key=spec.key, services=spec.services, open=live.status == "open" or paused or busy is not None,
+            back_in_s=PAUSE_LEFT_S if paused else 0.0,
             priority_streak=live.streak,
             busy_service=busy.service if busy else None,
             busy_for_s=max(0.0, (now_us - started) / _US) if started is not None else 0.0,

@@ -14,13 +14,15 @@ from flask import Flask
 from .config import VuoroConfig, build_config, load_config
 from .db import Database
 from .extensions import login_manager, socketio
+from .metrics import PUSH_EXTENSION
 from .models import utcnow
 from .proxy import behind_proxies
+from .realtime.push import PushWorker
 from .services.centre_config import load_or_seed
 from .services.context import Context, Notifier
 
 log = logging.getLogger(__name__)
-FEED, FANOUT = "vuoro_change_feed", "vuoro_fanout"
+FEED, FANOUT, PUSH = "vuoro_change_feed", "vuoro_fanout", PUSH_EXTENSION
 
 
 def _as_config(config: VuoroConfig | Mapping[str, Any] | str | os.PathLike[str] | None) -> VuoroConfig:
@@ -98,7 +100,7 @@ def shutdown(app: Flask) -> None:
     from .admin import stop_retention
 
     stop_retention(app)
-    for key in (FEED, FANOUT):
+    for key in (FEED, FANOUT, PUSH):
         worker = app.extensions.get(key)
         if worker is not None:
             worker.close()
@@ -145,6 +147,11 @@ def _init_live(app: Flask, context: Context, notifier: Notifier | None, config_v
     live.feed = feed
     feed.start()
     app.extensions[FEED] = feed
+    if cfg.push.enabled:
+        push = PushWorker(context)
+        push.start()
+        live.on_local_commit(push.committed)
+        app.extensions[PUSH] = push
 
 
 def _init_pages(app: Flask) -> None:

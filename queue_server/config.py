@@ -23,6 +23,7 @@ from printer.config import PrinterConfig
 from .domain.cover import BoardCall, Coverable, PublicFace, cover_groups, privacy_problems, public_labels
 from .domain.hours import TimeRange, WeeklyHours, parse_weekly
 from .i18n.catalogue import languages
+from .push_config import PushConfig
 
 #: Example secrets shipped in config.yaml; production mode refuses to start while one is still in use.
 EXAMPLE_SECRETS = frozenset({"change-me-example-secret-key-not-for-production"})
@@ -136,6 +137,16 @@ class ServiceConfig(_Model):
     exceptions: dict[date, DayException] = Field(default_factory=dict)
     #: None: walk-ins only
     appointments: AppointmentsConfig | None = None
+    #: "almost your turn" reaches a subscribed phone at this place in the queue or this estimated wait,
+    #: whichever comes first (docs/realtime.md, Web Push)
+    notify_at_position: Annotated[int, Field(ge=1, le=100)] = 3
+    notify_at_wait_s: Annotated[int, Field(ge=0, le=7200)] = 300
+    #: a visitor may take its ticket on their own phone from the QR poster (``/join/<kiosk>``), at most
+    #: ``remote_daily_limit`` a day (None: only the service's ``daily_limit`` holds)
+    remote: bool = False
+    remote_daily_limit: Annotated[int, Field(gt=0)] | None = None
+    #: a remote ticket keeps its place but is not called until the visitor taps "I am here" on the phone page
+    remote_confirm: bool = False
 
     @field_validator("hours")
     @classmethod
@@ -209,6 +220,10 @@ class LimitsConfig(_Model):
     booking_per_client: RateLimit = "10/hour"
     #: looking up or cancelling an appointment by its code, from one address: guessing codes stays hopeless
     appointment_code_per_client: RateLimit = "30/hour"
+    #: tickets taken from the QR poster on one's own phone: per address (a centre's Wi-Fi is one address for
+    #: many visitors) and per browser (a cookie of the join page)
+    remote_per_client: RateLimit = "30/hour"
+    remote_per_browser: RateLimit = "3/hour"
 
 
 class VuoroConfig(_Model):
@@ -228,6 +243,7 @@ class VuoroConfig(_Model):
     #: how often the server asks each printer for its status (seconds; 0 turns polling off)
     printer_poll_s: Annotated[float, Field(ge=0)] = 30
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    push: PushConfig = Field(default_factory=PushConfig)
     #: reverse proxies in front of the server (nginx: 1); their X-Forwarded-For gives the client's address
     proxy_hops: Annotated[int, Field(ge=0, le=5)] = 0
     #: client network addresses in the server's log lines (gunicorn, rate limits): off, they are personal data

@@ -31,7 +31,7 @@ from collections.abc import Iterator
 
 from flask import Flask, Response, current_app, g, has_app_context, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, ProcessCollector
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 from sqlalchemy.exc import SQLAlchemyError
@@ -103,12 +103,23 @@ class AppMetrics:
         return generate_latest(self.registry)
 
 
+#: the Web Push worker's counts (realtime/push.py), as this process sent them
+PUSH_EXTENSION = "vuoro_push"
+PUSH_COUNTS = {
+    "sent": "Web Push notifications the push service accepted",
+    "failed": "Web Push notifications not delivered (refused, or still failing after the retries)",
+    "expired": "Web Push subscriptions the push service said were gone (404, 410): deleted",
+    "dropped": "Web Push notifications dropped because the send queue was full",
+}
+
+
 class _StateCollector(Collector):
     """Numbers read when Prometheus scrapes: waiting tickets per service, this process's open sockets."""
 
     def __init__(self, app: Flask) -> None:
         from .extensions import socketio
 
+        self.app = app
         self.ctx = app.extensions["vuoro"]
         self.sio_server = socketio.server  # this app's: create_app binds Socket.IO before the extras
 
@@ -118,6 +129,8 @@ class _StateCollector(Collector):
         yield GaugeMetricFamily("vuoro_socketio_connections", "Open Socket.IO connections in this process")
         yield GaugeMetricFamily("vuoro_live_rebuilds", "Times this process rebuilt its live model from the database")
         yield GaugeMetricFamily("vuoro_live_seq", "The last change this process's live model applied")
+        for what, help_text in PUSH_COUNTS.items():
+            yield CounterMetricFamily(f"vuoro_push_{what}", help_text)
 
     def collect(self) -> Iterator[Metric]:
         waiting = GaugeMetricFamily("vuoro_waiting", "Tickets waiting now, per service", labels=["service"])
@@ -137,6 +150,10 @@ class _StateCollector(Collector):
         yield GaugeMetricFamily("vuoro_live_rebuilds", "Times this process rebuilt its live model from the database",
                                 value=live.rebuilds)
         yield GaugeMetricFamily("vuoro_live_seq", "The last change this process's live model applied", value=seq)
+        push = self.app.extensions.get(PUSH_EXTENSION)
+        counts = push.counts if push is not None else {}
+        for what, help_text in PUSH_COUNTS.items():
+            yield CounterMetricFamily(f"vuoro_push_{what}", help_text, value=counts.get(what, 0))
         eio = getattr(self.sio_server, "eio", None)
         sockets = len(getattr(eio, "sockets", {}) or {})
         yield GaugeMetricFamily("vuoro_socketio_connections", "Open Socket.IO connections in this process",

@@ -89,6 +89,9 @@ class Ticket(Base):
     estimated_wait_s: so.Mapped[int | None]
     #: an appointment's booked time (checked in at the kiosk): called at that time, ahead of walk-ins
     due_at: so.Mapped[datetime | None]
+    #: false: a ticket taken on the phone from the QR poster for a service with ``remote_confirm``: it keeps its
+    #: place but is not called until the visitor taps "I am here" (services/arrival.py)
+    arrived: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
 
 
 class TicketEvent(Base):
@@ -310,3 +313,34 @@ class AppointmentSlot(Base):
     service_key: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
     start: so.Mapped[datetime] = so.mapped_column(primary_key=True)
     booked: so.Mapped[int] = so.mapped_column(sa.Integer, default=0)
+
+
+class PushKey(Base):
+    """The server's VAPID key pair (RFC 8292), made on first use and shared by every process: one row.  The
+    public half is what browsers subscribe with (``GET /api/push/key``); the private half signs each post."""
+
+    __tablename__ = "push_keys"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True, autoincrement=False)
+    private_pem: so.Mapped[str] = so.mapped_column(sa.Text)
+    public_key: so.Mapped[str] = so.mapped_column(sa.String(100))
+    created_at: so.Mapped[datetime]
+
+
+class PushSubscription(Base):
+    """A visitor's browser asked to be told when its ticket's turn is near: where to post (the push service's
+    endpoint) and the keys to encrypt for.  Nothing names the visitor; the row goes when the ticket ends (the
+    seal of that change, services/outbox.py), when the push service says it is gone, or with the ticket.
+
+    ``almost_sent_at`` and ``called_seq`` make each notification once, whichever process sends it: a process
+    claims one by an update that only one can win (services/push.py)."""
+
+    __tablename__ = "push_subscriptions"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    ticket_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("tickets.id", ondelete="CASCADE"), unique=True)
+    endpoint: so.Mapped[str] = so.mapped_column(sa.String(1000))
+    p256dh: so.Mapped[str] = so.mapped_column(sa.String(200))
+    auth: so.Mapped[str] = so.mapped_column(sa.String(100))
+    created_at: so.Mapped[datetime]
+    almost_sent_at: so.Mapped[datetime | None]
+    #: the change (its sequence number) whose call was last notified
+    called_seq: so.Mapped[int | None] = so.mapped_column(sa.BigInteger)

@@ -28,9 +28,12 @@ from .extensions import csrf, limiter
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: endpoints where the path's ticket token or appointment code is the credential (no cookie is involved)
-TOKEN_ENDPOINTS = frozenset({"api.cancel", "api.feedback", "api.cancel_appointment"})
+TOKEN_ENDPOINTS = frozenset({"api.cancel", "api.feedback", "api.cancel_appointment", "api.push_subscribe",
+                             "api.push_unsubscribe", "api.here"})
 #: endpoints that log someone in: limited per address
 LOGIN_ENDPOINTS = ("api.login", "pages.login")
+#: the QR poster's page gives each browser a random name (pages/join.py), the key of its own join budget
+JOIN_COOKIE = "vuoro_join"
 
 def permissions_policy(camera: bool = False) -> str:
     """What a page may ask the browser for: nothing, but the kiosk's camera (it reads a booking's QR code)."""
@@ -69,6 +72,17 @@ def _same_origin() -> bool:
 def _token_key() -> str:
     token = (request.view_args or {}).get("token", "")
     return "ticket:" + hashlib.sha256(str(token).encode()).hexdigest()[:32]
+
+
+def _browser_key() -> str:
+    """The join page's cookie (hashed), else the address: one budget per phone, even on the centre's Wi-Fi.
+
+    Clearing the cookie gives a new budget, which is why the address keeps a budget of its own too.
+    """
+    name = request.cookies.get(JOIN_COOKIE, "")
+    if name:
+        return "browser:" + hashlib.sha256(name.encode()).hexdigest()[:32]
+    return "addr:" + get_remote_address()
 
 
 def init_app(app: Flask) -> None:
@@ -129,11 +143,18 @@ LIMITS: list[tuple[str, str, Callable[[], str], str | None, str | None]] = [
     ("api.show", "ticket_per_token", _token_key, None, None),
     ("api.cancel", "ticket_per_token", _token_key, None, None),
     ("api.feedback", "ticket_per_token", _token_key, None, None),
+    ("api.push_subscribe", "ticket_per_token", _token_key, None, None),
+    ("api.push_state", "ticket_per_token", _token_key, None, None),
+    ("api.here", "ticket_per_token", _token_key, None, None),
+    ("api.push_unsubscribe", "ticket_per_token", _token_key, None, None),
     ("pages.ticket_qr", "ticket_per_token", _token_key, None, None),
     ("pages.phone", "ticket_per_token", _token_key, None, None),
     # one budget for both log-in doors: the form and the API must not each grant the full limit
     *[(name, "login", get_remote_address, "POST", "login") for name in LOGIN_ENDPOINTS],
     ("api.book_public", "booking_per_client", get_remote_address, None, None),
+    # the QR poster: no token, so a budget per address and a smaller one per browser (its join page's cookie)
+    ("api.join", "remote_per_client", get_remote_address, None, None),
+    ("api.join", "remote_per_browser", _browser_key, None, None),
     # an appointment's code is its only key: one budget per address for every endpoint that takes one
     *[(name, "appointment_code_per_client", get_remote_address, None, "appointment_code")
       for name in ("api.show_appointment", "api.cancel_appointment", "api.appointment_calendar", "pages.book_qr")],

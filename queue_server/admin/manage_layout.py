@@ -1,4 +1,5 @@
-"""The desks, zones and kiosks pages: where each service is served, what boards say, what kiosks offer.
+"""The desks, zones and kiosks pages: where each service is served, what boards say, what kiosks offer; and a
+kiosk's QR poster, to print.
 
 Plain forms over the same use cases as the JSON API (``services/centre_admin.py``, ``services/staff.py``, the
 printing port).  A supervisor may change the desks for the day (their label, location, zone and services);
@@ -13,12 +14,24 @@ from typing import Any
 
 from flask import Response, current_app, request
 from flask_login import current_user
+from markupsafe import Markup
 
 from ..api.auth import ADMIN_ROLES, SUPERVISOR_ROLES
 from ..domain.errors import DomainError, InvalidRequest, NotFound
-from ..pages.rendering import catalog, chosen_language, login_redirect, vuoro
+from ..i18n.catalogue import text
+from ..pages.rendering import (
+    catalog,
+    chosen_language,
+    login_redirect,
+    not_found,
+    render_page,
+    text_direction,
+    vuoro,
+)
+from ..pages.views import qr_svg
 from ..printing import EXTENSION
 from ..services import centre_admin, staff
+from ..services.remote import remote_services
 from .manage import back_to, manage_page, manager, refused
 from .views import bp
 
@@ -197,3 +210,23 @@ def manage_kiosk_update(key: str) -> Response:
 @bp.post("/printers/<key>/test")
 def manage_printer_test(key: str) -> Response:
     return _change("kiosks", ADMIN_ROLES, lambda actor: _test_print(key), tested=key)
+
+
+@bp.get("/kiosks/<key>/poster")
+def manage_kiosk_poster(key: str) -> Response:
+    """The kiosk's QR poster: an A4 page whose code opens ``/join/<kiosk>`` on a visitor's phone, its line in
+    each of the centre's languages.  The code is inline SVG from our own generator (no script, no style
+    attribute: the page keeps the strict CSP)."""
+    if manager() is None:
+        return login_redirect()
+    cfg = vuoro().config
+    if key not in cfg.kiosk_map:
+        return not_found("kiosk")
+    url = f"{cfg.public_url.rstrip('/')}/join/{key}"
+    lines = [{"lang": code, "dir": text_direction(code), "take": text("poster.take", code),
+              "scan": text("poster.scan", code)} for code in cfg.centre.languages]
+    names = list(dict.fromkeys(cfg.text(cfg.centre.name, code) for code in cfg.centre.languages))
+    qr = Markup(qr_svg(url).decode())  # noqa: S704 - segno's SVG of our own URL, no text of anybody's
+    return render_page("admin/poster.html", lang=chosen_language(), catalog=catalog("poster."), page="admin-poster",
+                       kiosk=key, url=url, qr=qr, lines=lines, names=names,
+                       remote=bool(remote_services(cfg, key)))

@@ -36,6 +36,15 @@ class ServicePatch(_Patch):
     appointments: AppointmentsConfig | None = Field(
         None, description="the whole block, as in config.yaml (a left-out field: its default; no hours: the "
                           "service's own); null: walk-ins only. Appointments already booked are kept")
+    notify_at_position: Annotated[int, Field(ge=1, le=100)] | None = Field(
+        None, description="\"almost your turn\" by Web Push at this place in the queue (default 3)")
+    notify_at_wait_s: Annotated[int, Field(ge=0, le=7200)] | None = Field(
+        None, description="... or at this estimated wait, whichever comes first (default 300)")
+    remote: bool | None = Field(None, description="a visitor may take a ticket on their phone from the QR poster")
+    remote_confirm: bool | None = Field(None, description="a remote ticket keeps its place but is not called until "
+                                                          "the visitor taps \"I am here\"")
+    remote_daily_limit: Annotated[int, Field(gt=0)] | None = Field(None, description="at most this many remote "
+                                                                                    "tickets a day")
 
 
 class ServiceCreate(ServicePatch):

@@ -51,10 +51,14 @@ from .schemas import (
     ErrorOut,
     HealthOut,
     IssueRequest,
+    JoinRequest,
     LoginRequest,
     MeOut,
     PasswordChangeRequest,
     PrintersEnvelope,
+    PushKeyOut,
+    PushSubscribed,
+    PushSubscriptionIn,
     ServicesEnvelope,
     TicketEnvelope,
     TransferRequest,
@@ -72,6 +76,10 @@ OPERATIONS: list[Op] = [
      {201: TicketEnvelope, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
      "kiosk or admin token, or a clerk/admin session"),
     ("get", "/api/tickets/{token}", "The visitor's ticket", None, {200: TicketEnvelope, 404: ErrorOut}, None),
+    ("post", "/api/join/{kiosk}", "The QR poster's page takes a ticket on the visitor's own phone, for services "
+     "with remote: true that the kiosk offers (404 unknown_kiosk; 409 not_remote, service_closed, "
+     "daily_limit_reached, remote_limit_reached); never printed, never priority", JoinRequest,
+     {201: TicketEnvelope, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut}, None),
     ("delete", "/api/tickets/{token}", "The visitor cancels the ticket", None,
      {200: TicketEnvelope, 404: ErrorOut, 409: ErrorOut}, None),
     ("get", "/api/desks", "All desks", None, {200: DesksEnvelope, 401: ErrorOut, 403: ErrorOut}, DESK),
@@ -143,9 +151,28 @@ OPERATIONS += [
      None, {200: SlotsEnvelope, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut}, None),
 ]
 
+OPERATIONS += [
+    ("get", "/api/push/key", "The server's VAPID public key for Web Push subscriptions (409 push_disabled when the "
+     "centre sends no notifications)", None, {200: PushKeyOut, 409: ErrorOut, 503: ErrorOut}, None),
+    ("post", "/api/tickets/{token}/push", "The visitor's browser subscribes to \"almost your turn\" and to the "
+     "call (a PushSubscription; 400 push_endpoint_refused for a push service the centre does not post to, 409 "
+     "ticket_final once the ticket has ended)", PushSubscriptionIn,
+     {201: PushSubscribed, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut}, None),
+    ("get", "/api/tickets/{token}/push", "Whether the ticket has a push subscription", None,
+     {200: PushSubscribed, 404: ErrorOut}, None),
+    ("delete", "/api/tickets/{token}/push", "Stop the ticket's notifications", None, {204: None, 404: ErrorOut},
+     None),
+    ("post", "/api/tickets/{token}/here", "The visitor of a remote ticket is here: the desks may call it now (409 "
+     "not_waiting once it was called or ended)", None, {200: TicketEnvelope, 404: ErrorOut, 409: ErrorOut}, None),
+]
+
 #: operations the config's ``limits:`` apply to (security.py's table)
 RATE_LIMITED = frozenset({("post", "/api/tickets"), ("get", "/api/tickets/{token}"), ("delete", "/api/tickets/{token}"),
+                          ("post", "/api/join/{kiosk}"),
                           ("post", "/api/tickets/{token}/feedback"), ("post", "/api/session"),
+                          ("post", "/api/tickets/{token}/push"), ("delete", "/api/tickets/{token}/push"),
+                          ("get", "/api/tickets/{token}/push"),
+                          ("post", "/api/tickets/{token}/here"),
                           ("post", "/api/devices/pair/start"), ("post", "/api/bookings"),
                           ("get", "/api/appointments/{code}"), ("delete", "/api/appointments/{code}"),
                           ("get", "/api/appointments/{code}/calendar.ics")})

@@ -108,6 +108,9 @@ class TicketOut(BaseModel):
     track_url: str | None
     appointment_at: str | None = Field(None, description="an appointment ticket's booked time (UTC, ISO 8601): "
                                                          "it is called then, ahead of walk-ins; null for a walk-in")
+    arrived: bool = Field(True, description="false: taken on a phone from the QR poster for a service that asks "
+                                            "remote visitors to confirm: it keeps its place but is not called "
+                                            "until POST /api/tickets/{token}/here")
 
 
 class TicketEnvelope(BaseModel):
@@ -218,3 +221,39 @@ class PrinterOut(BaseModel):
 
 class PrintersEnvelope(BaseModel):
     printers: list[PrinterOut]
+
+
+class PushKeyOut(BaseModel):
+    key: str = Field(description="the server's VAPID public key (RFC 8292): base64url of the uncompressed P-256 "
+                                 "point, the applicationServerKey of pushManager.subscribe()")
+
+
+class PushKeysIn(BaseModel):
+    p256dh: str = Field(max_length=200, description="the browser's P-256 public key, base64url (RFC 8291)")
+    auth: str = Field(max_length=100, description="the browser's 16-byte auth secret, base64url")
+
+
+class PushSubscriptionIn(BaseModel):
+    """A browser's ``PushSubscription.toJSON()``: only a push service of ``push.endpoint_origins`` is taken
+    (400 ``push_endpoint_refused`` otherwise: the server is no relay)."""
+
+    endpoint: str = Field(max_length=1000)
+    expirationTime: int | float | None = None  # noqa: N815 - the browser's name
+    keys: PushKeysIn
+
+
+class PushSubscribedState(BaseModel):
+    subscribed: bool
+
+
+class PushSubscribed(BaseModel):
+    push: PushSubscribedState
+
+
+class JoinRequest(_In):
+    """A ticket taken on the visitor's own phone from a kiosk's QR poster (``/join/<kiosk>``): walk-in errands
+    only, never priority; without ``language``, the kiosk's own, else the centre's default."""
+
+    services: Annotated[list[Key], Field(min_length=1, max_length=5, json_schema_extra={"uniqueItems": True}),
+                        AfterValidator(_unique)]
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}$")] | None = None

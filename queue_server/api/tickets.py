@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
-from ..services import checkin
+from ..services import arrival, checkin
 from ..services import tickets as service
 from . import bp
 from .auth import KIOSK_ROLES, current_principal, require
@@ -51,3 +51,9 @@ def show(token: str) -> tuple[Response, int]:
 @bp.delete("/tickets/<token>")
 def cancel(token: str) -> tuple[Response, int]:
     return ticket_json(service.cancel_ticket(ctx(), token))
+
+
+@bp.post("/tickets/<token>/here")
+def here(token: str) -> tuple[Response, int]:
+    """The visitor of a remote ticket is in the centre: it may be called now (services/arrival.py)."""
+    return ticket_json(arrival.arrive(ctx(), token))

@@ -45,11 +45,14 @@ class Candidate:
     queued_at: datetime
     #: a checked-in appointment's booked time; None for a walk-in
     due: datetime | None = None
+    #: false: a remote ticket whose visitor has not said "I am here": it keeps its place, and is passed over
+    arrived: bool = True
 
 
 def choose(candidates: Sequence[Candidate], streak: int, ratio: int, now: datetime | None = None) -> Candidate | None:
     """Pick the ticket to call from all waiting candidates at ``now`` (the reference the live model and the SQL
     queries implement)."""
+    candidates = [c for c in candidates if c.arrived]
     booked = sorted((c for c in candidates if c.due is not None), key=lambda c: (c.due, c.ticket_id))
     if booked and (now is None or booked[0].due <= now):  # type: ignore[operator]
         return booked[0]

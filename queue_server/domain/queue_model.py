@@ -74,6 +74,8 @@ class LiveTicket:
     token_hash: str
     #: an appointment's booked time (us), None for a walk-in
     due: int | None = None
+    #: false: it keeps its place but is not called until the visitor says they are here (``remote_confirm``)
+    arrived: bool = True
 
     @property
     def order_key(self) -> tuple[bool, int, int]:
@@ -94,6 +96,7 @@ class LiveTicket:
             issued_at=int(data["issued_at"]), queued_at=int(data["queued_at"]), desk=data.get("desk"),
             called_at=data.get("called_at"), token_hash=data["token_hash"],
             due=int(data["due"]) if data.get("due") is not None else None,
+            arrived=bool(data.get("arrived", True)),
         )
 
 
@@ -306,12 +309,20 @@ class QueueModel:
             if not queue:
                 continue
             for cls in ((True, False) if priority is None else (priority,)):
-                i = int(queue.bisect_left((not cls,)))
-                if i < len(queue) and queue[i][0] == (not cls):
-                    _, queued_at, ticket_id = queue[i]
-                    if best is None or (queued_at, ticket_id) < best:
-                        best = (queued_at, ticket_id)
+                first = self._first_arrived(queue, int(queue.bisect_left((not cls,))), not cls)
+                if first is not None and (best is None or first < best):
+                    best = first
         return self.tickets[best[1]] if best is not None else None
+
+    def _first_arrived(self, queue: SortedList, i: int, normal: bool) -> tuple[int, int] | None:
+        """(queued_at, id) of the first ticket of the class from ``i`` on that may be called: past the remote
+        tickets still waiting for their visitor to arrive (they keep their place, and are passed over)."""
+        while i < len(queue) and queue[i][0] == normal:
+            _, queued_at, ticket_id = queue[i]
+            if self.tickets[ticket_id].arrived:
+                return queued_at, ticket_id
+            i += 1
+        return None
 
     def first_appointment(self, services: Iterable[str], due_by: int | None = None) -> LiveTicket | None:
         """The checked-in appointment booked earliest among ``services`` (only one due by ``due_by``, us)."""

@@ -40,6 +40,7 @@ class Action(StrEnum):
     CANCEL = "cancelled"
     EXPIRE = "expired"
     UNDO_NO_SHOW = "no_show_undone"  # a no-show marked by mistake: back to its old place in the queue
+    ARRIVE = "arrived"           # a remote ticket's visitor is here: it may be called now, from its place
 
 
 S = TicketStatus
@@ -69,6 +70,7 @@ TRANSITIONS: dict[tuple[Action, TicketStatus | None], TicketStatus] = {
     (Action.EXPIRE, S.CALLED): S.EXPIRED,
     (Action.EXPIRE, S.SERVING): S.EXPIRED,
     (Action.UNDO_NO_SHOW, S.NO_SHOW): S.WAITING,
+    (Action.ARRIVE, S.WAITING): S.WAITING,
 }
 
 

@@ -24,13 +24,17 @@ Key = tuple[int, int]  # (queued_at, id): the order within one class, as call-ne
 
 
 def _class_keys(model: QueueModel, service: str, priority: bool, limit: int) -> list[Key]:
-    """The first ``limit`` tickets of one class of one service (the queue keeps priority tickets first)."""
+    """The first ``limit`` tickets of one class of one service (the queue keeps priority tickets first) that
+    call-next may take: a remote ticket whose visitor is not here yet is passed over, as ``QueueModel.head`` does
+    (the slice reads past those few, lazily)."""
     queue = model.queues.get(service)
     if not queue:
         return []
     split = int(queue.bisect_left((True,)))
     start, end = (0, split) if priority else (split, len(queue))
-    return [(queued_at, ticket_id) for _, queued_at, ticket_id in queue.islice(start, min(end, start + limit))]
+    keys = ((queued_at, ticket_id) for _, queued_at, ticket_id in queue.islice(start, end)
+            if model.tickets[ticket_id].arrived)
+    return list(itertools.islice(keys, limit))
 
 
 def _merged(lists: Iterable[list[Key]], limit: int) -> deque[Key]:

@@ -137,7 +137,8 @@ def phone(token: str) -> Response:
     asked = request.args.get("lang", "")
     lang = asked if asked in cfg.centre.languages else ticket_lang
     data = {"token": token, "chime": url_for("pages.static", filename="sounds/chime.wav"), "ticket-lang": ticket_lang,
-            "centre-names": json.dumps(dict(cfg.centre.name), ensure_ascii=False)}
+            "centre-names": json.dumps(dict(cfg.centre.name), ensure_ascii=False),
+            "push": "on" if cfg.push.enabled else "off"}  # phone_push.js: offer notifications (issue 16)
     return render_page("pages/phone.html", lang=lang, catalog=catalog("phone.", "feedback."), page="phone",
                        data=data, js_languages=list(cfg.centre.languages), ticket=view)
 

@@ -25,7 +25,9 @@ from .context import Context
 
 #: the fields of a service a PATCH may change (the key is its identity)
 SERVICE_FIELDS = frozenset({"name", "location", "public_name", "public_location", "prefix", "hours", "daily_limit",
-                            "sensitive", "service_time_s", "target_wait_s", "appointments"})
+                            "sensitive", "service_time_s", "target_wait_s", "appointments", "notify_at_position",
+                            "notify_at_wait_s", "remote", "remote_daily_limit",
+                            "remote_confirm"})
 DESK_FIELDS = frozenset({"label", "location", "services", "zone"})
 ZONE_FIELDS = frozenset({"name", "language", "languages", "chime", "speech", "volume", "message"})
 KIOSK_FIELDS = frozenset({"zone", "printer", "language", "services"})

@@ -45,7 +45,7 @@ class DeskResult:
 # building statements and loading ORM objects cost more CPU than the database spent answering them.
 _T = TICKETS.c
 _WAITING_HERE = (_T.business_day == sa.bindparam("day"), _T.status == TicketStatus.WAITING.value,
-                 _T.service_key.in_(sa.bindparam("services", expanding=True)))
+                 _T.service_key.in_(sa.bindparam("services", expanding=True)), _T.arrived.is_(True))
 #: (skip locked?) -> the model's candidate, if it still waits at one of the desk's services
 _CANDIDATE = {skip: select_tickets().where(_T.id == sa.bindparam("id"), *_WAITING_HERE)
               .with_for_update(skip_locked=skip) for skip in (False, True)}

@@ -30,7 +30,9 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from ..domain.queue_model import LiveTicket
+from ..domain.states import FINAL
 from ..models import ChangeRow
+from . import push
 from .context import Context
 from .counters import bump_sequence
 from .rows import DeskRow, TicketRow, insert_event, insert_ticket, update_desk, update_ticket
@@ -39,6 +41,7 @@ SEQUENCE = "changes"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
 _NOTES = "vuoro.outbox"
+_FINAL = frozenset(s.value for s in FINAL)
 _INSERT_CHANGE = sa.insert(ChangeRow.__table__)  # type: ignore[arg-type]
 
 
@@ -107,7 +110,7 @@ def ticket_record(t: TicketRow) -> dict[str, Any]:
         "pending": list(t.pending_services or ()), "priority": bool(t.priority), "language": t.language,
         "issued_at": us(t.issued_at), "queued_at": us(t.queued_at), "desk": t.desk_key,
         "called_at": us(t.called_at) if t.called_at else None, "token_hash": t.token_hash,
-        "day": t.business_day.isoformat(), "due": us(t.due_at) if t.due_at else None,
+        "day": t.business_day.isoformat(), "due": us(t.due_at) if t.due_at else None, "arrived": bool(t.arrived),
     }
 
 
@@ -132,6 +135,8 @@ def _write(session: orm.Session, notes: _Notes) -> None:
         insert_event(session, {**event, "ticket_id": ticket.id})
     for desk in notes.desks.values():
         update_desk(session, desk)
+    # a ticket that ended has nothing more to be told: its browser's push subscription goes in the same commit
+    push.ended(session, [t.id for t in notes.tickets.values() if t.id is not None and t.status in _FINAL])
 
 
 def seal(session: orm.Session, day: date, now: datetime) -> dict[str, Any] | None:

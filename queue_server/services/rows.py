@@ -45,6 +45,7 @@ class TicketRow:
     updated_at: datetime
     estimated_wait_s: int | None
     due_at: datetime | None = None
+    arrived: bool = True
     id: int | None = None
 
 
@@ -59,7 +60,7 @@ class DeskRow:
 
 _TICKET_COLUMNS = [TICKETS.c[f.name] for f in fields(TicketRow)]
 #: what a state change may touch; everything else is written once, at issue
-_MUTABLE = ("status", "service_key", "pending_services", "desk_key", "called_at", "updated_at")
+_MUTABLE = ("status", "service_key", "pending_services", "desk_key", "called_at", "updated_at", "arrived")
 _UPDATE_TICKET = (sa.update(TICKETS).where(TICKETS.c.id == sa.bindparam("ticket_id"))
                   .values({name: sa.bindparam(name) for name in _MUTABLE}))
 _INSERT_TICKET = sa.insert(TICKETS).returning(TICKETS.c.id)

@@ -50,6 +50,9 @@ class TicketView:
     #: an appointment's booked time (the visitor checked in with its code): the desk marks the ticket with it,
     #: the phone says when the visitor will be called; the board never shows it
     appointment_at: str | None = None
+    #: false: taken on the phone from the QR poster for a service with ``remote_confirm``: it keeps its place
+    #: but is not called until the visitor taps "I am here" (``POST /api/tickets/<token>/here``)
+    arrived: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -92,4 +95,5 @@ def view_of(config: VuoroConfig, ticket: LiveTicket, *, position: int | None = N
         pending_names=[config.text(config.service_map[k].ticket_name, ticket.language)
                        for k in ticket.pending if k in config.service_map],
         appointment_at=from_us(ticket.due).isoformat() if ticket.due is not None else None,
+        arrived=ticket.arrived,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -69,14 +70,20 @@ def check_kiosk(ctx: Context, kiosk: str, services: list[str]) -> None:
         raise NotOffered(f"kiosk {kiosk!r} does not offer {', '.join(left_out)}")
 
 
+#: a further limit checked in the ticket's own transaction, after the daily limits (services/remote.py)
+ExtraLimit = Callable[[orm.Session, datetime], None]
+
+
 def issue_ticket(
     ctx: Context, *, services: list[str], language: str, priority: bool = False, kiosk: str | None = None,
-    actor: str = "system",
+    actor: str = "system", extra_limit: ExtraLimit | None = None, arrived: bool = True,
 ) -> IssuedTicket:
     """Give the visitor the next number of their first service's prefix, queued for all their errands.
 
     The number comes from the database (a counter upsert in this transaction); the estimate the ticket is told
     -- and printed, and stored to measure the estimator -- from the live model, without reading the queue.
+    ``extra_limit`` (the poster's daily cap) runs in the same transaction: its refusal rolls everything back.
+    ``arrived=False``: a remote ticket that keeps its place but is not called until its visitor is here.
     """
     now = ctx.now()
     local = now.astimezone(ctx.config.centre.tz)
@@ -86,9 +93,11 @@ def issue_ticket(
     with live.locked():  # no estimate while no desk serving the service is open: nobody can promise one
         reason = live.forecast(first.key).reason
         estimate = None if reason else live.estimate_for_new(first.key, priority)
-    new = NewTicket(services, first.prefix, language, kiosk, priority, estimate)
+    new = NewTicket(services, first.prefix, language, kiosk, priority, estimate, arrived=arrived)
     with writing(ctx) as session:
         _check_limits(ctx, session, services, local)
+        if extra_limit is not None:
+            extra_limit(session, local)
         ticket = new_ticket(session, ctx, new, now, actor)
     return hand_out(ctx, ticket, new, reason)
 
@@ -104,6 +113,7 @@ class NewTicket:
     priority: bool = False
     estimate: int | None = None
     due_at: datetime | None = None
+    arrived: bool = True
     token: str = field(default_factory=new_token)
 
 
@@ -138,7 +148,7 @@ def new_ticket(session: orm.Session, ctx: Context, new: NewTicket, now: datetime
         token_hash=token_hash(new.token), status="", service_key=new.services[0],
         pending_services=new.services[1:], priority=new.priority, language=new.language, kiosk_key=new.kiosk,
         issued_at=now, queued_at=now, desk_key=None, called_at=None, updated_at=now,
-        estimated_wait_s=new.estimate, due_at=new.due_at,
+        estimated_wait_s=new.estimate, due_at=new.due_at, arrived=new.arrived,
     )
     transition(session, ticket, Action.ISSUE, at=now, actor=actor)
     return ticket
@@ -180,7 +190,7 @@ _BY_TOKEN = select_tickets().where(TICKETS.c.token_hash == sa.bindparam("hash"))
 _BY_TOKEN_LOCKED = _BY_TOKEN.with_for_update()
 
 
-def _by_token(session: orm.Session, token: str, *, lock: bool = False) -> TicketRow:
+def by_token(session: orm.Session, token: str, *, lock: bool = False) -> TicketRow:
     ticket = one_ticket(session, _BY_TOKEN_LOCKED if lock else _BY_TOKEN, {"hash": token_hash(token)})
     if ticket is None:
         raise NotFound("no such ticket", code="unknown_ticket")
@@ -199,7 +209,7 @@ def get_ticket(ctx: Context, token: str) -> TicketView:
     if ticket is not None:
         return live_view(ctx, ticket, token)
     with ctx.db.reader() as session:
-        row = _by_token(session, token)
+        row = by_token(session, token)
         if row.business_day < ctx.today() and row.status not in ACTIVE:
             raise NotFound("no such ticket", code="unknown_ticket")
         stored = live_ticket(row)
@@ -213,7 +223,7 @@ def cancel_ticket(ctx: Context, token: str) -> TicketView:
     """The visitor gives up their place (from the phone page); a called ticket leaves its desk too."""
     now = ctx.now()
     with writing(ctx) as session:
-        ticket = _by_token(session, token, lock=True)
+        ticket = by_token(session, token, lock=True)
         if ticket.business_day < ctx.today(now) and ticket.status not in ACTIVE:  # as get_ticket: gone
             raise NotFound("no such ticket", code="unknown_ticket")
         desk = ticket.desk_key

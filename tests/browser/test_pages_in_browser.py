@@ -47,6 +47,22 @@ def find_all(driver: Any, css: str) -> list[Any]:
 
 
 def text_of(driver: Any, css: str) -> str:
+    """The first match's shown text; read again when a live update replaced the element meanwhile."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    for _ in range(STALE_TRIES - 1):
+        try:
+            return _text_of(driver, css)
+        except StaleElementReferenceException:
+            continue
+    return _text_of(driver, css)
+
+
+#: how often a read is tried again when the page re-rendered the element between finding and reading it
+STALE_TRIES = 5
+
+
+def _text_of(driver: Any, css: str) -> str:
     elements = find_all(driver, css)
     return elements[0].text.strip() if elements and elements[0].is_displayed() else ""
 

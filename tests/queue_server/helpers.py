@@ -28,7 +28,7 @@ TICKET_FIELDS = {
     "number", "service", "service_name", "location", "status",
     "priority", "language", "issued_at", "called_at", "position",
     "estimated_wait_s", "desk", "pending_services", "token", "track_url",
-    "estimate_reason", "estimated_wait_text", "pending_names", "appointment_at",
+    "estimate_reason", "estimated_wait_text", "pending_names", "appointment_at", "arrived",
 }
 
 

@@ -83,6 +83,8 @@
     var callKey = called ? ticket.called_at + "|" + (ticket.desk && ticket.desk.key) : null;
     if (called && previous && callKey !== state.lastCall) alert();
     state.lastCall = callKey;
+    /* phone_push.js follows the ticket from here: its offer of notifications, the "keep this page open" line */
+    document.dispatchEvent(new CustomEvent("vuoro:ticket", { detail: ticket }));
   }
 
   function alert() {

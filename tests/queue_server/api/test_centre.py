@@ -122,3 +122,17 @@ def test_a_service_takes_appointments_through_the_api_and_its_slots_follow_at_on
 
     api.request("patch", "/api/services/library", json={"appointments": None}, expect=200)
     public.get("/api/services/library/slots?day=2026-11-30", expect=409)
+
+
+def test_the_push_thresholds_and_the_poster_s_remote_tickets_are_changed_live(app: Flask, openapi: OpenApi) -> None:
+    api = Api(app.test_client(), openapi, admin(app))
+    body = api.request("patch", "/api/services/kela", json={"notify_at_position": 5, "notify_at_wait_s": 600,
+                                                             "remote": True, "remote_daily_limit": 40},
+                       expect=200).get_json()
+    kela = {s["key"]: s for s in body["config"]["services"]}["kela"]
+    assert (kela["notify_at_position"], kela["notify_at_wait_s"], kela["remote"], kela["remote_daily_limit"]) == \
+        (5, 600, True, 40)
+    service = app.extensions["vuoro"].config.service_map["kela"]
+    assert (service.notify_at_position, service.remote) == (5, True)  # the worker reads the live config
+    for bad in ({"notify_at_position": 0}, {"notify_at_wait_s": -1}, {"remote_daily_limit": 0}, {"remote": "maybe"}):
+        api.request("patch", "/api/services/kela", json=bad, expect=400)

@@ -35,7 +35,14 @@ ELSEWHERE = {("get", "/api/printers"), ("get", "/api/stats"), ("get", "/api/stat
              ("post", "/api/appointments"), ("get", "/api/appointments"), ("get", "/api/appointments/{code}"),
              ("delete", "/api/appointments/{code}"), ("post", "/api/bookings"), ("get", "/api/services/{key}/slots"),
              # the calendar file of an appointment: tests/queue_server/pages/test_book_page.py
-             ("get", "/api/appointments/{code}/calendar.ics")}
+             ("get", "/api/appointments/{code}/calendar.ics"),
+             # Web Push: tests/queue_server/realtime/test_push.py
+             ("get", "/api/push/key"), ("post", "/api/tickets/{token}/push"), ("delete", "/api/tickets/{token}/push"),
+             ("get", "/api/tickets/{token}/push"),
+             # a ticket from the QR poster, on one's own phone: tests/queue_server/api/test_join.py
+             ("post", "/api/join/{kiosk}"),
+             # "I am here" of a remote ticket: tests/queue_server/services/test_arrival.py
+             ("post", "/api/tickets/{token}/here")}
 #: documented for every desk action, but only reachable for some (a simple action always has a ticket to show;
 #: without a body there is nothing malformed except a CSRF failure, which tests/queue_server/test_security covers)
 UNREACHABLE = {("post", f"/api/desks/{{key}}/{a}", 204) for a in ("recall", "start", "finish", "no-show", "return")}

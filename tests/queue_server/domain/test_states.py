@@ -40,6 +40,7 @@ EXPECTED = {
     (A.EXPIRE, S.CALLED): S.EXPIRED,
     (A.EXPIRE, S.SERVING): S.EXPIRED,
     (A.UNDO_NO_SHOW, S.NO_SHOW): S.WAITING,
+    (A.ARRIVE, S.WAITING): S.WAITING,  # a remote ticket's visitor is here: callable now, from its place
 }
 ALL_FROM: list[TicketStatus | None] = [None, *TicketStatus]
 

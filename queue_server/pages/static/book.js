@@ -344,11 +344,7 @@
 
   /* Every text on the page follows the switch (the names too: the listing has them in every language); the
      address keeps the choice, so that a reload stays in it. */
-  function setLang(code) {
-    V.setLanguage(code);
-    document.querySelectorAll("[data-lang-choice]").forEach(function (button) {
-      button.setAttribute("aria-pressed", button.getAttribute("data-lang-choice") === code ? "true" : "false");
-    });
+  V.languageSwitch(function (code) {
     var name = V.pick(centreNames, code);
     if (name) $("centre-name").textContent = name;
     document.title = V.t("book.title") + " · " + (name || "");
@@ -357,16 +353,6 @@
     renderSlots();
     renderChoice();
     renderAppointment();
-    if (window.history && window.history.replaceState) {
-      window.history.replaceState(null, "", window.location.pathname + "?lang=" + encodeURIComponent(code));
-    }
-  }
-
-  document.querySelectorAll("[data-lang-choice]").forEach(function (button) {
-    button.addEventListener("click", function () {
-      var code = button.getAttribute("data-lang-choice");
-      if (code !== V.getLanguage()) setLang(code);
-    });
   });
 
   $("book-title").setAttribute("tabindex", "-1");

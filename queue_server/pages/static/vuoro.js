@@ -377,8 +377,31 @@
     return true;
   }
 
+  /** A visitor page's language buttons ([data-lang-choice]): a press switches the page's texts in place,
+      marks the pressed button, calls ``rerender(code)`` for what the page writes itself, and keeps the choice
+      in the address, so that a reload stays in it (the booking page, the join page). */
+  function languageSwitch(rerender) {
+    function choose(code) {
+      setLanguage(code);
+      document.querySelectorAll("[data-lang-choice]").forEach(function (button) {
+        button.setAttribute("aria-pressed", button.getAttribute("data-lang-choice") === code ? "true" : "false");
+      });
+      rerender(code);
+      if (window.history && window.history.replaceState) {
+        window.history.replaceState(null, "", window.location.pathname + "?lang=" + encodeURIComponent(code));
+      }
+    }
+    document.querySelectorAll("[data-lang-choice]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var code = button.getAttribute("data-lang-choice");
+        if (code !== getLanguage()) choose(code);
+      });
+    });
+  }
+
   window.Vuoro = {
     t: t,
+    languageSwitch: languageSwitch,
     pick: pick,
     applyTexts: applyTexts,
     setLanguage: setLanguage,

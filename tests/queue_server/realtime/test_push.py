@@ -9,6 +9,7 @@ Kela's desk d1 serves Kela alone; each visit is 300 s, so with one desk open a t
 from __future__ import annotations
 
 import copy
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -257,3 +258,23 @@ def test_every_documented_push_answer_matches_the_openapi_document(
     api.request("post", f"/api/tickets/{token}/push", expect=409, json=good)
     config_data["push"] = {"enabled": False}
     Api(make_app(config_data).test_client(), openapi).request("get", "/api/push/key", expect=409)
+
+
+def test_a_lock_screen_never_names_a_sensitive_service(client: FlaskClient, ctx: Context,
+                                                       push_service: PushService) -> None:
+    resp = client.post("/api/tickets", json={"services": ["mental"], "kiosk": "k1", "language": "en"},
+                       headers=bearer(ctx, "kiosk", "k1"))
+    ticket = resp.get_json()["ticket"]
+    subscribe(client, push_service, ticket, "private")
+    h1 = bearer(ctx, "desk", "h1")
+    assert client.post("/api/desks/h1/status", json={"status": "open"}, headers=h1).status_code == 200
+    assert client.post("/api/desks/h1/next", headers=h1).get_json()["ticket"]["number"] == ticket["number"]
+    deadline = time.monotonic() + 5
+    while not [m for m in push_service.received if m.payload["type"] == "called"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    received = push_service.received  # the call, and "almost" if a scan saw the ticket first in line before it
+    assert received and received[-1].payload["type"] == "called"
+    assert received[-1].payload["body"] == "Please go to Room 1."
+    for message in received:
+        text = json.dumps(message.payload, ensure_ascii=False)
+        assert "Mental" not in text and "Mielenterveys" not in text and "mental" not in text

@@ -16,6 +16,7 @@ from .db import Database
 from .extensions import login_manager, socketio
 from .metrics import PUSH_EXTENSION
 from .models import utcnow
+from .oidc import init_app as init_oidc
 from .proxy import behind_proxies
 from .realtime.push import PushWorker
 from .services.centre_config import load_or_seed
@@ -65,6 +66,7 @@ def create_app(
     app.wsgi_app = behind_proxies(app.wsgi_app, cfg.proxy_hops)  # type: ignore[method-assign,assignment]
 
     _init_login(app)
+    init_oidc(app, context)  # staff sign-in with the city's provider, when auth.oidc is configured
     from .api import bp as api_bp
     from .api.auth import password_change_gate
     from .api.edge import refuse_control_characters

@@ -45,7 +45,11 @@ ROUTES: tuple[Entry, ...] = (
     Entry("GET", "/", EVERYONE, "start page: links only"),
     Entry("GET", "/login", EVERYONE),
     Entry("POST", "/login", EVERYONE, "log-in form (CSRF, throttled per address)"),
-    Entry("POST", "/logout", EVERYONE, "CSRF"),
+    Entry("POST", "/logout", EVERYONE, "CSRF; a provider's account goes on to the provider's log-out"),
+    Entry("GET", "/login/oidc", EVERYONE, "off to the city's OpenID provider (auth.oidc; throttled per address)"),
+    Entry("GET", "/login/oidc/callback", EVERYONE, "back from the provider: state (single-use), PKCE, nonce, "
+                                                   "the ID token's signature and claims"),
+    Entry("GET", "/login/oidc/logged-out", EVERYONE, "back from the provider's log-out"),
     Entry("GET", "/account/password", STAFF_SESSION, "others are sent to /login"),
     Entry("POST", "/account/password", STAFF_SESSION, "change one's own password (CSRF)"),
     Entry("GET", "/desk", STAFF_SESSION, "others are sent to /login"),

@@ -20,6 +20,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from printer.config import PrinterConfig
 
+from .auth_config import AuthConfig, with_secret_from_env
 from .domain.cover import BoardCall, Coverable, PublicFace, cover_groups, privacy_problems, public_labels
 from .domain.hours import TimeRange, WeeklyHours, parse_weekly
 from .i18n.catalogue import languages
@@ -216,6 +217,9 @@ class LimitsConfig(_Model):
     #: ... and from one address: high, since the phones behind a centre's Wi-Fi NAT all rejoin after a restart
     join_per_client: RateLimit = "600/minute"
     login: RateLimit = "10/minute;50/hour"
+    #: trips to the city's OpenID provider from one address (each keeps a state row for up to an hour); high,
+    #: since a centre's clerks share one address and the provider itself limits password guessing
+    oidc_per_client: RateLimit = "60/minute"
     #: bookings on the public page from one address (a family books a few; a script booking out a day, not)
     booking_per_client: RateLimit = "10/hour"
     #: looking up or cancelling an appointment by its code, from one address: guessing codes stays hopeless
@@ -244,6 +248,8 @@ class VuoroConfig(_Model):
     printer_poll_s: Annotated[float, Field(ge=0)] = 30
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     push: PushConfig = Field(default_factory=PushConfig)
+    #: how staff sign in: the city's OpenID Connect provider and/or local accounts (auth_config.py)
+    auth: AuthConfig = Field(default_factory=AuthConfig)
     #: reverse proxies in front of the server (nginx: 1); their X-Forwarded-For gives the client's address
     proxy_hops: Annotated[int, Field(ge=0, le=5)] = 0
     #: client network addresses in the server's log lines (gunicorn, rate limits): off, they are personal data
@@ -428,7 +434,7 @@ def _env_overrides(data: dict[str, Any], environ: Mapping[str, str]) -> dict[str
     ):
         if environ.get(var):
             data[key] = environ[var]
-    return data
+    return with_secret_from_env(data, environ.get("VUORO_OIDC_CLIENT_SECRET"))
 
 
 def _aliases(data: dict[str, Any], source: str) -> dict[str, Any]:

@@ -10,7 +10,11 @@
 - **Client mistakes are not server errors**: a refused polling session, a websocket upgrade of a dead session
   or a foreign origin is the client's business; :class:`ClientMistakes` logs them at INFO, not ERROR.
 
-``install`` puts the three on the handlers of the root logger and of gunicorn's loggers.
+- **Credentials in URLs**: the provider's callback (``/login/oidc/callback?code=...&state=...``) carries a
+  one-time code in its query, which an access log line would keep; :class:`CredentialScrubber` hides the
+  values of those parameters, always.
+
+``install`` puts the four on the handlers of the root logger and of gunicorn's loggers.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ _OWN = frozenset({"127.0.0.1", "0.0.0.0", "::1", "::"})  # noqa: S104 - the serv
 _CLIENT_MISTAKES = ("Invalid session", "Invalid websocket upgrade", "Invalid transport", "Unexpected upgrade",
                     "Failed websocket upgrade", "Unknown namespace")
 _CLIENT_MISTAKES_IN = ("is not an accepted origin",)
+#: the query parameters of the OpenID sign-in and log-out that are credentials, or lead to one
+_CREDENTIAL = re.compile(r"(?<=[?&])(code|state|id_token_hint|session_state)=[^&\s\"']*")
 WINDOW_S = 60.0
 MAX_KINDS = 1000
 
@@ -47,6 +53,21 @@ class AddressScrubber(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         cleaned = scrub(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+def hide_credentials(text: str) -> str:
+    return _CREDENTIAL.sub(lambda m: f"{m[1]}=<hidden>", text)
+
+
+class CredentialScrubber(logging.Filter):
+    """Hides the values of ``code``, ``state`` and the like in any URL a line quotes (access logs)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = hide_credentials(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True
@@ -95,7 +116,7 @@ class ClientMistakes(logging.Filter):
 def filters(log_client_addresses: bool) -> list[logging.Filter]:
     """The filters for one handler, in order: the level first (a downgraded line is no flood), then repeats,
     then addresses."""
-    chain: list[logging.Filter] = [ClientMistakes(), RepeatLimiter()]
+    chain: list[logging.Filter] = [ClientMistakes(), RepeatLimiter(), CredentialScrubber()]
     if not log_client_addresses:
         chain.append(AddressScrubber())
     return chain

@@ -144,6 +144,11 @@ class User(Base):
     #: the desks this account may open (so only mental-health staff open mental-health rooms); None: any desk
     desks: so.Mapped[list[str] | None] = so.mapped_column(sa.JSON)
     created_at: so.Mapped[datetime]
+    #: an account of the city's OpenID provider: SHA-256 of its issuer and stable subject (``sub``), nothing
+    #: else of the token but the name below and the role; such an account has no password (services/sso.py)
+    subject: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
+    #: what the staff screens show beside "Log out" for a provider's account (the token's name claim)
+    display_name: so.Mapped[str | None] = so.mapped_column(sa.String(128))
 
 
 class ApiToken(Base):
@@ -344,3 +349,14 @@ class PushSubscription(Base):
     almost_sent_at: so.Mapped[datetime | None]
     #: the change (its sequence number) whose call was last notified
     called_seq: so.Mapped[int | None] = so.mapped_column(sa.BigInteger)
+
+
+class LoginState(Base):
+    """A sign-in at the OpenID provider under way: its ``state`` (hashed) and what the callback needs (PKCE
+    verifier, nonce, redirect URI).  Taken by the first callback that presents it, so a replayed state finds
+    nothing, in any process; an abandoned one is swept after an hour (services/login_states.py)."""
+
+    __tablename__ = "login_states"
+    key: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
+    value: so.Mapped[str] = so.mapped_column(sa.Text)
+    expires_at: so.Mapped[datetime] = so.mapped_column(index=True)

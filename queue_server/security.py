@@ -40,19 +40,26 @@ def permissions_policy(camera: bool = False) -> str:
     return f"camera=({'self' if camera else ''}), microphone=(), geolocation=(), payment=()"
 
 
-CSP = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "media-src 'self'",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+def content_security_policy(form_targets: tuple[str, ...] = ()) -> str:
+    """No inline scripts or styles, nothing from elsewhere.  ``form_targets``: origins a form's redirect may
+    lead to -- the city's provider, where the log-out form sends a provider's account on (browsers check
+    form-action along the redirects too)."""
+    return "; ".join([
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "media-src 'self'",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        " ".join(["form-action 'self'", *form_targets]),
+        "frame-ancestors 'none'",
+    ])
+
+
+CSP = content_security_policy()
 
 
 def _kiosk_key() -> str:
@@ -113,9 +120,12 @@ def init_app(app: Flask) -> None:
             return
         csrf.protect()
 
+    oidc = app.extensions["vuoro"].config.auth.oidc
+    policy = content_security_policy((oidc.origin,)) if oidc is not None else CSP
+
     @app.after_request
     def _headers(resp: Response) -> Response:
-        resp.headers.setdefault("Content-Security-Policy", CSP)
+        resp.headers.setdefault("Content-Security-Policy", policy)
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("X-Frame-Options", "DENY")
         resp.headers.setdefault("Referrer-Policy", "no-referrer")
@@ -158,6 +168,8 @@ LIMITS: list[tuple[str, str, Callable[[], str], str | None, str | None]] = [
     # an appointment's code is its only key: one budget per address for every endpoint that takes one
     *[(name, "appointment_code_per_client", get_remote_address, None, "appointment_code")
       for name in ("api.show_appointment", "api.cancel_appointment", "api.appointment_calendar", "pages.book_qr")],
+    # each trip to the city's provider leaves a state in the database until its callback or its hour is up
+    ("pages.oidc_login", "oidc_per_client", get_remote_address, None, None),
     # asking for a pairing code is asking for a credential: the log-in budget of the address
     ("api.devices_pair_start", "login", get_remote_address, "POST", "login"),
 ]

@@ -41,7 +41,7 @@ def manage_page(section: str, status: int = 200, strings: tuple[str, ...] = (),
     """One management page in the staff look, with the navigation; ``strings``: the prefixes of the page's own texts."""
     return render_page(f"admin/manage_{section}.html", lang=chosen_language(),
                        catalog=catalog("manage.", "login.", *strings),
-                       page=f"admin-{section}", status=status, section=section, user=current_user.principal.name,
+                       page=f"admin-{section}", status=status, section=section, user=current_user.principal.label,
                        sections=SECTIONS if current_user.principal.role in ADMIN_ROLES else SUPERVISOR_SECTIONS,
                        dashboard=current_user.principal.role in ADMIN_ROLES, **context)
 

@@ -40,7 +40,7 @@ def index() -> Response:
     return render_page(
         "admin/dashboard.html", lang=lang, catalog=catalog(*STRINGS), page="admin-dashboard",
         data={"today": today.isoformat(), "namespace": "/admin"},
-        section="dashboard", sections=SECTIONS, dashboard=True, user=current_user.principal.name,
+        section="dashboard", sections=SECTIONS, dashboard=True, user=current_user.principal.label,
         board=board, services={s["key"]: s for s in board["services"]}, printers=printer_lines(current_app),
         today=today.isoformat(), today_text=format_day(today, lang),
         report_language=lang if lang in REPORT_LANGUAGES else "",

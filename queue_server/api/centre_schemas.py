@@ -77,6 +77,9 @@ class UserOut(BaseModel):
     desks: list[str] | None = Field(description="the desks the account may open; null: any")
     must_change_password: bool
     created_at: str
+    sso: bool = Field(False, description="an account of the city's OpenID provider (no password; its role and "
+                                         "desks follow the provider at each sign-in)")
+    display_name: str | None = Field(None, description="the provider's name for the user, for the staff screens")
 
 
 class UsersEnvelope(BaseModel):

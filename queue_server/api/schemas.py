@@ -195,6 +195,10 @@ class MeOut(BaseModel):
     username: str
     role: str
     must_change_password: bool = False
+    #: signed in with the city's OpenID provider (log-out ends the provider's session too)
+    sso: bool = False
+    #: the provider's name for the user, for the staff screens
+    display_name: str | None = None
 
 
 class PasswordChangeRequest(_In):

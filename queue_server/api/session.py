@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 @bp.post("/session")
 def login() -> Response:
     req = parse_body(LoginRequest)
+    if not ctx().config.auth.local_login:
+        raise ApiError(403, "local_login_disabled", "sign in with the city's provider: GET /login/oidc")
     principal = authenticate(ctx().db, req.username, req.password)
     if principal is None:
         raise ApiError(401, "bad_credentials", "wrong username or password")
@@ -31,7 +33,8 @@ def login() -> Response:
 
 def _me(principal: Principal) -> Response:
     return jsonify(MeOut(username=principal.name, role=principal.role,
-                         must_change_password=principal.must_change_password).model_dump())
+                         must_change_password=principal.must_change_password, sso=principal.sso,
+                         display_name=principal.display_name).model_dump())
 
 
 @bp.get("/session")

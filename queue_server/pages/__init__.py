@@ -14,7 +14,7 @@ bp = Blueprint("pages", __name__, template_folder="templates", static_folder="st
 
 
 def init_app(app: Flask) -> None:
-    from . import booking, join, service_worker, views  # noqa: F401  (routes register on import)
+    from . import booking, join, oidc, service_worker, views  # noqa: F401  (routes register on import)
 
     if "pages" not in app.blueprints:
         app.register_blueprint(bp)

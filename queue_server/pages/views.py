@@ -8,7 +8,7 @@ import json
 import logging
 
 import segno
-from flask import Response, make_response, redirect, request, url_for
+from flask import Response, current_app, make_response, redirect, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from ..api.auth import DESK_ROLES, SessionUser
 from ..api.session import release_session_desks
 from ..domain.errors import InvalidRequest, NotFound
+from ..oidc import provider
 from ..services.accounts import WrongPassword, authenticate, change_password
 from ..services.devices import pairing_status
 from ..services.ticket_view import TicketView, track_url
@@ -44,37 +45,52 @@ def _staff_user() -> SessionUser | None:
 def index() -> Response:
     cfg = config()
     lang = chosen_language()
-    user = current_user.principal.name if current_user.is_authenticated else None
+    user = current_user.principal.label if current_user.is_authenticated else None
     return render_page("pages/index.html", lang=lang, catalog=catalog("index.", "login."), page="index",
                        kiosks=cfg.kiosks, zones=cfg.zones, zone_map=cfg.zone_map, user=user)
+
+
+def login_page(nxt: str, *, status: int = 200, error: str | None = None, notice: str | None = None,
+               username: str = "", headers: dict[str, str] | None = None) -> Response:
+    """The log-in page: the provider's button (``auth.oidc``), the password form (``auth.local_login``), or
+    both; with ``error``, why the last try failed, in the reader's language."""
+    auth = config().auth
+    user = current_user.principal.label if current_user.is_authenticated else None
+    page = render_page("pages/login.html", lang=chosen_language(), catalog=catalog("login."), page="login",
+                       status=status, next=nxt, user=user, notice=notice, error=error, username=username,
+                       oidc=auth.oidc.name if auth.oidc else None, local_login=auth.local_login)
+    page.headers.update(headers or {})
+    return page
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Response:
     """GET: the form.  POST: check the credentials, then go to ``next`` (a local path only) or the desk."""
-    lang = chosen_language()
     source = request.form if request.method == "POST" else request.args
     nxt = safe_next(source.get("next"), url_for("pages.desk"))
     if request.method == "GET":
-        user = current_user.principal.name if current_user.is_authenticated else None
-        notice = "login.logged_out" if request.args.get("bye") == "1" else None
-        return render_page("pages/login.html", lang=lang, catalog=catalog("login."), page="login", next=nxt,
-                           user=user, notice=notice, error=None, username="")
+        return login_page(nxt, notice="login.logged_out" if request.args.get("bye") == "1" else None)
+    if not config().auth.local_login:
+        return login_page(nxt, status=403, error="login.local_off")
     username = request.form.get("username", "")[:64]
     password = request.form.get("password", "")[:256]
     principal = authenticate(vuoro().db, username, password) if username and password else None
     if principal is None:
-        return render_page("pages/login.html", lang=lang, catalog=catalog("login."), page="login", status=401,
-                           next=nxt, user=None, notice=None, error="login.failed", username=username)
+        return login_page(nxt, status=401, error="login.failed", username=username)
     login_user(SessionUser(principal))
     return redirect(nxt, 303)  # type: ignore[return-value]
 
 
 @bp.post("/logout")
 def logout() -> Response:
+    """Ends the session and closes the account's desks; a provider's account goes on to end the provider's
+    session too (RP-initiated logout), which comes back to /login/oidc/logged-out."""
+    sso = current_user.is_authenticated and current_user.principal.sso
     release_session_desks()  # the account's desks close with its session
     logout_user()
-    return redirect(url_for("pages.login", bye=1), 303)  # type: ignore[return-value]
+    login = provider(current_app)
+    end_session = login.logout_url() if sso and login is not None else None
+    return redirect(end_session or url_for("pages.login", bye=1), 303)  # type: ignore[return-value]
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -102,7 +118,7 @@ def password() -> Response:
                 login_user(SessionUser(changed))
                 return redirect(nxt, 303)  # type: ignore[return-value]
     return render_page("pages/password.html", lang=lang, catalog=catalog("password.", "login."), page="password",
-                       status=400 if error else 200, next=nxt, error=error, user=principal.name,
+                       status=400 if error else 200, next=nxt, error=error, user=principal.label,
                        must=principal.must_change_password)
 
 
@@ -113,7 +129,7 @@ def desk() -> Response:
         return login_redirect()
     lang = chosen_language()
     return render_page("pages/desk.html", lang=lang, catalog=catalog("desk.", "login.", "error."), page="desk",
-                       data={"desk": request.args.get("desk", "")}, user=user.principal.name)
+                       data={"desk": request.args.get("desk", "")}, user=user.principal.label)
 
 
 def _ticket(token: str) -> TicketView | None:

@@ -7,7 +7,6 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal, get_args
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -15,16 +14,17 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import Database
 from ..domain.errors import DomainError, InvalidRequest
+from ..domain.roles import STAFF_ROLES, TOKEN_ROLES, StaffRole
 from ..models import ApiToken, User, utcnow
 from . import first_start
 from .tokens import new_token, token_hash
 
 log = logging.getLogger(__name__)
-#: clerks serve at desks; supervisors also change the day's hours, exceptions and desks; admins everything
-UserRole = Literal["clerk", "supervisor", "admin"]
-USER_ROLES: tuple[str, ...] = get_args(UserRole)
-TOKEN_ROLES = ("kiosk", "desk", "admin", "booking")
+UserRole = StaffRole
+USER_ROLES = STAFF_ROLES
 MIN_PASSWORD = 8
+#: the password hash of an account of the city's OpenID provider: no password ever matches it
+NO_PASSWORD = "!sso"  # noqa: S105 - a marker, not a secret
 
 
 class AccountExists(DomainError):
@@ -49,9 +49,17 @@ class Principal:
     must_change_password: bool = False
     #: the desks a user may open (None: any); tokens are not limited here
     desks: tuple[str, ...] | None = None
+    #: an account of the city's OpenID provider (no password; log-out ends the provider's session too)
+    sso: bool = False
+    #: what the staff screens show: the provider's name for the user, else the account's handle
+    display_name: str | None = None
 
     def may_open(self, desk_key: str) -> bool:
         return self.desks is None or desk_key in self.desks
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.name
 
     @property
     def actor(self) -> str:
@@ -70,7 +78,7 @@ def _check_new_password(password: str) -> None:
 
 def add_user(db: Database, username: str, password: str, role: str, *, must_change: bool = False) -> Principal:
     with db.writer() as session:
-        return _principal(insert_user(session, username, password, role, must_change=must_change))
+        return principal_of(insert_user(session, username, password, role, must_change=must_change))
 
 
 def insert_user(session: orm.Session, username: str, password: str, role: str, *, must_change: bool = False) -> User:
@@ -89,9 +97,10 @@ def insert_user(session: orm.Session, username: str, password: str, role: str, *
     return user
 
 
-def _principal(user: User) -> Principal:
+def principal_of(user: User) -> Principal:
     return Principal("user", user.id, user.role, user.username, user.must_change_password,
-                     tuple(user.desks) if user.desks is not None else None)
+                     tuple(user.desks) if user.desks is not None else None, sso=user.subject is not None,
+                     display_name=user.display_name)
 
 
 def change_password(db: Database, user_id: int, current: str, new: str) -> Principal:
@@ -104,14 +113,14 @@ def change_password(db: Database, user_id: int, current: str, new: str) -> Princ
         raise InvalidRequest("the new password must differ from the current one")
     with db.writer() as session:
         user = session.get(User, user_id, with_for_update=True)
-        if user is None or not user.active:
+        if user is None or not user.active or user.subject is not None:
             raise WrongPassword("this account cannot change its password")
         if not check_password_hash(user.password_hash, current):
             raise WrongPassword("the current password is wrong")
         one_time = user.must_change_password
         user.password_hash = generate_password_hash(new)
         user.must_change_password = False
-        changed = _principal(user)
+        changed = principal_of(user)
     if one_time:
         first_start.forget()
     return changed
@@ -133,14 +142,15 @@ def ensure_first_admin(db: Database) -> tuple[str, str] | None:
 
 def authenticate(db: Database, username: str, password: str) -> Principal | None:
     with db.reader() as session:
-        user = session.scalar(sa.select(User).where(User.username == username, User.active.is_(True)))
+        user = session.scalar(sa.select(User).where(User.username == username, User.active.is_(True),
+                                                    User.subject.is_(None)))  # a provider's account: no password
     if user is None:
         # Spend the same time as a real check so that response times do not reveal which names exist.
         check_password_hash(_dummy_hash(), password)
         return None
     if not check_password_hash(user.password_hash, password):
         return None
-    return _principal(user)
+    return principal_of(user)
 
 
 def load_user(db: Database, user_id: int) -> Principal | None:
@@ -148,7 +158,7 @@ def load_user(db: Database, user_id: int) -> Principal | None:
         user = session.get(User, user_id)
     if user is None or not user.active:
         return None
-    return _principal(user)
+    return principal_of(user)
 
 
 def create_token(db: Database, role: str, name: str) -> str:

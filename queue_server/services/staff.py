@@ -25,7 +25,8 @@ from .outbox import note_revoked, writing
 
 def _out(user: User) -> dict[str, Any]:
     return {"username": user.username, "role": user.role, "active": user.active, "desks": user.desks,
-            "must_change_password": user.must_change_password, "created_at": user.created_at.isoformat()}
+            "must_change_password": user.must_change_password, "created_at": user.created_at.isoformat(),
+            "sso": user.subject is not None, "display_name": user.display_name}
 
 
 def list_users(ctx: Context) -> list[dict[str, Any]]:
@@ -84,6 +85,8 @@ def reset_password(ctx: Context, username: str, *, actor: str) -> str:
         user = session.scalar(sa.select(User).where(User.username == username).with_for_update())
         if user is None:
             raise NotFound(f"no such user: {username!r}")
+        if user.subject is not None:
+            raise InvalidRequest("this account signs in with the city's provider: it has no password to reset")
         user.password_hash = generate_password_hash(password)
         user.must_change_password = True
         audit.record(session, ctx, actor=actor, action="user.password_reset", target=username)

@@ -1,4 +1,4 @@
-"""The log filters: client addresses scrubbed, floods held back, client mistakes at INFO."""
+"""The log filters: client addresses scrubbed, floods held back, client mistakes at INFO, credentials hidden."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from queue_server.log_hygiene import AddressScrubber, ClientMistakes, RepeatLimiter, scrub
+from queue_server.log_hygiene import AddressScrubber, ClientMistakes, CredentialScrubber, RepeatLimiter, filters, scrub
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -28,6 +28,19 @@ def record(name: str, level: int, msg: str, *args: object) -> logging.LogRecord:
 def test_the_scrubber_rewrites_the_formatted_message() -> None:
     r = record("flask-limiter", logging.INFO, "ratelimit %s (%s) exceeded", "10/minute", "addr:10.9.8.7")
     assert AddressScrubber().filter(r) and r.getMessage() == "ratelimit 10/minute (addr:<address>) exceeded"
+
+
+def test_the_provider_s_code_and_state_never_reach_a_log_line() -> None:
+    line = '"GET /login/oidc/callback?code=Q7xyz-1.2&state=abc123&iss=http%3A%2F%2Fidp HTTP/1.1" 303'
+    r = record("gunicorn.access", logging.INFO, "%s", line)
+    assert CredentialScrubber().filter(r)
+    assert r.getMessage() == '"GET /login/oidc/callback?code=<hidden>&state=<hidden>&iss=http%3A%2F%2Fidp HTTP/1.1" 303'
+    assert any(isinstance(f, CredentialScrubber) for f in filters(log_client_addresses=True)), "always on"
+
+
+def test_words_that_only_look_like_parameters_stay() -> None:
+    r = record("queue_server", logging.INFO, "error code=42 in state=open")
+    assert CredentialScrubber().filter(r) and r.getMessage() == "error code=42 in state=open"
 
 
 def test_a_flood_is_held_back_and_counted() -> None:

@@ -26,6 +26,9 @@ class Identity:
     role: str | None
     #: the desks the user may open (None: any), from the ``desks_claim`` when the config names one
     desks: tuple[str, ...] | None
+    #: whether the provider decides the desks (a ``desks_claim`` is configured); if not, Vuoro's staff page does
+    #: and a sign-in leaves them as they are
+    desks_from_token: bool = False
 
     @property
     def username(self) -> str:
@@ -55,8 +58,9 @@ def mapped_role(claim: Any, roles: Mapping[str, str]) -> str | None:
 
 def identity_from(claims: Mapping[str, Any], *, issuer: str, role_claim: str, roles: Mapping[str, str],
                   desks_claim: str | None, name_claim: str) -> Identity:
-    """The identity a verified token describes.  A ``desks_claim`` missing from the token limits nothing, as a
-    local account without a desks list; present, only the desks it lists may be opened."""
+    """The identity a verified token describes.  With a ``desks_claim`` the provider decides the desks: the
+    claim missing from the token limits nothing, as a local account without a desks list; present, only the
+    desks it lists may be opened.  Without one, the desks are set in Vuoro (the staff page, PATCH /api/users)."""
     sub = claims.get("sub")
     if not isinstance(sub, str) or not sub:
         raise ValueError("the ID token has no subject")
@@ -67,4 +71,5 @@ def identity_from(claims: Mapping[str, Any], *, issuer: str, role_claim: str, ro
     if desks_claim is not None and desks_claim in claims:
         desks = tuple(dict.fromkeys(_strings(claims[desks_claim])))[:MAX_DESKS]
     return Identity(subject=subject, name=(name or "sso-" + subject[:12])[:MAX_NAME],
-                    role=mapped_role(claims.get(role_claim), roles), desks=desks)
+                    role=mapped_role(claims.get(role_claim), roles), desks=desks,
+                    desks_from_token=desks_claim is not None)

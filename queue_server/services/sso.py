@@ -3,7 +3,9 @@
 The provider says who the user is and what role they have; Vuoro says whether they may come in.  A first
 sign-in creates the account with the mapped role, a role or desks change at the provider applies at the next
 sign-in, a token without a mapped role is refused, and an account disabled in Vuoro stays out whatever the
-provider says.  Every account change is audited, in the same transaction, by the actor ``oidc``.
+provider says.  The desks follow the provider only when ``auth.oidc.desks_claim`` is set; otherwise a manager
+sets them in Vuoro and sign-ins leave them be.  Every account change is audited, in the same transaction, by
+the actor ``oidc``.
 """
 
 from __future__ import annotations
@@ -81,7 +83,8 @@ def _create(session: orm.Session, ctx: Context, identity: Identity, role: str) -
 def _update(session: orm.Session, ctx: Context, user: User, identity: Identity, role: str) -> None:
     before = _state(user)
     user.role = role
-    user.desks = list(identity.desks) if identity.desks is not None else None
+    if identity.desks_from_token:
+        user.desks = list(identity.desks) if identity.desks is not None else None
     user.display_name = identity.name
     after = _state(user)
     if before == after:

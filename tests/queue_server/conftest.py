@@ -15,6 +15,7 @@ from queue_server.services.context import RecordingNotifier
 from tests.conftest import BASE_CONFIG, FakeClock
 from tests.oidc_provider import OidcProvider, require_provider
 from tests.queue_server.helpers import Api, Centre, OpenApi
+from tests.queue_server.oidc_helpers import OIDC_ACCOUNTS, oidc_section
 
 
 @pytest.fixture(scope="session")
@@ -51,14 +52,6 @@ def centre(api: Api, kiosk_auth: dict[str, str], desk_auth: dict[str, str], cloc
     return Centre(api, kiosk_auth, desk_auth, clock)
 
 
-#: the city's accounts at the test provider: a clerk limited to desk d1, a supervisor, someone Vuoro has no role for
-OIDC_ACCOUNTS: dict[str, dict[str, Any]] = {
-    "aino": {"name": "Aino Clerk", "vuoro_roles": ["vuoro-clerk"], "vuoro_desks": ["d1"]},
-    "ville": {"name": "Ville Super", "vuoro_roles": ["vuoro-clerk", "vuoro-supervisor"]},
-    "outsider": {"name": "Olli Outsider", "vuoro_roles": ["library-staff"]},
-}
-
-
 @pytest.fixture(scope="module")
 def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcProvider]:
     """A real OpenID provider (oidc-provider on Node.js) on loopback, registered for the test config's
@@ -79,15 +72,6 @@ def oidc(oidc_provider: OidcProvider) -> Iterator[OidcProvider]:
         oidc_provider.accounts = copy.deepcopy(OIDC_ACCOUNTS)
         oidc_provider.restart()
     oidc_provider.tamper(None)
-
-
-def oidc_section(provider: OidcProvider, **more: Any) -> dict[str, Any]:
-    """``auth:`` for a config that signs staff in at ``provider``."""
-    return {"oidc": {"issuer": provider.issuer, "client_id": provider.client_id,
-                     "client_secret": provider.client_secret, "name": "Espoo-tunnus",
-                     "role_claim": "vuoro_roles", "desks_claim": "vuoro_desks",
-                     "roles": {"vuoro-clerk": "clerk", "vuoro-supervisor": "supervisor", "vuoro-admin": "admin"}},
-            **more}
 
 
 @pytest.fixture

@@ -85,7 +85,8 @@ def test_user_add_reads_the_password_from_stdin_and_the_clerk_can_log_in(config_
     client = started().test_client()
     resp = client.post("/api/session", json={"username": "clerk9", "password": "a-long-password-9"})
     assert resp.status_code == 200, resp.get_json()
-    assert resp.get_json() == {"username": "clerk9", "role": "clerk", "must_change_password": False}
+    assert resp.get_json() == {"username": "clerk9", "role": "clerk", "must_change_password": False,
+        "sso": False, "display_name": None}
     assert client.post("/api/session", json={"username": "clerk9", "password": "wrong-password"}).status_code == 401
 
 

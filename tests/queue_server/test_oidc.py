@@ -13,38 +13,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 from flask import Flask
-from flask.testing import FlaskClient
 
 from queue_server.services.context import Context
 from queue_server.services.login_states import LoginStates
 from queue_server.services.staff import list_users, update_user
 from tests.oidc_provider import OidcProvider, TamperMode, sign_in
-from tests.queue_server.conftest import oidc_section
-
-
-def go_to_provider(client: FlaskClient, nxt: str = "/desk") -> str:
-    """``/login/oidc``: the provider's authorization URL Vuoro sends the browser to."""
-    resp = client.get(f"/login/oidc?next={nxt}")
-    assert resp.status_code == 302, resp.get_data(as_text=True)[:300]
-    return resp.headers["Location"]
-
-
-def callback_path(url: str) -> str:
-    """The provider's redirect back to Vuoro, as a path for the test client (the public URL is not served)."""
-    parts = urlsplit(url)
-    assert parts.path == "/login/oidc/callback", url
-    return f"{parts.path}?{parts.query}"
-
-
-def sign_in_as(client: FlaskClient, login: str, http: requests.Session | None = None) -> Any:
-    """The whole trip as a browser makes it: Vuoro, the provider's form, back to Vuoro's callback."""
-    back = sign_in(http or requests.Session(), go_to_provider(client), login)
-    return client.get(callback_path(back))
-
-
-def me(client: FlaskClient) -> dict[str, Any] | None:
-    resp = client.get("/api/session")
-    return resp.get_json() if resp.status_code == 200 else None
+from tests.queue_server.oidc_helpers import callback_path, go_to_provider, me, oidc_section, sign_in_as
 
 
 def test_a_clerk_signs_in_and_reaches_the_desk(oidc_app: Flask) -> None:

@@ -21,7 +21,8 @@ def accounts(ctx: Context) -> None:
     add_user(ctx.db, "boss", "admin-password-1", "admin")
 
 
-CLERK7 = {"username": "clerk7", "role": "clerk", "must_change_password": False}
+CLERK7 = {"username": "clerk7", "role": "clerk", "must_change_password": False, "sso": False,
+          "display_name": None}
 
 def login(api: Api, username: str, password: str, expect: int) -> Any:
     return api.post("/api/session", json={"username": username, "password": password}, expect=expect)
@@ -38,7 +39,8 @@ def test_a_clerk_logs_in_and_is_known_until_logging_out(api: Api) -> None:
 @pytest.mark.usefixtures("accounts")
 def test_an_admin_logs_in_with_the_admin_role(api: Api) -> None:
     assert login(api, "boss", "admin-password-1", 200).get_json() == {
-        "username": "boss", "role": "admin", "must_change_password": False}
+        "username": "boss", "role": "admin", "must_change_password": False,
+        "sso": False, "display_name": None}
 
 
 @pytest.mark.usefixtures("accounts")
@@ -81,7 +83,8 @@ def test_a_login_that_is_not_json_is_400(client: FlaskClient) -> None:
 
 def test_a_desk_token_is_who_is_calling(api: Api, desk_auth: dict[str, str]) -> None:
     assert api.get("/api/session", headers=desk_auth, expect=200).get_json() == {
-        "username": "desk-device", "role": "desk", "must_change_password": False}
+        "username": "desk-device", "role": "desk", "must_change_password": False,
+        "sso": False, "display_name": None}
 
 
 def test_a_kiosk_token_is_not_a_desk(api: Api, kiosk_auth: dict[str, str]) -> None:

@@ -47,7 +47,9 @@ def test_desks_come_from_the_claim_only_when_it_is_there() -> None:
     assert identity({"sub": "a", "vuoro_desks": "d1"}).desks == ("d1",)
     assert identity({"sub": "a", "vuoro_desks": []}).desks == (), "an empty list limits to no desk at all"
     assert identity({"sub": "a"}).desks is None, "a missing claim limits nothing"
-    assert identity({"sub": "a", "vuoro_desks": ["d1"]}, desks_claim=None).desks is None
+    assert identity({"sub": "a", "vuoro_desks": ["d1"]}).desks_from_token
+    unclaimed = identity({"sub": "a", "vuoro_desks": ["d1"]}, desks_claim=None)
+    assert unclaimed.desks is None and not unclaimed.desks_from_token, "then Vuoro's staff page decides"
 
 
 @pytest.mark.parametrize("claims", [{}, {"sub": ""}, {"sub": 5}])

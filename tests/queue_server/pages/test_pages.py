@@ -74,7 +74,8 @@ def test_login_with_good_credentials_goes_to_the_desk(client: FlaskClient, clerk
     assert resp.status_code == 303
     assert resp.headers["Location"] == "/desk"
     assert client.get("/desk").status_code == 200
-    assert client.get("/api/session").json == {"username": "clerk9", "role": "clerk", "must_change_password": False}
+    assert client.get("/api/session").json == {"username": "clerk9", "role": "clerk", "must_change_password": False,
+                                               "sso": False, "display_name": None}
 
 
 def test_login_goes_back_to_a_local_next(client: FlaskClient, clerk: tuple[str, str]) -> None:

@@ -23,8 +23,10 @@ def app(any_db_config: dict[str, Any], make_app: Callable[[dict[str, Any]], Flas
     return make_app(copy.deepcopy(any_db_config))
 
 
-def who(role: str | None = "clerk", desks: tuple[str, ...] | None = None, name: str = "Aino V") -> Identity:
-    return Identity(subject=subject_of("https://idp.example", "aino"), name=name, role=role, desks=desks)
+def who(role: str | None = "clerk", desks: tuple[str, ...] | None = None, name: str = "Aino V",
+        desks_from_token: bool = True) -> Identity:
+    return Identity(subject=subject_of("https://idp.example", "aino"), name=name, role=role, desks=desks,
+                    desks_from_token=desks_from_token)
 
 
 def test_a_first_sign_in_makes_the_account_with_the_mapped_role(ctx: Context) -> None:
@@ -70,3 +72,10 @@ def test_a_provider_s_account_has_no_password(ctx: Context) -> None:
         change_password(ctx.db, principal.id, "!sso", "a-new-password")
     with pytest.raises(Exception, match="no password"):
         reset_password(ctx, who().username, actor="user:1")
+
+
+def test_without_a_desks_claim_the_desks_set_in_vuoro_stay(ctx: Context) -> None:
+    sign_in(ctx, who(desks_from_token=False))
+    update_user(ctx, who().username, actor="user:1", desks=["d1"])
+    assert sign_in(ctx, who(role="supervisor", desks_from_token=False)).desks == ("d1",)
+    assert sign_in(ctx, who(desks=("d2",))).desks == ("d2",), "with a desks claim the provider decides"

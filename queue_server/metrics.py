@@ -17,8 +17,8 @@ Where each number comes from:
   tokens.  Socket.IO traffic never reaches Flask and is not in them.
 - ``vuoro_socketio_connections`` counts this process's open Engine.IO connections (boards, desks, phones,
   kiosks), read at scrape time.
-- ``vuoro_print_failures_total{printer}``: :func:`print_failed`, which the printing port's failure listeners
-  call (hooked up here when the app has printing).
+- ``vuoro_print_failures_total{printer}``: counted by :meth:`AppMetrics.print_failures_for`, one of the printing
+  port's failure listeners (hooked up here when the app has printing).
 - ``process_*`` (resident memory, CPU seconds, open files) from prometheus-client's process collector.
 """
 
@@ -26,10 +26,9 @@ from __future__ import annotations
 
 import logging
 import time
-import weakref
 from collections.abc import Iterator
 
-from flask import Flask, Response, current_app, g, has_app_context, request
+from flask import Flask, Response, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, ProcessCollector
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
@@ -160,15 +159,10 @@ class _StateCollector(Collector):
                                 value=sockets)
 
 
-_latest: weakref.ref[Flask] | None = None
-
-
 def init_app(app: Flask) -> None:
     """Create the app's registry, count its committed ticket events, time its requests and serve /metrics."""
-    global _latest
     metrics = AppMetrics(app)
     app.extensions[EXTENSION] = metrics
-    _latest = weakref.ref(app)
     live = app.extensions["vuoro"].live
     live.on_local_commit(lambda record: metrics.count_committed([(e["type"], e["service"]) for e in record["events"]]))
     live.on_config(metrics.relabel)
@@ -195,27 +189,3 @@ def init_app(app: Flask) -> None:
                         headers={"Cache-Control": "no-store"})
 
     app.add_url_rule("/metrics", "metrics", _metrics_view, methods=["GET"])
-
-
-def for_app(app: Flask | None = None) -> AppMetrics | None:
-    """The metrics of ``app`` (default: the current app, else the newest app in this process)."""
-    if app is None:
-        if has_app_context():
-            app = current_app._get_current_object()  # type: ignore[attr-defined]
-        elif _latest is not None:
-            app = _latest()
-    return app.extensions.get(EXTENSION) if app is not None else None
-
-
-def print_failed(printer_key: str, app: Flask | None = None) -> None:
-    """Count a ticket that did not print (``vuoro_print_failures_total{printer=...}``); never raises.
-
-    The printing port calls it through its failure listeners; other code may call it directly, inside an app
-    context or not (a server process has one app: then the newest app is the one).
-    """
-    try:
-        metrics = for_app(app)
-        if metrics is not None:
-            metrics.print_failures.labels(printer_key).inc()
-    except Exception:  # metrics must never break printing
-        log.warning("metrics: could not count a print failure", exc_info=True)

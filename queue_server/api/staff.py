@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import Response, jsonify, request
 
 from ..domain.errors import NotFound
+from ..models import as_utc
 from ..services import audit as audit_service
 from ..services import devices as device_service
 from ..services import staff as staff_service
@@ -114,7 +115,7 @@ def devices_revoke(device_id: str) -> Response:
 
 
 def _utc(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+    return None if moment is None else as_utc(moment)
 
 
 @bp.get("/audit")

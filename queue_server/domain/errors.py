@@ -56,11 +56,6 @@ class UndoExpired(DomainError):
     status = 409
 
 
-class DeskNotOpen(DomainError):
-    code = "desk_not_open"
-    status = 409
-
-
 class NoCurrentTicket(DomainError):
     code = "no_current_ticket"
     status = 409

@@ -57,7 +57,6 @@ KEYS = (
     N_("error.daily_limit_reached"),
     N_("error.database_unavailable"),
     N_("error.desk_busy"),
-    N_("error.desk_not_open"),
     N_("error.forbidden"),
     N_("error.invalid_request"),
     N_("error.invalid_transition"),

@@ -31,7 +31,7 @@ from sqlalchemy import orm
 
 from ..domain.queue_model import LiveTicket
 from ..domain.states import FINAL
-from ..models import ChangeRow
+from ..models import ChangeRow, as_utc
 from . import push
 from .context import Context
 from .counters import bump_sequence
@@ -46,10 +46,8 @@ _INSERT_CHANGE = sa.insert(ChangeRow.__table__)  # type: ignore[arg-type]
 
 
 def us(value: datetime) -> int:
-    """An aware datetime as exact integer microseconds since the epoch."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return (value - _EPOCH) // _MICRO
+    """A datetime (naive: UTC) as exact integer microseconds since the epoch."""
+    return (as_utc(value) - _EPOCH) // _MICRO
 
 
 def from_us(value: int) -> datetime:

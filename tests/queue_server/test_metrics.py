@@ -101,10 +101,11 @@ def test_unmatched_paths_share_one_label(client: FlaskClient) -> None:
 
 
 def test_print_failures_counted_per_printer(app: Flask, client: FlaskClient) -> None:
-    metrics.print_failed("fake", app)
-    with app.app_context():
-        metrics.print_failed("fake")  # inside an app context the app is found by itself
-    metrics.print_failed("p-unknown", app)
+    listeners = app.extensions["vuoro_printers"].failure_listeners  # what the printing port calls on a failure
+    assert listeners, "metrics hooked up to the printing port"
+    for key in ("fake", "fake", "p-unknown"):
+        for listener in listeners:
+            listener(key)
     _, samples = scrape(client)
     assert value(samples, "vuoro_print_failures_total", printer="fake") == 2
     assert value(samples, "vuoro_print_failures_total", printer="p-unknown") == 1
@@ -149,7 +150,7 @@ def test_each_app_has_its_own_registry(
         _, theirs = scrape(other.test_client())
         assert value(mine, "vuoro_tickets_issued_total", service="kela") == 1
         assert value(theirs, "vuoro_tickets_issued_total", service="kela") == 0
-        assert metrics.for_app(app) is not metrics.for_app(other)
+        assert app.extensions[metrics.EXTENSION] is not other.extensions[metrics.EXTENSION]
     finally:
         shutdown(other)
 

@@ -37,7 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import doc_section  # noqa: E402
-from bench.estimates import Day, Push, Result, Ticket, table  # noqa: E402
+from bench.estimates_day import Day, Push, Ticket  # noqa: E402
+from bench.estimates_score import Result, table  # noqa: E402
 from queue_server.domain import estimate  # noqa: E402
 
 DOC = ROOT / "docs" / "performance.md"

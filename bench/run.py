@@ -103,20 +103,7 @@ def parts(args: argparse.Namespace, size: dict[str, Any], work: Path) -> dict[st
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="shorter cells and fewer calls (~5 minutes)")
-    parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts: {', '.join(PARTS)}")
-    parser.add_argument("--no-write", action="store_true",
-                        help="print only: leave docs/performance.md and bench/results/ alone")
-    parser.add_argument("--json", type=Path, default=None, help="also write the raw numbers here")
-    parser.add_argument("--render", type=Path, default=None,
-                        help="measure nothing: the table of an earlier run's raw numbers (written unless --no-write)")
-    parser.add_argument("--levels", default="10,1000,5000", help="connected clients per fan-out level")
-    parser.add_argument("--cost-levels", default="0,1000,5000", help="waiting tickets per cost-curve level")
-    parser.add_argument("--scale-clients", type=int, default=16, help="keep-alive clients for one vs two processes")
-    parser.add_argument("--visits", type=int, default=None,
-                        help="visits of the simulated day (default 4500; 1500 with --quick)")
-    parser.add_argument("--sim-speed", type=float, default=simulate_day.SPEED, help="simulated seconds per second")
+    parser = _parser()
     args = parser.parse_args(argv)
     args.levels = [int(x) for x in args.levels.split(",")]
     args.cost_levels = [int(x) for x in args.cost_levels.split(",")]
@@ -132,11 +119,42 @@ def main(argv: list[str] | None = None) -> int:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)  # the servers inherit it: thousands of sockets each
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     started, load_start = time.monotonic(), _load()
+    result = measure(args, only, SIZES[mode])
+    result["meta"] = _meta(args, only, mode, started, load_start)
+    kept = args.json if args.no_write else latest(result)
+    result["meta"]["raw"] = _raw_name(kept)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    publish(result, write=not args.no_write)
+    return 1 if result["failed"] else 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="shorter cells and fewer calls (~5 minutes)")
+    parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts: {', '.join(PARTS)}")
+    parser.add_argument("--no-write", action="store_true",
+                        help="print only: leave docs/performance.md and bench/results/ alone")
+    parser.add_argument("--json", type=Path, default=None, help="also write the raw numbers here")
+    parser.add_argument("--render", type=Path, default=None,
+                        help="measure nothing: the table of an earlier run's raw numbers (written unless --no-write)")
+    parser.add_argument("--levels", default="10,1000,5000", help="connected clients per fan-out level")
+    parser.add_argument("--cost-levels", default="0,1000,5000", help="waiting tickets per cost-curve level")
+    parser.add_argument("--scale-clients", type=int, default=16, help="keep-alive clients for one vs two processes")
+    parser.add_argument("--visits", type=int, default=None,
+                        help="visits of the simulated day (default 4500; 1500 with --quick)")
+    parser.add_argument("--sim-speed", type=float, default=simulate_day.SPEED, help="simulated seconds per second")
+    return parser
+
+
+def measure(args: argparse.Namespace, only: list[str], size: dict[str, Any]) -> dict[str, Any]:
+    """Run the parts in ``only``, in that order: a part whose server is missing is skipped with the reason, a
+    part that fails is recorded with its error, and the others still run (the table says which)."""
     missing = unavailable()
     needs = {"scale": ("postgresql", "redis"), "fanout": ("postgresql", "redis")}
     result: dict[str, Any] = {"skipped": [], "failed": {}}
     work = Path(os.environ.get("TMPDIR", "/tmp")) / f"vuoro-bench-{uuid.uuid4().hex[:8]}"
-    todo = parts(args, SIZES[mode], work)
+    todo = parts(args, size, work)
     try:
         for part in only:
             absent = [m for m in needs.get(part, ()) if m in missing]
@@ -151,21 +169,25 @@ def main(argv: list[str] | None = None) -> int:
                 result["failed"][part] = f"{type(exc).__name__}: {exc}"
     finally:
         subprocess.run(["rm", "-rf", str(work)], check=False)  # noqa: S603,S607 - our own temporary folder
+    return result
+
+
+def _meta(args: argparse.Namespace, only: list[str], mode: str, started: float, load_start: str) -> dict[str, Any]:
+    """Where and how the numbers were measured: a reader compares runs by these (machine, commit, load)."""
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
     command = "python bench/run.py" + (" --quick" if args.quick else "") + \
         (f" --only {','.join(only)}" if set(only) != set(PARTS) else "")
-    result["meta"] = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "mode": mode, "command": command,
-                      "machine": f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}",
-                      "commit": _commit(), "minutes": (time.monotonic() - started) / 60,
-                      "load_start": load_start, "load_end": _load(), "sizes": SIZES[mode]}
-    kept = args.json if args.no_write else latest(result)
-    result["meta"]["raw"] = str(kept.resolve().relative_to(ROOT)) if kept and kept.resolve().is_relative_to(ROOT) \
+    return {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "mode": mode, "command": command,
+            "machine": f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}",
+            "commit": _commit(), "minutes": (time.monotonic() - started) / 60,
+            "load_start": load_start, "load_end": _load(), "sizes": SIZES[mode]}
+
+
+def _raw_name(kept: Path | None) -> str | None:
+    """How the table names the file with the raw numbers: relative to the checkout when it is inside it."""
+    return str(kept.resolve().relative_to(ROOT)) if kept and kept.resolve().is_relative_to(ROOT) \
         else (str(kept) if kept else None)
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    publish(result, write=not args.no_write)
-    return 1 if result["failed"] else 0
 
 
 def latest(result: dict[str, Any]) -> Path:

@@ -141,22 +141,37 @@ class Level:
         self.connected = []
 
     def phone_stats(self, calls: int, called: set[str]) -> dict[str, Any]:
+        """What the connected phones received during ``calls`` calls (``called``: the numbers called then)."""
         connected = {c.tag[1] for c in self.connected if c.tag[0] == "phone"}
         phones = [p for j, p in self.phones.items() if j in connected]
-        phones_called = [p for p in phones if p.number in called]
-        over = [p for p in phones if p.own > 2 * p.changes]
-        ratios = [p.own / p.changes for p in phones if p.changes]
-        to_phones = sum(sum(p.events.values()) - p.events["snapshot"] for p in phones)
-        return {"phones": len(phones), "own_messages": sum(p.own for p in phones),
-                "changes_seen": sum(p.changes for p in phones), "phones_over_2_per_change": len(over),
-                "max_messages_per_change": round(max(ratios), 2) if ratios else None,
-                "phones_with_messages": sum(1 for p in phones if p.own),
-                "phones_called": len(phones_called),  # ... and how many of them were told (a view not "waiting")
-                "phones_called_told": sum(1 for p in phones_called if p.statuses - {"waiting"}),
-                "foreign_messages": sum(p.foreign for p in phones),
-                "max_messages_in_one_second": max((p.busiest_second() for p in phones), default=0),
-                "messages_to_phones_per_call": round(to_phones / calls, 1) if calls else None,
-                "event_types_to_phones": dict(sum((p.events for p in phones), Counter()))}
+        return {"phones": len(phones), **_own_messages(phones), **_called_told(phones, called),
+                **_traffic(phones, calls)}
+
+
+def _own_messages(phones: list[Phone]) -> dict[str, Any]:
+    """Messages about a phone's own ticket against the changes they showed: a repeat is a message wasted."""
+    over = [p for p in phones if p.own > 2 * p.changes]
+    ratios = [p.own / p.changes for p in phones if p.changes]
+    return {"own_messages": sum(p.own for p in phones),
+            "changes_seen": sum(p.changes for p in phones), "phones_over_2_per_change": len(over),
+            "max_messages_per_change": round(max(ratios), 2) if ratios else None,
+            "phones_with_messages": sum(1 for p in phones if p.own)}
+
+
+def _called_told(phones: list[Phone], called: set[str]) -> dict[str, int]:
+    """The phones whose ticket was called, and how many of them were told (a view not "waiting")."""
+    phones_called = [p for p in phones if p.number in called]
+    return {"phones_called": len(phones_called),
+            "phones_called_told": sum(1 for p in phones_called if p.statuses - {"waiting"})}
+
+
+def _traffic(phones: list[Phone], calls: int) -> dict[str, Any]:
+    """Everything else the phones were sent: other tickets' messages (none may arrive), bursts, all per call."""
+    to_phones = sum(sum(p.events.values()) - p.events["snapshot"] for p in phones)
+    return {"foreign_messages": sum(p.foreign for p in phones),
+            "max_messages_in_one_second": max((p.busiest_second() for p in phones), default=0),
+            "messages_to_phones_per_call": round(to_phones / calls, 1) if calls else None,
+            "event_types_to_phones": dict(sum((p.events for p in phones), Counter()))}
 
 
 def run_level(setup: Setup, swarm: Swarm, clients: int, tickets: list[prefill.Waiting], idle: list[dict[str, int]],

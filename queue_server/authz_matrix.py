@@ -14,7 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ROLES = ("anonymous", "kiosk", "desk", "clerk", "supervisor", "admin", "admin-token", "booking")
+from .domain.roles import PAIRABLE_ROLES, STAFF_ROLES, TOKEN_ROLES
+
+#: who calls, as the matrix names them: nobody, the devices, the staff sessions, then the script tokens (an
+#: admin token is not an admin's session: pages read the session cookie only)
+ROLES = ("anonymous", *PAIRABLE_ROLES, *STAFF_ROLES,
+         *("admin-token" if r == "admin" else r for r in TOKEN_ROLES if r not in PAIRABLE_ROLES))
 EVERYONE = frozenset(ROLES)
 DESK = frozenset({"desk", "clerk", "supervisor", "admin", "admin-token"})
 KIOSK = frozenset({"kiosk", "clerk", "supervisor", "admin", "admin-token"})
@@ -23,7 +28,7 @@ SUPERVISOR = frozenset({"supervisor", "admin", "admin-token"})
 ADMIN = frozenset({"admin", "admin-token"})
 #: an external booking system's token (``vuoro token create --role booking``), and admins
 BOOKING = frozenset({"booking", "admin", "admin-token"})
-STAFF_SESSION = frozenset({"clerk", "supervisor", "admin"})     # pages read the session cookie only
+STAFF_SESSION = frozenset(STAFF_ROLES)     # pages read the session cookie only
 SUPERVISOR_SESSION = frozenset({"supervisor", "admin"})
 ADMIN_SESSION = frozenset({"admin"})
 

@@ -14,8 +14,8 @@ from typing import Any
 from flask import Response, abort, redirect, request, url_for
 from flask_login import current_user
 
-from ..api.auth import ADMIN_ROLES
 from ..domain.errors import DomainError
+from ..domain.roles import ADMIN_ROLES
 from ..pages.rendering import catalog, chosen_language, login_redirect, render_page, vuoro
 from ..services import devices, staff
 from .views import bp

@@ -16,8 +16,8 @@ from flask import Response, current_app, request
 from flask_login import current_user
 from markupsafe import Markup
 
-from ..api.auth import ADMIN_ROLES, SUPERVISOR_ROLES
 from ..domain.errors import DomainError, InvalidRequest, NotFound
+from ..domain.roles import ADMIN_ROLES, SUPERVISOR_ROLES
 from ..i18n.catalogue import text
 from ..pages.rendering import (
     catalog,

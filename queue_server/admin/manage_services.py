@@ -18,10 +18,10 @@ from typing import Any
 from flask import Response, request
 from flask_login import current_user
 
-from ..api.auth import ADMIN_ROLES, SUPERVISOR_ROLES
 from ..config import ServiceConfig, VuoroConfig
 from ..domain.errors import DomainError, InvalidRequest, NotFound
 from ..domain.hours import WEEKDAYS
+from ..domain.roles import ADMIN_ROLES, SUPERVISOR_ROLES
 from ..i18n.formats import month_name, weekday_name
 from ..pages.rendering import chosen_language, login_redirect, vuoro
 from ..services import centre_admin

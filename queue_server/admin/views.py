@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from ..i18n.formats import format_day
 from ..pages.rendering import catalog, chosen_language, render_page, vuoro
 from ..services.dashboard import dashboard
+from .report import report_language
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static",
                static_url_path="/static")
@@ -20,8 +21,6 @@ bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="template
 assets = Blueprint("admin_assets", __name__, static_folder="static", static_url_path="/assets/admin")
 #: the texts dashboard.js writes: its own, the report's column names, desk, ticket and printer states
 STRINGS = ("dashboard.", "manage.", "login.", "report.", "desk.status.", "layout.state.")
-#: the languages the PDF report is written in (api/insight_schemas.py ReportQuery); others get the centre's
-REPORT_LANGUAGES = ("fi", "sv", "en")
 
 
 @bp.get("")
@@ -43,5 +42,5 @@ def index() -> Response:
         section="dashboard", sections=SECTIONS, dashboard=True, user=current_user.principal.label,
         board=board, services={s["key"]: s for s in board["services"]}, printers=printer_lines(current_app),
         today=today.isoformat(), today_text=format_day(today, lang),
-        report_language=lang if lang in REPORT_LANGUAGES else "",
+        report_language=lang if report_language(lang, "") == lang else "",  # one it can be written in
     )

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from flask import Response, jsonify, request
 
+from ..domain.roles import BOOKING_ROLES
 from ..services import appointments as service
 from ..services.calendar_export import calendar_file
 from . import bp
@@ -19,7 +20,7 @@ from .appointment_schemas import (
     SlotOut,
     SlotsEnvelope,
 )
-from .auth import BOOKING_ROLES, require
+from .auth import require
 from .context import ctx, parse_body, query_language
 from .errors import ApiError
 

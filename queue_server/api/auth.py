@@ -15,14 +15,6 @@ from .errors import ApiError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: roles that may act as a desk, and as a kiosk; admin may do everything
-DESK_ROLES = frozenset({"desk", "clerk", "supervisor", "admin"})
-KIOSK_ROLES = frozenset({"kiosk", "clerk", "supervisor", "admin"})
-#: the day's hours, exceptions and desks: a supervisor may change them, as an admin may
-SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})
-ADMIN_ROLES = frozenset({"admin"})
-#: an external booking system's token makes and reads appointments; an admin may too
-BOOKING_ROLES = frozenset({"booking", "admin"})
 #: what an account whose password must be changed may still reach: the change itself, log-out, who am I
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"pages.password", "api.change_password", "pages.logout", "api.logout",
                                        "api.me", "pages.login", "static"})

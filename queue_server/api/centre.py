@@ -10,9 +10,10 @@ from datetime import date
 
 from flask import Response, jsonify
 
+from ..domain.roles import ADMIN_ROLES, SUPERVISOR_ROLES
 from ..services import centre_admin, centre_config
 from . import bp
-from .auth import ADMIN_ROLES, SUPERVISOR_ROLES, current_principal, require
+from .auth import current_principal, require
 from .centre_schemas import ConfigOut, DayExceptionIn, DeskPatch, ServiceCreate, ServicePatch
 from .context import ctx, parse_body
 from .errors import ApiError

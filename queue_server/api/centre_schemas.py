@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..config import AppointmentsConfig
-from ..services.accounts import UserRole
+from ..domain.roles import PairableRole, StaffRole, TokenRole
 from .schemas import Key
 
 Prefix = Annotated[str, Field(pattern=r"^[A-Z]{1,3}$")]
@@ -90,12 +90,12 @@ class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     username: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$")]
-    role: UserRole
+    role: StaffRole
 
 
 class UserPatch(_Patch):
     active: bool | None = None
-    role: UserRole | None = None
+    role: StaffRole | None = None
     desks: list[Key] | None = Field(None, description="the desks it may open; null: any desk")
 
 
@@ -121,7 +121,7 @@ class DevicesEnvelope(BaseModel):
 class DeviceCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    role: Literal["kiosk", "desk", "admin"]
+    role: TokenRole
     name: Annotated[str, Field(min_length=1, max_length=64)]
 
 
@@ -147,7 +147,7 @@ class AuditEnvelope(BaseModel):
 class PairingStart(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    role: Literal["kiosk", "desk"] = "kiosk"
+    role: PairableRole = "kiosk"
 
 
 class PairingStarted(BaseModel):

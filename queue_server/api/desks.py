@@ -10,13 +10,14 @@ from collections.abc import Callable
 
 from flask import Response, jsonify, request
 
+from ..domain.roles import DESK_ROLES
 from ..services import desks as service
 from ..services.accounts import Principal
 from ..services.context import Context
 from ..services.no_show_undo import undo_no_show
 from ..services.waiting_list import waiting_list
 from . import bp
-from .auth import DESK_ROLES, check_desk, current_principal, require
+from .auth import check_desk, current_principal, require
 from .context import ctx, parse_body
 from .desk_schemas import CallRequest, UndoNoShowRequest, WaitingListOut
 from .schemas import DeskActionOut, DeskDetailOut, DeskOut, DesksEnvelope, DeskStatusRequest, TicketOut, TransferRequest

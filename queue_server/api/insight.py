@@ -7,11 +7,12 @@ from typing import Any, TypeVar
 from flask import Response, jsonify, request
 from pydantic import BaseModel
 
+from ..domain.roles import ADMIN_ROLES
 from ..domain.statistics import Summary
 from ..services import feedback as feedback_service
 from ..services import statistics as stats_service
 from . import bp
-from .auth import ADMIN_ROLES, require
+from .auth import require
 from .context import ctx, parse_body
 from .insight_schemas import (
     CsvQuery,

@@ -10,10 +10,11 @@ from __future__ import annotations
 from flask import Response, current_app, jsonify
 
 from ..domain.errors import NotFound
+from ..domain.roles import ADMIN_ROLES
 from ..printing import EXTENSION
 from ..services import centre_admin
 from . import bp
-from .auth import ADMIN_ROLES, require
+from .auth import require
 from .centre import _actor, _out
 from .context import ctx, parse_body
 from .errors import ApiError

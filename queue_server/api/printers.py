@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Response, current_app, jsonify
 
+from ..domain.roles import ADMIN_ROLES
 from ..printing import EXTENSION
 from . import bp
-from .auth import ADMIN_ROLES, require
+from .auth import require
 from .schemas import PrintersEnvelope
 
 

@@ -6,6 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from ..domain.states import DeskStatus
+
 Key = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 
 
@@ -69,7 +71,7 @@ class TransferRequest(_In):
 
 
 class DeskStatusRequest(_In):
-    status: Literal["open", "paused", "closed"]
+    status: DeskStatus
 
 
 class LoginRequest(_In):
@@ -152,7 +154,7 @@ class DeskOut(BaseModel):
     locations: dict[str, str] = {}
     zone: str
     services: list[str]
-    status: Literal["open", "paused", "closed"]
+    status: DeskStatus
 
 
 class DesksEnvelope(BaseModel):
@@ -167,7 +169,7 @@ class DeskDetailOut(BaseModel):
 
 class DeskActionOut(BaseModel):
     ticket: TicketOut | None
-    status: Literal["open", "paused", "closed"]
+    status: DeskStatus
 
 
 class ErrorBody(BaseModel):

@@ -8,10 +8,11 @@ from flask import Response, jsonify
 from flask_login import current_user, login_user, logout_user
 
 from ..db import DatabaseUnavailable
+from ..domain.roles import DESK_ROLES
 from ..services.accounts import Principal, authenticate, change_password
 from ..services.desk_state import release_desks
 from . import bp
-from .auth import DESK_ROLES, SessionUser, current_principal, require
+from .auth import SessionUser, current_principal, require
 from .context import ctx, parse_body
 from .errors import ApiError
 from .schemas import LoginRequest, MeOut, PasswordChangeRequest

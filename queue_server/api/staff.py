@@ -8,12 +8,13 @@ from datetime import datetime
 from flask import Response, jsonify, request
 
 from ..domain.errors import NotFound
+from ..domain.roles import ADMIN_ROLES
 from ..models import as_utc
 from ..services import audit as audit_service
 from ..services import devices as device_service
 from ..services import staff as staff_service
 from . import bp
-from .auth import ADMIN_ROLES, current_principal, require
+from .auth import current_principal, require
 from .centre_schemas import (
     AuditEnvelope,
     DeviceCreate,

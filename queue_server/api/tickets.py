@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
+from ..domain.roles import KIOSK_ROLES
 from ..services import arrival, checkin
 from ..services import tickets as service
 from . import bp
-from .auth import KIOSK_ROLES, current_principal, require
+from .auth import current_principal, require
 from .context import ctx, parse_body
 from .errors import ApiError
 from .schemas import IssueRequest, TicketEnvelope, TicketOut
@@ -25,12 +26,10 @@ def issue() -> tuple[Response, int]:
     principal = current_principal()
     kiosk = req.kiosk
     kiosks = ctx().config.kiosk_map
-    if principal is not None and principal.role == "kiosk" and principal.name in kiosks:
-        # A kiosk device's token (named after its kiosk) speaks for that kiosk only.
-        if kiosk in kiosks and kiosk != principal.name:
+    if principal is not None:
+        if kiosk is not None and kiosk in kiosks and not principal.speaks_for(kiosk, kiosks):
             raise ApiError(403, "forbidden", f"this token belongs to kiosk {principal.name!r}")
-        if kiosk is None:
-            kiosk = principal.name
+        kiosk = kiosk or principal.own_kiosk(kiosks)
     kcfg = kiosks.get(kiosk) if kiosk else None
     language = req.language or (kcfg.language if kcfg else None) or ctx().config.centre.language
     actor = principal.actor if principal else "system"

@@ -13,6 +13,12 @@ must not be called again an hour later.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal, get_args
+
+#: a desk's state: open (it calls, and counts for the estimates), paused (it keeps its ticket and counts for
+#: none), closed
+DeskStatus = Literal["open", "paused", "closed"]
+DESK_STATUSES: tuple[str, ...] = get_args(DeskStatus)
 
 
 class TicketStatus(StrEnum):

@@ -13,9 +13,10 @@ from flask.blueprints import BlueprintSetupState
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
 
-from ..api.auth import DESK_ROLES, SessionUser
+from ..api.auth import SessionUser
 from ..api.session import release_session_desks
 from ..domain.errors import InvalidRequest, NotFound
+from ..domain.roles import DESK_ROLES
 from ..oidc import provider
 from ..services.accounts import WrongPassword, authenticate, change_password
 from ..services.devices import pairing_status

@@ -13,9 +13,9 @@ from flask import current_app, request
 from flask_socketio import SocketIO, emit, join_room, leave_room
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..api.auth import DESK_ROLES, KIOSK_ROLES
 from ..db import DatabaseUnavailable, unavailable_reason
 from ..domain.errors import DomainError
+from ..domain.roles import DESK_ROLES, KIOSK_ROLES
 from ..printing import EXTENSION as PRINTING
 from ..services.accounts import Principal
 from ..services.board import recent_calls
@@ -190,7 +190,7 @@ class Handlers:
             return _error("forbidden", "use a kiosk token")
         if kiosk not in ctx.config.kiosk_map:
             return _error("unknown_kiosk", "no such kiosk")
-        if principal.role == "kiosk" and principal.name in ctx.config.kiosk_map and principal.name != kiosk:
+        if not principal.speaks_for(kiosk, ctx.config.kiosk_map):
             return _error("forbidden", "this token belongs to another kiosk")
         _snapshot([ev.kiosk_room(kiosk), ev.SCREENS_ROOM],
                   {"kiosk": kiosk, "queue": ev.queue_payload(public_summaries(ctx), for_board=False)})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,14 +15,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import Database
 from ..domain.errors import DomainError, InvalidRequest
-from ..domain.roles import STAFF_ROLES, TOKEN_ROLES, StaffRole
+from ..domain.roles import STAFF_ROLES, TOKEN_ROLES
 from ..models import ApiToken, User, utcnow
 from . import first_start
 from .tokens import new_token, token_hash
 
 log = logging.getLogger(__name__)
-UserRole = StaffRole
-USER_ROLES = STAFF_ROLES
 MIN_PASSWORD = 8
 #: the password hash of an account of the city's OpenID provider: no password ever matches it
 NO_PASSWORD = "!sso"  # noqa: S105 - a marker, not a secret
@@ -61,6 +60,16 @@ class Principal:
     def label(self) -> str:
         return self.display_name or self.name
 
+    def own_kiosk(self, kiosks: Collection[str]) -> str | None:
+        """The kiosk a kiosk device's token is named after, if it is one of ``kiosks``."""
+        return self.name if self.role == "kiosk" and self.name in kiosks else None
+
+    def speaks_for(self, kiosk: str, kiosks: Collection[str]) -> bool:
+        """A kiosk device's token speaks for its own kiosk only (over HTTP and Socket.IO alike): a stolen one
+        cannot issue tickets or watch the printer of another; staff and other tokens speak for any kiosk."""
+        own = self.own_kiosk(kiosks)
+        return own is None or kiosk == own
+
     @property
     def actor(self) -> str:
         return actor_of(self.kind, self.id)
@@ -83,8 +92,8 @@ def add_user(db: Database, username: str, password: str, role: str, *, must_chan
 
 def insert_user(session: orm.Session, username: str, password: str, role: str, *, must_change: bool = False) -> User:
     """A new account in the caller's transaction (so that its audit entry commits with it)."""
-    if role not in USER_ROLES:
-        raise InvalidRequest(f"role must be one of {', '.join(USER_ROLES)}")
+    if role not in STAFF_ROLES:
+        raise InvalidRequest(f"role must be one of {', '.join(STAFF_ROLES)}")
     if not username or len(username) > 64:
         raise InvalidRequest("the username must be 1-64 characters")
     _check_new_password(password)

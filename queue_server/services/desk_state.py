@@ -38,8 +38,6 @@ from .events import transition
 from .outbox import note_desk, writing
 from .rows import DESKS, TICKETS, DeskRow, TicketRow, lock_desk, lock_held_desks, one_ticket, select_tickets
 
-DESK_STATUSES = ("open", "paused", "closed")
-
 _T = TICKETS.c
 _CURRENT = (
     select_tickets()

@@ -24,9 +24,9 @@ from ..domain import policy
 from ..domain.errors import AlreadyCalled, DeskBusy, InvalidRequest, NoCurrentTicket, NotFound, NotServedHere
 from ..domain.numbering import parse_number
 from ..domain.queue_model import LiveTicket
-from ..domain.states import AT_DESK, Action, TicketStatus, finish_action
+from ..domain.states import AT_DESK, DESK_STATUSES, Action, TicketStatus, finish_action
 from .context import Context
-from .desk_state import DESK_STATUSES, current_ticket, desk_config, hold, lock_state, requeue
+from .desk_state import current_ticket, desk_config, hold, lock_state, requeue
 from .desk_state import set_status as write_status
 from .events import transition
 from .outbox import live_ticket, writing

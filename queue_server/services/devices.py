@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from ..domain.codes import new_code
 from ..domain.errors import DomainError, InvalidRequest, InvalidTransition, NotFound
+from ..domain.roles import PAIRABLE_ROLES
 from ..models import ApiToken, DevicePairing
 from . import audit
 from .accounts import actor_of, insert_token
@@ -27,7 +28,6 @@ from .outbox import note_revoked, writing
 from .tokens import new_token, token_hash
 
 #: the roles a device can pair for (admin tokens are for scripts, made by an admin, never asked for)
-PAIRABLE = ("kiosk", "desk")
 
 
 def _out(t: ApiToken) -> dict[str, Any]:
@@ -78,8 +78,8 @@ class PairingRefused(DomainError):
 
 def start_pairing(ctx: Context, role: str) -> dict[str, Any]:
     """A device asks to be enrolled: it gets a short code to show and its future token (valid once approved)."""
-    if role not in PAIRABLE:
-        raise InvalidRequest(f"role: one of {', '.join(PAIRABLE)}")
+    if role not in PAIRABLE_ROLES:
+        raise InvalidRequest(f"role: one of {', '.join(PAIRABLE_ROLES)}")
     now = ctx.now()
     token = new_token()
     with writing(ctx) as session:

@@ -15,9 +15,10 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from ..domain.errors import InvalidRequest, NotFound
+from ..domain.roles import STAFF_ROLES
 from ..models import User
 from . import audit
-from .accounts import USER_ROLES, actor_of, insert_user
+from .accounts import actor_of, insert_user
 from .context import Context
 from .desk_state import release_held
 from .outbox import note_revoked, writing
@@ -49,8 +50,8 @@ _ANY = object()
 def update_user(ctx: Context, username: str, *, actor: str, active: bool | None = None,
                 role: str | None = None, desks: Any = _ANY) -> dict[str, Any]:
     """Change an account; ``desks`` (a list of desk keys, or None for any desk) only when given."""
-    if role is not None and role not in USER_ROLES:
-        raise InvalidRequest(f"role: one of {', '.join(USER_ROLES)}")
+    if role is not None and role not in STAFF_ROLES:
+        raise InvalidRequest(f"role: one of {', '.join(STAFF_ROLES)}")
     if desks is not _ANY and desks is not None:
         unknown = sorted(set(desks) - set(ctx.config.desk_map))
         if unknown:

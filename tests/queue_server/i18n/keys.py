@@ -14,10 +14,9 @@ from printer import PrinterState, ReceiptTexts
 from queue_server.admin.manage import SECTIONS, STAFF_ACTIONS
 from queue_server.admin.manage_audit import ACTION_KINDS
 from queue_server.domain.forecast import EstimateReason
-from queue_server.domain.states import TicketStatus
+from queue_server.domain.roles import STAFF_ROLES, TOKEN_ROLES
+from queue_server.domain.states import DESK_STATUSES, TicketStatus
 from queue_server.i18n.catalogue import catalogues, languages
-from queue_server.services.accounts import TOKEN_ROLES, USER_ROLES
-from queue_server.services.desk_state import DESK_STATUSES
 from queue_server.services.statistics import CSV_KEYS, CSV_METRICS
 from tests.conftest import ROOT
 
@@ -85,7 +84,7 @@ def built() -> set[str]:
         "layout.state.": tuple(s.value for s in PrinterState),
         "manage.": SECTIONS + STAFF_ACTIONS,
         "manage.kind.": ACTION_KINDS,
-        "manage.role.": USER_ROLES,
+        "manage.role.": STAFF_ROLES,
         "manage.device_role.": TOKEN_ROLES,
         "csv.": CSV_KEYS + CSV_METRICS,
         "notfound.": ("kiosk", "zone", "ticket", "text"),

@@ -6,7 +6,7 @@ import json
 
 from flask import Response, request, url_for
 
-from queue_server.pages.rendering import catalog, config, not_found, render_page
+from queue_server.web.rendering import catalog, config, not_found, render_page
 
 from . import bp
 

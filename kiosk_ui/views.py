@@ -7,8 +7,8 @@ import json
 from flask import Response, request, url_for
 
 from queue_server.i18n.catalogue import text
-from queue_server.pages.rendering import catalog, config, not_found, render_page
-from queue_server.security import permissions_policy
+from queue_server.web.rendering import catalog, config, not_found, render_page
+from queue_server.web.security import permissions_policy
 
 from . import bp
 

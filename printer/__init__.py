@@ -21,14 +21,7 @@ from .config import (
     PrinterConfig,
     parse_printer_configs,
 )
-from .errors import (
-    PaperOut,
-    PrinterConfigError,
-    PrinterDriverMissing,
-    PrinterError,
-    PrinterUnavailable,
-    error_code,
-)
+from .errors import PaperOut, PrinterConfigError, PrinterDriverMissing, PrinterError, PrinterUnavailable, error_code
 from .factory import build_printer, build_printers
 from .monitor import PrinterMonitor
 from .null_backend import FakePrinter, NullPrinter

@@ -11,13 +11,7 @@ import logging
 from collections.abc import Iterable
 
 from .base import TicketPrinter
-from .config import (
-    EscposPrinterConfig,
-    FakePrinterConfig,
-    NonePrinterConfig,
-    PdfPrinterConfig,
-    PrinterConfig,
-)
+from .config import EscposPrinterConfig, FakePrinterConfig, NonePrinterConfig, PdfPrinterConfig, PrinterConfig
 from .errors import PrinterConfigError
 from .null_backend import FakePrinter, NullPrinter
 

@@ -16,11 +16,11 @@ from .db import Database
 from .extensions import login_manager, socketio
 from .metrics import PUSH_EXTENSION
 from .models import utcnow
-from .oidc import init_app as init_oidc
 from .proxy import behind_proxies
 from .realtime.push import PushWorker
 from .services.centre_config import load_or_seed
 from .services.context import Context, Notifier
+from .web.oidc import init_app as init_oidc
 
 log = logging.getLogger(__name__)
 FEED, FANOUT, PUSH = "vuoro_change_feed", "vuoro_fanout", PUSH_EXTENSION
@@ -68,10 +68,10 @@ def create_app(
     _init_login(app)
     init_oidc(app, context)  # staff sign-in with the city's provider, when auth.oidc is configured
     from .api import bp as api_bp
-    from .api.auth import password_change_gate
-    from .api.edge import refuse_control_characters
-    from .api.errors import register_error_handlers
     from .health import bp as health_bp
+    from .web.auth import password_change_gate
+    from .web.edge import refuse_control_characters
+    from .web.errors import register_error_handlers
 
     app.register_blueprint(health_bp)
     app.register_blueprint(api_bp)
@@ -85,7 +85,8 @@ def create_app(
 
 def _init_extras(app: Flask) -> None:
     """Metrics (/metrics), the admin dashboard and statistics, and the security layer (headers, CSRF, limits)."""
-    from . import admin, metrics, security
+    from . import admin, metrics
+    from .web import security
 
     metrics.init_app(app)
     admin.init_app(app)
@@ -163,7 +164,7 @@ def _init_pages(app: Flask) -> None:
 
     from . import pages
     from .i18n import web as i18n_web
-    from .pages.rendering import chosen_language
+    from .web.rendering import chosen_language
 
     i18n_web.init_app(app, chosen_language)
     kiosk_ui.init_app(app)
@@ -174,8 +175,8 @@ def _init_pages(app: Flask) -> None:
 def _init_login(app: Flask) -> None:
     from flask import current_app
 
-    from .api.auth import SessionUser
     from .services.accounts import load_user
+    from .web.auth import SessionUser
 
     login_manager.init_app(app)
     login_manager.session_protection = "strong"

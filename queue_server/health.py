@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify
 
-from .api.errors import RETRY_AFTER_S
+from .web.errors import RETRY_AFTER_S
 
 bp = Blueprint("health", __name__)
 

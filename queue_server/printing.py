@@ -18,11 +18,11 @@ from flask_socketio import SocketIO
 
 from printer import PrinterMonitor, PrinterStatus, PrintResult, PrintSpooler, Receipt, build_printers
 
+from . import events as ev
 from .config import VuoroConfig
 from .domain.errors import DomainError, NotFound
 from .i18n.catalogue import text
 from .i18n.formats import format_moment
-from .realtime import events as ev
 from .receipt_texts import receipt_texts, sample_receipt
 from .services.context import Context
 from .services.ticket_view import TicketView

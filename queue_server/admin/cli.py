@@ -46,8 +46,8 @@ def report(config_path: str | None, start: date | None, end: date | None, out: s
            language: str | None) -> None:
     """Write the PDF report (summary, per service, arrivals per hour, waits) of a period."""
     from ..domain.errors import DomainError
+    from ..services.report_pdf import render_report
     from ..services.statistics import build_report
-    from .report import render_report
 
     ctx = _context(config_path)
     try:

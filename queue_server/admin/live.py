@@ -16,7 +16,7 @@ from typing import Any
 from flask import Flask
 from flask_socketio import SocketIO, emit, join_room
 
-from ..realtime import events as ev
+from .. import events as ev
 from ..realtime.principals import SocketPrincipals
 from ..services.changes import Change
 from ..services.context import Context

@@ -16,8 +16,8 @@ from flask_login import current_user
 
 from ..domain.errors import DomainError
 from ..domain.roles import ADMIN_ROLES
-from ..pages.rendering import catalog, chosen_language, login_redirect, render_page, vuoro
 from ..services import devices, staff
+from ..web.rendering import catalog, chosen_language, login_redirect, render_page, vuoro
 from .views import bp
 
 #: the management pages in the navigation's order; a supervisor sees only the day's part

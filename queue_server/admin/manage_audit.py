@@ -12,9 +12,9 @@ from urllib.parse import urlencode
 
 from flask import Response, request
 
-from ..pages.rendering import login_redirect, vuoro
 from ..services import audit as audit_service
 from ..services.centre_config import diff
+from ..web.rendering import login_redirect, vuoro
 from .manage import manage_page, manager
 from .views import bp
 

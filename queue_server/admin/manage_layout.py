@@ -19,19 +19,11 @@ from markupsafe import Markup
 from ..domain.errors import DomainError, InvalidRequest, NotFound
 from ..domain.roles import ADMIN_ROLES, SUPERVISOR_ROLES
 from ..i18n.catalogue import text
-from ..pages.rendering import (
-    catalog,
-    chosen_language,
-    login_redirect,
-    not_found,
-    render_page,
-    text_direction,
-    vuoro,
-)
-from ..pages.views import qr_svg
 from ..printing import EXTENSION
 from ..services import centre_admin, staff
 from ..services.remote import remote_services
+from ..web.qr import qr_svg
+from ..web.rendering import catalog, chosen_language, login_redirect, not_found, render_page, text_direction, vuoro
 from .manage import back_to, manage_page, manager, refused
 from .views import bp
 

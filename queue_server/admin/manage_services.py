@@ -23,9 +23,9 @@ from ..domain.errors import DomainError, InvalidRequest, NotFound
 from ..domain.hours import WEEKDAYS
 from ..domain.roles import ADMIN_ROLES, SUPERVISOR_ROLES
 from ..i18n.formats import month_name, weekday_name
-from ..pages.rendering import chosen_language, login_redirect, vuoro
 from ..services import centre_admin
 from ..services.context import Context
+from ..web.rendering import chosen_language, login_redirect, vuoro
 from . import manage_services_forms as forms
 from .manage import back_to, manage_page, manager, refused
 from .views import bp

@@ -11,9 +11,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..i18n.formats import format_day
-from ..pages.rendering import catalog, chosen_language, render_page, vuoro
 from ..services.dashboard import dashboard
-from .report import report_language
+from ..services.report_pdf import report_language
+from ..web.rendering import catalog, chosen_language, render_page, vuoro
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static",
                static_url_path="/static")

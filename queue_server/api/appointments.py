@@ -10,6 +10,9 @@ from flask import Response, jsonify, request
 from ..domain.roles import BOOKING_ROLES
 from ..services import appointments as service
 from ..services.calendar_export import calendar_file
+from ..web.auth import require
+from ..web.context import ctx, parse_body, query_language
+from ..web.errors import ApiError
 from . import bp
 from .appointment_schemas import (
     AppointmentEnvelope,
@@ -20,9 +23,6 @@ from .appointment_schemas import (
     SlotOut,
     SlotsEnvelope,
 )
-from .auth import require
-from .context import ctx, parse_body, query_language
-from .errors import ApiError
 
 
 def _instant(text: str) -> datetime:

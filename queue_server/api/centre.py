@@ -12,11 +12,11 @@ from flask import Response, jsonify
 
 from ..domain.roles import ADMIN_ROLES, SUPERVISOR_ROLES
 from ..services import centre_admin, centre_config
+from ..web.auth import current_principal, require
+from ..web.context import ctx, parse_body
+from ..web.errors import ApiError
 from . import bp
-from .auth import current_principal, require
 from .centre_schemas import ConfigOut, DayExceptionIn, DeskPatch, ServiceCreate, ServicePatch
-from .context import ctx, parse_body
-from .errors import ApiError
 
 
 def _actor() -> str:

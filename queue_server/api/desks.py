@@ -16,9 +16,9 @@ from ..services.accounts import Principal
 from ..services.context import Context
 from ..services.no_show_undo import undo_no_show
 from ..services.waiting_list import waiting_list
+from ..web.auth import check_desk, current_principal, require
+from ..web.context import ctx, parse_body
 from . import bp
-from .auth import check_desk, current_principal, require
-from .context import ctx, parse_body
 from .desk_schemas import CallRequest, UndoNoShowRequest, WaitingListOut
 from .schemas import DeskActionOut, DeskDetailOut, DeskOut, DesksEnvelope, DeskStatusRequest, TicketOut, TransferRequest
 

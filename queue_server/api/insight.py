@@ -11,9 +11,9 @@ from ..domain.roles import ADMIN_ROLES
 from ..domain.statistics import Summary
 from ..services import feedback as feedback_service
 from ..services import statistics as stats_service
+from ..web.auth import require
+from ..web.context import ctx, parse_body
 from . import bp
-from .auth import require
-from .context import ctx, parse_body
 from .insight_schemas import (
     CsvQuery,
     FeedbackAnswerOut,
@@ -85,7 +85,7 @@ def stats_csv() -> Response:
 @bp.get("/report.pdf")
 @require(ADMIN_ROLES)
 def report_pdf() -> Response:
-    from ..admin.report import render_report
+    from ..services.report_pdf import render_report
 
     q = _query(ReportQuery)
     report = stats_service.build_report(ctx(), q.start, q.end)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from flask import Response
 
 from ..services.remote import join_queue
+from ..web.context import ctx, parse_body
 from . import bp
-from .context import ctx, parse_body
 from .schemas import JoinRequest
 from .tickets import ticket_json
 

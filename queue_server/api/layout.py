@@ -13,11 +13,11 @@ from ..domain.errors import NotFound
 from ..domain.roles import ADMIN_ROLES
 from ..printing import EXTENSION
 from ..services import centre_admin
+from ..web.auth import require
+from ..web.context import ctx, parse_body
+from ..web.errors import ApiError
 from . import bp
-from .auth import require
 from .centre import _actor, _out
-from .context import ctx, parse_body
-from .errors import ApiError
 from .layout_schemas import DeskCreate, KioskOut, KioskPatch, PrinterTestQueued, ZonePatch
 
 

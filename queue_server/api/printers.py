@@ -6,8 +6,8 @@ from flask import Response, current_app, jsonify
 
 from ..domain.roles import ADMIN_ROLES
 from ..printing import EXTENSION
+from ..web.auth import require
 from . import bp
-from .auth import require
 from .schemas import PrintersEnvelope
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask import Response, jsonify
 
 from ..services import push as service
+from ..web.context import ctx, parse_body
 from . import bp
-from .context import ctx, parse_body
 from .schemas import PushKeyOut, PushSubscribed, PushSubscribedState, PushSubscriptionIn
 
 

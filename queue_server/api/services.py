@@ -6,8 +6,8 @@ from flask import Response, jsonify
 
 from ..services.appointments import publicly_bookable
 from ..services.overview import public_summaries
+from ..web.context import ctx, query_language
 from . import bp
-from .context import ctx, query_language
 from .schemas import ServiceOut, ServicesEnvelope
 
 

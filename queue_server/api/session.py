@@ -5,16 +5,14 @@ from __future__ import annotations
 import logging
 
 from flask import Response, jsonify
-from flask_login import current_user, login_user, logout_user
+from flask_login import login_user, logout_user
 
-from ..db import DatabaseUnavailable
 from ..domain.roles import DESK_ROLES
 from ..services.accounts import Principal, authenticate, change_password
-from ..services.desk_state import release_desks
+from ..web.auth import SessionUser, current_principal, release_session_desks, require
+from ..web.context import ctx, parse_body
+from ..web.errors import ApiError
 from . import bp
-from .auth import SessionUser, current_principal, require
-from .context import ctx, parse_body
-from .errors import ApiError
 from .schemas import LoginRequest, MeOut, PasswordChangeRequest
 
 log = logging.getLogger(__name__)
@@ -57,22 +55,6 @@ def change_password_view() -> tuple[str, int]:
     req = parse_body(PasswordChangeRequest)
     login_user(SessionUser(change_password(ctx().db, principal.id, req.current_password, req.new_password)))
     return "", 204
-
-
-def release_session_desks() -> None:
-    """Close the desks the logged-in account holds (log-out, here and on the /logout page): an open desk nobody
-    mans would go on counting for the estimates and the dashboard (services/desk_state.py).  Log-out must
-    work with the database away too: the desks then stay as they are, for a supervisor to close."""
-    if not current_user.is_authenticated:
-        return
-    actor = current_user.principal.actor
-    try:
-        closed = release_desks(ctx(), actor)
-    except DatabaseUnavailable as exc:
-        log.warning("log-out: could not close the desks of %s (%s)", actor, exc.reason)
-        return
-    if closed:
-        log.info("log-out: %s closed desks %s", actor, ", ".join(closed))
 
 
 @bp.delete("/session")

@@ -13,8 +13,9 @@ from ..models import as_utc
 from ..services import audit as audit_service
 from ..services import devices as device_service
 from ..services import staff as staff_service
+from ..web.auth import current_principal, require
+from ..web.context import ctx, parse_body
 from . import bp
-from .auth import current_principal, require
 from .centre_schemas import (
     AuditEnvelope,
     DeviceCreate,
@@ -32,7 +33,6 @@ from .centre_schemas import (
     UserPatch,
     UsersEnvelope,
 )
-from .context import ctx, parse_body
 from .insight_schemas import AuditQuery
 
 

@@ -7,10 +7,10 @@ from flask import Response, jsonify
 from ..domain.roles import KIOSK_ROLES
 from ..services import arrival, checkin
 from ..services import tickets as service
+from ..web.auth import current_principal, require
+from ..web.context import ctx, parse_body
+from ..web.errors import ApiError
 from . import bp
-from .auth import current_principal, require
-from .context import ctx, parse_body
-from .errors import ApiError
 from .schemas import IssueRequest, TicketEnvelope, TicketOut
 
 

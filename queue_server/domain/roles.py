@@ -2,7 +2,7 @@
 
 Staff accounts are clerks, supervisors or admins, whether they sign in with a password or with the city's
 OpenID provider; device and script tokens are kiosks, desks, admins or booking systems.  The HTTP and socket
-handlers check these sets (``api/auth.py``, ``realtime/``); ``authz_matrix.py`` is the independent statement of
+handlers check these sets (``web/auth.py``, ``realtime/``); ``authz_matrix.py`` is the independent statement of
 the same rules that the tests hold them to.
 """
 

@@ -1,7 +1,7 @@
 """What Vuoro takes from a verified ID token: a stable subject, a name for the staff screens, a role, desks.
 
 Pure: the token has been checked (signature, issuer, audience, expiry, nonce) before it gets here, by Authlib
-in queue_server/oidc.py.  Nothing else of the token is kept -- no e-mail, no groups, no token.
+in queue_server/web/oidc.py.  Nothing else of the token is kept -- no e-mail, no groups, no token.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Flask-Babel on the catalogues: each request's language, and gettext in templates and server code.
 
 Flask-Babel picks the request's language (``?lang=``, the language cookie, the centre's default: the pages'
-own choice, :func:`queue_server.pages.rendering.chosen_language`) and gives Jinja ``_()``/``gettext``; its
+own choice, :func:`queue_server.web.rendering.chosen_language`) and gives Jinja ``_()``/``gettext``; its
 translations are the same in-memory catalogues every other text comes from, not a second copy compiled to
 ``.mo`` files on disk.
 """

@@ -14,9 +14,9 @@ from flask import Response
 
 from ..domain.errors import NotFound
 from ..services.appointments import find, last_public_day
+from ..web.qr import qr_svg
+from ..web.rendering import catalog, chosen_language, config, not_found, render_page, vuoro
 from . import bp
-from .rendering import catalog, chosen_language, config, not_found, render_page, vuoro
-from .views import qr_svg
 
 
 @bp.get("/book")

@@ -3,7 +3,7 @@
 The visitor picks one or more errands among the services the kiosk offers that are taken remotely, and gets a
 number through the public API (``POST /api/join/<kiosk>``, queue_server/api/join.py); then the phone page of the
 ticket follows their turn.  The page gives the browser a random name in a cookie (``vuoro_join``), nothing
-else: the API's per-browser rate limit is keyed on it (queue_server/security.py), and nothing stores it.
+else: the API's per-browser rate limit is keyed on it (queue_server/web/security.py), and nothing stores it.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import secrets
 
 from flask import Response, request
 
-from ..security import JOIN_COOKIE
 from ..services.remote import remote_services
+from ..web.rendering import catalog, chosen_language, config, not_found, render_page
+from ..web.security import JOIN_COOKIE
 from . import bp
-from .rendering import catalog, chosen_language, config, not_found, render_page
 
 #: a day: the per-browser budget is counted by the hour, and a visit never lasts longer
 JOIN_COOKIE_MAX_AGE = 24 * 3600

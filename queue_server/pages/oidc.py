@@ -1,5 +1,5 @@
 """Routes: ``/login/oidc`` (off to the city's provider), ``/login/oidc/callback`` (back, signed in or refused)
-and ``/login/oidc/logged-out`` (back from the provider's log-out).  Thin: queue_server/oidc.py speaks the
+and ``/login/oidc/logged-out`` (back from the provider's log-out).  Thin: queue_server/web/oidc.py speaks the
 protocol, services/sso.py decides about the account; without ``auth.oidc`` all three answer 404.
 """
 
@@ -10,11 +10,11 @@ import logging
 from flask import Response, current_app, redirect, request, session, url_for
 from flask_login import login_user
 
-from ..api.auth import SessionUser
-from ..oidc import OidcLogin, ProviderUnavailable, SignInRefused, provider
 from ..services.sso import AccountDisabled, NoRole, sign_in
+from ..web.auth import SessionUser
+from ..web.oidc import OidcLogin, ProviderUnavailable, SignInRefused, provider
+from ..web.rendering import chosen_language, not_found, safe_next, vuoro
 from . import bp
-from .rendering import chosen_language, not_found, safe_next, vuoro
 from .views import login_page
 
 log = logging.getLogger(__name__)

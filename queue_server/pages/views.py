@@ -3,27 +3,25 @@
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 
-import segno
 from flask import Response, current_app, make_response, redirect, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
 
-from ..api.auth import SessionUser
-from ..api.session import release_session_desks
 from ..domain.errors import InvalidRequest, NotFound
 from ..domain.roles import DESK_ROLES
-from ..oidc import provider
 from ..services.accounts import WrongPassword, authenticate, change_password
 from ..services.devices import pairing_status
 from ..services.ticket_view import TicketView, track_url
 from ..services.tickets import get_ticket
+from ..web.auth import SessionUser, release_session_desks
+from ..web.oidc import provider
+from ..web.qr import qr_svg
+from ..web.rendering import catalog, chosen_language, config, login_redirect, not_found, render_page, safe_next, vuoro
 from . import bp
-from .rendering import catalog, chosen_language, config, login_redirect, not_found, render_page, safe_next, vuoro
 
 MAX_TOKEN = 128
 log = logging.getLogger(__name__)
@@ -160,15 +158,6 @@ def phone(token: str) -> Response:
                        data=data, js_languages=list(cfg.centre.languages), ticket=view)
 
 
-def qr_svg(url: str) -> bytes:
-    """A scalable QR code (dark on white, quiet zone included) that encodes ``url`` and nothing else."""
-    code = segno.make(url, error="m", micro=False)
-    out = io.BytesIO()
-    code.save(out, kind="svg", border=4, xmldecl=False, omitsize=True, dark="#000", light="#fff",
-              svgclass=None, lineclass=None)
-    return out.getvalue()
-
-
 @bp.get("/pair/<code>/qr.svg")
 def pairing_qr(code: str) -> Response:
     """A waiting device's pairing code as a QR code: the admin's phone opens the devices page with it filled in."""
@@ -191,7 +180,7 @@ def ticket_qr(token: str) -> Response:
 
 def _is_page_request() -> bool:
     """Whether an error answers a person reading a page: not the JSON API, Socket.IO, health or metrics, nor a
-    client that asks for JSON (those keep the API's JSON errors, queue_server/api/errors.py)."""
+    client that asks for JSON (those keep the API's JSON errors, queue_server/web/errors.py)."""
     if request.path.startswith(("/api/", "/socket.io/")) or request.path in ("/healthz", "/metrics"):
         return False
     return request.accept_mimetypes.best != "application/json"

@@ -27,6 +27,7 @@ from typing import Any
 
 from flask_socketio import SocketIO
 
+from .. import events as ev
 from ..services.changes import Change
 from ..services.context import Context
 from ..services.desks import desk_overview
@@ -34,7 +35,6 @@ from ..services.outbox import from_us
 from ..services.overview import public_summaries, staff_summaries
 from ..services.tickets import live_view
 from ..services.waiting_list import waiting_list
-from . import events as ev
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/"

@@ -13,6 +13,7 @@ from flask import current_app, request
 from flask_socketio import SocketIO, emit, join_room, leave_room
 from sqlalchemy.exc import SQLAlchemyError
 
+from .. import events as ev
 from ..db import DatabaseUnavailable, unavailable_reason
 from ..domain.errors import DomainError
 from ..domain.roles import DESK_ROLES, KIOSK_ROLES
@@ -24,7 +25,6 @@ from ..services.overview import public_summaries, staff_summaries
 from ..services.tickets import get_ticket
 from ..services.tokens import token_hash
 from ..services.waiting_list import waiting_list
-from . import events as ev
 from .fanout import SocketFanout, desk_payload
 from .join_limits import JoinLimiter
 from .principals import SocketPrincipals

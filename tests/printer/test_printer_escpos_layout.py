@@ -9,13 +9,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from printer import (
-    EscposPrinterConfig,
-    PrinterConfigError,
-    PrinterDriverMissing,
-    PrinterState,
-    build_printer,
-)
+from printer import EscposPrinterConfig, PrinterConfigError, PrinterDriverMissing, PrinterState, build_printer
 from tests.printer.printer_fakes import make_receipt
 
 

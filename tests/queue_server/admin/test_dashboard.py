@@ -331,9 +331,9 @@ def test_an_admin_token_may_join_too(app: Flask, admin_auth: dict[str, str]) -> 
 def test_the_reports_column_names_wrap_only_between_words(ctx: Context, clock: FakeClock, language: str) -> None:
     from pypdf import PdfReader
 
-    from queue_server.admin.report import _service_headers, render_report
     from queue_server.i18n.catalogue import text
     from queue_server.services import statistics
+    from queue_server.services.report_pdf import _service_headers, render_report
     from tests.queue_server.insight_days import play_both
 
     play_both(ctx, clock)

@@ -19,8 +19,8 @@ from flask.testing import FlaskClient
 from queue_server.app import create_app, shutdown
 from queue_server.extensions import limiter
 from queue_server.models import Counter, Ticket, TicketEvent
-from queue_server.security import JOIN_COOKIE
 from queue_server.services.context import Context
+from queue_server.web.security import JOIN_COOKIE
 from tests.conftest import BASE_CONFIG, FakeClock
 from tests.queue_server.helpers import TICKET_FIELDS, Api, OpenApi, assert_error, bearer, events, ticket
 from tests.queue_server.services.test_remote import WEEKDAYS, remote_config

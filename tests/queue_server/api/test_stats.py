@@ -11,9 +11,9 @@ import pytest
 from flask.testing import FlaskClient
 from pypdf import PdfReader
 
-from queue_server.admin.report import render_report, report_language
 from queue_server.i18n.catalogue import text as catalogue_text
 from queue_server.services.context import Context
+from queue_server.services.report_pdf import render_report, report_language
 from queue_server.services.statistics import build_report
 from tests.conftest import FakeClock
 from tests.queue_server.helpers import Api, assert_error

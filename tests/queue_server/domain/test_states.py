@@ -5,16 +5,7 @@ from __future__ import annotations
 import pytest
 
 from queue_server.domain.errors import DomainError, InvalidTransition
-from queue_server.domain.states import (
-    ACTIVE,
-    AT_DESK,
-    FINAL,
-    TRANSITIONS,
-    Action,
-    TicketStatus,
-    apply,
-    finish_action,
-)
+from queue_server.domain.states import ACTIVE, AT_DESK, FINAL, TRANSITIONS, Action, TicketStatus, apply, finish_action
 
 S, A = TicketStatus, Action
 

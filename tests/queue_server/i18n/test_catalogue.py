@@ -9,7 +9,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from queue_server.i18n.catalogue import MissingText, catalogues, languages, text
-from queue_server.pages.i18n import Catalog
+from queue_server.web.catalog import Catalog
 from tests.queue_server.i18n.keys import MARKERS, built, extracted, literals, markers_source
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from queue_server.i18n.catalogue import text
-from queue_server.security import JOIN_COOKIE
+from queue_server.web.security import JOIN_COOKIE
 from tests.queue_server.services.test_remote import remote_config
 
 from .helpers import inline_code, script_sources

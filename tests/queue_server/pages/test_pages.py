@@ -10,9 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from queue_server.domain.text import bad_text
-from queue_server.pages.rendering import safe_next
 from queue_server.services.accounts import add_user
 from queue_server.services.context import Context
+from queue_server.web.rendering import safe_next
 
 from .helpers import decode_svg_qr, inline_code, script_sources
 

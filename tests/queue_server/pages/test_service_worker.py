@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from queue_server.security import CSP
+from queue_server.web.security import CSP
 
 from .helpers import inline_code, script_sources
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from queue_server.realtime import events as ev
+from queue_server import events as ev
 from queue_server.realtime import fanout as fanout_module
 from queue_server.realtime.fanout import PHONE_INTERVAL_S, SocketFanout
 from queue_server.services.accounts import create_token

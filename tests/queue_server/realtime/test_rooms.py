@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from queue_server.realtime import events as ev
+from queue_server import events as ev
 from queue_server.services.accounts import create_token
 from queue_server.services.context import Context
 from tests.conftest import FakeClock

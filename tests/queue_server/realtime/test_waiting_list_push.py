@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from queue_server.realtime import events as ev
+from queue_server import events as ev
 
 from .conftest import Screen, ScreenFactory, token_of
 

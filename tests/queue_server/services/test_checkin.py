@@ -17,11 +17,11 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from queue_server.admin.report import render_report
 from queue_server.domain.statistics import APPOINTMENT, WALK_IN
 from queue_server.models import DailyStats
 from queue_server.services import appointments
 from queue_server.services.context import Context
+from queue_server.services.report_pdf import render_report
 from queue_server.services.retention import purge
 from queue_server.services.statistics import build_report
 from tests.conftest import FakeClock

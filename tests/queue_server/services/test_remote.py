@@ -22,13 +22,7 @@ from flask import Flask
 from queue_server.domain.errors import DailyLimitReached, NotFound, ServiceClosed
 from queue_server.models import Counter, TicketEvent
 from queue_server.services.context import Context
-from queue_server.services.remote import (
-    REMOTE_ACTOR,
-    NotRemote,
-    RemoteLimitReached,
-    join_queue,
-    remote_services,
-)
+from queue_server.services.remote import REMOTE_ACTOR, NotRemote, RemoteLimitReached, join_queue, remote_services
 from queue_server.services.tickets import issue_ticket
 from tests.conftest import FakeClock
 from tests.queue_server.helpers import events, ticket

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Response, g, redirect, request, url_for
 from flask_login import UserMixin, current_user
 
+from ..db import DatabaseUnavailable
 from ..services.accounts import Principal, token_principal
+from ..services.desk_state import release_desks
 from .context import ctx
 from .errors import ApiError
 
+log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: what an account whose password must be changed may still reach: the change itself, log-out, who am I
@@ -87,3 +91,19 @@ def password_change_gate() -> Response | None:
         raise ApiError(403, "password_change_required",
                        "this account's password must be changed first: POST /api/session/password")
     return redirect(url_for("pages.password", next=request.full_path.rstrip("?")), 303)  # type: ignore[return-value]
+
+
+def release_session_desks() -> None:
+    """Close the desks the logged-in account holds (log-out, here and on the /logout page): an open desk nobody
+    mans would go on counting for the estimates and the dashboard (services/desk_state.py).  Log-out must
+    work with the database away too: the desks then stay as they are, for a supervisor to close."""
+    if not current_user.is_authenticated:
+        return
+    actor = current_user.principal.actor
+    try:
+        closed = release_desks(ctx(), actor)
+    except DatabaseUnavailable as exc:
+        log.warning("log-out: could not close the desks of %s (%s)", actor, exc.reason)
+        return
+    if closed:
+        log.info("log-out: %s closed desks %s", actor, ", ".join(closed))

@@ -20,10 +20,10 @@ from authlib.integrations.flask_client import OAuth
 from flask import Flask, Response
 from joserfc.errors import JoseError
 
-from .auth_config import OidcConfig
-from .domain.sso import Identity, identity_from
-from .services.context import Context
-from .services.login_states import LoginStates
+from ..auth_config import OidcConfig
+from ..domain.sso import Identity, identity_from
+from ..services.context import Context
+from ..services.login_states import LoginStates
 
 log = logging.getLogger(__name__)
 EXTENSION = "vuoro_oidc"

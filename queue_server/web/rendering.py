@@ -2,7 +2,7 @@
 
 Page data reaches the JavaScript only through ``data-`` attributes on ``<body>`` (autoescaped by Jinja); no
 inline script, style or event handler, so the pages run under the strict Content-Security-Policy that
-``queue_server.security`` sends with every response.
+``queue_server.web.security`` sends with every response.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from flask import Response, current_app, make_response, redirect, render_templat
 from ..config import VuoroConfig
 from ..i18n.catalogue import RTL
 from ..services.context import Context
-from .i18n import Catalog
+from .catalog import Catalog
 
 LANG_COOKIE = "vuoro_lang"
 

@@ -31,8 +31,8 @@ from printer.glyphs import font_file
 from ..domain.statistics import APPOINTMENT, WALK_IN, Summary
 from ..i18n.catalogue import RTL, text
 from ..i18n.formats import format_day, format_moment, locale_of
-from ..services.context import Context
-from ..services.statistics import StatsReport
+from .context import Context
+from .statistics import StatsReport
 
 FONT, BOLD = "VuoroReport", "VuoroReport-Bold"
 #: the width the tables fill (A4 less the margins), their cells' side padding, a figure column's least width

@@ -23,8 +23,8 @@ from flask_limiter import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError
 
-from .api.errors import error_response
-from .extensions import csrf, limiter
+from ..extensions import csrf, limiter
+from .errors import error_response
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: endpoints where the path's ticket token or appointment code is the credential (no cookie is involved)

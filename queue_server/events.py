@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..config import VuoroConfig
+from .config import VuoroConfig
 
 # -- client -> server
 JOIN = "join"              # {"board": zone} | {"desk": key} | {"ticket": token} | {"kiosk": key} | {"admin": true}

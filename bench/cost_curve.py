@@ -29,8 +29,8 @@ from typing import Any
 from bench import prefill
 from bench.load import pct
 from bench.servers import Server, Setup
-from queue_server.simulate.http import HttpClient
-from queue_server.simulate.sio import SocketClient, SocketIOError, Swarm
+from vuoro_tools.simulate.http import HttpClient
+from vuoro_tools.simulate.sockets import SocketClient, SocketIOError, Swarm
 
 SERVICES = ["library", "kela", "health", "service_point", "lab", "maternity", "youth", "kohtaamo", "mental"]
 ALL_DESKS = ["lib1", "lib2", "youth1", "koht1", "sp1", "sp2", "sp3", "kela1", "kela2", "kela3", "kela4", "kela5",

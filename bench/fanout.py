@@ -27,8 +27,8 @@ from bench import prefill
 from bench.cost_curve import ALL_DESKS, CALL_DESKS, SERVICES
 from bench.load import pct
 from bench.servers import Setup
-from queue_server.simulate.http import HttpClient
-from queue_server.simulate.sio import SocketClient, Swarm
+from vuoro_tools.simulate.http import HttpClient
+from vuoro_tools.simulate.sockets import SocketClient, Swarm
 
 ZONES = ["kela", "street", "health"]
 DELIVERY_TIMEOUT_S = 10.0
@@ -110,7 +110,7 @@ class Level:
 
             async def one(url: str, join: dict[str, Any], tag: Any) -> SocketClient:
                 async with gate:
-                    client = SocketClient(url, on_event=self.on_event, tag=tag)
+                    client = self.swarm.client(url, on_event=self.on_event, tag=tag)
                     await client.connect(30)
                     answer = await client.call("join", join, 60)
                     if not (isinstance(answer, dict) and answer.get("ok")):

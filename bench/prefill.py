@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from bench.servers import Setup
 from queue_server.domain.numbering import format_number
 from queue_server.services.tokens import new_token, token_hash
-from queue_server.simulate.http import HttpClient
+from vuoro_tools.simulate.http import HttpClient
 
 BATCH = 500
 

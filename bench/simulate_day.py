@@ -51,7 +51,7 @@ def run(work: Path, *, visits: int, timeout_s: float, speed: float, log: Callabl
     threads = 64 + visits // 5  # a tenth of the visitors follow their ticket: each open websocket holds a thread
     with Setup("simulate", "sqlite", 1, work / "simulate", threads=threads) as setup:
         server = setup.servers[0]
-        argv = [sys.executable, "-m", "queue_server", "simulate", "--url", server.url, "--kiosk-token",
+        argv = [sys.executable, "-m", "vuoro_tools", "simulate", "--url", server.url, "--kiosk-token",
                 setup.tokens["kiosk"], "--desk-token", setup.tokens["desk"], "--visits", str(visits),
                 "--speed", f"{speed:g}", "--seed", "1", "--no-progress"]
         cpu_before = server.cpu_s()

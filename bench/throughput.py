@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 from bench.load import LoadResult, hammer
 from bench.servers import ROOT, Server, Setup
-from queue_server.simulate.http import HttpClient
+from vuoro_tools.simulate.http import HttpClient
 
 SERVICES = ["library", "kela", "health", "service_point", "lab", "maternity", "youth", "kohtaamo", "mental"]
 

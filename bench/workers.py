@@ -9,7 +9,7 @@ rate limits, services always open) and one process (no Redis):
 1. ``vuoro serve --worker W`` starts (gthread with ``--threads`` = clients + 300); tokens come from
    ``vuoro token create``; a kiosk issues the tickets the phones follow (at most 300, a busy peak) and the ones
    the desks will call.
-2. Connect: ``--clients`` Socket.IO clients over websocket (the asyncio swarm of queue_server/simulate/sio.py,
+2. Connect: ``--clients`` Socket.IO clients over websocket (the asyncio swarm of vuoro_tools/simulate/sockets.py,
    as bench/run.py uses): a tenth boards, the rest phones following the waiting tickets.  Time until all have
    joined their room.
 3. Memory: the worker's resident set (``/proc``) before and after; the difference per client.
@@ -51,8 +51,8 @@ import yaml  # noqa: E402
 from bench import doc_section  # noqa: E402
 from bench.servers import PG_ADMIN_URL, bench_config, pg_admin  # noqa: E402
 from bench.servers import Server as Process  # noqa: E402
-from queue_server.simulate.http import HttpClient  # noqa: E402
-from queue_server.simulate.sio import SocketClient, SocketIOError, Swarm  # noqa: E402
+from vuoro_tools.simulate.http import HttpClient  # noqa: E402
+from vuoro_tools.simulate.sockets import SocketClient, SocketIOError, Swarm  # noqa: E402
 
 DOC = ROOT / "docs" / "deploy.md"
 RESULTS = ROOT / "bench" / "results" / "workers.json"
@@ -199,7 +199,7 @@ def connect(server: Server, swarm: Swarm, observers: Observers, clients: int, ti
 
     async def one(gate: asyncio.Semaphore, room: dict[str, Any], tag: int | None) -> None:
         async with gate:
-            client = SocketClient(server.url, on_event=observers.on_event, tag=tag)
+            client = swarm.client(server.url, on_event=observers.on_event, tag=tag)
             try:
                 await client.connect(args.connect_timeout)
                 answer = await client.call("join", room, args.connect_timeout)

@@ -303,11 +303,10 @@ def config_import(config_path: str | None, file: str, dry_run: bool) -> None:
 
 
 def _add_commands() -> None:
-    """Commands that live beside their feature: the PDF report, retention and the load simulator."""
+    """Commands that live beside their feature: the PDF report, retention and appointments."""
     from .admin.cli import appointments, purge, report
-    from .simulate import simulate
 
-    for command in (report, purge, appointments, simulate):
+    for command in (report, purge, appointments):
         main.add_command(command)
 
 

@@ -17,9 +17,9 @@ import sqlalchemy as sa
 from queue_server.db import Database
 from queue_server.models import Ticket, TicketEvent
 from queue_server.services.accounts import add_user, create_token
-from queue_server.simulate.http import HttpClient
-from queue_server.simulate.sio import SocketClient, Swarm
 from tests.live_server import LiveServer
+from vuoro_tools.simulate.http import HttpClient
+from vuoro_tools.simulate.sockets import SocketClient, Swarm
 
 ADMIN = ("admin", "admin-password-1")
 

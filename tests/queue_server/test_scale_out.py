@@ -26,11 +26,11 @@ import socketio
 
 from queue_server.db import Database
 from queue_server.services.accounts import add_user, create_token
-from queue_server.simulate.http import HttpClient
 from tests.cluster import Cluster, prepare_database
 from tests.conftest import BASE_CONFIG
 from tests.live_server import LiveServer
 from tests.postgres import throwaway_database
+from vuoro_tools.simulate.http import HttpClient
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from queue_server.cli import main
 from queue_server.config import build_config
-from queue_server.simulate.model import DeskSpec, ServiceSpec, capacity_weights, plan_day, specs_from_config
 from tests.conftest import BASE_CONFIG
+from vuoro_tools.cli import main
+from vuoro_tools.simulate.model import DeskSpec, ServiceSpec, capacity_weights, plan_day, specs_from_config
 
 H = 3600.0
 SERVICES = [

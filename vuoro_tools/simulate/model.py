@@ -118,8 +118,18 @@ def plan_day(services: Sequence[ServiceSpec], desks: Sequence[DeskSpec], visits:
     langs = [(code, share) for code, share in mix.languages if languages is None or code in languages]
     if not langs:
         langs = [((languages or ["fi"])[0], 1.0)]
+    grid, cumulative = _arrival_grid(services, weights, day, step_s)
+    if not cumulative or cumulative[-1] <= 0:
+        return DayPlan(day[0], day[1], (), tuple(services), tuple(desks))
+    day_visits = _Visitors(rng, services, weights, day, mix, langs)
+    out = [day_visits.one(grid, cumulative, step_s) for _ in range(visits)]
+    out.sort(key=lambda v: v.at_s)
+    return DayPlan(day[0], day[1], tuple(out), tuple(services), tuple(desks))
 
-    # The arrival distribution on a minute grid: the day's profile times what is open at that minute.
+
+def _arrival_grid(services: Sequence[ServiceSpec], weights: dict[str, float], day: tuple[float, float],
+                  step_s: float) -> tuple[list[float], list[float]]:
+    """The arrival distribution on a minute grid: the day's profile times what is open at that minute."""
     grid: list[float] = []
     cumulative: list[float] = []
     total = 0.0
@@ -130,35 +140,47 @@ def plan_day(services: Sequence[ServiceSpec], desks: Sequence[DeskSpec], visits:
         grid.append(t)
         cumulative.append(total)
         t += step_s
-    out: list[Visit] = []
-    if total <= 0:
-        return DayPlan(day[0], day[1], (), tuple(services), tuple(desks))
+    return grid, cumulative
 
-    def pick(candidates: list[ServiceSpec]) -> ServiceSpec:
-        return rng.choices(candidates, weights=[weights[c.key] for c in candidates])[0]
 
-    for _ in range(visits):
-        i = bisect.bisect_left(cumulative, rng.random() * total)
+@dataclass
+class _Visitors:
+    """Draws one visitor after another from the day's random stream (the order of the draws is the replay)."""
+
+    rng: random.Random
+    services: Sequence[ServiceSpec]
+    weights: dict[str, float]
+    day: tuple[float, float]
+    mix: Mix
+    langs: list[tuple[str, float]]
+
+    def pick(self, candidates: list[ServiceSpec]) -> ServiceSpec:
+        return self.rng.choices(candidates, weights=[self.weights[c.key] for c in candidates])[0]
+
+    def open_at(self, at: float) -> list[ServiceSpec]:
+        return [s for s in self.services if self.weights[s.key] > 0 and s.is_open(at, self.day)]
+
+    def one(self, grid: list[float], cumulative: list[float], step_s: float) -> Visit:
+        rng, mix = self.rng, self.mix
+        i = bisect.bisect_left(cumulative, rng.random() * cumulative[-1])
         at = grid[min(i, len(grid) - 1)] + rng.random() * step_s
-        open_now = [s for s in services if weights[s.key] > 0 and s.is_open(at, day)]
+        open_now = self.open_at(at)
         if not open_now:  # the last fraction of a minute that closed: the minute's start was open
             at = grid[min(i, len(grid) - 1)]
-            open_now = [s for s in services if weights[s.key] > 0 and s.is_open(at, day)]
-        first = pick(open_now)
+            open_now = self.open_at(at)
+        first = self.pick(open_now)
         chosen = [first]
         others = [s for s in open_now if s.key != first.key]
         if others and rng.random() < mix.two_errands:
-            chosen.append(pick(others))
-        out.append(Visit(
+            chosen.append(self.pick(others))
+        return Visit(
             at_s=at,
             services=tuple(s.key for s in chosen),
             service_times_s=tuple(lognormal(rng, s.service_time_s, mix.service_time_sigma) for s in chosen),
             priority=rng.random() < mix.priority,
-            language=rng.choices([c for c, _ in langs], weights=[w for _, w in langs])[0],
+            language=rng.choices([c for c, _ in self.langs], weights=[w for _, w in self.langs])[0],
             no_show=rng.random() < mix.no_show,
-        ))
-    out.sort(key=lambda v: v.at_s)
-    return DayPlan(day[0], day[1], tuple(out), tuple(services), tuple(desks))
+        )
 
 
 def specs_from_config(config: object, weekday: int) -> tuple[list[ServiceSpec], list[DeskSpec]]:

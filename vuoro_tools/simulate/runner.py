@@ -1,4 +1,4 @@
-"""Replays a :class:`~queue_server.simulate.model.DayPlan` against a running server, through its public API.
+"""Replays a :class:`~vuoro_tools.simulate.model.DayPlan` against a running server, through its public API.
 
 - kiosks: a scheduler thread hands each arrival, when it is due, to a thread pool that ``POST /api/tickets``;
 - desks: one thread per desk calls ``next``, waits for a no-show or serves (``start``, the visit's service time,
@@ -13,109 +13,29 @@ time after closing or ``max_wall_s`` runs out.
 
 from __future__ import annotations
 
-import csv
 import logging
-import statistics
 import threading
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tqdm import tqdm
+
 from .http import HttpClient, Reply
 from .model import DayPlan, DeskSpec, Visit, clock_text
-from .sio import SocketClient, Swarm
+from .sockets import SocketClient, Swarm
+from .summary import FINAL, Summary, TicketRecord, write_csv
 
 log = logging.getLogger(__name__)
 
-FINAL = ("served", "no_show", "cancelled")
 #: simulated seconds: how long a desk waits for a called visitor before marking a no-show
 NO_SHOW_GRACE_S = 90.0
 #: simulated seconds between two ``next`` of an idle desk (clamped to 0.05-2 s of real time)
 IDLE_POLL_S = 20.0
-
-
-@dataclass
-class TicketRecord:
-    number: str
-    token: str
-    visit: Visit | None
-    issued_sim_s: float
-    issued_real: float
-    estimated_wait_s: int | None
-    errand: int = 0
-    call_sent: float | None = None        # the desk's first ``next`` for it left (to time call -> board)
-    called_real: float | None = None      # the desk's answer to the first call
-    board_real: float | None = None       # the first "called" event seen on a board
-    desk: str | None = None
-    outcome: str = "waiting"
-
-    def observed_wait_real(self) -> float | None:
-        seen = self.board_real if self.board_real is not None else self.called_real
-        return None if seen is None else max(0.0, seen - self.issued_real)
-
-
-@dataclass
-class Summary:
-    visits: int
-    issued: int
-    refused: Counter[str]
-    called: int
-    served: int
-    no_shows: int
-    unfinished: int
-    waits_sim_s: list[float]
-    board_delays_s: list[float]
-    estimate_errors_s: list[float]
-    errors: Counter[str]
-    phones: int
-    phone_events: int
-    wall_s: float
-    speed: float
-
-    @staticmethod
-    def _p(values: list[float], q: float) -> float:
-        if not values:
-            return float("nan")
-        ordered = sorted(values)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-    def lines(self) -> list[str]:
-        w = self.waits_sim_s
-        refused = ", ".join(f"{k} {v}" for k, v in sorted(self.refused.items())) or "none"
-        errors = ", ".join(f"{k} {v}" for k, v in self.errors.most_common(6)) or "none"
-        out = [
-            f"visits planned      {self.visits}",
-            f"tickets issued      {self.issued}   (refused: {refused})",
-            f"called              {self.called}",
-            f"served              {self.served}",
-            f"no-shows            {self.no_shows}",
-            f"not finished        {self.unfinished}",
-            f"wait (issue->call)  mean {_minutes(statistics.fmean(w) if w else float('nan'))}, "
-            f"p90 {_minutes(self._p(w, 0.9))}, max {_minutes(max(w) if w else float('nan'))} (simulated)",
-        ]
-        if self.estimate_errors_s:
-            e = self.estimate_errors_s
-            out.append(f"estimate at issue   mean error {_minutes(statistics.fmean(e))} "
-                       f"(real wait minus estimate, simulated time; --out has every ticket)")
-        if self.board_delays_s:
-            d = self.board_delays_s
-            out.append(f"call -> board       {len(d)} calls seen; p50 {self._p(d, 0.5) * 1000:.0f} ms, "
-                       f"p99 {self._p(d, 0.99) * 1000:.0f} ms (real time)")
-        if self.phones:
-            out.append(f"phones              {self.phones} followed their ticket, {self.phone_events} updates")
-        out.append(f"errors              {sum(self.errors.values())} ({errors})")
-        out.append(f"wall time           {self.wall_s:.0f} s at {self.speed:g}x")
-        return out
-
-
-def _minutes(seconds: float) -> str:
-    if seconds != seconds:  # NaN
-        return "-"
-    return f"{seconds / 60:.1f} min"
 
 
 class Simulation:
@@ -160,8 +80,6 @@ class Simulation:
 
     # -- the run ---------------------------------------------------------------------------------------
     def run(self) -> Summary:
-        from tqdm import tqdm
-
         self._t0 = time.monotonic()
         deadline = self._t0 + self.max_wall_s
         self._swarm = Swarm()
@@ -365,43 +283,19 @@ class Simulation:
     # -- results ---------------------------------------------------------------------------------------
     def summary(self, wall_s: float) -> Summary:
         with self._lock:
-            records = list(self.tickets.values())
-        waits = [w * self.speed for r in records if (w := r.observed_wait_real()) is not None]
-        estimate_errors = [w * self.speed - r.estimated_wait_s for r in records
-                           if r.estimated_wait_s is not None and (w := r.observed_wait_real()) is not None]
-        return Summary(
-            visits=len(self.plan.visits), issued=len(records), refused=Counter(self.refused),
-            called=sum(1 for r in records if r.called_real is not None),
-            served=sum(1 for r in records if r.outcome == "served"),
-            no_shows=sum(1 for r in records if r.outcome == "no_show"),
-            unfinished=sum(1 for r in records if r.outcome not in FINAL),
-            waits_sim_s=waits, board_delays_s=list(self.board_delays), estimate_errors_s=estimate_errors,
-            errors=Counter(self.errors), phones=self.phone_count, phone_events=self.phone_events, wall_s=wall_s,
-            speed=self.speed,
-        )
+            return Summary.of(list(self.tickets.values()), visits=len(self.plan.visits), speed=self.speed,
+                              wall_s=wall_s, refused=self.refused, errors=self.errors,
+                              board_delays_s=self.board_delays, phones=self.phone_count,
+                              phone_events=self.phone_events)
 
     def write_csv(self, path: Path) -> int:
         """One row per ticket: the estimate shown at issue and the wait that followed (simulated and real)."""
         with self._lock:
-            records = sorted(self.tickets.values(), key=lambda r: r.issued_real)
-        with path.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["number", "services", "priority", "issued_at", "estimated_wait_s", "observed_wait_s",
-                             "observed_wait_real_s", "seen_on_board", "desk", "outcome", "speed"])
-            for r in records:
-                real = r.observed_wait_real()
-                writer.writerow([
-                    r.number, " ".join(r.visit.services) if r.visit else "", int(bool(r.visit and r.visit.priority)),
-                    clock_text(r.issued_sim_s), "" if r.estimated_wait_s is None else r.estimated_wait_s,
-                    "" if real is None else round(real * self.speed, 1), "" if real is None else round(real, 3),
-                    int(r.board_real is not None), r.desk or "", r.outcome, self.speed,
-                ])
-        return len(records)
+            records = list(self.tickets.values())
+        return write_csv(records, path, self.speed)
 
 
 def _sampled(number: str, share: float) -> bool:
     """A stable pseudo-random choice of ``share`` of the tickets (by number, so a rerun picks the same)."""
-    import zlib
-
     return (zlib.crc32(number.encode()) % 10_000) < share * 10_000
 

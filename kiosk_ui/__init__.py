@@ -8,8 +8,9 @@ bp = Blueprint("kiosk", __name__, template_folder="templates", static_folder="st
                static_url_path="/assets/kiosk")
 
 
-def init_app(app: Flask) -> None:
-    from . import views  # noqa: F401  (routes register on import)
+from . import views  # noqa: E402,F401  (routes register on import; views needs bp above)
 
+
+def init_app(app: Flask) -> None:
     if "kiosk" not in app.blueprints:
         app.register_blueprint(bp)

@@ -38,6 +38,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .config import VuoroConfig
 from .db import DatabaseUnavailable
 from .domain.states import Action
+from .extensions import socketio
 
 log = logging.getLogger(__name__)
 EXTENSION = "vuoro_metrics"
@@ -116,8 +117,6 @@ class _StateCollector(Collector):
     """Numbers read when Prometheus scrapes: waiting tickets per service, this process's open sockets."""
 
     def __init__(self, app: Flask) -> None:
-        from .extensions import socketio
-
         self.app = app
         self.ctx = app.extensions["vuoro"]
         self.sio_server = socketio.server  # this app's: create_app binds Socket.IO before the extras

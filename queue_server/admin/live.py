@@ -21,6 +21,7 @@ from ..realtime.principals import SocketPrincipals
 from ..services.changes import Change
 from ..services.context import Context
 from ..services.dashboard import dashboard
+from .printers import printer_lines
 
 log = logging.getLogger(__name__)
 NS = ev.ADMIN_NAMESPACE
@@ -74,8 +75,6 @@ class AdminLive:
         return bool(rooms.get(ev.ADMIN_ROOM))
 
     def payload(self) -> dict[str, Any]:
-        from . import printer_lines
-
         return {**dashboard(self.ctx), "printers": printer_lines(self.app)}
 
     def push(self) -> None:

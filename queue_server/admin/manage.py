@@ -18,11 +18,9 @@ from ..domain.errors import DomainError
 from ..domain.roles import ADMIN_ROLES
 from ..services import devices, staff
 from ..web.rendering import catalog, chosen_language, login_redirect, render_page, vuoro
-from .views import bp
+from .views import SECTIONS, SUPERVISOR_SECTIONS, bp
 
 #: the management pages in the navigation's order; a supervisor sees only the day's part
-SECTIONS = ("services", "desks", "zones", "kiosks", "staff", "devices", "audit")
-SUPERVISOR_SECTIONS = ("services", "desks")
 #: what the staff page's buttons do to an account
 STAFF_ACTIONS = ("disable", "enable", "reset")
 

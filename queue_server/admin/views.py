@@ -14,11 +14,15 @@ from ..i18n.formats import format_day
 from ..services.dashboard import dashboard
 from ..services.report_pdf import report_language
 from ..web.rendering import catalog, chosen_language, render_page, vuoro
+from .printers import printer_lines
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static",
                static_url_path="/static")
 #: the same files under /assets/, where the visitor pages load their scripts from (the phone's feedback.js)
 assets = Blueprint("admin_assets", __name__, static_folder="static", static_url_path="/assets/admin")
+#: the management pages, in the menu's order; a supervisor sees the first two
+SECTIONS = ("services", "desks", "zones", "kiosks", "staff", "devices", "audit")
+SUPERVISOR_SECTIONS = ("services", "desks")
 #: the texts dashboard.js writes: its own, the report's column names, desk, ticket and printer states
 STRINGS = ("dashboard.", "manage.", "login.", "report.", "desk.status.", "layout.state.")
 
@@ -30,9 +34,6 @@ def index() -> Response:
         return redirect("/login?next=/admin")
     if current_user.principal.role != "admin":
         abort(403)
-    from . import printer_lines
-    from .manage import SECTIONS
-
     ctx, lang = vuoro(), chosen_language()
     board = dashboard(ctx)
     today = ctx.today()

@@ -11,6 +11,7 @@ from ..domain.roles import ADMIN_ROLES
 from ..domain.statistics import Summary
 from ..services import feedback as feedback_service
 from ..services import statistics as stats_service
+from ..services.report_pdf import render_report
 from ..web.auth import require
 from ..web.context import ctx, parse_body
 from . import bp
@@ -85,8 +86,6 @@ def stats_csv() -> Response:
 @bp.get("/report.pdf")
 @require(ADMIN_ROLES)
 def report_pdf() -> Response:
-    from ..services.report_pdf import render_report
-
     q = _query(ReportQuery)
     report = stats_service.build_report(ctx(), q.start, q.end)
     pdf = render_report(ctx(), report, q.language or ctx().config.centre.language)

@@ -15,6 +15,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal, get_args
 
+from .errors import InvalidTransition
+
 #: a desk's state: open (it calls, and counts for the estimates), paused (it keeps its ticket and counts for
 #: none), closed
 DeskStatus = Literal["open", "paused", "closed"]
@@ -82,8 +84,6 @@ TRANSITIONS: dict[tuple[Action, TicketStatus | None], TicketStatus] = {
 
 def apply(status: TicketStatus | None, action: Action) -> TicketStatus:
     """Return the state after ``action``, or raise :class:`InvalidTransition` when the rules forbid it."""
-    from .errors import InvalidTransition
-
     try:
         return TRANSITIONS[(action, status)]
     except KeyError:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, tzinfo
 from fractions import Fraction
 from typing import Any
@@ -256,9 +256,7 @@ class Summary:
     punctuality: Durations
 
     def to_dict(self) -> dict[str, Any]:
-        from dataclasses import asdict
-
-        return asdict(self)
+            return asdict(self)
 
 
 #: the counts a summary adds up from its cells
@@ -306,9 +304,7 @@ class FeedbackSummary:
     categories: dict[str, int]   # every category -> answers naming it
 
     def to_dict(self) -> dict[str, Any]:
-        from dataclasses import asdict
-
-        return asdict(self)
+            return asdict(self)
 
 
 def summarize_feedback(answers: Iterable[FeedbackAnswer]) -> FeedbackSummary:

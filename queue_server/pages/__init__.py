@@ -13,8 +13,9 @@ bp = Blueprint("pages", __name__, template_folder="templates", static_folder="st
                static_url_path="/assets/vuoro")
 
 
-def init_app(app: Flask) -> None:
-    from . import booking, join, oidc, service_worker, views  # noqa: F401  (routes register on import)
+from . import booking, join, oidc, service_worker, views  # noqa: E402,F401  (routes register on import)
 
+
+def init_app(app: Flask) -> None:
     if "pages" not in app.blueprints:
         app.register_blueprint(bp)

@@ -177,7 +177,7 @@ class VuoroConfig(FrozenModel):
         return url
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+class _UniqueKeyLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no types
     """YAML silently keeps the last of two equal keys; a config that says a thing twice is refused instead."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -188,7 +188,8 @@ class _UniqueKeyLoader(yaml.SafeLoader):
                 raise yaml.constructor.ConstructorError(
                     None, None, f"{key!r} is written twice (line {key_node.start_mark.line + 1})", key_node.start_mark)
             seen.add(key)
-        return super().construct_mapping(node, deep)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep)
+        return mapping
 
 
 def format_validation_error(exc: ValidationError, source: str) -> str:

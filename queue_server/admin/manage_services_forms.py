@@ -160,8 +160,9 @@ def hours_values(service: ServiceConfig) -> dict[str, str]:
 def appointment_bounds() -> dict[str, tuple[int, int]]:
     """Each number's least and greatest value, as the configuration sets them (the inputs' ``min`` and ``max``)."""
     def bound(name: str, side: str) -> int:
-        return next(getattr(rule, side) for rule in AppointmentsConfig.model_fields[name].metadata
-                    if hasattr(rule, side))
+        value: int = next(getattr(rule, side) for rule in AppointmentsConfig.model_fields[name].metadata
+                          if hasattr(rule, side))
+        return value
 
     return {name: (bound(name, "ge"), bound(name, "le")) for name in APPOINTMENT_NUMBERS}
 

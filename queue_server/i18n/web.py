@@ -17,7 +17,7 @@ from flask_babel import Babel, Domain, get_locale
 from .catalogue import DOMAIN, catalogues
 
 
-class CatalogueDomain(Domain):
+class CatalogueDomain(Domain):  # type: ignore[misc]  # Flask-Babel ships no types
     """The ``messages`` domain, served from :func:`catalogues` (read and compiled once per process)."""
 
     def get_translations(self) -> NullTranslations:

@@ -36,7 +36,8 @@ PLAIN_ERROR = """<!doctype html>
 
 def _staff_user() -> SessionUser | None:
     if current_user.is_authenticated and current_user.principal.role in DESK_ROLES:
-        return current_user
+        user: SessionUser = current_user
+        return user
     return None
 
 

@@ -20,21 +20,17 @@ from ..domain.roles import DESK_ROLES, KIOSK_ROLES
 from ..printing import EXTENSION as PRINTING
 from ..services.accounts import Principal
 from ..services.board import recent_calls
-from ..services.context import Context
 from ..services.overview import public_summaries, staff_summaries
 from ..services.tickets import get_ticket
 from ..services.tokens import token_hash
 from ..services.waiting_list import waiting_list
+from ..web.context import ctx as _ctx
 from .fanout import SocketFanout, desk_payload
 from .join_limits import JoinLimiter
 from .principals import SocketPrincipals
 
 log = logging.getLogger(__name__)
 JOIN_LIMITS = "vuoro_join_limits"
-
-
-def _ctx() -> Context:
-    return current_app.extensions["vuoro"]
 
 
 def _fanout() -> SocketFanout | None:

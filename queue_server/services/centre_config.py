@@ -96,7 +96,9 @@ def replace(ctx: Context, document: Mapping[str, Any], *, actor: str, action: st
 
 def to_yaml(document: Mapping[str, Any]) -> str:
     """A document as config.yaml writes it (key order kept, letters as they are)."""
-    return yaml.safe_dump(dict(document), allow_unicode=True, sort_keys=False, default_flow_style=False, width=110)
+    text: str = yaml.safe_dump(dict(document), allow_unicode=True, sort_keys=False, default_flow_style=False,
+                               width=110)
+    return text
 
 
 def split_file(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:

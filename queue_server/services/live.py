@@ -342,7 +342,8 @@ class LiveQueues:
             candidates = [queue[0][1]]
             if first_normal < len(queue):
                 candidates.append(queue[first_normal][1])
-            return min(candidates)
+            first: int = min(candidates)
+            return first
 
     def recent_calls(self, zone: str) -> list[RecentCall]:
         with self._lock:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from babel.numbers import format_decimal
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
@@ -219,7 +220,7 @@ def render_report(ctx: Context, report: StatsReport, language: str | None = None
     body = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12)
     period = f"{_day(report.start, language)} – {_day(report.end, language)}"
     generated = format_moment(ctx.now().astimezone(cfg.centre.tz), language)
-    story: list = [
+    story: list[Any] = [
         Paragraph(_esc(f"{t('report.title', language)}: {centre}"), h1),
         Paragraph(_esc(f"{t('report.period', language)} {period} · "
                        f"{t('report.generated', language)} {generated}"), body),

@@ -24,7 +24,7 @@ PASSWORD_CHANGE_ENDPOINTS = frozenset({"pages.password", "api.change_password", 
                                        "api.me", "pages.login", "static"})
 
 
-class SessionUser(UserMixin):
+class SessionUser(UserMixin):  # type: ignore[misc]  # Flask-Login ships no types
     """Flask-Login's view of a logged-in account."""
 
     def __init__(self, principal: Principal) -> None:
@@ -37,7 +37,8 @@ class SessionUser(UserMixin):
 def current_principal() -> Principal | None:
     """The bearer token's principal, else the session user's, else None (anonymous)."""
     if "principal" in g:
-        return g.principal
+        known: Principal | None = g.principal
+        return known
     principal: Principal | None = None
     header = request.headers.get("Authorization", "")
     if header:

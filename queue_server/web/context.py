@@ -15,7 +15,9 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def ctx() -> Context:
-    return current_app.extensions["vuoro"]
+    """The app's context (config, database, clock, live model): the one accessor every edge uses."""
+    context: Context = current_app.extensions["vuoro"]
+    return context
 
 
 def parse_body(model: type[M]) -> M:

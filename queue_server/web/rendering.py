@@ -11,17 +11,19 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from flask import Response, current_app, make_response, redirect, render_template, request
+from flask import Response, make_response, redirect, render_template, request
 
 from ..config import VuoroConfig
 from ..i18n.catalogue import RTL
 from ..services.context import Context
 from .catalog import Catalog
+from .context import ctx
 
 LANG_COOKIE = "vuoro_lang"
 
 def vuoro() -> Context:
-    return current_app.extensions["vuoro"]
+    """The app's context, for the pages (the same as :func:`queue_server.web.context.ctx`)."""
+    return ctx()
 
 
 def config() -> VuoroConfig:

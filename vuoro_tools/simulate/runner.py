@@ -1,8 +1,9 @@
 """Replays a :class:`~vuoro_tools.simulate.model.DayPlan` against a running server, through its public API.
 
 - kiosks: a scheduler thread hands each arrival, when it is due, to a thread pool that ``POST /api/tickets``;
-- desks: one thread per desk calls ``next``, waits for a no-show or serves (``start``, the visit's service time,
-  ``finish``; a second errand goes back to the queue by itself), and polls while nobody waits;
+- desks: every desk opens before the first arrival; then one thread per desk calls ``next``, waits for a
+  no-show or serves (``start``, the visit's service time, ``finish``; a second errand goes back to the queue by
+  itself), and polls while nobody waits;
 - screens: one Socket.IO board per zone records when each call reaches it, and a share of visitors follow
   their ticket on a "phone" (a Socket.IO client in the ticket's room).
 
@@ -80,11 +81,12 @@ class Simulation:
 
     # -- the run ---------------------------------------------------------------------------------------
     def run(self) -> Summary:
-        self._t0 = time.monotonic()
-        deadline = self._t0 + self.max_wall_s
+        deadline = time.monotonic() + self.max_wall_s
         self._swarm = Swarm()
         try:
             self._connect_boards()
+            self._open_desks()
+            self._t0 = time.monotonic()  # the day starts with the boards on and the desks open
             self._bar = tqdm(total=len(self.plan.visits), unit="visit", disable=not self.progress, smoothing=0.1,
                              dynamic_ncols=True)
             desks = [threading.Thread(target=self._desk_loop, args=(d,), name=f"desk-{d.key}", daemon=True)
@@ -165,6 +167,16 @@ class Simulation:
             except Exception as exc:  # noqa: BLE001 - keep the desk going; the summary counts it
                 self._error(f"desk {type(exc).__name__}")
                 self._stop.wait(0.5)
+
+    def _open_desks(self) -> None:
+        """Every desk opens before the doors do, so the first visitors are told a wait, as on a real morning."""
+        for desk in self.plan.desks:
+            try:
+                reply = self.http.post(f"/api/desks/{desk.key}/status", {"status": "open"}, token=self.desk_token)
+            except Exception as exc:  # noqa: BLE001 - the desk still opens with its first call
+                self._error(f"open {type(exc).__name__}")
+            else:
+                self._check(reply, "open")
 
     def _desk_post(self, desk: DeskSpec, action: str) -> Reply:
         return self.http.post(f"/api/desks/{desk.key}/{action}", token=self.desk_token)

@@ -194,10 +194,12 @@ EVENTS: tuple[Event, ...] = (
 
 
 def route_keys() -> set[tuple[str, str]]:
+    """Every (method, rule) the matrix lists: the authorization test compares them with the app's URL map."""
     return {(e.method, e.rule) for e in ROUTES}
 
 
 def event_keys() -> set[tuple[str, str]]:
+    """Every (namespace, event) the matrix lists, once per event: the test compares them with the handlers."""
     return {(e.namespace, e.event) for e in EVENTS}
 
 

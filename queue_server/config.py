@@ -193,6 +193,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships n
 
 
 def format_validation_error(exc: ValidationError, source: str) -> str:
+    """A refused configuration as an operator reads it: ``source``, then one line per error, each under its path."""
     lines = [f"{source}: the configuration is not valid:"]
     for err in exc.errors():
         msg = err["msg"].removeprefix("Value error, ")

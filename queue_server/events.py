@@ -31,10 +31,12 @@ ADMIN_ROOM = "admin"
 
 
 def board_room(zone: str) -> str:
+    """The room of a zone's display boards: the calls to that zone's desks go there."""
     return f"board:{zone}"
 
 
 def desk_room(desk: str) -> str:
+    """The room of one desk's screens: its state, current ticket and waiting list."""
     return f"desk:{desk}"
 
 
@@ -44,6 +46,7 @@ def ticket_room(token_hash: str) -> str:
 
 
 def kiosk_room(kiosk: str) -> str:
+    """The room of one kiosk: whether its tickets came out of its printer (``printed``, ``failed``)."""
     return f"kiosk:{kiosk}"
 
 

@@ -16,6 +16,7 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/healthz")
 def healthz() -> Response:
+    """200 while the database answers; 503 with the reason and ``Retry-After`` while it does not."""
     problem = current_app.extensions["vuoro"].db.problem()
     if problem is None:
         return jsonify({"status": "ok", "database": True})

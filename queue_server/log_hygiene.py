@@ -44,6 +44,7 @@ MAX_KINDS = 1000
 
 
 def scrub(text: str) -> str:
+    """``text`` with every client address as ``<address>``; the server's own loopback and unspecified ones stay."""
     return _ADDRESS.sub(lambda m: m[0] if m[0] in _OWN else "<address>", text)
 
 
@@ -59,6 +60,7 @@ class AddressScrubber(logging.Filter):
 
 
 def hide_credentials(text: str) -> str:
+    """``text`` with the values of the sign-in's credential parameters (``code``, ``state``...) hidden."""
     return _CREDENTIAL.sub(lambda m: f"{m[1]}=<hidden>", text)
 
 
@@ -123,6 +125,7 @@ def filters(log_client_addresses: bool) -> list[logging.Filter]:
 
 
 def install(handlers: Iterable[logging.Handler], *, log_client_addresses: bool = False) -> None:
+    """Put the filters on each of ``handlers``, once: a handler that has them already is left alone."""
     for handler in handlers:
         if any(isinstance(f, RepeatLimiter) for f in handler.filters):
             continue  # installed already

@@ -39,6 +39,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def utcnow() -> datetime:
+    """The current instant, aware and in UTC (the only kind the columns take); the services' default clock."""
     return datetime.now(UTC)
 
 

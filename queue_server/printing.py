@@ -176,6 +176,7 @@ class KioskPrinting:
 
 
 def init_app(app: Flask, ctx: Context, socketio: SocketIO) -> KioskPrinting:
+    """Start the kiosks' printing and hand it to the use cases; it follows every new centre configuration."""
     printing = KioskPrinting(ctx.config, socketio)
     printing.start()
     ctx.printing = printing

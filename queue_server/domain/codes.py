@@ -13,6 +13,7 @@ CODE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
 
 
 def new_code(length: int) -> str:
+    """A fresh code of ``length`` letters and digits from :data:`CODE_ALPHABET`, unrelated to any before it."""
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
 
 

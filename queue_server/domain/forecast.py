@@ -108,6 +108,7 @@ class Priors:
 
 
 def rates(model: QueueModel, priors: Priors, services: Iterable[str], now_us: int) -> dict[str, estimate.ServiceRate]:
+    """Each service's rate at a desk from the live model's log of today, with the configured service time as prior."""
     out = {}
     for key in services:
         st = model.service_stats(key)

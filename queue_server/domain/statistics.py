@@ -308,6 +308,7 @@ class FeedbackSummary:
 
 
 def summarize_feedback(answers: Iterable[FeedbackAnswer]) -> FeedbackSummary:
+    """The visitors' answers counted: how many, the mean rating, and the answers per rating and per category."""
     answers = list(answers)
     ratings = {str(r): 0 for r in range(1, 6)}
     categories = dict.fromkeys(FEEDBACK_CATEGORIES, 0)

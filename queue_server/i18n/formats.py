@@ -24,6 +24,7 @@ LOCALES = {"en": "en_GB", "sv": "sv_FI", "fi": "fi_FI"}
 
 
 def locale_of(language: str) -> str:
+    """The CLDR locale a language is written in here (``fi`` is ``fi_FI``); an unlisted one as it is."""
     return LOCALES.get(language, language)
 
 

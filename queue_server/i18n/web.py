@@ -26,5 +26,6 @@ class CatalogueDomain(Domain):  # type: ignore[misc]  # Flask-Babel ships no typ
 
 
 def init_app(app: Flask, locale_selector: Callable[[], str]) -> None:
+    """Flask-Babel on ``app``: ``locale_selector`` picks each request's language, the in-memory catalogues translate."""
     babel = Babel(app, locale_selector=locale_selector, default_domain=DOMAIN)
     babel.domain_instance = CatalogueDomain(domain=DOMAIN)  # replaces Babel's cached_property

@@ -32,6 +32,7 @@ _FIELD = b"r"
 
 
 def stream_key(channel: str) -> str:
+    """The Redis Stream of one centre's change records: named by its channel, so two centres can share a Redis."""
     return f"vuoro:{channel}:changes"
 
 

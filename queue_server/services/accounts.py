@@ -86,6 +86,7 @@ def _check_new_password(password: str) -> None:
 
 
 def add_user(db: Database, username: str, password: str, role: str, *, must_change: bool = False) -> Principal:
+    """Create a staff account in its own transaction (the CLI, the first start); the new principal."""
     with db.writer() as session:
         return principal_of(insert_user(session, username, password, role, must_change=must_change))
 
@@ -107,6 +108,7 @@ def insert_user(session: orm.Session, username: str, password: str, role: str, *
 
 
 def principal_of(user: User) -> Principal:
+    """The caller an account makes: its role, the desks it may open, whether it must change its password first."""
     return Principal("user", user.id, user.role, user.username, user.must_change_password,
                      tuple(user.desks) if user.desks is not None else None, sso=user.subject is not None,
                      display_name=user.display_name)
@@ -150,6 +152,9 @@ def ensure_first_admin(db: Database) -> tuple[str, str] | None:
 
 
 def authenticate(db: Database, username: str, password: str) -> Principal | None:
+    """The principal for a local log-in, or None: a wrong password, an unknown or disabled name, a provider's account.
+
+    An unknown name costs as long as a wrong password, so the answer's time does not tell which names exist."""
     with db.reader() as session:
         user = session.scalar(sa.select(User).where(User.username == username, User.active.is_(True),
                                                     User.subject.is_(None)))  # a provider's account: no password
@@ -163,6 +168,7 @@ def authenticate(db: Database, username: str, password: str) -> Principal | None
 
 
 def load_user(db: Database, user_id: int) -> Principal | None:
+    """The session cookie's account, looked up at every request: None once it is deleted or disabled."""
     with db.reader() as session:
         user = session.get(User, user_id)
     if user is None or not user.active:

@@ -162,6 +162,7 @@ _WITH_TICKET = sa.select(Appointment, Ticket.status).outerjoin(Ticket, Ticket.id
 
 
 def find(ctx: Context, code: str) -> dict[str, Any]:
+    """The appointment with ``code`` (typed in any case, with spaces or dashes), as the API gives it."""
     with ctx.db.reader() as session:
         found = session.execute(_WITH_TICKET.where(Appointment.code == normalise_code(code)[:16])).first()
         if found is None:

@@ -24,6 +24,7 @@ CSV_FIELDS = ("at", "actor", "action", "target", "before", "after")
 
 def record(session: orm.Session, ctx: Context, *, actor: str, action: str, target: str, before: Any = None,
            after: Any = None) -> None:
+    """Add an audit entry to the caller's transaction, so that it commits, or rolls back, with the change."""
     session.add(AuditEntry(at=ctx.now(), actor=actor, action=action, target=target, before=before, after=after))
 
 
@@ -45,6 +46,7 @@ def entries(db: Database, *, since: datetime | None = None, until: datetime | No
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:
+    """Audit entries as CSV for the admins' export; ``before`` and ``after`` as JSON, with sorted keys."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_FIELDS)

@@ -78,6 +78,7 @@ def _changed(item: dict[str, Any], changes: Mapping[str, Any], fields: frozenset
 
 
 def create_service(ctx: Context, service: Mapping[str, Any], *, actor: str) -> dict[str, Any]:
+    """Add a service to the centre's configuration; 409 if its key is taken."""
     document = _document(ctx)
     if any(s["key"] == service.get("key") for s in document["services"]):
         raise ConfigConflict(f"a service {service.get('key')!r} exists already")
@@ -86,6 +87,7 @@ def create_service(ctx: Context, service: Mapping[str, Any], *, actor: str) -> d
 
 
 def update_service(ctx: Context, key: str, changes: Mapping[str, Any], *, actor: str) -> dict[str, Any]:
+    """Change a service's fields (``null``: its default); 409 for a new prefix while today's tickets carry the old."""
     unknown = sorted(set(changes) - SERVICE_FIELDS)
     if unknown:
         raise InvalidRequest(f"{', '.join(unknown)}: not a field a service may change")
@@ -102,6 +104,7 @@ def update_service(ctx: Context, key: str, changes: Mapping[str, Any], *, actor:
 
 
 def retire_service(ctx: Context, key: str, *, actor: str) -> dict[str, Any]:
+    """Remove a service; 409 while today's tickets still wait or are served for it, or desks still serve it."""
     document = _document(ctx)
     i = _index(document["services"], key, "service")
     active = _tickets_today(ctx, key, active_only=True)
@@ -157,6 +160,7 @@ def update_kiosk(ctx: Context, key: str, changes: Mapping[str, Any], *, actor: s
 
 
 def create_desk(ctx: Context, desk: Mapping[str, Any], *, actor: str) -> dict[str, Any]:
+    """Add a desk to the centre's configuration; 409 if its key is taken."""
     document = _document(ctx)
     if any(d["key"] == desk.get("key") for d in document["desks"]):
         raise ConfigConflict(f"a desk {desk.get('key')!r} exists already")
@@ -201,6 +205,7 @@ def _waiting_today(ctx: Context, service: str) -> int:
 
 
 def update_desk(ctx: Context, key: str, changes: Mapping[str, Any], *, actor: str) -> dict[str, Any]:
+    """Change a desk's label, location, services or zone (any other field: 400)."""
     unknown = sorted(set(changes) - DESK_FIELDS)
     if unknown:
         raise InvalidRequest(f"{', '.join(unknown)}: not a field a desk may change")

@@ -67,6 +67,7 @@ def load_or_seed(db: Database, cfg: VuoroConfig) -> tuple[VuoroConfig, int]:
 
 
 def current(db: Database) -> tuple[int, dict[str, Any]]:
+    """The stored centre document and its version, as the database holds it now (not this process's copy)."""
     with db.reader() as session:
         row = session.get(CentreDocument, ROW)
         if row is None:

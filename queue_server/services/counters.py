@@ -65,4 +65,5 @@ def bump_sequence(session: orm.Session, name: str) -> int:
 
 
 def sequence_value(session: orm.Session, name: str) -> int:
+    """A sequence's last value, unbumped and unlocked (0 before the first): the live model's poll and rebuild."""
     return session.scalar(sa.select(SequenceCounter.value).where(SequenceCounter.name == name)) or 0

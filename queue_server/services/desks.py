@@ -204,6 +204,7 @@ def _act_on_current(
 
 
 def recall(ctx: Context, desk_key: str, actor: str) -> DeskResult:
+    """Call the desk's current ticket again: the boards show it once more, its call time starts anew."""
     def act(session: orm.Session, t: TicketRow, now: datetime) -> None:
         transition(session, t, Action.RECALL, at=now, actor=actor, desk_key=desk_key)
         t.called_at = now
@@ -211,6 +212,7 @@ def recall(ctx: Context, desk_key: str, actor: str) -> DeskResult:
 
 
 def start(ctx: Context, desk_key: str, actor: str) -> DeskResult:
+    """The visitor of the desk's called ticket came: serving begins."""
     def act(session: orm.Session, t: TicketRow, now: datetime) -> None:
         transition(session, t, Action.START, at=now, actor=actor, desk_key=desk_key)
     return _act_on_current(ctx, desk_key, act)
@@ -232,6 +234,7 @@ def finish(ctx: Context, desk_key: str, actor: str) -> DeskResult:
 
 
 def no_show(ctx: Context, desk_key: str, actor: str) -> DeskResult:
+    """The desk's called ticket did not come: it ends as a no-show and leaves the desk free."""
     def act(session: orm.Session, t: TicketRow, now: datetime) -> None:
         transition(session, t, Action.NO_SHOW, at=now, actor=actor, desk_key=desk_key)
         t.desk_key = None
@@ -250,6 +253,7 @@ def transfer(ctx: Context, desk_key: str, service_key: str, actor: str) -> DeskR
 
 
 def return_to_queue(ctx: Context, desk_key: str, actor: str) -> DeskResult:
+    """Send the desk's current ticket back to its own queue, keeping its place (its arrival time)."""
     def act(session: orm.Session, t: TicketRow, now: datetime) -> None:
         transition(session, t, Action.RETURN, at=now, actor=actor, desk_key=desk_key)
         requeue(t, t.service_key)
@@ -287,5 +291,6 @@ def desk_overview(ctx: Context, desk_key: str) -> tuple[DeskResult, dict[str, in
 
 
 def desk_statuses(ctx: Context) -> dict[str, str]:
+    """Each desk's status (open, paused, closed), from the live model."""
     assert ctx.live is not None
     return ctx.live.desk_statuses()

@@ -37,11 +37,13 @@ def _out(t: ApiToken) -> dict[str, Any]:
 
 
 def list_devices(ctx: Context) -> list[dict[str, Any]]:
+    """Every device and script token ever made, revoked ones too: name, role, when made, last seen and revoked."""
     with ctx.db.reader() as session:
         return [_out(t) for t in session.scalars(sa.select(ApiToken).order_by(ApiToken.id))]
 
 
 def create_device(ctx: Context, role: str, name: str, *, actor: str) -> tuple[dict[str, Any], str]:
+    """A new device token, audited: the device as listed, and the token, shown this once (only its hash is kept)."""
     with writing(ctx) as session:
         device, token = insert_token(session, role, name)
         audit.record(session, ctx, actor=actor, action="device.create", target=f"{device.id}:{name}",
@@ -50,6 +52,7 @@ def create_device(ctx: Context, role: str, name: str, *, actor: str) -> tuple[di
 
 
 def revoke_device(ctx: Context, device_id: int, *, actor: str) -> dict[str, Any]:
+    """Revoke a device's token, audited: refused at once over HTTP, its sockets closed and its desks closed with it."""
     with writing(ctx) as session:
         device = session.get(ApiToken, device_id, with_for_update=True)
         if device is None:

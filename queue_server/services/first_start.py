@@ -17,6 +17,7 @@ FILE_NAME = "vuoro-first-admin-password"
 
 
 def password_file() -> Path:
+    """Where the one-time password goes: the working directory (the unit's ``WorkingDirectory``)."""
     return Path.cwd() / FILE_NAME
 
 

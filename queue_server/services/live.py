@@ -71,6 +71,7 @@ class Resyncing(Protocol):
 
 
 def topology_of(ctx: Context) -> Topology:
+    """Which services and desks the live model tracks, and which desk serves what, from the centre's configuration."""
     cfg = ctx.config
     return Topology(services=tuple(s.key for s in cfg.services),
                     desks=tuple(DeskSpec(d.key, tuple(d.services), d.zone) for d in cfg.desks))
@@ -365,6 +366,7 @@ class LiveQueues:
 
 
 def install(ctx: Context, consumers: Sequence[Notifier] = (), config_version: int = 0) -> LiveQueues:
+    """Make this process's live queues, subscribe ``consumers``, and put them on ``ctx`` for every use case."""
     live = LiveQueues(ctx, config_version)
     for consumer in consumers:
         live.subscribe(consumer)

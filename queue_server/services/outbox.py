@@ -51,6 +51,7 @@ def us(value: datetime) -> int:
 
 
 def from_us(value: int) -> datetime:
+    """Integer microseconds since the epoch as an aware UTC datetime (the inverse of :func:`us`)."""
     return _EPOCH + value * _MICRO
 
 
@@ -81,6 +82,7 @@ def note_event(session: orm.Session, ticket: TicketRow, event: dict[str, Any]) -
 
 
 def note_desk(session: orm.Session, desk: DeskRow) -> None:
+    """A desk's new state (status, priority streak) in this transaction: written and recorded at the seal."""
     _notes(session).desks[desk.desk_key] = desk
 
 
@@ -103,6 +105,7 @@ def note_config(session: orm.Session, version: int) -> None:
 
 
 def ticket_record(t: TicketRow) -> dict[str, Any]:
+    """A ticket's new state as the change record carries it, times in microseconds."""
     return {
         "id": t.id, "number": t.number, "status": t.status, "service": t.service_key,
         "pending": list(t.pending_services or ()), "priority": bool(t.priority), "language": t.language,
@@ -113,10 +116,12 @@ def ticket_record(t: TicketRow) -> dict[str, Any]:
 
 
 def live_ticket(t: TicketRow) -> LiveTicket:
+    """A ticket row as the live model holds it, through its change-record form, as the model reads it from the feed."""
     return LiveTicket.from_record(ticket_record(t))
 
 
 def event_record(e: dict[str, Any], ticket: TicketRow) -> dict[str, Any]:
+    """A noted state change of ``ticket`` as the change record carries it; the day is the ticket's business day."""
     return {"ticket": ticket.id, "number": ticket.number, "type": e["type"], "from": e["from_status"],
             "service": e["service_key"], "desk": e["desk_key"], "at": us(e["at"]), "queued_at": us(ticket.queued_at),
             "priority": bool(e["priority"]), "day": e["business_day"].isoformat()}

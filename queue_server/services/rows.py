@@ -80,25 +80,30 @@ def _conn(session: orm.Session) -> sa.Connection:
 
 
 def one_ticket(session: orm.Session, stmt: sa.Executable, params: dict[str, Any]) -> TicketRow | None:
+    """The first ticket ``stmt`` selects (built on :func:`select_tickets`), or None."""
     row = _conn(session).execute(stmt, params).first()
     return TicketRow(**row._mapping) if row is not None else None
 
 
 def all_tickets(session: orm.Session, stmt: sa.Executable, params: dict[str, Any]) -> list[TicketRow]:
+    """Every ticket ``stmt`` selects (built on :func:`select_tickets`), in its order."""
     return [TicketRow(**row._mapping) for row in _conn(session).execute(stmt, params)]
 
 
 def insert_ticket(session: orm.Session, ticket: TicketRow) -> int:
+    """Insert a new ticket row; its id, also set on ``ticket`` (its events need it)."""
     values = {f.name: getattr(ticket, f.name) for f in fields(TicketRow) if f.name != "id"}
     ticket.id = int(_conn(session).execute(_INSERT_TICKET, values).scalar_one())
     return ticket.id
 
 
 def update_ticket(session: orm.Session, ticket: TicketRow) -> None:
+    """Write back the columns a state change may touch; the rest is written once, at issue."""
     _conn(session).execute(_UPDATE_TICKET, {"ticket_id": ticket.id, **{n: getattr(ticket, n) for n in _MUTABLE}})
 
 
 def insert_event(session: orm.Session, values: dict[str, Any]) -> None:
+    """Insert one ``ticket_events`` row (the outbox writes them at the seal)."""
     _conn(session).execute(_INSERT_EVENT, values)
 
 
@@ -110,6 +115,7 @@ _HELD = (sa.select(*_DESK_COLUMNS).where(DESKS.c.opened_by == sa.bindparam("by")
 
 
 def lock_desk(session: orm.Session, key: str) -> DeskRow | None:
+    """A desk's stored state, locked for this transaction; None when the desk has no row yet."""
     row = _conn(session).execute(_DESK, {"key": key}).first()
     return DeskRow(**row._mapping) if row is not None else None
 
@@ -120,6 +126,7 @@ def lock_held_desks(session: orm.Session, actor: str) -> list[DeskRow]:
 
 
 def update_desk(session: orm.Session, desk: DeskRow) -> None:
+    """Write back a desk's status, priority streak, time and holder."""
     _conn(session).execute(_UPDATE_DESK, {"key": desk.desk_key, "status": desk.status,
                                           "streak": desk.priority_streak, "at": desk.updated_at,
                                           "by": desk.opened_by})

@@ -31,6 +31,7 @@ def _out(user: User) -> dict[str, Any]:
 
 
 def list_users(ctx: Context) -> list[dict[str, Any]]:
+    """Every staff account, by username: role, active or not, desks, provider's or local (never a password)."""
     with ctx.db.reader() as session:
         return [_out(u) for u in session.scalars(sa.select(User).order_by(User.username))]
 

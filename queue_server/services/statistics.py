@@ -46,6 +46,7 @@ class StatsReport:
 
 
 def targets(ctx: Context) -> dict[str, int]:
+    """Each service's target wait, seconds: a served errand within it counts towards ``served_within_target``."""
     return {s.key: s.target_wait_s for s in ctx.config.services}
 
 
@@ -64,6 +65,7 @@ def check_range(ctx: Context, start: date | None, end: date | None, service: str
 
 
 def cell_from_row(row: DailyStats) -> st.Cell:
+    """A purged day's stored ``daily_stats`` row as the cell the event log would have given."""
     return st.Cell(
         business_day=row.business_day, service_key=row.service_key, desk_key=row.desk_key, kind=row.kind,
         errands=row.errands, visits=row.visits, served=row.served, no_shows=row.no_shows, cancelled=row.cancelled,
@@ -74,6 +76,7 @@ def cell_from_row(row: DailyStats) -> st.Cell:
 
 
 def row_from_cell(cell: st.Cell) -> DailyStats:
+    """A cell as a ``daily_stats`` row: retention keeps a day's figures this way when it deletes its tickets."""
     return DailyStats(
         business_day=cell.business_day, service_key=cell.service_key, desk_key=cell.desk_key, kind=cell.kind,
         errands=cell.errands, visits=cell.visits, served=cell.served, no_shows=cell.no_shows, cancelled=cell.cancelled,
@@ -118,6 +121,7 @@ def load_cells(session: orm.Session, ctx: Context, start: date, end: date) -> li
 
 def feedback_answers(session: orm.Session, start: date, end: date,
                      service: str | None = None) -> list[st.FeedbackAnswer]:
+    """The visitors' feedback answers of the range, of one service or every one."""
     stmt = sa.select(Feedback.business_day, Feedback.service_key, Feedback.rating, Feedback.category).where(
         Feedback.business_day >= start, Feedback.business_day <= end)
     if service is not None:
@@ -127,6 +131,7 @@ def feedback_answers(session: orm.Session, start: date, end: date,
 
 def build_report(ctx: Context, start: date | None = None, end: date | None = None,
                  service: str | None = None) -> StatsReport:
+    """The statistics of a range (default: today), of one service or all: every grouping, and the feedback."""
     start, end = check_range(ctx, start, end, service)
     with ctx.db.reader() as session:
         cells = load_cells(session, ctx, start, end)
@@ -187,6 +192,7 @@ def _fmt(value: float | None) -> str:
 
 
 def summary_values(s: st.Summary) -> list[str]:
+    """A summary's figures as CSV cells, in :data:`CSV_METRICS` order (no value: an empty cell)."""
     return [
         str(s.errands), str(s.visits), str(s.served), str(s.no_shows), str(s.cancelled), str(s.expired),
         str(s.transferred),
@@ -200,6 +206,7 @@ def summary_values(s: st.Summary) -> list[str]:
 
 
 def parse_by(text: str | None) -> tuple[str, ...]:
+    """The CSV export's ``by`` as groupings in column order (default: day and service); 400 for an unknown key."""
     if not text:
         return ("day", "service")
     keys = tuple(k.strip() for k in text.split(",") if k.strip())

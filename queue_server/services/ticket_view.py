@@ -59,6 +59,7 @@ class TicketView:
 
 
 def desk_ref(config: VuoroConfig, desk_key: str | None, language: str) -> DeskRef | None:
+    """The desk a ticket is called to, its label and location in the ticket's language; None for no desk."""
     desk = config.desk_map.get(desk_key or "")
     if desk is None:
         return None
@@ -66,6 +67,7 @@ def desk_ref(config: VuoroConfig, desk_key: str | None, language: str) -> DeskRe
 
 
 def track_url(config: VuoroConfig, token: str) -> str:
+    """The address of the ticket's phone page, which its QR code carries."""
     return f"{config.public_url.rstrip('/')}/t/{token}"
 
 

@@ -62,6 +62,7 @@ def _check_request(ctx: Context, services: list[str], language: str, kiosk: str 
 
 
 def check_kiosk(ctx: Context, kiosk: str, services: list[str]) -> None:
+    """Refuse an unknown kiosk (404) and services the kiosk does not offer."""
     kcfg = ctx.config.kiosk_map.get(kiosk)
     if kcfg is None:
         raise NotFound(f"unknown kiosk {kiosk!r}", code="unknown_kiosk")
@@ -191,6 +192,7 @@ _BY_TOKEN_LOCKED = _BY_TOKEN.with_for_update()
 
 
 def by_token(session: orm.Session, token: str, *, lock: bool = False) -> TicketRow:
+    """The ticket a visitor's token belongs to, looked up by its hash (locked with ``lock``); 404 otherwise."""
     ticket = one_ticket(session, _BY_TOKEN_LOCKED if lock else _BY_TOKEN, {"hash": token_hash(token)})
     if ticket is None:
         raise NotFound("no such ticket", code="unknown_ticket")

@@ -96,6 +96,7 @@ def capacity_weights(services: Sequence[ServiceSpec], desks: Sequence[DeskSpec])
 
 def opening_span(services: Sequence[ServiceSpec], default: tuple[float, float] = (8 * 3600, 18 * 3600)) -> \
         tuple[float, float]:
+    """The simulated day: from the first opening to the last closing of ``services``; ``default`` with no hours."""
     ranges = [r for s in services for r in s.hours]
     if not ranges:
         return default
@@ -103,6 +104,7 @@ def opening_span(services: Sequence[ServiceSpec], default: tuple[float, float] =
 
 
 def lognormal(rng: random.Random, mean: float, sigma: float) -> float:
+    """A log-normal draw whose mean is ``mean`` (at least a second), with log-scale spread ``sigma``."""
     mu = math.log(max(mean, 1.0)) - sigma * sigma / 2
     return rng.lognormvariate(mu, sigma)
 
@@ -206,5 +208,6 @@ def _seconds(t: object) -> float:
 
 
 def clock_text(t: float) -> str:
+    """Seconds since midnight as ``HH:MM:SS`` for the progress bar and the summary."""
     t = max(0.0, t)
     return f"{int(t // 3600) % 24:02d}:{int(t % 3600 // 60):02d}:{int(t % 60):02d}"

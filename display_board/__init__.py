@@ -12,5 +12,6 @@ from . import views  # noqa: E402,F401  (routes register on import; views needs 
 
 
 def init_app(app: Flask) -> None:
+    """Register the board's page and assets (``/assets/board/``) on the app, once."""
     if "board" not in app.blueprints:
         app.register_blueprint(bp)

@@ -21,6 +21,8 @@ def _rotate_s() -> float:
 
 @bp.get("/board/<zone>")
 def board_page(zone: str) -> Response:
+    """GET /board/<zone>: the zone's board, its fixed labels taking turns in the zone's languages
+    (``?rotate=`` seconds each)."""
     cfg = config()
     zcfg = cfg.zone_map.get(zone)
     if zcfg is None:

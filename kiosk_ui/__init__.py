@@ -12,5 +12,6 @@ from . import views  # noqa: E402,F401  (routes register on import; views needs 
 
 
 def init_app(app: Flask) -> None:
+    """Register the kiosk's page and assets (``/assets/kiosk/``) on the app, once."""
     if "kiosk" not in app.blueprints:
         app.register_blueprint(bp)

@@ -22,6 +22,8 @@ def _has_printer(printer_key: str | None) -> bool:
 
 @bp.get("/kiosk/<kiosk>")
 def kiosk_page(kiosk: str) -> Response:
+    """GET /kiosk/<kiosk>: the kiosk's page, in its own language or ``?lang=`` until it idles; the camera
+    may read a booking's QR code for check-in."""
     cfg = config()
     kcfg = cfg.kiosk_map.get(kiosk)
     if kcfg is None:

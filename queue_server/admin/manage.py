@@ -59,6 +59,7 @@ def refused(section: str, exc: DomainError | ValueError, **context: Any) -> Resp
 
 @bp.get("/staff")
 def manage_staff() -> Response:
+    """GET /admin/staff: the staff accounts, to add, disable, enable or give a new one-time password."""
     if manager() is None:
         return login_redirect()
     return manage_page("staff", users=staff.list_users(vuoro()))
@@ -66,6 +67,7 @@ def manage_staff() -> Response:
 
 @bp.post("/staff")
 def manage_staff_add() -> Response:
+    """POST /admin/staff: add an account; the page shows its one-time password, this once."""
     actor = manager()
     if actor is None:
         return login_redirect()
@@ -80,6 +82,8 @@ def manage_staff_add() -> Response:
 
 @bp.post("/staff/<name>/<action>")
 def manage_staff_change(name: str, action: str) -> Response:
+    """POST /admin/staff/<name>/<action>: disable, enable or reset an account (reset: a new one-time
+    password, shown once on the page)."""
     actor = manager()
     if actor is None:
         return login_redirect()
@@ -111,6 +115,7 @@ def _device_list() -> list[dict[str, Any]]:
 
 @bp.get("/devices")
 def manage_devices() -> Response:
+    """GET /admin/devices: the device tokens, and the pairing form with ``?code=`` filled in (the pairing QR)."""
     if manager() is None:
         return login_redirect()
     return manage_page("devices", devices=_device_list(), code=request.args.get("code", "")[:8])
@@ -118,6 +123,7 @@ def manage_devices() -> Response:
 
 @bp.post("/devices/pair")
 def manage_devices_pair() -> Response:
+    """POST /admin/devices/pair: enrol the device that shows this code, under this name."""
     actor = manager()
     if actor is None:
         return login_redirect()
@@ -131,6 +137,7 @@ def manage_devices_pair() -> Response:
 
 @bp.post("/devices/<int:device_id>/revoke")
 def manage_devices_revoke(device_id: int) -> Response:
+    """POST /admin/devices/<id>/revoke: revoke a device's token; it is refused at once."""
     actor = manager()
     if actor is None:
         return login_redirect()

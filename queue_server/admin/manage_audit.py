@@ -56,6 +56,8 @@ def _local(moment: str) -> str:
 
 @bp.get("/audit")
 def manage_audit() -> Response:
+    """GET /admin/audit: the newest entries, filtered by the centre's dates, actor and kind, each with its
+    change as a difference; the CSV link has them all."""
     if manager() is None:
         return login_redirect()
     f = _filters()

@@ -146,23 +146,27 @@ def _test_print(key: str) -> None:
 
 @bp.get("/desks")
 def manage_desks() -> Response:
+    """GET /admin/desks: the desks and what each serves (for an admin, who may open them); supervisors too."""
     return _show("desks", SUPERVISOR_ROLES)
 
 
 @bp.post("/desks")
 def manage_desk_add() -> Response:
+    """POST /admin/desks: an admin adds a desk."""
     return _change("desks", ADMIN_ROLES, lambda actor: centre_admin.create_desk(
         vuoro(), {"key": request.form.get("key", "").strip(), **_desk_form()}, actor=actor))
 
 
 @bp.post("/desks/<key>")
 def manage_desk_update(key: str) -> Response:
+    """POST /admin/desks/<key>: change a desk's label, location, zone and services (a supervisor may too)."""
     return _change("desks", SUPERVISOR_ROLES,
                    lambda actor: centre_admin.update_desk(vuoro(), key, _desk_form(), actor=actor))
 
 
 @bp.post("/desks/<key>/retire")
 def manage_desk_retire(key: str) -> Response:
+    """POST /admin/desks/<key>/retire: an admin retires a desk, once the form's confirmation is ticked."""
     return _change("desks", ADMIN_ROLES, lambda actor: _retire(key, actor))
 
 
@@ -177,11 +181,13 @@ def manage_account_desks(name: str) -> Response:
 
 @bp.get("/zones")
 def manage_zones() -> Response:
+    """GET /admin/zones: the zones, and what their boards say and play."""
     return _show("zones")
 
 
 @bp.post("/zones/<key>")
 def manage_zone_update(key: str) -> Response:
+    """POST /admin/zones/<key>: change a zone's name, languages, chime, speech, volume, boards' message."""
     return _change("zones", ADMIN_ROLES,
                    lambda actor: centre_admin.update_zone(vuoro(), key, _zone_form(), actor=actor))
 
@@ -190,17 +196,20 @@ def manage_zone_update(key: str) -> Response:
 
 @bp.get("/kiosks")
 def manage_kiosks() -> Response:
+    """GET /admin/kiosks: the kiosks and what each offers, and the printers with their health and last test."""
     return _show("kiosks")
 
 
 @bp.post("/kiosks/<key>")
 def manage_kiosk_update(key: str) -> Response:
+    """POST /admin/kiosks/<key>: change a kiosk's zone, printer, language and the services it offers."""
     return _change("kiosks", ADMIN_ROLES,
                    lambda actor: centre_admin.update_kiosk(vuoro(), key, _kiosk_form(), actor=actor))
 
 
 @bp.post("/printers/<key>/test")
 def manage_printer_test(key: str) -> Response:
+    """POST /admin/printers/<key>/test: print a test ticket; the page comes back with ``?tested=<key>``."""
     return _change("kiosks", ADMIN_ROLES, lambda actor: _test_print(key), tested=key)
 
 

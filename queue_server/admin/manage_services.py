@@ -158,6 +158,8 @@ def _exception_change(service: str | None, day: str | None = None) -> Response:
 
 @bp.get("/services")
 def manage_services() -> Response:
+    """GET /admin/services: the services, their hours and the exceptions in a calendar (``?month=``);
+    ``?edit=`` opens a service's form for an admin."""
     if manager(SUPERVISOR_ROLES) is None:
         return login_redirect()
     return manage_page("services", strings=STRINGS, saved=request.args.get("saved") == "1",
@@ -166,6 +168,7 @@ def manage_services() -> Response:
 
 @bp.post("/services")
 def manage_service_create() -> Response:
+    """POST /admin/services: an admin adds a service; the page comes back with its form open."""
     def create(ctx: Context, actor: str) -> None:
         fields = forms.service_fields(request.form, None, ctx.config.centre.languages)
         service = {"key": request.form.get("key", "").strip(), **{k: v for k, v in fields.items() if v is not None}}
@@ -176,6 +179,7 @@ def manage_service_create() -> Response:
 
 @bp.post("/services/<key>/edit")
 def manage_service_update(key: str) -> Response:
+    """POST /admin/services/<key>/edit: save the fields the form changed (none changed: nothing saved)."""
     def update(ctx: Context, actor: str) -> None:
         old = ctx.config.service_map.get(key)
         if old is None:
@@ -189,6 +193,7 @@ def manage_service_update(key: str) -> Response:
 
 @bp.post("/services/<key>/hours")
 def manage_service_hours(key: str) -> Response:
+    """POST /admin/services/<key>/hours: an admin sets the service's weekly opening hours."""
     return _change(ADMIN_ROLES, lambda ctx, actor: centre_admin.update_service(
         ctx, key, {"hours": forms.weekly(request.form)}, actor=actor), editing=key, edit=key, _anchor="edit")
 
@@ -210,6 +215,7 @@ def manage_service_appointments(key: str) -> Response:
 
 @bp.post("/services/<key>/retire")
 def manage_service_retire(key: str) -> Response:
+    """POST /admin/services/<key>/retire: an admin retires the service, once the confirmation is ticked."""
     def retire(ctx: Context, actor: str) -> None:
         if request.form.get("confirm") != "1":
             raise InvalidRequest("confirm: tick the box to retire the service")
@@ -220,23 +226,27 @@ def manage_service_retire(key: str) -> Response:
 
 @bp.post("/services/<key>/close")
 def manage_service_close(key: str) -> Response:
+    """POST /admin/services/<key>/close: "close for today", an exception of today that closes the service."""
     return _change(SUPERVISOR_ROLES, lambda ctx, actor: centre_admin.set_exception(
         ctx, ctx.today(), {"closed": True}, service=key, actor=actor), _anchor="services")
 
 
 @bp.post("/services/<key>/reopen")
 def manage_service_reopen(key: str) -> Response:
+    """POST /admin/services/<key>/reopen: remove today's exception of the service ("reopen")."""
     return _change(SUPERVISOR_ROLES, lambda ctx, actor: centre_admin.set_exception(
         ctx, ctx.today(), None, service=key, actor=actor), _anchor="services")
 
 
 @bp.post("/services/<key>/exceptions")
 def manage_exception_add(key: str) -> Response:
+    """POST /admin/services/<key>/exceptions: a supervisor gives the service an exception on a date."""
     return _exception_change(key)
 
 
 @bp.post("/services/<key>/exceptions/<day>/remove")
 def manage_exception_remove(key: str, day: str) -> Response:
+    """POST /admin/services/<key>/exceptions/<day>/remove: remove the service's exception on that date."""
     return _exception_change(key, day)
 
 
@@ -248,4 +258,5 @@ def manage_centre_exception_add() -> Response:
 
 @bp.post("/exceptions/<day>/remove")
 def manage_centre_exception_remove(day: str) -> Response:
+    """POST /admin/exceptions/<day>/remove: remove the whole centre's exception on that date."""
     return _exception_change(None, day)

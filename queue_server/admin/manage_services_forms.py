@@ -184,6 +184,7 @@ def _days(hours: Mapping[str, str | list[str]] | None) -> dict[str, str]:
 
 
 def day(text: str) -> date:
+    """The form's date (``2026-12-24``); anything else is refused with the reason (400)."""
     try:
         return date.fromisoformat(text.strip())
     except ValueError:

@@ -30,6 +30,7 @@ STRINGS = ("dashboard.", "manage.", "login.", "report.", "desk.status.", "layout
 @bp.get("")
 @bp.get("/")
 def index() -> Response:
+    """GET /admin: the day's dashboard, for admins; logged out: to log in; any other role: 403."""
     if not current_user.is_authenticated:
         return redirect("/login?next=/admin")
     if current_user.principal.role != "admin":

@@ -61,6 +61,8 @@ def _one(appointment: dict[str, object], status: int = 200) -> tuple[Response, i
 @bp.post("/appointments")
 @require(BOOKING_ROLES)
 def create_appointment() -> tuple[Response, int]:
+    """POST /api/appointments: a booking system books a slot of a service (a start on its grid); 409 ``slot_full``
+    when it was taken."""
     req = parse_body(AppointmentRequest)
     return _one(service.book(ctx(), req.service, _instant(req.start), source="api", duration_min=req.duration_min),
                 201)
@@ -69,6 +71,7 @@ def create_appointment() -> tuple[Response, int]:
 @bp.get("/appointments")
 @require(BOOKING_ROLES)
 def list_appointments() -> Response:
+    """GET /api/appointments: a day's appointments (``?day=``, today by default), of ``?service=`` or all."""
     found = service.list_day(ctx(), _day("day"), request.args.get("service") or None)
     return jsonify(AppointmentsEnvelope(appointments=[AppointmentOut.model_validate(a) for a in found])
                    .model_dump(mode="json"))
@@ -82,6 +85,8 @@ def show_appointment(code: str) -> tuple[Response, int]:
 
 @bp.delete("/appointments/<code>")
 def cancel_appointment(code: str) -> tuple[Response, int]:
+    """DELETE /api/appointments/<code>: the visitor cancels with the code, its only key (rate-limited per
+    address); the place is free again at once, and 409 ``not_cancellable`` once checked in."""
     return _one(service.cancel(ctx(), code))
 
 
@@ -103,6 +108,8 @@ def book_public() -> tuple[Response, int]:
 
 @bp.get("/services/<key>/slots")
 def service_slots(key: str) -> Response:
+    """GET /api/services/<key>/slots: the slots on ``?day=`` (today by default), each with its capacity and
+    free places; public, as it is counts only."""
     slots = service.free_slots(ctx(), key, _day("day"))
     return jsonify(SlotsEnvelope(slots=[SlotOut(start=s.start.isoformat(), capacity=s.capacity, free=s.free)
                                         for s in slots]).model_dump(mode="json"))

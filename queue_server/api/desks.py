@@ -59,6 +59,7 @@ def _single_desk() -> bool:
 @bp.get("/desks")
 @require(DESK_ROLES)
 def list_desks() -> Response:
+    """GET /api/desks: every desk, its labels (see ``_desk_out``) and its status (none in the live model: closed)."""
     statuses = service.desk_statuses(ctx())
     desks = [_desk_out(d.key, statuses.get(d.key, "closed")) for d in ctx().config.desks]
     return jsonify(DesksEnvelope(desks=desks).model_dump(mode="json"))
@@ -67,6 +68,7 @@ def list_desks() -> Response:
 @bp.get("/desks/<key>")
 @require(DESK_ROLES)
 def show_desk(key: str) -> Response:
+    """GET /api/desks/<key>: the desk's state, its current ticket and the waiting count of each of its services."""
     result, waiting = service.desk_overview(ctx(), key)
     ticket = TicketOut.model_validate(result.ticket, from_attributes=True) if result.ticket else None
     out = DeskDetailOut(desk=_desk_out(key, result.desk_status), ticket=ticket, waiting=waiting)
@@ -104,6 +106,7 @@ for _path, _action in (
 @bp.post("/desks/<key>/transfer")
 @require(DESK_ROLES)
 def transfer(key: str) -> Response | tuple[str, int]:
+    """POST /api/desks/<key>/transfer: send the desk's current ticket to another service, keeping its place."""
     check_desk(key)
     req = parse_body(TransferRequest)
     return _action_json(service.transfer(ctx(), key, req.service, _actor()))
@@ -112,6 +115,8 @@ def transfer(key: str) -> Response | tuple[str, int]:
 @bp.post("/desks/<key>/call")
 @require(DESK_ROLES)
 def call_number(key: str) -> Response | tuple[str, int]:
+    """POST /api/desks/<key>/call: call a waiting ticket by its number or its waiting-list id (409
+    ``already_called`` when another desk was first); like "next", it takes the desk (``single_desk``)."""
     check_desk(key)
     req = parse_body(CallRequest)
     return _action_json(service.call_number(ctx(), key, req.number, _actor(), ticket_id=req.ticket,
@@ -130,6 +135,7 @@ def undo_no_show_view(key: str) -> Response | tuple[str, int]:
 @bp.post("/desks/<key>/status")
 @require(DESK_ROLES)
 def set_status(key: str) -> Response:
+    """POST /api/desks/<key>/status: open, pause or close the desk; opening it closes a person's other desk."""
     check_desk(key)
     req = parse_body(DeskStatusRequest)
     result = service.set_status(ctx(), key, req.status, _actor(), single_desk=_single_desk())

@@ -39,6 +39,8 @@ def _row(s: Summary) -> dict[str, Any]:
 
 
 def stats_json(report: stats_service.StatsReport) -> dict[str, Any]:
+    """The report as ``GET /api/stats`` answers it (``StatsOut``): by day, service, desk and kind, and the
+    feedback, with the names of services and desks."""
     config = ctx().config
     out = StatsOut.model_validate({
         "from": report.start.isoformat(), "to": report.end.isoformat(), "service": report.service,
@@ -68,6 +70,7 @@ def stats_json(report: stats_service.StatsReport) -> dict[str, Any]:
 @bp.get("/stats")
 @require(ADMIN_ROLES)
 def stats() -> Response:
+    """GET /api/stats: the statistics of ``?from=``..``?to=`` (business days), of ``?service=`` or all."""
     q = _query(StatsQuery)
     return jsonify(stats_json(stats_service.build_report(ctx(), q.start, q.end, q.service)))
 
@@ -75,6 +78,7 @@ def stats() -> Response:
 @bp.get("/stats.csv")
 @require(ADMIN_ROLES)
 def stats_csv() -> Response:
+    """GET /api/stats.csv: the same statistics as CSV, grouped ``?by=``, its column names in ``?language=``."""
     q = _query(CsvQuery)
     by = stats_service.parse_by(q.by)
     report = stats_service.build_report(ctx(), q.start, q.end, q.service)
@@ -86,6 +90,7 @@ def stats_csv() -> Response:
 @bp.get("/report.pdf")
 @require(ADMIN_ROLES)
 def report_pdf() -> Response:
+    """GET /api/report.pdf: a period's PDF report, in ``?language=`` or else the centre's language."""
     q = _query(ReportQuery)
     report = stats_service.build_report(ctx(), q.start, q.end)
     pdf = render_report(ctx(), report, q.language or ctx().config.centre.language)

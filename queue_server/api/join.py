@@ -18,6 +18,7 @@ from .tickets import ticket_json
 
 @bp.post("/join/<kiosk>")
 def join(kiosk: str) -> tuple[Response, int]:
+    """POST /api/join/<kiosk>: the poster's ticket, in the visitor's language, else the kiosk's, else the centre's."""
     req = parse_body(JoinRequest)
     config = ctx().config
     kcfg = config.kiosk_map.get(kiosk)

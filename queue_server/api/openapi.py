@@ -238,6 +238,7 @@ _DESCRIPTIONS = {200: "OK", 201: "Created", 202: "Accepted: it runs in the backg
 
 @functools.cache
 def build_document() -> dict[str, Any]:
+    """The API's OpenAPI 3.1 document, built once from ``OPERATIONS`` and the pydantic models."""
     models = {m for op in OPERATIONS for m in (op[3], *op[4].values()) if m is not None}
     _, schemas = models_json_schema([(m, "validation" if m.__name__.endswith("Request") else "serialization")
                                      for m in sorted(models, key=lambda m: m.__name__)],
@@ -289,4 +290,5 @@ def build_document() -> dict[str, Any]:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
+    """GET /api/openapi.json: the API's OpenAPI document (public; the start page links to it)."""
     return jsonify(build_document())

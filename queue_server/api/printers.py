@@ -14,6 +14,8 @@ from .schemas import PrintersEnvelope
 @bp.get("/printers")
 @require(ADMIN_ROLES)
 def list_printers() -> Response:
+    """GET /api/printers: each printer's health (online, paper near end, paper out, offline); none on a
+    server that prints nothing."""
     printing = current_app.extensions.get(EXTENSION)
     items = printing.status_list() if printing is not None else []
     return jsonify(PrintersEnvelope.model_validate({"printers": items}).model_dump(mode="json"))

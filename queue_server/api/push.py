@@ -13,6 +13,7 @@ from .schemas import PushKeyOut, PushSubscribed, PushSubscribedState, PushSubscr
 
 @bp.get("/push/key")
 def push_key() -> Response:
+    """GET /api/push/key: the VAPID public key a phone subscribes with; 409 when the centre sends no notifications."""
     if not ctx().config.push.enabled:
         raise service.PushDisabled("this centre sends no notifications")
     _, public = service.keys(ctx())
@@ -21,6 +22,7 @@ def push_key() -> Response:
 
 @bp.post("/tickets/<token>/push")
 def push_subscribe(token: str) -> tuple[Response, int]:
+    """POST /api/tickets/<token>/push: the ticket's browser subscribes to "almost your turn" and the call."""
     body = parse_body(PushSubscriptionIn)
     service.subscribe(ctx(), token, body.endpoint, body.keys.p256dh, body.keys.auth)
     return jsonify(PushSubscribed(push=PushSubscribedState(subscribed=True)).model_dump()), 201
@@ -36,5 +38,6 @@ def push_state(token: str) -> Response:
 
 @bp.delete("/tickets/<token>/push")
 def push_unsubscribe(token: str) -> tuple[str, int]:
+    """DELETE /api/tickets/<token>/push: stop the ticket's notifications."""
     service.unsubscribe(ctx(), token)
     return "", 204

@@ -13,6 +13,8 @@ from .schemas import ServiceOut, ServicesEnvelope
 
 @bp.get("/services")
 def list_services() -> Response:
+    """GET /api/services: each service, open or not, its queue and wait in ``?language=``, and whether the
+    booking page books it or a kiosk checks its appointments in (public: counts only)."""
     config = ctx().config
     language = query_language()
     bookable = {s.key for s in config.services if publicly_bookable(s)}

@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 @bp.post("/session")
 def login() -> Response:
+    """POST /api/session: a clerk or admin logs in with a password; 403 when the centre signs in by its provider."""
     req = parse_body(LoginRequest)
     if not ctx().config.auth.local_login:
         raise ApiError(403, "local_login_disabled", "sign in with the city's provider: GET /login/oidc")
@@ -39,6 +40,7 @@ def _me(principal: Principal) -> Response:
 @bp.get("/session")
 @require(DESK_ROLES)
 def me() -> Response:
+    """GET /api/session: who is logged in (or whose token this is), and whether they must change their password."""
     principal = current_principal()
     assert principal is not None  # guaranteed by @require
     return _me(principal)
@@ -59,6 +61,7 @@ def change_password_view() -> tuple[str, int]:
 
 @bp.delete("/session")
 def logout() -> tuple[str, int]:
+    """DELETE /api/session: log out; the account's desks close with its session."""
     release_session_desks()
     logout_user()
     return "", 204

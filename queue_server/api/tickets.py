@@ -15,6 +15,7 @@ from .schemas import IssueRequest, TicketEnvelope, TicketOut
 
 
 def ticket_json(view: object, status: int = 200) -> tuple[Response, int]:
+    """The ticket as the API answers it (``{"ticket": ...}``): the kiosk's, and the QR poster's (join.py)."""
     body = TicketEnvelope(ticket=TicketOut.model_validate(view, from_attributes=True))
     return jsonify(body.model_dump(mode="json")), status
 
@@ -22,6 +23,8 @@ def ticket_json(view: object, status: int = 200) -> tuple[Response, int]:
 @bp.post("/tickets")
 @require(KIOSK_ROLES)
 def issue() -> tuple[Response, int]:
+    """POST /api/tickets: a kiosk issues a ticket for its errands, or checks an appointment in; a kiosk's token
+    speaks for its own kiosk only."""
     req = parse_body(IssueRequest)
     principal = current_principal()
     kiosk = req.kiosk
@@ -44,11 +47,13 @@ def issue() -> tuple[Response, int]:
 
 @bp.get("/tickets/<token>")
 def show(token: str) -> tuple[Response, int]:
+    """GET /api/tickets/<token>: the visitor's ticket; the token is the key (rate-limited per token)."""
     return ticket_json(service.get_ticket(ctx(), token))
 
 
 @bp.delete("/tickets/<token>")
 def cancel(token: str) -> tuple[Response, int]:
+    """DELETE /api/tickets/<token>: the visitor cancels the ticket; the token is the key."""
     return ticket_json(service.cancel_ticket(ctx(), token))
 
 

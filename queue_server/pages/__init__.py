@@ -17,5 +17,6 @@ from . import booking, join, oidc, service_worker, views  # noqa: E402,F401  (ro
 
 
 def init_app(app: Flask) -> None:
+    """Register the pages and their shared assets (``/assets/vuoro/``) on the app, once."""
     if "pages" not in app.blueprints:
         app.register_blueprint(bp)

@@ -35,6 +35,7 @@ def _unavailable(nxt: str, exc: ProviderUnavailable) -> Response:
 
 @bp.get("/login/oidc")
 def oidc_login() -> Response:
+    """GET /login/oidc: off to the city's provider, keeping ``next`` in the session; 503 when it does not answer."""
     login = _provider()
     if login is None:
         return not_found("text")
@@ -48,6 +49,8 @@ def oidc_login() -> Response:
 
 @bp.get("/login/oidc/callback")
 def oidc_callback() -> Response:
+    """GET /login/oidc/callback: back from the provider: signed in and on to ``next``, or the log-in page with
+    why not (401 refused, 403 no role or a disabled account, 503 the provider away)."""
     login = _provider()
     if login is None:
         return not_found("text")

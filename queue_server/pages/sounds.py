@@ -49,6 +49,7 @@ def chime_wav(rate: int = RATE) -> bytes:
 
 
 def main() -> None:
+    """Write the chime to ``static/sounds/chime.wav`` (``python -m queue_server.pages.sounds``)."""
     CHIME_PATH.parent.mkdir(parents=True, exist_ok=True)
     CHIME_PATH.write_bytes(chime_wav())
 

@@ -43,6 +43,7 @@ def _staff_user() -> SessionUser | None:
 
 @bp.get("/")
 def index() -> Response:
+    """GET /: the start page: the kiosks, the zones' boards, the desk page, log-in and the API's document."""
     cfg = config()
     lang = chosen_language()
     user = current_user.principal.label if current_user.is_authenticated else None
@@ -124,6 +125,7 @@ def password() -> Response:
 
 @bp.get("/desk")
 def desk() -> Response:
+    """GET /desk: the desk page for a logged-in staff account (``?desk=`` picks the desk); anyone else logs in."""
     user = _staff_user()
     if user is None:
         return login_redirect()
@@ -143,6 +145,7 @@ def _ticket(token: str) -> TicketView | None:
 
 @bp.get("/t/<token>")
 def phone(token: str) -> Response:
+    """GET /t/<token>: the visitor's phone page for the ticket, in the ticket's language unless ``?lang=`` asks."""
     view = _ticket(token)
     if view is None:
         return not_found("ticket")
@@ -170,6 +173,7 @@ def pairing_qr(code: str) -> Response:
 
 @bp.get("/t/<token>/qr.svg")
 def ticket_qr(token: str) -> Response:
+    """GET /t/<token>/qr.svg: the ticket's phone page as a QR code (not cached); an unknown token: 404."""
     view = _ticket(token)
     if view is None:
         return not_found("ticket")

@@ -40,6 +40,7 @@ PUBLIC_DETAILS = ("opens_at", "come_back_at", "start", "walk_in", "service")
 
 
 def error_response(status: int, code: str, message: str, **extra: Any) -> Response:
+    """The API's one error shape, ``{"error": {"code", "message", ...}}``, with its status (None details left out)."""
     body: dict[str, Any] = {"code": code, "message": message}
     body.update({k: v for k, v in extra.items() if v is not None})
     resp = jsonify({"error": body})
@@ -72,6 +73,8 @@ def _wants_json() -> bool:
 
 
 def register_error_handlers(app: Flask) -> None:
+    """Answer every error in that shape: ours, the domain's (their public details), invalid bodies,
+    HTTP errors of the API, and anything unexpected (logged; a database outage: 503, never 500)."""
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> Response:
         return error_response(exc.status, exc.code, exc.message)

@@ -132,5 +132,6 @@ def init_app(app: Flask, context: Context) -> None:
 
 
 def provider(app: Flask) -> OidcLogin | None:
+    """The app's log-in with the city's provider, or None without ``auth.oidc`` (its pages then answer 404)."""
     found: OidcLogin | None = app.extensions.get(EXTENSION)
     return found

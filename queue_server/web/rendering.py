@@ -27,6 +27,7 @@ def vuoro() -> Context:
 
 
 def config() -> VuoroConfig:
+    """The centre's live configuration, for the pages."""
     return vuoro().config
 
 

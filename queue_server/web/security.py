@@ -93,6 +93,8 @@ def _browser_key() -> str:
 
 
 def init_app(app: Flask) -> None:
+    """CSRF for requests the session cookie authenticates, the rate limits of the config's ``limits:``, and
+    the security headers (CSP and the rest) on every response."""
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)   # we decide below which requests need it
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)       # desk pages stay open all day
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.extensions["vuoro"].config.redis_url or "memory://")

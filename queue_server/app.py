@@ -36,10 +36,13 @@ def _as_config(config: VuoroConfig | Mapping[str, Any] | str | os.PathLike[str] 
 
 def create_app(
     config: VuoroConfig | Mapping[str, Any] | str | os.PathLike[str] | None = None, *,
-    notifier: Notifier | None = None, migrate: bool = True, clock: Callable[[], datetime] | None = None,
+    notifier: Notifier | None = None, migrate: bool | None = None, clock: Callable[[], datetime] | None = None,
 ) -> Flask:
     """Build a Vuoro app from a config object, a config mapping or a path to a YAML file.
 
+    ``migrate`` is :meth:`Database.prepare`'s: by default a SQLite file is created or upgraded here, and a
+    PostgreSQL database that is not at the code's revision raises :class:`~queue_server.db.SchemaNotCurrent`
+    (``vuoro db upgrade`` migrates it once per release, never every process at its start).
     ``clock`` replaces the wall clock (tests): given here, the app's background threads never see another.
     """
     cfg = _as_config(config)
@@ -54,8 +57,11 @@ def create_app(
         MAX_CONTENT_LENGTH=64 * 1024,
     )
     db = Database(cfg.resolved_database_url(), timeout_s=cfg.database_timeout_s)
-    if migrate:
-        db.upgrade()
+    try:
+        db.prepare(migrate)
+    except Exception:
+        db.dispose()
+        raise
     # the centre's part of the configuration lives in the database: config.yaml seeds an empty one
     cfg, config_version = load_or_seed(db, cfg)
     context = Context(config=cfg, db=db, clock=clock or utcnow)
@@ -181,9 +187,10 @@ def _init_login(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = "strong"
 
-    @login_manager.user_loader
     def _load(user_id: str) -> SessionUser | None:
         if not user_id.isdigit():
             return None
         principal = load_user(current_app.extensions["vuoro"].db, int(user_id))
         return SessionUser(principal) if principal else None
+
+    login_manager.user_loader(_load)  # called, not a decorator: Flask-Login's decorator is untyped

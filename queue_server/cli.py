@@ -14,8 +14,8 @@ import yaml
 from . import log_hygiene, workers
 from .config import ConfigError, VuoroConfig, load_config
 from .domain.errors import DomainError
+from .domain.roles import STAFF_ROLES, TOKEN_ROLES
 from .services import centre_config, devices, first_start, staff
-from .services.accounts import TOKEN_ROLES, USER_ROLES
 from .services.context import Context
 from .workers import WORKERS
 
@@ -23,6 +23,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def config_option(f: F) -> F:
+    """``--config PATH`` on a command (default: $VUORO_CONFIG or ./config.yaml)."""
     return click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
                         help="config file (default: $VUORO_CONFIG or ./config.yaml)")(f)
 
@@ -34,12 +35,21 @@ def _load(config_path: str | None) -> VuoroConfig:
         raise click.ClickException(str(exc)) from None
 
 
-def _database(cfg: VuoroConfig) -> Any:
-    """The database, created or migrated to the newest schema first (every command that needs it)."""
-    from .db import Database
+def _database(cfg: VuoroConfig, *, migrate: bool | None = None) -> Any:
+    """The database, its schema made ready by ``Database.prepare``: a SQLite file is created or upgraded, while a
+    PostgreSQL database behind the code is refused with what to run, since only ``vuoro db upgrade`` (once per
+    release, vuoro-migrate.service) migrates a database that several processes share."""
+    from .db import Database, SchemaNotCurrent
 
     db = Database(cfg.resolved_database_url(), timeout_s=cfg.database_timeout_s)
-    db.upgrade()
+    try:
+        db.prepare(migrate)
+    except SchemaNotCurrent as exc:
+        db.dispose()
+        raise click.ClickException(str(exc)) from None
+    command = click.get_current_context(silent=True)
+    if command is not None:  # its connections close with the command, not whenever the process ends
+        command.call_on_close(db.dispose)
     return db
 
 
@@ -69,13 +79,13 @@ def serve(config_path: str | None, host: str, port: int, worker: str, threads: i
         raise click.ClickException(why)
     if worker == "gevent":
         workers.prepare_gevent()  # before the database driver is first imported, below
+    database = _database(cfg)  # refuses a PostgreSQL database behind the code before anything starts
     open_files = workers.raise_open_files_limit()
     from .app import create_app
     from .services.accounts import ensure_first_admin
     from .wsgi_server import run
 
     log_hygiene.install_everywhere(log_client_addresses=cfg.log_client_addresses)  # from here on, it serves
-    database = _database(cfg)
     first = ensure_first_admin(database)
     database.dispose()
     _echo_addresses(cfg, host, port, first)
@@ -118,9 +128,10 @@ def db() -> None:
 @db.command("upgrade")
 @config_option
 def db_upgrade(config_path: str | None) -> None:
-    """Create the schema or migrate it to the newest revision (Alembic)."""
+    """Create the schema or migrate it to the newest revision (Alembic): on PostgreSQL the only command that does,
+    once per release before the servers restart (vuoro-migrate.service)."""
     cfg = _load(config_path)
-    _database(cfg)
+    _database(cfg, migrate=True)
     click.echo("database is at the newest revision")
 
 
@@ -132,7 +143,7 @@ def user() -> None:
 @user.command("add")
 @config_option
 @click.argument("name")
-@click.option("--role", type=click.Choice(USER_ROLES), required=True)
+@click.option("--role", type=click.Choice(STAFF_ROLES), required=True)
 def user_add(config_path: str | None, name: str, role: str) -> None:
     """Add an account; the password comes from a prompt, or from the first line of standard input."""
     from .domain.errors import DomainError

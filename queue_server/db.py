@@ -26,6 +26,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event, orm
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,13 @@ _PG_UNAVAILABLE = ("08", "53", "57P", "58")
 # SQLite: another connection holds the lock past busy_timeout, or the file cannot be opened (volume gone).
 _SQLITE_UNAVAILABLE = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CANTOPEN")
 _CREDENTIALS = re.compile(r"://[^/\s@]*@")
+
+
+class SchemaNotCurrent(Exception):
+    """The database's schema is not the one this code was written for: serving on it would run half-migrated.
+
+    The message says what to do ("run vuoro db upgrade"); the CLI prints it and the server does not start.
+    """
 
 
 class DatabaseUnavailable(Exception):
@@ -194,11 +203,46 @@ class Database:
         """Create or migrate the schema to the newest Alembic revision."""
         command.upgrade(alembic_config(self.url, self.engine), "head")
 
+    def prepare(self, migrate: bool | None = None) -> None:
+        """Make sure the schema is the code's before anything uses it.
+
+        ``migrate=None`` is the deployment's rule: a SQLite file is created or upgraded on the spot (one process
+        owns it, and a new user's first ``vuoro serve`` must just work), while PostgreSQL is only checked,
+        because several processes share it and ``vuoro db upgrade`` migrates it once per release
+        (docs/deploy.md).  ``True`` upgrades whatever the database (``vuoro db upgrade`` itself), ``False`` only
+        checks.  Raises :class:`SchemaNotCurrent` when the schema is not at the code's head revision.
+        """
+        if migrate or (migrate is None and self.is_sqlite):
+            self.upgrade()
+        else:
+            self.require_current()
+
+    def require_current(self) -> None:
+        """Raise :class:`SchemaNotCurrent` unless the database is at the code's head revision(s)."""
+        script = ScriptDirectory.from_config(alembic_config(self.url))
+        heads = set(script.get_heads())
+        with self.engine.connect() as conn:
+            current = set(MigrationContext.configure(conn).get_current_heads())
+        if current == heads:
+            return
+        needs = ", ".join(sorted(heads))
+        if not current:
+            raise SchemaNotCurrent(f"the database has no schema yet (no revision), the code needs {needs}: "
+                                   "run vuoro db upgrade")
+        at = ", ".join(sorted(current))
+        known = {r.revision for r in script.walk_revisions()}
+        if current <= known:
+            raise SchemaNotCurrent(f"the database is at revision {at}, the code needs {needs}: run vuoro db upgrade")
+        raise SchemaNotCurrent(f"the database is at revision {at}, which this code does not know (a newer release "
+                               f"migrated it), the code needs {needs}: run the release that migrated it")
+
     def dispose(self) -> None:
         self.engine.dispose()
 
 
 def alembic_config(url: str, engine: sa.Engine | None = None) -> AlembicConfig:
+    """Alembic's configuration for ``url``, built in code (no alembic.ini to ship); ``engine`` lets the migrations
+    reuse the caller's connection pool (and its SQLite settings) instead of opening their own."""
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(Path(__file__).resolve().parent / "migrations"))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))

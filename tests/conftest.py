@@ -20,6 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from queue_server.app import create_app, shutdown
+from queue_server.db import Database
 from queue_server.services.accounts import add_user, create_token
 from queue_server.services.context import Context, RecordingNotifier
 from tests.postgres import throwaway_database
@@ -186,10 +187,22 @@ def redis_url() -> str:
 
 
 @pytest.fixture
-def postgres_url(postgres_server: str) -> Iterator[str]:
-    """A throwaway database on the local PostgreSQL server, dropped after the test."""
+def empty_postgres_url(postgres_server: str) -> Iterator[str]:
+    """A throwaway database on the local PostgreSQL server without a schema, dropped after the test."""
     with throwaway_database(postgres_server) as url:
         yield url
+
+
+@pytest.fixture
+def postgres_url(empty_postgres_url: str) -> str:
+    """A throwaway PostgreSQL database migrated to the newest revision, as ``vuoro db upgrade`` leaves it on a
+    release: apps and servers on PostgreSQL never migrate at start, they refuse a database that is behind."""
+    db = Database(empty_postgres_url)
+    try:
+        db.upgrade()
+    finally:
+        db.dispose()
+    return empty_postgres_url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

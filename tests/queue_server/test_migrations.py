@@ -19,7 +19,8 @@ from queue_server.services import centre_config
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def fresh_db(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
-    url = f"sqlite:///{tmp_path / 'fresh.db'}" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    url = (f"sqlite:///{tmp_path / 'fresh.db'}" if request.param == "sqlite"
+           else request.getfixturevalue("empty_postgres_url"))
     db = Database(url)
     request.addfinalizer(db.dispose)
     return db
@@ -89,6 +90,7 @@ def test_an_installation_that_ran_on_the_file_gets_its_configuration_moved_into_
     with fresh_db.engine.begin() as conn:
         conn.execute(sa.text("INSERT INTO counters (scope, day, value) VALUES ('prefix:K', '2026-11-27', 3)"))
     assert "centre_config" not in tables(fresh_db)
+    fresh_db.upgrade()  # vuoro db upgrade, as on a release
     app = create_app({**config_data, "database_url": fresh_db.url})
     try:
         ctx = app.extensions["vuoro"]

@@ -28,6 +28,7 @@ def printer_lines(app: Flask) -> list[dict[str, Any]]:
 
 
 def init_app(app: Flask) -> None:
+    """The dashboard's routes and live namespace, the management pages and the nightly jobs, on ``app``."""
     from ..extensions import socketio
 
     # the manage_* modules add the management pages' routes to views.bp
@@ -45,7 +46,10 @@ def init_app(app: Flask) -> None:
 
 def _init_retention(app: Flask, ctx: Context) -> None:
     """The nightly purge and the sweep of missed appointments run inside the server unless the config turns them
-    off (``retention_worker: false``: a deployment that runs ``vuoro purge`` from a timer instead).
+    off (``retention_worker: false``).  Every process of a deployment may run them: the purge runs once a night
+    for all of them (:func:`queue_server.services.retention.nightly` takes a database lock, and skips a night
+    that ``vuoro purge`` from deploy/vuoro-purge.timer did already), and each sweep is one statement the
+    database decides.
 
     The app is built in the serving process (after gunicorn's fork), so its thread belongs to that process;
     :func:`queue_server.app.shutdown` stops it.

@@ -62,12 +62,13 @@ def report(config_path: str | None, start: date | None, end: date | None, out: s
 @click.command("purge")
 @config_option
 def purge(config_path: str | None) -> None:
-    """Apply retention now: keep daily aggregates, delete tickets and events older than retention_days."""
-    from ..services.retention import cutoff_day
-    from ..services.retention import purge as run_purge
+    """Apply retention now: keep daily aggregates, delete tickets and events older than retention_days.
+
+    It counts as tonight's run of the servers' nightly purge (deploy/vuoro-purge.timer runs it every night)."""
+    from ..services.retention import cutoff_day, purge_now
 
     ctx = _context(config_path)
-    result = run_purge(ctx)
+    result = purge_now(ctx)
     click.echo(f"purged {len(result.days)} day(s) before {cutoff_day(ctx)}: {result.tickets} tickets, "
                f"{result.events} events, {result.files} saved PDF tickets; their daily statistics are kept")
 

@@ -7,7 +7,9 @@ unlinks its feedback, which keeps only day, service, rating and category).  Stat
 aggregates from then on, with the same figures.  Running it again changes nothing: it is idempotent, and two
 processes racing on a day end with one set of aggregates (the unique cell key refuses the second).
 
-Runs daily inside the server (:class:`RetentionWorker`) and on demand as ``vuoro purge``.
+Runs on demand as ``vuoro purge`` (also what ``deploy/vuoro-purge.timer`` runs every night) and nightly inside
+every server process (:class:`RetentionWorker`), but once per deployment and night: :func:`nightly` lets only the
+first process that night purge (see there), and ``vuoro purge`` counts as that night's run.
 """
 
 from __future__ import annotations
@@ -26,11 +28,16 @@ from printer.pdf_backend import PdfPrinter
 
 from ..models import Counter, DailyStats, Feedback, Ticket, TicketEvent
 from .context import Context
+from .counters import bump_counter
 from .housekeeping import expire_previous_days
 from .outbox import purge_before, writing
 from .statistics import live_cells, row_from_cell
 
 log = logging.getLogger(__name__)
+#: the counters row (scope, business day) that says how many purges ran that day: "did tonight's run happen?"
+NIGHTLY_SCOPE = "nightly:purge"
+#: the PostgreSQL advisory lock held by the process that purges now (any fixed number; ASCII "vuoro-nt")
+NIGHTLY_LOCK = 0x76756F726F2D6E74
 
 
 @dataclass
@@ -47,6 +54,8 @@ def cutoff_day(ctx: Context, today: date | None = None) -> date:
 
 
 def purge(ctx: Context, *, today: date | None = None) -> PurgeResult:
+    """Purge every business day before :func:`cutoff_day` that still has tickets, each in its own transaction;
+    idempotent, so a run cut short is finished by the next one."""
     now = ctx.now()
     today = today or ctx.today(now)
     cutoff = cutoff_day(ctx, today)
@@ -74,6 +83,56 @@ def purge(ctx: Context, *, today: date | None = None) -> PurgeResult:
     if result.days:
         log.info("retention: purged %d day(s) before %s: %d tickets, %d events", len(result.days), cutoff,
                  result.tickets, result.events)
+    return result
+
+
+def nightly(ctx: Context, *, run: Callable[[Context], PurgeResult] = purge) -> PurgeResult | None:
+    """Tonight's purge for the whole deployment: the first server process to try runs it, every other skips.
+
+    Every process of a deployment runs a :class:`RetentionWorker`, and they wake at the same time.  The purge is
+    idempotent, so racing would not lose data, but N processes would each expire, aggregate and delete at once,
+    and one night's work is one process's.  So, on PostgreSQL, one transaction takes a transaction-level
+    advisory lock without waiting (``pg_try_advisory_xact_lock``): a process that does not get it skips, since
+    another is purging now.  Holding it, the process skips too if the ``nightly:purge`` counter of today is
+    set (a process, or ``vuoro purge``, did it earlier today); else it purges and sets the counter in that same
+    transaction, whose commit releases the lock.  A purge that fails sets nothing and leaves the night to the
+    next try.  SQLite serves one process, so it checks and sets the counter without a lock.
+
+    None when skipped, else what the purge did.
+    """
+    return _once(ctx, run, wait=False)
+
+
+def purge_now(ctx: Context, *, run: Callable[[Context], PurgeResult] = purge) -> PurgeResult:
+    """``vuoro purge``: purge now whatever ran today, after a server's run in progress ends (it waits for the
+    lock), and count as today's run, so that the servers' workers skip the night the timer already did."""
+    result = _once(ctx, run, wait=True)
+    assert result is not None  # waiting, it never skips
+    return result
+
+
+def _once(ctx: Context, run: Callable[[Context], PurgeResult], *, wait: bool) -> PurgeResult | None:
+    today = ctx.today()
+    marker = sa.select(Counter.value).where(Counter.scope == NIGHTLY_SCOPE, Counter.day == today)
+    if ctx.db.is_sqlite:
+        with ctx.db.reader() as session:
+            if not wait and session.scalar(marker):
+                return None
+        result = run(ctx)
+        with ctx.db.writer() as session:
+            bump_counter(session, NIGHTLY_SCOPE, today)
+        return result
+    with ctx.db.writer() as session:  # the lock's transaction: open while the purge runs on other connections
+        if wait:
+            session.execute(sa.select(sa.func.pg_advisory_xact_lock(NIGHTLY_LOCK)))
+        elif not session.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(NIGHTLY_LOCK))):
+            log.info("retention: another process is purging now")
+            return None
+        elif session.scalar(marker):
+            log.info("retention: today's purge was done already")
+            return None
+        result = run(ctx)
+        bump_counter(session, NIGHTLY_SCOPE, today)
     return result
 
 
@@ -105,14 +164,17 @@ def _purge_day(ctx: Context, day: date) -> tuple[int, int]:
 
 
 class RetentionWorker:
-    """Runs :func:`purge` shortly after start and then every day at ``at`` (local time); stoppable.
+    """Runs :func:`nightly` shortly after start and then every day at ``at`` (local time); stoppable.
+
+    The run after start catches up a night the server was down for; :func:`nightly` makes it, and each night's,
+    a no-op in every process but the first, and on a day already purged.
 
     ``start`` is idempotent (a second call does nothing while the thread runs); ``stop`` wakes the thread and
     waits for it.  A failing run is logged and retried the next day.
     """
 
     def __init__(self, ctx: Context, *, at: time = time(3, 15), first_delay_s: float = 60.0,
-                 run: Callable[[Context], object] = purge) -> None:
+                 run: Callable[[Context], object] = nightly) -> None:
         self.ctx = ctx
         self.at = at
         self.first_delay_s = first_delay_s

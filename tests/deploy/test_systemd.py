@@ -1,4 +1,4 @@
-"""The systemd units in ``deploy/`` checked as far as a machine without them installed allows.
+"""The systemd units in ``deploy/`` (every one of them) checked as far as a machine without them installed allows.
 
 ``systemd-analyze verify`` reads each unit as systemd would (sections, directives, dependencies, the timer's
 service); the only change made is the path of the installed ``vuoro`` command, which must exist for verify to
@@ -23,7 +23,9 @@ from tests.conftest import ROOT, service_unavailable
 
 DEPLOY = ROOT / "deploy"
 INSTALLED = "/opt/vuoro/venv/bin/vuoro"
-UNITS = ("vuoro@.service", "vuoro-migrate.service", "vuoro-backup.service", "vuoro-backup.timer", "vuoro.target")
+#: every unit shipped, the server's template first (verify needs its instances instead)
+UNITS = tuple(sorted((p.name for p in DEPLOY.iterdir() if p.suffix in (".service", ".timer", ".target")),
+                     key=lambda name: (name != "vuoro@.service", name)))
 
 
 def vuoro_command() -> str:
@@ -66,9 +68,21 @@ def test_every_command_line_in_the_units_is_one_the_cli_accepts(unit: str, args:
     assert result.exit_code == 0, f"{unit}: vuoro {' '.join(args)}: {result.output}"
 
 
-def test_the_units_run_the_server_and_the_migration() -> None:
-    assert {args[0] for _, args in exec_lines()} == {"serve", "db"}
-    assert len(exec_lines()) >= 3
+def test_the_units_run_the_server_the_migration_and_the_nightly_purge() -> None:
+    assert {args[0] for _, args in exec_lines()} == {"serve", "db", "purge"}
+    assert len(exec_lines()) >= 4
+    assert {"vuoro-purge.service", "vuoro-purge.timer", "vuoro-backup.timer"} <= set(UNITS)
+
+
+def test_every_timer_has_its_service_and_the_purge_runs_once_a_night() -> None:
+    """A timer starts the service of its own name; the purge's is daily, like the backup's (and after it)."""
+    timers = [n for n in UNITS if n.endswith(".timer")]
+    assert all(n.removesuffix(".timer") + ".service" in UNITS for n in timers), timers
+    at = {n: re.findall(r"^OnCalendar=\*-\*-\* (\d\d:\d\d):00$", (DEPLOY / n).read_text(encoding="utf-8"), re.M)
+          for n in timers}
+    assert all(len(times) == 1 for times in at.values()), at
+    assert at["vuoro-backup.timer"] < at["vuoro-purge.timer"]
+    assert ("vuoro-purge.service", ["purge", "--config", "/etc/vuoro/config.yaml"]) in exec_lines()
 
 
 def test_every_variable_of_the_example_environment_file_is_one_vuoro_reads() -> None:

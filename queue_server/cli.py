@@ -4,53 +4,19 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 import yaml
 
 from . import log_hygiene, workers
-from .config import ConfigError, VuoroConfig, load_config
+from .admin.cli import appointments, purge, report
+from .cli_options import config_option, live_context, load, open_database
+from .config import ConfigError, VuoroConfig
 from .domain.errors import DomainError
 from .domain.roles import STAFF_ROLES, TOKEN_ROLES
 from .services import centre_config, devices, first_start, staff
-from .services.context import Context
 from .workers import WORKERS
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def config_option(f: F) -> F:
-    """``--config PATH`` on a command (default: $VUORO_CONFIG or ./config.yaml)."""
-    return click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
-                        help="config file (default: $VUORO_CONFIG or ./config.yaml)")(f)
-
-
-def _load(config_path: str | None) -> VuoroConfig:
-    try:
-        return load_config(config_path)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-def _database(cfg: VuoroConfig, *, migrate: bool | None = None) -> Any:
-    """The database, its schema made ready by ``Database.prepare``: a SQLite file is created or upgraded, while a
-    PostgreSQL database behind the code is refused with what to run, since only ``vuoro db upgrade`` (once per
-    release, vuoro-migrate.service) migrates a database that several processes share."""
-    from .db import Database, SchemaNotCurrent
-
-    db = Database(cfg.resolved_database_url(), timeout_s=cfg.database_timeout_s)
-    try:
-        db.prepare(migrate)
-    except SchemaNotCurrent as exc:
-        db.dispose()
-        raise click.ClickException(str(exc)) from None
-    command = click.get_current_context(silent=True)
-    if command is not None:  # its connections close with the command, not whenever the process ends
-        command.call_on_close(db.dispose)
-    return db
 
 
 @click.group()
@@ -73,13 +39,13 @@ def main(verbose: bool) -> None:
               help="gthread worker threads; each open websocket holds one")
 def serve(config_path: str | None, host: str, port: int, worker: str, threads: int) -> None:
     """Run the server (one process: gunicorn with one gthread or gevent worker)."""
-    cfg = _load(config_path)
+    cfg = load(config_path)
     why = workers.refusal(worker, cfg.resolved_database_url())
     if why:
         raise click.ClickException(why)
     if worker == "gevent":
         workers.prepare_gevent()  # before the database driver is first imported, below
-    database = _database(cfg)  # refuses a PostgreSQL database behind the code before anything starts
+    database = open_database(cfg)  # refuses a PostgreSQL database behind the code before anything starts
     open_files = workers.raise_open_files_limit()
     from .app import create_app
     from .services.accounts import ensure_first_admin
@@ -130,8 +96,8 @@ def db() -> None:
 def db_upgrade(config_path: str | None) -> None:
     """Create the schema or migrate it to the newest revision (Alembic): on PostgreSQL the only command that does,
     once per release before the servers restart (vuoro-migrate.service)."""
-    cfg = _load(config_path)
-    _database(cfg, migrate=True)
+    cfg = load(config_path)
+    open_database(cfg, migrate=True)
     click.echo("database is at the newest revision")
 
 
@@ -153,7 +119,7 @@ def user_add(config_path: str | None, name: str, role: str) -> None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    database = _database(_load(config_path))
+    database = open_database(load(config_path))
     try:
         add_user(database, name, password, role)
     except DomainError as exc:
@@ -175,7 +141,7 @@ def token_create(config_path: str | None, role: str, name: str) -> None:
     from .domain.errors import DomainError
     from .services.accounts import create_token
 
-    database = _database(_load(config_path))
+    database = open_database(load(config_path))
     try:
         value = create_token(database, role, name)
     except DomainError as exc:
@@ -184,19 +150,11 @@ def token_create(config_path: str | None, role: str, name: str) -> None:
     click.echo(value)
 
 
-def _admin_context(config_path: str | None) -> Context:
-    """The live configuration on the database, for commands that change something every server must see."""
-    machine = _load(config_path)
-    database = _database(machine)
-    live, _ = centre_config.load_or_seed(database, machine)
-    return Context(config=live, db=database)
-
-
 @token.command("list")
 @config_option
 def token_list(config_path: str | None) -> None:
     """List device and script tokens (never the tokens themselves)."""
-    for d in devices.list_devices(_admin_context(config_path)):
+    for d in devices.list_devices(live_context(config_path)):
         state = f"revoked {d['revoked_at']}" if d["revoked_at"] else "active"
         click.echo(f"{d['id']:>5}  {d['role']:<6} {d['name']:<24} created {d['created_at']}  {state}")
 
@@ -207,7 +165,7 @@ def token_list(config_path: str | None) -> None:
 def token_revoke(config_path: str | None, token_id: int) -> None:
     """Revoke a token by its id (see 'vuoro token list'): refused at once, its sockets closed on every server."""
     try:
-        device = devices.revoke_device(_admin_context(config_path), token_id, actor="cli")
+        device = devices.revoke_device(live_context(config_path), token_id, actor="cli")
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"revoked {device['role']} token {device['id']} ({device['name']})")
@@ -220,7 +178,7 @@ def token_revoke(config_path: str | None, token_id: int) -> None:
 def token_pair(config_path: str | None, code: str, name: str) -> None:
     """Enrol the device whose screen shows CODE (a kiosk's unenrolled screen offers one)."""
     try:
-        device = devices.approve_pairing(_admin_context(config_path), code, name, actor="cli")
+        device = devices.approve_pairing(live_context(config_path), code, name, actor="cli")
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"enrolled {device['role']} {device['name']} (token {device['id']}); it starts within seconds")
@@ -232,7 +190,7 @@ def token_pair(config_path: str | None, code: str, name: str) -> None:
 def user_disable(config_path: str | None, name: str) -> None:
     """Disable an account: its sessions and sockets end at once, on every server."""
     try:
-        staff.update_user(_admin_context(config_path), name, actor="cli", active=False)
+        staff.update_user(live_context(config_path), name, actor="cli", active=False)
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"disabled {name}")
@@ -248,7 +206,7 @@ def print_test(config_path: str | None, printer_key: str, language: str | None) 
 
     from .receipt_texts import sample_receipt
 
-    cfg = _load(config_path)
+    cfg = load(config_path)
     if language is not None and language not in cfg.centre.languages:
         raise click.ClickException(f"--language must be one of {', '.join(cfg.centre.languages)}")
     chosen = next((p for p in cfg.printers if p.key == printer_key), None)
@@ -273,7 +231,7 @@ def config_group() -> None:
 @click.option("--out", "out_path", type=click.Path(dir_okay=False), default=None, help="file (default: stdout)")
 def config_export(config_path: str | None, out_path: str | None) -> None:
     """Write the live configuration in config.yaml's shape (machine settings stay in the server's file)."""
-    cfg, version = centre_config.load_or_seed(_database(_load(config_path)), _load(config_path))
+    cfg, version = centre_config.load_or_seed(open_database(load(config_path)), load(config_path))
     text = f"# Vuoro: the live centre configuration, version {version}\n" + centre_config.to_yaml(
         centre_config.document_of(cfg))
     if out_path:
@@ -289,7 +247,7 @@ def config_export(config_path: str | None, out_path: str | None) -> None:
 @click.option("--dry-run", is_flag=True, help="show what would change, change nothing")
 def config_import(config_path: str | None, file: str, dry_run: bool) -> None:
     """Apply FILE as the live configuration, printing the difference first; every server takes it up at once."""
-    ctx = _admin_context(config_path)
+    ctx = live_context(config_path)
     live = ctx.config
     try:
         data = yaml.safe_load(Path(file).read_text(encoding="utf-8"))
@@ -313,12 +271,6 @@ def config_import(config_path: str | None, file: str, dry_run: bool) -> None:
     click.echo(f"imported as version {version}; running servers take it up within a second")
 
 
-def _add_commands() -> None:
-    """Commands that live beside their feature: the PDF report, retention and appointments."""
-    from .admin.cli import appointments, purge, report
-
-    for command in (report, purge, appointments):
-        main.add_command(command)
-
-
-_add_commands()
+# the commands that live beside their feature: the PDF report, retention and appointments
+for _command in (report, purge, appointments):
+    main.add_command(_command)

@@ -7,14 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import _database, _load, config_option
-
-
-def _context(config_path: str | None):
-    from ..services.context import Context
-
-    cfg = _load(config_path)
-    return Context(config=cfg, db=_database(cfg))
+from ..cli_options import config_option, context
 
 
 def _day(_ctx: click.Context, _param: click.Parameter, value: datetime | None) -> date | None:
@@ -49,7 +42,7 @@ def report(config_path: str | None, start: date | None, end: date | None, out: s
     from ..services.report_pdf import render_report
     from ..services.statistics import build_report
 
-    ctx = _context(config_path)
+    ctx = context(config_path)
     try:
         stats = build_report(ctx, start, end)
     except DomainError as exc:
@@ -67,7 +60,7 @@ def purge(config_path: str | None) -> None:
     It counts as tonight's run of the servers' nightly purge (deploy/vuoro-purge.timer runs it every night)."""
     from ..services.retention import cutoff_day, purge_now
 
-    ctx = _context(config_path)
+    ctx = context(config_path)
     result = purge_now(ctx)
     click.echo(f"purged {len(result.days)} day(s) before {cutoff_day(ctx)}: {result.tickets} tickets, "
                f"{result.events} events, {result.files} saved PDF tickets; their daily statistics are kept")
@@ -88,7 +81,7 @@ def appointments_import(config_path: str | None, file: str, service_key: str) ->
     from ..services.appointments import import_entries
     from ..services.calendar_import import CalendarError, read_events
 
-    ctx = _context(config_path)
+    ctx = context(config_path)
     try:
         entries, skipped = read_events(Path(file).read_bytes(), ctx.config.centre.tz)
         result = import_entries(ctx, service_key, entries)

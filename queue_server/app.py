@@ -9,18 +9,35 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 
+import display_board
+import kiosk_ui
+
+from . import admin, metrics, pages, printing
+from .api import bp as api_bp
 from .config import VuoroConfig, build_config, load_config
 from .db import Database
 from .extensions import login_manager, socketio
+from .health import bp as health_bp
+from .i18n import web as i18n_web
 from .metrics import PUSH_EXTENSION
 from .models import utcnow
 from .proxy import behind_proxies
+from .realtime.change_feed import OutboxPoller, RedisChangeFeed
+from .realtime.fanout import SocketFanout
+from .realtime.handlers import Handlers
 from .realtime.push import PushWorker
+from .services.accounts import load_user
 from .services.centre_config import load_or_seed
 from .services.context import Context, Notifier
+from .services.live import install
+from .web import security
+from .web.auth import SessionUser, password_change_gate
+from .web.edge import refuse_control_characters
+from .web.errors import register_error_handlers
 from .web.oidc import init_app as init_oidc
+from .web.rendering import chosen_language
 
 log = logging.getLogger(__name__)
 FEED, FANOUT, PUSH = "vuoro_change_feed", "vuoro_fanout", PUSH_EXTENSION
@@ -73,12 +90,6 @@ def create_app(
 
     _init_login(app)
     init_oidc(app, context)  # staff sign-in with the city's provider, when auth.oidc is configured
-    from .api import bp as api_bp
-    from .health import bp as health_bp
-    from .web.auth import password_change_gate
-    from .web.edge import refuse_control_characters
-    from .web.errors import register_error_handlers
-
     app.register_blueprint(health_bp)
     app.register_blueprint(api_bp)
     register_error_handlers(app)
@@ -91,9 +102,6 @@ def create_app(
 
 def _init_extras(app: Flask) -> None:
     """Metrics (/metrics), the admin dashboard and statistics, and the security layer (headers, CSRF, limits)."""
-    from . import admin, metrics
-    from .web import security
-
     metrics.init_app(app)
     admin.init_app(app)
     security.init_app(app)
@@ -101,14 +109,10 @@ def _init_extras(app: Flask) -> None:
 
 def shutdown(app: Flask) -> None:
     """Stop the app's background workers and close its database pool (tests and clean exits)."""
-    from .printing import EXTENSION
-
-    printing = app.extensions.get(EXTENSION)
-    if printing is not None:
-        printing.close()
-    from .admin import stop_retention
-
-    stop_retention(app)
+    spooler = app.extensions.get(printing.EXTENSION)
+    if spooler is not None:
+        spooler.close()
+    admin.stop_retention(app)
     for key in (FEED, FANOUT, PUSH):
         worker = app.extensions.get(key)
         if worker is not None:
@@ -118,8 +122,6 @@ def shutdown(app: Flask) -> None:
 
 def _init_realtime(app: Flask, context: Context, notifier: Notifier | None, config_version: int) -> None:
     """Socket.IO in threading mode (never eventlet), with Redis as message queue when several processes run."""
-    from .realtime.handlers import Handlers
-
     # Without Redis, say so (client_manager=None): Flask-SocketIO keeps the options of its previous init_app, so an
     # app built after one with a message queue would otherwise inherit that app's queue.
     queue: dict[str, Any] = ({"message_queue": context.config.redis_url} if context.config.redis_url
@@ -132,17 +134,11 @@ def _init_realtime(app: Flask, context: Context, notifier: Notifier | None, conf
     _init_live(app, context, notifier, config_version)
     assert context.live is not None
     context.live.subscribe(handlers)  # closes the sockets of disabled users and revoked tokens
-    from . import printing
-
     printing.init_app(app, context, socketio)
 
 
 def _init_live(app: Flask, context: Context, notifier: Notifier | None, config_version: int) -> None:
     """The live model, its first consumer (the socket fan-out, or the caller's recorder) and the change feed."""
-    from .realtime.change_feed import OutboxPoller, RedisChangeFeed
-    from .realtime.fanout import SocketFanout
-    from .services.live import install
-
     live = install(context, config_version=config_version)
     if notifier is None:
         fanout = SocketFanout(socketio, context)
@@ -165,13 +161,6 @@ def _init_live(app: Flask, context: Context, notifier: Notifier | None, config_v
 
 def _init_pages(app: Flask) -> None:
     """The people-facing pages: kiosk, display board, desk, phone, login."""
-    import display_board
-    import kiosk_ui
-
-    from . import pages
-    from .i18n import web as i18n_web
-    from .web.rendering import chosen_language
-
     i18n_web.init_app(app, chosen_language)
     kiosk_ui.init_app(app)
     display_board.init_app(app)
@@ -179,11 +168,6 @@ def _init_pages(app: Flask) -> None:
 
 
 def _init_login(app: Flask) -> None:
-    from flask import current_app
-
-    from .services.accounts import load_user
-    from .web.auth import SessionUser
-
     login_manager.init_app(app)
     login_manager.session_protection = "strong"
 

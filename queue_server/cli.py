@@ -9,14 +9,20 @@ from pathlib import Path
 import click
 import yaml
 
+from printer import PrinterError, build_printer
+
 from . import log_hygiene, workers
 from .admin.cli import appointments, purge, report
+from .app import create_app
 from .cli_options import config_option, live_context, load, open_database
 from .config import ConfigError, VuoroConfig
 from .domain.errors import DomainError
 from .domain.roles import STAFF_ROLES, TOKEN_ROLES
+from .receipt_texts import sample_receipt
 from .services import centre_config, devices, first_start, staff
+from .services.accounts import add_user, create_token, ensure_first_admin
 from .workers import WORKERS
+from .wsgi_server import run
 
 
 @click.group()
@@ -47,10 +53,6 @@ def serve(config_path: str | None, host: str, port: int, worker: str, threads: i
         workers.prepare_gevent()  # before the database driver is first imported, below
     database = open_database(cfg)  # refuses a PostgreSQL database behind the code before anything starts
     open_files = workers.raise_open_files_limit()
-    from .app import create_app
-    from .services.accounts import ensure_first_admin
-    from .wsgi_server import run
-
     log_hygiene.install_everywhere(log_client_addresses=cfg.log_client_addresses)  # from here on, it serves
     first = ensure_first_admin(database)
     database.dispose()
@@ -112,9 +114,6 @@ def user() -> None:
 @click.option("--role", type=click.Choice(STAFF_ROLES), required=True)
 def user_add(config_path: str | None, name: str, role: str) -> None:
     """Add an account; the password comes from a prompt, or from the first line of standard input."""
-    from .domain.errors import DomainError
-    from .services.accounts import add_user
-
     if sys.stdin.isatty():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
@@ -138,9 +137,6 @@ def token() -> None:
 @click.option("--name", required=True, help="what the token is for, e.g. the kiosk's key")
 def token_create(config_path: str | None, role: str, name: str) -> None:
     """Create a token; it is printed once, as the last line (only its hash is stored)."""
-    from .domain.errors import DomainError
-    from .services.accounts import create_token
-
     database = open_database(load(config_path))
     try:
         value = create_token(database, role, name)
@@ -202,10 +198,6 @@ def user_disable(config_path: str | None, name: str) -> None:
 @click.option("--language", default=None, help="a language of the centre (default: its first)")
 def print_test(config_path: str | None, printer_key: str, language: str | None) -> None:
     """Print a sample ticket, for the technician installing a kiosk printer."""
-    from printer import PrinterError, build_printer
-
-    from .receipt_texts import sample_receipt
-
     cfg = load(config_path)
     if language is not None and language not in cfg.centre.languages:
         raise click.ClickException(f"--language must be one of {', '.join(cfg.centre.languages)}")

@@ -43,10 +43,13 @@ def refusal(worker: str, database_url: str) -> str | None:
 def prepare_gevent() -> None:
     """Make the standard library cooperative before the database driver is imported; keep access logs off.
 
-    gunicorn's gevent worker patches only after the fork, but ``vuoro serve`` migrates the database first, in
-    the master; psycopg picks its wait function when imported and would keep a blocking one in the worker.
+    gunicorn's gevent worker patches only after the fork, but ``vuoro serve`` opens the database first, in the
+    master (its schema check, the first admin); psycopg, imported when the first engine is created, picks its
+    wait function then and would keep a blocking one in the worker.  Importing Vuoro's modules imports no
+    database driver, so patching here, before the first engine, is early enough.
     gevent-websocket's handler logs every request line at INFO, and paths hold visitors' tokens.
     """
+    # lazy: gevent is the optional extra vuoro[gevent], needed only by the worker that asks for it
     from gevent import monkey
 
     monkey.patch_all()

@@ -19,7 +19,7 @@ from . import log_hygiene, workers
 def _logger_class(log_client_addresses: bool) -> type[Logger]:
     """gunicorn's logger with Vuoro's log hygiene on its handlers (it sets them up itself, in each process)."""
 
-    class HygienicLogger(Logger):
+    class HygienicLogger(Logger):  # type: ignore[misc]  # gunicorn ships no type hints
         def setup(self, cfg: Any) -> None:
             super().setup(cfg)
             log_hygiene.install([*self.error_log.handlers, *self.access_log.handlers],
@@ -28,7 +28,7 @@ def _logger_class(log_client_addresses: bool) -> type[Logger]:
     return HygienicLogger
 
 
-class _Gunicorn(BaseApplication):
+class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
     def __init__(self, factory: Callable[[], Flask], options: dict[str, Any]) -> None:
         self.factory = factory
         self.options = options

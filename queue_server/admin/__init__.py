@@ -7,34 +7,27 @@ Statistics and feedback live in the JSON API (``queue_server/api/insight.py``); 
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask
 
+from ..extensions import socketio
 from ..services.context import Context
 from ..services.retention import RetentionWorker
 from ..services.sweeps import Sweeper
+
+# the manage_* modules add the management pages' routes to views.bp
+from . import manage, manage_audit, manage_layout, manage_services, views  # noqa: F401
+from .live import AdminLive
+from .printers import printer_lines
+
+__all__ = ["LIVE", "RETENTION", "SWEEPS", "init_app", "printer_lines", "stop_retention"]
 
 RETENTION = "vuoro_retention"
 SWEEPS = "vuoro_sweeps"
 LIVE = "vuoro_admin_live"
 
 
-def printer_lines(app: Flask) -> list[dict[str, Any]]:
-    """Printers' health as the printing extension last saw it (``unknown`` before the first poll)."""
-    from ..printing import EXTENSION
-
-    return list(app.extensions[EXTENSION].status_list())
-
-
 def init_app(app: Flask) -> None:
     """The dashboard's routes and live namespace, the management pages and the nightly jobs, on ``app``."""
-    from ..extensions import socketio
-
-    # the manage_* modules add the management pages' routes to views.bp
-    from . import manage, manage_audit, manage_layout, manage_services, views  # noqa: F401
-    from .live import AdminLive
-
     ctx: Context = app.extensions["vuoro"]
     if "admin" not in app.blueprints:
         app.register_blueprint(views.bp)

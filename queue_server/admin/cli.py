@@ -8,6 +8,13 @@ from pathlib import Path
 import click
 
 from ..cli_options import config_option, context
+from ..domain.errors import DomainError
+from ..i18n.catalogue import languages
+from ..services.appointments import import_entries
+from ..services.calendar_import import CalendarError, read_events
+from ..services.report_pdf import render_report
+from ..services.retention import cutoff_day, purge_now
+from ..services.statistics import build_report
 
 
 def _day(_ctx: click.Context, _param: click.Parameter, value: datetime | None) -> date | None:
@@ -16,8 +23,6 @@ def _day(_ctx: click.Context, _param: click.Parameter, value: datetime | None) -
 
 def _language(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     """A language with a catalogue (checked when the command runs: the catalogues are read then, not at import)."""
-    from ..i18n.catalogue import languages
-
     if value is not None and value not in languages():
         raise click.BadParameter(f"{value!r} has no catalogue; choose one of {', '.join(languages())}")
     return value
@@ -38,10 +43,6 @@ DAY = click.DateTime(formats=["%Y-%m-%d"])
 def report(config_path: str | None, start: date | None, end: date | None, out: str | None,
            language: str | None) -> None:
     """Write the PDF report (summary, per service, arrivals per hour, waits) of a period."""
-    from ..domain.errors import DomainError
-    from ..services.report_pdf import render_report
-    from ..services.statistics import build_report
-
     ctx = context(config_path)
     try:
         stats = build_report(ctx, start, end)
@@ -58,8 +59,6 @@ def purge(config_path: str | None) -> None:
     """Apply retention now: keep daily aggregates, delete tickets and events older than retention_days.
 
     It counts as tonight's run of the servers' nightly purge (deploy/vuoro-purge.timer runs it every night)."""
-    from ..services.retention import cutoff_day, purge_now
-
     ctx = context(config_path)
     result = purge_now(ctx)
     click.echo(f"purged {len(result.days)} day(s) before {cutoff_day(ctx)}: {result.tickets} tickets, "
@@ -77,10 +76,6 @@ def appointments() -> None:
 @click.option("--service", "service_key", required=True, help="the service the calendar's events are for")
 def appointments_import(config_path: str | None, file: str, service_key: str) -> None:
     """Book every timed event of FILE.ics; an event imported before (same UID) is not booked twice."""
-    from ..domain.errors import DomainError
-    from ..services.appointments import import_entries
-    from ..services.calendar_import import CalendarError, read_events
-
     ctx = context(config_path)
     try:
         entries, skipped = read_events(Path(file).read_bytes(), ctx.config.centre.tz)

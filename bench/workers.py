@@ -35,7 +35,6 @@ import resource
 import signal
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from datetime import UTC, datetime
@@ -51,17 +50,16 @@ import yaml  # noqa: E402
 from bench import doc_section  # noqa: E402
 from bench.servers import PG_ADMIN_URL, bench_config, pg_admin  # noqa: E402
 from bench.servers import Server as Process  # noqa: E402
+from bench.workers_clients import OBSERVERS, Observers, issue_tickets  # noqa: E402
+from bench.workers_table import table  # noqa: E402
 from vuoro_tools.simulate.http import HttpClient  # noqa: E402
-from vuoro_tools.simulate.sockets import SocketClient, SocketIOError, Swarm  # noqa: E402
+from vuoro_tools.simulate.sockets import SocketIOError, Swarm  # noqa: E402
 
 DOC = ROOT / "docs" / "deploy.md"
 RESULTS = ROOT / "bench" / "results" / "workers.json"
 BEGIN, END = "<!-- BEGIN worker-benchmark (bench/workers.py) -->", "<!-- END worker-benchmark -->"
-SERVICES = ["library", "kela", "health", "service_point", "lab", "maternity", "youth", "kohtaamo", "mental"]
 ZONES = ["street", "kela", "health"]
-CALL_DESKS = ["kela1", "kela2", "kela3", "kela4"]   # zone "kela": the observing boards watch it
-OBSERVERS = 2
-WAITING_TICKETS = 300
+CALL_DESKS = ["kela1", "kela2", "kela3", "kela4"]  # zone "kela": the observing boards watch it
 CALL_INTERVAL_S = 0.5
 #: the servers run this checkout's code, not whatever ``vuoro`` the environment has installed
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
@@ -83,8 +81,15 @@ def centre_config(database_url: str, public_url: str) -> dict[str, Any]:
 
 def vuoro(*args: str) -> str:
     """Run the ``vuoro`` command; its standard output."""
-    out = subprocess.run([sys.executable, "-m", "queue_server", *args], capture_output=True, text=True,  # noqa: S603
-                         timeout=120, check=True, cwd=ROOT, env=ENV)
+    out = subprocess.run(
+        [sys.executable, "-m", "queue_server", *args],
+        capture_output=True,
+        text=True,  # noqa: S603
+        timeout=120,
+        check=True,
+        cwd=ROOT,
+        env=ENV,
+    )
     return out.stdout
 
 
@@ -95,11 +100,22 @@ class Server(Process):
     def __init__(self, worker: str, workdir: Path, clients: int) -> None:
         self.worker = worker
         self.db_name = f"vuoro_workers_{uuid.uuid4().hex[:10]}"
-        self.db_url = sa.engine.make_url(PG_ADMIN_URL).set(database=self.db_name).render_as_string(
-            hide_password=False)
+        self.db_url = sa.engine.make_url(PG_ADMIN_URL).set(database=self.db_name).render_as_string(hide_password=False)
         self.config = workdir / f"config-{worker}.yaml"
-        argv = [sys.executable, "-m", "queue_server", "serve", "--config", str(self.config), "--host", "127.0.0.1",
-                "--port", "{port}", "--worker", worker]
+        argv = [
+            sys.executable,
+            "-m",
+            "queue_server",
+            "serve",
+            "--config",
+            str(self.config),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "{port}",
+            "--worker",
+            worker,
+        ]
         if worker == "gthread":
             argv += ["--threads", str(clients + 300)]  # every open websocket holds a thread
         super().__init__(argv, workdir, {"PYTHONPATH": ENV["PYTHONPATH"]}, name=f"server-{worker}")
@@ -108,8 +124,9 @@ class Server(Process):
         self.workdir.mkdir(parents=True, exist_ok=True)
         with pg_admin() as admin:
             admin.execute(sa.text(f'CREATE DATABASE "{self.db_name}"'))
-        self.config.write_text(yaml.safe_dump(centre_config(self.db_url, self.url), allow_unicode=True),
-                               encoding="utf-8")
+        self.config.write_text(
+            yaml.safe_dump(centre_config(self.db_url, self.url), allow_unicode=True), encoding="utf-8"
+        )
         self.start()
         return self
 
@@ -119,8 +136,11 @@ class Server(Process):
             admin.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)'))
 
     def token(self, role: str) -> str:
-        return vuoro("token", "create", "--role", role, "--name", f"bench-{role}", "--config",
-                     str(self.config)).strip().splitlines()[-1]
+        return (
+            vuoro("token", "create", "--role", role, "--name", f"bench-{role}", "--config", str(self.config))
+            .strip()
+            .splitlines()[-1]
+        )
 
     def rss_kb(self) -> int:
         return self.memory_kb()["worker_rss"]
@@ -137,63 +157,19 @@ class Server(Process):
         return -1
 
 
-def issue_tickets(http: HttpClient, token: str, phones: int, calls: int) -> list[str]:
-    """The phones' tickets (spread over the services, 8 kiosks at once), then the kela tickets to call."""
-    tokens: list[str] = []
-    lock = threading.Lock()
-
-    def kiosk(k: int) -> None:
-        for i in range(k, min(phones, WAITING_TICKETS), 8):
-            try:
-                reply = http.post("/api/tickets", {"services": [SERVICES[i % len(SERVICES)]]}, token=token)
-            except OSError:  # no answer in time: that phone shares another's ticket
-                continue
-            if reply.status == 201:
-                with lock:
-                    tokens.append(reply.body["ticket"]["token"])
-
-    kiosks = [threading.Thread(target=kiosk, args=(k,)) for k in range(8)]
-    for t in kiosks:
-        t.start()
-    for t in kiosks:
-        t.join(600)
-    for _ in range(calls):
-        http.post("/api/tickets", {"services": ["kela"]}, token=token)
-    return tokens
-
-
-class Observers:
-    """When each observing board (tagged 0 .. OBSERVERS-1) received ``called`` for a number."""
-
-    def __init__(self) -> None:
-        self.seen: dict[str, dict[int, float]] = {}
-        self.lock = threading.Lock()
-
-    def on_event(self, client: SocketClient, event: str, data: Any, at: float) -> None:
-        if event == "called" and isinstance(data, dict) and client.tag is not None:
-            with self.lock:
-                self.seen.setdefault(str(data.get("number")), {})[client.tag] = at
-
-    def wait(self, number: str, timeout: float = 10.0) -> dict[int, float]:
-        deadline = time.perf_counter() + timeout
-        while True:
-            with self.lock:
-                got = dict(self.seen.get(number, {}))
-            if len(got) == OBSERVERS or time.perf_counter() > deadline:
-                return got
-            time.sleep(0.002)
-
-
-def connect(server: Server, swarm: Swarm, observers: Observers, clients: int, tickets: list[str],
-            args: argparse.Namespace) -> dict[str, Any]:
+def connect(
+    server: Server, swarm: Swarm, observers: Observers, clients: int, tickets: list[str], args: argparse.Namespace
+) -> dict[str, Any]:
     """Boards (the first OBSERVERS watch the calling desks' zone) and phones, 64 connecting at a time.
 
     A client not connected and joined within ``--connect-timeout`` seconds fails; those still waiting when the
     ``--connect-budget`` is spent are given up.  The rest stay connected for the measurements that follow.
     """
     boards = max(OBSERVERS, clients // 10)
-    rooms = [({"board": "kela" if i < OBSERVERS else ZONES[i % len(ZONES)]}, i if i < OBSERVERS else None)
-             for i in range(boards)]
+    rooms = [
+        ({"board": "kela" if i < OBSERVERS else ZONES[i % len(ZONES)]}, i if i < OBSERVERS else None)
+        for i in range(boards)
+    ]
     rooms += [({"ticket": tickets[i % len(tickets)]}, None) for i in range(clients - boards)]
     errors: set[str] = set()
 
@@ -228,13 +204,17 @@ def connect(server: Server, swarm: Swarm, observers: Observers, clients: int, ti
     watching = sum(1 for c in swarm.clients if c.tag is not None)
     if watching < OBSERVERS:
         raise RuntimeError(f"only {watching} of the {OBSERVERS} observing boards connected: {sorted(errors)[:3]}")
-    return {"connected": len(swarm.clients), "connect_failed": clients - len(swarm.clients),
-            "connect_s": round(time.perf_counter() - started, 1),
-            "connect_errors": sorted(errors)[:5]}
+    return {
+        "connected": len(swarm.clients),
+        "connect_failed": clients - len(swarm.clients),
+        "connect_s": round(time.perf_counter() - started, 1),
+        "connect_errors": sorted(errors)[:5],
+    }
 
 
-def calls(server: Server, http: HttpClient, observers: Observers, desk: str, count: int,
-          budget_s: float) -> dict[str, Any]:
+def calls(
+    server: Server, http: HttpClient, observers: Observers, desk: str, count: int, budget_s: float
+) -> dict[str, Any]:
     """``count`` call + finish cycles: latency until both observing boards have ``called``, and worker CPU.
 
     Calls not started within ``budget_s`` seconds count as failed: a server that cannot keep up says so.
@@ -263,16 +243,20 @@ def calls(server: Server, http: HttpClient, observers: Observers, desk: str, cou
         time.sleep(CALL_INTERVAL_S)
     cpu = server.cpu_s() - cpu0
     done = count - failed
-    return {"calls": done, "failed_calls": failed, "deliveries": len(latencies), "lost": lost,
-            "p50_ms": round(pct(latencies, 0.5) * 1000, 1) if latencies else None,
-            "p99_ms": round(pct(latencies, 0.99) * 1000, 1) if latencies else None,
-            "cpu_per_call_ms": round(cpu / done * 1000, 1) if done else None}
+    return {
+        "calls": done,
+        "failed_calls": failed,
+        "deliveries": len(latencies),
+        "lost": lost,
+        "p50_ms": round(pct(latencies, 0.5) * 1000, 1) if latencies else None,
+        "p99_ms": round(pct(latencies, 0.99) * 1000, 1) if latencies else None,
+        "cpu_per_call_ms": round(cpu / done * 1000, 1) if done else None,
+    }
 
 
 def measure(worker: str, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     """One worker: connect, memory, idle CPU, call-to-board latency."""
-    with Server(worker, workdir, args.clients) as server, HttpClient(server.url, timeout=30) as http, \
-            Swarm() as swarm:
+    with Server(worker, workdir, args.clients) as server, HttpClient(server.url, timeout=30) as http, Swarm() as swarm:
         kiosk, desk = server.token("kiosk"), server.token("desk")
         http.get("/api/services")  # warm up: lazily imported code
         time.sleep(1.0)
@@ -283,8 +267,10 @@ def measure(worker: str, args: argparse.Namespace, workdir: Path) -> dict[str, A
         joined = connect(server, swarm, observers, args.clients, tickets, args)
         time.sleep(2.0)
         connected_kb, held = server.rss_kb(), server.sockets(http)
-        log(f"{worker}: {args.clients} clients in {joined['connect_s']} s, {joined['connect_failed']} failed "
-            f"{joined['connect_errors']}; server holds {held}; worker RSS {connected_kb / 1024:.1f} MB")
+        log(
+            f"{worker}: {args.clients} clients in {joined['connect_s']} s, {joined['connect_failed']} failed "
+            f"{joined['connect_errors']}; server holds {held}; worker RSS {connected_kb / 1024:.1f} MB"
+        )
         cpu0, t0 = server.cpu_s(), time.perf_counter()
         time.sleep(args.idle_seconds)
         idle_cpu = (server.cpu_s() - cpu0) / (time.perf_counter() - t0)
@@ -292,40 +278,29 @@ def measure(worker: str, args: argparse.Namespace, workdir: Path) -> dict[str, A
         called = calls(server, http, observers, desk, args.calls, args.call_budget)
         still = sum(1 for c in swarm.clients if c.connected)
         log(f"{worker}: call to board {json.dumps(called)}; {still} clients still connected")
-        return {"worker": worker, "clients": args.clients, "tickets": len(tickets), "server_sockets": held,
-                **joined, "idle_rss_mb": round(idle_kb / 1024, 1),
-                "connected_rss_mb": round(connected_kb / 1024, 1),
-                "kb_per_client": round((connected_kb - idle_kb) / max(1, joined["connected"]), 1),
-                "idle_cpu_pct": round(idle_cpu * 100, 1), **called, "still_connected": still}
-
-
-COLUMNS = [("connected", "connected"), ("failed to connect", "connect_failed"), ("connect all s", "connect_s"),
-           ("worker RSS idle MB", "idle_rss_mb"), ("connected MB", "connected_rss_mb"),
-           ("kB per client", "kb_per_client"), ("idle CPU % of a core", "idle_cpu_pct"),
-           ("still connected after the calls", "still_connected"), ("call to board p50 ms", "p50_ms"),
-           ("p99 ms", "p99_ms"), ("lost", "lost"), ("failed calls", "failed_calls"),
-           ("CPU per call + finish ms", "cpu_per_call_ms")]
-
-
-def table(result: dict[str, Any]) -> str:
-    meta = result["meta"]
-    lines = [f"Measured {meta['date']} on {meta['machine']}, commit {meta['commit']} (`{meta['command']}`, "
-             f"{meta['minutes']:.1f} minutes; load average before: {meta['load_before']}). One process on "
-             f"PostgreSQL; {meta['clients']} clients (a tenth boards, the rest phones following at most "
-             f"{WAITING_TICKETS} waiting tickets), {meta['calls']} calls; the load generator shares the cores.",
-             "",
-             "| worker | " + " | ".join(title for title, _ in COLUMNS) + " |",
-             "| --- |" + " ---: |" * len(COLUMNS)]
-    for r in result["workers"]:
-        cells = [f"failed: {r['error']}"] + [""] * (len(COLUMNS) - 1) if "error" in r else \
-            ["-" if r[key] is None else str(r[key]) for _, key in COLUMNS]
-        lines.append(f"| {r['worker']} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+        return {
+            "worker": worker,
+            "clients": args.clients,
+            "tickets": len(tickets),
+            "server_sockets": held,
+            **joined,
+            "idle_rss_mb": round(idle_kb / 1024, 1),
+            "connected_rss_mb": round(connected_kb / 1024, 1),
+            "kb_per_client": round((connected_kb - idle_kb) / max(1, joined["connected"]), 1),
+            "idle_cpu_pct": round(idle_cpu * 100, 1),
+            **called,
+            "still_connected": still,
+        }
 
 
 def _commit() -> str:
-    out = subprocess.run(["git", "-C", str(ROOT), "describe", "--always", "--dirty"],  # noqa: S603,S607
-                         capture_output=True, text=True, timeout=10, check=False)
+    out = subprocess.run(
+        ["git", "-C", str(ROOT), "describe", "--always", "--dirty"],  # noqa: S603,S607
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=False,
+    )
     return out.stdout.strip() or "unknown"
 
 
@@ -334,12 +309,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=5000)
     parser.add_argument("--calls", type=int, default=20)
     parser.add_argument("--idle-seconds", type=float, default=25.0)
-    parser.add_argument("--connect-timeout", type=float, default=60.0,
-                        help="seconds a client may take to connect and join before it counts as failed")
-    parser.add_argument("--connect-budget", type=float, default=300.0,
-                        help="seconds for connecting everyone; clients still waiting then are given up")
-    parser.add_argument("--call-budget", type=float, default=120.0,
-                        help="seconds for the calls; those not started by then count as failed")
+    parser.add_argument(
+        "--connect-timeout",
+        type=float,
+        default=60.0,
+        help="seconds a client may take to connect and join before it counts as failed",
+    )
+    parser.add_argument(
+        "--connect-budget",
+        type=float,
+        default=300.0,
+        help="seconds for connecting everyone; clients still waiting then are given up",
+    )
+    parser.add_argument(
+        "--call-budget",
+        type=float,
+        default=120.0,
+        help="seconds for the calls; those not started by then count as failed",
+    )
     parser.add_argument("--workers", default="gthread,gevent")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/deploy.md alone")
     args = parser.parse_args(argv)
@@ -358,14 +345,28 @@ def main(argv: list[str] | None = None) -> int:
                 results.append({"worker": worker, "error": f"{type(exc).__name__}: {exc}"})
     finally:
         subprocess.run(["rm", "-rf", str(workdir)], check=False)  # noqa: S603,S607 - our own temporary folder
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     command = "python bench/workers.py" + "".join(f" {a}" for a in (argv if argv is not None else sys.argv[1:]))
-    result = {"workers": results, "meta": {
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "commit": _commit(), "command": command,
-        "machine": f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}",
-        "minutes": (time.monotonic() - started) / 60, "load_before": load_before,
-        "clients": args.clients, "calls": args.calls}}
+    result = {
+        "workers": results,
+        "meta": {
+            "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "commit": _commit(),
+            "command": command,
+            "machine": f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}",
+            "minutes": (time.monotonic() - started) / 60,
+            "load_before": load_before,
+            "clients": args.clients,
+            "calls": args.calls,
+        },
+    }
     text = table(result)
     print("\n" + text)
     if not args.no_write:

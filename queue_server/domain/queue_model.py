@@ -25,6 +25,7 @@ from typing import Any
 
 from sortedcontainers import SortedList
 
+from .queue_records import Booking, LiveDesk, RecentCall
 from .queue_stats import ServiceStats, StatsBook
 from .states import AT_DESK, TicketStatus
 
@@ -91,43 +92,21 @@ class LiveTicket:
     @classmethod
     def from_record(cls, data: Mapping[str, Any]) -> LiveTicket:
         return cls(
-            id=int(data["id"]), number=data["number"], status=data["status"], service=data["service"],
-            pending=tuple(data.get("pending") or ()), priority=bool(data["priority"]), language=data["language"],
-            issued_at=int(data["issued_at"]), queued_at=int(data["queued_at"]), desk=data.get("desk"),
-            called_at=data.get("called_at"), token_hash=data["token_hash"],
+            id=int(data["id"]),
+            number=data["number"],
+            status=data["status"],
+            service=data["service"],
+            pending=tuple(data.get("pending") or ()),
+            priority=bool(data["priority"]),
+            language=data["language"],
+            issued_at=int(data["issued_at"]),
+            queued_at=int(data["queued_at"]),
+            desk=data.get("desk"),
+            called_at=data.get("called_at"),
+            token_hash=data["token_hash"],
             due=int(data["due"]) if data.get("due") is not None else None,
             arrived=bool(data.get("arrived", True)),
         )
-
-
-@dataclass(frozen=True)
-class Booking:
-    """One of today's appointments as its last committed change left it: a service, a time, a status."""
-
-    id: int
-    service: str
-    start: int
-    status: str
-
-    @classmethod
-    def from_record(cls, data: Mapping[str, Any]) -> Booking:
-        return cls(int(data["id"]), data["service"], int(data["start"]), data["status"])
-
-
-@dataclass
-class LiveDesk:
-    status: str = "closed"
-    streak: int = 0
-    ticket_id: int | None = None
-
-
-@dataclass(frozen=True)
-class RecentCall:
-    number: str
-    desk: str
-    at: int
-    recall: bool
-    ticket_id: int
 
 
 @dataclass
@@ -237,8 +216,11 @@ class QueueModel:
         """Statistics and the zone's recent calls from one event (the same code for a rebuild, see build())."""
         self.stats.learn(event)
         if event["type"] in ("called", "recalled") and event.get("desk"):
-            self.note_call(RecentCall(event["number"], event["desk"], int(event["at"]),
-                                      event["type"] == "recalled", int(event["ticket"])))
+            self.note_call(
+                RecentCall(
+                    event["number"], event["desk"], int(event["at"]), event["type"] == "recalled", int(event["ticket"])
+                )
+            )
 
     def note_call(self, call: RecentCall) -> None:
         spec = self.topology.desk_map.get(call.desk)
@@ -308,7 +290,7 @@ class QueueModel:
             queue = self.queues.get(service)
             if not queue:
                 continue
-            for cls in ((True, False) if priority is None else (priority,)):
+            for cls in (True, False) if priority is None else (priority,):
                 first = self._first_arrived(queue, int(queue.bisect_left((not cls,))), not cls)
                 if first is not None and (best is None or first < best):
                     best = first
@@ -366,9 +348,15 @@ class QueueModel:
         }
 
 
-def build(topology: Topology, day: str, seq: int, tickets: Iterable[LiveTicket],
-          desks: Mapping[str, tuple[str, int]], events: Iterable[Mapping[str, Any]],
-          bookings: Iterable[Booking] = ()) -> QueueModel:
+def build(
+    topology: Topology,
+    day: str,
+    seq: int,
+    tickets: Iterable[LiveTicket],
+    desks: Mapping[str, tuple[str, int]],
+    events: Iterable[Mapping[str, Any]],
+    bookings: Iterable[Booking] = (),
+) -> QueueModel:
     """A model from what the database holds: today's active tickets, desk rows and today's events in order.
 
     The events rebuild the statistics and recent calls; the ticket and desk rows (not the events) give the state

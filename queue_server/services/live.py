@@ -31,7 +31,8 @@ from typing import Any, Protocol, runtime_checkable
 from ..config import ConfigError, VuoroConfig
 from ..domain.forecast import Priors, ServiceForecast
 from ..domain.policy import priority_order
-from ..domain.queue_model import DeskSpec, LiveTicket, QueueModel, RecentCall, Topology
+from ..domain.queue_model import DeskSpec, LiveTicket, QueueModel, Topology
+from ..domain.queue_records import RecentCall
 from . import centre_config
 from .changes import changes_of
 from .context import Context, Notifier
@@ -73,8 +74,10 @@ class Resyncing(Protocol):
 def topology_of(ctx: Context) -> Topology:
     """Which services and desks the live model tracks, and which desk serves what, from the centre's configuration."""
     cfg = ctx.config
-    return Topology(services=tuple(s.key for s in cfg.services),
-                    desks=tuple(DeskSpec(d.key, tuple(d.services), d.zone) for d in cfg.desks))
+    return Topology(
+        services=tuple(s.key for s in cfg.services),
+        desks=tuple(DeskSpec(d.key, tuple(d.services), d.zone) for d in cfg.desks),
+    )
 
 
 class LiveQueues:

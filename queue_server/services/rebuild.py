@@ -13,20 +13,42 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from ..db import Database
-from ..domain.queue_model import ACTIVE_VALUES, Booking, QueueModel, Topology, build
+from ..domain.queue_model import ACTIVE_VALUES, QueueModel, Topology, build
+from ..domain.queue_records import Booking
 from ..models import Appointment, DeskState, Ticket, TicketEvent
 from .counters import sequence_value
 from .outbox import SEQUENCE, live_ticket, us
 from .rows import TICKETS, all_tickets, select_tickets
 
 #: the event types the model learns from (statistics and recent calls)
-_LEARNED = ("called", "recalled", "issued", "finished", "next_errand", "no_show", "cancelled", "transferred",
-            "returned", "expired", "no_show_undone")
-_ACTIVE = select_tickets().where(TICKETS.c.business_day == sa.bindparam("day"),
-                                 TICKETS.c.status.in_(list(ACTIVE_VALUES)))
+_LEARNED = (
+    "called",
+    "recalled",
+    "issued",
+    "finished",
+    "next_errand",
+    "no_show",
+    "cancelled",
+    "transferred",
+    "returned",
+    "expired",
+    "no_show_undone",
+)
+_ACTIVE = select_tickets().where(
+    TICKETS.c.business_day == sa.bindparam("day"), TICKETS.c.status.in_(list(ACTIVE_VALUES))
+)
 _EVENTS = (
-    sa.select(TicketEvent.ticket_id, Ticket.number, TicketEvent.type, TicketEvent.from_status,
-              TicketEvent.service_key, TicketEvent.desk_key, TicketEvent.at, Ticket.queued_at, TicketEvent.priority)
+    sa.select(
+        TicketEvent.ticket_id,
+        Ticket.number,
+        TicketEvent.type,
+        TicketEvent.from_status,
+        TicketEvent.service_key,
+        TicketEvent.desk_key,
+        TicketEvent.at,
+        Ticket.queued_at,
+        TicketEvent.priority,
+    )
     .join(Ticket, Ticket.id == TicketEvent.ticket_id)
     .where(TicketEvent.business_day == sa.bindparam("day"), TicketEvent.type.in_(_LEARNED))
     .order_by(TicketEvent.id)
@@ -34,7 +56,8 @@ _EVENTS = (
 
 
 _BOOKINGS = sa.select(Appointment.id, Appointment.service_key, Appointment.start, Appointment.status).where(
-    Appointment.start >= sa.bindparam("first"), Appointment.start < sa.bindparam("last"))
+    Appointment.start >= sa.bindparam("first"), Appointment.start < sa.bindparam("last")
+)
 
 
 def load_model(db: Database, topology: Topology, day: date, tz: ZoneInfo) -> QueueModel:
@@ -49,11 +72,23 @@ def load_model(db: Database, topology: Topology, day: date, tz: ZoneInfo) -> Que
         tickets = [live_ticket(t) for t in all_tickets(session, _ACTIVE, {"day": day})]
         desks = {d.desk_key: (d.status, d.priority_streak) for d in session.scalars(sa.select(DeskState))}
         events: list[dict[str, Any]] = [
-            {"ticket": tid, "number": number, "type": kind, "from": from_status, "service": service, "desk": desk,
-             "at": us(at), "queued_at": us(queued_at), "priority": bool(priority)}
-            for tid, number, kind, from_status, service, desk, at, queued_at, priority
-            in session.execute(_EVENTS, {"day": day})
+            {
+                "ticket": tid,
+                "number": number,
+                "type": kind,
+                "from": from_status,
+                "service": service,
+                "desk": desk,
+                "at": us(at),
+                "queued_at": us(queued_at),
+                "priority": bool(priority),
+            }
+            for tid, number, kind, from_status, service, desk, at, queued_at, priority in session.execute(
+                _EVENTS, {"day": day}
+            )
         ]
-        bookings = [Booking(aid, service, us(start), status) for aid, service, start, status
-                    in session.execute(_BOOKINGS, {"first": first, "last": last})]
+        bookings = [
+            Booking(aid, service, us(start), status)
+            for aid, service, start, status in session.execute(_BOOKINGS, {"first": first, "last": last})
+        ]
     return build(topology, day.isoformat(), seq, tickets, desks, events, bookings)

@@ -33,8 +33,29 @@ from vuoro_tools.simulate.http import HttpClient
 from vuoro_tools.simulate.sockets import SocketClient, SocketIOError, Swarm
 
 SERVICES = ["library", "kela", "health", "service_point", "lab", "maternity", "youth", "kohtaamo", "mental"]
-ALL_DESKS = ["lib1", "lib2", "youth1", "koht1", "sp1", "sp2", "sp3", "kela1", "kela2", "kela3", "kela4", "kela5",
-             "hc1", "hc2", "hc3", "mat1", "mat2", "mh1", "mh2", "lab1", "lab2"]
+ALL_DESKS = [
+    "lib1",
+    "lib2",
+    "youth1",
+    "koht1",
+    "sp1",
+    "sp2",
+    "sp3",
+    "kela1",
+    "kela2",
+    "kela3",
+    "kela4",
+    "kela5",
+    "hc1",
+    "hc2",
+    "hc3",
+    "mat1",
+    "mat2",
+    "mh1",
+    "mh2",
+    "lab1",
+    "lab2",
+]
 CALL_DESKS = ["kela1", "kela2", "kela3", "kela4"]
 ZONES = ["kela", "street", "health"]
 OPS = ("issue", "call_finish", "snapshot", "services")
@@ -53,8 +74,9 @@ def settle(server: Server, limit_s: float = 3.0) -> float:
     return last
 
 
-def measure(server: Server, op: Callable[[int], bool], *, budget_s: float, min_ops: int,
-            max_ops: int) -> dict[str, Any]:
+def measure(
+    server: Server, op: Callable[[int], bool], *, budget_s: float, min_ops: int, max_ops: int
+) -> dict[str, Any]:
     """Run ``op(i)`` (True: it succeeded) until the budget is spent; CPU per operation from the worker's stat.
 
     A cell also goes on (up to four budgets) until the worker has spent ``budget_s / 4`` of CPU in it: on a
@@ -82,9 +104,13 @@ def measure(server: Server, op: Callable[[int], bool], *, budget_s: float, min_o
         walls.append(time.perf_counter() - t)
     after = settle(server)
     n = len(walls)
-    return {"ops": n, "failed": failed, "cpu_ms": round((after - before) * 1000 / n, 2) if n else None,
-            "wall_p50_ms": round(pct(walls, 0.5) * 1000, 1),
-            "wall_max_ms": round(max(walls) * 1000, 1) if walls else None}
+    return {
+        "ops": n,
+        "failed": failed,
+        "cpu_ms": round((after - before) * 1000 / n, 2) if n else None,
+        "wall_p50_ms": round(pct(walls, 0.5) * 1000, 1),
+        "wall_max_ms": round(max(walls) * 1000, 1) if walls else None,
+    }
 
 
 class Operations:
@@ -102,8 +128,9 @@ class Operations:
         return status == want
 
     def issue(self, i: int) -> bool:
-        reply = self.http.post("/api/tickets", {"services": [SERVICES[i % len(SERVICES)]]},
-                               token=self.setup.tokens["kiosk"])
+        reply = self.http.post(
+            "/api/tickets", {"services": [SERVICES[i % len(SERVICES)]]}, token=self.setup.tokens["kiosk"]
+        )
         return self._ok("issue", reply.status, 201)
 
     def call_finish(self, i: int) -> bool:
@@ -119,8 +146,7 @@ class Operations:
             got.append(event)
 
         try:  # the join's answer comes after the snapshot (docs/realtime.md)
-            client = self.swarm.connect(self.url, join={"board": ZONES[i % len(ZONES)]}, on_event=on_event,
-                                        timeout=120)
+            client = self.swarm.connect(self.url, join={"board": ZONES[i % len(ZONES)]}, on_event=on_event, timeout=120)
         except SocketIOError as exc:
             self.errors[f"snapshot {exc}"[:60]] += 1
             return False
@@ -147,8 +173,17 @@ class Operations:
         self.http.close()
 
 
-def run(work: Path, *, levels: list[int], budget_s: float, min_ops: int, max_ops: int, max_issues: int,
-        max_pairs: int, log: Callable[[str], None]) -> dict[str, Any]:
+def run(
+    work: Path,
+    *,
+    levels: list[int],
+    budget_s: float,
+    min_ops: int,
+    max_ops: int,
+    max_issues: int,
+    max_pairs: int,
+    log: Callable[[str], None],
+) -> dict[str, Any]:
     """Every level in turn on one SQLite server; per level the CPU per operation of each of :data:`OPS`."""
     out: dict[str, Any] = {"setup": "SQLite, 1 process", "levels": []}
     with Setup("cost curve", "sqlite", 1, work / "cost-curve") as setup, Swarm() as swarm:
@@ -170,13 +205,27 @@ def run(work: Path, *, levels: list[int], budget_s: float, min_ops: int, max_ops
                 server = setup.servers[0]
                 cells = {}
                 for name in ("services", "snapshot", "call_finish", "issue"):  # issue last: it lengthens the queue
-                    cells[name] = measure(server, getattr(ops, name), budget_s=budget_s, min_ops=min_ops,
-                                          max_ops={"call_finish": max_pairs, "issue": max_issues}.get(name, max_ops))
-                    log(f"cost curve, {level} waiting: {name} {cells[name]['cpu_ms']} ms CPU per op "
-                        f"({cells[name]['ops']} ops, wall p50 {cells[name]['wall_p50_ms']} ms)")
-                out["levels"].append({"level": level, "waiting_at_start": waiting,
-                                      "waiting_at_end": prefill.waiting_total(setup), "fill_s": round(fill_s, 1),
-                                      "cells": cells, "errors": dict(ops.errors)})
+                    cells[name] = measure(
+                        server,
+                        getattr(ops, name),
+                        budget_s=budget_s,
+                        min_ops=min_ops,
+                        max_ops={"call_finish": max_pairs, "issue": max_issues}.get(name, max_ops),
+                    )
+                    log(
+                        f"cost curve, {level} waiting: {name} {cells[name]['cpu_ms']} ms CPU per op "
+                        f"({cells[name]['ops']} ops, wall p50 {cells[name]['wall_p50_ms']} ms)"
+                    )
+                out["levels"].append(
+                    {
+                        "level": level,
+                        "waiting_at_start": waiting,
+                        "waiting_at_end": prefill.waiting_total(setup),
+                        "fill_s": round(fill_s, 1),
+                        "cells": cells,
+                        "errors": dict(ops.errors),
+                    }
+                )
             finally:
                 ops.close()
     base = out["levels"][0]["cells"] if out["levels"] else {}

@@ -59,31 +59,35 @@ def default_text(args: argparse.Namespace) -> str:
     results, issued, measured = simulate(args.days, args.seed, args.config)
     rows = [results[name] for name in ESTIMATORS] + [score_csv(p) for p in args.csv]
     services = sorted({k for r in results.values() for k in r.by_service})
-    per_service = ["| service | tickets | baseline MAE | vuoro MAE | baseline ±5 min | vuoro ±5 min |",
-                   "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    per_service = [
+        "| service | tickets | baseline MAE | vuoro MAE | baseline ±5 min | vuoro ±5 min |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for k in services:
         b = results["baseline"].row(results["baseline"].by_service[k])
         v = results["vuoro"].row(results["vuoro"].by_service[k])
         per_service.append(f"| {k} | {b[0]} | {b[1]:.2f} | {v[1]:.2f} | {b[2]:.1%} | {v[2]:.1%} |")
-    return "\n".join([
-        "## Wait-estimate accuracy",
-        "",
-        f"`python bench/estimates.py` (seed {args.seed}, {args.days} simulated Wednesdays at the example centre "
-        f"of config.yaml; {issued} tickets issued, {measured} called and measured).  At each issue every estimator "
-        "predicts the new ticket's wait from what the server knows then; the error is estimate − real wait "
-        "(issue → first call).  MAE: mean absolute error; within ±5 min: share of tickets whose estimate was "
-        "at most 5 minutes off; bias: mean signed error (negative = promised too short).",
-        "",
-        table(rows),
-        "",
-        "baseline: queue length ahead × average recent service time / open desks. whole rounds: the first "
-        "Vuoro estimator, ceil(position / open desks) × average. vuoro: the replay estimator now used by the "
-        "kiosk, the phone page and the boards (queue_server/domain/estimate.py `predict`).",
-        "",
-        "Per service (the first errand's service):",
-        "",
-        "\n".join(per_service),
-    ])
+    return "\n".join(
+        [
+            "## Wait-estimate accuracy",
+            "",
+            f"`python bench/estimates.py` (seed {args.seed}, {args.days} simulated Wednesdays at the example centre "
+            f"of config.yaml; {issued} tickets issued, {measured} called and measured).  At each issue every estimator "
+            "predicts the new ticket's wait from what the server knows then; the error is estimate − real wait "
+            "(issue → first call).  MAE: mean absolute error; within ±5 min: share of tickets whose estimate was "
+            "at most 5 minutes off; bias: mean signed error (negative = promised too short).",
+            "",
+            table(rows),
+            "",
+            "baseline: queue length ahead × average recent service time / open desks. whole rounds: the first "
+            "Vuoro estimator, ceil(position / open desks) × average. vuoro: the replay estimator now used by the "
+            "kiosk, the phone page and the boards (queue_server/domain/estimate.py `predict`).",
+            "",
+            "Per service (the first errand's service):",
+            "",
+            "\n".join(per_service),
+        ]
+    )
 
 
 def far_text(args: argparse.Namespace) -> str:
@@ -92,20 +96,22 @@ def far_text(args: argparse.Namespace) -> str:
     far = far_factors({s.key: s.service_time_s for s in load_config(args.config).services})
     shorter = ", ".join(sorted(k for k, f in far.items() if f < 1))
     longer = ", ".join(sorted(k for k, f in far.items() if f > 1))
-    return "\n".join([
-        "### Far from the configured service times",
-        "",
-        f"`python bench/estimates.py --scenario far` (seed {args.seed}, {args.days} days; {issued} tickets issued, "
-        f"{measured} measured).  The same centre, but every service's true mean is far from its configured "
-        f"`service_time_s` (±10%): 5× shorter for {shorter} (library's 240 s become about 48 s), 3× longer for "
-        f"{longer}.  Arrivals follow the true capacity, so queues are as long as in the table above; no-shows "
-        "still keep a desk 1–2 min.  Tickets by how many services of their first errand had finished that day "
-        "when they were issued, i.e. how much the estimators had seen:",
-        "",
-        table([results[name] for name in ESTIMATORS]),
-        "",
-        observed_table(results),
-    ])
+    return "\n".join(
+        [
+            "### Far from the configured service times",
+            "",
+            f"`python bench/estimates.py --scenario far` (seed {args.seed}, {args.days} days; {issued} tickets issued, "
+            f"{measured} measured).  The same centre, but every service's true mean is far from its configured "
+            f"`service_time_s` (±10%): 5× shorter for {shorter} (library's 240 s become about 48 s), 3× longer for "
+            f"{longer}.  Arrivals follow the true capacity, so queues are as long as in the table above; no-shows "
+            "still keep a desk 1–2 min.  Tickets by how many services of their first errand had finished that day "
+            "when they were issued, i.e. how much the estimators had seen:",
+            "",
+            table([results[name] for name in ESTIMATORS]),
+            "",
+            observed_table(results),
+        ]
+    )
 
 
 def timing(config_path: Path, waiting: int = 5000, horizon: int = 100) -> str:
@@ -113,19 +119,30 @@ def timing(config_path: Path, waiting: int = 5000, horizon: int = 100) -> str:
     cfg = load_config(config_path)
     rng = random.Random(1)
     keys = [s.key for s in cfg.services]
-    tickets = [estimate.Waiting(i, rng.choice(keys), rng.random() < PRIORITY_SHARE, -3.0 * i,
-                                (rng.choice(keys),) if rng.random() < SECOND_ERRAND_SHARE else ())
-               for i in range(waiting, 0, -1)]
-    desks = [estimate.Desk(d.key, tuple(d.services), busy_service=d.services[0], busy_for_s=rng.uniform(0, 300))
-             for d in cfg.desks]
+    tickets = [
+        estimate.Waiting(
+            i,
+            rng.choice(keys),
+            rng.random() < PRIORITY_SHARE,
+            -3.0 * i,
+            (rng.choice(keys),) if rng.random() < SECOND_ERRAND_SHARE else (),
+        )
+        for i in range(waiting, 0, -1)
+    ]
+    desks = [
+        estimate.Desk(d.key, tuple(d.services), busy_service=d.services[0], busy_for_s=rng.uniform(0, 300))
+        for d in cfg.desks
+    ]
     rates = {s.key: estimate.service_rate([], s.service_time_s) for s in cfg.services}
     lines = []
     for h in (None, horizon):
         snap = estimate.Snapshot(0.0, tickets, desks, rates, priority_ratio=cfg.priority_ratio, horizon=h)
         number = 5 if h is None else 50
         best = min(timeit.repeat(functools.partial(estimate.predict, snap), number=number, repeat=7)) / number
-        lines.append(f"predict, {waiting} waiting, horizon {h}: {best * 1000:.1f} ms "
-                     f"({len(estimate.predict(snap).waits)} tickets replayed; best of 7)")
+        lines.append(
+            f"predict, {waiting} waiting, horizon {h}: {best * 1000:.1f} ms "
+            f"({len(estimate.predict(snap).waits)} tickets replayed; best of 7)"
+        )
     return "\n".join(lines)
 
 
@@ -134,11 +151,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=5, help="simulated days per scenario (default 5)")
     parser.add_argument("--seed", type=int, default=20261127)
     parser.add_argument("--config", type=Path, default=ROOT / "config.yaml")
-    parser.add_argument("--scenario", choices=("all", *SCENARIOS), default="all",
-                        help="default: the configured times; far: 5x shorter / 3x longer; appointments: 30%% "
-                             "booked; all (default): each, and only then is docs/performance.md written")
-    parser.add_argument("--csv", type=Path, action="append", default=[],
-                        help="also score a simulator CSV (estimated_wait_s and actual_wait_s per ticket)")
+    parser.add_argument(
+        "--scenario",
+        choices=("all", *SCENARIOS),
+        default="all",
+        help="default: the configured times; far: 5x shorter / 3x longer; appointments: 30%% "
+        "booked; all (default): each, and only then is docs/performance.md written",
+    )
+    parser.add_argument(
+        "--csv",
+        type=Path,
+        action="append",
+        default=[],
+        help="also score a simulator CSV (estimated_wait_s and actual_wait_s per ticket)",
+    )
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/performance.md alone")
     parser.add_argument("--timing", action="store_true", help="only time predict at 5,000 waiting (horizon 100)")
     args = parser.parse_args(argv)

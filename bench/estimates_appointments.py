@@ -131,8 +131,9 @@ class Outcome:
 
 
 def simulate(days: int, seed: int, config_path: Path, share: float = SHARE) -> Outcome:
-    out = Outcome({n: Result(n) for n in WALK_IN_ESTIMATORS},
-                  {n: Result(f"{n} (appointments)") for n in APPOINTMENT_ESTIMATORS})
+    out = Outcome(
+        {n: Result(n) for n in WALK_IN_ESTIMATORS}, {n: Result(f"{n} (appointments)") for n in APPOINTMENT_ESTIMATORS}
+    )
     for i in range(days):
         day = AppointmentDay(seed + i, config_path, share)
         tickets = day.run()
@@ -161,15 +162,19 @@ def punctuality(values: list[float]) -> str:
     p90 = ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))]
     early = sum(1 for x in values if x < 0) / len(values)
     within = sum(1 for x in values if 0 <= x <= 300) / len(values)
-    return (f"Punctuality (call − booked time): median {statistics.median(values) / 60:+.1f} min, mean "
-            f"{statistics.fmean(values) / 60:+.1f} min, 90th percentile {p90 / 60:+.1f} min; {early:.1%} called "
-            f"early, {within:.1%} within 5 minutes after their time.")
+    return (
+        f"Punctuality (call − booked time): median {statistics.median(values) / 60:+.1f} min, mean "
+        f"{statistics.fmean(values) / 60:+.1f} min, 90th percentile {p90 / 60:+.1f} min; {early:.1%} called "
+        f"early, {within:.1%} within 5 minutes after their time."
+    )
 
 
 def per_service(out: Outcome) -> str:
     """MAE by service for both kinds: where the replay helps, and where it does not (yet)."""
-    lines = ["| service | walk-ins | baseline MAE | vuoro MAE | appointments | naive MAE | vuoro MAE |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [
+        "| service | walk-ins | baseline MAE | vuoro MAE | appointments | naive MAE | vuoro MAE |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     base, walk_in = out.walk_ins["baseline"], out.walk_ins["vuoro"]
     naive, appointment = out.appointments["naive"], out.appointments["vuoro"]
     for k in sorted(set(base.by_service) | set(naive.by_service)):
@@ -184,29 +189,31 @@ def text(days: int, seed: int, config_path: Path, share: float = SHARE) -> str:
     out = simulate(days, seed, config_path, share)
     walk_ins = [out.walk_ins[n] for n in WALK_IN_ESTIMATORS]
     appointments = [out.appointments[n] for n in APPOINTMENT_ESTIMATORS]
-    return "\n".join([
-        "### Appointments merged with walk-ins",
-        "",
-        f"`python bench/estimates_appointments.py` (seed {seed}, {days} simulated Wednesdays; "
-        f"{share:.0%} of visitors booked: {out.booked} bookings, {out.checked_in} checked in, "
-        f"{out.issued} walk-in tickets).  Every service takes bookings on a 15-minute grid; booked visitors "
-        "check in 30 min before to 10 min after their time (8 min early on average), 8% never come.  A walk-in's "
-        "wait is issue → first call, an appointment's is check-in → call, each against the estimate given then.",
-        "",
-        table(walk_ins + appointments),
-        "",
-        "baseline (walk-ins): the position shown (walk-ins ahead plus appointments already due) × average recent "
-        "service time / open desks. naive (appointments): \"you will be called at your booked time\", "
-        "max(0, booked − check-in). vuoro: the replay (`estimate.predict`) with the appointments checked in and "
-        "those still expected; for an appointment this is what the server tells at check-in "
-        "(`ServiceForecast.appointment_wait`).",
-        "",
-        punctuality(out.punctuality_s),
-        "",
-        "Per service (the first errand's service; MAE in minutes):",
-        "",
-        per_service(out),
-    ])
+    return "\n".join(
+        [
+            "### Appointments merged with walk-ins",
+            "",
+            f"`python bench/estimates_appointments.py` (seed {seed}, {days} simulated Wednesdays; "
+            f"{share:.0%} of visitors booked: {out.booked} bookings, {out.checked_in} checked in, "
+            f"{out.issued} walk-in tickets).  Every service takes bookings on a 15-minute grid; booked visitors "
+            "check in 30 min before to 10 min after their time (8 min early on average), 8% never come.  A walk-in's "
+            "wait is issue → first call, an appointment's is check-in → call, each against the estimate given then.",
+            "",
+            table(walk_ins + appointments),
+            "",
+            "baseline (walk-ins): the position shown (walk-ins ahead plus appointments already due) × average recent "
+            'service time / open desks. naive (appointments): "you will be called at your booked time", '
+            "max(0, booked − check-in). vuoro: the replay (`estimate.predict`) with the appointments checked in and "
+            "those still expected; for an appointment this is what the server tells at check-in "
+            "(`ServiceForecast.appointment_wait`).",
+            "",
+            punctuality(out.punctuality_s),
+            "",
+            "Per service (the first errand's service; MAE in minutes):",
+            "",
+            per_service(out),
+        ]
+    )
 
 
 def write(section: str) -> None:

@@ -49,10 +49,10 @@ class Ticket:
     patience: float
     first_call: float | None = None
     first_service: str = ""
-    observed: int = 0           # services of its first errand finished today before it was issued
-    gone: bool = False          # cancelled or done with all errands
+    observed: int = 0  # services of its first errand finished today before it was issued
+    gone: bool = False  # cancelled or done with all errands
     estimates: dict[str, float] = field(default_factory=dict)
-    due: float | None = None    # a checked-in appointment's booked time (bench/estimates_appointments.py)
+    due: float | None = None  # a checked-in appointment's booked time (bench/estimates_appointments.py)
 
 
 @dataclass
@@ -130,9 +130,9 @@ class Day:
         self.called: dict[str, int] = defaultdict(int)
         self.no_shows: dict[str, int] = defaultdict(int)
         self.no_show_time: dict[str, list[float]] = defaultdict(list)
-        self.finished: dict[str, int] = defaultdict(int)     # services finished today (recent keeps the last 50)
+        self.finished: dict[str, int] = defaultdict(int)  # services finished today (recent keeps the last 50)
         self.priority_issued: dict[str, deque[float]] = {k: deque() for k in self.services}
-        self.left: dict[str, int] = defaultdict(int)         # gave up while waiting, today
+        self.left: dict[str, int] = defaultdict(int)  # gave up while waiting, today
         self.waited_s: dict[str, float] = defaultdict(float)  # time waited by tickets called or gone, today
 
     # -- arrivals ------------------------------------------------------------------------------------------------
@@ -177,19 +177,27 @@ class Day:
         while recent_priority and recent_priority[0] < t - 3600:
             recent_priority.popleft()
         return estimate.service_rate(
-            list(self.recent[key]), self.services[key][0].service_time_s, called=self.called[key],
-            no_shows=self.no_shows[key], no_show_s=statistics.fmean(ns) if ns else None,
-            priority_last_hour=len(recent_priority), left_waiting=self.left[key], waited_s=self.waited_s[key])
+            list(self.recent[key]),
+            self.services[key][0].service_time_s,
+            called=self.called[key],
+            no_shows=self.no_shows[key],
+            no_show_s=statistics.fmean(ns) if ns else None,
+            priority_last_hour=len(recent_priority),
+            left_waiting=self.left[key],
+            waited_s=self.waited_s[key],
+        )
 
     def estimate(self, new: Ticket, t: float) -> dict[str, float]:
         """Each estimator's wait for the walk-in ``new`` issued at ``t``; its position, as the server shows it,
         counts the appointments already due ahead of it."""
         key = new.service
         waiting = self.waiting(t)
-        same = sorted((x for x in waiting if x.service == key and x.due is None),
-                      key=lambda x: (not x.priority, x.queued, x.id))
-        position = same.index(new) + 1 + sum(1 for x in waiting if x.service == key and x.due is not None
-                                             and x.due <= t)
+        same = sorted(
+            (x for x in waiting if x.service == key and x.due is None), key=lambda x: (not x.priority, x.queued, x.id)
+        )
+        position = (
+            same.index(new) + 1 + sum(1 for x in waiting if x.service == key and x.due is not None and x.due <= t)
+        )
         open_desks = sum(1 for d in self.desks if key in d.services and d.is_open(t))
         mean = estimate.mean_service_time(list(self.recent[key]), self.services[key][0].service_time_s)
         return {
@@ -206,18 +214,27 @@ class Day:
         """What the server knows at ``t``: walk-ins waiting, appointments checked in or expected, the desks."""
         return Snapshot(
             now=t,
-            waiting=[estimate.Waiting(x.id, x.service, x.priority, x.queued, tuple(x.pending))
-                     for x in waiting if x.due is None],
+            waiting=[
+                estimate.Waiting(x.id, x.service, x.priority, x.queued, tuple(x.pending))
+                for x in waiting
+                if x.due is None
+            ],
             booked=[Booked(x.id, x.service, x.due) for x in waiting if x.due is not None] + self.expected(t),
-            desks=[estimate.Desk(d.key, d.services, open=d.is_open(t) or d.at_lunch(t) or d.busy is not None,
-                                 back_in_s=forecast.PAUSE_LEFT_S if d.at_lunch(t) else 0.0,
-                                 priority_streak=d.streak,
-                                 busy_service=d.busy.service if d.busy else None,
-                                 busy_for_s=t - d.busy_since if d.busy else 0.0,
-                                 busy_pending=tuple(d.busy.pending) if d.busy else (),
-                                 busy_queued_at=d.busy.queued if d.busy else 0.0,
-                                 busy_priority=d.busy.priority if d.busy else False)
-                   for d in self.desks],
+            desks=[
+                estimate.Desk(
+                    d.key,
+                    d.services,
+                    open=d.is_open(t) or d.at_lunch(t) or d.busy is not None,
+                    back_in_s=forecast.PAUSE_LEFT_S if d.at_lunch(t) else 0.0,
+                    priority_streak=d.streak,
+                    busy_service=d.busy.service if d.busy else None,
+                    busy_for_s=t - d.busy_since if d.busy else 0.0,
+                    busy_pending=tuple(d.busy.pending) if d.busy else (),
+                    busy_queued_at=d.busy.queued if d.busy else 0.0,
+                    busy_priority=d.busy.priority if d.busy else False,
+                )
+                for d in self.desks
+            ],
             rates={k: self.rate(k, t) for k in self.services},
             priority_ratio=self.cfg.priority_ratio,
         )
@@ -263,8 +280,9 @@ class Day:
         rng = self.rng
         others = [k for k, (_, (a, b)) in self.services.items() if k != key and a <= t < b - 3600]
         pending = [rng.choice(others)] if others and rng.random() < SECOND_ERRAND_SHARE else []
-        ticket = Ticket(len(self.tickets) + 1, key, rng.random() < PRIORITY_SHARE, t, t, pending,
-                        patience=rng.expovariate(1 / 5400))
+        ticket = Ticket(
+            len(self.tickets) + 1, key, rng.random() < PRIORITY_SHARE, t, t, pending, patience=rng.expovariate(1 / 5400)
+        )
         if ticket.priority:
             self.priority_issued[key].append(t)
         self.tickets.append(ticket)

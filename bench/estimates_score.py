@@ -38,7 +38,7 @@ class Sample:
 @dataclass
 class Result:
     name: str
-    errors: list[float] = field(default_factory=list)   # estimate - real, seconds
+    errors: list[float] = field(default_factory=list)  # estimate - real, seconds
     by_service: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     samples: list[Sample] = field(default_factory=list)  # parallel to errors
 
@@ -46,12 +46,15 @@ class Result:
         e = self.errors if errors is None else errors
         if not e:
             return (0, math.nan, math.nan, math.nan)
-        return (len(e), statistics.fmean(abs(x) for x in e) / 60,
-                sum(1 for x in e if abs(x) <= WITHIN_S) / len(e), statistics.fmean(e) / 60)
+        return (
+            len(e),
+            statistics.fmean(abs(x) for x in e) / 60,
+            sum(1 for x in e if abs(x) <= WITHIN_S) / len(e),
+            statistics.fmean(e) / 60,
+        )
 
 
-def simulate(days: int, seed: int, config_path: Path,
-             scenario: str = "default") -> tuple[dict[str, Result], int, int]:
+def simulate(days: int, seed: int, config_path: Path, scenario: str = "default") -> tuple[dict[str, Result], int, int]:
     results = {name: Result(name) for name in ESTIMATORS}
     issued = measured = 0
     for i in range(days):
@@ -103,9 +106,11 @@ def _mae_min(errors: Sequence[float]) -> str:
 
 def observed_table(results: dict[str, Result]) -> str:
     """MAE and share within ±5 min by how many of the ticket's services had finished that day when issued."""
-    lines = ["| services finished | tickets | mean wait (min) | baseline MAE | vuoro MAE | baseline ±5 min "
-             "| vuoro ±5 min | vuoro MAE, 5× shorter | vuoro MAE, 3× longer |",
-             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [
+        "| services finished | tickets | mean wait (min) | baseline MAE | vuoro MAE | baseline ±5 min "
+        "| vuoro ±5 min | vuoro MAE, 5× shorter | vuoro MAE, 3× longer |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     base, vuoro = results["baseline"], results["vuoro"]
     for lo, hi in OBSERVED_BUCKETS:
         idx = [i for i, x in enumerate(vuoro.samples) if x.observed >= lo and (hi is None or x.observed <= hi)]
@@ -116,6 +121,8 @@ def observed_table(results: dict[str, Result]) -> str:
         shorter = [vuoro.errors[i] for i in idx if vuoro.samples[i].true_over_configured < 1]
         longer = [vuoro.errors[i] for i in idx if vuoro.samples[i].true_over_configured > 1]
         wait = statistics.fmean(vuoro.samples[i].real_s for i in idx) / 60
-        lines.append(f"| {_bucket_label(lo, hi)} | {len(idx)} | {wait:.1f} | {b[1]:.2f} | {v[1]:.2f} | {b[2]:.1%} "
-                     f"| {v[2]:.1%} | {_mae_min(shorter)} | {_mae_min(longer)} |")
+        lines.append(
+            f"| {_bucket_label(lo, hi)} | {len(idx)} | {wait:.1f} | {b[1]:.2f} | {v[1]:.2f} | {b[2]:.1%} "
+            f"| {v[2]:.1%} | {_mae_min(shorter)} | {_mae_min(longer)} |"
+        )
     return "\n".join(lines)

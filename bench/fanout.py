@@ -36,8 +36,12 @@ DELIVERY_TIMEOUT_S = 10.0
 
 def _view(ticket: dict[str, Any]) -> tuple[Any, ...]:
     desk = ticket.get("desk")
-    return (ticket.get("status"), ticket.get("position"), ticket.get("estimated_wait_s"),
-            desk.get("key") if isinstance(desk, dict) else desk)
+    return (
+        ticket.get("status"),
+        ticket.get("position"),
+        ticket.get("estimated_wait_s"),
+        desk.get("key") if isinstance(desk, dict) else desk,
+    )
 
 
 @dataclass
@@ -105,6 +109,7 @@ class Level:
 
     def connect(self, budget_s: float, concurrency: int = 64) -> dict[str, Any]:
         """Connect and join every client, at most ``concurrency`` at a time, giving up after ``budget_s``."""
+
         async def connect_all() -> tuple[list[SocketClient], Counter[str]]:
             gate = asyncio.Semaphore(concurrency)
 
@@ -123,15 +128,21 @@ class Level:
             for task in pending:
                 task.cancel()
             results = await asyncio.gather(*tasks, return_exceptions=True)
-            failures = Counter(type(r).__name__ if not isinstance(r, asyncio.CancelledError) else "over budget"
-                               for r in results if not isinstance(r, SocketClient))
+            failures = Counter(
+                type(r).__name__ if not isinstance(r, asyncio.CancelledError) else "over budget"
+                for r in results
+                if not isinstance(r, SocketClient)
+            )
             return [r for r in results if isinstance(r, SocketClient)], failures
 
         started = time.perf_counter()
         self.connected, failures = self.swarm.run(connect_all(), budget_s + 120)
         self.observers = {c.tag[1] for c in self.connected if c.tag[0] == "board" and (c.tag[1] // 2) % 3 == 0}
-        return {"connect_s": round(time.perf_counter() - started, 1), "connected": len(self.connected),
-                "failed_connects": dict(failures)}
+        return {
+            "connect_s": round(time.perf_counter() - started, 1),
+            "connected": len(self.connected),
+            "failed_connects": dict(failures),
+        }
 
     def close(self) -> None:
         async def close_all() -> None:
@@ -144,39 +155,60 @@ class Level:
         """What the connected phones received during ``calls`` calls (``called``: the numbers called then)."""
         connected = {c.tag[1] for c in self.connected if c.tag[0] == "phone"}
         phones = [p for j, p in self.phones.items() if j in connected]
-        return {"phones": len(phones), **_own_messages(phones), **_called_told(phones, called),
-                **_traffic(phones, calls)}
+        return {
+            "phones": len(phones),
+            **_own_messages(phones),
+            **_called_told(phones, called),
+            **_traffic(phones, calls),
+        }
 
 
 def _own_messages(phones: list[Phone]) -> dict[str, Any]:
     """Messages about a phone's own ticket against the changes they showed: a repeat is a message wasted."""
     over = [p for p in phones if p.own > 2 * p.changes]
     ratios = [p.own / p.changes for p in phones if p.changes]
-    return {"own_messages": sum(p.own for p in phones),
-            "changes_seen": sum(p.changes for p in phones), "phones_over_2_per_change": len(over),
-            "max_messages_per_change": round(max(ratios), 2) if ratios else None,
-            "phones_with_messages": sum(1 for p in phones if p.own)}
+    return {
+        "own_messages": sum(p.own for p in phones),
+        "changes_seen": sum(p.changes for p in phones),
+        "phones_over_2_per_change": len(over),
+        "max_messages_per_change": round(max(ratios), 2) if ratios else None,
+        "phones_with_messages": sum(1 for p in phones if p.own),
+    }
 
 
 def _called_told(phones: list[Phone], called: set[str]) -> dict[str, int]:
     """The phones whose ticket was called, and how many of them were told (a view not "waiting")."""
     phones_called = [p for p in phones if p.number in called]
-    return {"phones_called": len(phones_called),
-            "phones_called_told": sum(1 for p in phones_called if p.statuses - {"waiting"})}
+    return {
+        "phones_called": len(phones_called),
+        "phones_called_told": sum(1 for p in phones_called if p.statuses - {"waiting"}),
+    }
 
 
 def _traffic(phones: list[Phone], calls: int) -> dict[str, Any]:
     """Everything else the phones were sent: other tickets' messages (none may arrive), bursts, all per call."""
     to_phones = sum(sum(p.events.values()) - p.events["snapshot"] for p in phones)
-    return {"foreign_messages": sum(p.foreign for p in phones),
-            "max_messages_in_one_second": max((p.busiest_second() for p in phones), default=0),
-            "messages_to_phones_per_call": round(to_phones / calls, 1) if calls else None,
-            "event_types_to_phones": dict(sum((p.events for p in phones), Counter()))}
+    return {
+        "foreign_messages": sum(p.foreign for p in phones),
+        "max_messages_in_one_second": max((p.busiest_second() for p in phones), default=0),
+        "messages_to_phones_per_call": round(to_phones / calls, 1) if calls else None,
+        "event_types_to_phones": dict(sum((p.events for p in phones), Counter())),
+    }
 
 
-def run_level(setup: Setup, swarm: Swarm, clients: int, tickets: list[prefill.Waiting], idle: list[dict[str, int]],
-              *, calls: int, interval_s: float, connect_budget_s: float, call_budget_s: float,
-              called: set[str]) -> dict[str, Any]:
+def run_level(
+    setup: Setup,
+    swarm: Swarm,
+    clients: int,
+    tickets: list[prefill.Waiting],
+    idle: list[dict[str, int]],
+    *,
+    calls: int,
+    interval_s: float,
+    connect_budget_s: float,
+    call_budget_s: float,
+    called: set[str],
+) -> dict[str, Any]:
     level = Level(setup, swarm, clients, [t for t in tickets if t.number not in called])
     out: dict[str, Any] = {"clients": clients, "boards": level.boards, "phones": len(level.phones)}
     https = [HttpClient(s.url, timeout=60) for s in setup.servers]
@@ -219,15 +251,32 @@ def run_level(setup: Setup, swarm: Swarm, clients: int, tickets: list[prefill.Wa
                 failed += 1
             time.sleep(interval_s)
         time.sleep(2.0)  # coalesced pushes (at most one a second per phone) have gone out
-        out.update({"calls": made, "failed_calls": failed, "calls_cut_by_budget": calls - attempted,
-                    "observing_boards": len(level.observers),
-                    "deliveries": len(latencies), "lost": lost,
-                    "p50_ms": round(pct(latencies, 0.5) * 1000, 1), "p99_ms": round(pct(latencies, 0.99) * 1000, 1),
-                    "max_ms": round(max(latencies) * 1000, 1) if latencies else None, "memory_kb": memory,
-                    "kb_per_client": round(sum((m["worker_rss"] + m["master_rss"]) - (i["worker_rss"] + i["master_rss"])
-                                               for m, i in zip(memory, idle, strict=True))
-                                           / len(memory) / per_process, 1) if per_process else None,
-                    "phone_stats": level.phone_stats(made, called_now)})
+        out.update(
+            {
+                "calls": made,
+                "failed_calls": failed,
+                "calls_cut_by_budget": calls - attempted,
+                "observing_boards": len(level.observers),
+                "deliveries": len(latencies),
+                "lost": lost,
+                "p50_ms": round(pct(latencies, 0.5) * 1000, 1),
+                "p99_ms": round(pct(latencies, 0.99) * 1000, 1),
+                "max_ms": round(max(latencies) * 1000, 1) if latencies else None,
+                "memory_kb": memory,
+                "kb_per_client": round(
+                    sum(
+                        (m["worker_rss"] + m["master_rss"]) - (i["worker_rss"] + i["master_rss"])
+                        for m, i in zip(memory, idle, strict=True)
+                    )
+                    / len(memory)
+                    / per_process,
+                    1,
+                )
+                if per_process
+                else None,
+                "phone_stats": level.phone_stats(made, called_now),
+            }
+        )
     finally:
         level.close()
         for http in https:
@@ -235,15 +284,26 @@ def run_level(setup: Setup, swarm: Swarm, clients: int, tickets: list[prefill.Wa
     return out
 
 
-def run(work: Path, *, levels: list[int], workers: list[str | None], calls: int, interval_s: float,
-        connect_budget_s: float, call_budget_s: float, log: Callable[[str], None]) -> dict[str, Any]:
+def run(
+    work: Path,
+    *,
+    levels: list[int],
+    workers: list[str | None],
+    calls: int,
+    interval_s: float,
+    connect_budget_s: float,
+    call_budget_s: float,
+    log: Callable[[str], None],
+) -> dict[str, Any]:
     """Every level with the first worker; the highest level again with each other worker (same database)."""
     top = max(levels)
     runs = [(w, lv) for w in workers[:1] for lv in levels] + [(w, top) for w in workers[1:]]
     threads = top // 2 + 300  # gthread: every open websocket holds a thread
     out: dict[str, Any] = {"setup": "PostgreSQL + Redis, 2 processes", "threads": threads, "levels": []}
-    with Setup("fan-out", "postgresql", 2, work / "fanout", threads=threads, worker=workers[0]) as setup, \
-            Swarm() as swarm:
+    with (
+        Setup("fan-out", "postgresql", 2, work / "fanout", threads=threads, worker=workers[0]) as setup,
+        Swarm() as swarm,
+    ):
         started = time.perf_counter()
         tickets = prefill.fill(setup, int(top * 0.9) + calls * len(runs) + 50, SERVICES)
         out["prefill"] = {"tickets": len(tickets), "seconds": round(time.perf_counter() - started, 1)}
@@ -264,19 +324,36 @@ def run(work: Path, *, levels: list[int], workers: list[str | None], calls: int,
                 idle = [s.memory_kb() for s in setup.servers]
             waiting = prefill.waiting_total(setup)
             try:
-                level = run_level(setup, swarm, clients, tickets, idle, calls=calls, interval_s=interval_s,
-                                  connect_budget_s=connect_budget_s, call_budget_s=call_budget_s, called=called)
+                level = run_level(
+                    setup,
+                    swarm,
+                    clients,
+                    tickets,
+                    idle,
+                    calls=calls,
+                    interval_s=interval_s,
+                    connect_budget_s=connect_budget_s,
+                    call_budget_s=call_budget_s,
+                    called=called,
+                )
             except (OSError, RuntimeError, KeyError, TimeoutError) as exc:  # one level failing keeps the others
                 log(f"fan-out {clients} clients ({worker or 'default'}) failed: {type(exc).__name__}: {exc}")
-                out["levels"].append({"clients": clients, "worker": worker or "default",
-                                      "error": f"{type(exc).__name__}: {exc}"[:200]})
+                out["levels"].append(
+                    {"clients": clients, "worker": worker or "default", "error": f"{type(exc).__name__}: {exc}"[:200]}
+                )
                 continue
-            level.update(worker=worker or "default", idle_memory_kb=idle, waiting=waiting,
-                         open_files_limit=[s.open_files_limit() for s in setup.servers])
+            level.update(
+                worker=worker or "default",
+                idle_memory_kb=idle,
+                waiting=waiting,
+                open_files_limit=[s.open_files_limit() for s in setup.servers],
+            )
             out["levels"].append(level)
-            log(f"fan-out {clients} clients ({level['worker']}): connected {level['connected']} in "
+            log(
+                f"fan-out {clients} clients ({level['worker']}): connected {level['connected']} in "
                 f"{level['connect_s']} s, p50 {level.get('p50_ms')} ms, p99 {level.get('p99_ms')} ms, "
-                f"lost {level.get('lost')}, {level.get('kb_per_client')} kB/client, phones {level.get('phone_stats')}")
+                f"lost {level.get('lost')}, {level.get('kb_per_client')} kB/client, phones {level.get('phone_stats')}"
+            )
         out["double_calls"] = double_calls(setup)
     return out
 
@@ -285,7 +362,14 @@ def double_calls(setup: Setup) -> int | str:
     """Tickets with two ``called`` events in the log (the bench never recalls): must be 0."""
     try:
         with setup.engine.connect() as conn:
-            return int(conn.scalar(sa.text("SELECT COUNT(*) FROM (SELECT ticket_id FROM ticket_events WHERE "
-                                            "type = 'called' GROUP BY ticket_id HAVING COUNT(*) > 1) AS d")) or 0)
+            return int(
+                conn.scalar(
+                    sa.text(
+                        "SELECT COUNT(*) FROM (SELECT ticket_id FROM ticket_events WHERE "
+                        "type = 'called' GROUP BY ticket_id HAVING COUNT(*) > 1) AS d"
+                    )
+                )
+                or 0
+            )
     except sa.exc.SQLAlchemyError as exc:
         return str(exc).splitlines()[0][:120]

@@ -26,8 +26,13 @@ sys.path.insert(0, str(ROOT))
 from queue_server.wsgi_server import run  # noqa: E402
 
 META = sa.MetaData()
-ROWS = sa.Table("rows", META, sa.Column("id", sa.Integer, primary_key=True), sa.Column("kind", sa.String(32)),
-                sa.Column("at", sa.DateTime))
+ROWS = sa.Table(
+    "rows",
+    META,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(32)),
+    sa.Column("at", sa.DateTime),
+)
 
 
 def create_app(db_path: str) -> Flask:

@@ -101,7 +101,7 @@ class LoadResult:
     ok: int = 0
     errors: Counter[str] = field(default_factory=Counter)
     latencies: list[float] = field(default_factory=list)
-    cpu_s: list[float] = field(default_factory=list)      # per server, during the run
+    cpu_s: list[float] = field(default_factory=list)  # per server, during the run
     bodies: list[bytes] = field(default_factory=list)
 
     def add(self, other: LoadResult) -> None:
@@ -115,17 +115,32 @@ class LoadResult:
 
     def summary(self) -> dict[str, Any]:
         cpu = sum(self.cpu_s)
-        return {"clients": self.clients, "seconds": round(self.seconds, 2), "ok": self.ok,
-                "errors": dict(self.errors), "per_s": round(self.ok / self.seconds, 1) if self.seconds else 0.0,
-                "p50_ms": round(pct(self.latencies, 0.5) * 1000, 1),
-                "p99_ms": round(pct(self.latencies, 0.99) * 1000, 1),
-                "server_cpu_s": [round(c, 2) for c in self.cpu_s],
-                "cpu_ms_per_request": round(cpu * 1000 / self.ok, 2) if self.ok else None}
+        return {
+            "clients": self.clients,
+            "seconds": round(self.seconds, 2),
+            "ok": self.ok,
+            "errors": dict(self.errors),
+            "per_s": round(self.ok / self.seconds, 1) if self.seconds else 0.0,
+            "p50_ms": round(pct(self.latencies, 0.5) * 1000, 1),
+            "p99_ms": round(pct(self.latencies, 0.99) * 1000, 1),
+            "server_cpu_s": [round(c, 2) for c in self.cpu_s],
+            "cpu_ms_per_request": round(cpu * 1000 / self.ok, 2) if self.ok else None,
+        }
 
 
-def hammer(servers: list[Server], clients: int, seconds: float, method: str, path: str, *,
-           body: Any = None, token: str | None = None, ok_status: int = 200, keep_bodies: bool = False,
-           body_for: Callable[[int], Any] | None = None) -> LoadResult:
+def hammer(
+    servers: list[Server],
+    clients: int,
+    seconds: float,
+    method: str,
+    path: str,
+    *,
+    body: Any = None,
+    token: str | None = None,
+    ok_status: int = 200,
+    keep_bodies: bool = False,
+    body_for: Callable[[int], Any] | None = None,
+) -> LoadResult:
     """``clients`` threads send ``method path`` for ``seconds`` (client ``i`` talks to server ``i % n``).
 
     ``body_for(i)`` gives client ``i`` its own body (each kiosk issues for its own service).  The servers' CPU

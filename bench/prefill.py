@@ -70,17 +70,27 @@ def _copy(engine: sa.Engine, templates: list[Waiting], count: int) -> list[Waiti
     events = sa.Table("ticket_events", meta, autoload_with=engine)
     counters = sa.Table("counters", meta, autoload_with=engine)
     with engine.begin() as conn:
-        rows = {t.service: dict(conn.execute(sa.select(tickets).where(tickets.c.token_hash == token_hash(t.token)))
-                                .mappings().one()) for t in templates}
+        rows = {
+            t.service: dict(
+                conn.execute(sa.select(tickets).where(tickets.c.token_hash == token_hash(t.token))).mappings().one()
+            )
+            for t in templates
+        }
         template_events = {
-            service: [dict(e) for e in conn.execute(sa.select(events).where(events.c.ticket_id == row["id"])
-                                                    .order_by(events.c.id)).mappings()]
-            for service, row in rows.items()}
+            service: [
+                dict(e)
+                for e in conn.execute(
+                    sa.select(events).where(events.c.ticket_id == row["id"]).order_by(events.c.id)
+                ).mappings()
+            ]
+            for service, row in rows.items()
+        }
         next_seq: dict[str, int] = {}
         for row in rows.values():
             scope = f"prefix:{row['prefix']}"
-            value = conn.execute(sa.select(counters.c.value).where(counters.c.scope == scope,
-                                                                   counters.c.day == row["business_day"])).scalar()
+            value = conn.execute(
+                sa.select(counters.c.value).where(counters.c.scope == scope, counters.c.day == row["business_day"])
+            ).scalar()
             next_seq[row["prefix"]] = max(int(value or 0), next_seq.get(row["prefix"], 0))
         made: list[Waiting] = []
         added: dict[str, int] = {}
@@ -93,14 +103,20 @@ def _copy(engine: sa.Engine, templates: list[Waiting], count: int) -> list[Waiti
                 prefix = row["prefix"]
                 next_seq[prefix] += 1
                 token = new_token()
-                row.update(seq=next_seq[prefix], number=format_number(prefix, next_seq[prefix]),
-                           token_hash=token_hash(token))
+                row.update(
+                    seq=next_seq[prefix], number=format_number(prefix, next_seq[prefix]), token_hash=token_hash(token)
+                )
                 batch.append(row)
                 made.append(Waiting(row["number"], token, service))
                 added[service] = added.get(service, 0) + 1
             conn.execute(tickets.insert(), batch)
-            ids = dict(conn.execute(sa.select(tickets.c.token_hash, tickets.c.id)
-                                    .where(tickets.c.token_hash.in_([r["token_hash"] for r in batch]))).all())
+            ids = dict(
+                conn.execute(
+                    sa.select(tickets.c.token_hash, tickets.c.id).where(
+                        tickets.c.token_hash.in_([r["token_hash"] for r in batch])
+                    )
+                ).all()
+            )
             copied = []
             for row in batch:
                 service = row["service_key"]
@@ -113,11 +129,15 @@ def _copy(engine: sa.Engine, templates: list[Waiting], count: int) -> list[Waiti
                 conn.execute(events.insert(), copied)
         day = next(iter(rows.values()))["business_day"]
         for prefix, seq in next_seq.items():
-            conn.execute(counters.update().where(counters.c.scope == f"prefix:{prefix}", counters.c.day == day)
-                         .values(value=seq))
+            conn.execute(
+                counters.update().where(counters.c.scope == f"prefix:{prefix}", counters.c.day == day).values(value=seq)
+            )
         for service, n in added.items():  # the per-service counter (daily limits), where the server keeps one
-            conn.execute(counters.update().where(counters.c.scope == f"service:{service}", counters.c.day == day)
-                         .values(value=counters.c.value + n))
+            conn.execute(
+                counters.update()
+                .where(counters.c.scope == f"service:{service}", counters.c.day == day)
+                .values(value=counters.c.value + n)
+            )
     return made
 
 

@@ -43,8 +43,9 @@ def main(argv: list[str] | None = None) -> int:
         headers = {"Authorization": f"Bearer {create_token(ctx.db, 'kiosk', 'profile')}"}
         client = app.test_client()
         statements: list[str] = []
-        sa.event.listen(ctx.db.engine, "before_cursor_execute",
-                        lambda _c, _cur, stmt, *_a: statements.append(stmt.split()[0]))
+        sa.event.listen(
+            ctx.db.engine, "before_cursor_execute", lambda _c, _cur, stmt, *_a: statements.append(stmt.split()[0])
+        )
         for i in range(50):  # warm up: lazy imports, statement caches, a queue to stand in
             client.post("/api/tickets", json={"services": [SERVICES[i % len(SERVICES)]]}, headers=headers)
         statements.clear()
@@ -58,8 +59,10 @@ def main(argv: list[str] | None = None) -> int:
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         shutdown(app)
     print(profiler.output_text(unicode=True, color=False, show_all=False))
-    print(f"{args.tickets} tickets: {wall / args.tickets * 1000:.2f} ms wall, {cpu / args.tickets * 1000:.2f} ms CPU "
-          f"each (with the profiler's own overhead); {len(statements) / args.tickets:.1f} SQL statements each")
+    print(
+        f"{args.tickets} tickets: {wall / args.tickets * 1000:.2f} ms wall, {cpu / args.tickets * 1000:.2f} ms CPU "
+        f"each (with the profiler's own overhead); {len(statements) / args.tickets:.1f} SQL statements each"
+    )
     if args.html:
         args.html.write_text(profiler.output_html(), encoding="utf-8")
         print(f"wrote {args.html}")

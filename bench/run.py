@@ -58,12 +58,32 @@ BEGIN, END = "<!-- BEGIN scale-benchmark (bench/run.py) -->", "<!-- END scale-be
 PARTS = ("cost", "throughput", "scale", "fanout", "simulate")
 #: the sizes of a full and of a quick run
 SIZES: dict[str, dict[str, Any]] = {
-    "full": {"cost_budget_s": 4.0, "cost_min_ops": 5, "cost_max_ops": 1000, "cost_max_issues": 300,
-             "cost_max_pairs": 100, "seconds": 8.0, "calls": 30, "connect_budget_s": 120.0, "call_budget_s": 45.0,
-             "visits": 4500, "simulate_timeout_s": 300.0},
-    "quick": {"cost_budget_s": 1.5, "cost_min_ops": 3, "cost_max_ops": 400, "cost_max_issues": 150,
-              "cost_max_pairs": 50, "seconds": 3.0, "calls": 10, "connect_budget_s": 60.0, "call_budget_s": 15.0,
-              "visits": 1500, "simulate_timeout_s": 120.0},
+    "full": {
+        "cost_budget_s": 4.0,
+        "cost_min_ops": 5,
+        "cost_max_ops": 1000,
+        "cost_max_issues": 300,
+        "cost_max_pairs": 100,
+        "seconds": 8.0,
+        "calls": 30,
+        "connect_budget_s": 120.0,
+        "call_budget_s": 45.0,
+        "visits": 4500,
+        "simulate_timeout_s": 300.0,
+    },
+    "quick": {
+        "cost_budget_s": 1.5,
+        "cost_min_ops": 3,
+        "cost_max_ops": 400,
+        "cost_max_issues": 150,
+        "cost_max_pairs": 50,
+        "seconds": 3.0,
+        "calls": 10,
+        "connect_budget_s": 60.0,
+        "call_budget_s": 15.0,
+        "visits": 1500,
+        "simulate_timeout_s": 120.0,
+    },
 }
 
 
@@ -77,8 +97,13 @@ def _load() -> str:
 
 def _commit() -> str:
     try:
-        out = subprocess.run(["git", "-C", str(ROOT), "describe", "--always", "--dirty"],  # noqa: S603,S607
-                             capture_output=True, text=True, timeout=10, check=True)
+        out = subprocess.run(
+            ["git", "-C", str(ROOT), "describe", "--always", "--dirty"],  # noqa: S603,S607
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
         return out.stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown"
@@ -88,17 +113,35 @@ def parts(args: argparse.Namespace, size: dict[str, Any], work: Path) -> dict[st
     """What each part runs, with this run's sizes."""
     workers: list[str | None] = ["gthread", "gevent"] if "--worker" in serve_options() else [None]
     return {
-        "cost": lambda: cost_curve.run(work, levels=args.cost_levels, budget_s=size["cost_budget_s"],
-                                       min_ops=size["cost_min_ops"], max_ops=size["cost_max_ops"],
-                                       max_issues=size["cost_max_issues"], max_pairs=size["cost_max_pairs"], log=log),
+        "cost": lambda: cost_curve.run(
+            work,
+            levels=args.cost_levels,
+            budget_s=size["cost_budget_s"],
+            min_ops=size["cost_min_ops"],
+            max_ops=size["cost_max_ops"],
+            max_issues=size["cost_max_issues"],
+            max_pairs=size["cost_max_pairs"],
+            log=log,
+        ),
         "throughput": lambda: throughput.one_process(work, clients=8, seconds=size["seconds"], log=log),
         "scale": lambda: throughput.two_processes(work, clients=args.scale_clients, seconds=size["seconds"], log=log),
-        "fanout": lambda: fanout.run(work, levels=args.levels, workers=workers, calls=size["calls"], interval_s=0.5,
-                                     connect_budget_s=size["connect_budget_s"], call_budget_s=size["call_budget_s"],
-                                     log=log),
-        "simulate": lambda: simulate_day.run(work, visits=args.visits or size["visits"],
-                                             timeout_s=size["simulate_timeout_s"],
-                                             speed=args.sim_speed, log=log),
+        "fanout": lambda: fanout.run(
+            work,
+            levels=args.levels,
+            workers=workers,
+            calls=size["calls"],
+            interval_s=0.5,
+            connect_budget_s=size["connect_budget_s"],
+            call_budget_s=size["call_budget_s"],
+            log=log,
+        ),
+        "simulate": lambda: simulate_day.run(
+            work,
+            visits=args.visits or size["visits"],
+            timeout_s=size["simulate_timeout_s"],
+            speed=args.sim_speed,
+            log=log,
+        ),
     }
 
 
@@ -133,16 +176,22 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="shorter cells and fewer calls (~5 minutes)")
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts: {', '.join(PARTS)}")
-    parser.add_argument("--no-write", action="store_true",
-                        help="print only: leave docs/performance.md and bench/results/ alone")
+    parser.add_argument(
+        "--no-write", action="store_true", help="print only: leave docs/performance.md and bench/results/ alone"
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the raw numbers here")
-    parser.add_argument("--render", type=Path, default=None,
-                        help="measure nothing: the table of an earlier run's raw numbers (written unless --no-write)")
+    parser.add_argument(
+        "--render",
+        type=Path,
+        default=None,
+        help="measure nothing: the table of an earlier run's raw numbers (written unless --no-write)",
+    )
     parser.add_argument("--levels", default="10,1000,5000", help="connected clients per fan-out level")
     parser.add_argument("--cost-levels", default="0,1000,5000", help="waiting tickets per cost-curve level")
     parser.add_argument("--scale-clients", type=int, default=16, help="keep-alive clients for one vs two processes")
-    parser.add_argument("--visits", type=int, default=None,
-                        help="visits of the simulated day (default 4500; 1500 with --quick)")
+    parser.add_argument(
+        "--visits", type=int, default=None, help="visits of the simulated day (default 4500; 1500 with --quick)"
+    )
     parser.add_argument("--sim-speed", type=float, default=simulate_day.SPEED, help="simulated seconds per second")
     return parser
 
@@ -174,20 +223,39 @@ def measure(args: argparse.Namespace, only: list[str], size: dict[str, Any]) -> 
 
 def _meta(args: argparse.Namespace, only: list[str], mode: str, started: float, load_start: str) -> dict[str, Any]:
     """Where and how the numbers were measured: a reader compares runs by these (machine, commit, load)."""
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    command = "python bench/run.py" + (" --quick" if args.quick else "") + \
-        (f" --only {','.join(only)}" if set(only) != set(PARTS) else "")
-    return {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "mode": mode, "command": command,
-            "machine": f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}",
-            "commit": _commit(), "minutes": (time.monotonic() - started) / 60,
-            "load_start": load_start, "load_end": _load(), "sizes": SIZES[mode]}
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    command = (
+        "python bench/run.py"
+        + (" --quick" if args.quick else "")
+        + (f" --only {','.join(only)}" if set(only) != set(PARTS) else "")
+    )
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "mode": mode,
+        "command": command,
+        "machine": f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}",
+        "commit": _commit(),
+        "minutes": (time.monotonic() - started) / 60,
+        "load_start": load_start,
+        "load_end": _load(),
+        "sizes": SIZES[mode],
+    }
 
 
 def _raw_name(kept: Path | None) -> str | None:
     """How the table names the file with the raw numbers: relative to the checkout when it is inside it."""
-    return str(kept.resolve().relative_to(ROOT)) if kept and kept.resolve().is_relative_to(ROOT) \
+    return (
+        str(kept.resolve().relative_to(ROOT))
+        if kept and kept.resolve().is_relative_to(ROOT)
         else (str(kept) if kept else None)
+    )
 
 
 def latest(result: dict[str, Any]) -> Path:

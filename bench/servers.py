@@ -49,9 +49,15 @@ def free_port() -> int:
 
 def serve_options() -> str:
     """``vuoro serve --help``: which options this checkout's server offers (``--worker`` is newer)."""
-    out = subprocess.run([sys.executable, "-m", "queue_server", "serve", "--help"],  # noqa: S603
-                         capture_output=True, text=True, timeout=60, check=False, cwd=ROOT,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    out = subprocess.run(
+        [sys.executable, "-m", "queue_server", "serve", "--help"],  # noqa: S603
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     return out.stdout
 
 
@@ -68,8 +74,14 @@ class Server:
 
     def start(self, timeout: float = 120.0) -> None:
         with self.log_path.open("ab") as out:
-            self.proc = subprocess.Popen(self.argv, cwd=self.workdir, stdout=out, stderr=subprocess.STDOUT,  # noqa: S603
-                                         env={**os.environ, **self.env}, start_new_session=True)
+            self.proc = subprocess.Popen(
+                self.argv,
+                cwd=self.workdir,
+                stdout=out,
+                stderr=subprocess.STDOUT,  # noqa: S603
+                env={**os.environ, **self.env},
+                start_new_session=True,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -155,7 +167,7 @@ def bench_config(database_url: str) -> dict[str, Any]:
 def pg_url(url: str) -> str:
     for plain in ("postgresql://", "postgres://"):
         if url.startswith(plain):
-            return "postgresql+psycopg://" + url[len(plain):]
+            return "postgresql+psycopg://" + url[len(plain) :]
     return url
 
 
@@ -191,11 +203,11 @@ class Setup:
     """A fresh database with tokens, and ``processes`` ``vuoro serve`` processes on it (Redis when > 1)."""
 
     name: str
-    kind: str                      # "sqlite" | "postgresql"
+    kind: str  # "sqlite" | "postgresql"
     processes: int
     workdir: Path
     threads: int = 64
-    worker: str | None = None      # --worker, where `vuoro serve` offers it
+    worker: str | None = None  # --worker, where `vuoro serve` offers it
     servers: list[Server] = field(default_factory=list)
     db_url: str = ""
     tokens: dict[str, str] = field(default_factory=dict)
@@ -212,8 +224,11 @@ class Setup:
             self._pg_name = f"vuoro_bench_{uuid.uuid4().hex[:10]}"
             with pg_admin() as admin:
                 admin.execute(sa.text(f'CREATE DATABASE "{self._pg_name}"'))
-            self.db_url = sa.engine.make_url(pg_url(PG_ADMIN_URL)).set(database=self._pg_name).render_as_string(
-                hide_password=False)
+            self.db_url = (
+                sa.engine.make_url(pg_url(PG_ADMIN_URL))
+                .set(database=self._pg_name)
+                .render_as_string(hide_password=False)
+            )
         config_path = self.workdir / "config.yaml"
         config_path.write_text(yaml.safe_dump(bench_config(self.db_url), allow_unicode=True), encoding="utf-8")
         db = Database(self.db_url)
@@ -222,8 +237,11 @@ class Setup:
         self.tokens = {"kiosk": create_token(db, "kiosk", "bench-kiosk"), "desk": create_token(db, "desk", "bench")}
         db.dispose()
         # PYTHONPATH: the servers run the checkout this bench lives in, whatever the venv has installed
-        env = {"PYTHONPATH": str(ROOT), "VUORO_DATABASE_URL": self.db_url,
-               "VUORO_SOCKETIO_CHANNEL": f"vuoro-bench-{uuid.uuid4().hex[:10]}"}
+        env = {
+            "PYTHONPATH": str(ROOT),
+            "VUORO_DATABASE_URL": self.db_url,
+            "VUORO_SOCKETIO_CHANNEL": f"vuoro-bench-{uuid.uuid4().hex[:10]}",
+        }
         if self.processes > 1:
             env["VUORO_REDIS_URL"] = REDIS_URL
         self._env, self._config_path = env, config_path
@@ -232,8 +250,20 @@ class Setup:
         return self
 
     def _make_servers(self) -> None:
-        argv = [sys.executable, "-m", "queue_server", "serve", "--config", str(self._config_path), "--host",
-                "127.0.0.1", "--port", "{port}", "--threads", str(self.threads)]
+        argv = [
+            sys.executable,
+            "-m",
+            "queue_server",
+            "serve",
+            "--config",
+            str(self._config_path),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "{port}",
+            "--threads",
+            str(self.threads),
+        ]
         if self.worker:
             argv += ["--worker", self.worker]
         self.servers = [Server(argv, self.workdir, self._env, f"vuoro{i}") for i in range(self.processes)]
@@ -284,8 +314,9 @@ class Setup:
     def engine(self) -> sa.Engine:
         """The bench's own connection to the database: for filling it while stopped, and for checks."""
         if self._engine is None:
-            self._engine = sa.create_engine(pg_url(self.db_url) if self.kind == "postgresql" else self.db_url,
-                                            poolclass=sa.pool.NullPool)
+            self._engine = sa.create_engine(
+                pg_url(self.db_url) if self.kind == "postgresql" else self.db_url, poolclass=sa.pool.NullPool
+            )
         return self._engine
 
     def cpu_s(self) -> list[float]:

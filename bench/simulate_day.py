@@ -25,8 +25,12 @@ from bench.throughput import numbering
 
 SPEED = 3600.0
 FIELDS = {
-    "issued": r"tickets issued\s+(\d+)", "called": r"called\s+(\d+)", "served": r"served\s+(\d+)",
-    "no_shows": r"no-shows\s+(\d+)", "not_finished": r"not finished\s+(\d+)", "errors": r"errors\s+(\d+)",
+    "issued": r"tickets issued\s+(\d+)",
+    "called": r"called\s+(\d+)",
+    "served": r"served\s+(\d+)",
+    "no_shows": r"no-shows\s+(\d+)",
+    "not_finished": r"not finished\s+(\d+)",
+    "errors": r"errors\s+(\d+)",
     "wall_s": r"wall time\s+([\d.]+) s",
 }
 
@@ -51,13 +55,36 @@ def run(work: Path, *, visits: int, timeout_s: float, speed: float, log: Callabl
     threads = 64 + visits // 5  # a tenth of the visitors follow their ticket: each open websocket holds a thread
     with Setup("simulate", "sqlite", 1, work / "simulate", threads=threads) as setup:
         server = setup.servers[0]
-        argv = [sys.executable, "-m", "vuoro_tools", "simulate", "--url", server.url, "--kiosk-token",
-                setup.tokens["kiosk"], "--desk-token", setup.tokens["desk"], "--visits", str(visits),
-                "--speed", f"{speed:g}", "--seed", "1", "--no-progress"]
+        argv = [
+            sys.executable,
+            "-m",
+            "vuoro_tools",
+            "simulate",
+            "--url",
+            server.url,
+            "--kiosk-token",
+            setup.tokens["kiosk"],
+            "--desk-token",
+            setup.tokens["desk"],
+            "--visits",
+            str(visits),
+            "--speed",
+            f"{speed:g}",
+            "--seed",
+            "1",
+            "--no-progress",
+        ]
         cpu_before = server.cpu_s()
         started = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,  # noqa: S603
-                                cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, start_new_session=True)
+        proc = subprocess.Popen(
+            argv,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,  # noqa: S603
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            start_new_session=True,
+        )
         cut = False
         try:
             text, _ = proc.communicate(timeout=timeout_s)
@@ -70,15 +97,24 @@ def run(work: Path, *, visits: int, timeout_s: float, speed: float, log: Callabl
                 os.killpg(proc.pid, signal.SIGKILL)
                 text, _ = proc.communicate()
         wall = time.perf_counter() - started
-        out: dict[str, Any] = {"command": f"vuoro simulate --visits {visits} --speed {speed:g} --seed 1",
-                               "visits": visits, "speed": speed, "threads": threads, "cut": cut,
-                               "timeout_s": timeout_s, "bench_wall_s": round(wall, 1), "exit_code": proc.returncode,
-                               "server_cpu_s": round(server.cpu_s() - cpu_before, 1),
-                               "output_tail": text.strip().splitlines()[-14:]}
+        out: dict[str, Any] = {
+            "command": f"vuoro simulate --visits {visits} --speed {speed:g} --seed 1",
+            "visits": visits,
+            "speed": speed,
+            "threads": threads,
+            "cut": cut,
+            "timeout_s": timeout_s,
+            "bench_wall_s": round(wall, 1),
+            "exit_code": proc.returncode,
+            "server_cpu_s": round(server.cpu_s() - cpu_before, 1),
+            "output_tail": text.strip().splitlines()[-14:],
+        }
         out.update(parse(text))
         out["waiting_left"] = prefill.waiting_total(setup)
         out["database"] = numbering(setup)
-    log(f"simulate {visits} visits at {speed:g}x: {'cut after ' if cut else ''}{out['bench_wall_s']} s, "
+    log(
+        f"simulate {visits} visits at {speed:g}x: {'cut after ' if cut else ''}{out['bench_wall_s']} s, "
         f"issued {out.get('issued')}, served {out.get('served')}, errors {out.get('errors')} "
-        f"({out.get('error_kinds', '')}), server CPU {out['server_cpu_s']} s")
+        f"({out.get('error_kinds', '')}), server CPU {out['server_cpu_s']} s"
+    )
     return out

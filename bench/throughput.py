@@ -43,8 +43,17 @@ def warm_up(setup: Setup) -> None:
 
 
 def issue_load(setup: Setup, clients: int, seconds: float) -> LoadResult:
-    return hammer(setup.servers, clients, seconds, "POST", "/api/tickets", token=setup.tokens["kiosk"],
-                  ok_status=201, keep_bodies=True, body_for=_body)
+    return hammer(
+        setup.servers,
+        clients,
+        seconds,
+        "POST",
+        "/api/tickets",
+        token=setup.tokens["kiosk"],
+        ok_status=201,
+        keep_bodies=True,
+        body_for=_body,
+    )
 
 
 def issue_summary(setup: Setup, result: LoadResult) -> dict[str, Any]:
@@ -59,23 +68,36 @@ def numbering(setup: Setup) -> dict[str, int | str]:
     """Duplicate numbers and gaps in the database (per business day and prefix)."""
     try:
         with setup.engine.connect() as conn:
-            rows = conn.execute(sa.text("SELECT COUNT(*), COUNT(DISTINCT seq), MAX(seq) FROM tickets "
-                                        "GROUP BY business_day, prefix")).all()
+            rows = conn.execute(
+                sa.text("SELECT COUNT(*), COUNT(DISTINCT seq), MAX(seq) FROM tickets GROUP BY business_day, prefix")
+            ).all()
     except sa.exc.SQLAlchemyError as exc:
         return {"error": str(exc).splitlines()[0][:120]}
-    return {"tickets": sum(int(r[0]) for r in rows), "duplicates": sum(int(r[0]) - int(r[1]) for r in rows),
-            "gaps": sum(int(r[2]) - int(r[1]) for r in rows)}
+    return {
+        "tickets": sum(int(r[0]) for r in rows),
+        "duplicates": sum(int(r[0]) - int(r[1]) for r in rows),
+        "gaps": sum(int(r[2]) - int(r[1]) for r in rows),
+    }
 
 
 def floor_server(workdir: Path, threads: int) -> Server:
     workdir.mkdir(parents=True, exist_ok=True)
-    argv = [sys.executable, str(ROOT / "bench" / "floor_app.py"), "--db", str(workdir / "floor.db"),
-            "--port", "{port}", "--threads", str(threads)]
+    argv = [
+        sys.executable,
+        str(ROOT / "bench" / "floor_app.py"),
+        "--db",
+        str(workdir / "floor.db"),
+        "--port",
+        "{port}",
+        "--threads",
+        str(threads),
+    ]
     return Server(argv, workdir, {"PYTHONPATH": str(ROOT)}, "floor")
 
 
-def one_process(work: Path, *, clients: int, seconds: float, log: Callable[[str], None],
-                rounds: int = 4) -> dict[str, Any]:
+def one_process(
+    work: Path, *, clients: int, seconds: float, log: Callable[[str], None], rounds: int = 4
+) -> dict[str, Any]:
     """Part 2: /healthz, issue and the floor in turns (``rounds`` of ``seconds / rounds`` each)."""
     out: dict[str, Any] = {"setup": "SQLite, 1 process", "clients": clients, "rounds": rounds}
     floor = floor_server(work / "floor", 64)
@@ -90,20 +112,24 @@ def one_process(work: Path, *, clients: int, seconds: float, log: Callable[[str]
             for _ in range(rounds):
                 healthz.add(hammer(setup.servers, clients, seconds / rounds, "GET", "/healthz"))
                 issue.add(issue_load(setup, clients, seconds / rounds))
-                rows.add(hammer([floor], clients, seconds / rounds, "POST", "/rows", body={"kind": "ticket"},
-                                ok_status=201))
+                rows.add(
+                    hammer([floor], clients, seconds / rounds, "POST", "/rows", body={"kind": "ticket"}, ok_status=201)
+                )
             out["healthz"], out["issue"], out["floor"] = healthz.summary(), issue_summary(setup, issue), rows.summary()
         finally:
             floor.stop()
     for name in ("healthz", "issue", "floor"):
         c = out[name]
-        log(f"one process: {name} {c['per_s']}/s, {c['cpu_ms_per_request']} ms CPU each, p99 {c['p99_ms']} ms, "
-            f"errors {c['errors'] or 0}")
+        log(
+            f"one process: {name} {c['per_s']}/s, {c['cpu_ms_per_request']} ms CPU each, p99 {c['p99_ms']} ms, "
+            f"errors {c['errors'] or 0}"
+        )
     return out
 
 
-def two_processes(work: Path, *, clients: int, seconds: float, log: Callable[[str], None],
-                  rounds: int = 4) -> dict[str, Any]:
+def two_processes(
+    work: Path, *, clients: int, seconds: float, log: Callable[[str], None], rounds: int = 4
+) -> dict[str, Any]:
     """Part 3: issue throughput of one PostgreSQL process and of two sharing a database through Redis, in turns."""
     out: dict[str, Any] = {"clients": clients, "rounds": rounds, "runs": []}
     names = (("PostgreSQL, 1 process", 1), ("PostgreSQL + Redis, 2 processes", 2))
@@ -119,8 +145,10 @@ def two_processes(work: Path, *, clients: int, seconds: float, log: Callable[[st
             run = issue_summary(setup, load)
             run["setup"], run["processes"] = name, processes
             out["runs"].append(run)
-            log(f"{name}: issue {run['per_s']}/s with {clients} clients, {run['cpu_ms_per_request']} ms CPU each "
-                f"(all processes), p99 {run['p99_ms']} ms, errors {run['errors'] or 0}, numbering {run['numbering']}")
+            log(
+                f"{name}: issue {run['per_s']}/s with {clients} clients, {run['cpu_ms_per_request']} ms CPU each "
+                f"(all processes), p99 {run['p99_ms']} ms, errors {run['errors'] or 0}, numbering {run['numbering']}"
+            )
     one, two = (r["per_s"] for r in out["runs"])
     out["ratio"] = round(two / one, 2) if one else None
     return out

@@ -28,10 +28,20 @@ def board_page(zone: str) -> Response:
     if zcfg is None:
         return not_found("zone")
     languages = zcfg.board_languages(cfg.centre.language)
-    data = {"zone": zcfg.key, "chime": url_for("pages.static", filename="sounds/chime.wav"),
-            "languages": " ".join(languages), "rotate": f"{_rotate_s():g}",
-            # the fixed labels take turns in the zone's languages, the centre's name with them
-            "centre-names": json.dumps({code: cfg.text(cfg.centre.name, code) for code in languages},
-                                       ensure_ascii=False)}
-    return render_page("board/board.html", lang=languages[0], catalog=catalog("board."), page="board", data=data,
-                       js_languages=languages, zone=zcfg)
+    data = {
+        "zone": zcfg.key,
+        "chime": url_for("pages.static", filename="sounds/chime.wav"),
+        "languages": " ".join(languages),
+        "rotate": f"{_rotate_s():g}",
+        # the fixed labels take turns in the zone's languages, the centre's name with them
+        "centre-names": json.dumps({code: cfg.text(cfg.centre.name, code) for code in languages}, ensure_ascii=False),
+    }
+    return render_page(
+        "board/board.html",
+        lang=languages[0],
+        catalog=catalog("board."),
+        page="board",
+        data=data,
+        js_languages=languages,
+        zone=zcfg,
+    )

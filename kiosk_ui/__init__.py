@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-bp = Blueprint("kiosk", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/assets/kiosk")
+bp = Blueprint("kiosk", __name__, template_folder="templates", static_folder="static", static_url_path="/assets/kiosk")
 
 
 from . import views  # noqa: E402,F401  (routes register on import; views needs bp above)

@@ -44,12 +44,18 @@ def kiosk_page(kiosk: str) -> Response:
         "centre-names": json.dumps(dict(cfg.centre.name), ensure_ascii=False),
         "login": url_for("pages.login", next=f"/kiosk/{kcfg.key}"),
     }
-    resp = render_page("kiosk/kiosk.html", lang=lang, catalog=catalog("kiosk."), page="kiosk", data=data,
-                       js_languages=list(cfg.centre.languages), kiosk=kcfg,
-                       # the language switch is named in each of its languages: found by whoever reads none of
-                       # the others ("Kieli · Språk · Language")
-                       languages_label=" · ".join(dict.fromkeys(text("common.language", code)
-                                                                for code in cfg.centre.languages)))
+    resp = render_page(
+        "kiosk/kiosk.html",
+        lang=lang,
+        catalog=catalog("kiosk."),
+        page="kiosk",
+        data=data,
+        js_languages=list(cfg.centre.languages),
+        kiosk=kcfg,
+        # the language switch is named in each of its languages: found by whoever reads none of
+        # the others ("Kieli · Språk · Language")
+        languages_label=" · ".join(dict.fromkeys(text("common.language", code) for code in cfg.centre.languages)),
+    )
     # the check-in screen may read a booking's QR code with the kiosk's camera (checkin_camera.js)
     resp.headers["Permissions-Policy"] = permissions_policy(camera=True)
     return resp

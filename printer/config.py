@@ -111,8 +111,7 @@ class FakePrinterConfig(_Base):
 
 
 PrinterConfig = Annotated[
-    EscposPrinterConfig | PdfPrinterConfig | NonePrinterConfig | FakePrinterConfig,
-    Field(discriminator="type"),
+    EscposPrinterConfig | PdfPrinterConfig | NonePrinterConfig | FakePrinterConfig, Field(discriminator="type")
 ]
 
 _LIST_ADAPTER: TypeAdapter[list[PrinterConfig]] = TypeAdapter(list[PrinterConfig])

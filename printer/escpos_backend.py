@@ -67,8 +67,13 @@ class EscposPrinter:
                 raise PrinterUnavailable(message) from exc
             finally:
                 close_connection(self._cfg, device, flush=True)
-        log.info("printer %s: %s ticket %s (%d bytes)", self.key, "printed" if answered else "sent", receipt.number,
-                 len(data))
+        log.info(
+            "printer %s: %s ticket %s (%d bytes)",
+            self.key,
+            "printed" if answered else "sent",
+            receipt.number,
+            len(data),
+        )
         return Delivery.PRINTED if answered else Delivery.SENT
 
     def status(self) -> PrinterStatus:

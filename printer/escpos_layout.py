@@ -91,8 +91,15 @@ class _Writer:
     def text(self, value: str, width: int | None = None) -> None:
         self.p.text(textwrap.fill(fit_text(value, self.can_encode), max(width or self.cols, 8)) + "\n")
 
-    def para(self, value: str, width: int | None = None, *, size_px: int = 24, bold: bool = False,
-             fallback: str | None = None) -> None:
+    def para(
+        self,
+        value: str,
+        width: int | None = None,
+        *,
+        size_px: int = 24,
+        bold: bool = False,
+        fallback: str | None = None,
+    ) -> None:
         if can_print(value, self.can_encode):
             self.text(value, width)
         elif (picture := text_picture(value, self.width_px, size_px, bold=bold)) is not None:
@@ -104,8 +111,18 @@ class _Writer:
 def receipt_texts(receipt: Receipt) -> tuple[str, ...]:
     """Every text a ticket prints: what its code page is chosen by."""
     t = receipt.texts
-    return (receipt.centre_name, receipt.service_name, t.your_number, t.issued, receipt.issued_text,
-            t.where_to_wait, receipt.where_to_wait, t.estimated_wait, receipt.wait_text or "", t.called_by_number)
+    return (
+        receipt.centre_name,
+        receipt.service_name,
+        t.your_number,
+        t.issued,
+        receipt.issued_text,
+        t.where_to_wait,
+        receipt.where_to_wait,
+        t.estimated_wait,
+        receipt.wait_text or "",
+        t.called_by_number,
+    )
 
 
 def render_receipt(receipt: Receipt, profile: Any, codepage: str | None = None) -> bytes:
@@ -133,8 +150,10 @@ def render_receipt(receipt: Receipt, profile: Any, codepage: str | None = None) 
     p.text(fit_text(receipt.number, w.can_encode) + "\n")
     p.set(bold=False, smooth=False, custom_size=True, width=1, height=1)
     p.ln()
-    w.para(f"{receipt.texts.issued}: {receipt.issued_text}",
-           fallback=f"{english.issued}: {receipt.issued_at:%Y-%m-%d %H:%M}")
+    w.para(
+        f"{receipt.texts.issued}: {receipt.issued_text}",
+        fallback=f"{english.issued}: {receipt.issued_at:%Y-%m-%d %H:%M}",
+    )
     p.ln()
     w.para(f"{receipt.texts.where_to_wait}:", fallback=f"{english.where_to_wait}:")
     p.set(bold=True, custom_size=True, width=1, height=2)

@@ -21,8 +21,12 @@ if TYPE_CHECKING:
     from PIL import Image
 
 #: where DejaVu Sans is installed: Debian and Ubuntu, Fedora, Alpine, then a hand-installed copy
-FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu-sans-fonts"),
-             Path("/usr/share/fonts/dejavu"), Path("/usr/local/share/fonts"))
+FONT_DIRS = (
+    Path("/usr/share/fonts/truetype/dejavu"),
+    Path("/usr/share/fonts/dejavu-sans-fonts"),
+    Path("/usr/share/fonts/dejavu"),
+    Path("/usr/local/share/fonts"),
+)
 FONT_FILES = {False: "DejaVuSans.ttf", True: "DejaVuSans-Bold.ttf"}
 LINE_SPACING = 1.25
 

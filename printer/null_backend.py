@@ -42,8 +42,9 @@ class FakePrinter:
     ``delay_s`` makes each print take that long, to exercise timeouts and queues.
     """
 
-    def __init__(self, key: str, fail: FailMode = None, retries: int = 0, delay_s: float = 0.0,
-                 status_query: bool = True) -> None:
+    def __init__(
+        self, key: str, fail: FailMode = None, retries: int = 0, delay_s: float = 0.0, status_query: bool = True
+    ) -> None:
         self.key = key
         self.delivery = Delivery.PRINTED if status_query else Delivery.SENT  # as an ESC/POS link that never reads
         self.retries = retries

@@ -67,8 +67,13 @@ def _lines(receipt: Receipt) -> tuple[list[_Line], list[_Line]]:
         _Line(receipt.service_name, regular, 11, 2),
         _Line(receipt.texts.your_number, regular, 10, 6, english.your_number),
         _Line(receipt.number, bold, 44, 4),
-        _Line(f"{receipt.texts.issued}: {receipt.issued_text}", regular, 9, 6,
-              f"{english.issued}: {receipt.issued_at:%Y-%m-%d %H:%M}"),
+        _Line(
+            f"{receipt.texts.issued}: {receipt.issued_text}",
+            regular,
+            9,
+            6,
+            f"{english.issued}: {receipt.issued_at:%Y-%m-%d %H:%M}",
+        ),
         _Line(f"{receipt.texts.where_to_wait}:", regular, 9, 6, f"{english.where_to_wait}:"),
         _Line(receipt.where_to_wait, bold, 12, 1),
     ]
@@ -99,8 +104,9 @@ def _settable(line: _Line) -> _Line | _Picture | None:
         image = text_picture(line.text, width_px, round(line.size * PICTURE_SCALE), bold=line.bold)
         if image is not None:
             return _Picture(image, line.gap_before, image.height / PICTURE_SCALE)
-    elif (font := _unicode_font(line.bold)) is not None and all(ord(c) in font.face.charToGlyph
-                                                               for c in line.text if not c.isspace()):
+    elif (font := _unicode_font(line.bold)) is not None and all(
+        ord(c) in font.face.charToGlyph for c in line.text if not c.isspace()
+    ):
         return replace(line, font=UNICODE_FONTS[line.bold])
     return replace(line, text=line.fallback, fallback=None) if line.fallback is not None else None
 
@@ -115,8 +121,9 @@ def _wrapped(line: _Line) -> list[str]:
 
 
 def _height(blocks: list[_Line | _Picture]) -> float:
-    return sum(b.gap_before + (b.height if isinstance(b, _Picture) else len(_wrapped(b)) * b.size * 1.2)
-               for b in blocks)
+    return sum(
+        b.gap_before + (b.height if isinstance(b, _Picture) else len(_wrapped(b)) * b.size * 1.2) for b in blocks
+    )
 
 
 def _draw(c: canvas.Canvas, blocks: list[_Line | _Picture], y: float) -> float:

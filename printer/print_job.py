@@ -55,8 +55,7 @@ class PrintJob:
 
     def succeeded(self, attempts: int, delivery: Delivery = Delivery.PRINTED) -> PrintResult:
         """An ok result for this job."""
-        return PrintResult(self.printer_key, self.receipt.number, True, None, None, attempts, self.context,
-                           delivery)
+        return PrintResult(self.printer_key, self.receipt.number, True, None, None, attempts, self.context, delivery)
 
 
 def print_with_retries(printer: TicketPrinter, job: PrintJob, backoff_s: float, stop: threading.Event) -> PrintResult:

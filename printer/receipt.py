@@ -25,9 +25,13 @@ class ReceiptTexts:
 
 
 #: a library user's test print without a server (the server's ``vuoro print-test`` passes its own catalogue's)
-SAMPLE_TEXTS = ReceiptTexts(your_number="Your number", issued="Issued", where_to_wait="Where to wait",
-                            estimated_wait="Estimated wait",
-                            called_by_number="You will be called by your number. Follow your turn on your phone:")
+SAMPLE_TEXTS = ReceiptTexts(
+    your_number="Your number",
+    issued="Issued",
+    where_to_wait="Where to wait",
+    estimated_wait="Estimated wait",
+    called_by_number="You will be called by your number. Follow your turn on your phone:",
+)
 
 
 @dataclass(frozen=True)
@@ -60,16 +64,31 @@ class Receipt:
             raise ValueError("number must not be empty")
 
 
-def sample_receipt(texts: ReceiptTexts = SAMPLE_TEXTS, issued_at: datetime | None = None, *,
-                   language: str = "en", service_name: str = "Kela – The Social Insurance Institution",
-                   where_to_wait: str = "Waiting area A, 2nd floor", wait_text: str | None = "about 12 min",
-                   centre_name: str = "Iso Omenan palvelutori") -> Receipt:
+def sample_receipt(
+    texts: ReceiptTexts = SAMPLE_TEXTS,
+    issued_at: datetime | None = None,
+    *,
+    language: str = "en",
+    service_name: str = "Kela – The Social Insurance Institution",
+    where_to_wait: str = "Waiting area A, 2nd floor",
+    wait_text: str | None = "about 12 min",
+    centre_name: str = "Iso Omenan palvelutori",
+) -> Receipt:
     """A realistic receipt for test prints and tests.
 
     Without ``issued_at`` it uses the current time in Helsinki, so a test print shows what a real ticket
     printed now would look like.
     """
     when = issued_at or datetime.now(ZoneInfo("Europe/Helsinki"))
-    return Receipt(centre_name=centre_name, service_name=service_name, number="K042", issued_at=when,
-                   issued_text=f"{when:%Y-%m-%d %H:%M}", where_to_wait=where_to_wait, wait_text=wait_text,
-                   track_url="https://vuoro.example/t/7QX2M9K042", language=language, texts=texts)
+    return Receipt(
+        centre_name=centre_name,
+        service_name=service_name,
+        number="K042",
+        issued_at=when,
+        issued_text=f"{when:%Y-%m-%d %H:%M}",
+        where_to_wait=where_to_wait,
+        wait_text=wait_text,
+        track_url="https://vuoro.example/t/7QX2M9K042",
+        language=language,
+        texts=texts,
+    )

@@ -52,8 +52,11 @@ def _as_config(config: VuoroConfig | Mapping[str, Any] | str | os.PathLike[str] 
 
 
 def create_app(
-    config: VuoroConfig | Mapping[str, Any] | str | os.PathLike[str] | None = None, *,
-    notifier: Notifier | None = None, migrate: bool | None = None, clock: Callable[[], datetime] | None = None,
+    config: VuoroConfig | Mapping[str, Any] | str | os.PathLike[str] | None = None,
+    *,
+    notifier: Notifier | None = None,
+    migrate: bool | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> Flask:
     """Build a Vuoro app from a config object, a config mapping or a path to a YAML file.
 
@@ -124,10 +127,17 @@ def _init_realtime(app: Flask, context: Context, notifier: Notifier | None, conf
     """Socket.IO in threading mode (never eventlet), with Redis as message queue when several processes run."""
     # Without Redis, say so (client_manager=None): Flask-SocketIO keeps the options of its previous init_app, so an
     # app built after one with a message queue would otherwise inherit that app's queue.
-    queue: dict[str, Any] = ({"message_queue": context.config.redis_url} if context.config.redis_url
-                             else {"message_queue": None, "client_manager": None})
-    socketio.init_app(app, async_mode="gevent" if os.environ.get("VUORO_WORKER") == "gevent" else "threading",
-                      channel=context.config.socketio_channel, **queue)
+    queue: dict[str, Any] = (
+        {"message_queue": context.config.redis_url}
+        if context.config.redis_url
+        else {"message_queue": None, "client_manager": None}
+    )
+    socketio.init_app(
+        app,
+        async_mode="gevent" if os.environ.get("VUORO_WORKER") == "gevent" else "threading",
+        channel=context.config.socketio_channel,
+        **queue,
+    )
     handlers = Handlers()
     handlers.register(socketio)
     Handlers.init_app(app)
@@ -148,7 +158,7 @@ def _init_live(app: Flask, context: Context, notifier: Notifier | None, config_v
     context.notifier = notifier
     live.subscribe(notifier)
     cfg = context.config
-    feed = (RedisChangeFeed(live, cfg.redis_url, cfg.socketio_channel) if cfg.redis_url else OutboxPoller(live, 1.0))
+    feed = RedisChangeFeed(live, cfg.redis_url, cfg.socketio_channel) if cfg.redis_url else OutboxPoller(live, 1.0)
     live.feed = feed
     feed.start()
     app.extensions[FEED] = feed

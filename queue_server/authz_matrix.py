@@ -18,8 +18,12 @@ from .domain.roles import PAIRABLE_ROLES, STAFF_ROLES, TOKEN_ROLES
 
 #: who calls, as the matrix names them: nobody, the devices, the staff sessions, then the script tokens (an
 #: admin token is not an admin's session: pages read the session cookie only)
-ROLES = ("anonymous", *PAIRABLE_ROLES, *STAFF_ROLES,
-         *("admin-token" if r == "admin" else r for r in TOKEN_ROLES if r not in PAIRABLE_ROLES))
+ROLES = (
+    "anonymous",
+    *PAIRABLE_ROLES,
+    *STAFF_ROLES,
+    *("admin-token" if r == "admin" else r for r in TOKEN_ROLES if r not in PAIRABLE_ROLES),
+)
 EVERYONE = frozenset(ROLES)
 DESK = frozenset({"desk", "clerk", "supervisor", "admin", "admin-token"})
 KIOSK = frozenset({"kiosk", "clerk", "supervisor", "admin", "admin-token"})
@@ -28,13 +32,14 @@ SUPERVISOR = frozenset({"supervisor", "admin", "admin-token"})
 ADMIN = frozenset({"admin", "admin-token"})
 #: an external booking system's token (``vuoro token create --role booking``), and admins
 BOOKING = frozenset({"booking", "admin", "admin-token"})
-STAFF_SESSION = frozenset(STAFF_ROLES)     # pages read the session cookie only
+STAFF_SESSION = frozenset(STAFF_ROLES)  # pages read the session cookie only
 SUPERVISOR_SESSION = frozenset({"supervisor", "admin"})
 ADMIN_SESSION = frozenset({"admin"})
 
 #: endpoints that only serve files shipped with the code (CSS, JS, sounds, fonts): public by design
-STATIC_ENDPOINTS = frozenset({"static", "pages.static", "kiosk.static", "board.static", "admin.static",
-                              "admin_assets.static"})
+STATIC_ENDPOINTS = frozenset(
+    {"static", "pages.static", "kiosk.static", "board.static", "admin.static", "admin_assets.static"}
+)
 
 
 @dataclass(frozen=True)
@@ -52,8 +57,12 @@ ROUTES: tuple[Entry, ...] = (
     Entry("POST", "/login", EVERYONE, "log-in form (CSRF, throttled per address)"),
     Entry("POST", "/logout", EVERYONE, "CSRF; a provider's account goes on to the provider's log-out"),
     Entry("GET", "/login/oidc", EVERYONE, "off to the city's OpenID provider (auth.oidc; throttled per address)"),
-    Entry("GET", "/login/oidc/callback", EVERYONE, "back from the provider: state (single-use), PKCE, nonce, "
-                                                   "the ID token's signature and claims"),
+    Entry(
+        "GET",
+        "/login/oidc/callback",
+        EVERYONE,
+        "back from the provider: state (single-use), PKCE, nonce, the ID token's signature and claims",
+    ),
     Entry("GET", "/login/oidc/logged-out", EVERYONE, "back from the provider's log-out"),
     Entry("GET", "/account/password", STAFF_SESSION, "others are sent to /login"),
     Entry("POST", "/account/password", STAFF_SESSION, "change one's own password (CSRF)"),
@@ -72,8 +81,12 @@ ROUTES: tuple[Entry, ...] = (
     Entry("POST", "/admin/services/<key>/reopen", SUPERVISOR_SESSION, "removes today's exception (CSRF)"),
     Entry("POST", "/admin/exceptions", SUPERVISOR_SESSION, "the calendar: a centre or service exception (CSRF)"),
     Entry("POST", "/admin/exceptions/<day>/remove", SUPERVISOR_SESSION, "the centre's exception (CSRF)"),
-    Entry("GET", "/admin/desks", SUPERVISOR_SESSION, "a supervisor changes the day's desks; adding, retiring and "
-          "who may open them are an admin's"),
+    Entry(
+        "GET",
+        "/admin/desks",
+        SUPERVISOR_SESSION,
+        "a supervisor changes the day's desks; adding, retiring and who may open them are an admin's",
+    ),
     Entry("POST", "/admin/desks", ADMIN_SESSION, "add a desk (CSRF)"),
     Entry("POST", "/admin/desks/<key>", SUPERVISOR_SESSION, "label, location, zone, services (CSRF)"),
     Entry("POST", "/admin/desks/<key>/retire", ADMIN_SESSION, "CSRF, a ticked confirmation"),
@@ -110,8 +123,12 @@ ROUTES: tuple[Entry, ...] = (
     Entry("DELETE", "/api/session", EVERYONE, "log out"),
     Entry("POST", "/api/session/password", STAFF_SESSION, "change one's own password (CSRF)"),
     Entry("POST", "/api/tickets", KIOSK, "a kiosk token speaks for its own kiosk only (rate-limited)"),
-    Entry("POST", "/api/join/<kiosk>", EVERYONE, "the QR poster: remote services only, a daily cap "
-          "(rate-limited per address and per browser)"),
+    Entry(
+        "POST",
+        "/api/join/<kiosk>",
+        EVERYONE,
+        "the QR poster: remote services only, a daily cap (rate-limited per address and per browser)",
+    ),
     Entry("GET", "/api/tickets/<token>", EVERYONE, "capability: the ticket token (rate-limited per token)"),
     Entry("DELETE", "/api/tickets/<token>", EVERYONE, "capability: the ticket token (no CSRF)"),
     Entry("POST", "/api/tickets/<token>/feedback", EVERYONE, "capability: the ticket token (no CSRF)"),
@@ -123,10 +140,13 @@ ROUTES: tuple[Entry, ...] = (
     Entry("GET", "/api/desks", DESK),
     Entry("GET", "/api/desks/<key>", DESK),
     Entry("GET", "/api/desks/<key>/waiting", DESK, "numbers, waits, errands left; no token, nothing personal"),
-    *(Entry("POST", f"/api/desks/<key>/{a}", DESK)
-      for a in ("next", "recall", "start", "finish", "no-show", "return", "transfer", "call", "status")),
-    Entry("POST", "/api/desks/<key>/undo-no-show", DESK, "within 10 minutes of the no-show, at a desk serving "
-          "its service"),
+    *(
+        Entry("POST", f"/api/desks/<key>/{a}", DESK)
+        for a in ("next", "recall", "start", "finish", "no-show", "return", "transfer", "call", "status")
+    ),
+    Entry(
+        "POST", "/api/desks/<key>/undo-no-show", DESK, "within 10 minutes of the no-show, at a desk serving its service"
+    ),
     Entry("GET", "/api/config", ADMIN),
     Entry("POST", "/api/services", ADMIN, "configuration changes: validated whole, audited, live on every process"),
     Entry("PATCH", "/api/services/<key>", ADMIN),
@@ -137,8 +157,12 @@ ROUTES: tuple[Entry, ...] = (
     Entry("DELETE", "/api/exceptions/<day>", SUPERVISOR),
     Entry("PATCH", "/api/desks/<key>", SUPERVISOR),
     Entry("POST", "/api/desks", ADMIN),
-    Entry("DELETE", "/api/desks/<key>", ADMIN, "409 while open or serving, or the only desk of a service with "
-          "visitors waiting"),
+    Entry(
+        "DELETE",
+        "/api/desks/<key>",
+        ADMIN,
+        "409 while open or serving, or the only desk of a service with visitors waiting",
+    ),
     Entry("PATCH", "/api/zones/<key>", ADMIN),
     Entry("GET", "/api/kiosks/<key>", EVERYONE, "what the kiosk offers, as its public page shows"),
     Entry("PATCH", "/api/kiosks/<key>", ADMIN),
@@ -159,8 +183,12 @@ ROUTES: tuple[Entry, ...] = (
     Entry("GET", "/api/appointments", BOOKING, "codes, services, times, statuses: nothing personal is stored"),
     Entry("GET", "/api/appointments/<code>", EVERYONE, "capability: the code (rate-limited per address)"),
     Entry("DELETE", "/api/appointments/<code>", EVERYONE, "capability: the code (rate-limited per address, no CSRF)"),
-    Entry("GET", "/api/appointments/<code>/calendar.ics", EVERYONE, "capability: the code (rate-limited per "
-          "address); public names only"),
+    Entry(
+        "GET",
+        "/api/appointments/<code>/calendar.ics",
+        EVERYONE,
+        "capability: the code (rate-limited per address); public names only",
+    ),
     Entry("POST", "/api/bookings", EVERYONE, "the public booking page (rate-limited per address)"),
     Entry("GET", "/api/services/<key>/slots", EVERYONE, "counts only"),
     Entry("GET", "/api/stats", ADMIN),
@@ -214,6 +242,8 @@ def markdown_table() -> str:
     lines = [f"| method | route | {roles} | note |", sep]
     lines += [f"| {e.method} | `{e.rule}` | {_cells(e.allowed)} | {e.note} |" for e in ROUTES]
     lines += ["", f"| namespace | event | {roles} | note |", sep]
-    lines += [f"| `{e.namespace}` | {e.event} {e.payload} | {_cells(e.allowed)} | {e.note} |".replace("  |", " |")
-              for e in EVENTS]
+    lines += [
+        f"| `{e.namespace}` | {e.event} {e.payload} | {_cells(e.allowed)} | {e.note} |".replace("  |", " |")
+        for e in EVENTS
+    ]
     return "\n".join(lines)

@@ -29,8 +29,9 @@ from .wsgi_server import run
 @click.option("-v", "--verbose", is_flag=True, help="debug logging")
 def main(verbose: bool) -> None:
     """Vuoro: queue and ticketing for public service centres."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
@@ -38,11 +39,17 @@ def main(verbose: bool) -> None:
 @config_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--worker", type=click.Choice(WORKERS), default="gthread", show_default=True,
-              help="gthread: a thread per websocket, any database; gevent: greenlets for thousands of sockets, "
-                   "PostgreSQL only (pip install 'vuoro[gevent]')")
-@click.option("--threads", default=200, show_default=True, type=int,
-              help="gthread worker threads; each open websocket holds one")
+@click.option(
+    "--worker",
+    type=click.Choice(WORKERS),
+    default="gthread",
+    show_default=True,
+    help="gthread: a thread per websocket, any database; gevent: greenlets for thousands of sockets, "
+    "PostgreSQL only (pip install 'vuoro[gevent]')",
+)
+@click.option(
+    "--threads", default=200, show_default=True, type=int, help="gthread worker threads; each open websocket holds one"
+)
 def serve(config_path: str | None, host: str, port: int, worker: str, threads: int) -> None:
     """Run the server (one process: gunicorn with one gthread or gevent worker)."""
     cfg = load(config_path)
@@ -57,8 +64,15 @@ def serve(config_path: str | None, host: str, port: int, worker: str, threads: i
     first = ensure_first_admin(database)
     database.dispose()
     _echo_addresses(cfg, host, port, first)
-    run(lambda: create_app(cfg), host=host, port=port, worker=worker, threads=threads, open_files=open_files,
-        log_client_addresses=cfg.log_client_addresses)
+    run(
+        lambda: create_app(cfg),
+        host=host,
+        port=port,
+        worker=worker,
+        threads=threads,
+        open_files=open_files,
+        log_client_addresses=cfg.log_client_addresses,
+    )
 
 
 def _hand_over_first_password(first: tuple[str, str]) -> None:
@@ -69,8 +83,10 @@ def _hand_over_first_password(first: tuple[str, str]) -> None:
         click.echo("It is shown only now, and must be changed at the first log-in.")
     else:
         path = first_start.write_password_file(name, password)
-        click.echo(f"First start: created the account '{name}'; its one-time password is in {path} (readable "
-                   "only by this user). Log in with it and choose your own; the file is deleted then.")
+        click.echo(
+            f"First start: created the account '{name}'; its one-time password is in {path} (readable "
+            "only by this user). Log in with it and choose your own; the file is deleted then."
+        )
     click.echo("Give each clerk an account of their own with 'vuoro user add'.")
 
 
@@ -213,6 +229,8 @@ def print_test(config_path: str | None, printer_key: str, language: str | None) 
     except PrinterError as exc:
         raise click.ClickException(f"printing failed: {exc}") from None
     click.echo("sample ticket printed")
+
+
 @main.group("config")
 def config_group() -> None:
     """The centre's live configuration (services, hours, desks, zones, kiosks, printers), kept in the database."""
@@ -225,7 +243,8 @@ def config_export(config_path: str | None, out_path: str | None) -> None:
     """Write the live configuration in config.yaml's shape (machine settings stay in the server's file)."""
     cfg, version = centre_config.load_or_seed(open_database(load(config_path)), load(config_path))
     text = f"# Vuoro: the live centre configuration, version {version}\n" + centre_config.to_yaml(
-        centre_config.document_of(cfg))
+        centre_config.document_of(cfg)
+    )
     if out_path:
         Path(out_path).write_text(text, encoding="utf-8")
         click.echo(f"wrote version {version} to {out_path}")
@@ -249,8 +268,9 @@ def config_import(config_path: str | None, file: str, dry_run: bool) -> None:
         raise click.ClickException(f"{file}: the top level must be a mapping of settings")
     document, ignored = centre_config.split_file(data)
     if ignored:
-        click.echo(f"not imported (machine settings stay in the server's own file and environment): "
-                   f"{', '.join(ignored)}")
+        click.echo(
+            f"not imported (machine settings stay in the server's own file and environment): {', '.join(ignored)}"
+        )
     try:
         new = centre_config.with_document(live, document, source=file)
     except ConfigError as exc:

@@ -22,8 +22,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def config_option(f: F) -> F:
     """``--config PATH`` on a command (default: $VUORO_CONFIG or ./config.yaml)."""
-    return click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
-                        help="config file (default: $VUORO_CONFIG or ./config.yaml)")(f)
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="config file (default: $VUORO_CONFIG or ./config.yaml)",
+    )(f)
 
 
 def load(config_path: str | None) -> VuoroConfig:

@@ -53,9 +53,26 @@ from .push_config import PushConfig
 
 #: the sections' models are imported from here by the rest of Vuoro (config_sections.py holds them)
 __all__ = [
-    "DEFAULT_CONFIG", "DEFAULT_LANGUAGES", "EXAMPLE_SECRETS", "AppointmentsConfig", "CentreConfig", "ConfigError",
-    "DayException", "DeskConfig", "I18n", "Key", "KioskConfig", "Language", "LimitsConfig", "RateLimit",
-    "ServiceConfig", "VuoroConfig", "ZoneConfig", "build_config", "format_validation_error", "load_config",
+    "DEFAULT_CONFIG",
+    "DEFAULT_LANGUAGES",
+    "EXAMPLE_SECRETS",
+    "AppointmentsConfig",
+    "CentreConfig",
+    "ConfigError",
+    "DayException",
+    "DeskConfig",
+    "I18n",
+    "Key",
+    "KioskConfig",
+    "Language",
+    "LimitsConfig",
+    "RateLimit",
+    "ServiceConfig",
+    "VuoroConfig",
+    "ZoneConfig",
+    "build_config",
+    "format_validation_error",
+    "load_config",
 ]
 
 DEFAULT_CONFIG = "config.yaml"
@@ -104,11 +121,22 @@ class VuoroConfig(FrozenModel):
     def _cross_references(self) -> VuoroConfig:
         """The checks across sections (:mod:`queue_server.config_checks`), in this order: the first problem is
         the one the start-up message names."""
-        check_unique_keys({"services": [s.key for s in self.services], "desks": [d.key for d in self.desks],
-                           "zones": [z.key for z in self.zones], "kiosks": [k.key for k in self.kiosks],
-                           "printers": [p.key for p in self.printers]})
-        check_references({s.key for s in self.services}, {z.key for z in self.zones}, {p.key for p in self.printers},
-                         self.desks, self.kiosks)
+        check_unique_keys(
+            {
+                "services": [s.key for s in self.services],
+                "desks": [d.key for d in self.desks],
+                "zones": [z.key for z in self.zones],
+                "kiosks": [k.key for k in self.kiosks],
+                "printers": [p.key for p in self.printers],
+            }
+        )
+        check_references(
+            {s.key for s in self.services},
+            {z.key for z in self.zones},
+            {p.key for p in self.printers},
+            self.desks,
+            self.kiosks,
+        )
         check_default_texts(self.centre, self.services, self.zones, self.desks)
         check_privacy(self.centre, self.services, self.desks)
         check_production_secret(self.env, self.secret_key)
@@ -146,18 +174,28 @@ class VuoroConfig(FrozenModel):
 
     @cached_property
     def hours_map(self) -> dict[str, WeeklyHours]:
-        return {s.key: parse_weekly(s.hours, self.centre.closed_dates,
-                                    {d: e.ranges for d, e in {**self.centre.exceptions, **s.exceptions}.items()})
-                for s in self.services}
+        return {
+            s.key: parse_weekly(
+                s.hours,
+                self.centre.closed_dates,
+                {d: e.ranges for d, e in {**self.centre.exceptions, **s.exceptions}.items()},
+            )
+            for s in self.services
+        }
 
     @cached_property
     def appointment_hours(self) -> dict[str, WeeklyHours]:
         """When each service that takes appointments has slots: its appointment hours (else its own hours),
         closed on the centre's closed dates and following the same exceptions as its walk-ins."""
-        return {s.key: parse_weekly(s.appointments.hours if s.appointments.hours is not None else s.hours,
-                                    self.centre.closed_dates,
-                                    {d: e.ranges for d, e in {**self.centre.exceptions, **s.exceptions}.items()})
-                for s in self.services if s.appointments is not None}
+        return {
+            s.key: parse_weekly(
+                s.appointments.hours if s.appointments.hours is not None else s.hours,
+                self.centre.closed_dates,
+                {d: e.ranges for d, e in {**self.centre.exceptions, **s.exceptions}.items()},
+            )
+            for s in self.services
+            if s.appointments is not None
+        }
 
     def text(self, names: Mapping[str, str] | str, language: str | None = None) -> str:
         """A per-language text in ``language``, falling back to the centre's default language."""
@@ -168,10 +206,10 @@ class VuoroConfig(FrozenModel):
         url = self.database_url
         for plain in ("postgresql://", "postgres://"):  # psycopg 3 is the driver Vuoro ships with
             if url.startswith(plain):
-                url = "postgresql+psycopg://" + url[len(plain):]
+                url = "postgresql+psycopg://" + url[len(plain) :]
         prefix = "sqlite:///"
         if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
-            path = (self.base_dir / url[len(prefix):]).resolve()
+            path = (self.base_dir / url[len(prefix) :]).resolve()
             path.parent.mkdir(parents=True, exist_ok=True)
             return prefix + str(path)
         return url
@@ -186,7 +224,8 @@ class _UniqueKeyLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships n
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"{key!r} is written twice (line {key_node.start_mark.line + 1})", key_node.start_mark)
+                    None, None, f"{key!r} is written twice (line {key_node.start_mark.line + 1})", key_node.start_mark
+                )
             seen.add(key)
         mapping: dict[Any, Any] = super().construct_mapping(node, deep)
         return mapping
@@ -227,7 +266,10 @@ def _aliases(data: dict[str, Any], source: str) -> dict[str, Any]:
 
 
 def build_config(
-    data: Mapping[str, Any], *, source: str = "config", base_dir: Path | None = None,
+    data: Mapping[str, Any],
+    *,
+    source: str = "config",
+    base_dir: Path | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> VuoroConfig:
     """Validate a config mapping (after environment overrides) or raise :class:`ConfigError`."""

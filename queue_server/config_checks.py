@@ -28,8 +28,9 @@ def check_unique_keys(keys: Mapping[str, Sequence[str]]) -> None:
             seen.add(key)
 
 
-def check_references(services: set[str], zones: set[str], printers: set[str],
-                     desks: Sequence[DeskConfig], kiosks: Sequence[KioskConfig]) -> None:
+def check_references(
+    services: set[str], zones: set[str], printers: set[str], desks: Sequence[DeskConfig], kiosks: Sequence[KioskConfig]
+) -> None:
     """The services, zones and printers a desk or a kiosk names exist: a typo would otherwise leave a desk
     calling for nobody or a kiosk printing nowhere, found only on the day.  Desks are checked first."""
     for i, d in enumerate(desks):
@@ -56,8 +57,9 @@ def _check_kiosk(i: int, k: KioskConfig, services: set[str], zones: set[str], pr
             raise ValueError(f"kiosks.{i}.services: unknown service {s!r}")
 
 
-def check_default_texts(centre: CentreConfig, services: Sequence[ServiceConfig], zones: Sequence[ZoneConfig],
-                        desks: Sequence[DeskConfig]) -> None:
+def check_default_texts(
+    centre: CentreConfig, services: Sequence[ServiceConfig], zones: Sequence[ZoneConfig], desks: Sequence[DeskConfig]
+) -> None:
     """Every name a visitor may see has a text in the centre's default language: it is what every other language
     falls back to, so without it a screen would show an empty name."""
     default = centre.language
@@ -66,12 +68,12 @@ def check_default_texts(centre: CentreConfig, services: Sequence[ServiceConfig],
             raise ValueError(f"{where}: needs a text in the default language {default!r}")
 
 
-def _texts(centre: CentreConfig, services: Sequence[ServiceConfig], zones: Sequence[ZoneConfig],
-           desks: Sequence[DeskConfig]) -> list[tuple[str, Mapping[str, str]]]:
+def _texts(
+    centre: CentreConfig, services: Sequence[ServiceConfig], zones: Sequence[ZoneConfig], desks: Sequence[DeskConfig]
+) -> list[tuple[str, Mapping[str, str]]]:
     out: list[tuple[str, Mapping[str, str]]] = [("centre.name", centre.name)]
     out += [(f"services.{i}.name", s.name) for i, s in enumerate(services)]
-    out += [(f"services.{i}.public_name", s.public_name) for i, s in enumerate(services)
-            if s.public_name is not None]
+    out += [(f"services.{i}.public_name", s.public_name) for i, s in enumerate(services) if s.public_name is not None]
     out += [(f"zones.{i}.name", z.name) for i, z in enumerate(zones)]
     out += [(f"zones.{i}.message", z.message) for i, z in enumerate(zones) if z.message]
     out += [(f"desks.{i}.label", d.label) for i, d in enumerate(desks) if isinstance(d.label, dict)]
@@ -86,8 +88,7 @@ def check_privacy(centre: CentreConfig, services: Sequence[ServiceConfig], desks
     def texts(names: Mapping[str, str] | str) -> tuple[str, ...]:
         return tuple(centre.text(names, lang) for lang in languages)
 
-    faces = [PublicFace(s.key, s.prefix, s.sensitive, texts(s.ticket_name), texts(s.ticket_location))
-             for s in services]
+    faces = [PublicFace(s.key, s.prefix, s.sensitive, texts(s.ticket_name), texts(s.ticket_location)) for s in services]
     calls = [BoardCall(d.key, d.zone, texts(d.label), texts(d.location), tuple(d.services)) for d in desks]
     problems = privacy_problems(faces, calls)
     if problems:

@@ -227,14 +227,17 @@ class Database:
             return
         needs = ", ".join(sorted(heads))
         if not current:
-            raise SchemaNotCurrent(f"the database has no schema yet (no revision), the code needs {needs}: "
-                                   "run vuoro db upgrade")
+            raise SchemaNotCurrent(
+                f"the database has no schema yet (no revision), the code needs {needs}: run vuoro db upgrade"
+            )
         at = ", ".join(sorted(current))
         known = {r.revision for r in script.walk_revisions()}
         if current <= known:
             raise SchemaNotCurrent(f"the database is at revision {at}, the code needs {needs}: run vuoro db upgrade")
-        raise SchemaNotCurrent(f"the database is at revision {at}, which this code does not know (a newer release "
-                               f"migrated it), the code needs {needs}: run the release that migrated it")
+        raise SchemaNotCurrent(
+            f"the database is at revision {at}, which this code does not know (a newer release "
+            f"migrated it), the code needs {needs}: run the release that migrated it"
+        )
 
     def dispose(self) -> None:
         self.engine.dispose()

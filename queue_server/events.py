@@ -11,21 +11,21 @@ from typing import Any
 from .config import VuoroConfig
 
 # -- client -> server
-JOIN = "join"              # {"board": zone} | {"desk": key} | {"ticket": token} | {"kiosk": key} | {"admin": true}
+JOIN = "join"  # {"board": zone} | {"desk": key} | {"ticket": token} | {"kiosk": key} | {"admin": true}
 LEAVE = "leave"
 
 # -- server -> client
-SNAPSHOT = "snapshot"      # the full current state of what was joined; sent at once after a join
-CALLED = "called"          # a number is called (or recalled) to a desk: to the desk's zone board
-QUEUE = "queue"            # waiting count and estimate per service: to every screen
-TICKET = "ticket"          # the public view of one ticket: to that ticket's own room (the phone)
-DESK = "desk"              # a desk's state and current ticket: to that desk's room
-WAITING = "waiting"        # a desk's waiting list, in call order (services/waiting_list.py): to that desk's room
-PRINTED = "printed"        # a kiosk's ticket came out of its printer: to that kiosk's room
-FAILED = "failed"          # printing failed (the ticket stands; tell the visitor to note the number)
-PRINTER = "printer"        # a printer's health changed: to desks and admins
-RESYNC = "resync"          # the server rebuilt its live model (a gap, a lost change feed): join again
-DASHBOARD = "dashboard"    # the admin dashboard's live picture (namespace ADMIN_NAMESPACE, room ADMIN_ROOM)
+SNAPSHOT = "snapshot"  # the full current state of what was joined; sent at once after a join
+CALLED = "called"  # a number is called (or recalled) to a desk: to the desk's zone board
+QUEUE = "queue"  # waiting count and estimate per service: to every screen
+TICKET = "ticket"  # the public view of one ticket: to that ticket's own room (the phone)
+DESK = "desk"  # a desk's state and current ticket: to that desk's room
+WAITING = "waiting"  # a desk's waiting list, in call order (services/waiting_list.py): to that desk's room
+PRINTED = "printed"  # a kiosk's ticket came out of its printer: to that kiosk's room
+FAILED = "failed"  # printing failed (the ticket stands; tell the visitor to note the number)
+PRINTER = "printer"  # a printer's health changed: to desks and admins
+RESYNC = "resync"  # the server rebuilt its live model (a gap, a lost change feed): join again
+DASHBOARD = "dashboard"  # the admin dashboard's live picture (namespace ADMIN_NAMESPACE, room ADMIN_ROOM)
 ADMIN_NAMESPACE = "/admin"  # the admin dashboard's own namespace: join {"admin": true} there (admin/live.py)
 ADMIN_ROOM = "admin"
 
@@ -56,8 +56,9 @@ SCREENS_ROOM = "screens"
 STAFF_ROOM = "staff"
 
 
-def called_payload(config: VuoroConfig, *, number: str, desk_key: str, called_at: datetime,
-                   recall: bool) -> dict[str, Any]:
+def called_payload(
+    config: VuoroConfig, *, number: str, desk_key: str, called_at: datetime, recall: bool
+) -> dict[str, Any]:
     """``K042 -> Desk 5, 2nd floor``; no service, so a sensitive service is never revealed."""
     desk = config.desk_map[desk_key]
     zone = config.zone_map[desk.zone]
@@ -79,9 +80,18 @@ def queue_payload(summaries: list[Any], *, for_board: bool) -> dict[str, Any]:
     """Waiting count and estimate per service; boards leave sensitive services out altogether."""
     return {
         "services": [
-            {"key": s.key, "names": s.names, "waiting": s.waiting, "estimated_wait_s": s.estimated_wait_s,
-             "open": s.open, "opens_at": s.opens_at, "closed_tomorrow": s.closed_tomorrow,
-             "wait_texts": s.wait_texts, "estimate_reason": s.estimate_reason, "full_today": s.full_today}
+            {
+                "key": s.key,
+                "names": s.names,
+                "waiting": s.waiting,
+                "estimated_wait_s": s.estimated_wait_s,
+                "open": s.open,
+                "opens_at": s.opens_at,
+                "closed_tomorrow": s.closed_tomorrow,
+                "wait_texts": s.wait_texts,
+                "estimate_reason": s.estimate_reason,
+                "full_today": s.full_today,
+            }
             for s in summaries
             if not (for_board and s.sensitive)
         ]

@@ -20,8 +20,9 @@ def healthz() -> Response:
     problem = current_app.extensions["vuoro"].db.problem()
     if problem is None:
         return jsonify({"status": "ok", "database": True})
-    resp = jsonify({"status": "unavailable", "database": False,
-                    "error": {"code": "database_unavailable", "message": problem}})
+    resp = jsonify(
+        {"status": "unavailable", "database": False, "error": {"code": "database_unavailable", "message": problem}}
+    )
     resp.status_code = 503
     resp.headers["Retry-After"] = str(RETRY_AFTER_S)
     return resp

@@ -31,11 +31,18 @@ _ADDRESS = re.compile(
     r"|(?:\d{1,3}\.){3}\d{1,3}"
     r"|(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}"
     r"|(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,5})?"
-    r"|::(?:[0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4})(?![\w.])")
+    r"|::(?:[0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4})(?![\w.])"
+)
 _OWN = frozenset({"127.0.0.1", "0.0.0.0", "::1", "::"})  # noqa: S104 - the server's own sockets, no one's
 #: the engine.io / socket.io lines that report a client's mistake (matched at the start of the message)
-_CLIENT_MISTAKES = ("Invalid session", "Invalid websocket upgrade", "Invalid transport", "Unexpected upgrade",
-                    "Failed websocket upgrade", "Unknown namespace")
+_CLIENT_MISTAKES = (
+    "Invalid session",
+    "Invalid websocket upgrade",
+    "Invalid transport",
+    "Unexpected upgrade",
+    "Failed websocket upgrade",
+    "Unknown namespace",
+)
 _CLIENT_MISTAKES_IN = ("is not an accepted origin",)
 #: the query parameters of the OpenID sign-in and log-out that are credentials, or lead to one
 _CREDENTIAL = re.compile(r"(?<=[?&])(code|state|id_token_hint|session_state)=[^&\s\"']*")

@@ -55,17 +55,29 @@ class AppMetrics:
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
         self.issued = Counter("vuoro_tickets_issued", "Tickets issued", ["service"], registry=r)
-        self.calls = Counter("vuoro_calls", "Tickets called to a desk (first calls; recalls apart)", ["service"],
-                             registry=r)
+        self.calls = Counter(
+            "vuoro_calls", "Tickets called to a desk (first calls; recalls apart)", ["service"], registry=r
+        )
         self.recalls = Counter("vuoro_recalls", "Tickets called again to the same desk", ["service"], registry=r)
-        self.events = Counter("vuoro_ticket_events", "Ticket state changes by event type (the event log)",
-                              ["event", "service"], registry=r)
-        self.latency = Histogram("vuoro_http_request_duration_seconds", "HTTP request latency by URL rule",
-                                 ["method", "rule"], buckets=BUCKETS, registry=r)
-        self.responses = Counter("vuoro_http_responses", "HTTP responses by URL rule and status",
-                                 ["method", "rule", "status"], registry=r)
-        self.print_failures = Counter("vuoro_print_failures", "Tickets that did not come out of their printer",
-                                      ["printer"], registry=r)
+        self.events = Counter(
+            "vuoro_ticket_events",
+            "Ticket state changes by event type (the event log)",
+            ["event", "service"],
+            registry=r,
+        )
+        self.latency = Histogram(
+            "vuoro_http_request_duration_seconds",
+            "HTTP request latency by URL rule",
+            ["method", "rule"],
+            buckets=BUCKETS,
+            registry=r,
+        )
+        self.responses = Counter(
+            "vuoro_http_responses", "HTTP responses by URL rule and status", ["method", "rule", "status"], registry=r
+        )
+        self.print_failures = Counter(
+            "vuoro_print_failures", "Tickets that did not come out of their printer", ["printer"], registry=r
+        )
         # a sensitive service's figures go under its cover group's label ("health+mental"): /metrics is not
         # for the public (nginx denies it), but nor should it show who just took a mental-health ticket
         self.label: dict[str, str] = {}
@@ -145,8 +157,9 @@ class _StateCollector(Collector):
         for label, count in by_label.items():
             waiting.add_metric([label], count)
         yield waiting
-        yield GaugeMetricFamily("vuoro_live_rebuilds", "Times this process rebuilt its live model from the database",
-                                value=live.rebuilds)
+        yield GaugeMetricFamily(
+            "vuoro_live_rebuilds", "Times this process rebuilt its live model from the database", value=live.rebuilds
+        )
         yield GaugeMetricFamily("vuoro_live_seq", "The last change this process's live model applied", value=seq)
         push = self.app.extensions.get(PUSH_EXTENSION)
         counts = push.counts if push is not None else {}
@@ -154,8 +167,9 @@ class _StateCollector(Collector):
             yield CounterMetricFamily(f"vuoro_push_{what}", help_text, value=counts.get(what, 0))
         eio = getattr(self.sio_server, "eio", None)
         sockets = len(getattr(eio, "sockets", {}) or {})
-        yield GaugeMetricFamily("vuoro_socketio_connections", "Open Socket.IO connections in this process",
-                                value=sockets)
+        yield GaugeMetricFamily(
+            "vuoro_socketio_connections", "Open Socket.IO connections in this process", value=sockets
+        )
 
 
 def init_app(app: Flask) -> None:
@@ -184,7 +198,6 @@ def init_app(app: Flask) -> None:
         return resp
 
     def _metrics_view() -> Response:
-        return Response(metrics.exposition(), content_type=CONTENT_TYPE_LATEST,
-                        headers={"Cache-Control": "no-store"})
+        return Response(metrics.exposition(), content_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"})
 
     app.add_url_rule("/metrics", "metrics", _metrics_view, methods=["GET"])

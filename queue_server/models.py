@@ -185,8 +185,7 @@ class Feedback(Base):
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    ticket_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("tickets.id", ondelete="SET NULL"), unique=True)
+    ticket_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("tickets.id", ondelete="SET NULL"), unique=True)
     business_day: so.Mapped[date] = so.mapped_column(sa.Date)
     service_key: so.Mapped[str] = so.mapped_column(sa.String(32))
     rating: so.Mapped[int] = so.mapped_column(sa.SmallInteger)
@@ -199,8 +198,9 @@ class DailyStats(Base):
     identifier, so that medians and percentiles over any range stay exact (see docs/statistics.md)."""
 
     __tablename__ = "daily_stats"
-    __table_args__ = (sa.UniqueConstraint("business_day", "service_key", "desk_key", "kind",
-                                          name="uq_daily_stats_cell"),)
+    __table_args__ = (
+        sa.UniqueConstraint("business_day", "service_key", "desk_key", "kind", name="uq_daily_stats_cell"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     business_day: so.Mapped[date] = so.mapped_column(sa.Date, index=True)
@@ -299,8 +299,10 @@ class Appointment(Base):
     """
 
     __tablename__ = "appointments"
-    __table_args__ = (sa.Index("ix_appointments_day", "service_key", "start"),
-                      sa.UniqueConstraint("service_key", "source_uid", name="uq_appointments_service_uid"))
+    __table_args__ = (
+        sa.Index("ix_appointments_day", "service_key", "start"),
+        sa.UniqueConstraint("service_key", "source_uid", name="uq_appointments_service_uid"),
+    )
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     code: so.Mapped[str] = so.mapped_column(sa.String(8), unique=True)
     service_key: so.Mapped[str] = so.mapped_column(sa.String(32))

@@ -53,8 +53,11 @@ class KioskPrinting:
         self.printers = build_printers(config.printers)
         self.types = {p.key: p.type for p in config.printers}
         self.spooler = PrintSpooler(self.printers, on_result=self._on_result)
-        self.monitor = (PrinterMonitor(self.printers, interval_s=config.printer_poll_s, on_change=self._on_status)
-                        if config.printer_poll_s > 0 and self.printers else None)
+        self.monitor = (
+            PrinterMonitor(self.printers, interval_s=config.printer_poll_s, on_change=self._on_status)
+            if config.printer_poll_s > 0 and self.printers
+            else None
+        )
 
     def reconfigure(self, config: VuoroConfig) -> None:
         """Take up a new live configuration: kiosks' printers at once; changed printers get a new spooler and
@@ -65,8 +68,9 @@ class KioskPrinting:
         old_spooler, old_monitor = self.spooler, self.monitor
         self._build(config)
         self.start()
-        threading.Thread(target=self._retire, args=(old_spooler, old_monitor), name="vuoro-printers-retire",
-                         daemon=True).start()
+        threading.Thread(
+            target=self._retire, args=(old_spooler, old_monitor), name="vuoro-printers-retire", daemon=True
+        ).start()
 
     @staticmethod
     def _retire(spooler: PrintSpooler, monitor: PrinterMonitor | None) -> None:
@@ -88,8 +92,17 @@ class KioskPrinting:
     def ticket_issued(self, ctx: Context, view: TicketView, kiosk_key: str) -> None:
         kiosk = self.config.kiosk_map[kiosk_key]
         if kiosk.printer is None or self.types.get(kiosk.printer) == "none" or view.track_url is None:
-            self._emit(ev.FAILED, kiosk_key, {"number": view.number, "printer": kiosk.printer, "ok": False,
-                                              "error": "no_printer", "message": "this kiosk has no printer"})
+            self._emit(
+                ev.FAILED,
+                kiosk_key,
+                {
+                    "number": view.number,
+                    "printer": kiosk.printer,
+                    "ok": False,
+                    "error": "no_printer",
+                    "message": "this kiosk has no printer",
+                },
+            )
             return
         self.spooler.submit(kiosk.printer, self.receipt(view), {"kiosk": kiosk_key})
 
@@ -121,14 +134,24 @@ class KioskPrinting:
         if printer.type == "none":
             raise NotAPrinter(f"printer {printer_key!r} is of type none: it prints nothing")
         names = " / ".join(text("ticket.test_name", lang) for lang in cfg.centre.languages)
-        receipt = sample_receipt(cfg, cfg.centre.language, number="TEST", where_to_wait=printer_key, wait_s=None,
-                                 qr=False, service_name=names)
+        receipt = sample_receipt(
+            cfg,
+            cfg.centre.language,
+            number="TEST",
+            where_to_wait=printer_key,
+            wait_s=None,
+            qr=False,
+            service_name=names,
+        )
         self.spooler.submit(printer_key, receipt, {"test": True})
 
     def _tested(self, result: PrintResult) -> None:
         log.info("test print on %s: %s", result.printer_key, "ok" if result.ok else result.error_code)
-        self._last_tests[result.printer_key] = {"ok": result.ok, "error": result.error_code,
-                                                "at": datetime.now(UTC).isoformat(timespec="seconds")}
+        self._last_tests[result.printer_key] = {
+            "ok": result.ok,
+            "error": result.error_code,
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
 
     # -- health --------------------------------------------------------------------------------------------
     def statuses(self) -> dict[str, PrinterStatus]:
@@ -139,12 +162,17 @@ class KioskPrinting:
         out = []
         for p in self.config.printers:
             status = known.get(p.key)
-            out.append({"key": p.key, "type": p.type,
-                        "state": status.state.value if status else "unknown",
-                        "detail": status.detail if status else "",
-                        "checked_at": status.checked_at.isoformat() if status else None,
-                        "kiosks": [k.key for k in self.config.kiosks if k.printer == p.key],
-                        "last_test": self._last_tests.get(p.key)})
+            out.append(
+                {
+                    "key": p.key,
+                    "type": p.type,
+                    "state": status.state.value if status else "unknown",
+                    "detail": status.detail if status else "",
+                    "checked_at": status.checked_at.isoformat() if status else None,
+                    "kiosks": [k.key for k in self.config.kiosks if k.printer == p.key],
+                    "last_test": self._last_tests.get(p.key),
+                }
+            )
         return out
 
     # -- callbacks from the printer threads ----------------------------------------------------------------
@@ -155,9 +183,15 @@ class KioskPrinting:
         kiosk = str(result.context.get("kiosk", ""))
         # "delivery": "printed" when the printer answered and took the ticket, "sent" when it took it without
         # a word (no status query): the kiosk must not tell the visitor the ticket came out then
-        payload = {"number": result.number, "printer": result.printer_key, "ok": result.ok,
-                   "error": result.error_code, "message": result.message, "attempts": result.attempts,
-                   "delivery": result.delivery.value if result.delivery else None}
+        payload = {
+            "number": result.number,
+            "printer": result.printer_key,
+            "ok": result.ok,
+            "error": result.error_code,
+            "message": result.message,
+            "attempts": result.attempts,
+            "delivery": result.delivery.value if result.delivery else None,
+        }
         if result.ok:
             log.info("%s %s on %s", result.delivery or "printed", result.number, result.printer_key)
         else:

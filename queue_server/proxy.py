@@ -30,9 +30,12 @@ class UnconfiguredProxyWarning:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if not self.warned and environ.get("HTTP_X_FORWARDED_FOR"):
             self.warned = True
-            log.warning("requests arrive through a proxy (they carry X-Forwarded-For) but proxy_hops is 0: every "
-                        "client looks like %s, and the rate limits count them as one; set proxy_hops: 1 (or "
-                        "VUORO_PROXY_HOPS=1) behind nginx, see docs/deploy.md", environ.get("REMOTE_ADDR"))
+            log.warning(
+                "requests arrive through a proxy (they carry X-Forwarded-For) but proxy_hops is 0: every "
+                "client looks like %s, and the rate limits count them as one; set proxy_hops: 1 (or "
+                "VUORO_PROXY_HOPS=1) behind nginx, see docs/deploy.md",
+                environ.get("REMOTE_ADDR"),
+            )
         return self.app(environ, start_response)
 
 

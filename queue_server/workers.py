@@ -32,8 +32,10 @@ def refusal(worker: str, database_url: str) -> str | None:
     if worker != "gevent":
         return None
     if database_url.startswith("sqlite"):
-        return ("the gevent worker needs PostgreSQL: SQLite's calls block the whole process, so one slow write "
-                "would stall every greenlet (every board and phone). Use --worker gthread with SQLite.")
+        return (
+            "the gevent worker needs PostgreSQL: SQLite's calls block the whole process, so one slow write "
+            "would stall every greenlet (every board and phone). Use --worker gthread with SQLite."
+        )
     missing = [name for name in ("gevent", "geventwebsocket") if importlib.util.find_spec(name) is None]
     if missing:
         return f"the gevent worker needs {' and '.join(missing)}: pip install 'vuoro[gevent]'"
@@ -73,8 +75,7 @@ def gunicorn_options(worker: str, *, threads: int, open_files: int) -> dict[str,
     """The worker-specific gunicorn settings."""
     if worker == "gevent":
         # one greenlet per connection: the only limit is the descriptors, so leave room for the rest
-        return {"worker_class": GEVENT_WORKER_CLASS,
-                "worker_connections": max(1000, open_files - RESERVED_FILES)}
+        return {"worker_class": GEVENT_WORKER_CLASS, "worker_connections": max(1000, open_files - RESERVED_FILES)}
     # gthread accepts no more than worker_connections sockets (default 1000): every open websocket holds a
     # thread and a connection, and idle keep-alive connections need room beyond the threads.
     return {"worker_class": "gthread", "threads": threads, "worker_connections": threads + 1000}

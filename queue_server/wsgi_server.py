@@ -22,8 +22,9 @@ def _logger_class(log_client_addresses: bool) -> type[Logger]:
     class HygienicLogger(Logger):  # type: ignore[misc]  # gunicorn ships no type hints
         def setup(self, cfg: Any) -> None:
             super().setup(cfg)
-            log_hygiene.install([*self.error_log.handlers, *self.access_log.handlers],
-                                log_client_addresses=log_client_addresses)
+            log_hygiene.install(
+                [*self.error_log.handlers, *self.access_log.handlers], log_client_addresses=log_client_addresses
+            )
 
     return HygienicLogger
 
@@ -47,20 +48,31 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no typ
         return self.factory()
 
 
-def run(factory: Callable[[], Flask], *, host: str, port: int, worker: str = "gthread", threads: int = 200,
-        open_files: int = 1024, log_client_addresses: bool = False) -> None:
+def run(
+    factory: Callable[[], Flask],
+    *,
+    host: str,
+    port: int,
+    worker: str = "gthread",
+    threads: int = 200,
+    open_files: int = 1024,
+    log_client_addresses: bool = False,
+) -> None:
     """Serve until stopped; ``open_files`` is the descriptor limit the gevent worker sizes itself to."""
     workers.announce(worker)
-    _Gunicorn(factory, {
-        "bind": f"{host}:{port}",
-        "workers": 1,
-        **workers.gunicorn_options(worker, threads=threads, open_files=open_files),
-        "timeout": 0,          # websockets stay open; a worker busy with a long broadcast must not be killed
-        # idle keep-alive connections outlive nginx's upstream keepalive_timeout (60 s): nginx closes them
-        # first, and never sends a request on one the server is closing (deploy/nginx.conf)
-        "keepalive": 75,
-        "graceful_timeout": 5,
-        "accesslog": None,     # access logs would hold visitors' tokens in paths
-        "loglevel": "info",
-        "logger_class": _logger_class(log_client_addresses),
-    }).run()
+    _Gunicorn(
+        factory,
+        {
+            "bind": f"{host}:{port}",
+            "workers": 1,
+            **workers.gunicorn_options(worker, threads=threads, open_files=open_files),
+            "timeout": 0,  # websockets stay open; a worker busy with a long broadcast must not be killed
+            # idle keep-alive connections outlive nginx's upstream keepalive_timeout (60 s): nginx closes them
+            # first, and never sends a request on one the server is closing (deploy/nginx.conf)
+            "keepalive": 75,
+            "graceful_timeout": 5,
+            "accesslog": None,  # access logs would hold visitors' tokens in paths
+            "loglevel": "info",
+            "logger_class": _logger_class(log_client_addresses),
+        },
+    ).run()

@@ -34,12 +34,26 @@ def start_chromium(paths: tuple[str, str], width: int = 1920, height: int = 1080
     options = webdriver.ChromeOptions()
     options.binary_location = paths[0]
     profile = tempfile.mkdtemp(prefix="vuoro-chromium-")
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run", "--no-default-browser-check", "--disable-extensions",
-                 "--autoplay-policy=no-user-gesture-required", "--mute-audio",
-                 "--force-device-scale-factor=1", "--hide-scrollbars", "--lang=fi-FI",
-                 f"--user-data-dir={profile}", f"--window-size={width},{height}", *flags):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--no-default-browser-check",
+        "--disable-extensions",
+        "--autoplay-policy=no-user-gesture-required",
+        "--mute-audio",
+        "--force-device-scale-factor=1",
+        "--hide-scrollbars",
+        "--lang=fi-FI",
+        f"--user-data-dir={profile}",
+        f"--window-size={width},{height}",
+        *flags,
+    ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(paths[1]))

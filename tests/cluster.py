@@ -39,13 +39,24 @@ def prepare_database(url: str) -> dict[str, str]:
 class Cluster:
     """``count`` server processes on one PostgreSQL database and one Redis channel."""
 
-    def __init__(self, config: dict[str, Any], workdir: Path, db_url: str, redis_url: str,
-                 tokens: dict[str, str], *, count: int = 2, args: Sequence[str] = (),
-                 public_url: str | None = None) -> None:
-        env = {"VUORO_DATABASE_URL": db_url, "VUORO_REDIS_URL": redis_url,
-               "VUORO_SOCKETIO_CHANNEL": f"vuoro-test-{uuid.uuid4().hex[:12]}"}
-        self.servers = [LiveServer(config, workdir, env=env, args=args, public_url=public_url)
-                        for _ in range(count)]
+    def __init__(
+        self,
+        config: dict[str, Any],
+        workdir: Path,
+        db_url: str,
+        redis_url: str,
+        tokens: dict[str, str],
+        *,
+        count: int = 2,
+        args: Sequence[str] = (),
+        public_url: str | None = None,
+    ) -> None:
+        env = {
+            "VUORO_DATABASE_URL": db_url,
+            "VUORO_REDIS_URL": redis_url,
+            "VUORO_SOCKETIO_CHANNEL": f"vuoro-test-{uuid.uuid4().hex[:12]}",
+        }
+        self.servers = [LiveServer(config, workdir, env=env, args=args, public_url=public_url) for _ in range(count)]
         self.db_url = db_url
         self.tokens = tokens
         self.swarm = Swarm()
@@ -103,9 +114,14 @@ class Cluster:
         db = Database(self.db_url)
         try:
             with db.reader() as session:
-                return [tuple(r) for r in session.execute(  # type: ignore[misc]
-                    sa.select(TicketEvent.ticket_id, Ticket.number, TicketEvent.type)
-                    .join(Ticket, Ticket.id == TicketEvent.ticket_id).order_by(TicketEvent.id))]
+                return [
+                    tuple(r)
+                    for r in session.execute(  # type: ignore[misc]
+                        sa.select(TicketEvent.ticket_id, Ticket.number, TicketEvent.type)
+                        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+                        .order_by(TicketEvent.id)
+                    )
+                ]
         finally:
             db.dispose()
 

@@ -38,27 +38,54 @@ BASE_CONFIG: dict[str, Any] = {
     "printer_poll_s": 0,
     "retention_worker": False,  # tests/queue_server/services/test_retention.py starts its own
     "limits": {"enabled": False},  # tests/queue_server/test_security*.py turn them on
-    "centre": {"name": {"fi": "Testikeskus", "sv": "Testcenter", "en": "Test centre"},
-               "timezone": "Europe/Helsinki", "languages": ["fi", "sv", "en"], "default_language": "fi"},
+    "centre": {
+        "name": {"fi": "Testikeskus", "sv": "Testcenter", "en": "Test centre"},
+        "timezone": "Europe/Helsinki",
+        "languages": ["fi", "sv", "en"],
+        "default_language": "fi",
+    },
     "services": [
-        {"key": "kela", "prefix": "K", "name": {"fi": "Kela", "sv": "FPA", "en": "Kela"},
-         "location": {"fi": "2. kerros", "sv": "2 våningen", "en": "2nd floor"}, "service_time_s": 600},
-        {"key": "library", "prefix": "L", "name": {"fi": "Kirjasto", "sv": "Bibliotek", "en": "Library"},
-         "location": {"fi": "Katutaso", "sv": "Gatuplan", "en": "Street level"}},
+        {
+            "key": "kela",
+            "prefix": "K",
+            "name": {"fi": "Kela", "sv": "FPA", "en": "Kela"},
+            "location": {"fi": "2. kerros", "sv": "2 våningen", "en": "2nd floor"},
+            "service_time_s": 600,
+        },
+        {
+            "key": "library",
+            "prefix": "L",
+            "name": {"fi": "Kirjasto", "sv": "Bibliotek", "en": "Library"},
+            "location": {"fi": "Katutaso", "sv": "Gatuplan", "en": "Street level"},
+        },
         {"key": "health", "prefix": "H", "name": {"fi": "Terveysasema", "sv": "Hälsostation", "en": "Health centre"}},
-        {"key": "mental", "prefix": "H", "sensitive": True,
-         "name": {"fi": "Mielenterveyspalvelut", "sv": "Mentalvård", "en": "Mental health services"},
-         "public_name": {"fi": "Terveysasema", "sv": "Hälsostation", "en": "Health centre"}},  # health's
+        {
+            "key": "mental",
+            "prefix": "H",
+            "sensitive": True,
+            "name": {"fi": "Mielenterveyspalvelut", "sv": "Mentalvård", "en": "Mental health services"},
+            "public_name": {"fi": "Terveysasema", "sv": "Hälsostation", "en": "Health centre"},
+        },  # health's
     ],
     "zones": [
         {"key": "z1", "name": {"fi": "Katutaso", "sv": "Gatuplan", "en": "Street level"}},
         {"key": "z2", "name": {"fi": "2. kerros", "sv": "2 våningen", "en": "2nd floor"}},
     ],
     "desks": [
-        {"key": "d1", "label": {"fi": "Tiski 1", "sv": "Disk 1", "en": "Desk 1"},
-         "location": {"fi": "2. kerros", "sv": "2 våningen", "en": "2nd floor"}, "services": ["kela"], "zone": "z2"},
-        {"key": "d2", "label": "Desk 2", "location": {"fi": "2. kerros"}, "services": ["kela", "library"],
-         "zone": "z2"},
+        {
+            "key": "d1",
+            "label": {"fi": "Tiski 1", "sv": "Disk 1", "en": "Desk 1"},
+            "location": {"fi": "2. kerros", "sv": "2 våningen", "en": "2nd floor"},
+            "services": ["kela"],
+            "zone": "z2",
+        },
+        {
+            "key": "d2",
+            "label": "Desk 2",
+            "location": {"fi": "2. kerros"},
+            "services": ["kela", "library"],
+            "zone": "z2",
+        },
         {"key": "d3", "label": "Desk 3", "services": ["library"], "zone": "z1"},
         {"key": "h1", "label": "Room 1", "services": ["health", "mental"], "zone": "z1"},
         {"key": "d5", "label": "Desk 5", "services": ["kela"], "zone": "z2"},

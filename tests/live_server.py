@@ -25,8 +25,15 @@ def free_port() -> int:
 class LiveServer:
     """Starts, stops, kills and restarts a server process on one config and port."""
 
-    def __init__(self, config: dict[str, Any], workdir: Path, port: int | None = None,
-                 env: dict[str, str] | None = None, args: Sequence[str] = (), public_url: str | None = None) -> None:
+    def __init__(
+        self,
+        config: dict[str, Any],
+        workdir: Path,
+        port: int | None = None,
+        env: dict[str, str] | None = None,
+        args: Sequence[str] = (),
+        public_url: str | None = None,
+    ) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workdir = workdir
@@ -41,9 +48,24 @@ class LiveServer:
     def start(self, timeout: float = 20.0) -> LiveServer:
         with self.log_path.open("ab") as log:  # the child keeps its own copy of the descriptor
             self.proc = subprocess.Popen(  # noqa: S603 - our own CLI with fixed arguments
-                [sys.executable, "-m", "queue_server", "serve", "--config", str(self.config_path),
-                 "--host", "127.0.0.1", "--port", str(self.port), *self.args],
-                cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT, env=self.env, start_new_session=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "queue_server",
+                    "serve",
+                    "--config",
+                    str(self.config_path),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    *self.args,
+                ],
+                cwd=self.workdir,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=self.env,
+                start_new_session=True,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

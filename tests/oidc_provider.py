@@ -103,10 +103,18 @@ class OidcProvider:
     in memory, so a restart signs every browser out at the provider (the relying party's own sessions stay).
     """
 
-    def __init__(self, workdir: Path, *, redirect_uris: list[str], post_logout_redirect_uris: list[str],
-                 accounts: dict[str, dict[str, Any]], client_id: str = "vuoro", client_secret: str | None = None,
-                 token_endpoint_auth_method: Literal["client_secret_basic", "client_secret_post"]
-                 = "client_secret_basic", startup_timeout: float = 20.0) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        *,
+        redirect_uris: list[str],
+        post_logout_redirect_uris: list[str],
+        accounts: dict[str, dict[str, Any]],
+        client_id: str = "vuoro",
+        client_secret: str | None = None,
+        token_endpoint_auth_method: Literal["client_secret_basic", "client_secret_post"] = "client_secret_basic",
+        startup_timeout: float = 20.0,
+    ) -> None:
         self.workdir = Path(workdir)
         self.redirect_uris = list(redirect_uris)
         self.post_logout_redirect_uris = list(post_logout_redirect_uris)
@@ -138,22 +146,32 @@ class OidcProvider:
         assert node is not None
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.keys_path.write_text(json.dumps({"keys": [self._key]}))
-        self.config_path.write_text(json.dumps({
-            "port": self._port,
-            "keys_file": str(self.keys_path),
-            "client": {
-                "client_id": self._client_id,
-                "client_secret": self._client_secret,
-                "redirect_uris": self.redirect_uris,
-                "post_logout_redirect_uris": self.post_logout_redirect_uris,
-                "token_endpoint_auth_method": self.token_endpoint_auth_method,
-            },
-            "accounts": self.accounts,
-        }, indent=2))
+        self.config_path.write_text(
+            json.dumps(
+                {
+                    "port": self._port,
+                    "keys_file": str(self.keys_path),
+                    "client": {
+                        "client_id": self._client_id,
+                        "client_secret": self._client_secret,
+                        "redirect_uris": self.redirect_uris,
+                        "post_logout_redirect_uris": self.post_logout_redirect_uris,
+                        "token_endpoint_auth_method": self.token_endpoint_auth_method,
+                    },
+                    "accounts": self.accounts,
+                },
+                indent=2,
+            )
+        )
         offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         self._log = self.log_path.open("ab")
-        self._process = subprocess.Popen([node, str(PROGRAM), str(self.config_path)], cwd=PROGRAM_DIR,
-                                         stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT)
+        self._process = subprocess.Popen(
+            [node, str(PROGRAM), str(self.config_path)],
+            cwd=PROGRAM_DIR,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + self.startup_timeout
         while True:
             text = self._log_text(offset)
@@ -163,8 +181,11 @@ class OidcProvider:
                 return self
             if self._process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
-                what = (f"exited with {self._process_rc}" if self._process_rc is not None
-                        else f"did not listen within {self.startup_timeout} s")
+                what = (
+                    f"exited with {self._process_rc}"
+                    if self._process_rc is not None
+                    else f"did not listen within {self.startup_timeout} s"
+                )
                 raise ProviderError(f"the OpenID Connect provider {what}; its log:\n{self._log_text(offset)}")
             time.sleep(0.05)
 
@@ -197,8 +218,9 @@ class OidcProvider:
     def __enter__(self) -> OidcProvider:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     @property
@@ -318,8 +340,9 @@ def _origin(url: str) -> str:
 
 
 def _unexpected(step: str, response: requests.Response) -> ProviderError:
-    return ProviderError(f"{step}: the provider answered {response.status_code} at {response.url}:\n"
-                         f"{response.text[:3000]}")
+    return ProviderError(
+        f"{step}: the provider answered {response.status_code} at {response.url}:\n{response.text[:3000]}"
+    )
 
 
 def _walk(http: requests.Session, url: str, step: str, answer_form: Any, timeout: float) -> str:
@@ -350,8 +373,9 @@ def _walk(http: requests.Session, url: str, step: str, answer_form: Any, timeout
     raise ProviderError(f"{step}: more than {_MAX_STEPS} steps at the provider, last at {response.url}")
 
 
-def sign_in(http: requests.Session, authorize_url: str, login: str, password: str = "any-password",
-            timeout: float = 10) -> str:
+def sign_in(
+    http: requests.Session, authorize_url: str, login: str, password: str = "any-password", timeout: float = 10
+) -> str:
     """Go through the provider from the authorization URL the relying party redirected to, signing in as
     ``login`` at its form, and return the URL it sends the browser back to (``code`` and ``state``, or
     ``error``) without requesting it. With a provider session in ``http``'s cookies there is no form on the way.

@@ -64,7 +64,8 @@ class Subscriber:
     def p256dh(self) -> str:
         """The public key as the browser hands it out: an uncompressed point, base64url."""
         raw = self.private_key.public_key().public_bytes(
-            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
         return b64url_encode(raw)
 
     @property
@@ -78,8 +79,9 @@ class Subscriber:
     def decrypt(self, body: bytes) -> bytes:
         """Decrypt an ``aes128gcm`` message body as the browser would, with this subscriber's secrets."""
         try:
-            return bytes(http_ece.decrypt(body, private_key=self.private_key, auth_secret=self.auth_secret,
-                                          version="aes128gcm"))
+            return bytes(
+                http_ece.decrypt(body, private_key=self.private_key, auth_secret=self.auth_secret, version="aes128gcm")
+            )
         except (http_ece.ECEException, ValueError, struct.error) as exc:
             raise DecryptError(str(exc)) from exc
 
@@ -186,8 +188,9 @@ class PushService:
         self._released = threading.Event()  # set on close: hung requests end
         self._server = _Server(("127.0.0.1", 0), _handler_for(self))
         self.origin = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="push-service", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="push-service", daemon=True
+        )
         self._thread.start()
 
     def close(self) -> None:
@@ -200,8 +203,9 @@ class PushService:
     def __enter__(self) -> PushService:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
     def endpoint(self, name: str) -> str:
@@ -255,8 +259,10 @@ class PushService:
         """Wait until ``count`` messages were accepted and return them; on timeout say what did arrive."""
         with self._changed:
             if not self._changed.wait_for(lambda: len(self._received) >= count, timeout):
-                raise AssertionError(f"expected {count} push messages within {timeout} s, got "
-                                     f"{self._received!r}; rejected: {self._rejected!r}")
+                raise AssertionError(
+                    f"expected {count} push messages within {timeout} s, got "
+                    f"{self._received!r}; rejected: {self._rejected!r}"
+                )
             return list(self._received)
 
     def _handle(self, request: BaseHTTPRequestHandler) -> tuple[int, dict[str, str]] | None:

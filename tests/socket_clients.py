@@ -26,8 +26,9 @@ class BoardClient:
     the true state.
     """
 
-    def __init__(self, url: str, zone: str, *, transports: Sequence[str] | None = None,
-                 cookies: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, url: str, zone: str, *, transports: Sequence[str] | None = None, cookies: dict[str, str] | None = None
+    ) -> None:
         self.received: list[tuple[str, Any]] = []
         self.snapshots: list[float] = []
         self.changed = threading.Condition()
@@ -35,8 +36,14 @@ class BoardClient:
         self.http = requests.Session()
         for name, value in (cookies or {}).items():
             self.http.cookies.set(name, value)
-        self.sio = socketio.Client(reconnection=True, reconnection_delay=0.1, reconnection_delay_max=0.5,
-                                   randomization_factor=0.1, handle_sigint=False, http_session=self.http)
+        self.sio = socketio.Client(
+            reconnection=True,
+            reconnection_delay=0.1,
+            reconnection_delay_max=0.5,
+            randomization_factor=0.1,
+            handle_sigint=False,
+            http_session=self.http,
+        )
 
         @self.sio.event
         def connect() -> None:
@@ -69,14 +76,14 @@ class BoardClient:
             self.received.append((event, data))
             self.changed.notify_all()
 
-    def wait_for(self, event: str | tuple[str, ...], match: Callable[[Any], bool] = lambda _: True,
-                 timeout: float = WAIT_S) -> Any:
+    def wait_for(
+        self, event: str | tuple[str, ...], match: Callable[[Any], bool] = lambda _: True, timeout: float = WAIT_S
+    ) -> Any:
         """Take the first received ``event`` (or any of several) whose payload matches; fail after ``timeout``."""
         events = (event,) if isinstance(event, str) else event
 
         def find() -> int | None:
-            return next((i for i, (name, data) in enumerate(self.received) if name in events and match(data)),
-                        None)
+            return next((i for i, (name, data) in enumerate(self.received) if name in events and match(data)), None)
 
         with self.changed:
             self.changed.wait_for(lambda: find() is not None, timeout)

@@ -17,10 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # lock file -> the optional-dependency groups of pyproject.toml it covers besides [project] dependencies;
 # the same groups as requirements/relock.sh compiles into it
-LOCKS = {
-    "requirements/ci.txt": ("test", "dev"),
-    "requirements/deploy.txt": ("gevent", "usb", "serial"),
-}
+LOCKS = {"requirements/ci.txt": ("test", "dev"), "requirements/deploy.txt": ("gevent", "usb", "serial")}
 
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", re.MULTILINE)
 

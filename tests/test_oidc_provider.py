@@ -25,8 +25,12 @@ RP = "http://127.0.0.1:9"  # never requested: the tests stop at the redirect bac
 REDIRECT_URI = f"{RP}/auth/callback"
 LOGGED_OUT_URI = f"{RP}/logged-out"
 ACCOUNTS: dict[str, dict[str, Any]] = {
-    "alice": {"name": "Alice Clerk", "preferred_username": "alice", "vuoro_roles": ["vuoro-clerk"],
-              "vuoro_desks": ["d1", "d2"]},
+    "alice": {
+        "name": "Alice Clerk",
+        "preferred_username": "alice",
+        "vuoro_roles": ["vuoro-clerk"],
+        "vuoro_desks": ["d1", "d2"],
+    },
     "bob": {"sub": "b-0042", "name": "Bob Supervisor", "vuoro_roles": ["vuoro-supervisor"]},
 }
 
@@ -34,8 +38,12 @@ ACCOUNTS: dict[str, dict[str, Any]] = {
 @pytest.fixture(scope="module")
 def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcProvider]:
     require_provider()
-    with OidcProvider(tmp_path_factory.mktemp("oidc"), redirect_uris=[REDIRECT_URI],
-                      post_logout_redirect_uris=[LOGGED_OUT_URI], accounts=ACCOUNTS) as running:
+    with OidcProvider(
+        tmp_path_factory.mktemp("oidc"),
+        redirect_uris=[REDIRECT_URI],
+        post_logout_redirect_uris=[LOGGED_OUT_URI],
+        accounts=ACCOUNTS,
+    ) as running:
         yield running
 
 
@@ -69,20 +77,26 @@ def public_keys(discovery: dict[str, Any]) -> KeySet:
     return KeySet.import_key_set(response.json())
 
 
-def code_flow(provider: OidcProvider, discovery: dict[str, Any], http: requests.Session,
-              login: str = "alice") -> tuple[dict[str, Any], str]:
+def code_flow(
+    provider: OidcProvider, discovery: dict[str, Any], http: requests.Session, login: str = "alice"
+) -> tuple[dict[str, Any], str]:
     """What Vuoro's server does with Authlib: authorize with PKCE and a nonce, sign in, swap the code."""
     nonce = secrets.token_urlsafe(16)
     verifier = secrets.token_urlsafe(48)
-    with OAuth2Session(provider.client_id, provider.client_secret, scope="openid profile",
-                       redirect_uri=REDIRECT_URI, code_challenge_method="S256") as client:
-        url, state = client.create_authorization_url(discovery["authorization_endpoint"], code_verifier=verifier,
-                                                     nonce=nonce, ui_locales="fi")
+    with OAuth2Session(
+        provider.client_id,
+        provider.client_secret,
+        scope="openid profile",
+        redirect_uri=REDIRECT_URI,
+        code_challenge_method="S256",
+    ) as client:
+        url, state = client.create_authorization_url(
+            discovery["authorization_endpoint"], code_verifier=verifier, nonce=nonce, ui_locales="fi"
+        )
         back = sign_in(http, url, login)
         assert back.startswith(REDIRECT_URI + "?")
         assert query(back)["state"] == state
-        token = client.fetch_token(discovery["token_endpoint"], authorization_response=back,
-                                   code_verifier=verifier)
+        token = client.fetch_token(discovery["token_endpoint"], authorization_response=back, code_verifier=verifier)
     return dict(token), nonce
 
 
@@ -97,7 +111,8 @@ def test_discovery_names_the_issuer_and_its_endpoints(provider: OidcProvider, di
 
 
 def test_code_flow_with_pkce_gives_a_signed_id_token_with_the_accounts_claims(
-        provider: OidcProvider, discovery: dict[str, Any], http: requests.Session) -> None:
+    provider: OidcProvider, discovery: dict[str, Any], http: requests.Session
+) -> None:
     before = provider.state()
     token, nonce = code_flow(provider, discovery, http)
     keys = public_keys(discovery)
@@ -106,9 +121,11 @@ def test_code_flow_with_pkce_gives_a_signed_id_token_with_the_accounts_claims(
     decoded = jwt.decode(token["id_token"], keys)
     assert (decoded.header["alg"], decoded.header["kid"]) == ("RS256", provider.kid)
     claims = decoded.claims
-    jwt.JWTClaimsRegistry(iss={"essential": True, "value": provider.issuer},
-                          aud={"essential": True, "value": provider.client_id},
-                          nonce={"essential": True, "value": nonce}).validate(claims)
+    jwt.JWTClaimsRegistry(
+        iss={"essential": True, "value": provider.issuer},
+        aud={"essential": True, "value": provider.client_id},
+        nonce={"essential": True, "value": nonce},
+    ).validate(claims)
     assert claims["sub"] == "alice"
     assert claims["name"] == "Alice Clerk"
     assert claims["preferred_username"] == "alice"
@@ -131,51 +148,100 @@ def test_sub_from_the_claims_and_unknown_logins(provider: OidcProvider, discover
     assert not {"name", "vuoro_roles", "vuoro_desks"} & set(stranger)
 
 
-def test_a_second_sign_in_goes_straight_back(provider: OidcProvider, discovery: dict[str, Any],
-                                             http: requests.Session) -> None:
+def test_a_second_sign_in_goes_straight_back(
+    provider: OidcProvider, discovery: dict[str, Any], http: requests.Session
+) -> None:
     code_flow(provider, discovery, http)
     verifier, challenge = pkce_pair()
-    url = discovery["authorization_endpoint"] + "?" + urlencode({
-        "client_id": provider.client_id, "response_type": "code", "scope": "openid profile",
-        "redirect_uri": REDIRECT_URI, "state": "again", "nonce": "n", "code_challenge": challenge,
-        "code_challenge_method": "S256"})
+    url = (
+        discovery["authorization_endpoint"]
+        + "?"
+        + urlencode(
+            {
+                "client_id": provider.client_id,
+                "response_type": "code",
+                "scope": "openid profile",
+                "redirect_uri": REDIRECT_URI,
+                "state": "again",
+                "nonce": "n",
+                "code_challenge": challenge,
+                "code_challenge_method": "S256",
+            }
+        )
+    )
     response = http.get(url, allow_redirects=False, timeout=5)
     assert response.is_redirect
     assert response.headers["Location"].startswith(REDIRECT_URI + "?code=")
     assert query(sign_in(http, url, "alice"))["state"] == "again"
 
 
-@pytest.mark.parametrize("pkce", [{}, {"code_challenge": "x" * 43, "code_challenge_method": "plain"}],
-                         ids=["none", "plain"])
+@pytest.mark.parametrize(
+    "pkce", [{}, {"code_challenge": "x" * 43, "code_challenge_method": "plain"}], ids=["none", "plain"]
+)
 def test_an_authorization_request_without_s256_pkce_is_refused(
-        provider: OidcProvider, discovery: dict[str, Any], http: requests.Session, pkce: dict[str, str]) -> None:
-    url = discovery["authorization_endpoint"] + "?" + urlencode({
-        "client_id": provider.client_id, "response_type": "code", "scope": "openid profile",
-        "redirect_uri": REDIRECT_URI, "state": "s", "nonce": "n", **pkce})
+    provider: OidcProvider, discovery: dict[str, Any], http: requests.Session, pkce: dict[str, str]
+) -> None:
+    url = (
+        discovery["authorization_endpoint"]
+        + "?"
+        + urlencode(
+            {
+                "client_id": provider.client_id,
+                "response_type": "code",
+                "scope": "openid profile",
+                "redirect_uri": REDIRECT_URI,
+                "state": "s",
+                "nonce": "n",
+                **pkce,
+            }
+        )
+    )
     back = sign_in(http, url, "alice")
     assert back.startswith(REDIRECT_URI + "?")
     assert query(back)["error"] == "invalid_request"
     assert "code" not in query(back)
 
 
-def test_a_wrong_code_verifier_is_refused(provider: OidcProvider, discovery: dict[str, Any],
-                                          http: requests.Session) -> None:
+def test_a_wrong_code_verifier_is_refused(
+    provider: OidcProvider, discovery: dict[str, Any], http: requests.Session
+) -> None:
     _, challenge = pkce_pair()
-    url = discovery["authorization_endpoint"] + "?" + urlencode({
-        "client_id": provider.client_id, "response_type": "code", "scope": "openid profile",
-        "redirect_uri": REDIRECT_URI, "state": "s", "nonce": "n", "code_challenge": challenge,
-        "code_challenge_method": "S256"})
+    url = (
+        discovery["authorization_endpoint"]
+        + "?"
+        + urlencode(
+            {
+                "client_id": provider.client_id,
+                "response_type": "code",
+                "scope": "openid profile",
+                "redirect_uri": REDIRECT_URI,
+                "state": "s",
+                "nonce": "n",
+                "code_challenge": challenge,
+                "code_challenge_method": "S256",
+            }
+        )
+    )
     code = query(sign_in(http, url, "alice"))["code"]
-    response = requests.post(discovery["token_endpoint"], auth=(provider.client_id, provider.client_secret),
-                             data={"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI,
-                                   "code_verifier": pkce_pair()[0]}, timeout=5)
+    response = requests.post(
+        discovery["token_endpoint"],
+        auth=(provider.client_id, provider.client_secret),
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT_URI,
+            "code_verifier": pkce_pair()[0],
+        },
+        timeout=5,
+    )
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_grant"
 
 
 @pytest.mark.parametrize("mode", [mode for mode in TAMPER_MODES if mode is not None])
-def test_tampered_id_tokens(provider: OidcProvider, discovery: dict[str, Any], http: requests.Session,
-                            mode: str) -> None:
+def test_tampered_id_tokens(
+    provider: OidcProvider, discovery: dict[str, Any], http: requests.Session, mode: str
+) -> None:
     keys = provider.public_keys()
     honest = jwt.decode(code_flow(provider, discovery, http)[0]["id_token"], keys).claims
     provider.tamper(mode)  # type: ignore[arg-type]
@@ -213,16 +279,19 @@ def test_tampered_id_tokens(provider: OidcProvider, discovery: dict[str, Any], h
         assert claims["nonce"] == nonce
     else:
         raise AssertionError(mode)
-    altered = {"aud": {"aud"}, "aud_azp": {"aud", "azp"}, "exp": {"exp", "iat"}, "nonce": {"nonce"},
-               "iss": {"iss"}}[mode]
+    altered = {"aud": {"aud"}, "aud_azp": {"aud", "azp"}, "exp": {"exp", "iat"}, "nonce": {"nonce"}, "iss": {"iss"}}[
+        mode
+    ]
     per_flow = {"exp", "iat", "nonce"}  # differ between any two sign-ins
-    assert {name: claims[name] for name in set(claims) - altered - per_flow} == \
-        {name: honest[name] for name in set(honest) - altered - per_flow}
+    assert {name: claims[name] for name in set(claims) - altered - per_flow} == {
+        name: honest[name] for name in set(honest) - altered - per_flow
+    }
     assert claims["sub"] == "alice" and claims["vuoro_roles"] == ["vuoro-clerk"]
 
 
-def test_tampering_is_off_without_asking(provider: OidcProvider, discovery: dict[str, Any],
-                                         http: requests.Session) -> None:
+def test_tampering_is_off_without_asking(
+    provider: OidcProvider, discovery: dict[str, Any], http: requests.Session
+) -> None:
     token, nonce = code_flow(provider, discovery, http)
     claims = jwt.decode(token["id_token"], provider.public_keys()).claims
     assert (claims["aud"], claims["iss"], claims["nonce"]) == (provider.client_id, provider.issuer, nonce)
@@ -231,14 +300,18 @@ def test_tampering_is_off_without_asking(provider: OidcProvider, discovery: dict
 
 
 def test_sessions_are_counted_and_end_with_rp_initiated_logout(
-        provider: OidcProvider, discovery: dict[str, Any], http: requests.Session) -> None:
+    provider: OidcProvider, discovery: dict[str, Any], http: requests.Session
+) -> None:
     before = provider.state()
     code_flow(provider, discovery, http)
     assert provider.state()["sessions"] == before["sessions"] + 1
     assert provider.has_session(http)
 
-    logout = discovery["end_session_endpoint"] + "?" + urlencode({
-        "client_id": provider.client_id, "post_logout_redirect_uri": LOGGED_OUT_URI, "state": "bye"})
+    logout = (
+        discovery["end_session_endpoint"]
+        + "?"
+        + urlencode({"client_id": provider.client_id, "post_logout_redirect_uri": LOGGED_OUT_URI, "state": "bye"})
+    )
     page = http.get(logout, timeout=5)
     assert 'id="logout-yes"' in page.text and "fonts.googleapis" not in page.text
     back = sign_out(http, logout)
@@ -258,12 +331,25 @@ def test_jwks_requests_are_counted(provider: OidcProvider, discovery: dict[str, 
     assert provider.state()["jwks_requests"] == before + 2
 
 
-def test_the_login_page_loads_nothing_from_outside(provider: OidcProvider, discovery: dict[str, Any],
-                                                   http: requests.Session) -> None:
+def test_the_login_page_loads_nothing_from_outside(
+    provider: OidcProvider, discovery: dict[str, Any], http: requests.Session
+) -> None:
     _, challenge = pkce_pair()
-    url = discovery["authorization_endpoint"] + "?" + urlencode({
-        "client_id": provider.client_id, "response_type": "code", "scope": "openid profile",
-        "redirect_uri": REDIRECT_URI, "state": "s", "code_challenge": challenge, "code_challenge_method": "S256"})
+    url = (
+        discovery["authorization_endpoint"]
+        + "?"
+        + urlencode(
+            {
+                "client_id": provider.client_id,
+                "response_type": "code",
+                "scope": "openid profile",
+                "redirect_uri": REDIRECT_URI,
+                "state": "s",
+                "code_challenge": challenge,
+                "code_challenge_method": "S256",
+            }
+        )
+    )
     page = http.get(url, timeout=5)
     assert page.status_code == 200
     for selector in ('id="login-form"', 'name="login"', 'name="password"', 'id="sign-in"'):
@@ -271,16 +357,20 @@ def test_the_login_page_loads_nothing_from_outside(provider: OidcProvider, disco
     assert "http" not in page.text.replace(provider.issuer, "")
 
 
-def test_restart_with_rotated_keys(provider: OidcProvider, discovery: dict[str, Any],
-                                   http: requests.Session) -> None:
+def test_restart_with_rotated_keys(provider: OidcProvider, discovery: dict[str, Any], http: requests.Session) -> None:
     code_flow(provider, discovery, http)
     old_kid, issuer = provider.kid, provider.issuer
     provider.restart(rotate_keys=True)
     assert provider.issuer == issuer
     assert provider.kid != old_kid
     assert [key.kid for key in public_keys(discovery)] == [provider.kid]
-    assert provider.state() == {"sessions": 0, "jwks_requests": 1, "token_requests": 0, "end_session": 0,
-                                "tamper": None}
+    assert provider.state() == {
+        "sessions": 0,
+        "jwks_requests": 1,
+        "token_requests": 0,
+        "end_session": 0,
+        "tamper": None,
+    }
     assert not provider.has_session(http)  # memory is lost: the browser signs in again
     token, _ = code_flow(provider, discovery, http)
     assert jwt.decode(token["id_token"], public_keys(discovery)).header["kid"] == provider.kid

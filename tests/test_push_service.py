@@ -180,8 +180,7 @@ def test_no_vapid_at_all_is_unauthorized(service: PushService) -> None:
 
 
 def test_a_restricted_subscription_refuses_another_key(service: PushService, vapid: Vapid02) -> None:
-    subscription = service.subscribe("visit-1", application_server_key(vapid)).subscription(
-        service.endpoint("visit-1"))
+    subscription = service.subscribe("visit-1", application_server_key(vapid)).subscription(service.endpoint("visit-1"))
     other = Vapid()
     other.generate_keys()
     assert status_of_failed_push(subscription, other) == 403
@@ -276,9 +275,11 @@ def test_a_subscriber_decrypts_the_rfc_8291_example() -> None:
     private_value = int.from_bytes(b64url_decode("q1dXpw3UpT5VOmu_cf_v6ih07Aems3njxI-JWgLcM94"), "big")
     subscriber.private_key = ec.derive_private_key(private_value, ec.SECP256R1())
     subscriber.auth_secret = b64url_decode("BTBZMqHH6r4Tts7J_aSIgg")
-    assert subscriber.p256dh == ("BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNt"
-                                 "oIAiw4")
+    assert subscriber.p256dh == (
+        "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4"
+    )
     body = b64url_decode(
         "DGv6ra1nlYgDCS1FRnbzlwAAEABBBP4z9KsN6nGRTbVYI_c7VJSPQTBtkgcy27mlmlMoZIIgDll6e3vCYLocInmYWAmS6TlzAC8wEqKK6PBru3"
-        "jl7A_yl95bQpu6cVPTpK4Mqgkf1CXztLVBSt2Ks3oZwbuwXPXLWyouBWLVWGNWQexSgSxsj_Qulcy4a-fN")
+        "jl7A_yl95bQpu6cVPTpK4Mqgkf1CXztLVBSt2Ks3oZwbuwXPXLWyouBWLVWGNWQexSgSxsj_Qulcy4a-fN"
+    )
     assert subscriber.decrypt(body) == b"When I grow up, I want to be a watermelon"

@@ -33,15 +33,25 @@ DAY = click.DateTime(formats=["%Y-%m-%d"])
 
 @click.command("report")
 @config_option
-@click.option("--from", "start", type=DAY, callback=_day, default=None,
-              help="first business day, YYYY-MM-DD (default today)")
+@click.option(
+    "--from", "start", type=DAY, callback=_day, default=None, help="first business day, YYYY-MM-DD (default today)"
+)
 @click.option("--to", "end", type=DAY, callback=_day, default=None, help="last business day, inclusive (default today)")
-@click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="PDF file to write (default vuoro-report-FROM-TO.pdf)")
-@click.option("--language", callback=_language, default=None,
-              help="a language with a catalogue, e.g. fi, sv, en, ru (default: the centre's language)")
-def report(config_path: str | None, start: date | None, end: date | None, out: str | None,
-           language: str | None) -> None:
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="PDF file to write (default vuoro-report-FROM-TO.pdf)",
+)
+@click.option(
+    "--language",
+    callback=_language,
+    default=None,
+    help="a language with a catalogue, e.g. fi, sv, en, ru (default: the centre's language)",
+)
+def report(
+    config_path: str | None, start: date | None, end: date | None, out: str | None, language: str | None
+) -> None:
     """Write the PDF report (summary, per service, arrivals per hour, waits) of a period."""
     ctx = context(config_path)
     try:
@@ -61,8 +71,10 @@ def purge(config_path: str | None) -> None:
     It counts as tonight's run of the servers' nightly purge (deploy/vuoro-purge.timer runs it every night)."""
     ctx = context(config_path)
     result = purge_now(ctx)
-    click.echo(f"purged {len(result.days)} day(s) before {cutoff_day(ctx)}: {result.tickets} tickets, "
-               f"{result.events} events, {result.files} saved PDF tickets; their daily statistics are kept")
+    click.echo(
+        f"purged {len(result.days)} day(s) before {cutoff_day(ctx)}: {result.tickets} tickets, "
+        f"{result.events} events, {result.files} saved PDF tickets; their daily statistics are kept"
+    )
 
 
 @click.group("appointments")
@@ -84,5 +96,6 @@ def appointments_import(config_path: str | None, file: str, service_key: str) ->
         raise click.ClickException(getattr(exc, "message", str(exc))) from None
     for line in [*skipped, *result.refused]:
         click.echo(f"  not booked: {line}")
-    click.echo(f"{result.created} booked, {result.already} imported before, "
-               f"{len(skipped) + len(result.refused)} not booked")
+    click.echo(
+        f"{result.created} booked, {result.already} imported before, {len(skipped) + len(result.refused)} not booked"
+    )

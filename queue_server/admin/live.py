@@ -104,4 +104,3 @@ class AdminLive:
         join_room(ev.ADMIN_ROOM)
         emit(ev.SNAPSHOT, self.payload())
         return {"ok": True}
-

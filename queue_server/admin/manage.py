@@ -34,14 +34,20 @@ def manager(roles: frozenset[str] = ADMIN_ROLES) -> str | None:
     return str(current_user.principal.actor)
 
 
-def manage_page(section: str, status: int = 200, strings: tuple[str, ...] = (),
-                **context: Any) -> Response:
+def manage_page(section: str, status: int = 200, strings: tuple[str, ...] = (), **context: Any) -> Response:
     """One management page in the staff look, with the navigation; ``strings``: the prefixes of the page's own texts."""
-    return render_page(f"admin/manage_{section}.html", lang=chosen_language(),
-                       catalog=catalog("manage.", "login.", *strings),
-                       page=f"admin-{section}", status=status, section=section, user=current_user.principal.label,
-                       sections=SECTIONS if current_user.principal.role in ADMIN_ROLES else SUPERVISOR_SECTIONS,
-                       dashboard=current_user.principal.role in ADMIN_ROLES, **context)
+    return render_page(
+        f"admin/manage_{section}.html",
+        lang=chosen_language(),
+        catalog=catalog("manage.", "login.", *strings),
+        page=f"admin-{section}",
+        status=status,
+        section=section,
+        user=current_user.principal.label,
+        sections=SECTIONS if current_user.principal.role in ADMIN_ROLES else SUPERVISOR_SECTIONS,
+        dashboard=current_user.principal.role in ADMIN_ROLES,
+        **context,
+    )
 
 
 def back_to(section: str, **query: str) -> Response:
@@ -56,6 +62,7 @@ def refused(section: str, exc: DomainError | ValueError, **context: Any) -> Resp
 
 
 # -- staff -------------------------------------------------------------------------------------------------
+
 
 @bp.get("/staff")
 def manage_staff() -> Response:
@@ -72,12 +79,14 @@ def manage_staff_add() -> Response:
     if actor is None:
         return login_redirect()
     try:
-        user, password = staff.create_user(vuoro(), request.form.get("username", "").strip(),
-                                           request.form.get("role", ""), actor=actor)
+        user, password = staff.create_user(
+            vuoro(), request.form.get("username", "").strip(), request.form.get("role", ""), actor=actor
+        )
     except DomainError as exc:
         return refused("staff", exc, users=staff.list_users(vuoro()))
-    return manage_page("staff", users=staff.list_users(vuoro()),
-                       one_time={"name": user["username"], "password": password})
+    return manage_page(
+        "staff", users=staff.list_users(vuoro()), one_time={"name": user["username"], "password": password}
+    )
 
 
 @bp.post("/staff/<name>/<action>")
@@ -101,6 +110,7 @@ def manage_staff_change(name: str, action: str) -> Response:
 
 # -- devices -----------------------------------------------------------------------------------------------
 
+
 def _local(moment: str | None) -> str | None:
     """A stored UTC time as the centre's wall clock, to the minute (what a manager compares with their watch)."""
     if moment is None:
@@ -109,8 +119,10 @@ def _local(moment: str | None) -> str | None:
 
 
 def _device_list() -> list[dict[str, Any]]:
-    return [{**d, "created_local": _local(d["created_at"]), "last_seen_local": _local(d["last_seen_at"])}
-            for d in devices.list_devices(vuoro())]
+    return [
+        {**d, "created_local": _local(d["created_at"]), "last_seen_local": _local(d["last_seen_at"])}
+        for d in devices.list_devices(vuoro())
+    ]
 
 
 @bp.get("/devices")
@@ -128,8 +140,9 @@ def manage_devices_pair() -> Response:
     if actor is None:
         return login_redirect()
     try:
-        devices.approve_pairing(vuoro(), request.form.get("code", ""), request.form.get("name", "").strip(),
-                                actor=actor)
+        devices.approve_pairing(
+            vuoro(), request.form.get("code", ""), request.form.get("name", "").strip(), actor=actor
+        )
     except DomainError as exc:
         return refused("devices", exc, devices=_device_list(), code=request.form.get("code", ""))
     return back_to("devices")

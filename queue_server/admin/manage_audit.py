@@ -34,8 +34,12 @@ def _day(text: str | None) -> date | None:
 def _filters() -> dict[str, Any]:
     args = request.args
     kind = args.get("action", "")
-    return {"from": _day(args.get("from")), "to": _day(args.get("to")), "actor": args.get("actor", "").strip()[:80],
-            "action": kind if kind in ACTION_KINDS else ""}
+    return {
+        "from": _day(args.get("from")),
+        "to": _day(args.get("to")),
+        "actor": args.get("actor", "").strip()[:80],
+        "action": kind if kind in ACTION_KINDS else "",
+    }
 
 
 def _midnight(day: date) -> datetime:
@@ -62,13 +66,22 @@ def manage_audit() -> Response:
         return login_redirect()
     f = _filters()
     rows = audit_service.entries(
-        vuoro().db, since=_midnight(f["from"]) if f["from"] else None,
+        vuoro().db,
+        since=_midnight(f["from"]) if f["from"] else None,
         until=_midnight(f["to"] + timedelta(days=1)) if f["to"] else None,
-        actor=f["actor"] or None, action=f"{f['action']}." if f["action"] else None, limit=PAGE_ENTRIES)
+        actor=f["actor"] or None,
+        action=f"{f['action']}." if f["action"] else None,
+        limit=PAGE_ENTRIES,
+    )
     entries = [{**e, "local": _local(e["at"]), "change": _change(e)} for e in rows]
     query = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in f.items() if v}
-    return manage_page("audit", entries=entries, filters=query, kinds=ACTION_KINDS,
-                       csv_url="/api/audit?" + urlencode({**_api_query(f), "format": "csv"}))
+    return manage_page(
+        "audit",
+        entries=entries,
+        filters=query,
+        kinds=ACTION_KINDS,
+        csv_url="/api/audit?" + urlencode({**_api_query(f), "format": "csv"}),
+    )
 
 
 def _api_query(f: dict[str, Any]) -> dict[str, str]:

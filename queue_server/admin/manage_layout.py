@@ -50,18 +50,34 @@ def _local(moment: str | None) -> str | None:
 
 # -- what each page shows ----------------------------------------------------------------------------------
 
+
 def _desks_context() -> dict[str, Any]:
     cfg = vuoro().config
     admin = current_user.principal.role in ADMIN_ROLES
     users = staff.list_users(vuoro()) if admin else []  # who may open a desk: the accounts are an admin's
     limited = {u["username"]: u["desks"] for u in users if u["desks"] is not None}
-    desks = [{"key": d.key, "label": d.label if isinstance(d.label, dict) else {cfg.centre.language: d.label},
-              "location": d.location, "zone": d.zone, "services": d.services,
-              "who": [name for name, keys in limited.items() if d.key in keys]}
-             for d in cfg.desks]
-    return {"desks": desks, "zones": cfg.zones, "services": cfg.services, "users": users, "admin": admin,
-            "limited": bool(limited), "unlimited": len(limited) < len(users),
-            "zone_names": {z.key: z.name for z in cfg.zones}, "service_names": {s.key: s.name for s in cfg.services}}
+    desks = [
+        {
+            "key": d.key,
+            "label": d.label if isinstance(d.label, dict) else {cfg.centre.language: d.label},
+            "location": d.location,
+            "zone": d.zone,
+            "services": d.services,
+            "who": [name for name, keys in limited.items() if d.key in keys],
+        }
+        for d in cfg.desks
+    ]
+    return {
+        "desks": desks,
+        "zones": cfg.zones,
+        "services": cfg.services,
+        "users": users,
+        "admin": admin,
+        "limited": bool(limited),
+        "unlimited": len(limited) < len(users),
+        "zone_names": {z.key: z.name for z in cfg.zones},
+        "service_names": {s.key: s.name for s in cfg.services},
+    }
 
 
 def _zones_context() -> dict[str, Any]:
@@ -71,21 +87,34 @@ def _zones_context() -> dict[str, Any]:
 def _kiosks_context() -> dict[str, Any]:
     cfg = vuoro().config
     printing = current_app.extensions.get(EXTENSION)
-    printers = [{**p, "checked_local": _local(p["checked_at"]),
-                 "test_local": _local(p["last_test"]["at"]) if p.get("last_test") else None}
-                for p in (printing.status_list() if printing is not None else [])]
+    printers = [
+        {
+            **p,
+            "checked_local": _local(p["checked_at"]),
+            "test_local": _local(p["last_test"]["at"]) if p.get("last_test") else None,
+        }
+        for p in (printing.status_list() if printing is not None else [])
+    ]
     return {"kiosks": cfg.kiosks, "printers": printers, "zones": cfg.zones, "services": cfg.services}
 
 
-_CONTEXT: dict[str, Callable[[], dict[str, Any]]] = {"desks": _desks_context, "zones": _zones_context,
-                                                      "kiosks": _kiosks_context}
+_CONTEXT: dict[str, Callable[[], dict[str, Any]]] = {
+    "desks": _desks_context,
+    "zones": _zones_context,
+    "kiosks": _kiosks_context,
+}
 
 
 def _show(section: str, roles: frozenset[str] = ADMIN_ROLES) -> Response:
     if manager(roles) is None:
         return login_redirect()
-    return manage_page(section, strings=STRINGS, saved=request.args.get("saved") == "1",
-                       tested=request.args.get("tested", "")[:32], **_CONTEXT[section]())
+    return manage_page(
+        section,
+        strings=STRINGS,
+        saved=request.args.get("saved") == "1",
+        tested=request.args.get("tested", "")[:32],
+        **_CONTEXT[section](),
+    )
 
 
 def _change(section: str, roles: frozenset[str], change: Callable[[str], object], **done: str) -> Response:
@@ -102,12 +131,17 @@ def _change(section: str, roles: frozenset[str], change: Callable[[str], object]
 
 # -- the forms ---------------------------------------------------------------------------------------------
 
+
 def _desk_form() -> dict[str, Any]:
     services = request.form.getlist("services")
     if not services:
         raise InvalidRequest(_say("layout.no_services"))
-    return {"label": _texts("label"), "location": _texts("location"), "zone": request.form.get("zone", ""),
-            "services": services}
+    return {
+        "label": _texts("label"),
+        "location": _texts("location"),
+        "zone": request.form.get("zone", ""),
+        "services": services,
+    }
 
 
 def _zone_form() -> dict[str, Any]:
@@ -118,15 +152,25 @@ def _zone_form() -> dict[str, Any]:
         volume = -1.0
     if not 0 <= volume <= 1:  # NaN too
         raise InvalidRequest(_say("layout.volume_invalid"))
-    return {"name": _texts("name"), "language": form.get("language") or None,
-            "languages": form.getlist("languages") or None, "chime": form.get("chime") == "1",
-            "speech": form.get("speech") == "1", "volume": volume, "message": _texts("message") or None}
+    return {
+        "name": _texts("name"),
+        "language": form.get("language") or None,
+        "languages": form.getlist("languages") or None,
+        "chime": form.get("chime") == "1",
+        "speech": form.get("speech") == "1",
+        "volume": volume,
+        "message": _texts("message") or None,
+    }
 
 
 def _kiosk_form() -> dict[str, Any]:
     form = request.form
-    return {"zone": form.get("zone", ""), "printer": form.get("printer") or None,
-            "language": form.get("language") or None, "services": form.getlist("services") or None}
+    return {
+        "zone": form.get("zone", ""),
+        "printer": form.get("printer") or None,
+        "language": form.get("language") or None,
+        "services": form.getlist("services") or None,
+    }
 
 
 def _retire(key: str, actor: str) -> None:
@@ -144,6 +188,7 @@ def _test_print(key: str) -> None:
 
 # -- desks -------------------------------------------------------------------------------------------------
 
+
 @bp.get("/desks")
 def manage_desks() -> Response:
     """GET /admin/desks: the desks and what each serves (for an admin, who may open them); supervisors too."""
@@ -153,15 +198,21 @@ def manage_desks() -> Response:
 @bp.post("/desks")
 def manage_desk_add() -> Response:
     """POST /admin/desks: an admin adds a desk."""
-    return _change("desks", ADMIN_ROLES, lambda actor: centre_admin.create_desk(
-        vuoro(), {"key": request.form.get("key", "").strip(), **_desk_form()}, actor=actor))
+    return _change(
+        "desks",
+        ADMIN_ROLES,
+        lambda actor: centre_admin.create_desk(
+            vuoro(), {"key": request.form.get("key", "").strip(), **_desk_form()}, actor=actor
+        ),
+    )
 
 
 @bp.post("/desks/<key>")
 def manage_desk_update(key: str) -> Response:
     """POST /admin/desks/<key>: change a desk's label, location, zone and services (a supervisor may too)."""
-    return _change("desks", SUPERVISOR_ROLES,
-                   lambda actor: centre_admin.update_desk(vuoro(), key, _desk_form(), actor=actor))
+    return _change(
+        "desks", SUPERVISOR_ROLES, lambda actor: centre_admin.update_desk(vuoro(), key, _desk_form(), actor=actor)
+    )
 
 
 @bp.post("/desks/<key>/retire")
@@ -173,11 +224,15 @@ def manage_desk_retire(key: str) -> Response:
 @bp.post("/accounts/<name>/desks")
 def manage_account_desks(name: str) -> Response:
     """The desks an account may open: those ticked, or, with none ticked, any desk."""
-    return _change("desks", ADMIN_ROLES, lambda actor: staff.update_user(
-        vuoro(), name, actor=actor, desks=request.form.getlist("desks") or None))
+    return _change(
+        "desks",
+        ADMIN_ROLES,
+        lambda actor: staff.update_user(vuoro(), name, actor=actor, desks=request.form.getlist("desks") or None),
+    )
 
 
 # -- zones -------------------------------------------------------------------------------------------------
+
 
 @bp.get("/zones")
 def manage_zones() -> Response:
@@ -188,11 +243,13 @@ def manage_zones() -> Response:
 @bp.post("/zones/<key>")
 def manage_zone_update(key: str) -> Response:
     """POST /admin/zones/<key>: change a zone's name, languages, chime, speech, volume, boards' message."""
-    return _change("zones", ADMIN_ROLES,
-                   lambda actor: centre_admin.update_zone(vuoro(), key, _zone_form(), actor=actor))
+    return _change(
+        "zones", ADMIN_ROLES, lambda actor: centre_admin.update_zone(vuoro(), key, _zone_form(), actor=actor)
+    )
 
 
 # -- kiosks and printers -----------------------------------------------------------------------------------
+
 
 @bp.get("/kiosks")
 def manage_kiosks() -> Response:
@@ -203,8 +260,9 @@ def manage_kiosks() -> Response:
 @bp.post("/kiosks/<key>")
 def manage_kiosk_update(key: str) -> Response:
     """POST /admin/kiosks/<key>: change a kiosk's zone, printer, language and the services it offers."""
-    return _change("kiosks", ADMIN_ROLES,
-                   lambda actor: centre_admin.update_kiosk(vuoro(), key, _kiosk_form(), actor=actor))
+    return _change(
+        "kiosks", ADMIN_ROLES, lambda actor: centre_admin.update_kiosk(vuoro(), key, _kiosk_form(), actor=actor)
+    )
 
 
 @bp.post("/printers/<key>/test")
@@ -224,10 +282,26 @@ def manage_kiosk_poster(key: str) -> Response:
     if key not in cfg.kiosk_map:
         return not_found("kiosk")
     url = f"{cfg.public_url.rstrip('/')}/join/{key}"
-    lines = [{"lang": code, "dir": text_direction(code), "take": text("poster.take", code),
-              "scan": text("poster.scan", code)} for code in cfg.centre.languages]
+    lines = [
+        {
+            "lang": code,
+            "dir": text_direction(code),
+            "take": text("poster.take", code),
+            "scan": text("poster.scan", code),
+        }
+        for code in cfg.centre.languages
+    ]
     names = list(dict.fromkeys(cfg.text(cfg.centre.name, code) for code in cfg.centre.languages))
     qr = Markup(qr_svg(url).decode())  # noqa: S704 - segno's SVG of our own URL, no text of anybody's
-    return render_page("admin/poster.html", lang=chosen_language(), catalog=catalog("poster."), page="admin-poster",
-                       kiosk=key, url=url, qr=qr, lines=lines, names=names,
-                       remote=bool(remote_services(cfg, key)))
+    return render_page(
+        "admin/poster.html",
+        lang=chosen_language(),
+        catalog=catalog("poster."),
+        page="admin-poster",
+        kiosk=key,
+        url=url,
+        qr=qr,
+        lines=lines,
+        names=names,
+        remote=bool(remote_services(cfg, key)),
+    )

@@ -39,24 +39,32 @@ Change = Callable[[Context, str], object]
 
 # -- what the page shows ---------------------------------------------------------------------------------------
 
-def _context(*, edit: str | None = None, month: str | None = None,
-             posted: Mapping[str, str] | None = None) -> dict[str, Any]:
+
+def _context(
+    *, edit: str | None = None, month: str | None = None, posted: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     ctx = vuoro()
     cfg, lang = ctx.config, chosen_language()
     local = ctx.now().astimezone(cfg.centre.tz)
     first = _first_of(month, local.date())
     admin = current_user.principal.role in ADMIN_ROLES
     marks = _marks(cfg, lang)
-    return {"services": [_row(cfg, s, local, lang) for s in cfg.services], "today": local.date().isoformat(),
-            "admin": admin, "new": forms.form_values(None, cfg.centre.languages),
-            "edit": _edit_view(cfg.service_map[edit], cfg.centre.languages) if admin and edit in cfg.service_map
-            else None,
-            "weekdays": WEEKDAYS, "posted": posted or {}, "month": _month_key(first),
-            "day_name": lambda day, width="wide": weekday_name(WEEKDAYS.index(day), lang, width),
-            "month_name": lambda month: month_name(month, lang),
-            "prev_month": _month_key(_add_months(first, -1)), "next_month": _month_key(_add_months(first, 1)),
-            "this_month": _month_key(local.date()),
-            "months": [_month(_add_months(first, i), local.date(), marks) for i in range(MONTHS_SHOWN)]}
+    return {
+        "services": [_row(cfg, s, local, lang) for s in cfg.services],
+        "today": local.date().isoformat(),
+        "admin": admin,
+        "new": forms.form_values(None, cfg.centre.languages),
+        "edit": _edit_view(cfg.service_map[edit], cfg.centre.languages) if admin and edit in cfg.service_map else None,
+        "weekdays": WEEKDAYS,
+        "posted": posted or {},
+        "month": _month_key(first),
+        "day_name": lambda day, width="wide": weekday_name(WEEKDAYS.index(day), lang, width),
+        "month_name": lambda month: month_name(month, lang),
+        "prev_month": _month_key(_add_months(first, -1)),
+        "next_month": _month_key(_add_months(first, 1)),
+        "this_month": _month_key(local.date()),
+        "months": [_month(_add_months(first, i), local.date(), marks) for i in range(MONTHS_SHOWN)],
+    }
 
 
 def _row(cfg: VuoroConfig, s: ServiceConfig, local: datetime, lang: str) -> dict[str, Any]:
@@ -64,39 +72,65 @@ def _row(cfg: VuoroConfig, s: ServiceConfig, local: datetime, lang: str) -> dict
     is_open = hours.is_open(local)
     opens = None if is_open else hours.next_opening(local, cfg.centre.tz)
     own_today = s.exceptions.get(local.date())
-    return {"key": s.key, "name": cfg.text(s.name, lang), "prefix": s.prefix, "open": is_open,
-            "opens_at": opens.strftime("%Y-%m-%d %H:%M") if opens else None,
-            "closed_today": own_today is not None and own_today.closed,
-            "exceptions": sorted((d.isoformat(), e.ranges) for d, e in s.exceptions.items() if d >= local.date())}
+    return {
+        "key": s.key,
+        "name": cfg.text(s.name, lang),
+        "prefix": s.prefix,
+        "open": is_open,
+        "opens_at": opens.strftime("%Y-%m-%d %H:%M") if opens else None,
+        "closed_today": own_today is not None and own_today.closed,
+        "exceptions": sorted((d.isoformat(), e.ranges) for d, e in s.exceptions.items() if d >= local.date()),
+    }
 
 
 def _edit_view(s: ServiceConfig, languages: Sequence[str]) -> dict[str, Any]:
-    return {"key": s.key, "name": s.name, "fields": forms.form_values(s, languages), "hours": forms.hours_values(s),
-            "appointments": forms.appointment_values(s), "appointment_bounds": forms.appointment_bounds()}
+    return {
+        "key": s.key,
+        "name": s.name,
+        "fields": forms.form_values(s, languages),
+        "hours": forms.hours_values(s),
+        "appointments": forms.appointment_values(s),
+        "appointment_bounds": forms.appointment_bounds(),
+    }
 
 
 def _marks(cfg: VuoroConfig, lang: str) -> dict[date, list[dict[str, Any]]]:
     """Each date's exceptions: the centre's closed dates and exceptions first, then each service's own."""
     marks: dict[date, list[dict[str, Any]]] = {}
     for day in cfg.centre.closed_dates:
-        marks.setdefault(day, []).append({"service": None, "who": None, "closed": True, "ranges": [],
-                                          "holiday": True})
-    owners = [(None, None, cfg.centre.exceptions)] + [(s.key, cfg.text(s.name, lang), s.exceptions)
-                                                      for s in cfg.services]
+        marks.setdefault(day, []).append({"service": None, "who": None, "closed": True, "ranges": [], "holiday": True})
+    owners = [(None, None, cfg.centre.exceptions)] + [
+        (s.key, cfg.text(s.name, lang), s.exceptions) for s in cfg.services
+    ]
     for key, who, exceptions in owners:
         for day, e in sorted(exceptions.items()):
-            marks.setdefault(day, []).append({"service": key, "who": who, "closed": e.closed, "ranges": e.ranges,
-                                              "holiday": False})
+            marks.setdefault(day, []).append(
+                {"service": key, "who": who, "closed": e.closed, "ranges": e.ranges, "holiday": False}
+            )
     return marks
 
 
 def _month(first: date, today: date, marks: Mapping[date, list[dict[str, Any]]]) -> dict[str, Any]:
     weeks = calendar.Calendar().monthdatescalendar(first.year, first.month)
-    return {"key": _month_key(first), "year": first.year, "month": first.month,
-            "weeks": [[{"day": d, "iso": d.isoformat(), "inside": d.month == first.month, "today": d == today,
-                        "marks": marks.get(d, []),
-                        "closed": any(m["closed"] and m["service"] is None for m in marks.get(d, []))}
-                       for d in week] for week in weeks]}
+    return {
+        "key": _month_key(first),
+        "year": first.year,
+        "month": first.month,
+        "weeks": [
+            [
+                {
+                    "day": d,
+                    "iso": d.isoformat(),
+                    "inside": d.month == first.month,
+                    "today": d == today,
+                    "marks": marks.get(d, []),
+                    "closed": any(m["closed"] and m["service"] is None for m in marks.get(d, [])),
+                }
+                for d in week
+            ]
+            for week in weeks
+        ],
+    }
 
 
 def _first_of(text: str | None, today: date) -> date:
@@ -131,6 +165,7 @@ def _month_after(text: str) -> str:
 
 # -- the routes ------------------------------------------------------------------------------------------------
 
+
 def _change(roles: frozenset[str], change: Change, *, editing: str | None = None, **after: str) -> Response:
     """Run one change for a manager of ``roles`` (403 for others), then back to the page; the page again with
     the reason, the form's values and the error's status (400, 404, 409) when it is refused."""
@@ -140,20 +175,30 @@ def _change(roles: frozenset[str], change: Change, *, editing: str | None = None
     try:
         change(vuoro(), actor)
     except DomainError as exc:
-        return refused("services", exc, strings=STRINGS,
-                       **_context(edit=editing, month=request.form.get("month"), posted=request.form))
+        return refused(
+            "services",
+            exc,
+            strings=STRINGS,
+            **_context(edit=editing, month=request.form.get("month"), posted=request.form),
+        )
     return back_to("services", saved="1", **after)
 
 
 def _exception_change(service: str | None, day: str | None = None) -> Response:
     """Add (or, given ``day``, remove) an exception of ``service`` or of the whole centre (None)."""
+
     def change(ctx: Context, actor: str) -> None:
         rule = None if day is not None else forms.exception_rule(request.form)
-        centre_admin.set_exception(ctx, forms.day(day or request.form.get("day", "")), rule, service=service,
-                                   actor=actor)
+        centre_admin.set_exception(
+            ctx, forms.day(day or request.form.get("day", "")), rule, service=service, actor=actor
+        )
 
-    return _change(SUPERVISOR_ROLES, change, month=_month_after(day or request.form.get("day", "")),
-                   _anchor="calendar" if request.form.get("form") == "calendar" else "services")
+    return _change(
+        SUPERVISOR_ROLES,
+        change,
+        month=_month_after(day or request.form.get("day", "")),
+        _anchor="calendar" if request.form.get("form") == "calendar" else "services",
+    )
 
 
 @bp.get("/services")
@@ -162,13 +207,18 @@ def manage_services() -> Response:
     ``?edit=`` opens a service's form for an admin."""
     if manager(SUPERVISOR_ROLES) is None:
         return login_redirect()
-    return manage_page("services", strings=STRINGS, saved=request.args.get("saved") == "1",
-                       **_context(edit=request.args.get("edit"), month=request.args.get("month")))
+    return manage_page(
+        "services",
+        strings=STRINGS,
+        saved=request.args.get("saved") == "1",
+        **_context(edit=request.args.get("edit"), month=request.args.get("month")),
+    )
 
 
 @bp.post("/services")
 def manage_service_create() -> Response:
     """POST /admin/services: an admin adds a service; the page comes back with its form open."""
+
     def create(ctx: Context, actor: str) -> None:
         fields = forms.service_fields(request.form, None, ctx.config.centre.languages)
         service = {"key": request.form.get("key", "").strip(), **{k: v for k, v in fields.items() if v is not None}}
@@ -180,6 +230,7 @@ def manage_service_create() -> Response:
 @bp.post("/services/<key>/edit")
 def manage_service_update(key: str) -> Response:
     """POST /admin/services/<key>/edit: save the fields the form changed (none changed: nothing saved)."""
+
     def update(ctx: Context, actor: str) -> None:
         old = ctx.config.service_map.get(key)
         if old is None:
@@ -194,14 +245,20 @@ def manage_service_update(key: str) -> Response:
 @bp.post("/services/<key>/hours")
 def manage_service_hours(key: str) -> Response:
     """POST /admin/services/<key>/hours: an admin sets the service's weekly opening hours."""
-    return _change(ADMIN_ROLES, lambda ctx, actor: centre_admin.update_service(
-        ctx, key, {"hours": forms.weekly(request.form)}, actor=actor), editing=key, edit=key, _anchor="edit")
+    return _change(
+        ADMIN_ROLES,
+        lambda ctx, actor: centre_admin.update_service(ctx, key, {"hours": forms.weekly(request.form)}, actor=actor),
+        editing=key,
+        edit=key,
+        _anchor="edit",
+    )
 
 
 @bp.post("/services/<key>/appointments")
 def manage_service_appointments(key: str) -> Response:
     """The service's ``appointments:`` block: slots, places, prefix, check-in window, hours; unticked, none.
     Appointments already booked are kept; the slots and new bookings follow the new settings at once."""
+
     def update(ctx: Context, actor: str) -> None:
         old = ctx.config.service_map.get(key)
         if old is None:
@@ -216,6 +273,7 @@ def manage_service_appointments(key: str) -> Response:
 @bp.post("/services/<key>/retire")
 def manage_service_retire(key: str) -> Response:
     """POST /admin/services/<key>/retire: an admin retires the service, once the confirmation is ticked."""
+
     def retire(ctx: Context, actor: str) -> None:
         if request.form.get("confirm") != "1":
             raise InvalidRequest("confirm: tick the box to retire the service")
@@ -227,15 +285,21 @@ def manage_service_retire(key: str) -> Response:
 @bp.post("/services/<key>/close")
 def manage_service_close(key: str) -> Response:
     """POST /admin/services/<key>/close: "close for today", an exception of today that closes the service."""
-    return _change(SUPERVISOR_ROLES, lambda ctx, actor: centre_admin.set_exception(
-        ctx, ctx.today(), {"closed": True}, service=key, actor=actor), _anchor="services")
+    return _change(
+        SUPERVISOR_ROLES,
+        lambda ctx, actor: centre_admin.set_exception(ctx, ctx.today(), {"closed": True}, service=key, actor=actor),
+        _anchor="services",
+    )
 
 
 @bp.post("/services/<key>/reopen")
 def manage_service_reopen(key: str) -> Response:
     """POST /admin/services/<key>/reopen: remove today's exception of the service ("reopen")."""
-    return _change(SUPERVISOR_ROLES, lambda ctx, actor: centre_admin.set_exception(
-        ctx, ctx.today(), None, service=key, actor=actor), _anchor="services")
+    return _change(
+        SUPERVISOR_ROLES,
+        lambda ctx, actor: centre_admin.set_exception(ctx, ctx.today(), None, service=key, actor=actor),
+        _anchor="services",
+    )
 
 
 @bp.post("/services/<key>/exceptions")

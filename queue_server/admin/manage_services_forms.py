@@ -42,25 +42,32 @@ def number(form: Mapping[str, str], name: str, field: str, *, minutes: bool = Fa
 
 def service_fields(form: Mapping[str, str], old: ServiceConfig | None, languages: Sequence[str]) -> dict[str, Any]:
     """A service's fields as the form gives them; None: back to the default (no location, not sensitive, ...)."""
-    return {"name": texts(form, "name", old.name if old else {}, languages),
-            "location": texts(form, "location", old.location if old else {}, languages) or None,
-            "public_name": texts(form, "public_name", old.public_name or {} if old else {}, languages) or None,
-            "public_location": texts(form, "public_location", old.public_location or {} if old else {},
-                                     languages) or None,
-            "prefix": form.get("prefix", "").strip().upper(),
-            "sensitive": True if form.get("sensitive") else None,
-            "service_time_s": number(form, "service_time_min", "service_time_s", minutes=True),
-            "target_wait_s": number(form, "target_wait_min", "target_wait_s", minutes=True),
-            "daily_limit": number(form, "daily_limit", "daily_limit")}
+    return {
+        "name": texts(form, "name", old.name if old else {}, languages),
+        "location": texts(form, "location", old.location if old else {}, languages) or None,
+        "public_name": texts(form, "public_name", old.public_name or {} if old else {}, languages) or None,
+        "public_location": texts(form, "public_location", old.public_location or {} if old else {}, languages) or None,
+        "prefix": form.get("prefix", "").strip().upper(),
+        "sensitive": True if form.get("sensitive") else None,
+        "service_time_s": number(form, "service_time_min", "service_time_s", minutes=True),
+        "target_wait_s": number(form, "target_wait_min", "target_wait_s", minutes=True),
+        "daily_limit": number(form, "daily_limit", "daily_limit"),
+    }
 
 
 def fields_of(service: ServiceConfig) -> dict[str, Any]:
     """The service's fields in :func:`service_fields`'s terms, to send only what a form changed."""
-    return {"name": dict(service.name), "location": dict(service.location) or None,
-            "public_name": dict(service.public_name or {}) or None,
-            "public_location": dict(service.public_location or {}) or None, "prefix": service.prefix,
-            "sensitive": service.sensitive or None, "service_time_s": service.service_time_s,
-            "target_wait_s": service.target_wait_s, "daily_limit": service.daily_limit}
+    return {
+        "name": dict(service.name),
+        "location": dict(service.location) or None,
+        "public_name": dict(service.public_name or {}) or None,
+        "public_location": dict(service.public_location or {}) or None,
+        "prefix": service.prefix,
+        "sensitive": service.sensitive or None,
+        "service_time_s": service.service_time_s,
+        "target_wait_s": service.target_wait_s,
+        "daily_limit": service.daily_limit,
+    }
 
 
 def changed_fields(form: Mapping[str, str], service: ServiceConfig, languages: Sequence[str]) -> dict[str, Any]:
@@ -90,8 +97,9 @@ APPOINTMENT_HOURS = "appt_"
 BOXES = {"always_open": "always open", APPOINTMENT_HOURS + "same_hours": "same as the service's opening hours"}
 
 
-def weekly(form: Mapping[str, str], *, prefix: str = "", box: str = "always_open",
-           field: str = "hours") -> dict[str, str | list[str]] | None:
+def weekly(
+    form: Mapping[str, str], *, prefix: str = "", box: str = "always_open", field: str = "hours"
+) -> dict[str, str | list[str]] | None:
     """A weekly hours form: None when ``box`` is ticked (always open; for appointments, the service's own
     hours), else each weekday's ranges (a weekday left out: closed), read from ``prefix + "mon"``, ...
 
@@ -104,8 +112,7 @@ def weekly(form: Mapping[str, str], *, prefix: str = "", box: str = "always_open
             hours[day] = found[0] if len(found) == 1 else found
     if form.get(box):
         if hours:
-            raise InvalidRequest(f"{field}: {BOXES[box]!r} is ticked and weekdays have hours: untick it, or "
-                                 "empty them")
+            raise InvalidRequest(f"{field}: {BOXES[box]!r} is ticked and weekdays have hours: untick it, or empty them")
         return None
     return hours
 
@@ -117,8 +124,9 @@ def appointments(form: Mapping[str, str]) -> dict[str, Any] | None:
         return None
     block: dict[str, Any] = {name: number(form, name, f"appointments.{name}") for name in APPOINTMENT_NUMBERS}
     block["prefix"] = form.get("appointment_prefix", "").strip().upper() or None
-    block["hours"] = weekly(form, prefix=APPOINTMENT_HOURS, box=APPOINTMENT_HOURS + "same_hours",
-                            field="appointments.hours")
+    block["hours"] = weekly(
+        form, prefix=APPOINTMENT_HOURS, box=APPOINTMENT_HOURS + "same_hours", field="appointments.hours"
+    )
     defaults = AppointmentsConfig.model_fields
     return {name: value for name, value in block.items() if value is not None and value != defaults[name].default}
 
@@ -138,14 +146,28 @@ def form_values(service: ServiceConfig | None, languages: Sequence[str]) -> dict
     """What the service form shows for ``service``, by field name (None: a new service, with the defaults)."""
     if service is None:
         defaults = ServiceConfig.model_fields
-        return {**{f"{field}_{lang}": "" for field in TEXT_FIELDS for lang in languages}, "key": "",
-                "prefix": "", "sensitive": "", "service_time_min": _minutes(defaults["service_time_s"].default),
-                "target_wait_min": _minutes(defaults["target_wait_s"].default), "daily_limit": ""}
-    return {**{f"{field}_{lang}": (getattr(service, field) or {}).get(lang, "") for field in TEXT_FIELDS
-               for lang in languages},
-            "key": service.key, "prefix": service.prefix, "sensitive": "1" if service.sensitive else "",
-            "service_time_min": _minutes(service.service_time_s), "target_wait_min": _minutes(service.target_wait_s),
-            "daily_limit": "" if service.daily_limit is None else str(service.daily_limit)}
+        return {
+            **{f"{field}_{lang}": "" for field in TEXT_FIELDS for lang in languages},
+            "key": "",
+            "prefix": "",
+            "sensitive": "",
+            "service_time_min": _minutes(defaults["service_time_s"].default),
+            "target_wait_min": _minutes(defaults["target_wait_s"].default),
+            "daily_limit": "",
+        }
+    return {
+        **{
+            f"{field}_{lang}": (getattr(service, field) or {}).get(lang, "")
+            for field in TEXT_FIELDS
+            for lang in languages
+        },
+        "key": service.key,
+        "prefix": service.prefix,
+        "sensitive": "1" if service.sensitive else "",
+        "service_time_min": _minutes(service.service_time_s),
+        "target_wait_min": _minutes(service.target_wait_s),
+        "daily_limit": "" if service.daily_limit is None else str(service.daily_limit),
+    }
 
 
 def _minutes(seconds: int) -> str:
@@ -159,9 +181,11 @@ def hours_values(service: ServiceConfig) -> dict[str, str]:
 
 def appointment_bounds() -> dict[str, tuple[int, int]]:
     """Each number's least and greatest value, as the configuration sets them (the inputs' ``min`` and ``max``)."""
+
     def bound(name: str, side: str) -> int:
-        value: int = next(getattr(rule, side) for rule in AppointmentsConfig.model_fields[name].metadata
-                          if hasattr(rule, side))
+        value: int = next(
+            getattr(rule, side) for rule in AppointmentsConfig.model_fields[name].metadata if hasattr(rule, side)
+        )
         return value
 
     return {name: (bound(name, "ge"), bound(name, "le")) for name in APPOINTMENT_NUMBERS}
@@ -171,10 +195,13 @@ def appointment_values(service: ServiceConfig) -> dict[str, str]:
     """What the appointments form shows: the service's block, or the defaults (unticked) for a service that
     takes none, so that ticking the box is all it takes to start with them."""
     appt = service.appointments or AppointmentsConfig()
-    return {"appointments": "1" if service.appointments else "", "appointment_prefix": appt.prefix,
-            **{name: str(getattr(appt, name)) for name in APPOINTMENT_NUMBERS},
-            **{APPOINTMENT_HOURS + day: text for day, text in _days(appt.hours).items()},
-            APPOINTMENT_HOURS + "same_hours": "1" if appt.hours is None else ""}
+    return {
+        "appointments": "1" if service.appointments else "",
+        "appointment_prefix": appt.prefix,
+        **{name: str(getattr(appt, name)) for name in APPOINTMENT_NUMBERS},
+        **{APPOINTMENT_HOURS + day: text for day, text in _days(appt.hours).items()},
+        APPOINTMENT_HOURS + "same_hours": "1" if appt.hours is None else "",
+    }
 
 
 def _days(hours: Mapping[str, str | list[str]] | None) -> dict[str, str]:

@@ -16,8 +16,14 @@ from ..services.report_pdf import report_language
 from ..web.rendering import catalog, chosen_language, render_page, vuoro
 from .printers import printer_lines
 
-bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static",
-               static_url_path="/static")
+bp = Blueprint(
+    "admin",
+    __name__,
+    url_prefix="/admin",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
 #: the same files under /assets/, where the visitor pages load their scripts from (the phone's feedback.js)
 assets = Blueprint("admin_assets", __name__, static_folder="static", static_url_path="/assets/admin")
 #: the management pages, in the menu's order; a supervisor sees the first two
@@ -39,10 +45,19 @@ def index() -> Response:
     board = dashboard(ctx)
     today = ctx.today()
     return render_page(
-        "admin/dashboard.html", lang=lang, catalog=catalog(*STRINGS), page="admin-dashboard",
+        "admin/dashboard.html",
+        lang=lang,
+        catalog=catalog(*STRINGS),
+        page="admin-dashboard",
         data={"today": today.isoformat(), "namespace": "/admin"},
-        section="dashboard", sections=SECTIONS, dashboard=True, user=current_user.principal.label,
-        board=board, services={s["key"]: s for s in board["services"]}, printers=printer_lines(current_app),
-        today=today.isoformat(), today_text=format_day(today, lang),
+        section="dashboard",
+        sections=SECTIONS,
+        dashboard=True,
+        user=current_user.principal.label,
+        board=board,
+        services={s["key"]: s for s in board["services"]},
+        printers=printer_lines(current_app),
+        today=today.isoformat(),
+        today_text=format_day(today, lang),
         report_language=lang if report_language(lang, "") == lang else "",  # one it can be written in
     )

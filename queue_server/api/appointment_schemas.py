@@ -65,8 +65,9 @@ OPENAPI_EXTRA: dict[tuple[str, str], dict[str, object]] = {
     ("get", "/api/appointments"): {"parameters": [_DAY, _query("service", "one service's only", {"type": "string"})]},
     ("get", "/api/services/{key}/slots"): {"parameters": [_DAY]},
     ("get", "/api/appointments/{code}/calendar.ics"): {
-        "parameters": [_query("language", "the texts' language, one of the centre's (default: its own)",
-                              {"type": "string"})],
+        "parameters": [
+            _query("language", "the texts' language, one of the centre's (default: its own)", {"type": "string"})
+        ],
         "responses": {"200": {"content": {"text/calendar": {"schema": {"type": "string"}}}}},
     },
 }

@@ -64,8 +64,7 @@ def create_appointment() -> tuple[Response, int]:
     """POST /api/appointments: a booking system books a slot of a service (a start on its grid); 409 ``slot_full``
     when it was taken."""
     req = parse_body(AppointmentRequest)
-    return _one(service.book(ctx(), req.service, _instant(req.start), source="api", duration_min=req.duration_min),
-                201)
+    return _one(service.book(ctx(), req.service, _instant(req.start), source="api", duration_min=req.duration_min), 201)
 
 
 @bp.get("/appointments")
@@ -73,8 +72,9 @@ def create_appointment() -> tuple[Response, int]:
 def list_appointments() -> Response:
     """GET /api/appointments: a day's appointments (``?day=``, today by default), of ``?service=`` or all."""
     found = service.list_day(ctx(), _day("day"), request.args.get("service") or None)
-    return jsonify(AppointmentsEnvelope(appointments=[AppointmentOut.model_validate(a) for a in found])
-                   .model_dump(mode="json"))
+    return jsonify(
+        AppointmentsEnvelope(appointments=[AppointmentOut.model_validate(a) for a in found]).model_dump(mode="json")
+    )
 
 
 @bp.get("/appointments/<code>")
@@ -95,8 +95,9 @@ def appointment_calendar(code: str) -> Response:
     """The appointment for the visitor's calendar, its texts in ``?language=``; the code is the key
     (rate-limited per address in the same budget as every code lookup)."""
     body = calendar_file(ctx(), code, query_language())
-    return Response(body, mimetype="text/calendar",
-                    headers={"Content-Disposition": 'attachment; filename="appointment.ics"'})
+    return Response(
+        body, mimetype="text/calendar", headers={"Content-Disposition": 'attachment; filename="appointment.ics"'}
+    )
 
 
 @bp.post("/bookings")
@@ -111,5 +112,8 @@ def service_slots(key: str) -> Response:
     """GET /api/services/<key>/slots: the slots on ``?day=`` (today by default), each with its capacity and
     free places; public, as it is counts only."""
     slots = service.free_slots(ctx(), key, _day("day"))
-    return jsonify(SlotsEnvelope(slots=[SlotOut(start=s.start.isoformat(), capacity=s.capacity, free=s.free)
-                                        for s in slots]).model_dump(mode="json"))
+    return jsonify(
+        SlotsEnvelope(
+            slots=[SlotOut(start=s.start.isoformat(), capacity=s.capacity, free=s.free) for s in slots]
+        ).model_dump(mode="json")
+    )

@@ -23,10 +23,14 @@ class _Patch(BaseModel):
 class ServicePatch(_Patch):
     name: Texts | None = None
     location: Texts | None = None
-    public_name: Texts | None = Field(None, description="the name on its tickets and phone page (default: name); "
-                                                        "a sensitive service shares it with another service")
-    public_location: Texts | None = Field(None, description="where its tickets and phone page say to wait "
-                                                            "(default: location)")
+    public_name: Texts | None = Field(
+        None,
+        description="the name on its tickets and phone page (default: name); "
+        "a sensitive service shares it with another service",
+    )
+    public_location: Texts | None = Field(
+        None, description="where its tickets and phone page say to wait (default: location)"
+    )
     prefix: Prefix | None = None
     hours: dict[str, str | list[str]] | None = Field(None, description='{"mon": "08:00-16:00", ...}; null: always open')
     daily_limit: Annotated[int, Field(gt=0)] | None = None
@@ -34,17 +38,23 @@ class ServicePatch(_Patch):
     service_time_s: Annotated[int, Field(gt=0)] | None = None
     target_wait_s: Annotated[int, Field(gt=0)] | None = None
     appointments: AppointmentsConfig | None = Field(
-        None, description="the whole block, as in config.yaml (a left-out field: its default; no hours: the "
-                          "service's own); null: walk-ins only. Appointments already booked are kept")
+        None,
+        description="the whole block, as in config.yaml (a left-out field: its default; no hours: the "
+        "service's own); null: walk-ins only. Appointments already booked are kept",
+    )
     notify_at_position: Annotated[int, Field(ge=1, le=100)] | None = Field(
-        None, description="\"almost your turn\" by Web Push at this place in the queue (default 3)")
+        None, description='"almost your turn" by Web Push at this place in the queue (default 3)'
+    )
     notify_at_wait_s: Annotated[int, Field(ge=0, le=7200)] | None = Field(
-        None, description="... or at this estimated wait, whichever comes first (default 300)")
+        None, description="... or at this estimated wait, whichever comes first (default 300)"
+    )
     remote: bool | None = Field(None, description="a visitor may take a ticket on their phone from the QR poster")
-    remote_confirm: bool | None = Field(None, description="a remote ticket keeps its place but is not called until "
-                                                          "the visitor taps \"I am here\"")
-    remote_daily_limit: Annotated[int, Field(gt=0)] | None = Field(None, description="at most this many remote "
-                                                                                    "tickets a day")
+    remote_confirm: bool | None = Field(
+        None, description='a remote ticket keeps its place but is not called until the visitor taps "I am here"'
+    )
+    remote_daily_limit: Annotated[int, Field(gt=0)] | None = Field(
+        None, description="at most this many remote tickets a day"
+    )
 
 
 class ServiceCreate(ServicePatch):
@@ -77,8 +87,11 @@ class UserOut(BaseModel):
     desks: list[str] | None = Field(description="the desks the account may open; null: any")
     must_change_password: bool
     created_at: str
-    sso: bool = Field(False, description="an account of the city's OpenID provider (no password; its role and "
-                                         "desks follow the provider at each sign-in)")
+    sso: bool = Field(
+        False,
+        description="an account of the city's OpenID provider (no password; its role and "
+        "desks follow the provider at each sign-in)",
+    )
     display_name: str | None = Field(None, description="the provider's name for the user, for the staff screens")
 
 
@@ -101,8 +114,9 @@ class UserPatch(_Patch):
 
 class OneTimePasswordOut(BaseModel):
     user: UserOut
-    password: str = Field(description="a one-time password, shown only in this answer; it must be changed at "
-                                      "the first log-in")
+    password: str = Field(
+        description="a one-time password, shown only in this answer; it must be changed at the first log-in"
+    )
 
 
 class DeviceOut(BaseModel):

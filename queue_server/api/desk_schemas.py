@@ -49,15 +49,18 @@ class UndoNoShowRequest(_TicketChoice):
 
 
 class WaitingTicketOut(BaseModel):
-    id: int = Field(description="the ticket's id: POST /api/desks/{key}/call takes it as {\"ticket\": id}")
+    id: int = Field(description='the ticket\'s id: POST /api/desks/{key}/call takes it as {"ticket": id}')
     number: str = Field(examples=["K042"])
     service: str
     queued_at: str = Field(description="when it joined the queue (UTC): its place, kept across errands")
     waited_s: int = Field(description="seconds since queued_at, when the list was made")
     priority: bool
     errands: int = Field(description="the errands the visit has left, this one included")
-    appointment_at: str | None = Field(None, description="a checked-in appointment's booked time (UTC): it is "
-                                                         "called then, ahead of walk-ins; null for a walk-in")
+    appointment_at: str | None = Field(
+        None,
+        description="a checked-in appointment's booked time (UTC): it is "
+        "called then, ahead of walk-ins; null for a walk-in",
+    )
 
 
 class WaitingListOut(BaseModel):

@@ -31,17 +31,22 @@ def _desk_out(key: str, status: str) -> DeskOut:
     asked = request.args.get("language") or request.args.get("lang")
     lang = asked if asked in config.centre.languages else config.centre.language
     every = config.centre.languages
-    return DeskOut(key=desk.key, label=config.text(desk.label, lang), location=config.text(desk.location, lang),
-                   labels={code: config.text(desk.label, code) for code in every},
-                   locations={code: config.text(desk.location, code) for code in every},
-                   zone=desk.zone, services=list(desk.services), status=status)  # type: ignore[arg-type]
+    return DeskOut(
+        key=desk.key,
+        label=config.text(desk.label, lang),
+        location=config.text(desk.location, lang),
+        labels={code: config.text(desk.label, code) for code in every},
+        locations={code: config.text(desk.location, code) for code in every},
+        zone=desk.zone,
+        services=list(desk.services),
+        status=status,  # type: ignore[arg-type]  # one of DESK_STATUSES, as the live model keeps it
+    )
 
 
 def _action_json(result: service.DeskResult) -> Response | tuple[str, int]:
     if result.ticket is None:
         return "", 204
-    out = DeskActionOut(ticket=TicketOut.model_validate(result.ticket, from_attributes=True),
-                        status=result.desk_status)  # type: ignore[arg-type]
+    out = DeskActionOut(ticket=TicketOut.model_validate(result.ticket, from_attributes=True), status=result.desk_status)  # type: ignore[arg-type]
     return jsonify(out.model_dump(mode="json"))
 
 
@@ -84,7 +89,7 @@ def show_waiting(key: str) -> Response:
 
 
 def _call_next(context: Context, key: str, actor: str) -> service.DeskResult:
-    """"Next" takes the desk: a person's other desk closes (``single_desk``)."""
+    """ "Next" takes the desk: a person's other desk closes (``single_desk``)."""
     return service.call_next(context, key, actor, single_desk=_single_desk())
 
 
@@ -92,15 +97,24 @@ def _simple(action: Callable[..., service.DeskResult]) -> Callable[[str], Respon
     def view(key: str) -> Response | tuple[str, int]:
         check_desk(key)
         return _action_json(action(ctx(), key, _actor()))
+
     return view
 
 
 for _path, _action in (
-    ("next", _call_next), ("recall", service.recall), ("start", service.start),
-    ("finish", service.finish), ("no-show", service.no_show), ("return", service.return_to_queue),
+    ("next", _call_next),
+    ("recall", service.recall),
+    ("start", service.start),
+    ("finish", service.finish),
+    ("no-show", service.no_show),
+    ("return", service.return_to_queue),
 ):
-    bp.add_url_rule(f"/desks/<key>/{_path}", f"desk_{_path.replace('-', '_')}",
-                    require(DESK_ROLES)(_simple(_action)), methods=["POST"])
+    bp.add_url_rule(
+        f"/desks/<key>/{_path}",
+        f"desk_{_path.replace('-', '_')}",
+        require(DESK_ROLES)(_simple(_action)),
+        methods=["POST"],
+    )
 
 
 @bp.post("/desks/<key>/transfer")
@@ -119,8 +133,9 @@ def call_number(key: str) -> Response | tuple[str, int]:
     ``already_called`` when another desk was first); like "next", it takes the desk (``single_desk``)."""
     check_desk(key)
     req = parse_body(CallRequest)
-    return _action_json(service.call_number(ctx(), key, req.number, _actor(), ticket_id=req.ticket,
-                                            single_desk=_single_desk()))
+    return _action_json(
+        service.call_number(ctx(), key, req.number, _actor(), ticket_id=req.ticket, single_desk=_single_desk())
+    )
 
 
 @bp.post("/desks/<key>/undo-no-show")

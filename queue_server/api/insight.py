@@ -42,28 +42,43 @@ def stats_json(report: stats_service.StatsReport) -> dict[str, Any]:
     """The report as ``GET /api/stats`` answers it (``StatsOut``): by day, service, desk and kind, and the
     feedback, with the names of services and desks."""
     config = ctx().config
-    out = StatsOut.model_validate({
-        "from": report.start.isoformat(), "to": report.end.isoformat(), "service": report.service,
-        "timezone": config.centre.timezone, "percentile_method": PERCENTILE_METHOD,
-        "summary": _row(report.summary),
-        "days": [{"day": d.isoformat(), **_row(s)} for d, s in report.by_day.items()],
-        "services": [
-            {"service": k, "name": config.text(config.service_map[k].name) if k in config.service_map else k,
-             "target_wait_s": config.service_map[k].target_wait_s if k in config.service_map else 0, **_row(s)}
-            for k, s in report.by_service.items()
-        ],
-        "desks": [
-            {"desk": k or None, "label": config.text(config.desk_map[k].label) if k in config.desk_map else None,
-             **_row(s)}
-            for k, s in report.by_desk.items()
-        ],
-        "day_services": [{"day": d.isoformat(), "service": k, **_row(s)}
-                         for (d, k), s in report.by_day_service.items()],
-        "kinds": [{"kind": k, **_row(s)} for k, s in report.by_kind.items()],
-        "service_kinds": [{"service": k, "kind": kind, **_row(s)} for (k, kind), s in report.by_service_kind.items()],
-        "feedback": report.feedback.to_dict(),
-        "feedback_by_service": [{"service": k, **f.to_dict()} for k, f in report.feedback_by_service.items()],
-    })
+    out = StatsOut.model_validate(
+        {
+            "from": report.start.isoformat(),
+            "to": report.end.isoformat(),
+            "service": report.service,
+            "timezone": config.centre.timezone,
+            "percentile_method": PERCENTILE_METHOD,
+            "summary": _row(report.summary),
+            "days": [{"day": d.isoformat(), **_row(s)} for d, s in report.by_day.items()],
+            "services": [
+                {
+                    "service": k,
+                    "name": config.text(config.service_map[k].name) if k in config.service_map else k,
+                    "target_wait_s": config.service_map[k].target_wait_s if k in config.service_map else 0,
+                    **_row(s),
+                }
+                for k, s in report.by_service.items()
+            ],
+            "desks": [
+                {
+                    "desk": k or None,
+                    "label": config.text(config.desk_map[k].label) if k in config.desk_map else None,
+                    **_row(s),
+                }
+                for k, s in report.by_desk.items()
+            ],
+            "day_services": [
+                {"day": d.isoformat(), "service": k, **_row(s)} for (d, k), s in report.by_day_service.items()
+            ],
+            "kinds": [{"kind": k, **_row(s)} for k, s in report.by_kind.items()],
+            "service_kinds": [
+                {"service": k, "kind": kind, **_row(s)} for (k, kind), s in report.by_service_kind.items()
+            ],
+            "feedback": report.feedback.to_dict(),
+            "feedback_by_service": [{"service": k, **f.to_dict()} for k, f in report.feedback_by_service.items()],
+        }
+    )
     return out.model_dump(mode="json", by_alias=True)
 
 

@@ -51,8 +51,9 @@ class StatsRowOut(BaseModel):
     served_within_target: float | None = Field(description="share of served errands whose wait <= target")
     arrivals_per_hour: list[int] = Field(description="errands that joined the queue per local hour 0..23")
     appointments: int = Field(description="of the errands, those checked in for an appointment")
-    punctuality: DurationsOut = Field(description="appointments: first call minus booked time, in seconds "
-                                                  "(negative: called before the booked time)")
+    punctuality: DurationsOut = Field(
+        description="appointments: first call minus booked time, in seconds (negative: called before the booked time)"
+    )
 
 
 class DayStatsOut(StatsRowOut):
@@ -124,8 +125,9 @@ ServiceKey = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z0-
 
 
 class RangeQuery(_Query):
-    start: date | None = Field(None, alias="from",
-                               description="first business day (YYYY-MM-DD, the centre's local date); default today")
+    start: date | None = Field(
+        None, alias="from", description="first business day (YYYY-MM-DD, the centre's local date); default today"
+    )
     end: date | None = Field(None, alias="to", description="last business day, inclusive; default today")
 
 
@@ -135,10 +137,14 @@ class StatsQuery(RangeQuery):
 
 class CsvQuery(StatsQuery):
     by: Annotated[str, Field(pattern=r"^(day|service|desk|kind)(,(day|service|desk|kind)){0,3}$")] | None = Field(
-        None, description="group by a comma-separated subset of day, service, desk, kind (walk_in or "
-                          "appointment); default day,service")
-    language: Language | None = Field(None, description="column names in this language; default stable keys "
-                                                        "(day, service, wait_mean_s, ...) for scripts")
+        None,
+        description="group by a comma-separated subset of day, service, desk, kind (walk_in or "
+        "appointment); default day,service",
+    )
+    language: Language | None = Field(
+        None,
+        description="column names in this language; default stable keys (day, service, wait_mean_s, ...) for scripts",
+    )
 
 
 class ReportQuery(RangeQuery):
@@ -163,8 +169,15 @@ def query_parameters(model: type[_Query]) -> list[dict[str, Any]]:
         prop.pop("default", None)
         prop.pop("title", None)
         options = [p for p in prop.pop("anyOf", [prop]) if p.get("type") != "null"]
-        out.append({"name": name, "in": "query", "required": False, "description": description,
-                    "schema": options[0] if len(options) == 1 else {"anyOf": options}})
+        out.append(
+            {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "description": description,
+                "schema": options[0] if len(options) == 1 else {"anyOf": options},
+            }
+        )
     return out
 
 
@@ -177,9 +190,14 @@ OPENAPI_EXTRA: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("get", "/api/audit"): {
         "parameters": query_parameters(AuditQuery),
-        "responses": {"200": {"content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/AuditEnvelope"}},
-            "text/csv": {"schema": {"type": "string", "description": "with format=csv"}}}}},
+        "responses": {
+            "200": {
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/AuditEnvelope"}},
+                    "text/csv": {"schema": {"type": "string", "description": "with format=csv"}},
+                }
+            }
+        },
     },
     ("get", "/api/report.pdf"): {
         "parameters": query_parameters(ReportQuery),

@@ -37,9 +37,15 @@ def kiosk_show(key: str) -> Response:
     if kiosk is None:
         raise NotFound(f"unknown kiosk {key!r}", code="unknown_kiosk")
     printer = next((p for p in cfg.printers if p.key == kiosk.printer), None)
-    return jsonify(KioskOut(key=kiosk.key, zone=kiosk.zone, language=kiosk.language or cfg.centre.language,
-                            printer=printer is not None and printer.type != "none",
-                            services=kiosk.services).model_dump(mode="json"))
+    return jsonify(
+        KioskOut(
+            key=kiosk.key,
+            zone=kiosk.zone,
+            language=kiosk.language or cfg.centre.language,
+            printer=printer is not None and printer.type != "none",
+            services=kiosk.services,
+        ).model_dump(mode="json")
+    )
 
 
 @bp.patch("/kiosks/<key>")

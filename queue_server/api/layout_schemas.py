@@ -19,12 +19,16 @@ class ZonePatch(_Patch):
     name: Texts | None = None
     language: Language | None = Field(None, description="the boards' language; null: the centre's")
     languages: Annotated[list[Language], Field(min_length=1, max_length=6)] | None = Field(
-        None, description="the boards' languages in turn (labels alternate, calls are spoken in each); null: one")
+        None, description="the boards' languages in turn (labels alternate, calls are spoken in each); null: one"
+    )
     chime: bool | None = None
     speech: bool | None = None
     volume: Annotated[float, Field(ge=0, le=1)] | None = None
-    message: MessageLine | None = Field(None, description='the line the boards show under the calls, per language '
-                                                          '({"fi": "Kela suljetaan tänään klo 16"}); null: none')
+    message: MessageLine | None = Field(
+        None,
+        description="the line the boards show under the calls, per language "
+        '({"fi": "Kela suljetaan tänään klo 16"}); null: none',
+    )
 
 
 class KioskPatch(_Patch):
@@ -32,7 +36,8 @@ class KioskPatch(_Patch):
     printer: Key | None = Field(None, description="null: no printer (the ticket is shown on screen only)")
     language: Language | None = Field(None, description="the kiosk's home language; null: the centre's")
     services: Annotated[list[Key], Field(min_length=1)] | None = Field(
-        None, description="the services this kiosk offers; null: every service")
+        None, description="the services this kiosk offers; null: every service"
+    )
 
 
 class DeskCreate(DeskPatch):

@@ -22,8 +22,10 @@ def _integral(value: Any) -> Any:
 JsonInt = Annotated[int, BeforeValidator(_integral)]
 #: why ``estimated_wait_s`` is null (domain/forecast.py)
 EstimateReason = Literal["no_desk_open"] | None
-ESTIMATE_REASON = ("why estimated_wait_s is null: no_desk_open while no desk serving the service is open "
-                   "(screens say so instead of a wait); null otherwise")
+ESTIMATE_REASON = (
+    "why estimated_wait_s is null: no_desk_open while no desk serving the service is open "
+    "(screens say so instead of a wait); null otherwise"
+)
 
 
 def _unique(items: list[str]) -> list[str]:
@@ -36,20 +38,39 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
-AppointmentCode = Annotated[str, Field(min_length=4, max_length=16, pattern=r"^[A-Za-z0-9 -]+$",
-                                       description="an appointment's code, to check in (instead of services)")]
+AppointmentCode = Annotated[
+    str,
+    Field(
+        min_length=4,
+        max_length=16,
+        pattern=r"^[A-Za-z0-9 -]+$",
+        description="an appointment's code, to check in (instead of services)",
+    ),
+]
 
 
 class IssueRequest(_In):
     """A walk-in ticket for ``services``, or the ticket of a booked appointment checked in with its code."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"oneOf": [
-        {"required": ["services"]},
-        {"required": ["appointment"], "properties": {"priority": {"const": False}}},
-    ]})
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["services"]},
+                {"required": ["appointment"], "properties": {"priority": {"const": False}}},
+            ]
+        },
+    )
 
-    services: Annotated[list[Key], Field(min_length=1, max_length=5, json_schema_extra={"uniqueItems": True}),
-                        AfterValidator(_unique)] | None = None
+    services: (
+        Annotated[
+            list[Key],
+            Field(min_length=1, max_length=5, json_schema_extra={"uniqueItems": True}),
+            AfterValidator(_unique),
+        ]
+        | None
+    ) = None
     #: an appointment's code (check-in at the kiosk): instead of ``services``
     appointment: AppointmentCode | None = None
     #: one of the centre's languages; without it, the kiosk's own language, else the centre's default
@@ -100,19 +121,27 @@ class TicketOut(BaseModel):
     position: int | None
     estimated_wait_s: int | None
     estimate_reason: EstimateReason = Field(None, description=ESTIMATE_REASON)
-    estimated_wait_text: str | None = Field(None, description="the estimate as screens show it, in the ticket's "
-                                                             "language (\"noin 12 min\")")
+    estimated_wait_text: str | None = Field(
+        None, description='the estimate as screens show it, in the ticket\'s language ("noin 12 min")'
+    )
     desk: DeskRefOut | None
     pending_services: list[str]
-    pending_names: list[str] = Field(default_factory=list, description="the later errands' public names, in the "
-                                                                       "ticket's language")
+    pending_names: list[str] = Field(
+        default_factory=list, description="the later errands' public names, in the ticket's language"
+    )
     token: str | None = Field(description="only in the response that issues the ticket, or echoed to its holder")
     track_url: str | None
-    appointment_at: str | None = Field(None, description="an appointment ticket's booked time (UTC, ISO 8601): "
-                                                         "it is called then, ahead of walk-ins; null for a walk-in")
-    arrived: bool = Field(True, description="false: taken on a phone from the QR poster for a service that asks "
-                                            "remote visitors to confirm: it keeps its place but is not called "
-                                            "until POST /api/tickets/{token}/here")
+    appointment_at: str | None = Field(
+        None,
+        description="an appointment ticket's booked time (UTC, ISO 8601): "
+        "it is called then, ahead of walk-ins; null for a walk-in",
+    )
+    arrived: bool = Field(
+        True,
+        description="false: taken on a phone from the QR poster for a service that asks "
+        "remote visitors to confirm: it keeps its place but is not called "
+        "until POST /api/tickets/{token}/here",
+    )
 
 
 class TicketEnvelope(BaseModel):
@@ -128,18 +157,29 @@ class ServiceOut(BaseModel):
     open: bool
     opens_at: str | None
     closed_tomorrow: bool = Field(False, description="closed all of tomorrow (an exception or a closed date)")
-    waiting: int | None = Field(description="public figures: a sensitive service's are merged with the services "
-                                            "sharing its prefix and waiting area; null where it has none")
+    waiting: int | None = Field(
+        description="public figures: a sensitive service's are merged with the services "
+        "sharing its prefix and waiting area; null where it has none"
+    )
     estimated_wait_s: int | None
     estimate_reason: EstimateReason = Field(None, description=ESTIMATE_REASON)
     wait_text: str | None = Field(None, description="the estimate as screens show it, in the asked language")
     sensitive: bool
-    full_today: bool = Field(False, description="it has given its daily_limit of tickets today: no more until "
-                                                "its next day (POST /api/tickets answers 409 daily_limit_reached)")
-    appointments: bool = Field(False, description="the public booking page (/book) offers it: it takes appointments "
-                                                  "and is not sensitive (GET /api/services/{key}/slots)")
-    checkin: bool = Field(False, description="it takes appointments, so a kiosk offers \"I have an appointment\" "
-                                             "(a sensitive service's too: its own booking system books them)")
+    full_today: bool = Field(
+        False,
+        description="it has given its daily_limit of tickets today: no more until "
+        "its next day (POST /api/tickets answers 409 daily_limit_reached)",
+    )
+    appointments: bool = Field(
+        False,
+        description="the public booking page (/book) offers it: it takes appointments "
+        "and is not sensitive (GET /api/services/{key}/slots)",
+    )
+    checkin: bool = Field(
+        False,
+        description='it takes appointments, so a kiosk offers "I have an appointment" '
+        "(a sensitive service's too: its own booking system books them)",
+    )
 
 
 class ServicesEnvelope(BaseModel):
@@ -178,10 +218,10 @@ class ErrorBody(BaseModel):
     opens_at: str | None = Field(None, description="service_closed, daily_limit_reached: when it opens next")
     come_back_at: str | None = Field(None, description="too_early: when the appointment's check-in opens")
     start: str | None = Field(None, description="too_early, too_late: the appointment's time (local, ISO 8601)")
-    walk_in: bool | None = Field(None, description="too_late: whether a walk-in ticket for its service is "
-                                                   "offered now")
-    service: str | None = Field(None, description="the service the refusal is about (service_closed, "
-                                                  "daily_limit_reached, too_late)")
+    walk_in: bool | None = Field(None, description="too_late: whether a walk-in ticket for its service is offered now")
+    service: str | None = Field(
+        None, description="the service the refusal is about (service_closed, daily_limit_reached, too_late)"
+    )
 
 
 class ErrorOut(BaseModel):
@@ -221,8 +261,9 @@ class PrinterOut(BaseModel):
     detail: str
     checked_at: str | None
     kiosks: list[str]
-    last_test: PrinterTest | None = Field(None, description="the newest test print's outcome; null: none since the "
-                                                            "process started")
+    last_test: PrinterTest | None = Field(
+        None, description="the newest test print's outcome; null: none since the process started"
+    )
 
 
 class PrintersEnvelope(BaseModel):
@@ -230,8 +271,10 @@ class PrintersEnvelope(BaseModel):
 
 
 class PushKeyOut(BaseModel):
-    key: str = Field(description="the server's VAPID public key (RFC 8292): base64url of the uncompressed P-256 "
-                                 "point, the applicationServerKey of pushManager.subscribe()")
+    key: str = Field(
+        description="the server's VAPID public key (RFC 8292): base64url of the uncompressed P-256 "
+        "point, the applicationServerKey of pushManager.subscribe()"
+    )
 
 
 class PushKeysIn(BaseModel):
@@ -260,6 +303,7 @@ class JoinRequest(_In):
     """A ticket taken on the visitor's own phone from a kiosk's QR poster (``/join/<kiosk>``): walk-in errands
     only, never priority; without ``language``, the kiosk's own, else the centre's default."""
 
-    services: Annotated[list[Key], Field(min_length=1, max_length=5, json_schema_extra={"uniqueItems": True}),
-                        AfterValidator(_unique)]
+    services: Annotated[
+        list[Key], Field(min_length=1, max_length=5, json_schema_extra={"uniqueItems": True}), AfterValidator(_unique)
+    ]
     language: Annotated[str, Field(pattern=r"^[a-z]{2,3}$")] | None = None

@@ -20,12 +20,24 @@ def list_services() -> Response:
     bookable = {s.key for s in config.services if publicly_bookable(s)}
     checkin = {s.key for s in config.services if s.appointments is not None}
     items = [
-        ServiceOut(key=s.key, prefix=s.prefix, name=config.text(s.names, language), names=s.names,
-                   location=config.text(s.locations, language), open=s.open, opens_at=s.opens_at,
-                   closed_tomorrow=s.closed_tomorrow,
-                   waiting=s.waiting, estimated_wait_s=s.estimated_wait_s, estimate_reason=s.estimate_reason,
-                   wait_text=s.wait_texts.get(language), sensitive=s.sensitive, full_today=s.full_today,
-                   appointments=s.key in bookable, checkin=s.key in checkin)
+        ServiceOut(
+            key=s.key,
+            prefix=s.prefix,
+            name=config.text(s.names, language),
+            names=s.names,
+            location=config.text(s.locations, language),
+            open=s.open,
+            opens_at=s.opens_at,
+            closed_tomorrow=s.closed_tomorrow,
+            waiting=s.waiting,
+            estimated_wait_s=s.estimated_wait_s,
+            estimate_reason=s.estimate_reason,
+            wait_text=s.wait_texts.get(language),
+            sensitive=s.sensitive,
+            full_today=s.full_today,
+            appointments=s.key in bookable,
+            checkin=s.key in checkin,
+        )
         for s in public_summaries(ctx())
     ]
     return jsonify(ServicesEnvelope(services=items).model_dump(mode="json"))

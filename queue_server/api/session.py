@@ -32,9 +32,15 @@ def login() -> Response:
 
 
 def _me(principal: Principal) -> Response:
-    return jsonify(MeOut(username=principal.name, role=principal.role,
-                         must_change_password=principal.must_change_password, sso=principal.sso,
-                         display_name=principal.display_name).model_dump())
+    return jsonify(
+        MeOut(
+            username=principal.name,
+            role=principal.role,
+            must_change_password=principal.must_change_password,
+            sso=principal.sso,
+            display_name=principal.display_name,
+        ).model_dump()
+    )
 
 
 @bp.get("/session")

@@ -137,6 +137,9 @@ def audit_list() -> Response:
     q = AuditQuery.model_validate({k: v for k, v in request.args.items() if v != ""})
     rows = audit_service.entries(ctx().db, since=_utc(q.since), until=_utc(q.until), actor=q.actor, action=q.action)
     if q.format == "csv":
-        return Response(audit_service.to_csv(rows), mimetype="text/csv",
-                        headers={"Content-Disposition": 'attachment; filename="vuoro-audit.csv"'})
+        return Response(
+            audit_service.to_csv(rows),
+            mimetype="text/csv",
+            headers={"Content-Disposition": 'attachment; filename="vuoro-audit.csv"'},
+        )
     return jsonify(AuditEnvelope(entries=rows).model_dump())  # type: ignore[arg-type]

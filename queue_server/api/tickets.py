@@ -40,8 +40,9 @@ def issue() -> tuple[Response, int]:
         issued = checkin.check_in(ctx(), req.appointment, language=language, kiosk=kiosk, actor=actor)
     else:
         assert req.services is not None  # the request's model requires one of the two
-        issued = service.issue_ticket(ctx(), services=req.services, language=language, priority=req.priority,
-                                      kiosk=kiosk, actor=actor)
+        issued = service.issue_ticket(
+            ctx(), services=req.services, language=language, priority=req.priority, kiosk=kiosk, actor=actor
+        )
     return ticket_json(issued.view, 201)
 
 

@@ -30,18 +30,24 @@ class AppointmentStatus(StrEnum):
 
 
 #: an appointment in one of these still holds its place in its slot
-HOLDS_SLOT = frozenset({AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN, AppointmentStatus.CALLED,
-                        AppointmentStatus.DONE})
+HOLDS_SLOT = frozenset(
+    {AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN, AppointmentStatus.CALLED, AppointmentStatus.DONE}
+)
 #: ... and may still be cancelled with its code
 CANCELLABLE = frozenset({AppointmentStatus.BOOKED})
 
 
 #: how a checked-in appointment's ticket stands, as the appointment's status (the ticket is the truth once
 #: the visitor checked in: the desk calls, serves and marks no-shows on tickets, never on appointments)
-STATUS_OF_TICKET = {"waiting": AppointmentStatus.CHECKED_IN, "called": AppointmentStatus.CALLED,
-                    "serving": AppointmentStatus.CALLED, "done": AppointmentStatus.DONE,
-                    "no_show": AppointmentStatus.NO_SHOW, "cancelled": AppointmentStatus.CANCELLED,
-                    "expired": AppointmentStatus.NO_SHOW}
+STATUS_OF_TICKET = {
+    "waiting": AppointmentStatus.CHECKED_IN,
+    "called": AppointmentStatus.CALLED,
+    "serving": AppointmentStatus.CALLED,
+    "done": AppointmentStatus.DONE,
+    "no_show": AppointmentStatus.NO_SHOW,
+    "cancelled": AppointmentStatus.CANCELLED,
+    "expired": AppointmentStatus.NO_SHOW,
+}
 
 
 class Window(StrEnum):
@@ -74,8 +80,10 @@ def _spans(ranges: Sequence[TimeRange] | None, day: date, tz: ZoneInfo) -> list[
     """The day's opening ranges as local moments; no hours (None) is midnight to midnight."""
     if ranges is None:
         return [(datetime.combine(day, time(0, 0), tz), datetime.combine(day + timedelta(days=1), time(0, 0), tz))]
-    return [(datetime.combine(day, r.start, tz), datetime.combine(day, r.end, tz))
-            for r in sorted(ranges, key=lambda r: r.start)]
+    return [
+        (datetime.combine(day, r.start, tz), datetime.combine(day, r.end, tz))
+        for r in sorted(ranges, key=lambda r: r.start)
+    ]
 
 
 def is_slot(hours: WeeklyHours, start: datetime, slot_minutes: int, tz: ZoneInfo) -> bool:

@@ -61,8 +61,7 @@ def public_labels(services: Iterable[Coverable]) -> dict[str, str]:
     its own key, or its cover group's keys joined with ``+``; every uncovered sensitive one ``sensitive``."""
     items = list(services)
     groups = cover_groups(items)
-    return {s.key: ("sensitive" if s.sensitive and len(groups[s.key]) == 1 else "+".join(groups[s.key]))
-            for s in items}
+    return {s.key: ("sensitive" if s.sensitive and len(groups[s.key]) == 1 else "+".join(groups[s.key])) for s in items}
 
 
 # -- what a sensitive service shows in public must not be its own ---------------------------------------------
@@ -115,41 +114,53 @@ def privacy_problems(faces: Sequence[PublicFace], desks: Sequence[BoardCall]) ->
 def _face_problem(face: PublicFace, faces: Sequence[PublicFace]) -> str | None:
     partners = [f for f in faces if f.prefix == face.prefix and not f.sensitive]
     if not partners:
-        return (f"prefix: a sensitive service needs a prefix it shares with a service that is not sensitive, or its "
-                f"numbers alone reveal it: {face.prefix!r} is its own")
+        return (
+            f"prefix: a sensitive service needs a prefix it shares with a service that is not sensitive, or its "
+            f"numbers alone reveal it: {face.prefix!r} is its own"
+        )
     named = [p for p in partners if p.name == face.name]
     if not named:
         return _unshared_name(face, partners)
     if not any(p.location == face.location for p in named):
-        return (f"public_location: a sensitive service needs a public location it shares with a service that is "
-                f"not sensitive and goes by its prefix {face.prefix!r} and public name {_first(face.name)!r} "
-                f"({_keys(named)}), or its tickets reveal it: {_first(face.location)!r} is its own")
+        return (
+            f"public_location: a sensitive service needs a public location it shares with a service that is "
+            f"not sensitive and goes by its prefix {face.prefix!r} and public name {_first(face.name)!r} "
+            f"({_keys(named)}), or its tickets reveal it: {_first(face.location)!r} is its own"
+        )
     return None
 
 
 def _unshared_name(face: PublicFace, partners: list[PublicFace]) -> str:
     hint = next((p for p in partners if p.location == face.location), partners[0])  # one waiting beside it
-    return (f"public_name: a sensitive service needs a public name it shares with a service that is not "
-            f"sensitive and has its prefix {face.prefix!r}, or its tickets and phone page reveal it: "
-            f"{_first(face.name)!r} is its own (give it and, e.g., {hint.key!r} the same public_name)")
+    return (
+        f"public_name: a sensitive service needs a public name it shares with a service that is not "
+        f"sensitive and has its prefix {face.prefix!r}, or its tickets and phone page reveal it: "
+        f"{_first(face.name)!r} is its own (give it and, e.g., {hint.key!r} the same public_name)"
+    )
 
 
 def _desk_problem(desk: BoardCall, desks: Sequence[BoardCall], faces: Mapping[str, PublicFace]) -> str | None:
     for key in desk.services:
         served = faces.get(key)
         if served is not None and served.sensitive and not _called_alike(desk, served.prefix, desks, faces):
-            return (f"desk {desk.key!r} serves the sensitive service {key!r}, but its board calls no number of a "
-                    f"service that is not sensitive with the prefix {served.prefix!r} to {_place(desk)!r}: a call "
-                    f"there reveals the errand (let this desk serve such a service too, or give it the label and "
-                    f"location of a desk in zone {desk.zone!r} that does)")
+            return (
+                f"desk {desk.key!r} serves the sensitive service {key!r}, but its board calls no number of a "
+                f"service that is not sensitive with the prefix {served.prefix!r} to {_place(desk)!r}: a call "
+                f"there reveals the errand (let this desk serve such a service too, or give it the label and "
+                f"location of a desk in zone {desk.zone!r} that does)"
+            )
     return None
 
 
 def _called_alike(desk: BoardCall, prefix: str, desks: Sequence[BoardCall], faces: Mapping[str, PublicFace]) -> bool:
     """Whether the zone's board also calls non-sensitive numbers of ``prefix`` by ``desk``'s label and location."""
-    return any(other.zone == desk.zone and other.label == desk.label and other.location == desk.location
-               and any(k in faces and faces[k].prefix == prefix and not faces[k].sensitive for k in other.services)
-               for other in desks)
+    return any(
+        other.zone == desk.zone
+        and other.label == desk.label
+        and other.location == desk.location
+        and any(k in faces and faces[k].prefix == prefix and not faces[k].sensitive for k in other.services)
+        for other in desks
+    )
 
 
 def _place(desk: BoardCall) -> str:

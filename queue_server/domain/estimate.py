@@ -40,10 +40,28 @@ from .service_rate import (
 )
 
 __all__ = [
-    "DEFAULT_CV", "MIN_REMAINING_SHARE", "MIN_SAMPLE_SHARE", "NO_SHOW_SHARE", "PRIOR_SERVICES", "PRIOR_SPREAD_SERVICES",
-    "RACING_DESKS", "Booked", "Desk", "Prediction", "ServiceRate", "ServiceTime", "Snapshot", "Waiting",
-    "baseline_wait_s", "call_order", "estimate_wait_s", "mean_service_time", "predict", "remaining_s",
-    "service_rate", "service_time",
+    "DEFAULT_CV",
+    "MIN_REMAINING_SHARE",
+    "MIN_SAMPLE_SHARE",
+    "NO_SHOW_SHARE",
+    "PRIOR_SERVICES",
+    "PRIOR_SPREAD_SERVICES",
+    "RACING_DESKS",
+    "Booked",
+    "Desk",
+    "Prediction",
+    "ServiceRate",
+    "ServiceTime",
+    "Snapshot",
+    "Waiting",
+    "baseline_wait_s",
+    "call_order",
+    "estimate_wait_s",
+    "mean_service_time",
+    "predict",
+    "remaining_s",
+    "service_rate",
+    "service_time",
 ]
 
 

@@ -113,14 +113,20 @@ def rates(model: QueueModel, priors: Priors, services: Iterable[str], now_us: in
     for key in services:
         st = model.service_stats(key)
         out[key] = estimate.service_rate(
-            st.recent_s(), priors.service_time_s[key], called=st.called, no_shows=st.no_shows,
-            priority_last_hour=st.priority_since(now_us - 3_600_000_000), left_waiting=st.left_waiting,
-            waited_s=st.waited_us / _US)
+            st.recent_s(),
+            priors.service_time_s[key],
+            called=st.called,
+            no_shows=st.no_shows,
+            priority_last_hour=st.priority_since(now_us - 3_600_000_000),
+            left_waiting=st.left_waiting,
+            waited_s=st.waited_us / _US,
+        )
     return out
 
 
-def _desks(model: QueueModel, group: frozenset[str],
-           now_us: int) -> tuple[list[estimate.Desk], dict[str, int], set[str]]:
+def _desks(
+    model: QueueModel, group: frozenset[str], now_us: int
+) -> tuple[list[estimate.Desk], dict[str, int], set[str]]:
     """The group's desks for the replay, how many are open per service, and the services some desk staffs."""
     desks, open_count, staffed = [], dict.fromkeys(group, 0), set[str]()
     for spec in model.topology.desks:
@@ -137,41 +143,60 @@ def _desks(model: QueueModel, group: frozenset[str],
         if busy is not None:
             started = model.stats.called_at.get((busy.id, busy.service), busy.called_at)
         paused = live.status == "paused"
-        desks.append(estimate.Desk(
-            key=spec.key, services=spec.services, open=live.status == "open" or paused or busy is not None,
-            back_in_s=PAUSE_LEFT_S if paused else 0.0,
-            priority_streak=live.streak,
-            busy_service=busy.service if busy else None,
-            busy_for_s=max(0.0, (now_us - started) / _US) if started is not None else 0.0,
-            busy_pending=busy.pending if busy else (),
-            busy_queued_at=(busy.queued_at - now_us) / _US if busy else 0.0,
-            busy_priority=busy.priority if busy else False,
-        ))
+        desks.append(
+            estimate.Desk(
+                key=spec.key,
+                services=spec.services,
+                open=live.status == "open" or paused or busy is not None,
+                back_in_s=PAUSE_LEFT_S if paused else 0.0,
+                priority_streak=live.streak,
+                busy_service=busy.service if busy else None,
+                busy_for_s=max(0.0, (now_us - started) / _US) if started is not None else 0.0,
+                busy_pending=busy.pending if busy else (),
+                busy_queued_at=(busy.queued_at - now_us) / _US if busy else 0.0,
+                busy_priority=busy.priority if busy else False,
+            )
+        )
     return desks, open_count, staffed
 
 
-def forecast_group(model: QueueModel, priors: Priors, group: frozenset[str], now_us: int,
-                   horizon: int = HORIZON) -> dict[str, ServiceForecast]:
+def forecast_group(
+    model: QueueModel, priors: Priors, group: frozenset[str], now_us: int, horizon: int = HORIZON
+) -> dict[str, ServiceForecast]:
     """Forecasts for every service of one group, from one bounded replay."""
     service_rates = rates(model, priors, group, now_us)
     desks, open_count, staffed = _desks(model, group, now_us)
     # one ticket past the horizon tells the replay that the queue goes on (it then leaves out the newcomer)
     heads = {key: list(model.waiting_in(key, horizon + 1)) for key in group}
-    waiting = [estimate.Waiting(t.id, key, t.priority, (t.queued_at - now_us) / _US, t.pending)
-               for key, tickets in heads.items() for t in tickets]
+    waiting = [
+        estimate.Waiting(t.id, key, t.priority, (t.queued_at - now_us) / _US, t.pending)
+        for key, tickets in heads.items()
+        for t in tickets
+    ]
     booked = _booked(model, group, now_us)
-    prediction = estimate.predict(estimate.Snapshot(now=0.0, waiting=waiting, desks=desks, rates=service_rates,
-                                                    priority_ratio=priors.priority_ratio, horizon=horizon,
-                                                    booked=booked))
+    prediction = estimate.predict(
+        estimate.Snapshot(
+            now=0.0,
+            waiting=waiting,
+            desks=desks,
+            rates=service_rates,
+            priority_ratio=priors.priority_ratio,
+            horizon=horizon,
+            booked=booked,
+        )
+    )
     out = {}
     for key in group:
         rate = service_rates[key]
         newcomer = prediction.newcomer.get(key)
         out[key] = ServiceForecast(
-            waiting=model.waiting_count(key), open_desks=open_count.get(key, 0), mean_service_s=rate.mean_s,
+            waiting=model.waiting_count(key),
+            open_desks=open_count.get(key, 0),
+            mean_service_s=rate.mean_s,
             waits=tuple(int(round(prediction.waits.get(t.id, 0.0))) for t in heads[key][:horizon]),
             tail_s=prediction.tail_s.get(key, rate.per_call_s / max(1, prediction.desks.get(key, 1))),
-            newcomer_s=int(round(newcomer)) if newcomer is not None else None, at_us=now_us,
+            newcomer_s=int(round(newcomer)) if newcomer is not None else None,
+            at_us=now_us,
             staffed=key in staffed,
             appointments_waiting=len(model.appointment_queues.get(key, ())),
             appointment_waits={t.id: int(round(prediction.waits.get(t.id, 0.0))) for t in model.appointments_in(key)},
@@ -181,8 +206,15 @@ def forecast_group(model: QueueModel, priors: Priors, group: frozenset[str], now
 
 def _booked(model: QueueModel, group: frozenset[str], now_us: int) -> list[estimate.Booked]:
     """The group's appointments still to be called: checked in (their ticket ids) and expected (negative ids)."""
-    out = [estimate.Booked(t.id, key, (t.due - now_us) / _US) for key in group for t in model.appointments_in(key)
-           if t.due is not None]
-    out += [estimate.Booked(-booking_id, key, (start - now_us) / _US) for key in group
-            for start, booking_id in model.expected.get(key, ())]
+    out = [
+        estimate.Booked(t.id, key, (t.due - now_us) / _US)
+        for key in group
+        for t in model.appointments_in(key)
+        if t.due is not None
+    ]
+    out += [
+        estimate.Booked(-booking_id, key, (start - now_us) / _US)
+        for key in group
+        for start, booking_id in model.expected.get(key, ())
+    ]
     return out

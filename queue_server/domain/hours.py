@@ -75,8 +75,11 @@ class WeeklyHours:
         return None
 
 
-def parse_weekly(spec: Mapping[str, str | Iterable[str]] | None, closed: Iterable[date] = (),
-                 special: Mapping[date, Iterable[str]] | None = None) -> WeeklyHours:
+def parse_weekly(
+    spec: Mapping[str, str | Iterable[str]] | None,
+    closed: Iterable[date] = (),
+    special: Mapping[date, Iterable[str]] | None = None,
+) -> WeeklyHours:
     """Build :class:`WeeklyHours` from config (``{"mon": "08:00-16:00", "sat": ["10:00-14:00"]}``); ``special``
     gives dates their own ranges (none: closed that day)."""
     closed_dates = frozenset(closed)

@@ -56,5 +56,10 @@ class Message:
 
     def payload(self) -> dict[str, Any]:
         # the tag makes a later notification of the same ticket replace the earlier one on the lock screen
-        return {"type": self.kind, "number": self.number, "title": self.title, "body": self.body,
-                "tag": f"vuoro-{self.number}"}
+        return {
+            "type": self.kind,
+            "number": self.number,
+            "title": self.title,
+            "body": self.body,
+            "tag": f"vuoro-{self.number}",
+        }

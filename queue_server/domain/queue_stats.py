@@ -41,8 +41,14 @@ class ServiceStats:
         return len(self.priority_issued) - int(self.priority_issued.bisect_left(since_us))
 
     def state(self) -> tuple[Any, ...]:
-        return (list(self.durations), self.called, self.no_shows, self.left_waiting, self.waited_us,
-                list(self.priority_issued))
+        return (
+            list(self.durations),
+            self.called,
+            self.no_shows,
+            self.left_waiting,
+            self.waited_us,
+            list(self.priority_issued),
+        )
 
 
 @dataclass
@@ -90,8 +96,10 @@ class StatsBook:
                 stats.durations.pop(0)
 
     def state(self) -> dict[str, Any]:
-        return {"services": {k: s.state() for k, s in sorted(self.by_service.items()) if s.state() != _EMPTY},
-                "called_at": dict(sorted(self.called_at.items()))}
+        return {
+            "services": {k: s.state() for k, s in sorted(self.by_service.items()) if s.state() != _EMPTY},
+            "called_at": dict(sorted(self.called_at.items())),
+        }
 
 
 _EMPTY = ServiceStats().state()

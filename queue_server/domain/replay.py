@@ -93,7 +93,7 @@ class Prediction:
 
 @dataclass(order=True)
 class _Entry:
-    queued_at: float            # a queue is served by place within each class (priority / normal)
+    queued_at: float  # a queue is served by place within each class (priority / normal)
     id: int
     service: str = field(compare=False)
     priority: bool = field(compare=False)
@@ -190,8 +190,14 @@ class _Replay:
             self.spread[i] = 0.0 if r is None else (r.cv * at[i]) ** 2
             if r is not None and d.busy_pending and d.busy_pending[0] in self.queues:
                 self.tie += 1
-                heapq.heappush(self.later, (at[i], self.tie, _Entry(d.busy_queued_at, -self.tie, d.busy_pending[0],
-                                                                    d.busy_priority, d.busy_pending[1:])))
+                heapq.heappush(
+                    self.later,
+                    (
+                        at[i],
+                        self.tie,
+                        _Entry(d.busy_queued_at, -self.tie, d.busy_pending[0], d.busy_priority, d.busy_pending[1:]),
+                    ),
+                )
             self.free.append((at[i], i))
         heapq.heapify(self.free)
 
@@ -216,8 +222,9 @@ class _Replay:
         """Desk ``i`` calls the earliest appointment of its services that is due at ``t``, if there is one --
         or, ``early`` (nobody else waits for the desk), the earliest checked in: the visitor is there."""
         services = self.desks[i].services
-        k = next((k for k, (due, b, s) in enumerate(self.booked)
-                  if s in services and (due <= t or (early and b >= 0))), None)
+        k = next(
+            (k for k, (due, b, s) in enumerate(self.booked) if s in services and (due <= t or (early and b >= 0))), None
+        )
         if k is None:
             return False
         due, ticket_id, service = self.booked.pop(k)
@@ -240,8 +247,11 @@ class _Replay:
                 self.unprobed.discard(s)
         if self._serve_booked(i, t, early=True):
             return
-        nxt = min([at for at, _, e in self.later if e.service in services]
-                  + [due for due, _, s in self.booked if s in services], default=None)
+        nxt = min(
+            [at for at, _, e in self.later if e.service in services]
+            + [due for due, _, s in self.booked if s in services],
+            default=None,
+        )
         if nxt is not None:
             heapq.heappush(self.free, (max(nxt, t), i))
 
@@ -259,8 +269,14 @@ class _Replay:
         if pick.pending and pick.pending[0] in self.queues:
             self.tie += 1
             self.remaining += 1
-            heapq.heappush(self.later, (t + rate.mean_s, self.tie, _Entry(pick.queued_at, -self.tie, pick.pending[0],
-                                                                          pick.priority, pick.pending[1:])))
+            heapq.heappush(
+                self.later,
+                (
+                    t + rate.mean_s,
+                    self.tie,
+                    _Entry(pick.queued_at, -self.tie, pick.pending[0], pick.priority, pick.pending[1:]),
+                ),
+            )
         heapq.heappush(self.free, (t + busy, i))
 
     def _finish(self) -> Prediction:
@@ -279,8 +295,9 @@ class _Replay:
         return out
 
 
-def _within_horizon(waiting: Sequence[Waiting], services: set[str],
-                    horizon: int | None) -> tuple[list[Waiting], set[str]]:
+def _within_horizon(
+    waiting: Sequence[Waiting], services: set[str], horizon: int | None
+) -> tuple[list[Waiting], set[str]]:
     """The tickets to replay (the first ``horizon`` of each service in call order) and the services cut short."""
     mine = [w for w in waiting if w.service in services]
     if horizon is None:

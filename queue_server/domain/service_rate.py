@@ -39,8 +39,9 @@ class ServiceTime:
     cv: float
 
 
-def service_time(recent_s: Sequence[float], default_s: float, *, prior_services: float = PRIOR_SERVICES,
-                 prior_cv: float = DEFAULT_CV) -> ServiceTime:
+def service_time(
+    recent_s: Sequence[float], default_s: float, *, prior_services: float = PRIOR_SERVICES, prior_cv: float = DEFAULT_CV
+) -> ServiceTime:
     """The service time from recent services, with the configured ``default_s`` only as a prior.
 
     Service times are modelled lognormal, as the replay assumes: the logarithm of a visit's length is normal.
@@ -63,8 +64,7 @@ def service_time(recent_s: Sequence[float], default_s: float, *, prior_services:
     return ServiceTime(math.exp(mu + s2 / 2), math.sqrt(math.expm1(s2)))
 
 
-def mean_service_time(recent_s: Sequence[float], default_s: float, *,
-                      prior_services: float = PRIOR_SERVICES) -> float:
+def mean_service_time(recent_s: Sequence[float], default_s: float, *, prior_services: float = PRIOR_SERVICES) -> float:
     """The expected length of a visit from recent services, the configured ``default_s`` as a prior
     (see :func:`service_time`)."""
     return service_time(recent_s, default_s, prior_services=prior_services).mean_s
@@ -90,9 +90,17 @@ class ServiceRate:
         return (1 - self.no_show_share) * self.mean_s + self.no_show_share * no_show_s
 
 
-def service_rate(recent_s: Sequence[float], default_s: float, *, called: int = 0, no_shows: int = 0,
-                 no_show_s: float | None = None, priority_last_hour: int = 0, left_waiting: int = 0,
-                 waited_s: float = 0.0) -> ServiceRate:
+def service_rate(
+    recent_s: Sequence[float],
+    default_s: float,
+    *,
+    called: int = 0,
+    no_shows: int = 0,
+    no_show_s: float | None = None,
+    priority_last_hour: int = 0,
+    left_waiting: int = 0,
+    waited_s: float = 0.0,
+) -> ServiceRate:
     """A service's rate from today's log: recent service times, no-shows, priority arrivals, visitors who left.
 
     The mean and spread come from :func:`service_time` (the configured ``default_s`` is only a prior).  Shares
@@ -102,7 +110,8 @@ def service_rate(recent_s: Sequence[float], default_s: float, *, called: int = 0
     """
     st = service_time(recent_s, default_s)
     return ServiceRate(
-        mean_s=st.mean_s, cv=st.cv,
+        mean_s=st.mean_s,
+        cv=st.cv,
         no_show_share=no_shows / (called + 10) if called else 0.0,
         no_show_s=no_show_s,
         priority_per_s=priority_last_hour / 3600,

@@ -56,8 +56,15 @@ def mapped_role(claim: Any, roles: Mapping[str, str]) -> str | None:
     return max(found, key=STAFF_RANK.__getitem__) if found else None
 
 
-def identity_from(claims: Mapping[str, Any], *, issuer: str, role_claim: str, roles: Mapping[str, str],
-                  desks_claim: str | None, name_claim: str) -> Identity:
+def identity_from(
+    claims: Mapping[str, Any],
+    *,
+    issuer: str,
+    role_claim: str,
+    roles: Mapping[str, str],
+    desks_claim: str | None,
+    name_claim: str,
+) -> Identity:
     """The identity a verified token describes.  With a ``desks_claim`` the provider decides the desks: the
     claim missing from the token limits nothing, as a local account without a desks list; present, only the
     desks it lists may be opened.  Without one, the desks are set in Vuoro (the staff page, PATCH /api/users)."""
@@ -65,11 +72,16 @@ def identity_from(claims: Mapping[str, Any], *, issuer: str, role_claim: str, ro
     if not isinstance(sub, str) or not sub:
         raise ValueError("the ID token has no subject")
     subject = subject_of(issuer, sub)
-    name = next((v for v in (claims.get(name_claim), claims.get("preferred_username")) if isinstance(v, str) and v),
-                None)
+    name = next(
+        (v for v in (claims.get(name_claim), claims.get("preferred_username")) if isinstance(v, str) and v), None
+    )
     desks = None
     if desks_claim is not None and desks_claim in claims:
         desks = tuple(dict.fromkeys(_strings(claims[desks_claim])))[:MAX_DESKS]
-    return Identity(subject=subject, name=(name or "sso-" + subject[:12])[:MAX_NAME],
-                    role=mapped_role(claims.get(role_claim), roles), desks=desks,
-                    desks_from_token=desks_claim is not None)
+    return Identity(
+        subject=subject,
+        name=(name or "sso-" + subject[:12])[:MAX_NAME],
+        role=mapped_role(claims.get(role_claim), roles),
+        desks=desks,
+        desks_from_token=desks_claim is not None,
+    )

@@ -40,15 +40,15 @@ class Action(StrEnum):
     CALL = "called"
     RECALL = "recalled"
     START = "started"
-    FINISH = "finished"          # the last errand is done
+    FINISH = "finished"  # the last errand is done
     NEXT_ERRAND = "next_errand"  # an errand is done and the ticket joins the next service's queue
     NO_SHOW = "no_show"
     TRANSFER = "transferred"
-    RETURN = "returned"          # back to the same queue, keeping its place
+    RETURN = "returned"  # back to the same queue, keeping its place
     CANCEL = "cancelled"
     EXPIRE = "expired"
     UNDO_NO_SHOW = "no_show_undone"  # a no-show marked by mistake: back to its old place in the queue
-    ARRIVE = "arrived"           # a remote ticket's visitor is here: it may be called now, from its place
+    ARRIVE = "arrived"  # a remote ticket's visitor is here: it may be called now, from its place
 
 
 S = TicketStatus

@@ -36,7 +36,13 @@ FEEDBACK_CATEGORIES = ("signage", "noise", "privacy", "waiting_time", "service")
 
 #: errand outcomes
 SERVED, NO_SHOW, CANCELLED, EXPIRED, TRANSFERRED, OPEN = (
-    "served", "no_show", "cancelled", "expired", "transferred", "open")
+    "served",
+    "no_show",
+    "cancelled",
+    "expired",
+    "transferred",
+    "open",
+)
 #: errand kinds
 WALK_IN, APPOINTMENT = "walk_in", "appointment"
 KINDS = (WALK_IN, APPOINTMENT)
@@ -256,7 +262,7 @@ class Summary:
     punctuality: Durations
 
     def to_dict(self) -> dict[str, Any]:
-            return asdict(self)
+        return asdict(self)
 
 
 #: the counts a summary adds up from its cells
@@ -300,11 +306,11 @@ class FeedbackAnswer:
 class FeedbackSummary:
     answers: int
     mean_rating: float | None
-    ratings: dict[str, int]      # "1".."5" -> answers
-    categories: dict[str, int]   # every category -> answers naming it
+    ratings: dict[str, int]  # "1".."5" -> answers
+    categories: dict[str, int]  # every category -> answers naming it
 
     def to_dict(self) -> dict[str, Any]:
-            return asdict(self)
+        return asdict(self)
 
 
 def summarize_feedback(answers: Iterable[FeedbackAnswer]) -> FeedbackSummary:

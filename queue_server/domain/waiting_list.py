@@ -32,8 +32,11 @@ def _class_keys(model: QueueModel, service: str, priority: bool, limit: int) -> 
         return []
     split = int(queue.bisect_left((True,)))
     start, end = (0, split) if priority else (split, len(queue))
-    keys = ((queued_at, ticket_id) for _, queued_at, ticket_id in queue.islice(start, end)
-            if model.tickets[ticket_id].arrived)
+    keys = (
+        (queued_at, ticket_id)
+        for _, queued_at, ticket_id in queue.islice(start, end)
+        if model.tickets[ticket_id].arrived
+    )
     return list(itertools.islice(keys, limit))
 
 
@@ -41,15 +44,17 @@ def _merged(lists: Iterable[list[Key]], limit: int) -> deque[Key]:
     return deque(itertools.islice(heapq.merge(*lists), limit))
 
 
-def call_sequence(model: QueueModel, services: Sequence[str], streak: int, ratio: int,
-                  limit: int, now: int | None = None) -> list[LiveTicket]:
+def call_sequence(
+    model: QueueModel, services: Sequence[str], streak: int, ratio: int, limit: int, now: int | None = None
+) -> list[LiveTicket]:
     """The first ``limit`` waiting tickets of ``services`` in the order one desk whose priority streak is
     ``streak`` would call them, calling next again and again at ``now`` (us; ``ratio``: the centre's priority
     ratio): the checked-in appointments due by then, the walk-ins, then the appointments whose time is to come
     (called early only when no walk-in waits; as time passes they move up)."""
     own = list(dict.fromkeys(services))
-    booked = list(itertools.islice(heapq.merge(*(model.appointments_in(s) for s in own),
-                                               key=lambda t: (t.due, t.id)), limit))
+    booked = list(
+        itertools.islice(heapq.merge(*(model.appointments_in(s) for s in own), key=lambda t: (t.due, t.id)), limit)
+    )
     due = [t for t in booked if now is None or (t.due or 0) <= now]
     later = [t for t in booked if t not in due]
     walk_ins = _walk_ins(model, own, streak, ratio, limit - len(due))

@@ -54,8 +54,9 @@ class Catalogues:
                 return found
         raise MissingText(f"no text {key!r}")
 
-    def table(self, languages: Iterable[str], prefixes: Iterable[str], fallback: str = "en"
-              ) -> dict[str, dict[str, str]]:
+    def table(
+        self, languages: Iterable[str], prefixes: Iterable[str], fallback: str = "en"
+    ) -> dict[str, dict[str, str]]:
         """``{language: {key: text}}`` of the keys under ``prefixes`` (``"kiosk."``): what a page's script uses."""
         wanted = tuple(prefixes)
         keys = sorted(k for k in self.keys if k.startswith(wanted))

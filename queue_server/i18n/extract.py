@@ -18,8 +18,9 @@ ATTRIBUTE = re.compile(rb"""data-i18n(?:-label|-alt)?="([a-z_]+(?:\.[a-z0-9_]+)+
 Extracted = tuple[int, str, Any, list[str]]
 
 
-def extract_templates(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
-                      options: dict[str, Any]) -> Iterator[Extracted]:
+def extract_templates(
+    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: dict[str, Any]
+) -> Iterator[Extracted]:
     """What Jinja's extractor finds (``t('key')`` with ``-k t``), then every key named in an attribute."""
     source = fileobj.read()
     fileobj.seek(0)

@@ -46,7 +46,7 @@ def duration(minutes: int, language: str) -> str:
 
 
 def format_wait(seconds: float | None, language: str, reason: str | None = None) -> str | None:
-    """"about 12 min"; "no wait" at 0, "under 1 min" below a minute; without an estimate, what its ``reason``
+    """ "about 12 min"; "no wait" at 0, "under 1 min" below a minute; without an estimate, what its ``reason``
     says ("no desk open now" rather than a made-up wait), or None."""
     if seconds is None:
         return text(f"wait.{reason}", language) if reason else None

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/assets/vuoro")
+bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static", static_url_path="/assets/vuoro")
 
 
 from . import booking, join, oidc, service_worker, views  # noqa: E402,F401  (routes register on import)

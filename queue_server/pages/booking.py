@@ -27,12 +27,22 @@ def book() -> Response:
     ctx = vuoro()
     # a booking shows the public name (a sensitive service's reads like its partner's, as on its tickets)
     public_names = {s.key: dict(s.ticket_name) for s in cfg.services if s.appointments is not None}
-    data = {"today": ctx.today(ctx.now()).isoformat(), "last-day": last_public_day(ctx).isoformat(),
-            "centre-names": json.dumps(dict(cfg.centre.name), ensure_ascii=False),
-            "public-names": json.dumps(public_names, ensure_ascii=False)}
-    return render_page("pages/book.html", lang=chosen_language(), catalog=catalog("book."), page="book",
-                       data=data, js_languages=list(cfg.centre.languages), today=data["today"],
-                       last_day=data["last-day"])
+    data = {
+        "today": ctx.today(ctx.now()).isoformat(),
+        "last-day": last_public_day(ctx).isoformat(),
+        "centre-names": json.dumps(dict(cfg.centre.name), ensure_ascii=False),
+        "public-names": json.dumps(public_names, ensure_ascii=False),
+    }
+    return render_page(
+        "pages/book.html",
+        lang=chosen_language(),
+        catalog=catalog("book."),
+        page="book",
+        data=data,
+        js_languages=list(cfg.centre.languages),
+        today=data["today"],
+        last_day=data["last-day"],
+    )
 
 
 @bp.get("/book/<code>/qr.svg")

@@ -30,12 +30,27 @@ def join(kiosk: str) -> Response:
     if kcfg is None:
         return not_found("kiosk")
     services = remote_services(cfg, kiosk)
-    data = {"kiosk": kcfg.key, "services": ",".join(services),
-            "centre-names": json.dumps(dict(cfg.centre.name), ensure_ascii=False)}
-    response = render_page("pages/join.html", lang=chosen_language(kcfg.language), catalog=catalog("join."),
-                           page="join", data=data, js_languages=list(cfg.centre.languages),
-                           remote=bool(services))
+    data = {
+        "kiosk": kcfg.key,
+        "services": ",".join(services),
+        "centre-names": json.dumps(dict(cfg.centre.name), ensure_ascii=False),
+    }
+    response = render_page(
+        "pages/join.html",
+        lang=chosen_language(kcfg.language),
+        catalog=catalog("join."),
+        page="join",
+        data=data,
+        js_languages=list(cfg.centre.languages),
+        remote=bool(services),
+    )
     if not request.cookies.get(JOIN_COOKIE):  # kept as it is: a reload must not give a fresh budget
-        response.set_cookie(JOIN_COOKIE, secrets.token_hex(16), max_age=JOIN_COOKIE_MAX_AGE, httponly=True,
-                            samesite="Lax", secure=request.is_secure)
+        response.set_cookie(
+            JOIN_COOKIE,
+            secrets.token_hex(16),
+            max_age=JOIN_COOKIE_MAX_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure,
+        )
     return response

@@ -19,5 +19,8 @@ SCRIPT = Path(__file__).parent / "static" / "sw.js"
 @bp.get("/sw.js")
 def service_worker() -> Response:
     """The worker's script (static/sw.js) with the headers a root-scoped worker needs."""
-    return Response(SCRIPT.read_bytes(), mimetype="application/javascript",
-                    headers={"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"})
+    return Response(
+        SCRIPT.read_bytes(),
+        mimetype="application/javascript",
+        headers={"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"},
+    )

@@ -22,12 +22,14 @@ PEAK = 0.32  # of full scale: soft, never clipping
 def _tone(t: float, frequency: float, length: float) -> float:
     if t < 0 or t >= length:
         return 0.0
-    attack = min(1.0, t / 0.012)                      # 12 ms fade-in: no click
-    release = min(1.0, (length - t) / 0.05)           # 50 ms fade-out at the end
-    decay = math.exp(-3.2 * t)                        # a bell's fall-off
-    wave_value = (math.sin(2 * math.pi * frequency * t)
-                  + 0.25 * math.sin(2 * math.pi * 2 * frequency * t)
-                  + 0.08 * math.sin(2 * math.pi * 3 * frequency * t)) / 1.33
+    attack = min(1.0, t / 0.012)  # 12 ms fade-in: no click
+    release = min(1.0, (length - t) / 0.05)  # 50 ms fade-out at the end
+    decay = math.exp(-3.2 * t)  # a bell's fall-off
+    wave_value = (
+        math.sin(2 * math.pi * frequency * t)
+        + 0.25 * math.sin(2 * math.pi * 2 * frequency * t)
+        + 0.08 * math.sin(2 * math.pi * 3 * frequency * t)
+    ) / 1.33
     return attack * release * decay * wave_value
 
 

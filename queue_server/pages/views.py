@@ -47,19 +47,45 @@ def index() -> Response:
     cfg = config()
     lang = chosen_language()
     user = current_user.principal.label if current_user.is_authenticated else None
-    return render_page("pages/index.html", lang=lang, catalog=catalog("index.", "login."), page="index",
-                       kiosks=cfg.kiosks, zones=cfg.zones, zone_map=cfg.zone_map, user=user)
+    return render_page(
+        "pages/index.html",
+        lang=lang,
+        catalog=catalog("index.", "login."),
+        page="index",
+        kiosks=cfg.kiosks,
+        zones=cfg.zones,
+        zone_map=cfg.zone_map,
+        user=user,
+    )
 
 
-def login_page(nxt: str, *, status: int = 200, error: str | None = None, notice: str | None = None,
-               username: str = "", headers: dict[str, str] | None = None) -> Response:
+def login_page(
+    nxt: str,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    notice: str | None = None,
+    username: str = "",
+    headers: dict[str, str] | None = None,
+) -> Response:
     """The log-in page: the provider's button (``auth.oidc``), the password form (``auth.local_login``), or
     both; with ``error``, why the last try failed, in the reader's language."""
     auth = config().auth
     user = current_user.principal.label if current_user.is_authenticated else None
-    page = render_page("pages/login.html", lang=chosen_language(), catalog=catalog("login."), page="login",
-                       status=status, next=nxt, user=user, notice=notice, error=error, username=username,
-                       oidc=auth.oidc.name if auth.oidc else None, local_login=auth.local_login)
+    page = render_page(
+        "pages/login.html",
+        lang=chosen_language(),
+        catalog=catalog("login."),
+        page="login",
+        status=status,
+        next=nxt,
+        user=user,
+        notice=notice,
+        error=error,
+        username=username,
+        oidc=auth.oidc.name if auth.oidc else None,
+        local_login=auth.local_login,
+    )
     page.headers.update(headers or {})
     return page
 
@@ -109,8 +135,7 @@ def password() -> Response:
             error = "password.mismatch"
         else:
             try:
-                changed = change_password(vuoro().db, principal.id, request.form.get("current_password", "")[:256],
-                                          new)
+                changed = change_password(vuoro().db, principal.id, request.form.get("current_password", "")[:256], new)
             except WrongPassword:
                 error = "password.wrong"
             except InvalidRequest:
@@ -118,9 +143,17 @@ def password() -> Response:
             else:
                 login_user(SessionUser(changed))
                 return redirect(nxt, 303)  # type: ignore[return-value]
-    return render_page("pages/password.html", lang=lang, catalog=catalog("password.", "login."), page="password",
-                       status=400 if error else 200, next=nxt, error=error, user=principal.label,
-                       must=principal.must_change_password)
+    return render_page(
+        "pages/password.html",
+        lang=lang,
+        catalog=catalog("password.", "login."),
+        page="password",
+        status=400 if error else 200,
+        next=nxt,
+        error=error,
+        user=principal.label,
+        must=principal.must_change_password,
+    )
 
 
 @bp.get("/desk")
@@ -130,8 +163,14 @@ def desk() -> Response:
     if user is None:
         return login_redirect()
     lang = chosen_language()
-    return render_page("pages/desk.html", lang=lang, catalog=catalog("desk.", "login.", "error."), page="desk",
-                       data={"desk": request.args.get("desk", "")}, user=user.principal.label)
+    return render_page(
+        "pages/desk.html",
+        lang=lang,
+        catalog=catalog("desk.", "login.", "error."),
+        page="desk",
+        data={"desk": request.args.get("desk", "")},
+        user=user.principal.label,
+    )
 
 
 def _ticket(token: str) -> TicketView | None:
@@ -155,11 +194,22 @@ def phone(token: str) -> Response:
     # only, because the ticket's own texts (service name, wait, later errands) come in the ticket's language
     asked = request.args.get("lang", "")
     lang = asked if asked in cfg.centre.languages else ticket_lang
-    data = {"token": token, "chime": url_for("pages.static", filename="sounds/chime.wav"), "ticket-lang": ticket_lang,
-            "centre-names": json.dumps(dict(cfg.centre.name), ensure_ascii=False),
-            "push": "on" if cfg.push.enabled else "off"}  # phone_push.js: offer notifications (issue 16)
-    return render_page("pages/phone.html", lang=lang, catalog=catalog("phone.", "feedback."), page="phone",
-                       data=data, js_languages=list(cfg.centre.languages), ticket=view)
+    data = {
+        "token": token,
+        "chime": url_for("pages.static", filename="sounds/chime.wav"),
+        "ticket-lang": ticket_lang,
+        "centre-names": json.dumps(dict(cfg.centre.name), ensure_ascii=False),
+        "push": "on" if cfg.push.enabled else "off",
+    }  # phone_push.js: offer notifications (issue 16)
+    return render_page(
+        "pages/phone.html",
+        lang=lang,
+        catalog=catalog("phone.", "feedback."),
+        page="phone",
+        data=data,
+        js_languages=list(cfg.centre.languages),
+        ticket=view,
+    )
 
 
 @bp.get("/pair/<code>/qr.svg")
@@ -177,11 +227,13 @@ def ticket_qr(token: str) -> Response:
     view = _ticket(token)
     if view is None:
         return not_found("ticket")
-    return Response(qr_svg(track_url(vuoro().config, token)), mimetype="image/svg+xml",
-                    headers={"Cache-Control": "no-store"})
+    return Response(
+        qr_svg(track_url(vuoro().config, token)), mimetype="image/svg+xml", headers={"Cache-Control": "no-store"}
+    )
 
 
 # -- error pages -------------------------------------------------------------------------------------------------
+
 
 def _is_page_request() -> bool:
     """Whether an error answers a person reading a page: not the JSON API, Socket.IO, health or metrics, nor a
@@ -199,9 +251,15 @@ def error_page(status: int) -> Response:
     try:
         if status == 404:
             return not_found("text")
-        return render_page("pages/error.html", lang=chosen_language(), catalog=catalog("index."), page="error",
-                           status=status, forbidden=status == 403,
-                           login_url=url_for("pages.login", next=request.path))
+        return render_page(
+            "pages/error.html",
+            lang=chosen_language(),
+            catalog=catalog("index."),
+            page="error",
+            status=status,
+            forbidden=status == 403,
+            login_url=url_for("pages.login", next=request.path),
+        )
     except Exception:  # noqa: BLE001 - the error page must answer whatever else is broken; logged, not hidden
         log.exception("the %s page could not be written", status)
         return Response(PLAIN_ERROR, status=status, mimetype="text/html")

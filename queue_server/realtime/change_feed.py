@@ -99,8 +99,9 @@ class RedisChangeFeed(_Follower):
     def publish(self, record: Mapping[str, Any]) -> None:
         """After the commit (the record is safe in the outbox): ring the other processes' doorbell."""
         try:
-            self.redis.xadd(self.key, {_FIELD: json.dumps(record, separators=(",", ":"))}, maxlen=MAXLEN,
-                            approximate=True)
+            self.redis.xadd(
+                self.key, {_FIELD: json.dumps(record, separators=(",", ":"))}, maxlen=MAXLEN, approximate=True
+            )
         except redis.RedisError:
             log.warning("change feed: could not publish change %s; the others will read the outbox", record["seq"])
             self.lost = True

@@ -49,8 +49,12 @@ _CALLS = frozenset({"called", "recalled"})
 def desk_payload(ctx: Context, desk_key: str) -> dict[str, Any]:
     """The desk's state, its current ticket and its services' waiting counts."""
     result, waiting = desk_overview(ctx, desk_key)
-    return {"desk": desk_key, "status": result.desk_status,
-            "ticket": result.ticket.to_dict() if result.ticket else None, "waiting": waiting}
+    return {
+        "desk": desk_key,
+        "status": result.desk_status,
+        "ticket": result.ticket.to_dict() if result.ticket else None,
+        "waiting": waiting,
+    }
 
 
 class SocketFanout:
@@ -60,14 +64,14 @@ class SocketFanout:
         self.server = socketio.server
         self._lock = threading.RLock()
         self._room_seq: dict[str, int] = {}
-        self._followed: dict[str, str | None] = {}    # token hash -> the service its ticket waits in (or None)
+        self._followed: dict[str, str | None] = {}  # token hash -> the service its ticket waits in (or None)
         self._by_service: dict[str, set[str]] = {}
         self._by_sid: dict[str, set[str]] = {}
         self._sent: dict[str, tuple[tuple[Any, ...], float]] = {}  # token hash -> (what it saw, when)
         self._stale: set[str] = set()
         self._queues_dirty = False
         self._queues_sent = 0.0
-        self._lists_dirty: set[str] = set()   # desks whose waiting list is due
+        self._lists_dirty: set[str] = set()  # desks whose waiting list is due
         self._lists_sent = 0.0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -100,8 +104,7 @@ class SocketFanout:
             return
         with self._lock:
             seq = self._room_seq[room] = self._room_seq.get(room, 0) + 1
-        self.server.emit(event, {**payload, "room": room, "seq": seq}, to=room, namespace=NAMESPACE,
-                         ignore_queue=True)
+        self.server.emit(event, {**payload, "room": room, "seq": seq}, to=room, namespace=NAMESPACE, ignore_queue=True)
 
     def seqs(self, rooms: Iterable[str]) -> dict[str, int]:
         with self._lock:
@@ -141,8 +144,13 @@ class SocketFanout:
             if c.ticket is not None and c.action in _CALLS and c.desk_key and not c.stale and c.ticket.called_at:
                 desk = self.ctx.config.desk_map.get(c.desk_key)
                 if desk is not None:
-                    payload = ev.called_payload(self.ctx.config, number=c.ticket.number, desk_key=c.desk_key,
-                                                called_at=from_us(c.ticket.called_at), recall=c.recall)
+                    payload = ev.called_payload(
+                        self.ctx.config,
+                        number=c.ticket.number,
+                        desk_key=c.desk_key,
+                        called_at=from_us(c.ticket.called_at),
+                        recall=c.recall,
+                    )
                     self.emit(ev.CALLED, payload, ev.board_room(desk.zone))
         touched: set[str] = set()
         for c in changes:
@@ -195,8 +203,7 @@ class SocketFanout:
             lists: set[str] = set()
             if self._lists_dirty and (force or now - self._lists_sent >= QUEUE_INTERVAL_S):
                 lists, self._lists_dirty, self._lists_sent = self._lists_dirty, set(), now
-            due = [h for h in self._stale
-                   if force or h not in self._sent or now - self._sent[h][1] >= PHONE_INTERVAL_S]
+            due = [h for h in self._stale if force or h not in self._sent or now - self._sent[h][1] >= PHONE_INTERVAL_S]
             self._stale.difference_update(due)
         if push_queues:
             self.push_queues()
@@ -244,5 +251,10 @@ class SocketFanout:
 def _seen(view: dict[str, Any]) -> tuple[Any, ...]:
     """What a phone shows: a new view is worth sending only when one of these moved."""
     wait = view.get("estimated_wait_s")
-    return (view["status"], view["service"], view["position"], None if wait is None else round(wait / 60),
-            (view.get("desk") or {}).get("key"))
+    return (
+        view["status"],
+        view["service"],
+        view["position"],
+        None if wait is None else round(wait / 60),
+        (view.get("desk") or {}).get("key"),
+    )

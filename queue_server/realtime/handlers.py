@@ -113,9 +113,13 @@ class Handlers:
         # no argument or extra arguments get the same answer as a malformed payload, never a TypeError
         if extra or not isinstance(data, dict) or len(data) != 1:
             return _error("invalid_request", "join one of: board, desk, ticket, kiosk")
-        (kind, value), = data.items()
-        handler = {"board": self._join_board, "desk": self._join_desk, "ticket": self._join_ticket,
-                   "kiosk": self._join_kiosk}.get(kind)
+        ((kind, value),) = data.items()
+        handler = {
+            "board": self._join_board,
+            "desk": self._join_desk,
+            "ticket": self._join_ticket,
+            "kiosk": self._join_kiosk,
+        }.get(kind)
         if handler is None or not isinstance(value, str) or not value:
             return _error("invalid_request", "join one of: board, desk, ticket, kiosk")
         try:
@@ -135,17 +139,20 @@ class Handlers:
             if c.desk_key in ctx.config.desk_map
         ]
         zone_services = sorted({s for d in ctx.config.desks if d.zone == zone for s in d.services})
-        _snapshot([ev.board_room(zone)], {
-            "board": zone,
-            "name": dict(zcfg.name),
-            "language": zcfg.language or ctx.config.centre.language,
-            "languages": zcfg.board_languages(ctx.config.centre.language),  # its boards take turns in these
-            "settings": {"chime": zcfg.chime, "speech": zcfg.speech, "volume": zcfg.volume},
-            "message": dict(zcfg.message or {}),  # the zone's message line, per language ({}: none)
-            "calls": calls,
-            "services": [s for s in zone_services if not ctx.config.service_map[s].sensitive],
-            "queue": ev.queue_payload(public_summaries(ctx), for_board=True),
-        })
+        _snapshot(
+            [ev.board_room(zone)],
+            {
+                "board": zone,
+                "name": dict(zcfg.name),
+                "language": zcfg.language or ctx.config.centre.language,
+                "languages": zcfg.board_languages(ctx.config.centre.language),  # its boards take turns in these
+                "settings": {"chime": zcfg.chime, "speech": zcfg.speech, "volume": zcfg.volume},
+                "message": dict(zcfg.message or {}),  # the zone's message line, per language ({}: none)
+                "calls": calls,
+                "services": [s for s in zone_services if not ctx.config.service_map[s].sensitive],
+                "queue": ev.queue_payload(public_summaries(ctx), for_board=True),
+            },
+        )
         return {"ok": True}
 
     def _join_desk(self, desk: str) -> dict[str, Any]:
@@ -158,10 +165,16 @@ class Handlers:
         if desk not in ctx.config.desk_map:
             return _error("unknown_desk", "no such desk")
         printing = current_app.extensions.get(PRINTING)
-        _snapshot([ev.desk_room(desk), ev.STAFF_ROOM],
-                  {"desk": desk, "state": desk_payload(ctx, desk), "waiting": waiting_list(ctx, desk).to_dict(),
-                   "queue": ev.queue_payload(staff_summaries(ctx), for_board=False),
-                   "printers": printing.status_list() if printing is not None else []})
+        _snapshot(
+            [ev.desk_room(desk), ev.STAFF_ROOM],
+            {
+                "desk": desk,
+                "state": desk_payload(ctx, desk),
+                "waiting": waiting_list(ctx, desk).to_dict(),
+                "queue": ev.queue_payload(staff_summaries(ctx), for_board=False),
+                "printers": printing.status_list() if printing is not None else [],
+            },
+        )
         return {"ok": True}
 
     def _join_ticket(self, token: str) -> dict[str, Any]:
@@ -175,8 +188,10 @@ class Handlers:
         fanout = _fanout()
         if fanout is not None:
             fanout.follow(request.sid, digest, shown)  # type: ignore[attr-defined]
-        _snapshot([ev.ticket_room(digest)], {"ticket": shown,
-                                             "queue": ev.queue_payload(public_summaries(ctx), for_board=False)})
+        _snapshot(
+            [ev.ticket_room(digest)],
+            {"ticket": shown, "queue": ev.queue_payload(public_summaries(ctx), for_board=False)},
+        )
         return {"ok": True}
 
     def _join_kiosk(self, kiosk: str) -> dict[str, Any]:
@@ -188,6 +203,8 @@ class Handlers:
             return _error("unknown_kiosk", "no such kiosk")
         if not principal.speaks_for(kiosk, ctx.config.kiosk_map):
             return _error("forbidden", "this token belongs to another kiosk")
-        _snapshot([ev.kiosk_room(kiosk), ev.SCREENS_ROOM],
-                  {"kiosk": kiosk, "queue": ev.queue_payload(public_summaries(ctx), for_board=False)})
+        _snapshot(
+            [ev.kiosk_room(kiosk), ev.SCREENS_ROOM],
+            {"kiosk": kiosk, "queue": ev.queue_payload(public_summaries(ctx), for_board=False)},
+        )
         return {"ok": True}

@@ -47,6 +47,7 @@ class JoinLimiter:
             now = time.monotonic()
             if now - self._warned > WARN_EVERY_S:
                 self._warned = now
-                log.warning("socket joins are not rate-limited for now: the counter store failed (%s)",
-                            type(exc).__name__)
+                log.warning(
+                    "socket joins are not rate-limited for now: the counter store failed (%s)", type(exc).__name__
+                )
             return True

@@ -137,8 +137,14 @@ class PushWorker:
     def _called(self, ticket: Mapping[str, Any], event: Mapping[str, Any], seq: int) -> None:
         claimed = sp.claim_called(self.ctx, int(ticket["id"]), seq, self.ctx.now())
         if claimed is not None:
-            self.enqueue(Job(claimed, sp.called_message(self.ctx.config, number=ticket["number"],
-                                                        desk=event.get("desk"), language=ticket["language"])))
+            self.enqueue(
+                Job(
+                    claimed,
+                    sp.called_message(
+                        self.ctx.config, number=ticket["number"], desk=event.get("desk"), language=ticket["language"]
+                    ),
+                )
+            )
 
     def scan(self, services: Iterable[str]) -> None:
         """Claim "almost" for the waiting tickets of ``services`` now near their turn."""
@@ -147,9 +153,18 @@ class PushWorker:
             return
         for claimed in sp.claim_almost(self.ctx, list(near), self.ctx.now()):
             ticket, position = near[claimed.ticket_id]
-            self.enqueue(Job(claimed, sp.almost_message(self.ctx.config, number=ticket.number,
-                                                        service=ticket.service, language=ticket.language,
-                                                        position=position)))
+            self.enqueue(
+                Job(
+                    claimed,
+                    sp.almost_message(
+                        self.ctx.config,
+                        number=ticket.number,
+                        service=ticket.service,
+                        language=ticket.language,
+                        position=position,
+                    ),
+                )
+            )
 
     def near(self, services: Iterable[str]) -> dict[int, tuple[LiveTicket, int]]:
         """Ticket id -> (ticket, position) of the waiting tickets at or within their service's thresholds."""
@@ -166,8 +181,9 @@ class PushWorker:
                 waiting = [*model.appointments_in(key), *model.waiting_in(key, SCAN_DEPTH)]
                 for ticket in waiting:
                     position, wait = live.place(ticket)
-                    if dp.almost_due(position, wait, at_position=service.notify_at_position,
-                                     at_wait_s=service.notify_at_wait_s):
+                    if dp.almost_due(
+                        position, wait, at_position=service.notify_at_position, at_wait_s=service.notify_at_wait_s
+                    ):
                         out[ticket.id] = (ticket, int(position or 0))
         return out
 
@@ -195,9 +211,15 @@ class PushWorker:
         cfg = self.ctx.config.push
         vapid, _ = sp.keys(self.ctx)
         try:
-            webpush(job.subscription.info(), json.dumps(job.message.payload(), ensure_ascii=False),
-                    vapid_private_key=vapid, vapid_claims={"sub": sp.contact(self.ctx.config)},
-                    timeout=cfg.timeout_s, ttl=cfg.ttl_s, headers={"Urgency": "high"})
+            webpush(
+                job.subscription.info(),
+                json.dumps(job.message.payload(), ensure_ascii=False),
+                vapid_private_key=vapid,
+                vapid_claims={"sub": sp.contact(self.ctx.config)},
+                timeout=cfg.timeout_s,
+                ttl=cfg.ttl_s,
+                headers={"Urgency": "high"},
+            )
         except WebPushException as exc:
             status = exc.response.status_code if exc.response is not None else None
             self._failed(job, status)

@@ -100,8 +100,14 @@ def insert_user(session: orm.Session, username: str, password: str, role: str, *
     _check_new_password(password)
     if session.scalar(sa.select(User.id).where(User.username == username)) is not None:
         raise AccountExists(f"user {username!r} exists already")
-    user = User(username=username, password_hash=generate_password_hash(password), role=role,
-                active=True, must_change_password=must_change, created_at=utcnow())
+    user = User(
+        username=username,
+        password_hash=generate_password_hash(password),
+        role=role,
+        active=True,
+        must_change_password=must_change,
+        created_at=utcnow(),
+    )
     session.add(user)
     session.flush()
     return user
@@ -109,9 +115,16 @@ def insert_user(session: orm.Session, username: str, password: str, role: str, *
 
 def principal_of(user: User) -> Principal:
     """The caller an account makes: its role, the desks it may open, whether it must change its password first."""
-    return Principal("user", user.id, user.role, user.username, user.must_change_password,
-                     tuple(user.desks) if user.desks is not None else None, sso=user.subject is not None,
-                     display_name=user.display_name)
+    return Principal(
+        "user",
+        user.id,
+        user.role,
+        user.username,
+        user.must_change_password,
+        tuple(user.desks) if user.desks is not None else None,
+        sso=user.subject is not None,
+        display_name=user.display_name,
+    )
 
 
 def change_password(db: Database, user_id: int, current: str, new: str) -> Principal:
@@ -156,8 +169,9 @@ def authenticate(db: Database, username: str, password: str) -> Principal | None
 
     An unknown name costs as long as a wrong password, so the answer's time does not tell which names exist."""
     with db.reader() as session:
-        user = session.scalar(sa.select(User).where(User.username == username, User.active.is_(True),
-                                                    User.subject.is_(None)))  # a provider's account: no password
+        user = session.scalar(
+            sa.select(User).where(User.username == username, User.active.is_(True), User.subject.is_(None))
+        )  # a provider's account: no password
     if user is None:
         # Spend the same time as a real check so that response times do not reveal which names exist.
         check_password_hash(_dummy_hash(), password)
@@ -218,10 +232,10 @@ def _mark_seen(db: Database, token_id: int, now: datetime) -> None:
 
 # Built once, in Core (no ORM object load): every device request looks its token up (see docs/performance.md).
 _TOKENS = ApiToken.__table__
-_LIVE_TOKEN = (sa.select(_TOKENS.c.id, _TOKENS.c.role, _TOKENS.c.name, _TOKENS.c.last_seen_at)
-               .where(_TOKENS.c.token_hash == sa.bindparam("hash"), _TOKENS.c.revoked_at.is_(None)))
-_SEEN = (sa.update(ApiToken).where(_TOKENS.c.id == sa.bindparam("token_id"))
-         .values(last_seen_at=sa.bindparam("seen")))
+_LIVE_TOKEN = sa.select(_TOKENS.c.id, _TOKENS.c.role, _TOKENS.c.name, _TOKENS.c.last_seen_at).where(
+    _TOKENS.c.token_hash == sa.bindparam("hash"), _TOKENS.c.revoked_at.is_(None)
+)
+_SEEN = sa.update(ApiToken).where(_TOKENS.c.id == sa.bindparam("token_id")).values(last_seen_at=sa.bindparam("seen"))
 #: how stale "last seen" may get: one write a minute per device instead of one per request
 SEEN_EVERY = timedelta(minutes=1)
 

@@ -52,8 +52,9 @@ def publicly_bookable(service: ServiceConfig) -> bool:
 
 def last_public_day(ctx: Context) -> date:
     """The last day the public page offers: every slot of it is within :data:`BOOKING_HORIZON_DAYS`."""
-    return (ctx.now() + timedelta(days=BOOKING_HORIZON_DAYS)).astimezone(ctx.config.centre.tz).date() \
-        - timedelta(days=1)
+    return (ctx.now() + timedelta(days=BOOKING_HORIZON_DAYS)).astimezone(ctx.config.centre.tz).date() - timedelta(
+        days=1
+    )
 
 
 def _service(ctx: Context, key: str, *, public: bool = False) -> tuple[ServiceConfig, AppointmentsConfig]:
@@ -73,9 +74,14 @@ def out(a: Appointment, ticket_status: str | None = None) -> dict[str, Any]:
     Once checked in, its status follows its ticket's (``ticket_status``): called, done, no-show.
     """
     status = STATUS_OF_TICKET.get(ticket_status or "", a.status) if a.ticket_id is not None else a.status
-    return {"code": a.code, "service": a.service_key, "start": a.start.astimezone(UTC).isoformat(),
-            "duration_min": a.duration_min, "status": status,
-            "checked_in_at": a.checked_in_at.isoformat() if a.checked_in_at else None}
+    return {
+        "code": a.code,
+        "service": a.service_key,
+        "start": a.start.astimezone(UTC).isoformat(),
+        "duration_min": a.duration_min,
+        "status": status,
+        "checked_in_at": a.checked_in_at.isoformat() if a.checked_in_at else None,
+    }
 
 
 def _day_of(ctx: Context, start: datetime) -> date:
@@ -91,20 +97,29 @@ def free_slots(ctx: Context, service_key: str, day: date) -> list[Slot]:
 
     Public: a sensitive service's slots are refused (:func:`publicly_bookable`)."""
     _, appt = _service(ctx, service_key, public=True)
-    starts = list(slot_starts(ctx.config.appointment_hours[service_key], day, appt.slot_minutes,
-                              ctx.config.centre.tz))
+    starts = list(slot_starts(ctx.config.appointment_hours[service_key], day, appt.slot_minutes, ctx.config.centre.tz))
     if not starts:
         return []
     with ctx.db.reader() as session:
-        rows = session.execute(sa.select(SLOTS.c.start, SLOTS.c.booked).where(
-            SLOTS.c.service_key == service_key, SLOTS.c.start >= starts[0], SLOTS.c.start <= starts[-1])).all()
+        rows = session.execute(
+            sa.select(SLOTS.c.start, SLOTS.c.booked).where(
+                SLOTS.c.service_key == service_key, SLOTS.c.start >= starts[0], SLOTS.c.start <= starts[-1]
+            )
+        ).all()
     booked = dict(rows)  # the UTC column type gives the starts back aware, as slot_starts makes them
     now = ctx.now()
     return [Slot(s, appt.per_slot, 0 if s <= now else max(0, appt.per_slot - booked.get(s, 0))) for s in starts]
 
 
-def book(ctx: Context, service_key: str, start: datetime, *, source: str, duration_min: int | None = None,
-         source_uid: str | None = None) -> dict[str, Any]:
+def book(
+    ctx: Context,
+    service_key: str,
+    start: datetime,
+    *,
+    source: str,
+    duration_min: int | None = None,
+    source_uid: str | None = None,
+) -> dict[str, Any]:
     """Book ``start`` (aware) at ``service_key``; :class:`SlotFull` when its places are taken.  A public booking
     (``source="public"``) is bounded by the horizon and refused for a sensitive service."""
     service, appt = _service(ctx, service_key, public=source == "public")
@@ -114,8 +129,10 @@ def book(ctx: Context, service_key: str, start: datetime, *, source: str, durati
         raise InvalidRequest("duration_min: 1 to 480")
     start = start.astimezone(UTC)
     if not is_slot(ctx.config.appointment_hours[service_key], start, appt.slot_minutes, ctx.config.centre.tz):
-        raise NotASlot(f"{start.isoformat()} is not one of {service_key}'s slots "
-                       f"(every {appt.slot_minutes} min within its appointment hours)")
+        raise NotASlot(
+            f"{start.isoformat()} is not one of {service_key}'s slots "
+            f"(every {appt.slot_minutes} min within its appointment hours)"
+        )
     now = ctx.now()
     if start <= now:
         raise SlotPast("that time has passed")
@@ -124,9 +141,17 @@ def book(ctx: Context, service_key: str, start: datetime, *, source: str, durati
     duration = duration_min or max(1, round(service.service_time_s / 60))
     with writing(ctx) as session:
         _take_place(session, service_key, start, appt.per_slot)
-        appointment = Appointment(code=_unused_code(session), service_key=service_key, start=start,
-                                  duration_min=duration, status=AppointmentStatus.BOOKED, source=source,
-                                  source_uid=source_uid, created_at=now, updated_at=now)
+        appointment = Appointment(
+            code=_unused_code(session),
+            service_key=service_key,
+            start=start,
+            duration_min=duration,
+            status=AppointmentStatus.BOOKED,
+            source=source,
+            source_uid=source_uid,
+            created_at=now,
+            updated_at=now,
+        )
         session.add(appointment)
         session.flush()
         _note(ctx, session, appointment)
@@ -135,18 +160,27 @@ def book(ctx: Context, service_key: str, start: datetime, *, source: str, durati
 
 def _take_place(session: orm.Session, service_key: str, start: datetime, capacity: int) -> None:
     insert = dialect_insert(session)
-    stmt = (insert(SLOTS).values(service_key=service_key, start=start, booked=1)
-            .on_conflict_do_update(index_elements=[SLOTS.c.service_key, SLOTS.c.start],
-                                   set_={"booked": SLOTS.c.booked + 1}, where=SLOTS.c.booked < capacity)
-            .returning(SLOTS.c.booked))
+    stmt = (
+        insert(SLOTS)
+        .values(service_key=service_key, start=start, booked=1)
+        .on_conflict_do_update(
+            index_elements=[SLOTS.c.service_key, SLOTS.c.start],
+            set_={"booked": SLOTS.c.booked + 1},
+            where=SLOTS.c.booked < capacity,
+        )
+        .returning(SLOTS.c.booked)
+    )
     if session.connection().execute(stmt).scalar_one_or_none() is None:
         raise SlotFull(f"every place at {start.isoformat()} is taken")
 
 
 def _give_place(session: orm.Session, service_key: str, start: datetime) -> None:
     slot = AppointmentSlot
-    session.execute(sa.update(slot).where(slot.service_key == service_key, slot.start == start, slot.booked > 0)
-                    .values(booked=slot.booked - 1))
+    session.execute(
+        sa.update(slot)
+        .where(slot.service_key == service_key, slot.start == start, slot.booked > 0)
+        .values(booked=slot.booked - 1)
+    )
 
 
 def _unused_code(session: orm.Session) -> str:
@@ -183,8 +217,9 @@ def cancel(ctx: Context, code: str) -> dict[str, Any]:
     with writing(ctx) as session:
         appointment = _by_code(session, code, lock=True)
         if appointment.status not in CANCELLABLE:
-            raise InvalidTransition(f"the appointment is {appointment.status}: it can no longer be cancelled",
-                                    code="not_cancellable")
+            raise InvalidTransition(
+                f"the appointment is {appointment.status}: it can no longer be cancelled", code="not_cancellable"
+            )
         appointment.status = AppointmentStatus.CANCELLED
         appointment.updated_at = ctx.now()
         _give_place(session, appointment.service_key, appointment.start)
@@ -203,8 +238,10 @@ def list_day(ctx: Context, day: date, service_key: str | None = None) -> list[di
             raise NotFound(f"unknown service {service_key!r}", code="unknown_service")
         stmt = stmt.where(Appointment.service_key == service_key)
     with ctx.db.reader() as session:
-        return [out(a, ticket_status) for a, ticket_status
-                in session.execute(stmt.order_by(Appointment.start, Appointment.id))]
+        return [
+            out(a, ticket_status)
+            for a, ticket_status in session.execute(stmt.order_by(Appointment.start, Appointment.id))
+        ]
 
 
 def mark_no_shows(ctx: Context) -> int:
@@ -222,14 +259,19 @@ def mark_no_shows(ctx: Context) -> int:
                 continue
             cutoff = now - timedelta(minutes=service.appointments.grace_min)
             rows = session.execute(
-                sa.update(Appointment).where(Appointment.service_key == service.key,
-                                             Appointment.status == AppointmentStatus.BOOKED,
-                                             Appointment.start < cutoff)
+                sa.update(Appointment)
+                .where(
+                    Appointment.service_key == service.key,
+                    Appointment.status == AppointmentStatus.BOOKED,
+                    Appointment.start < cutoff,
+                )
                 .values(status=AppointmentStatus.NO_SHOW, updated_at=now)
-                .returning(Appointment.id, Appointment.start)).all()
+                .returning(Appointment.id, Appointment.start)
+            ).all()
             for appointment_id, start in rows:
-                note_appointment(session, appointment_id, service.key, start, AppointmentStatus.NO_SHOW,
-                                 _day_of(ctx, start))
+                note_appointment(
+                    session, appointment_id, service.key, start, AppointmentStatus.NO_SHOW, _day_of(ctx, start)
+                )
             marked += len(rows)
     return marked
 
@@ -246,8 +288,7 @@ class ImportResult:
     refused: list[str]
 
 
-def import_entries(ctx: Context, service_key: str, entries: Iterable[tuple[str, datetime, int | None]]
-                   ) -> ImportResult:
+def import_entries(ctx: Context, service_key: str, entries: Iterable[tuple[str, datetime, int | None]]) -> ImportResult:
     """Book each ``(uid, start, duration_min)``; one imported before (same UID) is counted, not booked again."""
     _service(ctx, service_key)
     created = already = 0
@@ -255,8 +296,11 @@ def import_entries(ctx: Context, service_key: str, entries: Iterable[tuple[str, 
     for uid, start, duration in entries:
         digest = uid_hash(uid)
         with ctx.db.reader() as session:
-            seen = session.scalar(sa.select(Appointment.id).where(Appointment.service_key == service_key,
-                                                                  Appointment.source_uid == digest))
+            seen = session.scalar(
+                sa.select(Appointment.id).where(
+                    Appointment.service_key == service_key, Appointment.source_uid == digest
+                )
+            )
         if seen is not None:
             already += 1
             continue

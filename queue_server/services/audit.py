@@ -22,14 +22,22 @@ from .context import Context
 CSV_FIELDS = ("at", "actor", "action", "target", "before", "after")
 
 
-def record(session: orm.Session, ctx: Context, *, actor: str, action: str, target: str, before: Any = None,
-           after: Any = None) -> None:
+def record(
+    session: orm.Session, ctx: Context, *, actor: str, action: str, target: str, before: Any = None, after: Any = None
+) -> None:
     """Add an audit entry to the caller's transaction, so that it commits, or rolls back, with the change."""
     session.add(AuditEntry(at=ctx.now(), actor=actor, action=action, target=target, before=before, after=after))
 
 
-def entries(db: Database, *, since: datetime | None = None, until: datetime | None = None,
-            actor: str | None = None, action: str | None = None, limit: int = 500) -> list[dict[str, Any]]:
+def entries(
+    db: Database,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    actor: str | None = None,
+    action: str | None = None,
+    limit: int = 500,
+) -> list[dict[str, Any]]:
     """The newest entries first, filtered; ``action`` matches a prefix (``service.`` for every service change)."""
     stmt = sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
     if since is not None:
@@ -41,8 +49,18 @@ def entries(db: Database, *, since: datetime | None = None, until: datetime | No
     if action:
         stmt = stmt.where(AuditEntry.action.startswith(action, autoescape=True))
     with db.reader() as session:
-        return [{"id": e.id, "at": e.at.isoformat(), "actor": e.actor, "action": e.action, "target": e.target,
-                 "before": e.before, "after": e.after} for e in session.scalars(stmt)]
+        return [
+            {
+                "id": e.id,
+                "at": e.at.isoformat(),
+                "actor": e.actor,
+                "action": e.action,
+                "target": e.target,
+                "before": e.before,
+                "after": e.after,
+            }
+            for e in session.scalars(stmt)
+        ]
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:
@@ -51,9 +69,16 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
     writer = csv.writer(out)
     writer.writerow(CSV_FIELDS)
     for row in rows:
-        writer.writerow([row["at"], row["actor"], row["action"], row["target"],
-                         "" if row["before"] is None else _json(row["before"]),
-                         "" if row["after"] is None else _json(row["after"])])
+        writer.writerow(
+            [
+                row["at"],
+                row["actor"],
+                row["action"],
+                row["target"],
+                "" if row["before"] is None else _json(row["before"]),
+                "" if row["after"] is None else _json(row["after"]),
+            ]
+        )
     return out.getvalue()
 
 

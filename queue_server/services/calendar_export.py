@@ -69,7 +69,12 @@ def _texts(config: VuoroConfig, appointment: dict[str, Any], language: str) -> d
     fallback = config.centre.language
     return {
         "summary": text("book.ics_summary", language, fallback, service=name, centre=centre),
-        "description": text("book.ics_description", language, fallback, code=appointment["code"],
-                            url=f"{config.public_url.rstrip('/')}/book"),
+        "description": text(
+            "book.ics_description",
+            language,
+            fallback,
+            code=appointment["code"],
+            url=f"{config.public_url.rstrip('/')}/book",
+        ),
         "location": f"{place}, {centre}" if place else centre,
     }

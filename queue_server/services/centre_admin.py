@@ -24,10 +24,26 @@ from . import centre_config
 from .context import Context
 
 #: the fields of a service a PATCH may change (the key is its identity)
-SERVICE_FIELDS = frozenset({"name", "location", "public_name", "public_location", "prefix", "hours", "daily_limit",
-                            "sensitive", "service_time_s", "target_wait_s", "appointments", "notify_at_position",
-                            "notify_at_wait_s", "remote", "remote_daily_limit",
-                            "remote_confirm"})
+SERVICE_FIELDS = frozenset(
+    {
+        "name",
+        "location",
+        "public_name",
+        "public_location",
+        "prefix",
+        "hours",
+        "daily_limit",
+        "sensitive",
+        "service_time_s",
+        "target_wait_s",
+        "appointments",
+        "notify_at_position",
+        "notify_at_wait_s",
+        "remote",
+        "remote_daily_limit",
+        "remote_confirm",
+    }
+)
 DESK_FIELDS = frozenset({"label", "location", "services", "zone"})
 ZONE_FIELDS = frozenset({"name", "language", "languages", "chime", "speech", "volume", "message"})
 KIOSK_FIELDS = frozenset({"zone", "printer", "language", "services"})
@@ -93,10 +109,15 @@ def update_service(ctx: Context, key: str, changes: Mapping[str, Any], *, actor:
         raise InvalidRequest(f"{', '.join(unknown)}: not a field a service may change")
     document = _document(ctx)
     i = _index(document["services"], key, "service")
-    if "prefix" in changes and changes["prefix"] != document["services"][i]["prefix"] and \
-            _tickets_today(ctx, key, active_only=False):
-        raise ConfigConflict(f"prefix: today's tickets of {key!r} carry {document['services'][i]['prefix']!r}; "
-                             "change it before the day starts, or tomorrow")
+    if (
+        "prefix" in changes
+        and changes["prefix"] != document["services"][i]["prefix"]
+        and _tickets_today(ctx, key, active_only=False)
+    ):
+        raise ConfigConflict(
+            f"prefix: today's tickets of {key!r} carry {document['services'][i]['prefix']!r}; "
+            "change it before the day starts, or tomorrow"
+        )
     document["services"][i].update(changes)
     for field in [f for f, v in changes.items() if v is None]:
         document["services"][i].pop(field)  # null: back to the default (no hours: always open; no appointments)
@@ -109,8 +130,10 @@ def retire_service(ctx: Context, key: str, *, actor: str) -> dict[str, Any]:
     i = _index(document["services"], key, "service")
     active = _tickets_today(ctx, key, active_only=True)
     if active:
-        raise ConfigConflict(f"{key!r} has {active} ticket(s) still waiting or being served today: close it "
-                             "(opening hours or an exception) and retire it when they are done")
+        raise ConfigConflict(
+            f"{key!r} has {active} ticket(s) still waiting or being served today: close it "
+            "(opening hours or an exception) and retire it when they are done"
+        )
     desks = [d["key"] for d in document["desks"] if key in d["services"]]
     if desks:
         raise ConfigConflict(f"desks {', '.join(desks)} serve {key!r}: give them other services first")
@@ -118,12 +141,12 @@ def retire_service(ctx: Context, key: str, *, actor: str) -> dict[str, Any]:
     return _store(ctx, document, actor=actor, action="service.retire", target=key)
 
 
-def set_exception(ctx: Context, day: date, exception: Mapping[str, Any] | None, *, service: str | None,
-                  actor: str) -> dict[str, Any]:
+def set_exception(
+    ctx: Context, day: date, exception: Mapping[str, Any] | None, *, service: str | None, actor: str
+) -> dict[str, Any]:
     """Set (or, with None, remove) a date's exception for one service or, without one, the whole centre."""
     document = _document(ctx)
-    owner = document["services"][_index(document["services"], service, "service")] if service else \
-        document["centre"]
+    owner = document["services"][_index(document["services"], service, "service")] if service else document["centre"]
     exceptions = owner.setdefault("exceptions", {})
     if exception is None:
         if exceptions.pop(day.isoformat(), None) is None:
@@ -133,8 +156,9 @@ def set_exception(ctx: Context, day: date, exception: Mapping[str, Any] | None, 
     else:
         exceptions[day.isoformat()] = dict(exception)
     target = f"{service or 'centre'}@{day.isoformat()}"
-    return _store(ctx, document, actor=actor, action="exception." + ("remove" if exception is None else "set"),
-                  target=target)
+    return _store(
+        ctx, document, actor=actor, action="exception." + ("remove" if exception is None else "set"), target=target
+    )
 
 
 def update_zone(ctx: Context, key: str, changes: Mapping[str, Any], *, actor: str) -> dict[str, Any]:
@@ -179,8 +203,10 @@ def retire_desk(ctx: Context, key: str, *, actor: str) -> dict[str, Any]:
             continue
         waiting = _waiting_today(ctx, service)
         if waiting:
-            raise ConfigConflict(f"{key!r} is the only desk serving {service!r}, and {waiting} ticket(s) wait for "
-                                 "it today: give another desk that service first")
+            raise ConfigConflict(
+                f"{key!r} is the only desk serving {service!r}, and {waiting} ticket(s) wait for "
+                "it today: give another desk that service first"
+            )
     del document["desks"][i]
     return _store(ctx, document, actor=actor, action="desk.retire", target=key)
 
@@ -188,9 +214,15 @@ def retire_desk(ctx: Context, key: str, *, actor: str) -> dict[str, Any]:
 def _check_desk_idle(ctx: Context, key: str) -> None:
     with ctx.db.reader() as session:
         status = session.scalar(sa.select(DeskState.status).where(DeskState.desk_key == key))
-        serving = session.scalar(sa.select(sa.func.count()).select_from(Ticket).where(
-            Ticket.business_day == ctx.today(), Ticket.desk_key == key,
-            Ticket.status.in_([s.value for s in AT_DESK])))
+        serving = session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Ticket)
+            .where(
+                Ticket.business_day == ctx.today(),
+                Ticket.desk_key == key,
+                Ticket.status.in_([s.value for s in AT_DESK]),
+            )
+        )
     if serving:
         raise ConfigConflict(f"{key!r} is serving a ticket: finish or transfer it, and close the desk first")
     if status not in (None, "closed"):
@@ -199,9 +231,18 @@ def _check_desk_idle(ctx: Context, key: str) -> None:
 
 def _waiting_today(ctx: Context, service: str) -> int:
     with ctx.db.reader() as session:
-        return int(session.scalar(sa.select(sa.func.count()).select_from(Ticket).where(
-            Ticket.business_day == ctx.today(), Ticket.service_key == service,
-            Ticket.status == TicketStatus.WAITING.value)) or 0)
+        return int(
+            session.scalar(
+                sa.select(sa.func.count())
+                .select_from(Ticket)
+                .where(
+                    Ticket.business_day == ctx.today(),
+                    Ticket.service_key == service,
+                    Ticket.status == TicketStatus.WAITING.value,
+                )
+            )
+            or 0
+        )
 
 
 def update_desk(ctx: Context, key: str, changes: Mapping[str, Any], *, actor: str) -> dict[str, Any]:

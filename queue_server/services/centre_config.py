@@ -42,8 +42,9 @@ def document_of(cfg: VuoroConfig) -> dict[str, Any]:
     return cfg.model_dump(mode="json", include=set(CENTRE_KEYS), exclude_defaults=True)
 
 
-def with_document(cfg: VuoroConfig, document: Mapping[str, Any], *, source: str = "the centre configuration",
-                  ) -> VuoroConfig:
+def with_document(
+    cfg: VuoroConfig, document: Mapping[str, Any], *, source: str = "the centre configuration"
+) -> VuoroConfig:
     """``cfg``'s machine settings with ``document`` as its centre part, validated as a whole."""
     unknown = sorted(set(document) - set(CENTRE_KEYS))
     if unknown:
@@ -59,8 +60,11 @@ def load_or_seed(db: Database, cfg: VuoroConfig) -> tuple[VuoroConfig, int]:
     """The live configuration and its version: the stored document, or ``cfg``'s own, stored first if there is
     none yet (several processes starting at once: one insert wins, all read the same row)."""
     with db.writer() as session:
-        insert = dialect_insert(session)(CentreDocument.__table__).values(
-            id=ROW, version=1, body=document_of(cfg), updated_at=sa.func.now()).on_conflict_do_nothing()
+        insert = (
+            dialect_insert(session)(CentreDocument.__table__)
+            .values(id=ROW, version=1, body=document_of(cfg), updated_at=sa.func.now())
+            .on_conflict_do_nothing()
+        )
         session.execute(insert)
     version, document = current(db)
     return with_document(cfg, document, source="the centre configuration stored in the database"), version
@@ -75,8 +79,9 @@ def current(db: Database) -> tuple[int, dict[str, Any]]:
         return row.version, dict(row.body)
 
 
-def replace(ctx: Context, document: Mapping[str, Any], *, actor: str, action: str, target: str = "centre",
-            ) -> tuple[VuoroConfig, int]:
+def replace(
+    ctx: Context, document: Mapping[str, Any], *, actor: str, action: str, target: str = "centre"
+) -> tuple[VuoroConfig, int]:
     """Store ``document`` as the centre's configuration (validated first: a bad one changes nothing), with an
     audit entry; every process picks it up through the change record.  The new config and its version."""
     new = with_document(ctx.config, document)
@@ -97,8 +102,7 @@ def replace(ctx: Context, document: Mapping[str, Any], *, actor: str, action: st
 
 def to_yaml(document: Mapping[str, Any]) -> str:
     """A document as config.yaml writes it (key order kept, letters as they are)."""
-    text: str = yaml.safe_dump(dict(document), allow_unicode=True, sort_keys=False, default_flow_style=False,
-                               width=110)
+    text: str = yaml.safe_dump(dict(document), allow_unicode=True, sort_keys=False, default_flow_style=False, width=110)
     return text
 
 
@@ -110,5 +114,6 @@ def split_file(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any], *, to_name: str) -> str:
     """A unified diff of two documents in YAML, as a person reviews a change ("" when they are the same)."""
-    return "".join(difflib.unified_diff(to_yaml(before).splitlines(True), to_yaml(after).splitlines(True),
-                                        "database", to_name))
+    return "".join(
+        difflib.unified_diff(to_yaml(before).splitlines(True), to_yaml(after).splitlines(True), "database", to_name)
+    )

@@ -50,8 +50,17 @@ def changes_of(record: Mapping[str, Any], desk_services: Mapping[str, tuple[str,
             services = frozenset({event["service"]})
         if event.get("desk"):
             desks_with_events.add(event["desk"])
-        out.append(Change(seq, kind, ticket, event.get("desk"), services, recall=kind == "recalled",
-                          stale=data is not None and data.get("day") != record.get("day")))
+        out.append(
+            Change(
+                seq,
+                kind,
+                ticket,
+                event.get("desk"),
+                services,
+                recall=kind == "recalled",
+                stale=data is not None and data.get("day") != record.get("day"),
+            )
+        )
     for desk in record.get("desks", ()):
         if desk["key"] not in desks_with_events:
             out.append(Change(seq, DESK_STATUS, None, desk["key"], frozenset(desk_services.get(desk["key"], ()))))

@@ -39,20 +39,28 @@ def check_in(ctx: Context, code: str, *, language: str, kiosk: str | None, actor
         appointment = _locked(session, code)
         appt = _config(ctx, appointment.service_key)
         _check_window(ctx, appointment, appt, now)
-        new = NewTicket([appointment.service_key], appt.prefix, language, kiosk, estimate=_until(appointment, now),
-                        due_at=appointment.start)
+        new = NewTicket(
+            [appointment.service_key],
+            appt.prefix,
+            language,
+            kiosk,
+            estimate=_until(appointment, now),
+            due_at=appointment.start,
+        )
         ticket = new_ticket(session, ctx, new, now, actor)
         appointment.ticket_id = insert_ticket(session, ticket)  # the seal then updates it like any ticket
         appointment.status = AppointmentStatus.CHECKED_IN
         appointment.checked_in_at = appointment.updated_at = now
-        note_appointment(session, appointment.id, appointment.service_key, appointment.start, appointment.status,
-                         ticket.business_day)
+        note_appointment(
+            session, appointment.id, appointment.service_key, appointment.start, appointment.status, ticket.business_day
+        )
     return hand_out(ctx, ticket, new, None)
 
 
 def _locked(session: orm.Session, code: str) -> Appointment:
-    found = session.scalar(sa.select(Appointment).where(Appointment.code == normalise_code(code)[:16])
-                           .with_for_update())
+    found = session.scalar(
+        sa.select(Appointment).where(Appointment.code == normalise_code(code)[:16]).with_for_update()
+    )
     if found is None:
         raise NotFound("no appointment with that code", code="unknown_appointment")
     return found
@@ -61,8 +69,9 @@ def _locked(session: orm.Session, code: str) -> Appointment:
 def _config(ctx: Context, service_key: str) -> AppointmentsConfig:
     service = ctx.config.service_map.get(service_key)
     if service is None or service.appointments is None:  # the service was removed or stopped taking them
-        raise NotCheckable("this appointment's service takes no appointments now: ask at the information desk",
-                           status="gone")
+        raise NotCheckable(
+            "this appointment's service takes no appointments now: ask at the information desk", status="gone"
+        )
     return service.appointments
 
 
@@ -70,14 +79,19 @@ def _check_window(ctx: Context, appointment: Appointment, appt: AppointmentsConf
     if appointment.status != AppointmentStatus.BOOKED:
         if appointment.status == AppointmentStatus.NO_SHOW:
             raise _too_late(ctx, appointment, appt)
-        raise NotCheckable(f"this appointment is {appointment.status.replace('_', ' ')}: its code gives no ticket",
-                           status=appointment.status)
+        raise NotCheckable(
+            f"this appointment is {appointment.status.replace('_', ' ')}: its code gives no ticket",
+            status=appointment.status,
+        )
     window = checkin_window(appointment.start, now, appt.checkin_early_min, appt.grace_min)
     if window is Window.EARLY:
         back = appointment.start.timestamp() - appt.checkin_early_min * 60
         come_back = datetime.fromtimestamp(back, ctx.config.centre.tz)
-        raise TooEarly(f"check-in for this appointment opens at {come_back:%H:%M} ({appt.checkin_early_min} "
-                       "minutes before it)", come_back_at=come_back.isoformat(), start=_local(ctx, appointment))
+        raise TooEarly(
+            f"check-in for this appointment opens at {come_back:%H:%M} ({appt.checkin_early_min} minutes before it)",
+            come_back_at=come_back.isoformat(),
+            start=_local(ctx, appointment),
+        )
     if window is Window.LATE:
         raise _too_late(ctx, appointment, appt)
 
@@ -87,8 +101,12 @@ def _too_late(ctx: Context, appointment: Appointment, appt: AppointmentsConfig) 
     local = appointment.start.astimezone(ctx.config.centre.tz)
     walk_in = ctx.config.hours_map[appointment.service_key].is_open(ctx.now().astimezone(ctx.config.centre.tz))
     offer = "; you can take a walk-in ticket for the same service instead" if walk_in else ""
-    return TooLate(f"the {local:%H:%M} appointment's check-in closed {appt.grace_min} minutes after it{offer}",
-                   start=local.isoformat(), walk_in=walk_in, service=appointment.service_key)
+    return TooLate(
+        f"the {local:%H:%M} appointment's check-in closed {appt.grace_min} minutes after it{offer}",
+        start=local.isoformat(),
+        walk_in=walk_in,
+        service=appointment.service_key,
+    )
 
 
 def _local(ctx: Context, appointment: Appointment) -> str:

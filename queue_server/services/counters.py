@@ -38,18 +38,22 @@ def _prepared(session: orm.Session, which: str) -> sa.Executable:
         # Core statements on the tables (not the ORM entities): no ORM bulk-insert machinery on the hot path
         if which == "counter":
             counters = Counter.__table__
-            stmt = (insert(counters)
-                    .values(scope=sa.bindparam("scope"), day=sa.bindparam("day"), value=1)
-                    .on_conflict_do_update(index_elements=[counters.c.scope, counters.c.day],
-                                           set_={"value": counters.c.value + 1})
-                    .returning(counters.c.value))
+            stmt = (
+                insert(counters)
+                .values(scope=sa.bindparam("scope"), day=sa.bindparam("day"), value=1)
+                .on_conflict_do_update(
+                    index_elements=[counters.c.scope, counters.c.day], set_={"value": counters.c.value + 1}
+                )
+                .returning(counters.c.value)
+            )
         else:
             sequences = SequenceCounter.__table__
-            stmt = (insert(sequences)
-                    .values(name=sa.bindparam("name"), value=1)
-                    .on_conflict_do_update(index_elements=[sequences.c.name],
-                                           set_={"value": sequences.c.value + 1})
-                    .returning(sequences.c.value))
+            stmt = (
+                insert(sequences)
+                .values(name=sa.bindparam("name"), value=1)
+                .on_conflict_do_update(index_elements=[sequences.c.name], set_={"value": sequences.c.value + 1})
+                .returning(sequences.c.value)
+            )
         _PREPARED[key] = stmt
     return stmt
 

@@ -34,13 +34,13 @@ class DeskLine:
     label: str
     zone: str
     services: list[str]
-    status: str                 # open, paused, closed
-    number: str | None          # the ticket at the desk
+    status: str  # open, paused, closed
+    number: str | None  # the ticket at the desk
     service: str | None
-    ticket_status: str | None   # called or serving
-    since: str | None           # when it was called (ISO, UTC)
+    ticket_status: str | None  # called or serving
+    since: str | None  # when it was called (ISO, UTC)
     for_s: int | None
-    labels: dict[str, str] | None = None   # the label in every centre language
+    labels: dict[str, str] | None = None  # the label in every centre language
     #: the call's wall-clock time per centre language: it never goes stale between pushes, as "for 3 min" would
     since_text: dict[str, str] | None = None
 
@@ -59,7 +59,7 @@ class ServiceLine:
     open_desks: int
     #: ``no_desk_open`` when no desk serving it is open: ``estimated_wait_s`` is then the replay's guess only
     estimate_reason: str | None = None
-    names: dict[str, str] | None = None    # the name in every centre language
+    names: dict[str, str] | None = None  # the name in every centre language
     #: the figures as the server's one formatter writes them, per centre language (the page never formats one)
     wait_text: dict[str, str] | None = None
     longest_text: dict[str, str] | None = None
@@ -75,8 +75,9 @@ def measured_text(seconds: float, language: str) -> str:
     return duration(rounded_minutes(seconds), language)
 
 
-def _service_texts(languages: list[str], estimate: int | None, reason: str | None, longest: int,
-                   target: int) -> dict[str, dict[str, str]]:
+def _service_texts(
+    languages: list[str], estimate: int | None, reason: str | None, longest: int, target: int
+) -> dict[str, dict[str, str]]:
     """Every centre language's texts: one push serves admins reading the page in different languages.
     Without an open desk the replay's guess is no promise: the estimate says why there is none instead."""
     shown = None if reason else estimate
@@ -94,9 +95,15 @@ def _desk_line(ctx: Context, d: DeskConfig, now: datetime, langs: list[str]) -> 
     t = live.at_desk(d.key)
     since = from_us(t.called_at) if t and t.called_at is not None else None
     return DeskLine(
-        key=d.key, label=cfg.text(d.label), zone=d.zone, services=list(d.services),
-        status=live.desk_status(d.key), number=t.number if t else None, service=t.service if t else None,
-        ticket_status=t.status if t else None, since=since.isoformat() if since else None,
+        key=d.key,
+        label=cfg.text(d.label),
+        zone=d.zone,
+        services=list(d.services),
+        status=live.desk_status(d.key),
+        number=t.number if t else None,
+        service=t.service if t else None,
+        ticket_status=t.status if t else None,
+        since=since.isoformat() if since else None,
         for_s=max(0, int((now - since).total_seconds())) if since else None,
         labels={lang: cfg.text(d.label, lang) for lang in langs},
         since_text={lang: format_clock(since.astimezone(cfg.centre.tz), lang) for lang in langs} if since else None,
@@ -108,8 +115,11 @@ def _appointments(ctx: Context, now_us: int) -> dict[str, dict[str, int]]:
     order, from the live model (the caller holds its lock); a sensitive service's too: the page is staff-only."""
     assert ctx.live is not None
     model = ctx.live.model
-    return {s.key: asdict(appointment_counts(model, s.key, now_us, s.appointments.grace_min * 60_000_000))
-            for s in ctx.config.services if s.appointments is not None}
+    return {
+        s.key: asdict(appointment_counts(model, s.key, now_us, s.appointments.grace_min * 60_000_000))
+        for s in ctx.config.services
+        if s.appointments is not None
+    }
 
 
 def dashboard(ctx: Context) -> dict[str, Any]:
@@ -130,13 +140,23 @@ def dashboard(ctx: Context) -> dict[str, Any]:
             first = live.oldest_waiting(s.key)
             longest = max(0, (now_us - first) // 1_000_000) if first is not None else 0
             estimate = fc.newcomer_wait(now_us)
-            services.append(ServiceLine(
-                key=s.key, name=cfg.text(s.name), sensitive=s.sensitive, open=cfg.hours_map[s.key].is_open(local),
-                waiting=fc.waiting, longest_wait_s=longest, estimated_wait_s=estimate,
-                target_wait_s=s.target_wait_s, level=level(longest, s.target_wait_s), open_desks=fc.open_desks,
-                estimate_reason=fc.reason, names={lang: cfg.text(s.name, lang) for lang in langs},
-                **_service_texts(langs, estimate, fc.reason, longest, s.target_wait_s),
-            ))
+            services.append(
+                ServiceLine(
+                    key=s.key,
+                    name=cfg.text(s.name),
+                    sensitive=s.sensitive,
+                    open=cfg.hours_map[s.key].is_open(local),
+                    waiting=fc.waiting,
+                    longest_wait_s=longest,
+                    estimated_wait_s=estimate,
+                    target_wait_s=s.target_wait_s,
+                    level=level(longest, s.target_wait_s),
+                    open_desks=fc.open_desks,
+                    estimate_reason=fc.reason,
+                    names={lang: cfg.text(s.name, lang) for lang in langs},
+                    **_service_texts(langs, estimate, fc.reason, longest, s.target_wait_s),
+                )
+            )
         appointments = _appointments(ctx, now_us)
     today_n, total_n = visit_counts(ctx)
     return {

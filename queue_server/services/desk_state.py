@@ -41,8 +41,11 @@ from .rows import DESKS, TICKETS, DeskRow, TicketRow, lock_desk, lock_held_desks
 _T = TICKETS.c
 _CURRENT = (
     select_tickets()
-    .where(_T.desk_key == sa.bindparam("desk"), _T.status.in_([s.value for s in AT_DESK]),
-           _T.business_day == sa.bindparam("day"))
+    .where(
+        _T.desk_key == sa.bindparam("desk"),
+        _T.status.in_([s.value for s in AT_DESK]),
+        _T.business_day == sa.bindparam("day"),
+    )
     .order_by(_T.called_at.desc())
     .limit(1)
     .with_for_update()
@@ -62,8 +65,11 @@ def lock_state(session: orm.Session, desk_key: str, now: datetime) -> DeskRow:
     state = lock_desk(session, desk_key)
     if state is None:
         insert = dialect_insert(session)
-        session.connection().execute(insert(DESKS).values(desk_key=desk_key, status="closed", priority_streak=0,
-                                                          updated_at=now).on_conflict_do_nothing())
+        session.connection().execute(
+            insert(DESKS)
+            .values(desk_key=desk_key, status="closed", priority_streak=0, updated_at=now)
+            .on_conflict_do_nothing()
+        )
         state = lock_desk(session, desk_key)
         assert state is not None
     return state
@@ -89,8 +95,9 @@ def set_status(session: orm.Session, state: DeskRow, status: str, now: datetime)
     note_desk(session, state)
 
 
-def hold(session: orm.Session, ctx: Context, state: DeskRow, status: str, actor: str, now: datetime, *,
-         single_desk: bool) -> None:
+def hold(
+    session: orm.Session, ctx: Context, state: DeskRow, status: str, actor: str, now: datetime, *, single_desk: bool
+) -> None:
     """``actor`` takes the desk, ``open`` or ``paused``; with ``single_desk`` the other desks it holds close.
 
     Only a desk the actor does not hold yet looks for others: it holds at most one already, so two of its
@@ -110,8 +117,9 @@ def _close_others(session: orm.Session, ctx: Context, desk_key: str, actor: str,
         if ticket is not None:
             desk = ctx.config.desk_map.get(other.desk_key)
             label = ctx.config.text(desk.label) if desk is not None else other.desk_key
-            raise DeskBusy(f"{ticket.number} is still at {label}: finish, transfer or return it there first",
-                           code="busy_elsewhere")
+            raise DeskBusy(
+                f"{ticket.number} is still at {label}: finish, transfer or return it there first", code="busy_elsewhere"
+            )
         set_status(session, other, "closed", now)
 
 

@@ -44,25 +44,44 @@ class DeskResult:
 # The statements every desk action runs, built once with bound parameters, in Core (services/rows.py):
 # building statements and loading ORM objects cost more CPU than the database spent answering them.
 _T = TICKETS.c
-_WAITING_HERE = (_T.business_day == sa.bindparam("day"), _T.status == TicketStatus.WAITING.value,
-                 _T.service_key.in_(sa.bindparam("services", expanding=True)), _T.arrived.is_(True))
+_WAITING_HERE = (
+    _T.business_day == sa.bindparam("day"),
+    _T.status == TicketStatus.WAITING.value,
+    _T.service_key.in_(sa.bindparam("services", expanding=True)),
+    _T.arrived.is_(True),
+)
 #: (skip locked?) -> the model's candidate, if it still waits at one of the desk's services
-_CANDIDATE = {skip: select_tickets().where(_T.id == sa.bindparam("id"), *_WAITING_HERE)
-              .with_for_update(skip_locked=skip) for skip in (False, True)}
-_BY_NUMBER = (select_tickets().where(_T.business_day == sa.bindparam("day"), _T.prefix == sa.bindparam("prefix"),
-                                     _T.seq == sa.bindparam("seq")).with_for_update())
+_CANDIDATE = {
+    skip: select_tickets().where(_T.id == sa.bindparam("id"), *_WAITING_HERE).with_for_update(skip_locked=skip)
+    for skip in (False, True)
+}
+_BY_NUMBER = (
+    select_tickets()
+    .where(_T.business_day == sa.bindparam("day"), _T.prefix == sa.bindparam("prefix"), _T.seq == sa.bindparam("seq"))
+    .with_for_update()
+)
 _BY_ID = select_tickets().where(_T.business_day == sa.bindparam("day"), _T.id == sa.bindparam("id")).with_for_update()
 
 
 def _best(priority: bool | None, skip: bool) -> sa.Select[Any]:
-    stmt = (select_tickets().where(*_WAITING_HERE, _T.due_at.is_(None)).order_by(_T.queued_at, _T.id).limit(1)
-            .with_for_update(skip_locked=skip))
+    stmt = (
+        select_tickets()
+        .where(*_WAITING_HERE, _T.due_at.is_(None))
+        .order_by(_T.queued_at, _T.id)
+        .limit(1)
+        .with_for_update(skip_locked=skip)
+    )
     return stmt if priority is None else stmt.where(_T.priority == priority)
 
 
 def _appointment(due_only: bool, skip: bool) -> sa.Select[Any]:
-    stmt = (select_tickets().where(*_WAITING_HERE, _T.due_at.is_not(None)).order_by(_T.due_at, _T.id).limit(1)
-            .with_for_update(skip_locked=skip))
+    stmt = (
+        select_tickets()
+        .where(*_WAITING_HERE, _T.due_at.is_not(None))
+        .order_by(_T.due_at, _T.id)
+        .limit(1)
+        .with_for_update(skip_locked=skip)
+    )
     return stmt.where(_T.due_at <= sa.bindparam("now")) if due_only else stmt
 
 
@@ -76,8 +95,16 @@ def _skip_locked(session: orm.Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _call(session: orm.Session, ctx: Context, ticket: TicketRow, desk: DeskConfig, state: DeskRow, actor: str,
-          now: datetime, single_desk: bool) -> LiveTicket:
+def _call(
+    session: orm.Session,
+    ctx: Context,
+    ticket: TicketRow,
+    desk: DeskConfig,
+    state: DeskRow,
+    actor: str,
+    now: datetime,
+    single_desk: bool,
+) -> LiveTicket:
     transition(session, ticket, Action.CALL, at=now, actor=actor, desk_key=desk.key)
     ticket.desk_key = desk.key
     ticket.called_at = now
@@ -94,8 +121,9 @@ def _waiting_ticket(session: orm.Session, day: object, ticket_id: int, services:
     return one_ticket(session, _CANDIDATE[_skip_locked(session)], {"id": ticket_id, "day": day, "services": services})
 
 
-def _best_waiting(session: orm.Session, day: object, services: list[str], streak: int, ratio: int,
-                  now: datetime) -> TicketRow | None:
+def _best_waiting(
+    session: orm.Session, day: object, services: list[str], streak: int, ratio: int, now: datetime
+) -> TicketRow | None:
     """The ticket the policy calls, by SQL: when the model's candidates were taken meanwhile (another desk or
     process).  A due appointment, else the longest-waiting walk-in of the class wanted, else an early appointment."""
     skip = _skip_locked(session)
@@ -160,8 +188,15 @@ def todays_ticket(session: orm.Session, ctx: Context, number: str | None, ticket
     return ticket
 
 
-def call_number(ctx: Context, desk_key: str, number: str | None, actor: str, *, ticket_id: int | None = None,
-                single_desk: bool = False) -> DeskResult:
+def call_number(
+    ctx: Context,
+    desk_key: str,
+    number: str | None,
+    actor: str,
+    *,
+    ticket_id: int | None = None,
+    single_desk: bool = False,
+) -> DeskResult:
     """Call a specific waiting ticket, by number or id (a visitor who came to the desk, or one picked from the
     waiting list); 409 ``already_called`` when another desk called it first."""
     desk = desk_config(ctx, desk_key)
@@ -174,8 +209,11 @@ def call_number(ctx: Context, desk_key: str, number: str | None, actor: str, *, 
             raise DeskBusy("finish, transfer or mark a no-show for the current ticket first")
         ticket = todays_ticket(session, ctx, number, ticket_id)
         if ticket.status in {s.value for s in AT_DESK}:
-            raise AlreadyCalled(f"{ticket.number} was already called to {_label(ctx, ticket.desk_key)}",
-                                status=ticket.status, action=Action.CALL.value)
+            raise AlreadyCalled(
+                f"{ticket.number} was already called to {_label(ctx, ticket.desk_key)}",
+                status=ticket.status,
+                action=Action.CALL.value,
+            )
         if ticket.status == TicketStatus.WAITING.value and ticket.service_key not in desk.services:
             raise NotServedHere(f"{ticket.number} waits for a service this desk does not serve")
         called = _call(session, ctx, ticket, desk, state, actor, now, single_desk)
@@ -187,9 +225,7 @@ def _label(ctx: Context, desk_key: str | None) -> str:
     return ctx.config.text(desk.label) if desk is not None else "another desk"
 
 
-def _act_on_current(
-    ctx: Context, desk_key: str, act: Callable[[orm.Session, TicketRow, datetime], None],
-) -> DeskResult:
+def _act_on_current(ctx: Context, desk_key: str, act: Callable[[orm.Session, TicketRow, datetime], None]) -> DeskResult:
     desk = desk_config(ctx, desk_key)
     now = ctx.now()
     with writing(ctx) as session:
@@ -205,39 +241,48 @@ def _act_on_current(
 
 def recall(ctx: Context, desk_key: str, actor: str) -> DeskResult:
     """Call the desk's current ticket again: the boards show it once more, its call time starts anew."""
+
     def act(session: orm.Session, t: TicketRow, now: datetime) -> None:
         transition(session, t, Action.RECALL, at=now, actor=actor, desk_key=desk_key)
         t.called_at = now
+
     return _act_on_current(ctx, desk_key, act)
 
 
 def start(ctx: Context, desk_key: str, actor: str) -> DeskResult:
     """The visitor of the desk's called ticket came: serving begins."""
+
     def act(session: orm.Session, t: TicketRow, now: datetime) -> None:
         transition(session, t, Action.START, at=now, actor=actor, desk_key=desk_key)
+
     return _act_on_current(ctx, desk_key, act)
 
 
 def finish(ctx: Context, desk_key: str, actor: str) -> DeskResult:
     """End the errand; with more errands the ticket joins the next service's queue at its arrival time."""
+
     def act(session: orm.Session, t: TicketRow, now: datetime) -> None:
         pending = list(t.pending_services or [])
         action = finish_action(pending)
-        transition(session, t, action, at=now, actor=actor, desk_key=desk_key,
-                   to_service=pending[0] if pending else None)
+        transition(
+            session, t, action, at=now, actor=actor, desk_key=desk_key, to_service=pending[0] if pending else None
+        )
         if pending:
             requeue(t, pending[0])
             t.pending_services = pending[1:]
         else:
             t.desk_key = None
+
     return _act_on_current(ctx, desk_key, act)
 
 
 def no_show(ctx: Context, desk_key: str, actor: str) -> DeskResult:
     """The desk's called ticket did not come: it ends as a no-show and leaves the desk free."""
+
     def act(session: orm.Session, t: TicketRow, now: datetime) -> None:
         transition(session, t, Action.NO_SHOW, at=now, actor=actor, desk_key=desk_key)
         t.desk_key = None
+
     return _act_on_current(ctx, desk_key, act)
 
 
@@ -249,14 +294,17 @@ def transfer(ctx: Context, desk_key: str, service_key: str, actor: str) -> DeskR
     def act(session: orm.Session, t: TicketRow, now: datetime) -> None:
         transition(session, t, Action.TRANSFER, at=now, actor=actor, desk_key=desk_key, to_service=service_key)
         requeue(t, service_key)
+
     return _act_on_current(ctx, desk_key, act)
 
 
 def return_to_queue(ctx: Context, desk_key: str, actor: str) -> DeskResult:
     """Send the desk's current ticket back to its own queue, keeping its place (its arrival time)."""
+
     def act(session: orm.Session, t: TicketRow, now: datetime) -> None:
         transition(session, t, Action.RETURN, at=now, actor=actor, desk_key=desk_key)
         requeue(t, t.service_key)
+
     return _act_on_current(ctx, desk_key, act)
 
 

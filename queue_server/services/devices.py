@@ -31,9 +31,14 @@ from .tokens import new_token, token_hash
 
 
 def _out(t: ApiToken) -> dict[str, Any]:
-    return {"id": t.id, "name": t.name, "role": t.role, "created_at": t.created_at.isoformat(),
-            "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
-            "last_seen_at": t.last_seen_at.isoformat() if t.last_seen_at else None}
+    return {
+        "id": t.id,
+        "name": t.name,
+        "role": t.role,
+        "created_at": t.created_at.isoformat(),
+        "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
+        "last_seen_at": t.last_seen_at.isoformat() if t.last_seen_at else None,
+    }
 
 
 def list_devices(ctx: Context) -> list[dict[str, Any]]:
@@ -46,8 +51,14 @@ def create_device(ctx: Context, role: str, name: str, *, actor: str) -> tuple[di
     """A new device token, audited: the device as listed, and the token, shown this once (only its hash is kept)."""
     with writing(ctx) as session:
         device, token = insert_token(session, role, name)
-        audit.record(session, ctx, actor=actor, action="device.create", target=f"{device.id}:{name}",
-                     after={"role": role, "name": name})
+        audit.record(
+            session,
+            ctx,
+            actor=actor,
+            action="device.create",
+            target=f"{device.id}:{name}",
+            after={"role": role, "name": name},
+        )
         return _out(device), token
 
 
@@ -86,15 +97,27 @@ def start_pairing(ctx: Context, role: str) -> dict[str, Any]:
     now = ctx.now()
     token = new_token()
     with writing(ctx) as session:
-        session.execute(sa.delete(DevicePairing).where(DevicePairing.expires_at < now,
-                                                       DevicePairing.device_id.is_(None)))
-        pending = session.scalar(sa.select(sa.func.count()).select_from(DevicePairing)
-                                 .where(DevicePairing.device_id.is_(None))) or 0
+        session.execute(
+            sa.delete(DevicePairing).where(DevicePairing.expires_at < now, DevicePairing.device_id.is_(None))
+        )
+        pending = (
+            session.scalar(
+                sa.select(sa.func.count()).select_from(DevicePairing).where(DevicePairing.device_id.is_(None))
+            )
+            or 0
+        )
         if pending >= MAX_PENDING:
             raise PairingRefused("too many devices wait for approval; try again in a few minutes")
         code = _free_code(session)
-        session.add(DevicePairing(code=code, role=role, token_hash=token_hash(token), created_at=now,
-                                  expires_at=now + timedelta(seconds=PAIRING_S)))
+        session.add(
+            DevicePairing(
+                code=code,
+                role=role,
+                token_hash=token_hash(token),
+                created_at=now,
+                expires_at=now + timedelta(seconds=PAIRING_S),
+            )
+        )
     return {"code": code, "token": token, "expires_at": (now + timedelta(seconds=PAIRING_S)).isoformat()}
 
 
@@ -122,14 +145,21 @@ def approve_pairing(ctx: Context, code: str, name: str, *, actor: str) -> dict[s
     if not name or len(name) > 64:
         raise InvalidRequest("name: 1-64 characters (a kiosk's token is named after its kiosk, e.g. k1)")
     with writing(ctx) as session:
-        row = session.scalar(sa.select(DevicePairing).where(DevicePairing.code == code.upper().strip())
-                             .with_for_update())
+        row = session.scalar(
+            sa.select(DevicePairing).where(DevicePairing.code == code.upper().strip()).with_for_update()
+        )
         if row is None or row.device_id is not None or row.expires_at < ctx.now():
             raise NotFound("no device waits with that code (it may have expired: ask it for a new one)")
         device = ApiToken(name=name, role=row.role, token_hash=row.token_hash, created_at=ctx.now())
         session.add(device)
         session.flush()
         row.device_id = device.id
-        audit.record(session, ctx, actor=actor, action="device.pair", target=f"{device.id}:{name}",
-                     after={"role": row.role, "name": name})
+        audit.record(
+            session,
+            ctx,
+            actor=actor,
+            action="device.pair",
+            target=f"{device.id}:{name}",
+            after={"role": row.role, "name": name},
+        )
         return _out(device)

@@ -17,19 +17,35 @@ from .rows import TicketRow
 
 
 def transition(
-    session: orm.Session, ticket: TicketRow, action: Action, *, at: datetime, actor: str,
-    desk_key: str | None = None, to_service: str | None = None,
+    session: orm.Session,
+    ticket: TicketRow,
+    action: Action,
+    *,
+    at: datetime,
+    actor: str,
+    desk_key: str | None = None,
+    to_service: str | None = None,
 ) -> TicketStatus:
     """Move ``ticket`` by ``action`` (raising InvalidTransition) and note the event for the seal; the caller
     sets the other fields before the transaction seals."""
     before = TicketStatus(ticket.status) if ticket.status else None
     after = apply(before, action)
-    note_event(session, ticket, {
-        "business_day": ticket.business_day, "at": at, "type": action.value,
-        "from_status": before.value if before else None, "to_status": after.value,
-        "service_key": ticket.service_key, "to_service_key": to_service, "desk_key": desk_key, "actor": actor,
-        "priority": ticket.priority,
-    })
+    note_event(
+        session,
+        ticket,
+        {
+            "business_day": ticket.business_day,
+            "at": at,
+            "type": action.value,
+            "from_status": before.value if before else None,
+            "to_status": after.value,
+            "service_key": ticket.service_key,
+            "to_service_key": to_service,
+            "desk_key": desk_key,
+            "actor": actor,
+            "priority": ticket.priority,
+        },
+    )
     ticket.status = after.value
     ticket.updated_at = at
     return after

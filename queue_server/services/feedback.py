@@ -35,8 +35,15 @@ def give_feedback(ctx: Context, token: str, rating: int, category: str | None) -
             raise FeedbackNotAllowed("feedback is asked after a finished visit", code="not_done")
         if session.scalar(sa.select(Feedback.id).where(Feedback.ticket_id == ticket.id)) is not None:
             raise FeedbackNotAllowed("this visit has feedback already", code="feedback_given")
-        session.add(Feedback(ticket_id=ticket.id, business_day=ticket.business_day, service_key=ticket.service_key,
-                             rating=rating, category=category))
+        session.add(
+            Feedback(
+                ticket_id=ticket.id,
+                business_day=ticket.business_day,
+                service_key=ticket.service_key,
+                rating=rating,
+                category=category,
+            )
+        )
         try:
             session.flush()
         except sa.exc.IntegrityError:  # the same phone sent it twice at once

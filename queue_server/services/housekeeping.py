@@ -15,9 +15,12 @@ from .rows import TICKETS, all_tickets, select_tickets
 log = logging.getLogger(__name__)
 # Locked (in id order) so that two first tickets of the day, or the retention worker, racing here on
 # PostgreSQL expire each ticket once: the second waits, then no longer sees the rows as active.
-_STALE = (select_tickets()
-          .where(TICKETS.c.business_day < sa.bindparam("today"), TICKETS.c.status.in_([s.value for s in ACTIVE]))
-          .order_by(TICKETS.c.id).with_for_update())
+_STALE = (
+    select_tickets()
+    .where(TICKETS.c.business_day < sa.bindparam("today"), TICKETS.c.status.in_([s.value for s in ACTIVE]))
+    .order_by(TICKETS.c.id)
+    .with_for_update()
+)
 
 
 def expire_previous_days(session: orm.Session, today: date, now: datetime) -> int:

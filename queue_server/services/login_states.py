@@ -33,9 +33,11 @@ class LoginStates:
     def get(self, key: str) -> str | None:
         """The value, taken out: nobody gets it twice."""
         with self.db.writer() as session:
-            return session.scalar(sa.delete(LoginState)
-                                  .where(LoginState.key == _key(key), LoginState.expires_at > self.now())
-                                  .returning(LoginState.value))
+            return session.scalar(
+                sa.delete(LoginState)
+                .where(LoginState.key == _key(key), LoginState.expires_at > self.now())
+                .returning(LoginState.value)
+            )
 
     def set(self, key: str, value: str, expires_in: int) -> None:
         now = self.now()

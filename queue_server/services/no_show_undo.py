@@ -29,9 +29,12 @@ from .tickets import live_view
 #: how long after a no-show it may be undone
 UNDO_WINDOW = timedelta(minutes=10)
 
-_MARKED = (sa.select(EVENTS.c.at)
-           .where(EVENTS.c.ticket_id == sa.bindparam("ticket"), EVENTS.c.type == Action.NO_SHOW.value)
-           .order_by(EVENTS.c.id.desc()).limit(1))
+_MARKED = (
+    sa.select(EVENTS.c.at)
+    .where(EVENTS.c.ticket_id == sa.bindparam("ticket"), EVENTS.c.type == Action.NO_SHOW.value)
+    .order_by(EVENTS.c.id.desc())
+    .limit(1)
+)
 
 
 def _marked_at(session: orm.Session, ticket: TicketRow) -> datetime | None:
@@ -39,8 +42,9 @@ def _marked_at(session: orm.Session, ticket: TicketRow) -> datetime | None:
     return session.connection().execute(_MARKED, {"ticket": ticket.id}).scalar()
 
 
-def undo_no_show(ctx: Context, desk_key: str, actor: str, *, number: str | None = None,
-                 ticket_id: int | None = None) -> DeskResult:
+def undo_no_show(
+    ctx: Context, desk_key: str, actor: str, *, number: str | None = None, ticket_id: int | None = None
+) -> DeskResult:
     """Put today's no-show ticket ``number`` (or ``ticket_id``) back in its queue, in its old place.
 
     409 ``undo_expired`` more than ``UNDO_WINDOW`` after the no-show, ``invalid_transition`` for a ticket that is
@@ -54,13 +58,18 @@ def undo_no_show(ctx: Context, desk_key: str, actor: str, *, number: str | None 
         if ticket.service_key not in desk.services:
             raise NotServedHere(f"{ticket.number} is for a service this desk does not serve")
         if ticket.status != TicketStatus.NO_SHOW.value:
-            raise InvalidTransition(f"{ticket.number} is not a no-show (it is {ticket.status})",
-                                    status=ticket.status, action=Action.UNDO_NO_SHOW.value)
+            raise InvalidTransition(
+                f"{ticket.number} is not a no-show (it is {ticket.status})",
+                status=ticket.status,
+                action=Action.UNDO_NO_SHOW.value,
+            )
         marked = _marked_at(session, ticket)
         if marked is None or now - marked > UNDO_WINDOW:
             minutes = int(UNDO_WINDOW.total_seconds() // 60)
-            raise UndoExpired(f"{ticket.number} was marked a no-show more than {minutes} minutes ago; "
-                              "it can no longer be undone (the visitor may take a new number)")
+            raise UndoExpired(
+                f"{ticket.number} was marked a no-show more than {minutes} minutes ago; "
+                "it can no longer be undone (the visitor may take a new number)"
+            )
         transition(session, ticket, Action.UNDO_NO_SHOW, at=now, actor=actor, desk_key=desk.key)
         requeue(ticket, ticket.service_key)
         waiting = live_ticket(ticket)

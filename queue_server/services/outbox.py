@@ -92,11 +92,17 @@ def note_revoked(session: orm.Session, kind: str, principal_id: int) -> None:
     _notes(session).revoked.append({"kind": kind, "id": principal_id})
 
 
-def note_appointment(session: orm.Session, appointment_id: int, service: str, start: datetime, status: str,
-                     day: date) -> None:
+def note_appointment(
+    session: orm.Session, appointment_id: int, service: str, start: datetime, status: str, day: date
+) -> None:
     """An appointment was booked or changed status: the live model knows who is expected when (estimates)."""
-    _notes(session).appointments[appointment_id] = {"id": appointment_id, "service": service, "start": us(start),
-                                                    "status": status, "day": day.isoformat()}
+    _notes(session).appointments[appointment_id] = {
+        "id": appointment_id,
+        "service": service,
+        "start": us(start),
+        "status": status,
+        "day": day.isoformat(),
+    }
 
 
 def note_config(session: orm.Session, version: int) -> None:
@@ -107,11 +113,21 @@ def note_config(session: orm.Session, version: int) -> None:
 def ticket_record(t: TicketRow) -> dict[str, Any]:
     """A ticket's new state as the change record carries it, times in microseconds."""
     return {
-        "id": t.id, "number": t.number, "status": t.status, "service": t.service_key,
-        "pending": list(t.pending_services or ()), "priority": bool(t.priority), "language": t.language,
-        "issued_at": us(t.issued_at), "queued_at": us(t.queued_at), "desk": t.desk_key,
-        "called_at": us(t.called_at) if t.called_at else None, "token_hash": t.token_hash,
-        "day": t.business_day.isoformat(), "due": us(t.due_at) if t.due_at else None, "arrived": bool(t.arrived),
+        "id": t.id,
+        "number": t.number,
+        "status": t.status,
+        "service": t.service_key,
+        "pending": list(t.pending_services or ()),
+        "priority": bool(t.priority),
+        "language": t.language,
+        "issued_at": us(t.issued_at),
+        "queued_at": us(t.queued_at),
+        "desk": t.desk_key,
+        "called_at": us(t.called_at) if t.called_at else None,
+        "token_hash": t.token_hash,
+        "day": t.business_day.isoformat(),
+        "due": us(t.due_at) if t.due_at else None,
+        "arrived": bool(t.arrived),
     }
 
 
@@ -122,9 +138,18 @@ def live_ticket(t: TicketRow) -> LiveTicket:
 
 def event_record(e: dict[str, Any], ticket: TicketRow) -> dict[str, Any]:
     """A noted state change of ``ticket`` as the change record carries it; the day is the ticket's business day."""
-    return {"ticket": ticket.id, "number": ticket.number, "type": e["type"], "from": e["from_status"],
-            "service": e["service_key"], "desk": e["desk_key"], "at": us(e["at"]), "queued_at": us(ticket.queued_at),
-            "priority": bool(e["priority"]), "day": e["business_day"].isoformat()}
+    return {
+        "ticket": ticket.id,
+        "number": ticket.number,
+        "type": e["type"],
+        "from": e["from_status"],
+        "service": e["service_key"],
+        "desk": e["desk_key"],
+        "at": us(e["at"]),
+        "queued_at": us(ticket.queued_at),
+        "priority": bool(e["priority"]),
+        "day": e["business_day"].isoformat(),
+    }
 
 
 def _write(session: orm.Session, notes: _Notes) -> None:
@@ -154,7 +179,9 @@ def seal(session: orm.Session, day: date, now: datetime) -> dict[str, Any] | Non
     _write(session, notes)
     seq = bump_sequence(session, SEQUENCE)
     record = {
-        "seq": seq, "day": day.isoformat(), "at": us(now),
+        "seq": seq,
+        "day": day.isoformat(),
+        "at": us(now),
         "tickets": [ticket_record(t) for t in notes.tickets.values()],
         "events": [event_record(e, t) for t, e in notes.events],
         "desks": [{"key": d.desk_key, "status": d.status, "streak": d.priority_streak} for d in notes.desks.values()],

@@ -78,18 +78,25 @@ def _summaries(ctx: Context, *, public: bool) -> list[ServiceSummary]:
         hours = ctx.config.hours_map[s.key]
         is_open = hours.is_open(local)
         nxt = None if is_open else hours.next_opening(local, ctx.config.centre.tz)
-        waiting, wait_s = (_public_figures(ctx.config.cover_map[s.key], s.sensitive, own) if public
-                           else own[s.key])
+        waiting, wait_s = _public_figures(ctx.config.cover_map[s.key], s.sensitive, own) if public else own[s.key]
         reason = NO_DESK_OPEN if wait_s is None and waiting is not None else None
-        out.append(ServiceSummary(
-            key=s.key, prefix=s.prefix, names=dict(s.name),
-            locations=dict(s.ticket_location if public else s.location), open=is_open,
-            opens_at=nxt.isoformat() if nxt else None, waiting=waiting, estimated_wait_s=wait_s,
-            closed_tomorrow=hours.on(local.date() + timedelta(days=1)) == (),
-            sensitive=s.sensitive,
-            wait_texts={lang: format_wait(wait_s, lang, reason) for lang in ctx.config.centre.languages},
-            estimate_reason=reason, full_today=s.key in full,
-        ))
+        out.append(
+            ServiceSummary(
+                key=s.key,
+                prefix=s.prefix,
+                names=dict(s.name),
+                locations=dict(s.ticket_location if public else s.location),
+                open=is_open,
+                opens_at=nxt.isoformat() if nxt else None,
+                waiting=waiting,
+                estimated_wait_s=wait_s,
+                closed_tomorrow=hours.on(local.date() + timedelta(days=1)) == (),
+                sensitive=s.sensitive,
+                wait_texts={lang: format_wait(wait_s, lang, reason) for lang in ctx.config.centre.languages},
+                estimate_reason=reason,
+                full_today=s.key in full,
+            )
+        )
     return out
 
 
@@ -122,16 +129,18 @@ def full_today(ctx: Context, day: date) -> frozenset[str]:
 def _read_full(ctx: Context, day: date, limits: dict[str, int]) -> frozenset[str] | None:
     try:
         with ctx.db.reader() as session:
-            rows = session.execute(sa.select(Counter.scope, Counter.value)
-                                   .where(Counter.day == day, Counter.scope.in_(list(limits)))).all()
+            rows = session.execute(
+                sa.select(Counter.scope, Counter.value).where(Counter.day == day, Counter.scope.in_(list(limits)))
+            ).all()
     except DatabaseUnavailable as exc:  # issue_ticket still refuses the ticket; only the early warning is lost
         log.warning("daily limits unknown: %s", exc.reason)
         return None
     return frozenset(scope.split(":", 1)[1] for scope, value in rows if value >= limits[scope])
 
 
-def _public_figures(group: tuple[str, ...], sensitive: bool,
-                    own: dict[str, tuple[int, int | None]]) -> tuple[int | None, int | None]:
+def _public_figures(
+    group: tuple[str, ...], sensitive: bool, own: dict[str, tuple[int, int | None]]
+) -> tuple[int | None, int | None]:
     """(waiting, estimated wait) as the public may see them for a service of ``group``.
 
     A merged group's estimate comes from the members some desk serves now; with none, the whole group has no

@@ -60,11 +60,17 @@ class Subscription:
         return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
 
 
-_COLUMNS = (PushSubscription.id, PushSubscription.ticket_id, PushSubscription.endpoint, PushSubscription.p256dh,
-            PushSubscription.auth)
+_COLUMNS = (
+    PushSubscription.id,
+    PushSubscription.ticket_id,
+    PushSubscription.endpoint,
+    PushSubscription.p256dh,
+    PushSubscription.auth,
+)
 
 
 # -- the server's keys ---------------------------------------------------------------------------------------
+
 
 def keys(ctx: Context) -> tuple[Vapid, str]:
     """The VAPID key pair and its public key (base64url of the uncompressed point): made on first use, kept in
@@ -86,8 +92,7 @@ def _load_or_make(ctx: Context) -> tuple[Vapid, str]:
         made = fresh.private_pem().decode("ascii")
         try:
             with ctx.db.writer() as session:
-                session.add(PushKey(id=_KEY_ID, private_pem=made, public_key=_public_key(fresh),
-                                    created_at=ctx.now()))
+                session.add(PushKey(id=_KEY_ID, private_pem=made, public_key=_public_key(fresh), created_at=ctx.now()))
         except sa.exc.IntegrityError:
             pass  # another process made its pair first: use that one
         with ctx.db.reader() as session:
@@ -112,14 +117,14 @@ def contact(config: VuoroConfig) -> str:
 
 # -- subscriptions -------------------------------------------------------------------------------------------
 
+
 def subscribe(ctx: Context, token: str, endpoint: str, p256dh: str, auth: str) -> None:
     """Keep the browser's subscription with the ticket behind ``token`` (replacing an earlier one): only a
     push service of ``push.endpoint_origins``, only for a ticket that has not ended."""
     if not ctx.config.push.enabled:
         raise PushDisabled("this centre sends no notifications")
     if not ctx.config.push.allows(endpoint):
-        raise InvalidRequest("the endpoint is not a push service this centre posts to",
-                             code="push_endpoint_refused")
+        raise InvalidRequest("the endpoint is not a push service this centre posts to", code="push_endpoint_refused")
     try:
         dp.check_keys(p256dh, auth)
     except ValueError as exc:
@@ -127,8 +132,9 @@ def subscribe(ctx: Context, token: str, endpoint: str, p256dh: str, auth: str) -
     with ctx.db.writer() as session:
         ticket_id = _active_ticket(session, token)
         session.execute(sa.delete(PushSubscription).where(PushSubscription.ticket_id == ticket_id))
-        session.add(PushSubscription(ticket_id=ticket_id, endpoint=endpoint, p256dh=p256dh, auth=auth,
-                                     created_at=ctx.now()))
+        session.add(
+            PushSubscription(ticket_id=ticket_id, endpoint=endpoint, p256dh=p256dh, auth=auth, created_at=ctx.now())
+        )
 
 
 def unsubscribe(ctx: Context, token: str) -> None:
@@ -146,13 +152,16 @@ def subscribed(ctx: Context, token: str) -> bool:
         row = session.execute(sa.select(Ticket.id).where(Ticket.token_hash == token_hash(token))).first()
         if row is None:
             raise NotFound("no such ticket", code="unknown_ticket")
-        return session.execute(sa.select(PushSubscription.id).where(PushSubscription.ticket_id == row.id)).first() \
+        return (
+            session.execute(sa.select(PushSubscription.id).where(PushSubscription.ticket_id == row.id)).first()
             is not None
+        )
 
 
 def _active_ticket(session: Any, token: str) -> int:
-    row = session.execute(sa.select(Ticket.id, Ticket.status).where(Ticket.token_hash == token_hash(token))
-                          .with_for_update()).first()
+    row = session.execute(
+        sa.select(Ticket.id, Ticket.status).where(Ticket.token_hash == token_hash(token)).with_for_update()
+    ).first()
     if row is None:
         raise NotFound("no such ticket", code="unknown_ticket")
     if TicketStatus(row.status) in FINAL:
@@ -175,6 +184,7 @@ def ended(session: Any, ticket_ids: Iterable[int]) -> None:
 
 # -- claiming a notification ---------------------------------------------------------------------------------
 
+
 def claim_almost(ctx: Context, ticket_ids: Sequence[int], now: datetime) -> list[Subscription]:
     """The subscriptions of these tickets not told "almost" yet, now marked told: each is claimed by one
     process only.  A read first, so a change with no subscriber near the front writes nothing."""
@@ -185,44 +195,57 @@ def claim_almost(ctx: Context, ticket_ids: Sequence[int], now: datetime) -> list
         if session.execute(sa.select(PushSubscription.id).where(pending).limit(1)).first() is None:
             return []
     with ctx.db.writer() as session:
-        rows = session.execute(sa.update(PushSubscription).where(pending).values(almost_sent_at=now)
-                               .returning(*_COLUMNS)).all()
+        rows = session.execute(
+            sa.update(PushSubscription).where(pending).values(almost_sent_at=now).returning(*_COLUMNS)
+        ).all()
     return [Subscription(*row) for row in rows]
 
 
 def claim_called(ctx: Context, ticket_id: int, seq: int, now: datetime) -> Subscription | None:
     """The ticket's subscription, when the call of change ``seq`` has not been notified yet (by anybody)."""
     with ctx.db.reader() as session:
-        if session.execute(sa.select(PushSubscription.id).where(PushSubscription.ticket_id == ticket_id)).first() \
-                is None:
+        if (
+            session.execute(sa.select(PushSubscription.id).where(PushSubscription.ticket_id == ticket_id)).first()
+            is None
+        ):
             return None
     with ctx.db.writer() as session:
         row = session.execute(
             sa.update(PushSubscription)
-            .where(PushSubscription.ticket_id == ticket_id,
-                   sa.or_(PushSubscription.called_seq.is_(None), PushSubscription.called_seq < seq))
+            .where(
+                PushSubscription.ticket_id == ticket_id,
+                sa.or_(PushSubscription.called_seq.is_(None), PushSubscription.called_seq < seq),
+            )
             .values(called_seq=seq, almost_sent_at=sa.func.coalesce(PushSubscription.almost_sent_at, now))
-            .returning(*_COLUMNS)).first()
+            .returning(*_COLUMNS)
+        ).first()
     return Subscription(*row) if row is not None else None
 
 
 # -- what a notification says --------------------------------------------------------------------------------
 
-def almost_message(config: VuoroConfig, *, number: str, service: str, language: str,
-                   position: int) -> dp.Message:
-    """"Almost your turn": the number, where to come (the service's public place), how many are ahead."""
+
+def almost_message(config: VuoroConfig, *, number: str, service: str, language: str, position: int) -> dp.Message:
+    """ "Almost your turn": the number, where to come (the service's public place), how many are ahead."""
     svc = config.service_map.get(service)
     location = config.text(svc.ticket_location, language) if svc is not None and svc.ticket_location else ""
     body_key = "push.almost_body" if location else "push.almost_body_no_place"
-    return dp.Message(dp.ALMOST, number, text("push.almost_title", language, number=number),
-                      text(body_key, language, location=location, ahead=max(0, position - 1)))
+    return dp.Message(
+        dp.ALMOST,
+        number,
+        text("push.almost_title", language, number=number),
+        text(body_key, language, location=location, ahead=max(0, position - 1)),
+    )
 
 
 def called_message(config: VuoroConfig, *, number: str, desk: str | None, language: str) -> dp.Message:
-    """"Your turn": the number and the desk with its place, as the board shows them."""
+    """ "Your turn": the number and the desk with its place, as the board shows them."""
     d = config.desk_map.get(desk or "")
     label = config.text(d.label, language) if d is not None else ""
     place = config.text(d.location, language) if d is not None and d.location else ""
-    body = (text("push.called_body", language, desk=label, location=place) if place
-            else text("push.called_body_desk", language, desk=label))
+    body = (
+        text("push.called_body", language, desk=label, location=place)
+        if place
+        else text("push.called_body_desk", language, desk=label)
+    )
     return dp.Message(dp.CALLED, number, text("push.called_title", language, number=number), body)

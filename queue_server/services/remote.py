@@ -53,13 +53,19 @@ def join_queue(ctx: Context, kiosk: str, *, services: list[str], language: str) 
     offered = remote_services(ctx.config, kiosk)
     refused = [key for key in services if key in ctx.config.service_map and key not in offered]
     if refused:
-        raise NotRemote(f"{', '.join(refused)} cannot be taken from a phone here; take a ticket at the kiosk",
-                        service=refused[0])
+        raise NotRemote(
+            f"{', '.join(refused)} cannot be taken from a phone here; take a ticket at the kiosk", service=refused[0]
+        )
     first = ctx.config.service_map.get(services[0]) if services else None
-    return issue_ticket(ctx, services=services, language=language, actor=REMOTE_ACTOR,
-                        extra_limit=lambda session, local: _check_remote_limits(ctx, session, services, local),
-                        # remote_confirm: its place is kept, but it is called once the visitor says they are here
-                        arrived=not (first is not None and first.remote_confirm))
+    return issue_ticket(
+        ctx,
+        services=services,
+        language=language,
+        actor=REMOTE_ACTOR,
+        extra_limit=lambda session, local: _check_remote_limits(ctx, session, services, local),
+        # remote_confirm: its place is kept, but it is called once the visitor says they are here
+        arrived=not (first is not None and first.remote_confirm),
+    )
 
 
 def _check_remote_limits(ctx: Context, session: orm.Session, services: list[str], local: datetime) -> None:
@@ -72,5 +78,6 @@ def _check_remote_limits(ctx: Context, session: orm.Session, services: list[str]
     for key in sorted(services):
         limit = ctx.config.service_map[key].remote_daily_limit
         if limit is not None and bump_counter(session, f"remote:{key}", day) > limit:
-            raise RemoteLimitReached(f"{key} has given all its tickets for phones today; take one at the kiosk",
-                                     service=key)
+            raise RemoteLimitReached(
+                f"{key} has given all its tickets for phones today; take one at the kiosk", service=key
+            )

@@ -69,8 +69,9 @@ def report_language(asked: str | None, default: str) -> str:
 def _num(value: float | None, language: str, digits: int = 1) -> str:
     if value is None:
         return "–"
-    return format_decimal(round(value, digits), format="0" if digits == 0 else "0." + "0" * digits,
-                          locale=locale_of(language))
+    return format_decimal(
+        round(value, digits), format="0" if digits == 0 else "0." + "0" * digits, locale=locale_of(language)
+    )
 
 
 def _minutes(seconds: float | None, language: str) -> str:
@@ -87,33 +88,46 @@ def _day(d: date, language: str) -> str:
 
 def _table(rows: Sequence[Sequence[object]], widths: Sequence[float], header_rows: int = 1) -> Table:
     table = Table([list(r) for r in rows], colWidths=list(widths), repeatRows=header_rows)
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), FONT, 8.5),
-        ("FONT", (0, 0), (-1, header_rows - 1), BOLD, 8.5),
-        ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#e8edf3")),
-        ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#c8d0da")),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (-1, -1), PAD),
-        ("RIGHTPADDING", (0, 0), (-1, -1), PAD),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT, 8.5),
+                ("FONT", (0, 0), (-1, header_rows - 1), BOLD, 8.5),
+                ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#e8edf3")),
+                ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#c8d0da")),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (-1, -1), PAD),
+                ("RIGHTPADDING", (0, 0), (-1, -1), PAD),
+            ]
+        )
+    )
     return table
 
 
 def fitted_widths(headers: Sequence[str], total: float = TABLE_WIDTH) -> list[float]:
     """Each figure column as wide as its header's longest word, so a header wraps only between words in every
     language ("tavoiteajassa", "Betjäningstid"); the first column (the service's name) gets the rest."""
-    widths = [max(FIGURE_MIN, max(stringWidth(w, BOLD, HEADER.fontSize) for w in h.split()) + 2 * PAD + 1)
-              for h in headers[1:]]
+    widths = [
+        max(FIGURE_MIN, max(stringWidth(w, BOLD, HEADER.fontSize) for w in h.split()) + 2 * PAD + 1)
+        for h in headers[1:]
+    ]
     return [total - sum(widths), *widths]
 
 
 def _service_headers(language: str) -> list[str]:
     mins = t("report.min", language)
-    return [t("report.service", language), t("report.errands", language), t("report.served", language),
-            t("report.no_shows", language),
-            f"{t('report.wait', language)} ({mins})", t("report.median", language), t("report.p90", language),
-            f"{t('report.service_time', language)} ({mins})", t("report.within", language)]
+    return [
+        t("report.service", language),
+        t("report.errands", language),
+        t("report.served", language),
+        t("report.no_shows", language),
+        f"{t('report.wait', language)} ({mins})",
+        t("report.median", language),
+        t("report.p90", language),
+        f"{t('report.service_time', language)} ({mins})",
+        t("report.within", language),
+    ]
 
 
 def _summary_rows(s: Summary, language: str) -> list[list[str]]:
@@ -126,32 +140,50 @@ def _summary_rows(s: Summary, language: str) -> list[list[str]]:
         [t("report.no_shows", language), str(s.no_shows)],
         [t("report.cancelled", language), str(s.cancelled)],
         [t("report.expired", language), str(s.expired)],
-        [f"{t('report.wait', language)}, {t('report.mean', language)} / {t('report.median', language)} / "
-         f"{t('report.p90', language)} ({mins})",
-         " / ".join(_minutes(v, language) for v in (s.wait.mean_s, s.wait.median_s, s.wait.p90_s))],
-        [f"{t('report.service_time', language)}, {t('report.mean', language)} / {t('report.median', language)} / "
-         f"{t('report.p90', language)} ({mins})",
-         " / ".join(_minutes(v, language) for v in (s.service_time.mean_s, s.service_time.median_s,
-                                                    s.service_time.p90_s))],
+        [
+            f"{t('report.wait', language)}, {t('report.mean', language)} / {t('report.median', language)} / "
+            f"{t('report.p90', language)} ({mins})",
+            " / ".join(_minutes(v, language) for v in (s.wait.mean_s, s.wait.median_s, s.wait.p90_s)),
+        ],
+        [
+            f"{t('report.service_time', language)}, {t('report.mean', language)} / {t('report.median', language)} / "
+            f"{t('report.p90', language)} ({mins})",
+            " / ".join(
+                _minutes(v, language) for v in (s.service_time.mean_s, s.service_time.median_s, s.service_time.p90_s)
+            ),
+        ],
         [t("report.within", language), _share(s.served_within_target, language)],
     ]
 
 
 def _kind_headers(language: str) -> list[str]:
     mins = t("report.min", language)
-    return ["", t("report.errands", language), t("report.served", language), t("report.no_shows", language),
-            f"{t('report.wait', language)}, {t('report.median', language)} ({mins})",
-            f"{t('report.punctuality', language)}, {t('report.median', language)} ({mins})",
-            f"{t('report.punctuality', language)}, {t('report.p90', language)} ({mins})"]
+    return [
+        "",
+        t("report.errands", language),
+        t("report.served", language),
+        t("report.no_shows", language),
+        f"{t('report.wait', language)}, {t('report.median', language)} ({mins})",
+        f"{t('report.punctuality', language)}, {t('report.median', language)} ({mins})",
+        f"{t('report.punctuality', language)}, {t('report.p90', language)} ({mins})",
+    ]
 
 
 def _kind_rows(report: StatsReport, language: str) -> list[list[object]]:
     """Walk-ins and appointments apart: their waits, and how near its booked time an appointment was called."""
     rows: list[list[object]] = [[Paragraph(_esc(c), HEADER) for c in _kind_headers(language)]]
     for kind, s in report.by_kind.items():
-        rows.append([t(KIND_TEXT[kind], language), str(s.errands), str(s.served), str(s.no_shows),
-                     _minutes(s.wait.median_s, language), _minutes(s.punctuality.median_s, language),
-                     _minutes(s.punctuality.p90_s, language)])
+        rows.append(
+            [
+                t(KIND_TEXT[kind], language),
+                str(s.errands),
+                str(s.served),
+                str(s.no_shows),
+                _minutes(s.wait.median_s, language),
+                _minutes(s.punctuality.median_s, language),
+                _minutes(s.punctuality.p90_s, language),
+            ]
+        )
     return rows
 
 
@@ -181,10 +213,14 @@ def _waits_chart(report: StatsReport, ctx: Context, language: str) -> Drawing:
     drawing = Drawing(170 * mm, height + 10 * mm)
     chart = HorizontalBarChart()
     chart.x, chart.y, chart.width, chart.height = 55 * mm, 8 * mm, 110 * mm, height - 8 * mm
-    chart.data = [[(s.wait.median_s or 0) / 60 for _, s in items] or [0],
-                  [(s.wait.p90_s or 0) / 60 for _, s in items] or [0]]
-    names = [ctx.config.text(ctx.config.service_map[k].name, language) if k in ctx.config.service_map else k
-             for k, _ in items]
+    chart.data = [
+        [(s.wait.median_s or 0) / 60 for _, s in items] or [0],
+        [(s.wait.p90_s or 0) / 60 for _, s in items] or [0],
+    ]
+    names = [
+        ctx.config.text(ctx.config.service_map[k].name, language) if k in ctx.config.service_map else k
+        for k, _ in items
+    ]
     chart.categoryAxis.categoryNames = [n if len(n) <= 34 else n[:33] + "…" for n in names] or [""]
     for axis in (chart.categoryAxis, chart.valueAxis):
         axis.labels.fontName = FONT
@@ -198,8 +234,10 @@ def _waits_chart(report: StatsReport, ctx: Context, language: str) -> Drawing:
     legend.fontName, legend.fontSize = FONT, 7
     legend.alignment = "right"
     legend.columnMaximum = 1
-    legend.colorNamePairs = [(colors.HexColor("#3b6ea5"), t("report.median", language)),
-                             (colors.HexColor("#e0a030"), t("report.p90", language))]
+    legend.colorNamePairs = [
+        (colors.HexColor("#3b6ea5"), t("report.median", language)),
+        (colors.HexColor("#e0a030"), t("report.p90", language)),
+    ]
     drawing.add(legend)
     drawing.add(String(0, height + 6 * mm, t("report.waits", language), fontName=BOLD, fontSize=9))
     return drawing
@@ -212,9 +250,17 @@ def render_report(ctx: Context, report: StatsReport, language: str | None = None
     cfg = ctx.config
     centre = cfg.text(cfg.centre.name, language)
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-                            bottomMargin=16 * mm, title=f"{t('report.title', language)} – {centre}", author="Vuoro",
-                            lang=language)
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title=f"{t('report.title', language)} – {centre}",
+        author="Vuoro",
+        lang=language,
+    )
     h1 = ParagraphStyle("h1", fontName=BOLD, fontSize=16, leading=20, spaceAfter=2 * mm)
     h2 = ParagraphStyle("h2", fontName=BOLD, fontSize=11, leading=14, spaceBefore=5 * mm, spaceAfter=2 * mm)
     body = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12)
@@ -222,8 +268,9 @@ def render_report(ctx: Context, report: StatsReport, language: str | None = None
     generated = format_moment(ctx.now().astimezone(cfg.centre.tz), language)
     story: list[Any] = [
         Paragraph(_esc(f"{t('report.title', language)}: {centre}"), h1),
-        Paragraph(_esc(f"{t('report.period', language)} {period} · "
-                       f"{t('report.generated', language)} {generated}"), body),
+        Paragraph(
+            _esc(f"{t('report.period', language)} {period} · {t('report.generated', language)} {generated}"), body
+        ),
         Spacer(1, 4 * mm),
         _table(_summary_rows(report.summary, language), [120 * mm, TABLE_WIDTH - 120 * mm]),
     ]
@@ -233,22 +280,44 @@ def render_report(ctx: Context, report: StatsReport, language: str | None = None
     rows: list[list[object]] = [[Paragraph(_esc(c), HEADER) for c in headers]]
     for key, s in report.by_service.items():
         name = cfg.text(cfg.service_map[key].name, language) if key in cfg.service_map else key
-        rows.append([Paragraph(_esc(name), body), str(s.errands), str(s.served), str(s.no_shows),
-                     _minutes(s.wait.mean_s, language), _minutes(s.wait.median_s, language),
-                     _minutes(s.wait.p90_s, language), _minutes(s.service_time.mean_s, language),
-                     _share(s.served_within_target, language)])
-    story += [Paragraph(_esc(t("report.by_service", language)), h2),
-              _table(rows, fitted_widths(headers))]
+        rows.append(
+            [
+                Paragraph(_esc(name), body),
+                str(s.errands),
+                str(s.served),
+                str(s.no_shows),
+                _minutes(s.wait.mean_s, language),
+                _minutes(s.wait.median_s, language),
+                _minutes(s.wait.p90_s, language),
+                _minutes(s.service_time.mean_s, language),
+                _share(s.served_within_target, language),
+            ]
+        )
+    story += [Paragraph(_esc(t("report.by_service", language)), h2), _table(rows, fitted_widths(headers))]
     if report.summary.appointments:
-        story += [Paragraph(_esc(t("report.by_kind", language)), h2),
-                  Paragraph(_esc(t("report.punctuality_note", language)), body), Spacer(1, 2 * mm),
-                  _table(_kind_rows(report, language), fitted_widths(_kind_headers(language)))]
-    story += [Spacer(1, 5 * mm), _arrivals_chart(report.summary, language),
-              Spacer(1, 5 * mm), _waits_chart(report, ctx, language)]
+        story += [
+            Paragraph(_esc(t("report.by_kind", language)), h2),
+            Paragraph(_esc(t("report.punctuality_note", language)), body),
+            Spacer(1, 2 * mm),
+            _table(_kind_rows(report, language), fitted_widths(_kind_headers(language))),
+        ]
+    story += [
+        Spacer(1, 5 * mm),
+        _arrivals_chart(report.summary, language),
+        Spacer(1, 5 * mm),
+        _waits_chart(report, ctx, language),
+    ]
     fb = report.feedback
-    story += [Paragraph(_esc(t("report.feedback", language)), h2),
-              Paragraph(_esc(f"{t('report.answers', language)}: {fb.answers} · {t('report.mean_rating', language)}: "
-                             f"{_num(fb.mean_rating, language, 2)}"), body)]
+    story += [
+        Paragraph(_esc(t("report.feedback", language)), h2),
+        Paragraph(
+            _esc(
+                f"{t('report.answers', language)}: {fb.answers} · {t('report.mean_rating', language)}: "
+                f"{_num(fb.mean_rating, language, 2)}"
+            ),
+            body,
+        ),
+    ]
     doc.build(story)
     return buf.getvalue()
 

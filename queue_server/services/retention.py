@@ -63,9 +63,14 @@ def purge(ctx: Context, *, today: date | None = None) -> PurgeResult:
     with writing(ctx) as session:  # what earlier days left active is expired first: their days are over
         expire_previous_days(session, today, now)
     with ctx.db.reader() as session:
-        days = list(session.scalars(
-            sa.select(Ticket.business_day).where(Ticket.business_day < cutoff).distinct()
-            .order_by(Ticket.business_day)))
+        days = list(
+            session.scalars(
+                sa.select(Ticket.business_day)
+                .where(Ticket.business_day < cutoff)
+                .distinct()
+                .order_by(Ticket.business_day)
+            )
+        )
     for day in days:
         try:
             tickets, events = _purge_day(ctx, day)
@@ -81,8 +86,13 @@ def purge(ctx: Context, *, today: date | None = None) -> PurgeResult:
         purge_before(session, today - timedelta(days=1))
     result.files = purge_ticket_files(ctx, today)
     if result.days:
-        log.info("retention: purged %d day(s) before %s: %d tickets, %d events", len(result.days), cutoff,
-                 result.tickets, result.events)
+        log.info(
+            "retention: purged %d day(s) before %s: %d tickets, %d events",
+            len(result.days),
+            cutoff,
+            result.tickets,
+            result.events,
+        )
     return result
 
 
@@ -151,8 +161,9 @@ def purge_ticket_files(ctx: Context, today: date) -> int:
 
 def _purge_day(ctx: Context, day: date) -> tuple[int, int]:
     with ctx.db.writer() as session:
-        stored = session.scalar(sa.select(sa.func.count()).select_from(DailyStats)
-                                .where(DailyStats.business_day == day))
+        stored = session.scalar(
+            sa.select(sa.func.count()).select_from(DailyStats).where(DailyStats.business_day == day)
+        )
         if not stored:
             session.add_all(row_from_cell(c) for c in live_cells(session, ctx, day, day))
             session.flush()
@@ -173,8 +184,14 @@ class RetentionWorker:
     waits for it.  A failing run is logged and retried the next day.
     """
 
-    def __init__(self, ctx: Context, *, at: time = time(3, 15), first_delay_s: float = 60.0,
-                 run: Callable[[Context], object] = nightly) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        *,
+        at: time = time(3, 15),
+        first_delay_s: float = 60.0,
+        run: Callable[[Context], object] = nightly,
+    ) -> None:
         self.ctx = ctx
         self.at = at
         self.first_delay_s = first_delay_s

@@ -61,13 +61,23 @@ class DeskRow:
 _TICKET_COLUMNS = [TICKETS.c[f.name] for f in fields(TicketRow)]
 #: what a state change may touch; everything else is written once, at issue
 _MUTABLE = ("status", "service_key", "pending_services", "desk_key", "called_at", "updated_at", "arrived")
-_UPDATE_TICKET = (sa.update(TICKETS).where(TICKETS.c.id == sa.bindparam("ticket_id"))
-                  .values({name: sa.bindparam(name) for name in _MUTABLE}))
+_UPDATE_TICKET = (
+    sa.update(TICKETS)
+    .where(TICKETS.c.id == sa.bindparam("ticket_id"))
+    .values({name: sa.bindparam(name) for name in _MUTABLE})
+)
 _INSERT_TICKET = sa.insert(TICKETS).returning(TICKETS.c.id)
 _INSERT_EVENT = sa.insert(EVENTS)
-_UPDATE_DESK = (sa.update(DESKS).where(DESKS.c.desk_key == sa.bindparam("key"))
-                .values(status=sa.bindparam("status"), priority_streak=sa.bindparam("streak"),
-                        updated_at=sa.bindparam("at"), opened_by=sa.bindparam("by")))
+_UPDATE_DESK = (
+    sa.update(DESKS)
+    .where(DESKS.c.desk_key == sa.bindparam("key"))
+    .values(
+        status=sa.bindparam("status"),
+        priority_streak=sa.bindparam("streak"),
+        updated_at=sa.bindparam("at"),
+        opened_by=sa.bindparam("by"),
+    )
+)
 
 
 def select_tickets() -> sa.Select[Any]:
@@ -110,8 +120,12 @@ def insert_event(session: orm.Session, values: dict[str, Any]) -> None:
 _DESK_COLUMNS = (DESKS.c.desk_key, DESKS.c.status, DESKS.c.priority_streak, DESKS.c.updated_at, DESKS.c.opened_by)
 _DESK = sa.select(*_DESK_COLUMNS).where(DESKS.c.desk_key == sa.bindparam("key")).with_for_update()
 #: the desks one actor holds (open or paused), locked in key order: two transactions never wait in a circle
-_HELD = (sa.select(*_DESK_COLUMNS).where(DESKS.c.opened_by == sa.bindparam("by"), DESKS.c.status != "closed")
-         .order_by(DESKS.c.desk_key).with_for_update())
+_HELD = (
+    sa.select(*_DESK_COLUMNS)
+    .where(DESKS.c.opened_by == sa.bindparam("by"), DESKS.c.status != "closed")
+    .order_by(DESKS.c.desk_key)
+    .with_for_update()
+)
 
 
 def lock_desk(session: orm.Session, key: str) -> DeskRow | None:
@@ -127,6 +141,13 @@ def lock_held_desks(session: orm.Session, actor: str) -> list[DeskRow]:
 
 def update_desk(session: orm.Session, desk: DeskRow) -> None:
     """Write back a desk's status, priority streak, time and holder."""
-    _conn(session).execute(_UPDATE_DESK, {"key": desk.desk_key, "status": desk.status,
-                                          "streak": desk.priority_streak, "at": desk.updated_at,
-                                          "by": desk.opened_by})
+    _conn(session).execute(
+        _UPDATE_DESK,
+        {
+            "key": desk.desk_key,
+            "status": desk.status,
+            "streak": desk.priority_streak,
+            "at": desk.updated_at,
+            "by": desk.opened_by,
+        },
+    )

@@ -71,9 +71,17 @@ def _state(user: User) -> dict[str, Any]:
 
 
 def _create(session: orm.Session, ctx: Context, identity: Identity, role: str) -> User:
-    user = User(username=identity.username, password_hash=NO_PASSWORD, role=role, active=True,
-                must_change_password=False, desks=list(identity.desks) if identity.desks is not None else None,
-                created_at=ctx.now(), subject=identity.subject, display_name=identity.name)
+    user = User(
+        username=identity.username,
+        password_hash=NO_PASSWORD,
+        role=role,
+        active=True,
+        must_change_password=False,
+        desks=list(identity.desks) if identity.desks is not None else None,
+        created_at=ctx.now(),
+        subject=identity.subject,
+        display_name=identity.name,
+    )
     session.add(user)
     session.flush()
     audit.record(session, ctx, actor=ACTOR, action="user.create", target=user.username, after=_state(user))

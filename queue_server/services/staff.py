@@ -25,9 +25,16 @@ from .outbox import note_revoked, writing
 
 
 def _out(user: User) -> dict[str, Any]:
-    return {"username": user.username, "role": user.role, "active": user.active, "desks": user.desks,
-            "must_change_password": user.must_change_password, "created_at": user.created_at.isoformat(),
-            "sso": user.subject is not None, "display_name": user.display_name}
+    return {
+        "username": user.username,
+        "role": user.role,
+        "active": user.active,
+        "desks": user.desks,
+        "must_change_password": user.must_change_password,
+        "created_at": user.created_at.isoformat(),
+        "sso": user.subject is not None,
+        "display_name": user.display_name,
+    }
 
 
 def list_users(ctx: Context) -> list[dict[str, Any]]:
@@ -48,8 +55,9 @@ def create_user(ctx: Context, username: str, role: str, *, actor: str) -> tuple[
 _ANY = object()
 
 
-def update_user(ctx: Context, username: str, *, actor: str, active: bool | None = None,
-                role: str | None = None, desks: Any = _ANY) -> dict[str, Any]:
+def update_user(
+    ctx: Context, username: str, *, actor: str, active: bool | None = None, role: str | None = None, desks: Any = _ANY
+) -> dict[str, Any]:
     """Change an account; ``desks`` (a list of desk keys, or None for any desk) only when given."""
     if role is not None and role not in STAFF_ROLES:
         raise InvalidRequest(f"role: one of {', '.join(STAFF_ROLES)}")
@@ -70,10 +78,8 @@ def update_user(ctx: Context, username: str, *, actor: str, active: bool | None 
             user.desks = sorted(desks) if desks is not None else None
         after = {"active": user.active, "role": user.role, "desks": user.desks}
         if before != after:
-            audit.record(session, ctx, actor=actor, action="user.update", target=username, before=before,
-                         after=after)
-            if before["active"] and not user.active or before["role"] != user.role or \
-                    before["desks"] != user.desks:
+            audit.record(session, ctx, actor=actor, action="user.update", target=username, before=before, after=after)
+            if before["active"] and not user.active or before["role"] != user.role or before["desks"] != user.desks:
                 note_revoked(session, "user", user.id)  # its open sockets were opened with the old rights
             if before["active"] and not user.active:
                 release_held(session, ctx, actor_of("user", user.id))  # its desks close with its rights

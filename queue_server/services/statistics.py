@@ -67,33 +67,63 @@ def check_range(ctx: Context, start: date | None, end: date | None, service: str
 def cell_from_row(row: DailyStats) -> st.Cell:
     """A purged day's stored ``daily_stats`` row as the cell the event log would have given."""
     return st.Cell(
-        business_day=row.business_day, service_key=row.service_key, desk_key=row.desk_key, kind=row.kind,
-        errands=row.errands, visits=row.visits, served=row.served, no_shows=row.no_shows, cancelled=row.cancelled,
-        expired=row.expired, transferred=row.transferred, served_waits_s=list(row.served_waits_s),
-        other_waits_s=list(row.other_waits_s), service_times_s=list(row.service_times_s),
-        arrivals_by_hour=list(row.arrivals_by_hour), punctuality_s=list(row.punctuality_s),
+        business_day=row.business_day,
+        service_key=row.service_key,
+        desk_key=row.desk_key,
+        kind=row.kind,
+        errands=row.errands,
+        visits=row.visits,
+        served=row.served,
+        no_shows=row.no_shows,
+        cancelled=row.cancelled,
+        expired=row.expired,
+        transferred=row.transferred,
+        served_waits_s=list(row.served_waits_s),
+        other_waits_s=list(row.other_waits_s),
+        service_times_s=list(row.service_times_s),
+        arrivals_by_hour=list(row.arrivals_by_hour),
+        punctuality_s=list(row.punctuality_s),
     )
 
 
 def row_from_cell(cell: st.Cell) -> DailyStats:
     """A cell as a ``daily_stats`` row: retention keeps a day's figures this way when it deletes its tickets."""
     return DailyStats(
-        business_day=cell.business_day, service_key=cell.service_key, desk_key=cell.desk_key, kind=cell.kind,
-        errands=cell.errands, visits=cell.visits, served=cell.served, no_shows=cell.no_shows, cancelled=cell.cancelled,
-        expired=cell.expired, transferred=cell.transferred, served_waits_s=cell.served_waits_s,
-        other_waits_s=cell.other_waits_s, service_times_s=cell.service_times_s,
-        arrivals_by_hour=cell.arrivals_by_hour, punctuality_s=cell.punctuality_s,
+        business_day=cell.business_day,
+        service_key=cell.service_key,
+        desk_key=cell.desk_key,
+        kind=cell.kind,
+        errands=cell.errands,
+        visits=cell.visits,
+        served=cell.served,
+        no_shows=cell.no_shows,
+        cancelled=cell.cancelled,
+        expired=cell.expired,
+        transferred=cell.transferred,
+        served_waits_s=cell.served_waits_s,
+        other_waits_s=cell.other_waits_s,
+        service_times_s=cell.service_times_s,
+        arrivals_by_hour=cell.arrivals_by_hour,
+        punctuality_s=cell.punctuality_s,
     )
 
 
-def event_records(session: orm.Session, start: date, end: date,
-                  skip_days: Iterable[date] = ()) -> list[st.Event]:
+def event_records(session: orm.Session, start: date, end: date, skip_days: Iterable[date] = ()) -> list[st.Event]:
     """The range's events with their ticket's booked time (an outer join: an event outlives nothing, but a log
     read mid-purge must not lose events)."""
     skip = list(skip_days)
     stmt = (
-        sa.select(TicketEvent.id, TicketEvent.ticket_id, TicketEvent.business_day, TicketEvent.at, TicketEvent.type,
-                  TicketEvent.service_key, TicketEvent.to_service_key, TicketEvent.desk_key, Ticket.due_at)
+        sa.select(
+            TicketEvent.id,
+            TicketEvent.ticket_id,
+            TicketEvent.business_day,
+            TicketEvent.at,
+            TicketEvent.type,
+            TicketEvent.service_key,
+            TicketEvent.to_service_key,
+            TicketEvent.desk_key,
+            Ticket.due_at,
+        )
         .outerjoin(Ticket, Ticket.id == TicketEvent.ticket_id)
         .where(TicketEvent.business_day >= start, TicketEvent.business_day <= end)
         .order_by(TicketEvent.ticket_id, TicketEvent.id)
@@ -103,8 +133,9 @@ def event_records(session: orm.Session, start: date, end: date,
     return [st.Event(*row) for row in session.execute(stmt)]
 
 
-def live_cells(session: orm.Session, ctx: Context, start: date, end: date,
-               skip_days: Iterable[date] = ()) -> list[st.Cell]:
+def live_cells(
+    session: orm.Session, ctx: Context, start: date, end: date, skip_days: Iterable[date] = ()
+) -> list[st.Cell]:
     """Cells computed from the event log (the days not in ``skip_days``)."""
     return st.build_cells(st.build_errands(event_records(session, start, end, skip_days)), ctx.config.centre.tz)
 
@@ -119,18 +150,21 @@ def load_cells(session: orm.Session, ctx: Context, start: date, end: date) -> li
     return sorted(stored + live_cells(session, ctx, start, end, purged_days), key=lambda c: c.key)
 
 
-def feedback_answers(session: orm.Session, start: date, end: date,
-                     service: str | None = None) -> list[st.FeedbackAnswer]:
+def feedback_answers(
+    session: orm.Session, start: date, end: date, service: str | None = None
+) -> list[st.FeedbackAnswer]:
     """The visitors' feedback answers of the range, of one service or every one."""
     stmt = sa.select(Feedback.business_day, Feedback.service_key, Feedback.rating, Feedback.category).where(
-        Feedback.business_day >= start, Feedback.business_day <= end)
+        Feedback.business_day >= start, Feedback.business_day <= end
+    )
     if service is not None:
         stmt = stmt.where(Feedback.service_key == service)
     return [st.FeedbackAnswer(*row) for row in session.execute(stmt)]
 
 
-def build_report(ctx: Context, start: date | None = None, end: date | None = None,
-                 service: str | None = None) -> StatsReport:
+def build_report(
+    ctx: Context, start: date | None = None, end: date | None = None, service: str | None = None
+) -> StatsReport:
     """The statistics of a range (default: today), of one service or all: every grouping, and the feedback."""
     start, end = check_range(ctx, start, end, service)
     with ctx.db.reader() as session:
@@ -143,7 +177,10 @@ def build_report(ctx: Context, start: date | None = None, end: date | None = Non
     for a in answers:
         by_service_answers.setdefault(a.service_key, []).append(a)
     return StatsReport(
-        start=start, end=end, service=service, cells=cells,
+        start=start,
+        end=end,
+        service=service,
+        cells=cells,
         summary=st.summarize(cells, tg),
         by_day=st.group(cells, lambda c: c.business_day, tg),
         by_service=_in_config_order(ctx, st.group(cells, lambda c: c.service_key, tg)),
@@ -178,10 +215,27 @@ def visit_counts(ctx: Context) -> tuple[int, int]:
 # -- CSV ---------------------------------------------------------------------------------------------------------
 
 CSV_METRICS = (
-    "errands", "visits", "served", "no_shows", "cancelled", "expired", "transferred",
-    "wait_n", "wait_mean_s", "wait_median_s", "wait_p90_s",
-    "service_n", "service_mean_s", "service_median_s", "service_p90_s", "served_within_target",
-    "appointments", "punctuality_n", "punctuality_mean_s", "punctuality_median_s", "punctuality_p90_s",
+    "errands",
+    "visits",
+    "served",
+    "no_shows",
+    "cancelled",
+    "expired",
+    "transferred",
+    "wait_n",
+    "wait_mean_s",
+    "wait_median_s",
+    "wait_p90_s",
+    "service_n",
+    "service_mean_s",
+    "service_median_s",
+    "service_p90_s",
+    "served_within_target",
+    "appointments",
+    "punctuality_n",
+    "punctuality_mean_s",
+    "punctuality_median_s",
+    "punctuality_p90_s",
 )
 
 
@@ -194,13 +248,26 @@ def _fmt(value: float | None) -> str:
 def summary_values(s: st.Summary) -> list[str]:
     """A summary's figures as CSV cells, in :data:`CSV_METRICS` order (no value: an empty cell)."""
     return [
-        str(s.errands), str(s.visits), str(s.served), str(s.no_shows), str(s.cancelled), str(s.expired),
+        str(s.errands),
+        str(s.visits),
+        str(s.served),
+        str(s.no_shows),
+        str(s.cancelled),
+        str(s.expired),
         str(s.transferred),
-        str(s.wait.n), _fmt(s.wait.mean_s), _fmt(s.wait.median_s), _fmt(s.wait.p90_s),
-        str(s.service_time.n), _fmt(s.service_time.mean_s), _fmt(s.service_time.median_s),
+        str(s.wait.n),
+        _fmt(s.wait.mean_s),
+        _fmt(s.wait.median_s),
+        _fmt(s.wait.p90_s),
+        str(s.service_time.n),
+        _fmt(s.service_time.mean_s),
+        _fmt(s.service_time.median_s),
         _fmt(s.service_time.p90_s),
         "" if s.served_within_target is None else f"{s.served_within_target:.4f}",
-        str(s.appointments), str(s.punctuality.n), _fmt(s.punctuality.mean_s), _fmt(s.punctuality.median_s),
+        str(s.appointments),
+        str(s.punctuality.n),
+        _fmt(s.punctuality.mean_s),
+        _fmt(s.punctuality.median_s),
         _fmt(s.punctuality.p90_s),
     ]
 
@@ -222,14 +289,20 @@ def csv_header(by: Sequence[str], language: str | None) -> list[str]:
     keys = [*by, *CSV_METRICS]
     if language is None:
         return [*keys, *(f"arrivals_{h:02d}" for h in range(st.HOURS))]
-    return [*(text(f"csv.{k}", language) for k in keys),
-            *(text("csv.arrivals_hour", language, hour=f"{h:02d}") for h in range(st.HOURS))]
+    return [
+        *(text(f"csv.{k}", language) for k in keys),
+        *(text("csv.arrivals_hour", language, hour=f"{h:02d}") for h in range(st.HOURS)),
+    ]
 
 
 def to_csv(ctx: Context, report: StatsReport, by: Sequence[str], language: str | None = None) -> str:
     """One row per group (``by`` of day, service, desk), with arrivals per local hour at the end."""
-    getters = {"day": lambda c: c.business_day.isoformat(), "service": lambda c: c.service_key,
-               "desk": lambda c: c.desk_key, "kind": lambda c: c.kind}
+    getters = {
+        "day": lambda c: c.business_day.isoformat(),
+        "service": lambda c: c.service_key,
+        "desk": lambda c: c.desk_key,
+        "kind": lambda c: c.kind,
+    }
     groups = st.group(report.cells, lambda c: tuple(getters[k](c) for k in by), targets(ctx))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")

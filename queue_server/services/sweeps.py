@@ -22,8 +22,9 @@ SWEEP_S = 30.0
 class Sweeper:
     """Runs ``run(ctx)`` every ``interval_s`` on a daemon thread until stopped; a failing run is logged."""
 
-    def __init__(self, ctx: Context, *, interval_s: float = SWEEP_S,
-                 run: Callable[[Context], object] = mark_no_shows) -> None:
+    def __init__(
+        self, ctx: Context, *, interval_s: float = SWEEP_S, run: Callable[[Context], object] = mark_no_shows
+    ) -> None:
         self.ctx = ctx
         self.interval_s = interval_s
         self._run = run

@@ -71,8 +71,15 @@ def track_url(config: VuoroConfig, token: str) -> str:
     return f"{config.public_url.rstrip('/')}/t/{token}"
 
 
-def view_of(config: VuoroConfig, ticket: LiveTicket, *, position: int | None = None,
-            estimate: int | None = None, token: str | None = None, estimate_reason: str | None = None) -> TicketView:
+def view_of(
+    config: VuoroConfig,
+    ticket: LiveTicket,
+    *,
+    position: int | None = None,
+    estimate: int | None = None,
+    token: str | None = None,
+    estimate_reason: str | None = None,
+) -> TicketView:
     """The view of ``ticket``; ``position`` and ``estimate`` come from the live model while it waits."""
     service = config.service_map.get(ticket.service)
     at_desk = ticket.status in AT_DESK_VALUES
@@ -94,8 +101,11 @@ def view_of(config: VuoroConfig, ticket: LiveTicket, *, position: int | None = N
         track_url=track_url(config, token) if token else None,
         estimate_reason=estimate_reason,
         estimated_wait_text=format_wait(estimate, ticket.language, estimate_reason),
-        pending_names=[config.text(config.service_map[k].ticket_name, ticket.language)
-                       for k in ticket.pending if k in config.service_map],
+        pending_names=[
+            config.text(config.service_map[k].ticket_name, ticket.language)
+            for k in ticket.pending
+            if k in config.service_map
+        ],
         appointment_at=from_us(ticket.due).isoformat() if ticket.due is not None else None,
         arrived=ticket.arrived,
     )

@@ -76,8 +76,15 @@ ExtraLimit = Callable[[orm.Session, datetime], None]
 
 
 def issue_ticket(
-    ctx: Context, *, services: list[str], language: str, priority: bool = False, kiosk: str | None = None,
-    actor: str = "system", extra_limit: ExtraLimit | None = None, arrived: bool = True,
+    ctx: Context,
+    *,
+    services: list[str],
+    language: str,
+    priority: bool = False,
+    kiosk: str | None = None,
+    actor: str = "system",
+    extra_limit: ExtraLimit | None = None,
+    arrived: bool = True,
 ) -> IssuedTicket:
     """Give the visitor the next number of their first service's prefix, queued for all their errands.
 
@@ -125,8 +132,11 @@ def _check_limits(ctx: Context, session: orm.Session, services: list[str], local
     opposite orders never lock each other's counter rows first: no deadlock on PostgreSQL.
     """
     day = local.date()
-    used = {key: bump_counter(session, f"service:{key}", day) for key in sorted(services)
-            if ctx.config.service_map[key].daily_limit is not None}
+    used = {
+        key: bump_counter(session, f"service:{key}", day)
+        for key in sorted(services)
+        if ctx.config.service_map[key].daily_limit is not None
+    }
     for key in services:
         limit = ctx.config.service_map[key].daily_limit
         if limit is not None and used[key] > limit:
@@ -134,7 +144,8 @@ def _check_limits(ctx: Context, session: orm.Session, services: list[str], local
             opens = nxt.isoformat() if nxt else None
             raise DailyLimitReached(
                 f"{key} has given all its tickets for today" + (f"; it opens at {opens}" if opens else ""),
-                service=key, opens_at=opens,
+                service=key,
+                opens_at=opens,
             )
 
 
@@ -145,11 +156,25 @@ def new_ticket(session: orm.Session, ctx: Context, new: NewTicket, now: datetime
     if seq == 1:  # first ticket of the day for this prefix: a cheap moment to close yesterday's leftovers
         expire_previous_days(session, day, now)
     ticket = TicketRow(
-        business_day=day, prefix=new.prefix, seq=seq, number=format_number(new.prefix, seq),
-        token_hash=token_hash(new.token), status="", service_key=new.services[0],
-        pending_services=new.services[1:], priority=new.priority, language=new.language, kiosk_key=new.kiosk,
-        issued_at=now, queued_at=now, desk_key=None, called_at=None, updated_at=now,
-        estimated_wait_s=new.estimate, due_at=new.due_at, arrived=new.arrived,
+        business_day=day,
+        prefix=new.prefix,
+        seq=seq,
+        number=format_number(new.prefix, seq),
+        token_hash=token_hash(new.token),
+        status="",
+        service_key=new.services[0],
+        pending_services=new.services[1:],
+        priority=new.priority,
+        language=new.language,
+        kiosk_key=new.kiosk,
+        issued_at=now,
+        queued_at=now,
+        desk_key=None,
+        called_at=None,
+        updated_at=now,
+        estimated_wait_s=new.estimate,
+        due_at=new.due_at,
+        arrived=new.arrived,
     )
     transition(session, ticket, Action.ISSUE, at=now, actor=actor)
     return ticket
@@ -162,8 +187,7 @@ def hand_out(ctx: Context, ticket: TicketRow, new: NewTicket, reason: EstimateRe
     position, estimate = _live(ctx).place(issued)
     if new.due_at is None or estimate is None:
         estimate = new.estimate
-    view = view_of(ctx.config, issued, position=position, estimate=estimate, token=new.token,
-                   estimate_reason=reason)
+    view = view_of(ctx.config, issued, position=position, estimate=estimate, token=new.token, estimate_reason=reason)
     log.info("issued %s for %s", view.number, ticket.service_key)
     if new.kiosk is not None and ctx.printing is not None:
         ctx.printing.ticket_issued(ctx, view, new.kiosk)
@@ -183,8 +207,14 @@ def live_view(ctx: Context, ticket: LiveTicket, token: str | None = None) -> Tic
     with live.locked():
         position, estimate = live.place(ticket)
         reason = live.forecast(ticket.service).reason if position is not None else None
-    return view_of(ctx.config, ticket, position=position, estimate=None if reason else estimate, token=token,
-                   estimate_reason=reason)
+    return view_of(
+        ctx.config,
+        ticket,
+        position=position,
+        estimate=None if reason else estimate,
+        token=token,
+        estimate_reason=reason,
+    )
 
 
 _BY_TOKEN = select_tickets().where(TICKETS.c.token_hash == sa.bindparam("hash"))

@@ -59,12 +59,24 @@ def waiting_list(ctx: Context, desk_key: str, limit: int = LIMIT) -> WaitingList
     with live.locked():
         model = live.model
         state = model.desks.get(desk.key)
-        tickets = call_sequence(model, desk.services, state.streak if state else 0, ctx.config.priority_ratio, limit,
-                                now_us)
+        tickets = call_sequence(
+            model, desk.services, state.streak if state else 0, ctx.config.priority_ratio, limit, now_us
+        )
         total = sum(model.waiting_count(s) for s in dict.fromkeys(desk.services))
-    return WaitingList(desk.key, [
-        WaitingEntry(id=t.id, number=t.number, service=t.service, queued_at=from_us(t.queued_at).isoformat(),
-                     waited_s=max(0, (now_us - t.queued_at) // _US), priority=t.priority, errands=1 + len(t.pending),
-                     appointment_at=from_us(t.due).isoformat() if t.due is not None else None)
-        for t in tickets
-    ], total)
+    return WaitingList(
+        desk.key,
+        [
+            WaitingEntry(
+                id=t.id,
+                number=t.number,
+                service=t.service,
+                queued_at=from_us(t.queued_at).isoformat(),
+                waited_s=max(0, (now_us - t.queued_at) // _US),
+                priority=t.priority,
+                errands=1 + len(t.pending),
+                appointment_at=from_us(t.due).isoformat() if t.due is not None else None,
+            )
+            for t in tickets
+        ],
+        total,
+    )

@@ -20,8 +20,9 @@ log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: what an account whose password must be changed may still reach: the change itself, log-out, who am I
-PASSWORD_CHANGE_ENDPOINTS = frozenset({"pages.password", "api.change_password", "pages.logout", "api.logout",
-                                       "api.me", "pages.login", "static"})
+PASSWORD_CHANGE_ENDPOINTS = frozenset(
+    {"pages.password", "api.change_password", "pages.logout", "api.logout", "api.me", "pages.login", "static"}
+)
 
 
 class SessionUser(UserMixin):  # type: ignore[misc]  # Flask-Login ships no types
@@ -56,6 +57,7 @@ def current_principal() -> Principal | None:
 
 def require(roles: frozenset[str]) -> Callable[[F], F]:
     """Refuse with 401 when nobody is authenticated and 403 when the role may not do this."""
+
     def decorate(view: F) -> F:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -65,8 +67,10 @@ def require(roles: frozenset[str]) -> Callable[[F], F]:
             if principal.role not in roles:
                 raise ApiError(403, "forbidden", f"the {principal.role} role may not do this")
             return view(*args, **kwargs)
+
         wrapper.required_roles = roles  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]
+
     return decorate
 
 
@@ -89,8 +93,9 @@ def password_change_gate() -> Response | None:
     if endpoint in PASSWORD_CHANGE_ENDPOINTS or endpoint.endswith(".static"):
         return None
     if request.path.startswith("/api/"):
-        raise ApiError(403, "password_change_required",
-                       "this account's password must be changed first: POST /api/session/password")
+        raise ApiError(
+            403, "password_change_required", "this account's password must be changed first: POST /api/session/password"
+        )
     return redirect(url_for("pages.password", next=request.full_path.rstrip("?")), 303)  # type: ignore[return-value]
 
 

@@ -29,8 +29,11 @@ def _first_bad(pairs: Iterable[tuple[str, str]]) -> str | None:
 
 def refuse_control_characters() -> None:
     """``before_request``: the path, the query and a posted form may hold no control character."""
-    where = ("the address" if bad_text(request.path) else
-             _first_bad(request.args.items(multi=True)) or _first_bad(request.form.items(multi=True)))
+    where = (
+        "the address"
+        if bad_text(request.path)
+        else _first_bad(request.args.items(multi=True)) or _first_bad(request.form.items(multi=True))
+    )
     if where is None:
         return
     message = f"{where}: control characters are not allowed"

@@ -51,8 +51,8 @@ def error_response(status: int, code: str, message: str, **extra: Any) -> Respon
 def database_unavailable_response(reason: str) -> Response:
     """503 with ``Retry-After``: JSON ``database_unavailable`` for the API, a page that reloads for screens."""
     if _wants_json():
-        resp = error_response(503, "database_unavailable",
-                              f"the database is not answering ({reason}); try again in a few seconds")
+        message = f"the database is not answering ({reason}); try again in a few seconds"
+        resp = error_response(503, "database_unavailable", message)
     else:
         resp = Response(_UNAVAILABLE_PAGE, status=503, mimetype="text/html")
     resp.headers["Retry-After"] = str(RETRY_AFTER_S)
@@ -68,13 +68,17 @@ def _validation_message(exc: ValidationError) -> str:
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path in ("/healthz", "/metrics") or \
-        request.accept_mimetypes.best == "application/json"
+    return (
+        request.path.startswith("/api/")
+        or request.path in ("/healthz", "/metrics")
+        or request.accept_mimetypes.best == "application/json"
+    )
 
 
 def register_error_handlers(app: Flask) -> None:
     """Answer every error in that shape: ours, the domain's (their public details), invalid bodies,
     HTTP errors of the API, and anything unexpected (logged; a database outage: 503, never 500)."""
+
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> Response:
         return error_response(exc.status, exc.code, exc.message)

@@ -53,18 +53,26 @@ class OidcLogin:
         self.logged_out_url = context.config.public_url.rstrip("/") + "/login/oidc/logged-out"
         oauth = OAuth(app, cache=LoginStates(context.db, context.now))
         self.client: Any = oauth.register(
-            CLIENT, client_id=cfg.client_id, client_secret=cfg.client_secret,
+            CLIENT,
+            client_id=cfg.client_id,
+            client_secret=cfg.client_secret,
             server_metadata_url=cfg.discovery_url,
-            client_kwargs={"scope": " ".join(cfg.scopes), "code_challenge_method": "S256",
-                           "default_timeout": cfg.timeout_s})
+            client_kwargs={
+                "scope": " ".join(cfg.scopes),
+                "code_challenge_method": "S256",
+                "default_timeout": cfg.timeout_s,
+            },
+        )
 
     @property
     def _claims(self) -> dict[str, Any]:
         """The ID token's ``iss`` and ``aud`` must name this provider and this client.  Authlib's own default
         checks ``aud`` only through ``azp``, which lets in another client's token that names Vuoro as its
         authorized party (tests/queue_server/test_oidc.py, ``aud_azp``)."""
-        return {"iss": {"essential": True, "values": [self.cfg.issuer]},
-                "aud": {"essential": True, "values": [self.cfg.client_id]}}
+        return {
+            "iss": {"essential": True, "values": [self.cfg.issuer]},
+            "aud": {"essential": True, "values": [self.cfg.client_id]},
+        }
 
     def _metadata(self) -> dict[str, Any]:
         """The discovery document (Authlib keeps it after the first fetch), its issuer checked: a document that
@@ -101,9 +109,14 @@ class OidcLogin:
         if not claims:
             raise SignInRefused("the token answer has no ID token")
         try:
-            return identity_from(claims, issuer=self.cfg.issuer, role_claim=self.cfg.role_claim,
-                                 roles=self.cfg.roles, desks_claim=self.cfg.desks_claim,
-                                 name_claim=self.cfg.name_claim)
+            return identity_from(
+                claims,
+                issuer=self.cfg.issuer,
+                role_claim=self.cfg.role_claim,
+                roles=self.cfg.roles,
+                desks_claim=self.cfg.desks_claim,
+                name_claim=self.cfg.name_claim,
+            )
         except ValueError as exc:
             raise SignInRefused(str(exc)) from None
 
@@ -119,8 +132,9 @@ class OidcLogin:
             return None
         if not metadata.get("end_session_endpoint"):
             return None
-        url: str = self.client.create_logout_url(post_logout_redirect_uri=self.logged_out_url,
-                                                 client_id=self.cfg.client_id)["url"]
+        url: str = self.client.create_logout_url(
+            post_logout_redirect_uri=self.logged_out_url, client_id=self.cfg.client_id
+        )["url"]
         return url
 
 

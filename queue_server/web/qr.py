@@ -11,6 +11,15 @@ def qr_svg(url: str) -> bytes:
     """A scalable QR code (dark on white, quiet zone included) that encodes ``url`` and nothing else."""
     code = segno.make(url, error="m", micro=False)
     out = io.BytesIO()
-    code.save(out, kind="svg", border=4, xmldecl=False, omitsize=True, dark="#000", light="#fff",
-              svgclass=None, lineclass=None)
+    code.save(
+        out,
+        kind="svg",
+        border=4,
+        xmldecl=False,
+        omitsize=True,
+        dark="#000",
+        light="#fff",
+        svgclass=None,
+        lineclass=None,
+    )
     return out.getvalue()

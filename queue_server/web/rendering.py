@@ -21,6 +21,7 @@ from .context import ctx
 
 LANG_COOKIE = "vuoro_lang"
 
+
 def vuoro() -> Context:
     """The app's context, for the pages (the same as :func:`queue_server.web.context.ctx`)."""
     return ctx()
@@ -46,8 +47,15 @@ def text_direction(lang: str) -> str:
 
 
 def render_page(
-    template: str, *, lang: str, catalog: Catalog, page: str, status: int = 200,
-    data: Mapping[str, Any] | None = None, js_languages: list[str] | None = None, **context: Any,
+    template: str,
+    *,
+    lang: str,
+    catalog: Catalog,
+    page: str,
+    status: int = 200,
+    data: Mapping[str, Any] | None = None,
+    js_languages: list[str] | None = None,
+    **context: Any,
 ) -> Response:
     """Render ``template`` with ``t()``, the config texts in ``lang`` and the ``data-`` attributes of <body>."""
     cfg = config()
@@ -59,19 +67,34 @@ def render_page(
         return cfg.text(names, lang)
 
     page_languages = js_languages or [lang]
-    body_data = {"page": page, "lang": lang, "default-lang": cfg.centre.language,
-                 "timezone": cfg.centre.timezone, **(data or {})}
+    body_data = {
+        "page": page,
+        "lang": lang,
+        "default-lang": cfg.centre.language,
+        "timezone": cfg.centre.timezone,
+        **(data or {}),
+    }
     body_data["strings"] = catalog.json(page_languages)
     # which of the page's languages are written right to left, for a script that switches language (V.setLanguage)
     body_data["rtl"] = " ".join(code for code in page_languages if code in RTL)
-    html = render_template(template, t=t, text=text, lang=lang, dir=text_direction(lang), cfg=cfg, page=page,
-                           body_data=body_data,
-                           centre_name=cfg.text(cfg.centre.name, lang), languages=cfg.centre.languages,
-                           **context)
+    html = render_template(
+        template,
+        t=t,
+        text=text,
+        lang=lang,
+        dir=text_direction(lang),
+        cfg=cfg,
+        page=page,
+        body_data=body_data,
+        centre_name=cfg.text(cfg.centre.name, lang),
+        languages=cfg.centre.languages,
+        **context,
+    )
     response = make_response(html, status)
     if request.args.get("lang") in cfg.centre.languages:
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
-                            secure=request.is_secure)
+        response.set_cookie(
+            LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True, secure=request.is_secure
+        )
     return response
 
 
@@ -103,5 +126,11 @@ def catalog(*prefixes: str) -> Catalog:
 def not_found(kind: str, lang: str | None = None) -> Response:
     """The friendly 404 page; ``kind`` (kiosk, zone, ticket or text) picks the explanation."""
     language = lang or chosen_language()
-    return render_page("pages/not_found.html", lang=language, catalog=catalog("index."), page="not-found",
-                       status=404, message_key=f"notfound.{kind}")
+    return render_page(
+        "pages/not_found.html",
+        lang=language,
+        catalog=catalog("index."),
+        page="not-found",
+        status=404,
+        message_key=f"notfound.{kind}",
+    )

@@ -28,12 +28,14 @@ from .errors import error_response
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: endpoints where the path's ticket token or appointment code is the credential (no cookie is involved)
-TOKEN_ENDPOINTS = frozenset({"api.cancel", "api.feedback", "api.cancel_appointment", "api.push_subscribe",
-                             "api.push_unsubscribe", "api.here"})
+TOKEN_ENDPOINTS = frozenset(
+    {"api.cancel", "api.feedback", "api.cancel_appointment", "api.push_subscribe", "api.push_unsubscribe", "api.here"}
+)
 #: endpoints that log someone in: limited per address
 LOGIN_ENDPOINTS = ("api.login", "pages.login")
 #: the QR poster's page gives each browser a random name (pages/join.py), the key of its own join budget
 JOIN_COOKIE = "vuoro_join"
+
 
 def permissions_policy(camera: bool = False) -> str:
     """What a page may ask the browser for: nothing, but the kiosk's camera (it reads a booking's QR code)."""
@@ -44,19 +46,21 @@ def content_security_policy(form_targets: tuple[str, ...] = ()) -> str:
     """No inline scripts or styles, nothing from elsewhere.  ``form_targets``: origins a form's redirect may
     lead to -- the city's provider, where the log-out form sends a provider's account on (browsers check
     form-action along the redirects too)."""
-    return "; ".join([
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "media-src 'self'",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        " ".join(["form-action 'self'", *form_targets]),
-        "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "media-src 'self'",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            " ".join(["form-action 'self'", *form_targets]),
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 CSP = content_security_policy()
@@ -95,8 +99,8 @@ def _browser_key() -> str:
 def init_app(app: Flask) -> None:
     """CSRF for requests the session cookie authenticates, the rate limits of the config's ``limits:``, and
     the security headers (CSP and the rest) on every response."""
-    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)   # we decide below which requests need it
-    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)       # desk pages stay open all day
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # we decide below which requests need it
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # desk pages stay open all day
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.extensions["vuoro"].config.redis_url or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     csrf.init_app(app)
@@ -168,8 +172,10 @@ LIMITS: list[tuple[str, str, Callable[[], str], str | None, str | None]] = [
     ("api.join", "remote_per_client", get_remote_address, None, None),
     ("api.join", "remote_per_browser", _browser_key, None, None),
     # an appointment's code is its only key: one budget per address for every endpoint that takes one
-    *[(name, "appointment_code_per_client", get_remote_address, None, "appointment_code")
-      for name in ("api.show_appointment", "api.cancel_appointment", "api.appointment_calendar", "pages.book_qr")],
+    *[
+        (name, "appointment_code_per_client", get_remote_address, None, "appointment_code")
+        for name in ("api.show_appointment", "api.cancel_appointment", "api.appointment_calendar", "pages.book_qr")
+    ],
     # each trip to the city's provider leaves a state in the database until its callback or its hour is up
     ("pages.oidc_login", "oidc_per_client", get_remote_address, None, None),
     # asking for a pairing code is asking for a credential: the log-in budget of the address
@@ -182,6 +188,7 @@ _WRAPPED: dict[tuple[str, int], Callable[..., Any]] = {}
 def _configured(field: str) -> Callable[[], str]:
     def value() -> str:
         return str(getattr(current_app.extensions["vuoro"].config.limits, field))
+
     return value
 
 
@@ -206,8 +213,9 @@ def _apply_limits(app: Flask) -> None:
                 if shared:
                     decorator = limiter.shared_limit(_configured(field), shared, key_func=key_func, methods=methods)
                 else:
-                    decorator = limiter.limit(_configured(field), key_func=key_func, methods=methods,
-                                              scope=f"{endpoint}:{key_func.__name__}")
+                    decorator = limiter.limit(
+                        _configured(field), key_func=key_func, methods=methods, scope=f"{endpoint}:{key_func.__name__}"
+                    )
                 wrapped = decorator(wrapped)  # type: ignore[assignment]
             _WRAPPED[key] = wrapped
         app.view_functions[endpoint] = _WRAPPED[key]

@@ -26,6 +26,7 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CLERK = ("clerk1", "clerk-password-1")
 
+
 @dataclass
 class Site:
     """The running server and what the tests log in with."""
@@ -47,25 +48,52 @@ def browser_config(tmp: Path) -> dict[str, Any]:
     data["database_url"] = f"sqlite:///{tmp / 'vuoro.db'}"
     # nine services as in the real centre, so the kiosk's tiles are laid out at their real count
     data["services"] += [
-        {"key": "youth", "prefix": "N", "name": {"fi": "Nuorisopalvelut", "sv": "Ungdomstjänster",
-                                                 "en": "Youth services"}},
-        {"key": "kohtaamo", "prefix": "C", "name": {"fi": "Kohtaamo – kulttuurin kohtaamispaikka",
-                                                    "sv": "Kohtaamo – kulturell mötesplats",
-                                                    "en": "Kohtaamo culture meeting place"}},
-        {"key": "maternity", "prefix": "H", "name": {"fi": "Äitiys- ja lastenneuvola",
-                                                     "sv": "Mödra- och barnrådgivning",
-                                                     "en": "Maternity and child health clinic"}},
-        {"key": "lab", "prefix": "H", "name": {"fi": "Laboratorio ja kuvantaminen",
-                                               "sv": "Laboratorium och bilddiagnostik",
-                                               "en": "Laboratory and imaging"}},
+        {
+            "key": "youth",
+            "prefix": "N",
+            "name": {"fi": "Nuorisopalvelut", "sv": "Ungdomstjänster", "en": "Youth services"},
+        },
+        {
+            "key": "kohtaamo",
+            "prefix": "C",
+            "name": {
+                "fi": "Kohtaamo – kulttuurin kohtaamispaikka",
+                "sv": "Kohtaamo – kulturell mötesplats",
+                "en": "Kohtaamo culture meeting place",
+            },
+        },
+        {
+            "key": "maternity",
+            "prefix": "H",
+            "name": {
+                "fi": "Äitiys- ja lastenneuvola",
+                "sv": "Mödra- och barnrådgivning",
+                "en": "Maternity and child health clinic",
+            },
+        },
+        {
+            "key": "lab",
+            "prefix": "H",
+            "name": {
+                "fi": "Laboratorio ja kuvantaminen",
+                "sv": "Laboratorium och bilddiagnostik",
+                "en": "Laboratory and imaging",
+            },
+        },
         # open one minute a day: closed whenever the tests run (see closed_now below)
-        {"key": "service_point", "prefix": "P", "hours": dict.fromkeys(WEEKDAYS, "00:00-00:01"),
-         "name": {"fi": "Asiointipiste", "sv": "Servicepunkt", "en": "Public service point"}},
+        {
+            "key": "service_point",
+            "prefix": "P",
+            "hours": dict.fromkeys(WEEKDAYS, "00:00-00:01"),
+            "name": {"fi": "Asiointipiste", "sv": "Servicepunkt", "en": "Public service point"},
+        },
     ]
     data["desks"].append({"key": "y1", "label": "Desk 7", "services": ["youth", "kohtaamo"], "zone": "z1"})
     data["printers"] = [{"key": "fake", "type": "fake"}, {"key": "broken", "type": "fake", "fail": "offline"}]
-    data["kiosks"] = [{"key": "k1", "zone": "z1", "printer": "fake"},
-                      {"key": "k2", "zone": "z2", "printer": "broken", "language": "en"}]
+    data["kiosks"] = [
+        {"key": "k1", "zone": "z1", "printer": "fake"},
+        {"key": "k2", "zone": "z2", "printer": "broken", "language": "en"},
+    ]
     data["zones"][1]["chime"] = True
     return data
 
@@ -81,8 +109,9 @@ def chromium_paths() -> tuple[str, str]:
     return chromium.chromium_paths()
 
 
-def serve_site(config: dict[str, Any], tmp: Path, users: dict[str, tuple[str, str]], kiosks: tuple[str, ...],
-               desk_name: str) -> Iterator[Site]:
+def serve_site(
+    config: dict[str, Any], tmp: Path, users: dict[str, tuple[str, str]], kiosks: tuple[str, ...], desk_name: str
+) -> Iterator[Site]:
     """Prepare the database (accounts by role, kiosk and desk tokens), run a live server, stop it afterwards."""
     db = Database(config["database_url"])
     db.upgrade()

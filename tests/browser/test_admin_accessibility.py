@@ -20,8 +20,16 @@ from tests.browser.test_admin_pages import site as site  # noqa: F401 - this mod
 from tests.conftest import ROOT, service_unavailable
 
 AXE = ROOT / "tests" / "browser" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
-PAGES = ("/admin/services", "/admin/desks", "/admin/zones", "/admin/kiosks", "/admin/staff", "/admin/devices",
-         "/admin/audit", "/account/password")
+PAGES = (
+    "/admin/services",
+    "/admin/desks",
+    "/admin/zones",
+    "/admin/kiosks",
+    "/admin/staff",
+    "/admin/devices",
+    "/admin/audit",
+    "/account/password",
+)
 
 
 def run_axe(driver: Any) -> list[dict[str, Any]]:
@@ -33,13 +41,18 @@ def run_axe(driver: Any) -> list[dict[str, Any]]:
         "axe.run(document, {resultTypes: ['violations']}).then("
         " function (r) { done(JSON.stringify(r.violations)); },"
         " function (e) {"
-        "   done(JSON.stringify([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}])); });")
+        "   done(JSON.stringify([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}])); });"
+    )
     return list(json.loads(result))
 
 
 @pytest.mark.parametrize("language", ["fi", "en"])
-def test_the_admin_pages_have_no_serious_or_critical_violations(site: Site, new_driver: Callable[..., Any],  # noqa: F811
-                                                                 language: str, artifacts: Path) -> None:
+def test_the_admin_pages_have_no_serious_or_critical_violations(
+    site: Site,
+    new_driver: Callable[..., Any],  # noqa: F811
+    language: str,
+    artifacts: Path,
+) -> None:
     """... and a screenshot of each (tests/artifacts/admin-*.png: docs/admin.md shows two of them)."""
     driver = new_driver(1440, 900)
     driver.set_script_timeout(30)
@@ -55,6 +68,7 @@ def test_the_admin_pages_have_no_serious_or_critical_violations(site: Site, new_
             found[path] = [(v["id"], v["help"], [n.get("target") for n in v["nodes"][:3]]) for v in bad]
     assert not found, json.dumps(found, indent=1, ensure_ascii=False)
     # the checker itself can fail: an image without a text is a critical violation
-    driver.execute_script("var i = document.createElement('img'); i.src = '/favicon.ico';"
-                          "document.getElementById('main').appendChild(i);")
+    driver.execute_script(
+        "var i = document.createElement('img'); i.src = '/favicon.ico';document.getElementById('main').appendChild(i);"
+    )
     assert "image-alt" in {v["id"] for v in run_axe(driver) if v.get("impact") == "critical"}

@@ -32,7 +32,8 @@ def submit(driver: Any, form_css: str) -> None:
 
 
 def test_a_manager_sets_a_zones_message_line_and_the_board_shows_it_at_once(
-        site: Site, new_driver: Callable[..., Any]) -> None:
+    site: Site, new_driver: Callable[..., Any]
+) -> None:
     board = new_driver(1920, 1080)
     board.get(f"{site.url}/board/z2")
     wait(board, lambda: board.find_elements(By.CSS_SELECTOR, "#queues .queue-item"), "no snapshot on the board")
@@ -56,7 +57,8 @@ def test_a_manager_sets_a_zones_message_line_and_the_board_shows_it_at_once(
 
 
 def test_a_manager_limits_kiosk_k1_to_one_service_and_the_kiosk_shows_only_that_tile(
-        site: Site, new_driver: Callable[..., Any]) -> None:
+    site: Site, new_driver: Callable[..., Any]
+) -> None:
     kiosk = new_driver(1080, 1920)
     kiosk.get(f"{site.url}/kiosk/k1?lang=en#token={site.kiosk_tokens['k1']}")
     tiles = "return Array.from(document.querySelectorAll('#tiles [data-service]')).map(t => t.dataset.service)"
@@ -77,8 +79,9 @@ def test_a_manager_limits_kiosk_k1_to_one_service_and_the_kiosk_shows_only_that_
 
 
 @pytest.mark.parametrize("language", ["fi", "en"])
-def test_the_layout_pages_have_no_serious_or_critical_violations(site: Site, new_driver: Callable[..., Any],
-                                                                 language: str) -> None:
+def test_the_layout_pages_have_no_serious_or_critical_violations(
+    site: Site, new_driver: Callable[..., Any], language: str
+) -> None:
     driver = new_driver(1440, 900)
     driver.set_script_timeout(30)
     log_in(driver, site, MANAGER, "/admin/desks")

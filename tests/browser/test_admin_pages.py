@@ -43,8 +43,9 @@ def log_in(driver: Any, site: Site, user: tuple[str, str], next_path: str) -> No
     driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]").click()
 
 
-def test_a_manager_closes_a_service_for_the_day_and_the_kiosk_says_so(site: Site,
-                                                                      new_driver: Callable[..., Any]) -> None:
+def test_a_manager_closes_a_service_for_the_day_and_the_kiosk_says_so(
+    site: Site, new_driver: Callable[..., Any]
+) -> None:
     kiosk = new_driver(1080, 1920)
     kiosk.get(f"{site.url}/kiosk/k1?lang=en#token={site.kiosk_tokens['k1']}")
     tile = '[data-service="library"]'
@@ -66,25 +67,36 @@ def test_a_manager_closes_a_service_for_the_day_and_the_kiosk_says_so(site: Site
     wait(kiosk, lambda: kiosk.execute_script(closed), "the kiosk still offers the closed service")
     assert "Closed" in kiosk.find_element(By.CSS_SELECTOR, tile).text  # ?lang=en: the kiosk opened in English
     manager.find_element(By.CSS_SELECTOR, 'tr[data-service="library"] form.exception button').click()
-    wait(manager, lambda: manager.find_element(By.CSS_SELECTOR, 'tr[data-service="library"] .open-now').text == "yes",
-         "the exception was not removed")
+    wait(
+        manager,
+        lambda: manager.find_element(By.CSS_SELECTOR, 'tr[data-service="library"] .open-now').text == "yes",
+        "the exception was not removed",
+    )
     wait(kiosk, lambda: not kiosk.execute_script(closed), "the kiosk did not offer the service again")
 
     # closed tomorrow: today's visitors are told on the tile
     tomorrow = manager.execute_script(
         "var d = new Date(document.getElementById('day-library').value + 'T12:00:00');"
-        "d.setDate(d.getDate() + 1); return d.toISOString().slice(0, 10);")
+        "d.setDate(d.getDate() + 1); return d.toISOString().slice(0, 10);"
+    )
     manager.execute_script("document.getElementById('day-library').value = arguments[0];", tomorrow)
     manager.find_element(By.CSS_SELECTOR, 'tr[data-service="library"] form.form-row button[type=submit]').click()
-    wait(manager, lambda: tomorrow in manager.find_element(By.CSS_SELECTOR, 'tr[data-service="library"]').text,
-         "tomorrow's exception is not listed")
-    wait(kiosk, lambda: "closed tomorrow" in kiosk.find_element(By.CSS_SELECTOR, tile).text.lower(),
-         "the kiosk does not say the service is closed tomorrow")
+    wait(
+        manager,
+        lambda: tomorrow in manager.find_element(By.CSS_SELECTOR, 'tr[data-service="library"]').text,
+        "tomorrow's exception is not listed",
+    )
+    wait(
+        kiosk,
+        lambda: "closed tomorrow" in kiosk.find_element(By.CSS_SELECTOR, tile).text.lower(),
+        "the kiosk does not say the service is closed tomorrow",
+    )
     assert not kiosk.execute_script(closed), "it is still open today"
 
 
-def test_a_manager_adds_a_clerk_who_logs_in_and_changes_their_password(site: Site,
-                                                                       new_driver: Callable[..., Any]) -> None:
+def test_a_manager_adds_a_clerk_who_logs_in_and_changes_their_password(
+    site: Site, new_driver: Callable[..., Any]
+) -> None:
     manager = new_driver(1440, 900)
     log_in(manager, site, MANAGER, "/admin/staff")
     wait(manager, lambda: manager.find_element(By.ID, "new-username"), "no staff page")

@@ -28,8 +28,9 @@ def saved(driver: Any) -> None:
     wait(driver, lambda: "Saved" in driver.find_element(By.CSS_SELECTOR, ".notice-ok").text, "not saved")
 
 
-def test_a_manager_renames_a_service_and_the_kiosk_shows_the_new_name(site: Site,
-                                                                     new_driver: Callable[..., Any]) -> None:
+def test_a_manager_renames_a_service_and_the_kiosk_shows_the_new_name(
+    site: Site, new_driver: Callable[..., Any]
+) -> None:
     kiosk = new_driver(1080, 1920)
     kiosk.get(f"{site.url}/kiosk/k1?lang=en#token={site.kiosk_tokens['k1']}")
     name = '[data-service="library"] .tile-name'
@@ -39,8 +40,11 @@ def test_a_manager_renames_a_service_and_the_kiosk_shows_the_new_name(site: Site
 
     manager = new_driver(1440, 900)
     log_in(manager, site, MANAGER, "/admin/services")
-    wait(manager, lambda: manager.find_element(By.CSS_SELECTOR, 'tr[data-service="library"] .edit-link'),
-         "no services page")
+    wait(
+        manager,
+        lambda: manager.find_element(By.CSS_SELECTOR, 'tr[data-service="library"] .edit-link'),
+        "no services page",
+    )
     manager.find_element(By.CSS_SELECTOR, 'tr[data-service="library"] .edit-link').click()
     wait(manager, lambda: manager.find_element(By.ID, "edit-name-en"), "no editor")
     assert manager.find_element(By.ID, "edit-service-time").get_attribute("value") == "5"
@@ -57,20 +61,24 @@ def test_a_manager_renames_a_service_and_the_kiosk_shows_the_new_name(site: Site
     assert "City library" in manager.find_element(By.CSS_SELECTOR, 'tr[data-service="library"] th').text
 
     # the kiosk, without a reload: its tile is renamed in place
-    wait(kiosk, lambda: kiosk.find_element(By.CSS_SELECTOR, name).text == renamed[shown],
-         "the kiosk still shows the old name", timeout=KIOSK_REFRESH_S)
+    wait(
+        kiosk,
+        lambda: kiosk.find_element(By.CSS_SELECTOR, name).text == renamed[shown],
+        "the kiosk still shows the old name",
+        timeout=KIOSK_REFRESH_S,
+    )
     assert kiosk.execute_script("return performance.getEntriesByType('navigation').length") == 1
 
 
-def test_a_centre_exception_added_on_the_page_shows_in_the_calendar(site: Site,
-                                                                    new_driver: Callable[..., Any]) -> None:
+def test_a_centre_exception_added_on_the_page_shows_in_the_calendar(site: Site, new_driver: Callable[..., Any]) -> None:
     manager = new_driver(1440, 900)
     log_in(manager, site, MANAGER, "/admin/services")
     wait(manager, lambda: manager.find_element(By.ID, "cal-day"), "no calendar form")
     day = manager.execute_script(  # in 20 days: inside the two months the calendar shows
         "var d = new Date(document.getElementById('cal-day').value + 'T12:00:00');"
         "d.setDate(d.getDate() + 20); var day = d.toISOString().slice(0, 10);"
-        "document.getElementById('cal-day').value = day; return day;")
+        "document.getElementById('cal-day').value = day; return day;"
+    )
     manager.find_element(By.ID, "cal-hours").send_keys("10:00-14:00")
     manager.find_element(By.CSS_SELECTOR, "form.cal-add button[type=submit]").click()
     saved(manager)

@@ -62,15 +62,17 @@ def drivers(new_driver: Callable[..., Any]) -> tuple[Any, Any]:
 
 
 def test_a_visitor_books_checks_in_with_the_code_is_called_and_the_phone_follows(
-        site: Site, drivers: tuple[Any, Any], artifacts: Path) -> None:
+    site: Site, drivers: tuple[Any, Any], artifacts: Path
+) -> None:
     phone, kiosk = drivers
     code = book_next_free(phone, site)
     assert len(code) == 6
 
     kiosk.get(f"{site.url}/kiosk/k1#token={site.kiosk_tokens['k1']}")
     wait(kiosk, lambda d: shown(d, "#have-appointment"), SLOW, "the kiosk offers no check-in")
-    walk_in = call_api(site, "POST", "/api/tickets", site.kiosk_tokens["k1"],
-                       {"services": ["kela"], "kiosk": "k1"})["ticket"]  # someone was there first
+    walk_in = call_api(site, "POST", "/api/tickets", site.kiosk_tokens["k1"], {"services": ["kela"], "kiosk": "k1"})[
+        "ticket"
+    ]  # someone was there first
     find(kiosk, "#have-appointment").click()
     wait(kiosk, lambda d: shown(d, "#screen-checkin"), message="the check-in screen did not open")
     assert not shown(kiosk, "#checkin-camera-box")  # no camera that reads QR codes here: typing it is
@@ -120,13 +122,18 @@ window.BarcodeDetector = class {
 
 
 def camera_live(driver: Any) -> bool:
-    return bool(driver.execute_script(
-        "var v = document.getElementById('checkin-camera');"
-        "return !!v.srcObject && v.srcObject.getVideoTracks().some(function (t) { return t.readyState === 'live'; });"))
+    return bool(
+        driver.execute_script(
+            "var v = document.getElementById('checkin-camera');"
+            "return !!v.srcObject && v.srcObject.getVideoTracks()"
+            ".some(function (t) { return t.readyState === 'live'; });"
+        )
+    )
 
 
-def test_a_qr_code_held_to_the_kiosk_camera_checks_in(site: Site, drivers: tuple[Any, Any],
-                                                      new_driver: Callable[..., Any], artifacts: Path) -> None:
+def test_a_qr_code_held_to_the_kiosk_camera_checks_in(
+    site: Site, drivers: tuple[Any, Any], new_driver: Callable[..., Any], artifacts: Path
+) -> None:
     phone, _ = drivers
     code = book_next_free(phone, site)
     kiosk = new_driver(1080, 1920, chromium.FAKE_CAMERA)

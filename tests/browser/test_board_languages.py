@@ -21,12 +21,16 @@ pytestmark = pytest.mark.browser
 
 #: the zone's services with names as long as a real centre's, in both of the board's languages
 LONG_NAMES = {
-    "kela": {"fi": "Kela – perhe-etuudet, asumistuki ja toimeentulotuki",
-             "sv": "FPA – familjeförmåner, bostadsbidrag och utkomststöd",
-             "en": "Kela – family benefits, housing allowance and social assistance"},
-    "library": {"fi": "Kirjaston neuvonta, kirjastokortit ja kaukolainat",
-                "sv": "Bibliotekets rådgivning, bibliotekskort och fjärrlån",
-                "en": "Library help desk, library cards and interlibrary loans"},
+    "kela": {
+        "fi": "Kela – perhe-etuudet, asumistuki ja toimeentulotuki",
+        "sv": "FPA – familjeförmåner, bostadsbidrag och utkomststöd",
+        "en": "Kela – family benefits, housing allowance and social assistance",
+    },
+    "library": {
+        "fi": "Kirjaston neuvonta, kirjastokortit ja kaukolainat",
+        "sv": "Bibliotekets rådgivning, bibliotekskort och fjärrlån",
+        "en": "Library help desk, library cards and interlibrary loans",
+    },
 }
 ZONE_NAME = {"fi": "2. kerros", "sv": "2 våningen"}
 TURN_S = 10.0  # the test asks for a turn every 2 s; a board's default is 8 s
@@ -57,8 +61,12 @@ def board(site: Site, new_driver: Callable[..., Any]) -> Any:
 
 
 def post(site: Site, path: str, token: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-    request = urllib.request.Request(site.url + path, data=json.dumps(body or {}).encode(), method="POST",
-                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    request = urllib.request.Request(
+        site.url + path,
+        data=json.dumps(body or {}).encode(),
+        method="POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - the test server
         return dict(json.loads(response.read()))
 
@@ -74,17 +82,26 @@ def words(driver: Any) -> dict[str, Any]:
 def showing(lang: str) -> Callable[[Any], bool]:
     def check(driver: Any) -> bool:
         shown = words(driver)
-        return bool(shown["lang"] == lang and shown["zone"] == ZONE_NAME[lang]
-                    and shown["now"] == text("board.now", lang)
-                    and sorted(shown["queues"]) == sorted(n[lang] for n in LONG_NAMES.values()))
+        return bool(
+            shown["lang"] == lang
+            and shown["zone"] == ZONE_NAME[lang]
+            and shown["now"] == text("board.now", lang)
+            and sorted(shown["queues"]) == sorted(n[lang] for n in LONG_NAMES.values())
+        )
+
     return check
 
 
 def settled(driver: Any) -> None:
     """Wait out the cross-fade: every word fully shown again."""
-    wait(driver, lambda d: d.execute_script(
-        "return Array.from(document.querySelectorAll('#zone-name, .board-section-title, .queue-name'))"
-        ".every((e) => getComputedStyle(e).opacity === '1')"), message="the words did not fade back in")
+    wait(
+        driver,
+        lambda d: d.execute_script(
+            "return Array.from(document.querySelectorAll('#zone-name, .board-section-title, .queue-name'))"
+            ".every((e) => getComputedStyle(e).opacity === '1')"
+        ),
+        message="the words did not fade back in",
+    )
 
 
 def queue_names_whole(driver: Any) -> None:
@@ -135,8 +152,9 @@ def test_a_call_is_spoken_in_finnish_then_in_swedish_after_one_chime(site: Site,
 
 
 def test_under_reduced_motion_the_languages_swap_without_fading(board: Any) -> None:
-    board.execute_cdp_cmd("Emulation.setEmulatedMedia",
-                          {"features": [{"name": "prefers-reduced-motion", "value": "reduce"}]})
+    board.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia", {"features": [{"name": "prefers-reduced-motion", "value": "reduce"}]}
+    )
     try:
         board.execute_script("""
             window.__faded = false;

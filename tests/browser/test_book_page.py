@@ -94,8 +94,11 @@ def check(driver: Any, lang: str, artifacts: Path, name: str) -> None:
     assert sorted({k for k in KEYLIKE.findall(driver.execute_script(WORDS_JS)) if k in keys}) == []
     leaked = page_leaks(driver, lang, NAMES)
     assert leaked == [], "text in another language on the screen:\n" + "\n".join(leaked)
-    serious = [(v["id"], v["help"], [n.get("target") for n in v["nodes"][:3]]) for v in run_axe(driver)
-               if v.get("impact") in ("serious", "critical")]
+    serious = [
+        (v["id"], v["help"], [n.get("target") for n in v["nodes"][:3]])
+        for v in run_axe(driver)
+        if v.get("impact") in ("serious", "critical")
+    ]
     assert serious == []
 
 
@@ -141,8 +144,11 @@ def test_a_visitor_books_a_time_and_takes_the_code_away(site: Site, phone: Any, 
     assert api(site, "GET", f"/api/appointments/{code}").json()["appointment"]["start"] == start
 
     qr = find(phone, "#booked-qr")
-    wait(phone, lambda d: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", qr),
-         message="the QR code did not load")
+    wait(
+        phone,
+        lambda d: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", qr),
+        message="the QR code did not load",
+    )
     phone.execute_script("arguments[0].scrollIntoView({block: 'center'})", qr)
     assert decode_qr(qr) == code
 
@@ -155,8 +161,9 @@ def test_a_visitor_books_a_time_and_takes_the_code_away(site: Site, phone: Any, 
     check(phone, "fi", artifacts, "booked")
 
 
-def test_a_time_taken_meanwhile_is_said_plainly_and_the_slots_come_again(site: Site, phone: Any,
-                                                                          artifacts: Path) -> None:
+def test_a_time_taken_meanwhile_is_said_plainly_and_the_slots_come_again(
+    site: Site, phone: Any, artifacts: Path
+) -> None:
     start = tomorrow_at(11)
     open_booking(phone, site, "en")
     slot(phone, start).click()

@@ -25,8 +25,18 @@ from tests.browser.test_phone_page import call_api
 pytestmark = pytest.mark.browser
 
 #: English the page wrote by hand before its texts came from the catalogue
-ENGLISH_ONLY = ("Visits today", "not live", "Longest wait", "Estimate for a new ticket", "Desks open",
-                "No printers configured", "Statistics", "Arrivals per hour", "Today's appointments", "Late now")
+ENGLISH_ONLY = (
+    "Visits today",
+    "not live",
+    "Longest wait",
+    "Estimate for a new ticket",
+    "Desks open",
+    "No printers configured",
+    "Statistics",
+    "Arrivals per hour",
+    "Today's appointments",
+    "Late now",
+)
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
 
@@ -41,8 +51,12 @@ def site(chromium_paths: tuple[str, str], tmp_path_factory: pytest.TempPathFacto
 @pytest.fixture(scope="module")
 def waiting(site: Site) -> None:
     """A ticket in the queue, so the services table has a wait to show."""
-    resp = requests.post(f"{site.url}/api/tickets", json={"services": ["kela"], "kiosk": "k1"},
-                         headers={"Authorization": f"Bearer {site.kiosk_tokens['k1']}"}, timeout=10)
+    resp = requests.post(
+        f"{site.url}/api/tickets",
+        json={"services": ["kela"], "kiosk": "k1"},
+        headers={"Authorization": f"Bearer {site.kiosk_tokens['k1']}"},
+        timeout=10,
+    )
     assert resp.status_code == 201, resp.text
 
 
@@ -62,8 +76,8 @@ def cells(driver: Any, selector: str) -> list[str]:
 
 @pytest.mark.parametrize("language", ["fi", "en"])
 def test_the_dashboard_is_a_management_page_in_the_chosen_language(
-        site: Site, new_driver: Callable[..., Any], waiting: None, booked_today: int, language: str,
-        artifacts: Path) -> None:
+    site: Site, new_driver: Callable[..., Any], waiting: None, booked_today: int, language: str, artifacts: Path
+) -> None:
     driver = new_driver(1440, 900)
     driver.set_script_timeout(30)
     log_in(driver, site, MANAGER, "/admin")
@@ -80,7 +94,8 @@ def test_the_dashboard_is_a_management_page_in_the_chosen_language(
     assert driver.find_element(By.CSS_SELECTOR, "#stats-summary tr.total td").text == say("dashboard.all")
     assert driver.execute_script(  # the charts were drawn: renderStats ran to its end
         "return ['chart-arrivals', 'chart-waits', 'chart-days'].every(function (id) {"
-        " return !!window.Chart.getChart(id); })")
+        " return !!window.Chart.getChart(id); })"
+    )
     legend = driver.execute_script("return Chart.getChart('chart-days').data.datasets.map(d => d.label)")
     assert legend == [say("report.visits"), say("report.served")]
 
@@ -102,12 +117,14 @@ def test_the_dashboard_is_a_management_page_in_the_chosen_language(
     assert kela[5].text == "15 min" and kela[1].text == say("manage.yes")
     # today's appointments: Kela's only (the others take none), named by the script as in the services table
     assert driver.find_element(By.ID, "h-appointments").text == say("dashboard.appointments")
-    assert cells(driver, "#appointments th") == [say(k) for k in ("manage.service", "dashboard.booked",
-                                                                  "dashboard.checked_in", "dashboard.late",
-                                                                  "report.no_shows")]
+    assert cells(driver, "#appointments th") == [
+        say(k)
+        for k in ("manage.service", "dashboard.booked", "dashboard.checked_in", "dashboard.late", "report.no_shows")
+    ]
     assert cells(driver, "#appointments tbody td") == [kela[0].text, str(booked_today), "0", "0", "0"]
     assert set(cells(driver, "#printers tbody td:nth-child(4)")) <= {
-        say(f"layout.state.{s}") for s in ("online", "offline", "paper_near_end", "paper_out", "unknown")}
+        say(f"layout.state.{s}") for s in ("online", "offline", "paper_near_end", "paper_out", "unknown")
+    }
     page = driver.find_element(By.TAG_NAME, "body").text
     if language != "en":
         assert not [e for e in ENGLISH_ONLY if e in page]
@@ -118,26 +135,33 @@ def test_the_dashboard_is_a_management_page_in_the_chosen_language(
     too_wide = driver.execute_script(
         "return Array.from(document.querySelectorAll('table')).filter("
         " function (t) { return t.getBoundingClientRect().right > document.documentElement.clientWidth + 1; })"
-        ".map(function (t) { return t.id; })")
+        ".map(function (t) { return t.id; })"
+    )
     assert too_wide == []
 
     driver.save_screenshot(str(artifacts / f"admin-dashboard-{language}.png"))
     bad = [v for v in run_axe(driver) if v.get("impact") in ("serious", "critical")]
-    assert not bad, json.dumps([(v["id"], v["help"], [n.get("target") for n in v["nodes"][:5]]) for v in bad],
-                               indent=1, ensure_ascii=False)
+    assert not bad, json.dumps(
+        [(v["id"], v["help"], [n.get("target") for n in v["nodes"][:5]]) for v in bad], indent=1, ensure_ascii=False
+    )
 
 
 def test_the_statistics_show_walk_ins_and_appointments_apart_once_an_appointment_was_called(
-        site: Site, new_driver: Callable[..., Any], waiting: None) -> None:
+    site: Site, new_driver: Callable[..., Any], waiting: None
+) -> None:
     now = datetime.now(UTC)
     start = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0) + timedelta(minutes=15)
     if start.astimezone(HELSINKI).date() != now.astimezone(HELSINKI).date():
         pytest.skip("the next slot is tomorrow's: today's statistics would hold no appointment")
-    booked = requests.post(f"{site.url}/api/bookings", json={"service": "kela", "start": start.isoformat()},
-                           timeout=10)
+    booked = requests.post(f"{site.url}/api/bookings", json={"service": "kela", "start": start.isoformat()}, timeout=10)
     assert booked.status_code == 201, booked.text
-    call_api(site, "POST", "/api/tickets", site.kiosk_tokens["k2"],
-             {"appointment": booked.json()["appointment"]["code"], "kiosk": "k2"})
+    call_api(
+        site,
+        "POST",
+        "/api/tickets",
+        site.kiosk_tokens["k2"],
+        {"appointment": booked.json()["appointment"]["code"], "kiosk": "k2"},
+    )
     call_api(site, "POST", "/api/desks/d1/status", site.desk_token, {"status": "open"})
     for _ in range(5):  # the walk-ins waiting first, then the appointment (early: nobody else waits)
         number = call_api(site, "POST", "/api/desks/d1/next", site.desk_token)["ticket"]["number"]
@@ -148,11 +172,16 @@ def test_the_statistics_show_walk_ins_and_appointments_apart_once_an_appointment
     driver = new_driver(1440, 900)
     log_in(driver, site, MANAGER, "/admin")
     driver.get(f"{site.url}/admin?lang=en")
-    wait(driver, lambda: driver.find_elements(By.CSS_SELECTOR, '#stats-kinds tr[data-kind="appointment"]'),
-         "no walk-ins and appointments table")
+    wait(
+        driver,
+        lambda: driver.find_elements(By.CSS_SELECTOR, '#stats-kinds tr[data-kind="appointment"]'),
+        "no walk-ins and appointments table",
+    )
     assert driver.find_element(By.ID, "h-stats-kinds").text == text("report.by_kind", "en")
-    rows = {tr.get_attribute("data-kind"): [td.text for td in tr.find_elements(By.TAG_NAME, "td")]
-            for tr in driver.find_elements(By.CSS_SELECTOR, "#stats-kinds tbody tr")}
+    rows = {
+        tr.get_attribute("data-kind"): [td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+        for tr in driver.find_elements(By.CSS_SELECTOR, "#stats-kinds tbody tr")
+    }
     assert rows["appointment"][:3] == [text("report.appointments", "en"), "1", "1"]
     assert rows["walk_in"][0] == text("report.walk_ins", "en") and rows["walk_in"][5] == "–"
     assert rows["appointment"][5].startswith("-")  # called before its time (nobody else waited): negative

@@ -38,10 +38,12 @@ def site(chromium_paths: tuple[str, str], tmp_path_factory: pytest.TempPathFacto
 
 
 def issue(site: Site, *services: str, language: str = "fi", priority: bool = False) -> str:
-    resp = requests.post(f"{site.url}/api/tickets", timeout=10,
-                         headers={"Authorization": f"Bearer {site.kiosk_tokens['k1']}"},
-                         json={"services": list(services), "language": language, "priority": priority,
-                               "kiosk": "k1"})
+    resp = requests.post(
+        f"{site.url}/api/tickets",
+        timeout=10,
+        headers={"Authorization": f"Bearer {site.kiosk_tokens['k1']}"},
+        json={"services": list(services), "language": language, "priority": priority, "kiosk": "k1"},
+    )
     assert resp.status_code == 201, resp.text
     return str(resp.json()["ticket"]["number"])
 
@@ -60,8 +62,11 @@ def idle(driver: Any) -> None:
 
 
 def serious(driver: Any) -> list[tuple[str, str, list[Any]]]:
-    return [(v["id"], v["help"], [n.get("target") for n in v["nodes"][:3]]) for v in run_axe(driver)
-            if v.get("impact") in ("serious", "critical")]
+    return [
+        (v["id"], v["help"], [n.get("target") for n in v["nodes"][:3]])
+        for v in run_axe(driver)
+        if v.get("impact") in ("serious", "critical")
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +79,8 @@ def clerk(site: Site, new_driver: Callable[..., Any]) -> Any:
 
 
 def test_a_clerk_calls_a_number_from_the_list_marks_it_a_no_show_and_takes_that_back(
-        site: Site, clerk: Any, artifacts: Path) -> None:
+    site: Site, clerk: Any, artifacts: Path
+) -> None:
     first = issue(site, "kela", priority=True)
     swedish = issue(site, "kela", language="sv")
     third = issue(site, "kela", "library")
@@ -126,7 +132,10 @@ def test_a_clerk_calls_a_number_from_the_list_marks_it_a_no_show_and_takes_that_
         "x.setRequestHeader('Content-Type', 'application/json');"
         "x.send(JSON.stringify({ticket: Number(arguments[1])}));"
         "document.querySelector('#queue-list li[data-number=\"' + arguments[2] + '\"] button').click();",
-        site.desk_token, row(clerk, first).get_attribute("data-ticket"), first)
+        site.desk_token,
+        row(clerk, first).get_attribute("data-ticket"),
+        first,
+    )
     wait(clerk, lambda d: shown(d, "#desk-error"))
     assert text_of(clerk, "#desk-error") == text("error.already_called", "fi")
     wait(clerk, lambda d: listed(d) == [swedish, third])

@@ -37,18 +37,24 @@ def take(phone: Any, site: Site) -> None:
 
 
 def test_the_second_phone_is_told_the_cap_is_reached_and_the_kiosk_still_gives_numbers(
-        site: Site, new_driver: Callable[..., Any]) -> None:
+    site: Site, new_driver: Callable[..., Any]
+) -> None:
     phone = new_driver(390, 844)
     set_viewport(phone, 390, 844)
     take(phone, site)
     wait(phone, lambda d: "/t/" in d.current_url, SLOW, "the first phone got no number")
     take(phone, site)
     wait(phone, lambda d: shown(d, "#join-error"), SLOW, "no message for the cap")
-    name = next(s["name"] for s in call_api(site, "GET", "/api/services?language=en", "")["services"]
-                if s["key"] == "library")
+    name = next(
+        s["name"] for s in call_api(site, "GET", "/api/services?language=en", "")["services"] if s["key"] == "library"
+    )
     assert text_of(phone, "#join-error") == text("join.error_remote_full", "en", service=name)
     assert "/join/k1" in phone.current_url
-    wait(phone, lambda d: text("join.remote_full", "en") in text_of(d, '#service-list [data-service="library"]'),
-         SLOW, "the service did not grey out")
+    wait(
+        phone,
+        lambda d: text("join.remote_full", "en") in text_of(d, '#service-list [data-service="library"]'),
+        SLOW,
+        "the service did not grey out",
+    )
     kiosk = call_api(site, "POST", "/api/tickets", site.kiosk_tokens["k1"], {"services": ["library"], "kiosk": "k1"})
     assert kiosk["ticket"]["number"].startswith("L")  # the cap is the phones' only

@@ -65,8 +65,11 @@ def check(driver: Any, lang: str, artifacts: Path, name: str) -> None:
     assert sorted({k for k in KEYLIKE.findall(driver.execute_script(WORDS_JS)) if k in keys}) == []
     leaked = page_leaks(driver, lang, NAMES)
     assert leaked == [], "text in another language on the screen:\n" + "\n".join(leaked)
-    serious = [(v["id"], v["help"], [n.get("target") for n in v["nodes"][:3]]) for v in run_axe(driver)
-               if v.get("impact") in ("serious", "critical")]
+    serious = [
+        (v["id"], v["help"], [n.get("target") for n in v["nodes"][:3]])
+        for v in run_axe(driver)
+        if v.get("impact") in ("serious", "critical")
+    ]
     assert serious == []
 
 
@@ -96,8 +99,10 @@ def test_a_visitor_takes_a_number_on_their_phone(site: Site, phone: Any, artifac
     assert not find(phone, "#join-button").is_enabled()
     choose(phone, "library")
     choose(phone, "kela")  # the order of the choice is the order of the errands
-    pressed = {e.get_attribute("data-service"): (e.get_attribute("aria-pressed"), e.text.splitlines()[0])
-               for e in find_all(phone, "#service-list .join-service")}
+    pressed = {
+        e.get_attribute("data-service"): (e.get_attribute("aria-pressed"), e.text.splitlines()[0])
+        for e in find_all(phone, "#service-list .join-service")
+    }
     assert pressed == {"library": ("true", "1"), "kela": ("true", "2")}
     assert text_of(phone, "#join-summary").startswith(text("join.summary", lang, errands="")[:4])
     check(phone, lang, artifacts, "chosen")
@@ -113,8 +118,11 @@ def test_the_language_switch_changes_the_page_in_place(site: Site, phone: Any, a
     find(phone, '[data-lang-choice="ar"]').click()
     wait(phone, lambda d: text_of(d, "#join-title") == text("join.title", "ar"), message="no switch")
     assert phone.execute_script("return [document.documentElement.dir, location.search]") == ["rtl", "?lang=ar"]
-    wait(phone, lambda d: find(d, '[data-service="kela"]').get_attribute("aria-pressed") == "true",
-         message="the choice did not survive the switch")
+    wait(
+        phone,
+        lambda d: find(d, '[data-service="kela"]').get_attribute("aria-pressed") == "true",
+        message="the choice did not survive the switch",
+    )
     check(phone, "ar", artifacts, "switched")
 
 

@@ -34,8 +34,10 @@ SIZES = [(1080, 1920), (1280, 800)]
 LANGUAGES = ["fi", "sv"]
 TZ = ZoneInfo("Europe/Helsinki")
 NINE = ["kela", "library", "health", "mental", "youth", "kohtaamo", "maternity", "lab", "service_point"]
-LONGEST = {"kohtaamo": {"fi": "Kohtaamo – kulttuurin kohtaamispaikka", "sv": "Kohtaamo – kulturell mötesplats"},
-           "maternity": {"fi": "Äitiys- ja lastenneuvola", "sv": "Mödra- och barnrådgivning"}}
+LONGEST = {
+    "kohtaamo": {"fi": "Kohtaamo – kulttuurin kohtaamispaikka", "sv": "Kohtaamo – kulturell mötesplats"},
+    "maternity": {"fi": "Äitiys- ja lastenneuvola", "sv": "Mödra- och barnrådgivning"},
+}
 LAB = {"fi": "Laboratorio ja kuvantaminen", "sv": "Laboratorium och bilddiagnostik"}
 #: the weekday the closed kiosk's second service opens: later than service_point's next midnight
 LATER = (datetime.now(TZ) + timedelta(days=3)).weekday()
@@ -44,11 +46,19 @@ LATER = (datetime.now(TZ) + timedelta(days=3)).weekday()
 def layout_config(tmp: Path) -> dict[str, Any]:
     data = browser_config(tmp)
     next(s for s in data["services"] if s["key"] == "lab")["daily_limit"] = 1
-    data["services"].append({"key": "evening", "prefix": "E", "hours": {WEEKDAYS[LATER]: "00:00-00:01"},
-                             "name": {"fi": "Iltavastaanotto", "sv": "Kvällsmottagning", "en": "Evening clinic"}})
-    data["kiosks"] = [{"key": "k1", "zone": "z1", "printer": "fake", "services": NINE},
-                      {"key": "closed", "zone": "z1", "services": ["evening", "service_point"]},
-                      {"key": "idle", "zone": "z1", "services": NINE, "idle_s": 10}]
+    data["services"].append(
+        {
+            "key": "evening",
+            "prefix": "E",
+            "hours": {WEEKDAYS[LATER]: "00:00-00:01"},
+            "name": {"fi": "Iltavastaanotto", "sv": "Kvällsmottagning", "en": "Evening clinic"},
+        }
+    )
+    data["kiosks"] = [
+        {"key": "k1", "zone": "z1", "printer": "fake", "services": NINE},
+        {"key": "closed", "zone": "z1", "services": ["evening", "service_point"]},
+        {"key": "idle", "zone": "z1", "services": NINE, "idle_s": 10},
+    ]
     return data
 
 
@@ -107,17 +117,23 @@ def serious_violations(driver: Any) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("size", SIZES, ids=["1080x1920", "1280x800"])
-def test_every_tile_is_whole_with_the_longest_names(site: Site, driver: Any, size: tuple[int, int],
-                                                     language: str, artifacts: Path) -> None:
+def test_every_tile_is_whole_with_the_longest_names(
+    site: Site, driver: Any, size: tuple[int, int], language: str, artifacts: Path
+) -> None:
     open_kiosk(driver, site, "k1", size, language)
     assert len(find_all(driver, "#tiles .tile")) == 9
     assert [text_of(driver, f'[data-service="{key}"] .tile-name') for key in LONGEST] == [
-        names[language] for names in LONGEST.values()]
+        names[language] for names in LONGEST.values()
+    ]
     tiles_fit(driver)
     nothing_spills(driver)
     # still large type: the names are shrunk to fit, not to a footnote
-    smallest = min(driver.execute_script("return Array.from(document.querySelectorAll('.tile-name'))"
-                                         ".map(n => parseFloat(getComputedStyle(n).fontSize))"))
+    smallest = min(
+        driver.execute_script(
+            "return Array.from(document.querySelectorAll('.tile-name'))"
+            ".map(n => parseFloat(getComputedStyle(n).fontSize))"
+        )
+    )
     assert smallest >= 20, smallest
     assert serious_violations(driver) == []
     driver.save_screenshot(str(artifacts / f"kiosk-start-{language}-{size[0]}x{size[1]}.png"))
@@ -126,15 +142,18 @@ def test_every_tile_is_whole_with_the_longest_names(site: Site, driver: Any, siz
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("size", SIZES, ids=["1080x1920", "1280x800"])
 def test_a_four_digit_number_and_the_priority_badge_fit_the_ticket_screen(
-    site: Site, driver: Any, size: tuple[int, int], language: str, artifacts: Path,
+    site: Site, driver: Any, size: tuple[int, int], language: str, artifacts: Path
 ) -> None:
     open_kiosk(driver, site, "k1", size, language)
     find(driver, '[data-service="maternity"]').click()
     find(driver, '[data-service="kohtaamo"]').click()
     find(driver, "#priority").click()
     find(driver, "#get-ticket").click()
-    wait(driver, lambda d: shown(d, "#screen-ticket") and re.fullmatch(r"H1\d{3}", text_of(d, "#ticket-number")),
-         message="no four-digit H number")
+    wait(
+        driver,
+        lambda d: shown(d, "#screen-ticket") and re.fullmatch(r"H1\d{3}", text_of(d, "#ticket-number")),
+        message="no four-digit H number",
+    )
     wait(driver, lambda d: d.execute_script("return document.getElementById('ticket-qr').naturalWidth") > 0)
     assert text_of(driver, "#ticket-errands") == " → ".join(LONGEST[k][language] for k in ("maternity", "kohtaamo"))
     nothing_spills(driver)
@@ -155,7 +174,7 @@ def test_a_four_digit_number_and_the_priority_badge_fit_the_ticket_screen(
 
 
 def test_a_service_at_its_daily_limit_is_full_and_cannot_be_chosen(
-    site: Site, driver: Any, new_driver: Callable[..., Any], artifacts: Path,
+    site: Site, driver: Any, new_driver: Callable[..., Any], artifacts: Path
 ) -> None:
     """lab gives one ticket a day: after it, the tile says so and cannot be chosen.  A kiosk that has not heard
     yet (its live updates are cut off here) meets the 409 at the tap, and the message names the service."""
@@ -166,8 +185,12 @@ def test_a_service_at_its_daily_limit_is_full_and_cannot_be_chosen(
         open_kiosk(kiosk, site, "k1", (1280, 800), "fi")
         find(kiosk, '[data-service="lab"]').click()
         assert find(kiosk, '[data-service="lab"]').get_attribute("aria-pressed") == "true"
-    resp = requests.post(f"{site.url}/api/tickets", json={"services": ["lab"], "kiosk": "k1"}, timeout=10,
-                         headers={"Authorization": f"Bearer {site.kiosk_tokens['k1']}"})
+    resp = requests.post(
+        f"{site.url}/api/tickets",
+        json={"services": ["lab"], "kiosk": "k1"},
+        timeout=10,
+        headers={"Authorization": f"Bearer {site.kiosk_tokens['k1']}"},
+    )
     assert resp.status_code == 201, resp.text
 
     # the live kiosk: the tile turns full by itself, leaves the choice, and the visitor is told which one
@@ -190,8 +213,11 @@ def test_a_service_at_its_daily_limit_is_full_and_cannot_be_chosen(
     # the kiosk that did not hear: the tap meets 409 daily_limit_reached, and the message names lab
     assert "is-full" not in find(stale, lab).get_attribute("class")
     find(stale, "#get-ticket").click()
-    wait(stale, lambda d: text_of(d, "#start-error") == text("kiosk.error_limit_named", "fi").format(
-        service=LAB["fi"]), message="the 409 did not name the service")
+    wait(
+        stale,
+        lambda d: text_of(d, "#start-error") == text("kiosk.error_limit_named", "fi").format(service=LAB["fi"]),
+        message="the 409 did not name the service",
+    )
     wait(stale, lambda d: "is-full" in find(d, lab).get_attribute("class"))
     assert find_all(stale, ".tile.is-selected") == []
     stale.save_screenshot(str(artifacts / "kiosk-full-today-refused-fi-1280x800.png"))
@@ -199,8 +225,9 @@ def test_a_service_at_its_daily_limit_is_full_and_cannot_be_chosen(
 
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("size", SIZES, ids=["1080x1920", "1280x800"])
-def test_a_closed_centre_says_when_it_opens_next(site: Site, driver: Any, size: tuple[int, int], language: str,
-                                                 artifacts: Path) -> None:
+def test_a_closed_centre_says_when_it_opens_next(
+    site: Site, driver: Any, size: tuple[int, int], language: str, artifacts: Path
+) -> None:
     if not closed_now():
         pytest.skip("service_point is open 00:00-00:01 in Helsinki")
     set_viewport(driver, *size)
@@ -212,10 +239,13 @@ def test_a_closed_centre_says_when_it_opens_next(site: Site, driver: Any, size: 
     tomorrow = (datetime.now(TZ) + timedelta(days=1)).weekday()
     day = driver.execute_script(
         "return new Intl.DateTimeFormat(arguments[0], {weekday: 'short'}).format(new Date(2024, 0, 1 + arguments[1]))",
-        {"fi": "fi-FI", "sv": "sv-FI"}[language], tomorrow)  # 2024-01-01 was a Monday
+        {"fi": "fi-FI", "sv": "sv-FI"}[language],
+        tomorrow,
+    )  # 2024-01-01 was a Monday
     opens = text_of(driver, "#closed-opens")
-    assert re.fullmatch(re.escape(text("kiosk.closed_opens", language).format(time=f"{day} ")) + r"00[.:]00",
-                        opens), opens
+    assert re.fullmatch(re.escape(text("kiosk.closed_opens", language).format(time=f"{day} ")) + r"00[.:]00", opens), (
+        opens
+    )
     nothing_spills(driver)
     assert serious_violations(driver) == []
     driver.save_screenshot(str(artifacts / f"kiosk-closed-{language}-{size[0]}x{size[1]}.png"))

@@ -39,28 +39,38 @@ def admin_token(site: Site) -> str:
         db.dispose()
 
 
-def test_a_kiosk_enrols_by_pairing_code_and_falls_back_when_revoked(site: Site,
-                                                                    new_driver: Callable[..., Any]) -> None:
+def test_a_kiosk_enrols_by_pairing_code_and_falls_back_when_revoked(site: Site, new_driver: Callable[..., Any]) -> None:
     driver = new_driver(1080, 1920)
     driver.get(f"{site.url}/kiosk/k2")
     wait(driver, "return document.body.classList.contains('is-unenrolled')", "the kiosk did not say it is unenrolled")
     driver.find_element("id", "pair-start").click()
-    code = wait(driver, "var e = document.getElementById('pair-code'); return e && !e.hidden && e.textContent",
-                "no pairing code shown")
+    code = wait(
+        driver,
+        "var e = document.getElementById('pair-code'); return e && !e.hidden && e.textContent",
+        "no pairing code shown",
+    )
     assert len(code) == 6
     assert code in driver.find_element("id", "pair-help").text and "k2" in driver.find_element("id", "pair-help").text
-    wait(driver, "var q = document.getElementById('pair-qr');"
-                 "return q && !q.hidden && q.complete && q.naturalWidth > 0", "no QR code beside the pairing code")
+    wait(
+        driver,
+        "var q = document.getElementById('pair-qr');return q && !q.hidden && q.complete && q.naturalWidth > 0",
+        "no QR code beside the pairing code",
+    )
 
     admin = {"Authorization": f"Bearer {admin_token(site)}"}
-    paired = requests.post(f"{site.url}/api/devices/pair", json={"code": code, "name": "k2"}, headers=admin,
-                           timeout=10)
+    paired = requests.post(f"{site.url}/api/devices/pair", json={"code": code, "name": "k2"}, headers=admin, timeout=10)
     assert paired.status_code == 201, paired.text
-    wait(driver, "return !document.body.classList.contains('is-unenrolled') && "
-                 "!document.getElementById('screen-start').hidden", "the kiosk did not start after pairing")
+    wait(
+        driver,
+        "return !document.body.classList.contains('is-unenrolled') && !document.getElementById('screen-start').hidden",
+        "the kiosk did not start after pairing",
+    )
     assert driver.execute_script("return !!window.localStorage.length"), "the token is kept by the kiosk"
 
     revoked = requests.delete(f"{site.url}/api/devices/{paired.json()['device']['id']}", headers=admin, timeout=10)
     assert revoked.status_code == 200
-    wait(driver, "return document.body.classList.contains('is-unenrolled')",
-         "the revoked kiosk did not fall back to its unenrolled screen")
+    wait(
+        driver,
+        "return document.body.classList.contains('is-unenrolled')",
+        "the revoked kiosk did not fall back to its unenrolled screen",
+    )

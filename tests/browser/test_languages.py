@@ -82,8 +82,15 @@ def lang_config(tmp: Path) -> dict[str, Any]:
     data["centre"]["languages"] = list(LANGUAGES)
     for lang in LANGUAGES:
         data["zones"].append({"key": f"z-{lang}", "language": lang, "name": LOBBY})
-        data["desks"] += [{"key": f"b{n}-{lang}", "label": {code: f"{word} {n}" for code, word in DESK.items()},
-                           "services": ["library"], "zone": f"z-{lang}"} for n in (8, 9)]
+        data["desks"] += [
+            {
+                "key": f"b{n}-{lang}",
+                "label": {code: f"{word} {n}" for code, word in DESK.items()},
+                "services": ["library"],
+                "zone": f"z-{lang}",
+            }
+            for n in (8, 9)
+        ]
     return data
 
 
@@ -144,8 +151,11 @@ def check(driver: Any, lang: str, artifacts: Path, screen: str) -> None:
     assert shown_keys == [], "untranslated keys on the screen"
     leaked = page_leaks(driver, lang, NAMES)
     assert leaked == [], "text in another language on the screen:\n" + "\n".join(leaked)
-    serious = [(v["id"], v["help"], [n.get("target") for n in v["nodes"][:3]]) for v in run_axe(driver)
-               if v.get("impact") in ("serious", "critical")]
+    serious = [
+        (v["id"], v["help"], [n.get("target") for n in v["nodes"][:3]])
+        for v in run_axe(driver)
+        if v.get("impact") in ("serious", "critical")
+    ]
     assert serious == []
 
 
@@ -157,7 +167,9 @@ def idle(driver: Any) -> None:
 def names_at_the_start(driver: Any, css: str) -> list[str]:
     """The names under ``css`` not set against the right edge of their box (a right-to-left page's start), even a
     name in a left-to-right language ("Kirjasto"): it reads beside its own row, not beside the next column."""
-    return list(driver.execute_script("""
+    return list(
+        driver.execute_script(
+            """
         return Array.from(document.querySelectorAll(arguments[0]), (e) => {
           const range = document.createRange();
           range.selectNodeContents(e);
@@ -165,19 +177,30 @@ def names_at_the_start(driver: Any, css: str) -> list[str]:
           const right = box.right - parseFloat(getComputedStyle(e).paddingRight);
           return Math.abs(text.right - right) <= 2 ? null : e.textContent + ': ends ' + Math.round(right - text.right)
             + 'px from the right';
-        }).filter((x) => x);""", css))
+        }).filter((x) => x);""",
+            css,
+        )
+    )
 
 
 def open_kiosk(driver: Any, site: Site, lang: str) -> None:
     driver.get(f"{site.url}/kiosk/k1?lang={lang}#token={site.kiosk_tokens['k1']}")
-    wait(driver, lambda d: find(d, "#tiles").get_attribute("aria-busy") == "false"
-         and text_of(d, "#start-title") == text("kiosk.choose", lang), SLOW, "the kiosk did not draw its tiles")
+    wait(
+        driver,
+        lambda d: (
+            find(d, "#tiles").get_attribute("aria-busy") == "false"
+            and text_of(d, "#start-title") == text("kiosk.choose", lang)
+        ),
+        SLOW,
+        "the kiosk did not draw its tiles",
+    )
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("size", [(1080, 1920), (1280, 800)], ids=["kiosk", "tablet"])
-def test_the_kiosk_start_screen(site: Site, drivers: Callable[[int, int], Any], artifacts: Path,
-                                lang: str, size: tuple[int, int]) -> None:
+def test_the_kiosk_start_screen(
+    site: Site, drivers: Callable[[int, int], Any], artifacts: Path, lang: str, size: tuple[int, int]
+) -> None:
     driver = drivers(*size)
     open_kiosk(driver, site, lang)
     check(driver, lang, artifacts, "kiosk")
@@ -189,16 +212,21 @@ def test_the_kiosk_ticket_screen(site: Site, drivers: Callable[[int, int], Any],
     open_kiosk(driver, site, lang)
     find(driver, '[data-service="kela"]').click()
     find(driver, "#get-ticket").click()
-    wait(driver, lambda d: shown(d, "#screen-ticket") and re.fullmatch(r"K\d{3}", text_of(d, "#ticket-number")),
-         SLOW, "no ticket screen")
+    wait(
+        driver,
+        lambda d: shown(d, "#screen-ticket") and re.fullmatch(r"K\d{3}", text_of(d, "#ticket-number")),
+        SLOW,
+        "no ticket screen",
+    )
     # the printer's answer is in: the screen has its final words
     wait(driver, lambda d: "is-printed" in find(d, "#print-status").get_attribute("class"), SLOW, "not printed")
     check(driver, lang, artifacts, "kiosk-ticket")
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_a_board_in_the_zones_language(site: Site, drivers: Callable[[int, int], Any], artifacts: Path,
-                                       lang: str) -> None:
+def test_a_board_in_the_zones_language(
+    site: Site, drivers: Callable[[int, int], Any], artifacts: Path, lang: str
+) -> None:
     driver = drivers(1920, 1080)
     driver.get(f"{site.url}/board/z-{lang}")
     title = "return document.getElementById('now-title').textContent"  # upper-cased by CSS only
@@ -206,11 +234,19 @@ def test_a_board_in_the_zones_language(site: Site, drivers: Callable[[int, int],
     for desk in (8, 9):  # a call and one before it: the history list has a row
         issue(site, "library", lang)
         number = api(site, f"/api/desks/b{desk}-{lang}/next", site.desk_token, {})["ticket"]["number"]
-    wait(driver, lambda d: text_of(d, "#now-number") == number and text_of(d, "#history"), SLOW,
-         "the board does not show the calls")
+    wait(
+        driver,
+        lambda d: text_of(d, "#now-number") == number and text_of(d, "#history"),
+        SLOW,
+        "the board does not show the calls",
+    )
     # a new call flashes: measure the settled board
-    wait(driver, lambda d: d.execute_script(
-        "return document.getAnimations().every((a) => a.playState !== 'running')"), SLOW, "still flashing")
+    wait(
+        driver,
+        lambda d: d.execute_script("return document.getAnimations().every((a) => a.playState !== 'running')"),
+        SLOW,
+        "still flashing",
+    )
     check(driver, lang, artifacts, "board")
     if lang == "ar":
         assert names_at_the_start(driver, "#queues .queue-name, #history .history-desk") == []
@@ -220,8 +256,15 @@ def test_a_board_in_the_zones_language(site: Site, drivers: Callable[[int, int],
 def test_the_desk_with_a_called_ticket(site: Site, clerk: Any, artifacts: Path, lang: str) -> None:
     number = issue(site, "kela", lang)["number"]
     clerk.get(f"{site.url}/desk?desk=d1&lang={lang}")
-    wait(clerk, lambda d: d.execute_script("return document.documentElement.lang") == lang
-         and f'data-number="{number}"' in d.page_source, SLOW, "the desk does not list the new ticket")
+    wait(
+        clerk,
+        lambda d: (
+            d.execute_script("return document.documentElement.lang") == lang
+            and f'data-number="{number}"' in d.page_source
+        ),
+        SLOW,
+        "the desk does not list the new ticket",
+    )
     if shown(clerk, "#cur-ticket"):  # the previous language's ticket: finished first
         press(clerk, "f")
         wait(clerk, lambda d: shown(d, "#cur-none"), SLOW, "the previous ticket was not finished")
@@ -229,8 +272,12 @@ def test_the_desk_with_a_called_ticket(site: Site, clerk: Any, artifacts: Path, 
     # the list is redrawn on every push: a row found a moment ago may be gone, so find it again until clicked
     call = f'#queue-list li[data-number="{number}"] button'
     wait(clerk, lambda d: find(d, call).click() or True, SLOW, "the ticket's Call button did not answer")
-    wait(clerk, lambda d: text_of(d, "#cur-number") == number and f'data-number="{number}"' not in d.page_source,
-         SLOW, "the called ticket is not off the waiting list")
+    wait(
+        clerk,
+        lambda d: text_of(d, "#cur-number") == number and f'data-number="{number}"' not in d.page_source,
+        SLOW,
+        "the called ticket is not off the waiting list",
+    )
     idle(clerk)
     # the visitor's language, said in the clerk's (here the same language: every one has its own sentence)
     assert find(clerk, "#cur-language").get_attribute("title") == text(f"desk.visitor_lang_{lang}", lang)
@@ -238,13 +285,16 @@ def test_the_desk_with_a_called_ticket(site: Site, clerk: Any, artifacts: Path, 
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_the_phone_page_of_a_ticket(site: Site, drivers: Callable[[int, int], Any], artifacts: Path,
-                                    lang: str) -> None:
+def test_the_phone_page_of_a_ticket(site: Site, drivers: Callable[[int, int], Any], artifacts: Path, lang: str) -> None:
     ticket = issue(site, "kela", lang)
     driver = drivers(390, 844)
     driver.get(f"{site.url}/t/{ticket['token']}?lang={lang}")
-    wait(driver, lambda d: text_of(d, "#phone-number") == ticket["number"] and text_of(d, "#phone-position"),
-         SLOW, "the phone page did not draw the ticket")
+    wait(
+        driver,
+        lambda d: text_of(d, "#phone-number") == ticket["number"] and text_of(d, "#phone-position"),
+        SLOW,
+        "the phone page did not draw the ticket",
+    )
     check(driver, lang, artifacts, "phone")
 
 
@@ -262,8 +312,15 @@ def manager(site: Site, new_driver: Callable[..., Any]) -> Any:
 def test_the_staff_pages(site: Site, manager: Any, artifacts: Path, lang: str) -> None:
     """The dashboard (once its live tables and statistics are in) and every management page."""
     manager.get(f"{site.url}/admin?lang={lang}")
-    wait(manager, lambda d: "live-on" in find(d, "#live").get_attribute("class")
-         and d.find_elements("css selector", "#stats-summary tbody tr.total"), SLOW, "the dashboard did not load")
+    wait(
+        manager,
+        lambda d: (
+            "live-on" in find(d, "#live").get_attribute("class")
+            and d.find_elements("css selector", "#stats-summary tbody tr.total")
+        ),
+        SLOW,
+        "the dashboard did not load",
+    )
     check(manager, lang, artifacts, "dashboard")
     for path in ADMIN_PAGES:
         manager.get(f"{site.url}{path}?lang={lang}")

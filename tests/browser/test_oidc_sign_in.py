@@ -31,15 +31,19 @@ SLOW = 10.0
 
 
 @pytest.fixture(scope="module")
-def provider_and_site(chromium_paths: tuple[str, str],
-                      tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[OidcProvider, Site]]:
+def provider_and_site(
+    chromium_paths: tuple[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[OidcProvider, Site]]:
     require_provider()
     tmp = tmp_path_factory.mktemp("oidc-site")
     port = free_port()
     public = f"http://127.0.0.1:{port}"
-    with OidcProvider(tmp, redirect_uris=[f"{public}/login/oidc/callback"],
-                      post_logout_redirect_uris=[f"{public}/login/oidc/logged-out"],
-                      accounts=copy.deepcopy(OIDC_ACCOUNTS)) as provider:
+    with OidcProvider(
+        tmp,
+        redirect_uris=[f"{public}/login/oidc/callback"],
+        post_logout_redirect_uris=[f"{public}/login/oidc/logged-out"],
+        accounts=copy.deepcopy(OIDC_ACCOUNTS),
+    ) as provider:
         config = browser_config(tmp)
         config["auth"] = oidc_section(provider)
         server = LiveServer(config, tmp, port=port).start()
@@ -60,12 +64,17 @@ def provider(provider_and_site: tuple[OidcProvider, Site]) -> OidcProvider:
 
 
 def at_provider_form(driver: Any, provider: OidcProvider) -> None:
-    wait(driver, lambda d: d.current_url.startswith(provider.issuer) and shown(d, LOGIN_FIELD), SLOW,
-         "the provider's log-in form did not come")
+    wait(
+        driver,
+        lambda d: d.current_url.startswith(provider.issuer) and shown(d, LOGIN_FIELD),
+        SLOW,
+        "the provider's log-in form did not come",
+    )
 
 
 def test_a_clerk_signs_in_with_the_city_account_and_logs_out_of_both(
-        site: Site, provider: OidcProvider, new_driver: Callable[..., Any], artifacts: Path) -> None:
+    site: Site, provider: OidcProvider, new_driver: Callable[..., Any], artifacts: Path
+) -> None:
     driver = new_driver(1440, 900)
     set_viewport(driver, 1440, 900)
     driver.get(f"{site.url}/login?next=/desk&lang=en")
@@ -82,8 +91,12 @@ def test_a_clerk_signs_in_with_the_city_account_and_logs_out_of_both(
     assert provider.state()["sessions"] >= 1
 
     find(driver, ".topbar form.inline-form button[type=submit]").click()  # "Log out"
-    wait(driver, lambda d: d.current_url.startswith(f"{provider.issuer}/session/end") and shown(d, LOGOUT_BUTTON),
-         SLOW, "the provider's log-out was not asked")
+    wait(
+        driver,
+        lambda d: d.current_url.startswith(f"{provider.issuer}/session/end") and shown(d, LOGOUT_BUTTON),
+        SLOW,
+        "the provider's log-out was not asked",
+    )
     find(driver, LOGOUT_BUTTON).click()
     wait(driver, lambda d: d.current_url == f"{site.url}/login?bye=1", SLOW, "not back at Vuoro's log-in page")
     assert shown(driver, ".notice-ok"), "the log-in page says the clerk logged out"
@@ -96,8 +109,9 @@ def test_a_clerk_signs_in_with_the_city_account_and_logs_out_of_both(
     assert console_problems(driver, allow="favicon") == []
 
 
-def test_a_user_without_a_vuoro_role_is_told_so(site: Site, provider: OidcProvider,
-                                                 new_driver: Callable[..., Any]) -> None:
+def test_a_user_without_a_vuoro_role_is_told_so(
+    site: Site, provider: OidcProvider, new_driver: Callable[..., Any]
+) -> None:
     driver = new_driver(1280, 800)
     driver.get(f"{site.url}/login?lang=en")
     find(driver, "#oidc-login").click()

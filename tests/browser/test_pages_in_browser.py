@@ -22,16 +22,17 @@ from .conftest import Site, closed_now
 
 pytestmark = pytest.mark.browser
 
-FAST = 5.0      # ordinary page updates
-CALL_S = 2.0    # the board must show a call this fast
+FAST = 5.0  # ordinary page updates
+CALL_S = 2.0  # the board must show a call this fast
 
 
 def wait(driver: Any, condition: Callable[[Any], Any], timeout: float = FAST, message: str = "") -> Any:
     from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout, poll_frequency=0.05,
-                         ignored_exceptions=(StaleElementReferenceException,)).until(condition, message)
+    return WebDriverWait(
+        driver, timeout, poll_frequency=0.05, ignored_exceptions=(StaleElementReferenceException,)
+    ).until(condition, message)
 
 
 def find(driver: Any, css: str) -> Any:
@@ -110,8 +111,7 @@ def viewport(driver: Any) -> tuple[int, int]:
     return int(width), int(height)
 
 
-def sign_in(driver: Any, url: str, user: tuple[str, str], next_path: str, landed: str,
-            timeout: float = FAST) -> None:
+def sign_in(driver: Any, url: str, user: tuple[str, str], next_path: str, landed: str, timeout: float = FAST) -> None:
     """Log ``user`` in through the log-in form, going on to ``next_path`` (already URL-quoted); wait until the
     browser is at a URL ending in ``landed``."""
     driver.get(f"{url}/login?next={next_path}")
@@ -136,7 +136,8 @@ def set_viewport(driver: Any, width: int, height: int) -> None:
 def no_overflow(driver: Any) -> None:
     """Nothing sticks out of the screen sideways (a layout break at this size)."""
     scroll, client = driver.execute_script(
-        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
     assert scroll <= client, f"the page is {scroll}px wide on a {client}px screen"
 
 
@@ -244,7 +245,7 @@ def test_kiosk_enrolment_moves_the_token_out_of_the_address(site: Site, kiosk: A
 
 
 def test_a_ticket_from_kiosk_to_desk_board_and_phone(
-    site: Site, kiosk: Any, board: Any, phone: Any, desk: Any, artifacts: Path, flow: dict[str, str],
+    site: Site, kiosk: Any, board: Any, phone: Any, desk: Any, artifacts: Path, flow: dict[str, str]
 ) -> None:
     board.get(f"{site.url}/board/z2")
     wait(board, lambda d: shown(d, "#now-empty") and len(find_all(d, "#queues .queue-item")) == 2)
@@ -262,8 +263,11 @@ def test_a_ticket_from_kiosk_to_desk_board_and_phone(
     wait(kiosk, lambda d: d.execute_script("return document.getElementById('ticket-qr').naturalWidth") > 0)
     track = decode_qr(find(kiosk, "#ticket-qr"))
     assert re.fullmatch(re.escape(site.url) + r"/t/[A-Za-z0-9_-]{20,}", track), track
-    wait(kiosk, lambda d: "is-printed" in find(d, "#print-status").get_attribute("class"),
-         message="the fake printer's 'printed' event did not reach the kiosk")
+    wait(
+        kiosk,
+        lambda d: "is-printed" in find(d, "#print-status").get_attribute("class"),
+        message="the fake printer's 'printed' event did not reach the kiosk",
+    )
     assert text_of(kiosk, "#print-status") == "Ota vuorolippu tulostimesta."
     no_overflow(kiosk)
     screenshot(kiosk, artifacts, "kiosk-ticket-1920x1080.png")
@@ -275,8 +279,10 @@ def test_a_ticket_from_kiosk_to_desk_board_and_phone(
     assert text_of(phone, "#phone-number") == number
     assert find(phone, "#phone-status").get_attribute("data-status") == "waiting"
     # the place is isolated (U+2068 ... U+2069) so that it keeps its direction in a right-to-left sentence
-    assert text_of(phone, "#phone-place").strip("\u2068\u2069") in ("Odotuspaikka: \u20682. kerros",
-                                                                    "Odotuspaikka: 2. kerros")
+    assert text_of(phone, "#phone-place").strip("\u2068\u2069") in (
+        "Odotuspaikka: \u20682. kerros",
+        "Odotuspaikka: 2. kerros",
+    )
     no_overflow(phone)
     screenshot(phone, artifacts, "phone-waiting-360x640.png")
 
@@ -302,15 +308,23 @@ def test_a_ticket_from_kiosk_to_desk_board_and_phone(
     assert text_of(desk, '#waiting-list [data-service="kela"] .waiting-count') == "0"
 
     # -- the board shows it within two seconds of the key press, with the desk, never the service
-    wait(board, lambda d: text_of(d, "#now-number") == number and text_of(d, "#now-desk") == "Tiski 1",
-         timeout=max(0.1, CALL_S - (time.monotonic() - called_at)), message="the board was too slow")
+    wait(
+        board,
+        lambda d: text_of(d, "#now-number") == number and text_of(d, "#now-desk") == "Tiski 1",
+        timeout=max(0.1, CALL_S - (time.monotonic() - called_at)),
+        message="the board was too slow",
+    )
     assert text_of(board, "#now-location") == "2. kerros"
     assert "Kela" not in find(board, "#now").text
     assert "flash" in find(board, "#now").get_attribute("class")
     assert find(board, "#now-number").size["height"] >= 0.2 * viewport(board)[1]  # readable across a room
     # zone z2 has the chime on: the board fetched the sound and the browser let it play
-    wait(board, lambda d: d.execute_script(
-        "return performance.getEntriesByType('resource').some(e => e.name.endsWith('/sounds/chime.wav'))"))
+    wait(
+        board,
+        lambda d: d.execute_script(
+            "return performance.getEntriesByType('resource').some(e => e.name.endsWith('/sounds/chime.wav'))"
+        ),
+    )
     assert not shown(board, "#audio-blocked")
 
     # -- the phone says where to go
@@ -332,13 +346,19 @@ def desk_key(desk: Any, key: str) -> None:
     press(desk, key)
 
 
-def test_desk_actions_and_error_messages(site: Site, desk: Any, board: Any, phone: Any, artifacts: Path,
-                                         flow: dict[str, str]) -> None:
+def test_desk_actions_and_error_messages(
+    site: Site, desk: Any, board: Any, phone: Any, artifacts: Path, flow: dict[str, str]
+) -> None:
     number = flow["number"]
     board.execute_script("document.getElementById('board-announce').textContent = ''")
     desk_key(desk, "r")  # recall: the board announces it again
-    wait(board, lambda d: d.execute_script("return document.getElementById('board-announce').textContent")
-         == f"Numero {number}: Tiski 1")
+    wait(
+        board,
+        lambda d: (
+            d.execute_script("return document.getElementById('board-announce').textContent")
+            == f"Numero {number}: Tiski 1"
+        ),
+    )
     desk_key(desk, "s")
     wait(desk, lambda d: text_of(d, "#cur-status") == "Palvelussa")
     assert find(desk, '[data-action="recall"]').get_attribute("disabled") is not None
@@ -366,14 +386,16 @@ def test_desk_actions_and_error_messages(site: Site, desk: Any, board: Any, phon
     assert console_problems(desk, allow=r"status of 404") == []
 
 
-def test_board_keeps_the_previous_calls(site: Site, desk: Any, board: Any, artifacts: Path,
-                                        flow: dict[str, str]) -> None:
+def test_board_keeps_the_previous_calls(
+    site: Site, desk: Any, board: Any, artifacts: Path, flow: dict[str, str]
+) -> None:
     import requests
 
     headers = {"Authorization": f"Bearer {site.kiosk_tokens['k1']}"}
     for _ in range(3):
-        resp = requests.post(f"{site.url}/api/tickets", json={"services": ["kela"], "kiosk": "k1"},
-                             headers=headers, timeout=10)
+        resp = requests.post(
+            f"{site.url}/api/tickets", json={"services": ["kela"], "kiosk": "k1"}, headers=headers, timeout=10
+        )
         assert resp.status_code == 201, resp.text
     wait(desk, lambda d: text_of(d, '#waiting-list [data-service="kela"] .waiting-count') == "3")
     numbers = []
@@ -391,8 +413,9 @@ def test_board_keeps_the_previous_calls(site: Site, desk: Any, board: Any, artif
         else:
             desk_key(desk, "f")
         wait(desk, lambda d: shown(d, "#cur-none"))
-    transferred = requests.get(f"{site.url}/api/desks/d2", timeout=10, headers={
-        "Authorization": f"Bearer {site.desk_token}"}).json()
+    transferred = requests.get(
+        f"{site.url}/api/desks/d2", timeout=10, headers={"Authorization": f"Bearer {site.desk_token}"}
+    ).json()
     assert transferred["waiting"] == {"kela": 0, "library": 1}
     wait(board, lambda d: text_of(d, "#now-number") == numbers[-1])
     history = [e.text.split("\n")[0] for e in find_all(board, "#history .history-number")]
@@ -401,7 +424,7 @@ def test_board_keeps_the_previous_calls(site: Site, desk: Any, board: Any, artif
 
 
 def test_unenrolled_kiosk_then_enrolled_portrait_with_failed_print(
-    site: Site, public: Any, phone: Any, artifacts: Path,
+    site: Site, public: Any, phone: Any, artifacts: Path
 ) -> None:
     kiosk = open_window(public, 1080, 1920)
     kiosk.get(f"{site.url}/kiosk/k2")
@@ -424,10 +447,14 @@ def test_unenrolled_kiosk_then_enrolled_portrait_with_failed_print(
     number = text_of(kiosk, "#ticket-number")
     assert text_of(kiosk, "#ticket-errands") == "Library → Kela"
     assert shown(kiosk, "#ticket-priority")
-    wait(kiosk, lambda d: "is-failed" in find(d, "#print-status").get_attribute("class"),
-         message="the broken printer's 'failed' event did not reach the kiosk")
+    wait(
+        kiosk,
+        lambda d: "is-failed" in find(d, "#print-status").get_attribute("class"),
+        message="the broken printer's 'failed' event did not reach the kiosk",
+    )
     assert text_of(kiosk, "#print-status") == (
-        f"The ticket could not be printed. Note your number {number} or scan the QR code.")
+        f"The ticket could not be printed. Note your number {number} or scan the QR code."
+    )
     assert find(kiosk, "#print-status").get_attribute("role") == "alert"
     wait(kiosk, lambda d: d.execute_script("return document.getElementById('ticket-qr').naturalWidth") > 0)
     no_overflow(kiosk)
@@ -455,12 +482,16 @@ def test_unenrolled_kiosk_then_enrolled_portrait_with_failed_print(
 
 
 def test_board_shows_it_lost_the_server_and_recovers_by_itself(
-    site: Site, board: Any, flow: dict[str, str], artifacts: Path,
+    site: Site, board: Any, flow: dict[str, str], artifacts: Path
 ) -> None:
     number = flow["number"]
     assert not shown(board, "#offline")
-    wait(board, lambda d: "flash" not in find(d, "#now").get_attribute("class"), timeout=10,
-         message="the call's flash did not end by itself")
+    wait(
+        board,
+        lambda d: "flash" not in find(d, "#now").get_attribute("class"),
+        timeout=10,
+        message="the call's flash did not end by itself",
+    )
     screenshot(board, artifacts, "board-1920x1080.png")
     site.server.kill()
     wait(board, lambda d: shown(d, "#offline"), timeout=10, message="no 'connection lost' marker")

@@ -32,17 +32,23 @@ def site(chromium_paths: tuple[str, str], tmp_path_factory: pytest.TempPathFacto
 
 
 def join(site: Site) -> dict[str, Any]:
-    req = urllib.request.Request(f"{site.url}/api/join/k1", method="POST", headers={"Content-Type": "application/json"},
-                                 data=json.dumps({"services": ["library"], "language": "en"}).encode())
+    req = urllib.request.Request(
+        f"{site.url}/api/join/k1",
+        method="POST",
+        headers={"Content-Type": "application/json"},
+        data=json.dumps({"services": ["library"], "language": "en"}).encode(),
+    )
     with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - the test's own server
         return json.loads(resp.read())["ticket"]  # type: ignore[no-any-return]
 
 
 def test_a_remote_visitor_taps_i_am_here_and_is_called_from_the_place_they_kept(
-        site: Site, new_driver: Callable[..., Any]) -> None:
+    site: Site, new_driver: Callable[..., Any]
+) -> None:
     remote = join(site)
-    walk_in = call_api(site, "POST", "/api/tickets", site.kiosk_tokens["k1"],
-                       {"services": ["library"], "kiosk": "k1"})["ticket"]
+    walk_in = call_api(site, "POST", "/api/tickets", site.kiosk_tokens["k1"], {"services": ["library"], "kiosk": "k1"})[
+        "ticket"
+    ]
     phone = new_driver(390, 844)
     set_viewport(phone, 390, 844)
     phone.get(f"{site.url}/t/{remote['token']}?lang=en")

@@ -32,8 +32,12 @@ def site(chromium_paths: tuple[str, str], tmp_path_factory: pytest.TempPathFacto
 
 def call_api(site: Site, method: str, path: str, token: str, body: dict[str, Any] | None = None) -> Any:
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(f"{site.url}{path}", data=data, method=method, headers={
-        "Authorization": f"Bearer {token}", "Content-Type": "application/json", "Accept": "application/json"})
+    req = urllib.request.Request(
+        f"{site.url}{path}",
+        data=data,
+        method=method,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json", "Accept": "application/json"},
+    )
     with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - the test's own server
         raw = resp.read()
     return json.loads(raw) if raw else None
@@ -41,8 +45,13 @@ def call_api(site: Site, method: str, path: str, token: str, body: dict[str, Any
 
 @pytest.fixture(scope="module")
 def ticket(site: Site) -> dict[str, Any]:
-    answer = call_api(site, "POST", "/api/tickets", site.kiosk_tokens["k1"],
-                      {"services": ["library"], "language": "fi", "kiosk": "k1"})
+    answer = call_api(
+        site,
+        "POST",
+        "/api/tickets",
+        site.kiosk_tokens["k1"],
+        {"services": ["library"], "language": "fi", "kiosk": "k1"},
+    )
     return answer["ticket"]  # type: ignore[no-any-return]
 
 
@@ -55,14 +64,20 @@ def phone(new_driver: Callable[..., Any]) -> Any:
 
 
 def serious(driver: Any) -> list[str]:
-    return [f"{v['id']}: {v['help']} ({len(v['nodes'])})" for v in run_axe(driver)
-            if v.get("impact") in ("serious", "critical")]
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])})"
+        for v in run_axe(driver)
+        if v.get("impact") in ("serious", "critical")
+    ]
 
 
 def choose(driver: Any, lang: str) -> None:
     driver.find_element(By.CSS_SELECTOR, f'[data-lang-choice="{lang}"]').click()
-    wait(driver, lambda d: d.execute_script("return document.documentElement.lang") == lang,
-         message=f"the page did not switch to {lang}")
+    wait(
+        driver,
+        lambda d: d.execute_script("return document.documentElement.lang") == lang,
+        message=f"the page did not switch to {lang}",
+    )
 
 
 def page_is_in(driver: Any, lang: str) -> None:
@@ -71,13 +86,17 @@ def page_is_in(driver: Any, lang: str) -> None:
     assert text_of(driver, "#phone-title") == text("phone.title", lang)
     assert text_of(driver, "#phone-status") == text("status.waiting", lang)
     assert text_of(driver, "#cancel-button") == text("phone.cancel", lang)
-    pressed = [b.get_attribute("data-lang-choice") for b in driver.find_elements(By.CSS_SELECTOR, "[aria-pressed=true]")
-               if b.get_attribute("data-lang-choice")]
+    pressed = [
+        b.get_attribute("data-lang-choice")
+        for b in driver.find_elements(By.CSS_SELECTOR, "[aria-pressed=true]")
+        if b.get_attribute("data-lang-choice")
+    ]
     assert pressed == [lang]
 
 
 def test_the_phone_page_switches_language_and_keeps_the_choice_for_the_ticket(
-        site: Site, phone: Any, ticket: dict[str, Any], artifacts: Path) -> None:
+    site: Site, phone: Any, ticket: dict[str, Any], artifacts: Path
+) -> None:
     phone.get(ticket["track_url"].replace("http://vuoro.test", site.url))
     wait(phone, lambda d: text_of(d, "#phone-position") != "", message="the phone page did not load")
     page_is_in(phone, "fi")
@@ -98,8 +117,9 @@ def test_the_phone_page_switches_language_and_keeps_the_choice_for_the_ticket(
     choose(phone, "fi")
 
 
-def test_the_feedback_scale_says_which_end_is_good(site: Site, phone: Any, ticket: dict[str, Any],
-                                                   artifacts: Path) -> None:
+def test_the_feedback_scale_says_which_end_is_good(
+    site: Site, phone: Any, ticket: dict[str, Any], artifacts: Path
+) -> None:
     desk = site.desk_token
     call_api(site, "POST", "/api/desks/d3/status", desk, {"status": "open"})
     call_api(site, "POST", "/api/desks/d3/next", desk)

@@ -72,8 +72,9 @@ def push_service() -> Iterator[PushService]:
 
 
 @pytest.fixture(scope="module")
-def site(chromium_paths: tuple[str, str], tmp_path_factory: pytest.TempPathFactory,
-         push_service: PushService) -> Iterator[Site]:
+def site(
+    chromium_paths: tuple[str, str], tmp_path_factory: pytest.TempPathFactory, push_service: PushService
+) -> Iterator[Site]:
     """The shared test centre, allowed to post to the loopback push service only."""
     tmp = tmp_path_factory.mktemp("phone-push-site")
     config = browser_config(tmp)
@@ -84,8 +85,13 @@ def site(chromium_paths: tuple[str, str], tmp_path_factory: pytest.TempPathFacto
 @pytest.fixture
 def ticket(site: Site) -> Iterator[dict[str, Any]]:
     """A waiting library ticket in English; cancelled afterwards, so the next test's ticket is first in line."""
-    answer = call_api(site, "POST", "/api/tickets", site.kiosk_tokens["k1"],
-                      {"services": ["library"], "language": LANG, "kiosk": "k1"})
+    answer = call_api(
+        site,
+        "POST",
+        "/api/tickets",
+        site.kiosk_tokens["k1"],
+        {"services": ["library"], "language": LANG, "kiosk": "k1"},
+    )
     yield answer["ticket"]
     try:
         call_api(site, "DELETE", f"/api/tickets/{answer['ticket']['token']}", "")
@@ -93,17 +99,26 @@ def ticket(site: Site) -> Iterator[dict[str, Any]]:
         pass  # called, or ended by the test itself
 
 
-def open_phone(new_driver: Callable[..., Any], site: Site, ticket: dict[str, Any], *, permission: str = "granted",
-               subscription: dict[str, Any] | None = None, no_push: bool = False) -> Any:
+def open_phone(
+    new_driver: Callable[..., Any],
+    site: Site,
+    ticket: dict[str, Any],
+    *,
+    permission: str = "granted",
+    subscription: dict[str, Any] | None = None,
+    no_push: bool = False,
+) -> Any:
     """A fresh phone (its own profile) with the push stand-in, the notification permission set, on the page."""
     driver = new_driver(390, 844)
     set_viewport(driver, 390, 844)
     driver.set_script_timeout(20)
-    source = (STAND_IN.replace("SUBSCRIPTION", json.dumps(subscription))
-              .replace("NO_PUSH", "true" if no_push else "false"))
+    source = STAND_IN.replace("SUBSCRIPTION", json.dumps(subscription)).replace(
+        "NO_PUSH", "true" if no_push else "false"
+    )
     driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": source})
-    driver.execute_cdp_cmd("Browser.setPermission", {"permission": {"name": "notifications"},
-                                                     "setting": permission, "origin": site.url})
+    driver.execute_cdp_cmd(
+        "Browser.setPermission", {"permission": {"name": "notifications"}, "setting": permission, "origin": site.url}
+    )
     driver.get(f"{site.url}/t/{ticket['token']}")
     wait(driver, lambda d: text_of(d, "#phone-position") != "", message="the phone page did not load")
     return driver
@@ -142,11 +157,12 @@ def subscribe(phone: Any) -> None:
 
 
 def test_a_visitor_subscribes_is_called_and_the_worker_shows_the_notification(
-        site: Site, new_driver: Callable[..., Any], push_service: PushService, ticket: dict[str, Any],
-        artifacts: Path) -> None:
+    site: Site, new_driver: Callable[..., Any], push_service: PushService, ticket: dict[str, Any], artifacts: Path
+) -> None:
     subscriber = push_service.subscribe("phone-called")
-    phone = open_phone(new_driver, site, ticket,
-                       subscription=subscriber.subscription(push_service.endpoint("phone-called")))
+    phone = open_phone(
+        new_driver, site, ticket, subscription=subscriber.subscription(push_service.endpoint("phone-called"))
+    )
     assert text_of(phone, "#phone-keep-open") == text("phone.keep_open", LANG)
     subscribe(phone)
     assert text_of(phone, "#push-on") == text("phone.push_on", LANG)
@@ -177,10 +193,15 @@ def test_a_visitor_subscribes_is_called_and_the_worker_shows_the_notification(
         navigator.serviceWorker.addEventListener("message", function (e) { window.vuoroTestHeard.push(e.data); });
     """)
     phone.execute_cdp_cmd("ServiceWorker.enable", {})
-    phone.execute_cdp_cmd("ServiceWorker.deliverPushMessage", {
-        "origin": site.url, "registrationId": "0", "data": json.dumps(called.payload)})
-    heard = wait(phone, lambda d: d.execute_script("return window.vuoroTestHeard.length && window.vuoroTestHeard"),
-                 message="the open page was not told")
+    phone.execute_cdp_cmd(
+        "ServiceWorker.deliverPushMessage",
+        {"origin": site.url, "registrationId": "0", "data": json.dumps(called.payload)},
+    )
+    heard = wait(
+        phone,
+        lambda d: d.execute_script("return window.vuoroTestHeard.length && window.vuoroTestHeard"),
+        message="the open page was not told",
+    )
     assert heard == [{"vuoroPush": called.payload}]
     # the worker tells the page once the notification is up
     shown_notes = phone.execute_async_script("""
@@ -193,8 +214,11 @@ def test_a_visitor_subscribes_is_called_and_the_worker_shows_the_notification(
     """)
     [note] = shown_notes
     assert {k: note[k] for k in ("title", "body", "tag", "requireInteraction")} == {
-        "title": called.payload["title"], "body": called.payload["body"],
-        "tag": called.payload.get("tag") or ticket["number"], "requireInteraction": True}
+        "title": called.payload["title"],
+        "body": called.payload["body"],
+        "tag": called.payload.get("tag") or ticket["number"],
+        "requireInteraction": True,
+    }
     assert console_problems(phone) == []
     assert subscribed_before_the_call
     assert "url" not in called.payload and ticket["token"] not in json.dumps(called.payload)  # no token travels
@@ -202,10 +226,12 @@ def test_a_visitor_subscribes_is_called_and_the_worker_shows_the_notification(
 
 
 def test_stopping_notifications_deletes_the_subscription(
-        site: Site, new_driver: Callable[..., Any], push_service: PushService, ticket: dict[str, Any]) -> None:
+    site: Site, new_driver: Callable[..., Any], push_service: PushService, ticket: dict[str, Any]
+) -> None:
     subscriber = push_service.subscribe("phone-stop")
-    phone = open_phone(new_driver, site, ticket,
-                       subscription=subscriber.subscription(push_service.endpoint("phone-stop")))
+    phone = open_phone(
+        new_driver, site, ticket, subscription=subscriber.subscription(push_service.endpoint("phone-stop"))
+    )
     subscribe(phone)
     subscribed_view = subscribed(site, ticket)
     phone.find_element("css selector", "#push-stop").click()
@@ -219,7 +245,8 @@ def test_stopping_notifications_deletes_the_subscription(
 
 
 def test_a_browser_without_push_keeps_the_page_open_as_before(
-        site: Site, new_driver: Callable[..., Any], ticket: dict[str, Any], artifacts: Path) -> None:
+    site: Site, new_driver: Callable[..., Any], ticket: dict[str, Any], artifacts: Path
+) -> None:
     phone = open_phone(new_driver, site, ticket, no_push=True)
     wait(phone, lambda d: shown(d, "#push-note"), message="no note for a browser without push")
     assert text_of(phone, "#push-note") == text("phone.push_unsupported", LANG)
@@ -231,8 +258,9 @@ def test_a_browser_without_push_keeps_the_page_open_as_before(
     screenshot(phone, artifacts, "phone-push-unsupported-390x844.png")
 
 
-def test_blocked_notifications_are_explained(site: Site, new_driver: Callable[..., Any],
-                                             ticket: dict[str, Any]) -> None:
+def test_blocked_notifications_are_explained(
+    site: Site, new_driver: Callable[..., Any], ticket: dict[str, Any]
+) -> None:
     phone = open_phone(new_driver, site, ticket, permission="denied", subscription=None)
     wait(phone, lambda d: shown(d, "#push-note"), message="no note for blocked notifications")
     assert text_of(phone, "#push-note") == text("phone.push_denied", LANG)
@@ -242,21 +270,27 @@ def test_blocked_notifications_are_explained(site: Site, new_driver: Callable[..
     no_overflow(phone)
 
 
-def test_the_offer_follows_the_language_switch(site: Site, new_driver: Callable[..., Any],
-                                               ticket: dict[str, Any]) -> None:
+def test_the_offer_follows_the_language_switch(
+    site: Site, new_driver: Callable[..., Any], ticket: dict[str, Any]
+) -> None:
     phone = open_phone(new_driver, site, ticket, no_push=True)
     wait(phone, lambda d: shown(d, "#push-note"), message="no note")
     phone.find_element("css selector", '[data-lang-choice="fi"]').click()
-    wait(phone, lambda d: text_of(d, "#push-note") == text("phone.push_unsupported", "fi"),
-         message="the note did not switch to Finnish")
+    wait(
+        phone,
+        lambda d: text_of(d, "#push-note") == text("phone.push_unsupported", "fi"),
+        message="the note did not switch to Finnish",
+    )
     assert text_of(phone, "#phone-keep-open") == text("phone.keep_open", "fi")
 
 
 def test_a_push_service_the_centre_does_not_allow_is_refused(
-        site: Site, new_driver: Callable[..., Any], push_service: PushService, ticket: dict[str, Any]) -> None:
+    site: Site, new_driver: Callable[..., Any], push_service: PushService, ticket: dict[str, Any]
+) -> None:
     subscriber = push_service.subscribe("phone-elsewhere")
-    phone = open_phone(new_driver, site, ticket,
-                       subscription=subscriber.subscription("https://push.example.org/send/phone-elsewhere"))
+    phone = open_phone(
+        new_driver, site, ticket, subscription=subscriber.subscription("https://push.example.org/send/phone-elsewhere")
+    )
     wait(phone, lambda d: shown(d, "#push-offer"), message="the offer did not appear")
     phone.find_element("css selector", "#push-offer").click()
     wait(phone, lambda d: shown(d, "#push-note"), message="no note for a refused push service")

@@ -51,8 +51,10 @@ def test_the_kiosk_turns_right_to_left_in_arabic_and_back(site: Site, new_driver
     wait(kiosk, lambda d: shown(d, "#screen-ticket") and re.fullmatch(r"K\d{3}", text_of(d, "#ticket-number")))
     # the first errand on the right, where an Arabic reader starts, and the arrow pointing on to the next
     assert text_of(kiosk, "#ticket-errands") == f"{first} ← {second}"
-    assert kiosk.execute_script(
-        "return getComputedStyle(document.getElementById('ticket-number')).unicodeBidi") == "isolate"
+    assert (
+        kiosk.execute_script("return getComputedStyle(document.getElementById('ticket-number')).unicodeBidi")
+        == "isolate"
+    )
     screenshot(kiosk, artifacts, "kiosk-ar-ticket-1080x1920.png")
     find(kiosk, '[data-lang-choice="fi"]').click()
     wait(kiosk, lambda d: direction(d) == ("fi", "ltr"))

@@ -75,10 +75,12 @@ def assert_inert(driver: Any, page: str, expected: tuple[str, ...]) -> None:
         driver.switch_to.alert.text  # noqa: B018 - raises when no alert is open
     assert driver.execute_script("return window.__xss") is None, page
     images = driver.execute_script(
-        "return Array.from(document.querySelectorAll('img,[onerror]')).map(e => e.outerHTML)")
+        "return Array.from(document.querySelectorAll('img,[onerror]')).map(e => e.outerHTML)"
+    )
     assert not [i for i in images if "onerror" in i or 'src="x"' in i], (page, images)
     scripts = driver.execute_script(
-        "return Array.from(document.querySelectorAll('script')).map(s => s.src ? '' : s.textContent)")
+        "return Array.from(document.querySelectorAll('script')).map(s => s.src ? '' : s.textContent)"
+    )
     assert not [s for s in scripts if "alert(" in s or "__xss" in s], (page, scripts)
 
 
@@ -89,8 +91,9 @@ def test_hostile_names_show_as_text_on_every_page(site: Site, new_driver: Any) -
     desk_auth = {"Authorization": f"Bearer {site.desk_token}"}
     tickets = []
     for _ in range(2):
-        resp = requests.post(f"{site.url}/api/tickets", json={"services": ["kela"], "kiosk": "k1"},
-                             headers=kiosk_auth, timeout=10)
+        resp = requests.post(
+            f"{site.url}/api/tickets", json={"services": ["kela"], "kiosk": "k1"}, headers=kiosk_auth, timeout=10
+        )
         assert resp.status_code == 201, resp.text
         tickets.append(resp.json()["ticket"]["token"])
     assert requests.post(f"{site.url}/api/desks/d1/next", headers=desk_auth, timeout=10).status_code == 200

@@ -46,8 +46,10 @@ PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 def _pattern(message: str) -> re.Pattern[str]:
     parts = PLACEHOLDER.split(message)
-    return re.compile(".+?".join(re.escape(p.strip()) if i in (0, len(parts) - 1) else re.escape(p)
-                                 for i, p in enumerate(parts)), re.DOTALL)
+    return re.compile(
+        ".+?".join(re.escape(p.strip()) if i in (0, len(parts) - 1) else re.escape(p) for i, p in enumerate(parts)),
+        re.DOTALL,
+    )
 
 
 @functools.cache

@@ -35,8 +35,13 @@ def deployed_config() -> dict[str, Any]:
     test's own kiosks are not refused; tight for log-ins, so the test can see whose address the server sees)."""
     config = copy.deepcopy(BASE_CONFIG)
     config["proxy_hops"] = 1
-    config["limits"] = {"enabled": True, "issue_per_kiosk": "1000/minute", "issue_per_client": "1000/minute",
-                        "ticket_per_token": "1000/minute", "login": "3/minute"}
+    config["limits"] = {
+        "enabled": True,
+        "issue_per_kiosk": "1000/minute",
+        "issue_per_client": "1000/minute",
+        "ticket_per_token": "1000/minute",
+        "login": "3/minute",
+    }
     return config
 
 
@@ -65,11 +70,19 @@ class Deployment:
     def address(self, host: int) -> str:
         return f"{self.lan}.{host}"
 
-    def request(self, method: str, path: str, *, source: str | None = None, body: bytes | None = None,
-                headers: dict[str, str] | None = None) -> tuple[int, http.client.HTTPMessage, bytes]:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        source: str | None = None,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, http.client.HTTPMessage, bytes]:
         """One request through nginx, from ``source`` (an address on this run's /24) if given."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.nginx.port, timeout=15,
-                                          source_address=(source, 0) if source else None)
+        conn = http.client.HTTPConnection(
+            "127.0.0.1", self.nginx.port, timeout=15, source_address=(source, 0) if source else None
+        )
         try:
             conn.request(method, path, body=body, headers=headers or {})
             resp = conn.getresponse()
@@ -94,14 +107,22 @@ class Deployment:
 
 
 @pytest.fixture(scope="module")
-def deployment(nginx_binary: str, postgres_server: str, redis_url: str,
-               tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+def deployment(
+    nginx_binary: str, postgres_server: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Deployment]:
     workdir = tmp_path_factory.mktemp("deploy")
     port = free_port()
     with throwaway_database(postgres_server) as db_url:
         tokens = prepare_database(db_url)
-        cluster = Cluster(deployed_config(), workdir, db_url, redis_url, tokens, args=["--worker", "gevent"],
-                          public_url=f"http://127.0.0.1:{port}")
+        cluster = Cluster(
+            deployed_config(),
+            workdir,
+            db_url,
+            redis_url,
+            tokens,
+            args=["--worker", "gevent"],
+            public_url=f"http://127.0.0.1:{port}",
+        )
         nginx = Nginx(workdir / "nginx", [s.port for s in cluster.servers], port)
         checked = nginx.check()
         assert checked.returncode == 0, checked.stderr
@@ -112,4 +133,3 @@ def deployment(nginx_binary: str, postgres_server: str, redis_url: str,
         finally:
             nginx.stop()
             cluster.stop()
-

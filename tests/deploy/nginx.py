@@ -25,8 +25,10 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 #: the upstream's server lines in the shipped file, e.g. "server 127.0.0.1:5001 max_fails=3 fail_timeout=10s;"
 UPSTREAM_LINE = re.compile(r"^(\s*)server 127\.0\.0\.1:500\d( [^;]*)?;\n", re.MULTILINE)
 #: one access-log line of the shipped ``vuoro_nopath`` format
-ACCESS_LINE = re.compile(r'^(?P<addr>\S+) \[[^\]]+\] "(?P<method>[A-Z]+)" (?P<status>\d{3}) \d+ \S+ '
-                         r"upstream=(?P<upstream>.*) upstream_status=(?P<upstream_status>.*)$")
+ACCESS_LINE = re.compile(
+    r'^(?P<addr>\S+) \[[^\]]+\] "(?P<method>[A-Z]+)" (?P<status>\d{3}) \d+ \S+ '
+    r"upstream=(?P<upstream>.*) upstream_status=(?P<upstream_status>.*)$"
+)
 
 
 class RenderError(AssertionError):
@@ -51,18 +53,21 @@ def render(port: int, backends: list[int], log_dir: Path, shipped: Path = SHIPPE
     servers = "".join(f"{indent}server 127.0.0.1:{b}{params};\n" for b in backends)
     first = UPSTREAM_LINE.search(text)
     assert first is not None
-    text = text[:first.start()] + servers + UPSTREAM_LINE.sub("", text[first.start():])
+    text = text[: first.start()] + servers + UPSTREAM_LINE.sub("", text[first.start() :])
     return _replace(text, "/var/log/nginx/", f"{log_dir}/", count=None)
 
 
 def main_conf(prefix: Path, include: Path, log_dir: Path) -> str:
     """A stand-in for Debian's /etc/nginx/nginx.conf: the global logs at Debian's levels, the file included."""
     user = "user root;\n" if os.geteuid() == 0 else ""  # the workers must reach the test's private folders
-    temp = "".join(f"    {kind}_temp_path {prefix / kind};\n" for kind in ("client_body", "proxy", "fastcgi",
-                                                                            "uwsgi", "scgi"))
-    return (f"{user}worker_processes 1;\npid {prefix / 'nginx.pid'};\nerror_log {log_dir / 'error.log'};\n"
-            "daemon off;\nevents { worker_connections 1024; }\n"
-            f"http {{\n{temp}    access_log {log_dir / 'access.log'};\n    include {include};\n}}\n")
+    temp = "".join(
+        f"    {kind}_temp_path {prefix / kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    return (
+        f"{user}worker_processes 1;\npid {prefix / 'nginx.pid'};\nerror_log {log_dir / 'error.log'};\n"
+        "daemon off;\nevents { worker_connections 1024; }\n"
+        f"http {{\n{temp}    access_log {log_dir / 'access.log'};\n    include {include};\n}}\n"
+    )
 
 
 @dataclass
@@ -99,8 +104,12 @@ class Nginx:
         return subprocess.run(self._command("-t"), capture_output=True, text=True, timeout=30)  # noqa: S603
 
     def start(self, timeout: float = 10.0) -> Nginx:
-        self.proc = subprocess.Popen(self._command(), stdout=subprocess.DEVNULL,  # noqa: S603
-                                     stderr=subprocess.DEVNULL, start_new_session=True)
+        self.proc = subprocess.Popen(
+            self._command(),
+            stdout=subprocess.DEVNULL,  # noqa: S603
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -143,6 +152,9 @@ class Nginx:
         for line in lines:
             match = ACCESS_LINE.match(line)
             assert match, f"an access-log line not in the vuoro_nopath format: {line!r}"
-            out.append(Access(match["addr"], match["method"], int(match["status"]), match["upstream"],
-                              match["upstream_status"]))
+            out.append(
+                Access(
+                    match["addr"], match["method"], int(match["status"]), match["upstream"], match["upstream_status"]
+                )
+            )
         return out

@@ -42,8 +42,9 @@ def bearer(token: str) -> dict[str, str]:
 
 def issue(dep: Deployment, service: str = "kela", cookie: str | None = None) -> dict[str, Any]:
     headers = bearer(dep.tokens["kiosk"]) | ({"Cookie": cookie} if cookie else {})
-    status, _, body = dep.request("POST", "/api/tickets", body=json.dumps({"services": [service]}).encode(),
-                                  headers=headers)
+    status, _, body = dep.request(
+        "POST", "/api/tickets", body=json.dumps({"services": [service]}).encode(), headers=headers
+    )
     assert status == 201, body
     ticket: dict[str, Any] = json.loads(body)["ticket"]
     dep.visitor_tokens.append(ticket["token"])
@@ -51,8 +52,9 @@ def issue(dep: Deployment, service: str = "kela", cookie: str | None = None) -> 
 
 
 def desk(dep: Deployment, action: str, desk_key: str, cookie: str) -> tuple[int, dict[str, Any] | None]:
-    status, _, body = dep.request("POST", f"/api/desks/{desk_key}/{action}", body=b"{}",
-                                  headers=bearer(dep.tokens["desk"]) | {"Cookie": cookie})
+    status, _, body = dep.request(
+        "POST", f"/api/desks/{desk_key}/{action}", body=b"{}", headers=bearer(dep.tokens["desk"]) | {"Cookie": cookie}
+    )
     if status >= 500 and not body.startswith(b"{"):  # nginx's own error page: say which, do not fail parsing it
         return status, {"nginx": body[:120].decode(errors="replace")}
     return status, json.loads(body) if body else None
@@ -90,8 +92,15 @@ def test_the_shipped_file_passes_nginx_t_as_operators_install_it(deployment: Dep
 def test_pages_and_healthz_through_nginx_with_a_balancing_cookie_from_pages_only(deployment: Deployment) -> None:
     dep = deployment
     ticket = issue(dep)
-    for path in ("/healthz", "/login", f"/board/{ZONE}", "/kiosk/k1", f"/t/{ticket['token']}",
-                 f"/api/tickets/{ticket['token']}", "/api/services"):
+    for path in (
+        "/healthz",
+        "/login",
+        f"/board/{ZONE}",
+        "/kiosk/k1",
+        f"/t/{ticket['token']}",
+        f"/api/tickets/{ticket['token']}",
+        "/api/services",
+    ):
         status, headers, body = dep.request("GET", path)
         assert status == 200, (path, status, body[:300])
         assert balancing_cookie(headers), f"{path}: no balancing cookie on a first visit"
@@ -111,8 +120,7 @@ def test_one_lans_clients_spread_over_both_processes_and_each_sticks_to_one(depl
     for host in range(10, 30):
         for _ in range(3):
             assert dep.request("GET", "/healthz", source=dep.address(host))[0] == 200
-    by_client = {dep.address(h): {a.upstream for a in dep.nginx.access_from(dep.address(h), 3)}
-                 for h in range(10, 30)}
+    by_client = {dep.address(h): {a.upstream for a in dep.nginx.access_from(dep.address(h), 3)} for h in range(10, 30)}
     assert len(by_client) == 20 and all(len(u) == 1 for u in by_client.values()), f"not sticky: {by_client}"
     spread = Counter(next(iter(u)) for u in by_client.values())
     print(f"\n20 addresses of one /24 without cookies: {dict(spread)}")
@@ -132,7 +140,7 @@ def test_one_lans_clients_spread_over_both_processes_and_each_sticks_to_one(depl
         for _ in range(3):
             assert dep.request("GET", "/healthz", source=source, headers={"Cookie": cookie})[0] == 200
     lines = [a.upstream for a in dep.nginx.access_from(source, seen + 60)[seen:]]
-    per_browser = [set(lines[i * 3:i * 3 + 3]) for i in range(20)]
+    per_browser = [set(lines[i * 3 : i * 3 + 3]) for i in range(20)]
     assert all(len(u) == 1 for u in per_browser), "a browser changed process"
     spread = Counter(next(iter(u)) for u in per_browser)
     print(f"20 browsers behind one address: {dict(spread)}")
@@ -149,9 +157,13 @@ def test_the_server_sees_each_visitors_own_address_through_nginx(deployment: Dep
         csrf = re.search(rb'name="csrf-token" content="([^"]+)"', page)
         assert csrf, "no CSRF token on the log-in page"
         cookies = "; ".join(c.split(";")[0] for c in headers.get_all("Set-Cookie") or [])
-        status, _, _ = dep.request("POST", "/api/session", source=source, headers={
-            "Content-Type": "application/json", "Cookie": cookies, "X-CSRFToken": csrf[1].decode()},
-            body=json.dumps({"username": "nobody", "password": "wrong-password"}).encode())
+        status, _, _ = dep.request(
+            "POST",
+            "/api/session",
+            source=source,
+            headers={"Content-Type": "application/json", "Cookie": cookies, "X-CSRFToken": csrf[1].decode()},
+            body=json.dumps({"username": "nobody", "password": "wrong-password"}).encode(),
+        )
         return status
 
     first, second = dep.address(60), dep.address(61)
@@ -168,18 +180,25 @@ def boards(deployment: Deployment) -> Iterator[dict[str, Any]]:
     a, b = dep.backends
     pins = {"a": dep.cookie_for(a), "b": dep.cookie_for(b)}
     python_boards = {
-        f"{transport}@{name}": BoardClient(dep.url, ZONE, transports=[transport],
-                                                  cookies=dict([pins[name].split("=", 1)]))
-        for name in ("a", "b") for transport in ("polling", "websocket")
+        f"{transport}@{name}": BoardClient(
+            dep.url, ZONE, transports=[transport], cookies=dict([pins[name].split("=", 1)])
+        )
+        for name in ("a", "b")
+        for transport in ("polling", "websocket")
     }
     driver = start_chromium(chromium_paths())
     try:
         driver.get(dep.url + "/healthz")
         driver.add_cookie({"name": "vuoro_lb", "value": pins["a"].split("=", 1)[1], "path": "/"})
         driver.get(f"{dep.url}/board/{ZONE}")
-        wait_until(lambda: driver.execute_script("return !!window.io && !document.body.classList.contains("
-                                                 "'is-offline') && !!document.querySelector('#now')"),
-                   10, "the board page in Chromium did not come online through nginx")
+        wait_until(
+            lambda: driver.execute_script(
+                "return !!window.io && !document.body.classList.contains("
+                "'is-offline') && !!document.querySelector('#now')"
+            ),
+            10,
+            "the board page in Chromium did not come online through nginx",
+        )
         yield {"pins": pins, "python": python_boards, "chromium": driver}
     finally:
         quit_chromium(driver)
@@ -190,10 +209,12 @@ def boards(deployment: Deployment) -> Iterator[dict[str, Any]]:
 def shows_call(number: str) -> Any:
     """A board has a call when it gets the ``called`` event, or a snapshot (after a reconnection) that holds it:
     the page shows it either way."""
+
     def match(data: Any) -> bool:
         if "calls" in data:
             return any(c.get("number") == number for c in data["calls"])
         return bool(data.get("number") == number)
+
     return match
 
 
@@ -207,8 +228,11 @@ def test_every_call_reaches_every_board_from_either_process(deployment: Deployme
     for name, client in boards["python"].items():
         client.wait_for("snapshot")
         assert client.transport == name.split("@")[0]
-    wait_until(lambda: sockets_on(a) >= 3 and sockets_on(b) >= 2, 10,
-               f"the boards are not on both processes: {sockets_on(a)}, {sockets_on(b)}")
+    wait_until(
+        lambda: sockets_on(a) >= 3 and sockets_on(b) >= 2,
+        10,
+        f"the boards are not on both processes: {sockets_on(a)}, {sockets_on(b)}",
+    )
 
     latencies: list[float] = []
     for i in range(6):
@@ -221,14 +245,20 @@ def test_every_call_reaches_every_board_from_either_process(deployment: Deployme
         for client in boards["python"].values():
             client.wait_for(("called", "snapshot"), shows_call(number), timeout=CALL_S)
         latencies.append(time.monotonic() - started)
-        wait_until(lambda n=number: chromium_number(boards["chromium"]) == n, CALL_S,
-                   f"the Chromium board never showed {number}")
+        wait_until(
+            lambda n=number: chromium_number(boards["chromium"]) == n,
+            CALL_S,
+            f"the Chromium board never showed {number}",
+        )
         assert desk(dep, "finish", "d1", via)[0] == 200
-    lost = {name: [d for n, d in c.received if n == "disconnected"] for name, c in boards["python"].items()
-            if c.disconnects}
-    print(f"\ncall -> all 4 python boards (2 processes x polling/websocket), through nginx: "
-          f"p50 {statistics.median(latencies) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms; "
-          f"boards that lost their connection meanwhile: {lost or 'none'}")
+    lost = {
+        name: [d for n, d in c.received if n == "disconnected"] for name, c in boards["python"].items() if c.disconnects
+    }
+    print(
+        f"\ncall -> all 4 python boards (2 processes x polling/websocket), through nginx: "
+        f"p50 {statistics.median(latencies) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms; "
+        f"boards that lost their connection meanwhile: {lost or 'none'}"
+    )
 
 
 #: how long after ``kill -9`` requests in flight to the dying process may still fail
@@ -236,7 +266,7 @@ DYING_S = 1.0
 
 
 def test_a_killed_process_s_boards_reconnect_through_nginx_to_the_survivor(
-    deployment: Deployment, boards: dict[str, Any],
+    deployment: Deployment, boards: dict[str, Any]
 ) -> None:
     dep = deployment
     a, b = dep.backends
@@ -257,8 +287,12 @@ def test_a_killed_process_s_boards_reconnect_through_nginx_to_the_survivor(
     def kiosk() -> None:
         nonlocal answered
         while not stop.is_set():
-            status, _, body = dep.request("POST", "/api/tickets", body=b'{"services": ["library"]}',
-                                          headers=bearer(dep.tokens["kiosk"]) | {"Cookie": boards["pins"]["a"]})
+            status, _, body = dep.request(
+                "POST",
+                "/api/tickets",
+                body=b'{"services": ["library"]}',
+                headers=bearer(dep.tokens["kiosk"]) | {"Cookie": boards["pins"]["a"]},
+            )
             if status == 201:
                 answered += 1
                 dep.visitor_tokens.append(json.loads(body)["ticket"]["token"])
@@ -273,10 +307,14 @@ def test_a_killed_process_s_boards_reconnect_through_nginx_to_the_survivor(
     a.kill()
     try:
         for name, client in on_a.items():
-            wait_until(lambda c=client, n=before[name]: len(c.snapshots) > n, 15,
-                       f"{name} never reconnected to the survivor")
-        wait_until(lambda: any(on for t, on in driver.execute_script("return window.__online") if t > killed_wall),
-                   15, "the Chromium board never came back online")
+            wait_until(
+                lambda c=client, n=before[name]: len(c.snapshots) > n, 15, f"{name} never reconnected to the survivor"
+            )
+        wait_until(
+            lambda: any(on for t, on in driver.execute_script("return window.__online") if t > killed_wall),
+            15,
+            "the Chromium board never came back online",
+        )
         # a visitor following a ticket, and the pages, while one process is gone: nginx fails over
         for token in dep.visitor_tokens[:3]:
             for path in (f"/t/{token}", f"/api/tickets/{token}"):
@@ -289,13 +327,18 @@ def test_a_killed_process_s_boards_reconnect_through_nginx_to_the_survivor(
     python_s = [c.snapshots[before[n]] - killed_at for n, c in on_a.items()]
     online = [t for t, on in driver.execute_script("return window.__online") if on and t > killed_wall]
     chromium_s = (online[0] - killed_wall) / 1000
-    print(f"\nkill -9 of one process: python boards back with a snapshot in "
-          f"{', '.join(f'{s:.2f}' for s in python_s)} s, Chromium board online again in {chromium_s:.2f} s; "
-          f"kiosk requests through nginx meanwhile: {answered} answered, {len(failures)} failed "
-          f"{[(round(t - killed_at, 2), f) for t, f in failures]}")
+    print(
+        f"\nkill -9 of one process: python boards back with a snapshot in "
+        f"{', '.join(f'{s:.2f}' for s in python_s)} s, Chromium board online again in {chromium_s:.2f} s; "
+        f"kiosk requests through nginx meanwhile: {answered} answered, {len(failures)} failed "
+        f"{[(round(t - killed_at, 2), f) for t, f in failures]}"
+    )
     assert sockets_on(b) >= 5, "every board is on the survivor now"
-    failed_lines = [f"{x.method} {x.status} upstream={x.upstream} status={x.upstream_status}"
-                    for x in dep.nginx.access() if x.status >= 500]
+    failed_lines = [
+        f"{x.method} {x.status} upstream={x.upstream} status={x.upstream_status}"
+        for x in dep.nginx.access()
+        if x.status >= 500
+    ]
     # A request nginx had already handed to the dying process is lost with it (a POST is never sent twice: the
     # process may have committed it); on a busy machine the kernel takes a moment to tear the process group
     # down, and a few requests land in that moment.  Once it is gone, every request fails over.
@@ -308,8 +351,11 @@ def test_a_killed_process_s_boards_reconnect_through_nginx_to_the_survivor(
     # the next call, made on the survivor, reaches every board, the reconnected ones too
     issue(dep)
     status, body = desk(dep, "next", "d5", boards["pins"]["b"])
-    assert status == 200 and body is not None, (status, body, [f"{x.method} {x.status} {x.upstream_status}"
-                                                                for x in dep.nginx.access()[-5:]])
+    assert status == 200 and body is not None, (
+        status,
+        body,
+        [f"{x.method} {x.status} {x.upstream_status}" for x in dep.nginx.access()[-5:]],
+    )
     number = body["ticket"]["number"]
     for client in boards["python"].values():
         client.wait_for(("called", "snapshot"), shows_call(number), timeout=CALL_S)

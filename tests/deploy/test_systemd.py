@@ -24,8 +24,12 @@ from tests.conftest import ROOT, service_unavailable
 DEPLOY = ROOT / "deploy"
 INSTALLED = "/opt/vuoro/venv/bin/vuoro"
 #: every unit shipped, the server's template first (verify needs its instances instead)
-UNITS = tuple(sorted((p.name for p in DEPLOY.iterdir() if p.suffix in (".service", ".timer", ".target")),
-                     key=lambda name: (name != "vuoro@.service", name)))
+UNITS = tuple(
+    sorted(
+        (p.name for p in DEPLOY.iterdir() if p.suffix in (".service", ".timer", ".target")),
+        key=lambda name: (name != "vuoro@.service", name),
+    )
+)
 
 
 def vuoro_command() -> str:
@@ -44,8 +48,13 @@ def test_systemd_analyze_verify_accepts_every_unit(tmp_path: Path) -> None:
     for port in ("5001", "5002"):  # the instances vuoro.target wants
         (tmp_path / f"vuoro@{port}.service").write_text(template, encoding="utf-8")
     units = [str(tmp_path / n) for n in ("vuoro@5001.service", "vuoro@5002.service", *UNITS[1:])]
-    result = subprocess.run([analyze, "verify", *units], capture_output=True, text=True, timeout=60,  # noqa: S603
-                            cwd=tmp_path)
+    result = subprocess.run(
+        [analyze, "verify", *units],
+        capture_output=True,
+        text=True,
+        timeout=60,  # noqa: S603
+        cwd=tmp_path,
+    )
     ours = [line for line in (result.stdout + result.stderr).splitlines() if "vuoro" in line]
     assert result.returncode == 0 and not ours, result.stdout + result.stderr
 
@@ -78,8 +87,10 @@ def test_every_timer_has_its_service_and_the_purge_runs_once_a_night() -> None:
     """A timer starts the service of its own name; the purge's is daily, like the backup's (and after it)."""
     timers = [n for n in UNITS if n.endswith(".timer")]
     assert all(n.removesuffix(".timer") + ".service" in UNITS for n in timers), timers
-    at = {n: re.findall(r"^OnCalendar=\*-\*-\* (\d\d:\d\d):00$", (DEPLOY / n).read_text(encoding="utf-8"), re.M)
-          for n in timers}
+    at = {
+        n: re.findall(r"^OnCalendar=\*-\*-\* (\d\d:\d\d):00$", (DEPLOY / n).read_text(encoding="utf-8"), re.M)
+        for n in timers
+    }
     assert all(len(times) == 1 for times in at.values()), at
     assert at["vuoro-backup.timer"] < at["vuoro-purge.timer"]
     assert ("vuoro-purge.service", ["purge", "--config", "/etc/vuoro/config.yaml"]) in exec_lines()

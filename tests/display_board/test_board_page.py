@@ -24,9 +24,17 @@ def test_board_page(client: FlaskClient) -> None:
     assert data["page"] == "board" and data["zone"] == "z2" and data["lang"] == "fi"
     assert data["timezone"] == "Europe/Helsinki"
     assert data["chime"] == "/assets/vuoro/sounds/chime.wav"
-    assert "<h1 id=\"zone-name\">2. kerros</h1>" in page
-    for part in ('id="now-number"', 'id="now-desk"', 'id="history"', 'id="queues"', 'id="clock"',
-                 'id="offline"', "Nyt vuorossa", "Yhteys katkesi"):
+    assert '<h1 id="zone-name">2. kerros</h1>' in page
+    for part in (
+        'id="now-number"',
+        'id="now-desk"',
+        'id="history"',
+        'id="queues"',
+        'id="clock"',
+        'id="offline"',
+        "Nyt vuorossa",
+        "Yhteys katkesi",
+    ):
         assert part in page
     assert "/assets/board/board.js" in page
     assert inline_code(page) == []
@@ -72,14 +80,14 @@ def test_board_script_shows_the_message_as_text_in_its_language() -> None:
     from tests.conftest import ROOT
 
     script = (ROOT / "display_board" / "static" / "board.js").read_text(encoding="utf-8")
-    body = script[script.index("function renderMessage"):]
-    body = body[:body.index("\n  }\n")]
+    body = script[script.index("function renderMessage") :]
+    body = body[: body.index("\n  }\n")]
     assert "texts[lang]" in body and "node.textContent = text" in body and "V.show(node, !!text)" in body
     assert "innerHTML" not in script
     assert "renderMessage(snapshot.message)" in script
     css = (ROOT / "display_board" / "static" / "board.css").read_text(encoding="utf-8")
-    rule = css[css.index(".board-message {"):]
-    assert "animation" not in rule[:rule.index("}")], "a steady line: nothing blinks"
+    rule = css[css.index(".board-message {") :]
+    assert "animation" not in rule[: rule.index("}")], "a steady line: nothing blinks"
 
 
 def _board_snapshot(app: Any, zone: str) -> dict[str, Any]:
@@ -138,15 +146,18 @@ def test_the_example_centres_street_and_kela_boards_speak_finnish_and_swedish() 
 
     cfg = load_config(ROOT / "config.yaml", environ={})
     assert {z.key: z.board_languages(cfg.centre.language) for z in cfg.zones} == {
-        "street": ["fi", "sv"], "kela": ["fi", "sv"], "health": ["fi"]}
+        "street": ["fi", "sv"],
+        "kela": ["fi", "sv"],
+        "health": ["fi"],
+    }
 
 
 def test_board_script_speaks_each_language_in_turn_after_one_chime() -> None:
     from tests.conftest import ROOT
 
     script = (ROOT / "display_board" / "static" / "board.js").read_text(encoding="utf-8")
-    speak = script[script.index("function speakCall"):]
-    speak = speak[:speak.index("\n  }\n")]
+    speak = script[script.index("function speakCall") :]
+    speak = speak[: speak.index("\n  }\n")]
     assert "rotation.languages.forEach" in speak and 'textIn(code, "board.speech"' in speak
     assert "V.speak(" in speak and "), code, volume)" in speak, "each text in its own language's voice"
     assert script.count("V.playSound(V.data.chime, settings.volume)") == 1, "one chime, then the languages"

@@ -35,8 +35,15 @@ def test_kiosk_page(client: FlaskClient) -> None:
     assert strings["en"]["kiosk.priority"] == "I need priority (I cannot wait standing)"
     for code, name in (("fi", "Suomi"), ("sv", "Svenska"), ("en", "English")):
         assert f'lang="{code}" data-lang-choice="{code}"' in page and name in page
-    for part in ('id="screen-start"', 'id="screen-ticket"', 'id="screen-unenrolled"', 'aria-live="assertive"',
-                 'id="priority" class="toggle" aria-pressed="false"', 'id="get-ticket"', 'id="ticket-qr"'):
+    for part in (
+        'id="screen-start"',
+        'id="screen-ticket"',
+        'id="screen-unenrolled"',
+        'aria-live="assertive"',
+        'id="priority" class="toggle" aria-pressed="false"',
+        'id="get-ticket"',
+        'id="ticket-qr"',
+    ):
         assert part in page
     assert "/assets/kiosk/kiosk.js" in page and "/assets/vuoro/vendor/socket.io.min.js" in page
     assert inline_code(page) == []
@@ -50,8 +57,10 @@ def test_unknown_kiosk_is_a_404(client: FlaskClient) -> None:
 
 def test_kiosk_without_printer_and_own_language(config_data: dict[str, Any]) -> None:
     config_data["printers"].append({"key": "nothing", "type": "none"})
-    config_data["kiosks"] = [{"key": "k1", "zone": "z1", "printer": "nothing", "language": "sv"},
-                             {"key": "web", "zone": "z1"}]
+    config_data["kiosks"] = [
+        {"key": "k1", "zone": "z1", "printer": "nothing", "language": "sv"},
+        {"key": "web", "zone": "z1"},
+    ]
     app: Flask = create_app(config_data)
     try:
         client = app.test_client()
@@ -99,7 +108,7 @@ def test_kiosk_script_shows_only_the_offered_services_and_asks_again_on_each_sna
 
     script = (ROOT / "kiosk_ui" / "static" / "kiosk.js").read_text(encoding="utf-8")
     assert "V.data.services" in script and "result.services.filter(" in script
-    snapshot = script[script.index('socket.on("snapshot"'):]
+    snapshot = script[script.index('socket.on("snapshot"') :]
     assert "loadOffer();" in snapshot.split("});", 1)[0]
     assert '"/api/kiosks/" + encodeURIComponent(kiosk)' in script
 

@@ -137,14 +137,22 @@ def escpos_config(server: FakeEscposPrinter, key: str = "p1", **overrides: Any) 
 
 
 #: the fixed texts as the server's Finnish catalogue gives them (tests/queue_server checks the catalogue's)
-FINNISH = ReceiptTexts(your_number="Vuoronumerosi", issued="Tulostettu", where_to_wait="Odotuspaikka",
-                       estimated_wait="Arvioitu odotusaika",
-                       called_by_number="Sinut kutsutaan vuoronumerollasi. Seuraa vuoroasi puhelimellasi:")
+FINNISH = ReceiptTexts(
+    your_number="Vuoronumerosi",
+    issued="Tulostettu",
+    where_to_wait="Odotuspaikka",
+    estimated_wait="Arvioitu odotusaika",
+    called_by_number="Sinut kutsutaan vuoronumerollasi. Seuraa vuoroasi puhelimellasi:",
+)
 
 
-SWEDISH = ReceiptTexts(your_number="Ditt könummer", issued="Utskriven", where_to_wait="Väntplats",
-                       estimated_wait="Beräknad väntetid",
-                       called_by_number="Du ropas upp med ditt nummer. Följ din tur i telefonen:")
+SWEDISH = ReceiptTexts(
+    your_number="Ditt könummer",
+    issued="Utskriven",
+    where_to_wait="Väntplats",
+    estimated_wait="Beräknad väntetid",
+    called_by_number="Du ropas upp med ditt nummer. Följ din tur i telefonen:",
+)
 
 
 def make_receipt(**overrides: Any) -> Receipt:

@@ -17,29 +17,46 @@ from printer.pdf_layout import render_pdf
 from tests.printer.printer_fakes import make_receipt
 from tests.printer.test_printer_escpos_layout import _raster_images
 
-RUSSIAN = ReceiptTexts(your_number="Ваш номер", issued="Выдан", where_to_wait="Где ожидать",
-                       estimated_wait="Примерное ожидание",
-                       called_by_number="Вас вызовут по номеру. Следите за очередью на телефоне:")
-ARABIC = ReceiptTexts(your_number="رقمك", issued="وقت الإصدار", where_to_wait="مكان الانتظار",
-                      estimated_wait="مدة الانتظار المتوقعة",
-                      called_by_number="سيتم استدعاؤك برقمك. تابع دورك على هاتفك:")
+RUSSIAN = ReceiptTexts(
+    your_number="Ваш номер",
+    issued="Выдан",
+    where_to_wait="Где ожидать",
+    estimated_wait="Примерное ожидание",
+    called_by_number="Вас вызовут по номеру. Следите за очередью на телефоне:",
+)
+ARABIC = ReceiptTexts(
+    your_number="رقمك",
+    issued="وقت الإصدار",
+    where_to_wait="مكان الانتظار",
+    estimated_wait="مدة الانتظار المتوقعة",
+    called_by_number="سيتم استدعاؤك برقمك. تابع دورك على هاتفك:",
+)
 needs_font = pytest.mark.skipif(glyphs.font_file() is None, reason="DejaVu Sans is not installed (fonts-dejavu-core)")
 needs_pictures = pytest.mark.skipif(not glyphs.can_picture("رقمك"), reason="no Arabic font, or Pillow without Raqm")
 
 
 def russian_receipt() -> Receipt:
-    return make_receipt(language="ru", texts=RUSSIAN, service_name="Kela – Пенсионное обеспечение",
-                        where_to_wait="Зал ожидания A, 2-й этаж", wait_text="около 12 мин")
+    return make_receipt(
+        language="ru",
+        texts=RUSSIAN,
+        service_name="Kela – Пенсионное обеспечение",
+        where_to_wait="Зал ожидания A, 2-й этаж",
+        wait_text="около 12 мин",
+    )
 
 
 def arabic_receipt() -> Receipt:
-    return make_receipt(language="ar", texts=ARABIC, issued_text="28\u200f/11\u200f/2026 9:05 ص",
-                        where_to_wait="قاعة الانتظار A، الطابق 2", wait_text="حوالي 12 د")
+    return make_receipt(
+        language="ar",
+        texts=ARABIC,
+        issued_text="28\u200f/11\u200f/2026 9:05 ص",
+        where_to_wait="قاعة الانتظار A، الطابق 2",
+        wait_text="حوالي 12 د",
+    )
 
 
 def _escpos(**fields: Any):
-    return build_printer(EscposPrinterConfig(key="f1", type="escpos", connection="file", device="/dev/null",
-                                             **fields))
+    return build_printer(EscposPrinterConfig(key="f1", type="escpos", connection="file", device="/dev/null", **fields))
 
 
 def _text_part(data: bytes) -> bytes:
@@ -64,8 +81,13 @@ def _arabic(text: str) -> bool:
 def test_a_russian_ticket_is_printed_in_cp866() -> None:
     data = _escpos().render(russian_receipt())
     assert data.startswith(b"\x1b@\x1bt\x11"), "ESC t 17: PC866 Cyrillic on an Epson TM-T88V"
-    for text in ("Ваш номер", "Выдан: 28.11.2026 09:05", "Где ожидать:", "Примерное ожидание: около 12 мин",
-                 "Kela - Пенсионное обеспечение"):  # the en dash, not in CP866, as a hyphen
+    for text in (
+        "Ваш номер",
+        "Выдан: 28.11.2026 09:05",
+        "Где ожидать:",
+        "Примерное ожидание: около 12 мин",
+        "Kela - Пенсионное обеспечение",
+    ):  # the en dash, not in CP866, as a hyphen
         assert text.encode("cp866") in data, text
     assert b"K042" in data and b"?" not in _text_part(data) and b"\x1dv0" not in data, "all text, no pictures"
 
@@ -96,8 +118,14 @@ def test_without_a_picture_an_arabic_ticket_says_it_in_english(monkeypatch: pyte
     monkeypatch.setattr(escpos_layout, "text_picture", lambda *args, **kwargs: None)
     data = _escpos().render(arabic_receipt())
     assert b"\x1dv0" not in data and b"?" not in data
-    for text in (b"Your number", b"K042", b"Issued: 2026-11-28 09:05", b"Where to wait:",
-                 b"You will be called by your number.", b"https://vuoro.example/t/7QX2M9K042"):
+    for text in (
+        b"Your number",
+        b"K042",
+        b"Issued: 2026-11-28 09:05",
+        b"Where to wait:",
+        b"You will be called by your number.",
+        b"https://vuoro.example/t/7QX2M9K042",
+    ):
         assert text in data, text
     assert b"Estimated wait" not in data, "a value it cannot print is left out, not guessed"
 
@@ -107,8 +135,15 @@ def test_a_russian_pdf_ticket_embeds_a_font_and_its_text_extracts() -> None:
     pdf = render_pdf(russian_receipt())
     assert b"/BaseFont /AAAAAA+DejaVuSans" in pdf, "DejaVu Sans embedded (a subset)"
     text = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
-    for expected in ("Iso Omenan palvelutori", "Kela – Пенсионное обеспечение", "Ваш номер", "K042",
-                     "Выдан: 28.11.2026 09:05", "Зал ожидания A, 2-й этаж", "Примерное ожидание: около 12 мин"):
+    for expected in (
+        "Iso Omenan palvelutori",
+        "Kela – Пенсионное обеспечение",
+        "Ваш номер",
+        "K042",
+        "Выдан: 28.11.2026 09:05",
+        "Зал ожидания A, 2-й этаж",
+        "Примерное ожидание: около 12 мин",
+    ):
         assert expected in text, (expected, text)
 
 
@@ -131,8 +166,13 @@ def test_without_font_or_picture_pdf_tickets_say_it_in_english(monkeypatch: pyte
     monkeypatch.setattr(pdf_layout, "_unicode_font", lambda bold: None)
     for receipt in (arabic_receipt(), russian_receipt()):
         text = _pdf_text(receipt)
-        for expected in ("Your number", "K042", "Issued: 2026-11-28 09:05", "Where to wait:",
-                         "You will be called by your number."):
+        for expected in (
+            "Your number",
+            "K042",
+            "Issued: 2026-11-28 09:05",
+            "Where to wait:",
+            "You will be called by your number.",
+        ):
             assert expected in text, (receipt.language, expected, text)
         assert "?" not in text.replace("https://", "") and not _arabic(text)
 

@@ -76,8 +76,7 @@ def test_ok_printer_reports_printed(fake_escpos, spooler_factory) -> None:
 
 
 @pytest.mark.parametrize(
-    ("mode", "code", "attempts"),
-    [("refuse", "offline", 2), ("silent", "offline", 1), ("paper_out", "paper_out", 1)],
+    ("mode", "code", "attempts"), [("refuse", "offline", 2), ("silent", "offline", 1), ("paper_out", "paper_out", 1)]
 )
 def test_failing_printer_reports_failure(fake_escpos, spooler_factory, mode, code, attempts) -> None:
     server = fake_escpos(mode)

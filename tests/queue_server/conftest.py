@@ -58,9 +58,12 @@ def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcProv
     ``public_url``; its accounts are restored after each test that changes them (``oidc``)."""
     require_provider()
     public = BASE_CONFIG["public_url"]
-    with OidcProvider(tmp_path_factory.mktemp("oidc"), redirect_uris=[f"{public}/login/oidc/callback"],
-                      post_logout_redirect_uris=[f"{public}/login/oidc/logged-out"],
-                      accounts=copy.deepcopy(OIDC_ACCOUNTS)) as provider:
+    with OidcProvider(
+        tmp_path_factory.mktemp("oidc"),
+        redirect_uris=[f"{public}/login/oidc/callback"],
+        post_logout_redirect_uris=[f"{public}/login/oidc/logged-out"],
+        accounts=copy.deepcopy(OIDC_ACCOUNTS),
+    ) as provider:
         yield provider
 
 

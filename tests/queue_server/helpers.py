@@ -25,10 +25,26 @@ except ImportError:  # pragma: no cover - see test_openapi.py, which requires it
     jsonschema = None
 
 TICKET_FIELDS = {
-    "number", "service", "service_name", "location", "status",
-    "priority", "language", "issued_at", "called_at", "position",
-    "estimated_wait_s", "desk", "pending_services", "token", "track_url",
-    "estimate_reason", "estimated_wait_text", "pending_names", "appointment_at", "arrived",
+    "number",
+    "service",
+    "service_name",
+    "location",
+    "status",
+    "priority",
+    "language",
+    "issued_at",
+    "called_at",
+    "position",
+    "estimated_wait_s",
+    "desk",
+    "pending_services",
+    "token",
+    "track_url",
+    "estimate_reason",
+    "estimated_wait_text",
+    "pending_names",
+    "appointment_at",
+    "arrived",
 }
 
 
@@ -143,8 +159,15 @@ class Api:
         self.openapi = openapi
         self.headers = headers or {}
 
-    def request(self, method: str, path: str, *, expect: int | None = None, json: Any = None,
-                headers: dict[str, str] | None = None) -> TestResponse:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        expect: int | None = None,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> TestResponse:
         kwargs: dict[str, Any] = {"headers": self.headers if headers is None else headers}
         if json is not None:
             kwargs["json"] = json
@@ -176,8 +199,9 @@ class Centre:
     def issue(self, *services: str, expect: int = 201, step_s: float = 60, **fields: Any) -> Any:
         """Issue a ticket (a minute after the previous step): the ticket JSON, or the response when not 201."""
         self.clock.advance(step_s)
-        resp = self.api.post("/api/tickets", json={"services": list(services), **fields}, headers=self.kiosk,
-                             expect=expect)
+        resp = self.api.post(
+            "/api/tickets", json={"services": list(services), **fields}, headers=self.kiosk, expect=expect
+        )
         return resp.get_json()["ticket"] if expect == 201 else resp
 
     def act(self, desk: str, action: str, *, expect: int = 200, json: Any = None, step_s: float = 60) -> Any:

@@ -21,11 +21,18 @@ OIDC_ACCOUNTS: dict[str, dict[str, Any]] = {
 
 def oidc_section(provider: OidcProvider, **more: Any) -> dict[str, Any]:
     """``auth:`` for a config that signs staff in at ``provider``."""
-    return {"oidc": {"issuer": provider.issuer, "client_id": provider.client_id,
-                     "client_secret": provider.client_secret, "name": "Espoo-tunnus",
-                     "role_claim": "vuoro_roles", "desks_claim": "vuoro_desks",
-                     "roles": {"vuoro-clerk": "clerk", "vuoro-supervisor": "supervisor", "vuoro-admin": "admin"}},
-            **more}
+    return {
+        "oidc": {
+            "issuer": provider.issuer,
+            "client_id": provider.client_id,
+            "client_secret": provider.client_secret,
+            "name": "Espoo-tunnus",
+            "role_claim": "vuoro_roles",
+            "desks_claim": "vuoro_desks",
+            "roles": {"vuoro-clerk": "clerk", "vuoro-supervisor": "supervisor", "vuoro-admin": "admin"},
+        },
+        **more,
+    }
 
 
 def go_to_provider(client: FlaskClient, nxt: str = "/desk") -> str:

@@ -10,8 +10,12 @@ import pytest
 from queue_server.config import ConfigError, build_config
 from tests.conftest import BASE_CONFIG
 
-OIDC = {"issuer": "https://login.example.fi/realms/espoo/", "client_id": "vuoro", "client_secret": "s3cret",
-        "roles": {"vuoro-clerk": "clerk"}}
+OIDC = {
+    "issuer": "https://login.example.fi/realms/espoo/",
+    "client_id": "vuoro",
+    "client_secret": "s3cret",
+    "roles": {"vuoro-clerk": "clerk"},
+}
 
 
 def config(auth: dict[str, Any], environ: dict[str, str] | None = None) -> Any:
@@ -28,8 +32,12 @@ def test_a_provider_s_defaults_and_derived_urls() -> None:
     assert oidc.issuer == "https://login.example.fi/realms/espoo"
     assert oidc.discovery_url == "https://login.example.fi/realms/espoo/.well-known/openid-configuration"
     assert oidc.origin == "https://login.example.fi"
-    assert (oidc.scopes, oidc.role_claim, oidc.name_claim, oidc.desks_claim) == (["openid", "profile"], "roles",
-                                                                                "name", None)
+    assert (oidc.scopes, oidc.role_claim, oidc.name_claim, oidc.desks_claim) == (
+        ["openid", "profile"],
+        "roles",
+        "name",
+        None,
+    )
 
 
 def test_the_client_secret_comes_from_the_environment() -> None:
@@ -41,16 +49,19 @@ def test_the_client_secret_comes_from_the_environment() -> None:
         config({"oidc": no_secret})
 
 
-@pytest.mark.parametrize(("auth", "message"), [
-    ({"local_login": False}, "nobody can sign in"),
-    ({"oidc": {**OIDC, "issuer": "login.example.fi"}}, "issuer"),
-    ({"oidc": {**OIDC, "issuer": "https://idp.example/?x=1"}}, "issuer"),
-    ({"oidc": {**OIDC, "scopes": ["profile"]}}, "openid"),
-    ({"oidc": {**OIDC, "roles": {"vuoro-kiosk": "kiosk"}}}, "auth.oidc.roles"),
-    ({"oidc": {**OIDC, "roles": {}}}, "auth.oidc.roles"),
-    ({"oidc": {**OIDC, "role_claim": "roles; drop"}}, "auth.oidc.role_claim"),
-    ({"oidc": {**OIDC, "surprise": 1}}, "surprise"),
-])
+@pytest.mark.parametrize(
+    ("auth", "message"),
+    [
+        ({"local_login": False}, "nobody can sign in"),
+        ({"oidc": {**OIDC, "issuer": "login.example.fi"}}, "issuer"),
+        ({"oidc": {**OIDC, "issuer": "https://idp.example/?x=1"}}, "issuer"),
+        ({"oidc": {**OIDC, "scopes": ["profile"]}}, "openid"),
+        ({"oidc": {**OIDC, "roles": {"vuoro-kiosk": "kiosk"}}}, "auth.oidc.roles"),
+        ({"oidc": {**OIDC, "roles": {}}}, "auth.oidc.roles"),
+        ({"oidc": {**OIDC, "role_claim": "roles; drop"}}, "auth.oidc.role_claim"),
+        ({"oidc": {**OIDC, "surprise": 1}}, "surprise"),
+    ],
+)
 def test_a_provider_set_up_wrong_stops_the_start_with_the_setting_named(auth: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         config(auth)

@@ -23,17 +23,20 @@ from queue_server.services.accounts import add_user, create_token
 from queue_server.services.tickets import issue_ticket
 from tests.conftest import BASE_CONFIG, FakeClock
 
-USERS = {"clerk": ("clerk1", "clerk-password-1"), "supervisor": ("super1", "super-password-1"),
-         "admin": ("admin1", "admin-password-1")}
+USERS = {
+    "clerk": ("clerk1", "clerk-password-1"),
+    "supervisor": ("super1", "super-password-1"),
+    "admin": ("admin1", "admin-password-1"),
+}
 DOC = Path(__file__).resolve().parents[2] / "docs" / "security.md"
 
 
 @dataclass
 class World:
     app: Flask
-    tokens: dict[str, str]       # role -> bearer token
-    cookies: dict[str, str]      # role -> session cookie
-    params: dict[str, str]       # path parameter -> a real value
+    tokens: dict[str, str]  # role -> bearer token
+    cookies: dict[str, str]  # role -> session cookie
+    params: dict[str, str]  # path parameter -> a real value
 
     def client(self, role: str) -> tuple[FlaskClient, dict[str, str]]:
         c = self.app.test_client()
@@ -53,9 +56,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     ctx.clock = FakeClock()
     for role, (name, password) in USERS.items():
         add_user(ctx.db, name, password, role)
-    tokens = {"kiosk": create_token(ctx.db, "kiosk", "k1"), "desk": create_token(ctx.db, "desk", "desk-device"),
-              "admin-token": create_token(ctx.db, "admin", "script"),
-              "booking": create_token(ctx.db, "booking", "booking-system")}
+    tokens = {
+        "kiosk": create_token(ctx.db, "kiosk", "k1"),
+        "desk": create_token(ctx.db, "desk", "desk-device"),
+        "admin-token": create_token(ctx.db, "admin", "script"),
+        "booking": create_token(ctx.db, "booking", "booking-system"),
+    }
     cookies = {}
     for role, (name, password) in USERS.items():
         c = app.test_client()
@@ -64,9 +70,18 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         assert cookie is not None
         cookies[role] = cookie.value
     view = issue_ticket(ctx, services=["kela"], language="fi", priority=False).view
-    params = {"token": view.token, "key": "d1", "kiosk": "k1", "zone": "z1", "day": "2026-12-24",
-              "name": "nobody", "device_id": "999999", "code": "AAAAAA", "action": "disable",
-              "int:device_id": "999999"}
+    params = {
+        "token": view.token,
+        "key": "d1",
+        "kiosk": "k1",
+        "zone": "z1",
+        "day": "2026-12-24",
+        "name": "nobody",
+        "device_id": "999999",
+        "code": "AAAAAA",
+        "action": "disable",
+        "int:device_id": "999999",
+    }
     yield World(app, tokens, cookies, params)
     shutdown(app)
 
@@ -131,8 +146,13 @@ def test_every_socketio_handler_is_in_the_matrix(world: World) -> None:
     assert registered == matrix.event_keys()
 
 
-JOINS = {'{"board": zone}': {"board": "z1"}, '{"desk": key}': {"desk": "d1"},
-         '{"ticket": token}': "ticket", '{"kiosk": key}': {"kiosk": "k1"}, '{"admin": true}': {"admin": True}}
+JOINS = {
+    '{"board": zone}': {"board": "z1"},
+    '{"desk": key}': {"desk": "d1"},
+    '{"ticket": token}': "ticket",
+    '{"kiosk": key}': {"kiosk": "k1"},
+    '{"admin": true}': {"admin": True},
+}
 
 
 def _socket(world: World, role: str, namespace: str) -> Any:
@@ -184,5 +204,6 @@ def test_a_kiosk_token_speaks_only_for_its_own_kiosk(world: World) -> None:
 
 
 def test_docs_security_md_shows_the_matrix_verbatim() -> None:
-    assert matrix.markdown_table() in DOC.read_text(encoding="utf-8"), \
+    assert matrix.markdown_table() in DOC.read_text(encoding="utf-8"), (
         "regenerate: python -c 'from queue_server.authz_matrix import markdown_table; print(markdown_table())'"
+    )

@@ -21,8 +21,14 @@ from tests.conftest import BASE_CONFIG, ROOT
 
 @pytest.fixture(autouse=True)
 def _no_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in ("VUORO_CONFIG", "VUORO_DATABASE_URL", "VUORO_REDIS_URL", "VUORO_SECRET_KEY", "VUORO_PUBLIC_URL",
-                "VUORO_ENV"):
+    for var in (
+        "VUORO_CONFIG",
+        "VUORO_DATABASE_URL",
+        "VUORO_REDIS_URL",
+        "VUORO_SECRET_KEY",
+        "VUORO_PUBLIC_URL",
+        "VUORO_ENV",
+    ):
         monkeypatch.delenv(var, raising=False)
 
 
@@ -77,16 +83,22 @@ def test_db_upgrade_creates_the_schema_next_to_the_config(config_file: Path) -> 
 
 
 def test_user_add_reads_the_password_from_stdin_and_the_clerk_can_log_in(config_file: Path, started: Any) -> None:
-    result = vuoro("user", "add", "clerk9", "--role", "clerk", "--config", str(config_file),
-                   input="a-long-password-9\n")
+    result = vuoro(
+        "user", "add", "clerk9", "--role", "clerk", "--config", str(config_file), input="a-long-password-9\n"
+    )
     assert result.exit_code == 0, result.output
     assert "added clerk clerk9" in result.output
     assert "a-long-password-9" not in result.output
     client = started().test_client()
     resp = client.post("/api/session", json={"username": "clerk9", "password": "a-long-password-9"})
     assert resp.status_code == 200, resp.get_json()
-    assert resp.get_json() == {"username": "clerk9", "role": "clerk", "must_change_password": False,
-        "sso": False, "display_name": None}
+    assert resp.get_json() == {
+        "username": "clerk9",
+        "role": "clerk",
+        "must_change_password": False,
+        "sso": False,
+        "display_name": None,
+    }
     assert client.post("/api/session", json={"username": "clerk9", "password": "wrong-password"}).status_code == 401
 
 
@@ -116,8 +128,9 @@ def test_adding_the_same_user_twice_fails(config_file: Path) -> None:
     assert "exists already" in again.output
 
 
-@pytest.mark.parametrize(("command", "role"), [(("user", "add", "x"), "kiosk"), (("token", "create", "--name", "k"),
-                                                                                  "clerk")])
+@pytest.mark.parametrize(
+    ("command", "role"), [(("user", "add", "x"), "kiosk"), (("token", "create", "--name", "k"), "clerk")]
+)
 def test_a_bad_role_is_refused(config_file: Path, command: tuple[str, ...], role: str) -> None:
     result = vuoro(*command, "--role", role, "--config", str(config_file), input="password-long\n")
     assert result.exit_code != 0
@@ -153,19 +166,30 @@ def test_only_the_hash_of_a_token_is_stored(config_file: Path) -> None:
 
 
 def test_two_tokens_differ(config_file: Path) -> None:
-    tokens = {vuoro("token", "create", "--role", "kiosk", "--name", "k", "--config", str(config_file))
-              .stdout.strip().splitlines()[-1] for _ in range(3)}
+    tokens = {
+        vuoro("token", "create", "--role", "kiosk", "--name", "k", "--config", str(config_file))
+        .stdout.strip()
+        .splitlines()[-1]
+        for _ in range(3)
+    }
     assert len(tokens) == 3
 
 
 def test_token_list_and_revoke_and_user_disable(config_file: Path, started: Any) -> None:
-    token = vuoro("token", "create", "--role", "desk", "--name", "tablet", "--config", str(config_file)) \
-        .stdout.strip().splitlines()[-1]
+    token = (
+        vuoro("token", "create", "--role", "desk", "--name", "tablet", "--config", str(config_file))
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     listed = vuoro("token", "list", "--config", str(config_file)).output
     assert "tablet" in listed and "active" in listed and token not in listed
     token_id = listed.split()[0]
-    assert vuoro("user", "add", "anna", "--role", "clerk", "--config", str(config_file),
-                 input="anna-password-1\n").exit_code == 0
+    assert (
+        vuoro(
+            "user", "add", "anna", "--role", "clerk", "--config", str(config_file), input="anna-password-1\n"
+        ).exit_code
+        == 0
+    )
     app = started()
     client = app.test_client()
     assert client.get("/api/desks", headers={"Authorization": f"Bearer {token}"}).status_code == 200

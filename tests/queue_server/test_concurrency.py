@@ -162,8 +162,7 @@ def test_desks_calling_while_kiosks_issue_lose_no_ticket(busy_app: Flask) -> Non
     assert set(called_events(ctx).values()) == {1}
 
 
-def test_yesterday_expires_once_when_two_prefixes_open_at_the_same_moment(busy_app: Flask,
-                                                                            clock: FakeClock) -> None:
+def test_yesterday_expires_once_when_two_prefixes_open_at_the_same_moment(busy_app: Flask, clock: FakeClock) -> None:
     ctx: Context = busy_app.extensions["vuoro"]
     clock.set_local("2026-11-26T15:00")
     stale = 120
@@ -191,8 +190,9 @@ def test_the_daily_limit_holds_when_kiosks_race_for_the_last_tickets(busy_app: F
     def kiosk(i: int, barrier: threading.Barrier) -> list[int]:
         client = busy_app.test_client()
         barrier.wait()
-        return [client.post("/api/tickets", json={"services": ["health"]}, headers=headers).status_code
-                for _ in range(20)]
+        return [
+            client.post("/api/tickets", json={"services": ["health"]}, headers=headers).status_code for _ in range(20)
+        ]
 
     statuses = Counter(s for batch in run_threads(KIOSKS, kiosk) for s in batch)
     assert statuses == {201: LIMIT, 409: KIOSKS * 20 - LIMIT}

@@ -28,6 +28,7 @@ def refused(config: dict[str, Any], environ: dict[str, str] | None = None) -> st
 
 # -- the shipped example -------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def shipped() -> VuoroConfig:
     return load_config(SHIPPED, environ=NO_ENV)
@@ -75,6 +76,7 @@ def test_sqlite_path_is_relative_to_the_config_file(tmp_path: Path) -> None:
 
 
 # -- refusals name the key -----------------------------------------------------------------------------------
+
 
 def test_a_bad_prefix_names_the_service_and_the_key() -> None:
     config = data()
@@ -222,6 +224,7 @@ def test_vuoro_config_names_the_file_when_no_path_is_given(tmp_path: Path) -> No
 
 # -- environment overrides -----------------------------------------------------------------------------------
 
+
 def test_production_refuses_the_example_secret() -> None:
     with pytest.raises(ConfigError, match="secret_key: still the example secret"):
         load_config(SHIPPED, environ={"VUORO_ENV": "production"})
@@ -243,9 +246,14 @@ def test_an_unknown_environment_name_is_refused() -> None:
 
 
 def test_database_and_redis_urls_come_from_the_environment() -> None:
-    cfg = load_config(SHIPPED, environ={"VUORO_DATABASE_URL": "postgresql+psycopg://vuoro@db.example/vuoro",
-                                        "VUORO_REDIS_URL": "redis://cache.example:6379/2",
-                                        "VUORO_PUBLIC_URL": "https://jono.example.fi"})
+    cfg = load_config(
+        SHIPPED,
+        environ={
+            "VUORO_DATABASE_URL": "postgresql+psycopg://vuoro@db.example/vuoro",
+            "VUORO_REDIS_URL": "redis://cache.example:6379/2",
+            "VUORO_PUBLIC_URL": "https://jono.example.fi",
+        },
+    )
     assert cfg.database_url == "postgresql+psycopg://vuoro@db.example/vuoro"
     assert cfg.resolved_database_url() == "postgresql+psycopg://vuoro@db.example/vuoro"
     assert cfg.redis_url == "redis://cache.example:6379/2"

@@ -46,8 +46,9 @@ def forwarder(postgres_url: str) -> Iterator[Forwarder]:
 
 
 @pytest.fixture
-def pg_app(postgres_url: str, forwarder: Forwarder, config_data: dict[str, Any],
-           make_app: Callable[[dict[str, Any]], Flask]) -> Flask:
+def pg_app(
+    postgres_url: str, forwarder: Forwarder, config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask]
+) -> Flask:
     url = sa.engine.make_url(postgres_url).set(port=forwarder.port)
     config_data["database_url"] = url.render_as_string(hide_password=False)
     config_data["database_timeout_s"] = TIMEOUT_S
@@ -64,7 +65,7 @@ def _timed(client: FlaskClient, method: str, path: str, **kw: Any) -> TestRespon
 
 @pytest.mark.postgres
 def test_every_request_is_a_503_while_postgresql_is_stopped_and_service_resumes_without_a_restart(
-    pg_app: Flask, forwarder: Forwarder, postgres_url: str,
+    pg_app: Flask, forwarder: Forwarder, postgres_url: str
 ) -> None:
     ctx = pg_app.extensions["vuoro"]
     kiosk, desk = bearer(ctx, "kiosk", "k1"), bearer(ctx, "desk", "desk-device")
@@ -119,15 +120,16 @@ def test_every_request_is_a_503_while_postgresql_is_stopped_and_service_resumes_
 
 @pytest.mark.postgres
 def test_visits_naming_limited_services_in_opposite_orders_never_deadlock(
-    postgres_url: str, config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask],
+    postgres_url: str, config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask]
 ) -> None:
     """Each daily limit is a counter row locked until commit: locked in the visit's order, [kela, library] and
     [library, kela] at the same moment each held one row and waited for the other (a deadlock, a 500)."""
     admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
     try:  # a deadlock is found in 50 ms, not 1 s: the run stays short even when it finds some
         with admin.connect() as conn:
-            conn.execute(sa.text(f'ALTER DATABASE "{sa.engine.make_url(postgres_url).database}" '
-                                 "SET deadlock_timeout = '50ms'"))
+            conn.execute(
+                sa.text(f"ALTER DATABASE \"{sa.engine.make_url(postgres_url).database}\" SET deadlock_timeout = '50ms'")
+            )
     finally:
         admin.dispose()
     config_data["database_url"] = postgres_url
@@ -141,8 +143,10 @@ def test_visits_naming_limited_services_in_opposite_orders_never_deadlock(
     def issue(worker: int) -> list[int]:
         client = app.test_client()
         barrier.wait()
-        return [client.post("/api/tickets", json={"services": orders[worker % 2]}, headers=kiosk).status_code
-                for _ in range(20)]
+        return [
+            client.post("/api/tickets", json={"services": orders[worker % 2]}, headers=kiosk).status_code
+            for _ in range(20)
+        ]
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         statuses = [s for result in pool.map(issue, range(8)) for s in result]
@@ -150,6 +154,7 @@ def test_visits_naming_limited_services_in_opposite_orders_never_deadlock(
 
 
 # -- SQLite ---------------------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def config_data(config_data: dict[str, Any]) -> dict[str, Any]:
@@ -162,7 +167,7 @@ def _database_file(app: Flask) -> Path:
 
 
 def test_issuing_is_a_503_while_another_process_holds_sqlite_past_the_timeout_then_works(
-    app: Flask, client: FlaskClient, kiosk_auth: dict[str, str],
+    app: Flask, client: FlaskClient, kiosk_auth: dict[str, str]
 ) -> None:
     timeout_s = app.extensions["vuoro"].db.timeout_s
     locker = sqlite3.connect(_database_file(app), isolation_level=None)
@@ -182,9 +187,7 @@ def test_issuing_is_a_503_while_another_process_holds_sqlite_past_the_timeout_th
     assert issued.get_json()["ticket"]["number"] == "K001"
 
 
-def test_a_writer_of_this_process_holding_the_database_past_the_timeout_is_a_503_for_the_next(
-    tmp_path: Path,
-) -> None:
+def test_a_writer_of_this_process_holding_the_database_past_the_timeout_is_a_503_for_the_next(tmp_path: Path) -> None:
     db = Database(f"sqlite:///{tmp_path / 'busy.db'}", timeout_s=0.3)
     holding, release = threading.Event(), threading.Event()
 
@@ -217,25 +220,29 @@ def test_a_broken_schema_is_still_a_500_not_a_503(app: Flask, client: FlaskClien
 
 # -- which errors mean "unavailable" ---------------------------------------------------------------------------
 
+
 def _wrapped(orig: Exception, cls: type[sa.exc.DBAPIError] = sa.exc.OperationalError) -> sa.exc.DBAPIError:
     return cls("SELECT 1", {}, orig)
 
 
-@pytest.mark.parametrize(("error", "unavailable"), [
-    (_wrapped(psycopg.OperationalError("connection failed: Connection refused")), True),
-    (_wrapped(psycopg.errors.AdminShutdown("terminating connection due to administrator command")), True),
-    (_wrapped(psycopg.errors.CannotConnectNow("the database system is starting up")), True),
-    (_wrapped(psycopg.errors.TooManyConnections("too many clients already")), True),
-    (_wrapped(psycopg.InterfaceError("the connection is closed"), sa.exc.InterfaceError), True),
-    (sa.exc.TimeoutError("QueuePool limit of size 10 overflow 20 reached"), True),
-    (_wrapped(psycopg.errors.DeadlockDetected("deadlock detected")), False),
-    (_wrapped(psycopg.errors.SerializationFailure("could not serialize access")), False),
-    (_wrapped(psycopg.errors.QueryCanceled("canceling statement due to statement timeout")), False),
-    (_wrapped(psycopg.errors.UniqueViolation("duplicate key"), sa.exc.IntegrityError), False),
-    (_wrapped(psycopg.errors.UndefinedTable("relation does not exist"), sa.exc.ProgrammingError), False),
-    (_wrapped(sqlite3.OperationalError("no such table: tickets")), False),
-    (ValueError("not a database error"), False),
-])
+@pytest.mark.parametrize(
+    ("error", "unavailable"),
+    [
+        (_wrapped(psycopg.OperationalError("connection failed: Connection refused")), True),
+        (_wrapped(psycopg.errors.AdminShutdown("terminating connection due to administrator command")), True),
+        (_wrapped(psycopg.errors.CannotConnectNow("the database system is starting up")), True),
+        (_wrapped(psycopg.errors.TooManyConnections("too many clients already")), True),
+        (_wrapped(psycopg.InterfaceError("the connection is closed"), sa.exc.InterfaceError), True),
+        (sa.exc.TimeoutError("QueuePool limit of size 10 overflow 20 reached"), True),
+        (_wrapped(psycopg.errors.DeadlockDetected("deadlock detected")), False),
+        (_wrapped(psycopg.errors.SerializationFailure("could not serialize access")), False),
+        (_wrapped(psycopg.errors.QueryCanceled("canceling statement due to statement timeout")), False),
+        (_wrapped(psycopg.errors.UniqueViolation("duplicate key"), sa.exc.IntegrityError), False),
+        (_wrapped(psycopg.errors.UndefinedTable("relation does not exist"), sa.exc.ProgrammingError), False),
+        (_wrapped(sqlite3.OperationalError("no such table: tickets")), False),
+        (ValueError("not a database error"), False),
+    ],
+)
 def test_only_connection_level_failures_count_as_unavailable(error: Exception, unavailable: bool) -> None:
     assert is_unavailable(error) is unavailable
 
@@ -257,8 +264,10 @@ def test_sqlite_busy_is_unavailable(tmp_path: Path) -> None:
 
 
 def test_the_reason_is_one_line_without_host_details_or_credentials() -> None:
-    refused = psycopg.OperationalError('connection failed: connection to server at "10.0.0.5", port 5432 failed: '
-                                       "Connection refused\n\tIs the server running on that host?")
+    refused = psycopg.OperationalError(
+        'connection failed: connection to server at "10.0.0.5", port 5432 failed: '
+        "Connection refused\n\tIs the server running on that host?"
+    )
     assert unavailable_reason(_wrapped(refused)) == "Connection refused"
     leaky = psycopg.OperationalError("cannot use postgresql://vuoro:s3cret@db.example/vuoro")
     assert "s3cret" not in unavailable_reason(_wrapped(leaky))

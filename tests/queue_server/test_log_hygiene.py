@@ -9,14 +9,17 @@ import pytest
 from queue_server.log_hygiene import AddressScrubber, ClientMistakes, CredentialScrubber, RepeatLimiter, filters, scrub
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("ratelimit 10 per 1 minute (addr:10.1.2.3) exceeded", "ratelimit 10 per 1 minute (addr:<address>) exceeded"),
-    ("Invalid request from ip=192.168.1.20: bad", "Invalid request from ip=<address>: bad"),
-    ("from 2001:db8::1 and [2001:db8::5]:443", "from <address> and [<address>]:443"),
-    ("mapped ::ffff:10.0.0.1", "mapped <address>"),
-    ("Listening at: http://127.0.0.1:5001 (7036)", "Listening at: http://127.0.0.1:5001 (7036)"),
-    ("K001 called at 10:00:05, version 1.2.3.4.5", "K001 called at 10:00:05, version 1.2.3.4.5"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ratelimit 10 per 1 minute (addr:10.1.2.3) exceeded", "ratelimit 10 per 1 minute (addr:<address>) exceeded"),
+        ("Invalid request from ip=192.168.1.20: bad", "Invalid request from ip=<address>: bad"),
+        ("from 2001:db8::1 and [2001:db8::5]:443", "from <address> and [<address>]:443"),
+        ("mapped ::ffff:10.0.0.1", "mapped <address>"),
+        ("Listening at: http://127.0.0.1:5001 (7036)", "Listening at: http://127.0.0.1:5001 (7036)"),
+        ("K001 called at 10:00:05, version 1.2.3.4.5", "K001 called at 10:00:05, version 1.2.3.4.5"),
+    ],
+)
 def test_client_addresses_are_scrubbed_and_nothing_else(text: str, expected: str) -> None:
     assert scrub(text) == expected
 

@@ -32,8 +32,9 @@ def record_texts(records: list[logging.LogRecord]) -> list[str]:
     return texts
 
 
-def test_no_token_or_password_reaches_any_log_record(app: Flask, caplog: pytest.LogCaptureFixture,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_token_or_password_reaches_any_log_record(
+    app: Flask, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     caplog.set_level(logging.DEBUG)  # the root logger: every library's records too
     ctx = app.extensions["vuoro"]
     secrets: list[str] = [PASSWORD, WRONG]
@@ -56,8 +57,9 @@ def test_no_token_or_password_reaches_any_log_record(app: Flask, caplog: pytest.
     assert client.get("/api/desks", headers={"Authorization": "Bearer wrong-token-value-123"}).status_code == 401
     secrets += ["not-a-token-xyz", "wrong-token-value-123"]
 
-    issued = client.post("/api/tickets", json={"services": ["kela"], "kiosk": "k1"},
-                         headers={"Authorization": f"Bearer {kiosk}"})
+    issued = client.post(
+        "/api/tickets", json={"services": ["kela"], "kiosk": "k1"}, headers={"Authorization": f"Bearer {kiosk}"}
+    )
     assert issued.status_code == 201  # k1 prints on the fake printer: the printing path logs too
     token = issued.json["ticket"]["token"]
     secrets.append(token)
@@ -69,6 +71,7 @@ def test_no_token_or_password_reaches_any_log_record(app: Flask, caplog: pytest.
     # a crash while a token is in the path: the error is logged, the path is not
     def boom(*_a: Any, **_k: Any) -> Any:
         raise RuntimeError("the database went away")
+
     monkeypatch.setattr("queue_server.api.tickets.service.get_ticket", boom)
     resp = app.test_client().get(f"/api/tickets/{token}")
     assert resp.status_code == 500

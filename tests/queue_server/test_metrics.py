@@ -49,7 +49,7 @@ def issue(client: FlaskClient, auth: dict[str, str], service: str) -> dict[str, 
 
 
 def test_metrics_count_tickets_calls_waiting_and_requests_by_rule(
-    client: FlaskClient, kiosk_auth: dict[str, str], desk_auth: dict[str, str],
+    client: FlaskClient, kiosk_auth: dict[str, str], desk_auth: dict[str, str]
 ) -> None:
     _, before = scrape(client)
     assert value(before, "vuoro_tickets_issued_total", service="kela") == 0
@@ -81,12 +81,12 @@ def test_metrics_count_tickets_calls_waiting_and_requests_by_rule(
     # latency by URL rule, never by path: the visitor's token must not appear anywhere in the exposition
     assert value(after, "vuoro_http_request_duration_seconds_count", method="POST", rule="/api/tickets") == 3
     assert value(after, "vuoro_http_request_duration_seconds_count", method="GET", rule="/api/tickets/<token>") == 2
-    assert value(after, "vuoro_http_request_duration_seconds_bucket", method="POST", rule="/api/tickets",
-                 le="+Inf") == 3
+    assert (
+        value(after, "vuoro_http_request_duration_seconds_bucket", method="POST", rule="/api/tickets", le="+Inf") == 3
+    )
     assert value(after, "vuoro_http_responses_total", method="POST", rule="/api/tickets", status="201") == 3
     assert value(after, "vuoro_http_responses_total", method="GET", rule="/api/tickets/<token>", status="404") == 1
-    assert value(after, "vuoro_http_responses_total", method="POST", rule="/api/desks/<key>/next",
-                 status="200") == 1
+    assert value(after, "vuoro_http_responses_total", method="POST", rule="/api/desks/<key>/next", status="200") == 1
     assert first["token"] not in text and "no-such-token" not in text
     assert value(after, "vuoro_socketio_connections") == 0
     assert value(after, "process_resident_memory_bytes") > 10_000_000
@@ -139,7 +139,7 @@ def test_rolled_back_events_are_not_counted(ctx: Context, client: FlaskClient, k
 
 
 def test_each_app_has_its_own_registry(
-    app: Flask, client: FlaskClient, kiosk_auth: dict[str, str], tmp_path: Path,
+    app: Flask, client: FlaskClient, kiosk_auth: dict[str, str], tmp_path: Path
 ) -> None:
     data = copy.deepcopy(BASE_CONFIG)
     data["database_url"] = f"sqlite:///{tmp_path / 'other.db'}"
@@ -156,11 +156,12 @@ def test_each_app_has_its_own_registry(
 
 
 def test_a_service_created_in_the_live_configuration_is_counted_under_its_own_label(
-    ctx: Context, client: FlaskClient, kiosk_auth: dict[str, str],
+    ctx: Context, client: FlaskClient, kiosk_auth: dict[str, str]
 ) -> None:
     """The metrics follow the live configuration: a new service's series exists at 0 and counts its tickets."""
-    centre_admin.create_service(ctx, {"key": "passport", "prefix": "R", "name": {"fi": "Passit", "sv": "Pass",
-                                                                                 "en": "Passports"}}, actor="test")
+    centre_admin.create_service(
+        ctx, {"key": "passport", "prefix": "R", "name": {"fi": "Passit", "sv": "Pass", "en": "Passports"}}, actor="test"
+    )
     _, samples = scrape(client)
     assert value(samples, "vuoro_tickets_issued_total", service="passport") == 0
     issue(client, kiosk_auth, "passport")

@@ -19,8 +19,11 @@ from queue_server.services import centre_config
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def fresh_db(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
-    url = (f"sqlite:///{tmp_path / 'fresh.db'}" if request.param == "sqlite"
-           else request.getfixturevalue("empty_postgres_url"))
+    url = (
+        f"sqlite:///{tmp_path / 'fresh.db'}"
+        if request.param == "sqlite"
+        else request.getfixturevalue("empty_postgres_url")
+    )
     db = Database(url)
     request.addfinalizer(db.dispose)
     return db
@@ -82,7 +85,8 @@ def test_every_revision_steps_down_and_up_again(fresh_db: Database) -> None:
 
 
 def test_an_installation_that_ran_on_the_file_gets_its_configuration_moved_into_the_database(
-        fresh_db: Database, config_data: dict[str, object]) -> None:
+    fresh_db: Database, config_data: dict[str, object]
+) -> None:
     """A database of the first release (revision 0004: no centre_config) with a day's tickets: after the upgrade
     the first start seeds the centre's configuration from its config.yaml, and the tickets are all there."""
     config = alembic_config(fresh_db.url, fresh_db.engine)

@@ -132,8 +132,9 @@ def test_disabling_the_user_in_vuoro_still_wins(oidc_app: Flask) -> None:
     assert me(again) is None
 
 
-def test_nothing_of_the_token_is_kept_but_subject_name_and_role(oidc_app: Flask, oidc: OidcProvider,
-                                                               caplog: pytest.LogCaptureFixture) -> None:
+def test_nothing_of_the_token_is_kept_but_subject_name_and_role(
+    oidc_app: Flask, oidc: OidcProvider, caplog: pytest.LogCaptureFixture
+) -> None:
     ctx: Context = oidc_app.extensions["vuoro"]
     oidc.accounts["aino"] = {**oidc.accounts["aino"], "email": "aino.clerk@espoo.example"}
     oidc.restart()
@@ -154,8 +155,9 @@ def test_nothing_of_the_token_is_kept_but_subject_name_and_role(oidc_app: Flask,
     assert "signed in with the provider as clerk" in logged
 
 
-def test_the_provider_away_is_a_503_with_retry_after(oidc: OidcProvider, config_data: dict[str, Any],
-                                                     make_app: Callable[[dict[str, Any]], Flask]) -> None:
+def test_the_provider_away_is_a_503_with_retry_after(
+    oidc: OidcProvider, config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask]
+) -> None:
     app = make_app({**copy.deepcopy(config_data), "auth": oidc_section(oidc)})
     client = app.test_client()
     back = sign_in(requests.Session(), go_to_provider(client), "aino")  # discovery done, the trip under way

@@ -45,9 +45,18 @@ def status_query(request: pytest.FixtureRequest) -> bool:
 
 @pytest.fixture
 def config_data(config_data: dict[str, Any], fake_printer: FakeEscposPrinter, status_query: bool) -> dict[str, Any]:
-    config_data["printers"] = [{"key": "p1", "type": "escpos", "connection": "network", "host": "127.0.0.1",
-                                "port": fake_printer.port, "timeout_s": 1.0, "retries": 1,
-                                "status_query": status_query}]
+    config_data["printers"] = [
+        {
+            "key": "p1",
+            "type": "escpos",
+            "connection": "network",
+            "host": "127.0.0.1",
+            "port": fake_printer.port,
+            "timeout_s": 1.0,
+            "retries": 1,
+            "status_query": status_query,
+        }
+    ]
     config_data["kiosks"] = [{"key": "k1", "zone": "z1", "printer": "p1"}, {"key": "k2", "zone": "z2"}]
     kela = config_data["services"][0]
     kela["name"]["fi"] = "Kela – Kansaneläkelaitos"
@@ -81,15 +90,18 @@ def wait_for_result(sock: SocketIOTestClient, timeout: float = 10.0) -> tuple[st
 
 def issue(client: FlaskClient, token: str) -> tuple[float, dict[str, Any]]:
     started = time.perf_counter()
-    resp = client.post("/api/tickets", json={"services": ["kela"], "language": "fi", "kiosk": "k1"},
-                       headers={"Authorization": f"Bearer {token}"})
+    resp = client.post(
+        "/api/tickets",
+        json={"services": ["kela"], "language": "fi", "kiosk": "k1"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     elapsed = time.perf_counter() - started
     assert resp.status_code == 201, resp.json
     return elapsed, resp.json["ticket"]
 
 
 def test_an_issued_ticket_reaches_the_printer_with_number_qr_finnish_letters_and_cut(
-    client: FlaskClient, kiosk_token: str, kiosk_socket: SocketIOTestClient, fake_printer: FakeEscposPrinter,
+    client: FlaskClient, kiosk_token: str, kiosk_socket: SocketIOTestClient, fake_printer: FakeEscposPrinter
 ) -> None:
     _, ticket = issue(client, kiosk_token)
     event, payload = wait_for_result(kiosk_socket)
@@ -107,20 +119,22 @@ def test_an_issued_ticket_reaches_the_printer_with_number_qr_finnish_letters_and
 
 @pytest.mark.parametrize("status_query", [False], indirect=True)
 def test_a_printer_that_never_reads_is_reported_sent_not_printed(
-    client: FlaskClient, kiosk_token: str, kiosk_socket: SocketIOTestClient, fake_printer: FakeEscposPrinter,
+    client: FlaskClient, kiosk_token: str, kiosk_socket: SocketIOTestClient, fake_printer: FakeEscposPrinter
 ) -> None:
     """status_query: false on a link that accepts and never answers: nobody knows whether paper came out."""
     _, ticket = issue(client, kiosk_token)
     event, payload = wait_for_result(kiosk_socket)
-    assert (event, payload["number"], payload["ok"], payload["delivery"]) == ("printed", ticket["number"], True,
-                                                                             "sent")
+    assert (event, payload["number"], payload["ok"], payload["delivery"]) == ("printed", ticket["number"], True, "sent")
     assert any(ticket["number"].encode() in bytes(c) for c in fake_printer.connections), "the bytes went out"
 
 
-@pytest.mark.parametrize("printer_mode,code", [("refuse", "offline"), ("silent", "offline"),
-                                               ("paper_out", "paper_out")], indirect=["printer_mode"])
+@pytest.mark.parametrize(
+    "printer_mode,code",
+    [("refuse", "offline"), ("silent", "offline"), ("paper_out", "paper_out")],
+    indirect=["printer_mode"],
+)
 def test_a_broken_printer_never_delays_or_loses_the_ticket(
-    client: FlaskClient, kiosk_token: str, kiosk_socket: SocketIOTestClient, code: str,
+    client: FlaskClient, kiosk_token: str, kiosk_socket: SocketIOTestClient, code: str
 ) -> None:
     elapsed, ticket = issue(client, kiosk_token)
     assert elapsed < 0.5, f"issuing waited {elapsed:.2f}s for the printer"
@@ -134,15 +148,16 @@ def test_a_kiosk_without_a_printer_is_told_at_once(app: Flask, ctx: Context, cli
     token = create_token(ctx.db, "kiosk", "k2")
     sock = socketio.test_client(app, auth={"token": token})
     sock.emit("join", {"kiosk": "k2"}, callback=True)
-    resp = client.post("/api/tickets", json={"services": ["kela"], "kiosk": "k2"},
-                       headers={"Authorization": f"Bearer {token}"})
+    resp = client.post(
+        "/api/tickets", json={"services": ["kela"], "kiosk": "k2"}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert resp.status_code == 201
     event, payload = wait_for_result(sock, timeout=2)
     assert (event, payload["error"]) == ("failed", "no_printer")
 
 
 def test_printer_health_is_reported_to_admins_only(
-    app: Flask, ctx: Context, client: FlaskClient, fake_printer: FakeEscposPrinter,
+    app: Flask, ctx: Context, client: FlaskClient, fake_printer: FakeEscposPrinter
 ) -> None:
     app.extensions["vuoro_printers"].monitor = None  # polling is off in tests; ask once, as the monitor would
     from printer import PrinterMonitor
@@ -160,7 +175,7 @@ def test_printer_health_is_reported_to_admins_only(
 
 
 def test_a_kiosk_given_a_printer_in_the_live_configuration_prints_on_it_without_a_restart(
-    app: Flask, ctx: Context, client: FlaskClient, fake_printer: FakeEscposPrinter,
+    app: Flask, ctx: Context, client: FlaskClient, fake_printer: FakeEscposPrinter
 ) -> None:
     """The printing port follows the live configuration: k2 gets p1, then a second printer appears (new spooler,
     the old one retired in the background) and takes k2's tickets."""
@@ -174,8 +189,9 @@ def test_a_kiosk_given_a_printer_in_the_live_configuration_prints_on_it_without_
     centre_config.replace(ctx, document, actor="test", action="config.import")
     assert ctx.config.kiosk_map["k2"].printer == "p1"
     spooler = printing.spooler
-    resp = client.post("/api/tickets", json={"services": ["kela"], "kiosk": "k2"},
-                       headers={"Authorization": f"Bearer {token}"})
+    resp = client.post(
+        "/api/tickets", json={"services": ["kela"], "kiosk": "k2"}, headers={"Authorization": f"Bearer {token}"}
+    )
     event, payload = wait_for_result(sock)
     assert (event, payload["number"], payload["printer"]) == ("printed", resp.json["ticket"]["number"], "p1")
     assert printing.spooler is spooler, "the printers did not change: the same spooler"
@@ -184,8 +200,9 @@ def test_a_kiosk_given_a_printer_in_the_live_configuration_prints_on_it_without_
     document["kiosks"][1]["printer"] = "p2"
     centre_config.replace(ctx, document, actor="test", action="config.import")
     assert printing.spooler is not spooler and set(printing.printers) == {"p1", "p2"}
-    resp = client.post("/api/tickets", json={"services": ["kela"], "kiosk": "k2"},
-                       headers={"Authorization": f"Bearer {token}"})
+    resp = client.post(
+        "/api/tickets", json={"services": ["kela"], "kiosk": "k2"}, headers={"Authorization": f"Bearer {token}"}
+    )
     event, payload = wait_for_result(sock)
     assert (event, payload["number"], payload["printer"]) == ("printed", resp.json["ticket"]["number"], "p2")
     sock.disconnect()

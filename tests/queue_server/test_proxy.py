@@ -18,8 +18,13 @@ def echo(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterabl
 
 
 def call(app: Any, headers: dict[str, str]) -> str:
-    environ = {"REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http", "REQUEST_METHOD": "GET", "PATH_INFO": "/",
-               **{"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()}}
+    environ = {
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.url_scheme": "http",
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/",
+        **{"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()},
+    }
     return b"".join(app(environ, lambda *_: None)).decode()
 
 
@@ -43,7 +48,7 @@ def test_without_hops_a_forwarded_request_is_warned_about_once(caplog: pytest.Lo
 
 
 def test_the_app_warns_when_nginx_forwards_to_a_server_without_proxy_hops(
-    client: FlaskClient, caplog: pytest.LogCaptureFixture,
+    client: FlaskClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="queue_server.proxy"):
         assert client.get("/healthz", headers={"X-Forwarded-For": "10.1.2.3"}).status_code == 200

@@ -27,8 +27,9 @@ def test_redis_and_redis_url_together_are_refused() -> None:
 def test_the_environment_overrides_the_redis_url_and_the_channel() -> None:
     data = copy.deepcopy(BASE_CONFIG)
     data["redis"] = "redis://from-the-file:6379/0"
-    cfg = build_config(data, environ={"VUORO_REDIS_URL": "redis://127.0.0.1:6379/9",
-                                      "VUORO_SOCKETIO_CHANNEL": "centre-2"})
+    cfg = build_config(
+        data, environ={"VUORO_REDIS_URL": "redis://127.0.0.1:6379/9", "VUORO_SOCKETIO_CHANNEL": "centre-2"}
+    )
     assert (cfg.redis_url, cfg.socketio_channel) == ("redis://127.0.0.1:6379/9", "centre-2")
     assert build_config(copy.deepcopy(BASE_CONFIG), environ={}).socketio_channel == "vuoro-socketio"
 

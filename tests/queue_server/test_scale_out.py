@@ -43,8 +43,9 @@ def shared_db(postgres_server: str) -> Iterator[tuple[str, dict[str, str]]]:
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory, shared_db: tuple[str, dict[str, str]],
-            redis_url: str) -> Iterator[Cluster]:
+def cluster(
+    tmp_path_factory: pytest.TempPathFactory, shared_db: tuple[str, dict[str, str]], redis_url: str
+) -> Iterator[Cluster]:
     """One pair of processes for the whole module (starting them is the slow part); each test leaves no desk
     busy and no ticket waiting, and the crash test, which kills and restarts one of them, runs last."""
     db_url, tokens = shared_db
@@ -123,7 +124,7 @@ def test_twelve_desks_on_two_processes_call_every_ticket_exactly_once(cluster: C
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             reply = http.post(f"/api/desks/{desk_key}/next", token=desk)
-            if reply.status == 204:   # nobody left for this desk's services
+            if reply.status == 204:  # nobody left for this desk's services
                 return
             if reply.status == 409 and reply.error_code == "desk_busy":  # the same desk's other clerk has one
                 time.sleep(0.02)
@@ -175,8 +176,7 @@ def within(seconds: float, predicate: Any) -> float:
     return time.monotonic() - started
 
 
-def test_a_configuration_change_made_on_one_process_is_served_by_the_other_within_a_second(
-        cluster: Cluster) -> None:
+def test_a_configuration_change_made_on_one_process_is_served_by_the_other_within_a_second(cluster: Cluster) -> None:
     a, b = cluster.servers
     admin = admin_token(cluster)
 
@@ -186,8 +186,7 @@ def test_a_configuration_change_made_on_one_process_is_served_by_the_other_withi
 
     assert library_open_on_b()
     today = datetime.now(ZoneInfo("Europe/Helsinki")).date().isoformat()  # the centre's business day
-    reply = cluster.http(a).request("PUT", f"/api/services/library/exceptions/{today}", {"closed": True},
-                                    token=admin)
+    reply = cluster.http(a).request("PUT", f"/api/services/library/exceptions/{today}", {"closed": True}, token=admin)
     assert reply.status == 200, reply.body
     took = within(1.0, lambda: not library_open_on_b())
     print(f"\na closed service reached the other process in {took * 1000:.0f} ms")
@@ -196,7 +195,8 @@ def test_a_configuration_change_made_on_one_process_is_served_by_the_other_withi
 
 
 def test_a_revoked_device_and_a_disabled_clerk_are_refused_by_both_at_once_and_their_sockets_close(
-        cluster: Cluster) -> None:
+    cluster: Cluster,
+) -> None:
     a, b = cluster.servers
     admin = admin_token(cluster)
     made = cluster.http(a).post("/api/devices", {"role": "desk", "name": "tablet"}, token=admin).body
@@ -210,8 +210,12 @@ def test_a_revoked_device_and_a_disabled_clerk_are_refused_by_both_at_once_and_t
     db = Database(cluster.db_url)
     add_user(db, "clerk-so", "clerk-password-9", "clerk")
     db.dispose()
-    assert clerk.post(b.url + "/api/session", json={"username": "clerk-so", "password": "clerk-password-9"},
-                      timeout=10).status_code == 200
+    assert (
+        clerk.post(
+            b.url + "/api/session", json={"username": "clerk-so", "password": "clerk-password-9"}, timeout=10
+        ).status_code
+        == 200
+    )
     clerk_socket = socketio.Client(reconnection=False, handle_sigint=False, http_session=clerk)
     clerk_socket.connect(b.url, wait_timeout=10)
     assert clerk_socket.call("join", {"desk": "d2"}, timeout=10) == {"ok": True}
@@ -237,7 +241,7 @@ def test_kill_9_while_issuing_loses_nothing_and_the_numbering_goes_on(cluster: C
     kiosk, desk = cluster.tokens["kiosk"], cluster.tokens["desk"]
     _, board_calls, arrived = cluster.board(b, "z2")  # a board on the process that survives
 
-    answered: list[str] = []   # every number a kiosk was given a 201 for
+    answered: list[str] = []  # every number a kiosk was given a 201 for
     failures: list[str] = []
     lock = threading.Lock()
     stop = threading.Event()

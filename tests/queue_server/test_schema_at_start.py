@@ -52,8 +52,9 @@ def vuoro(*args: str) -> Result:
 
 
 @pytest.fixture
-def pg_config(config_data: dict[str, Any], empty_postgres_url: str, tmp_path: Path,
-              monkeypatch: pytest.MonkeyPatch) -> Path:
+def pg_config(
+    config_data: dict[str, Any], empty_postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """A config file on an empty PostgreSQL database (no environment override in the way), run from tmp_path:
     a first start that got through would write its password file into the working directory."""
     monkeypatch.delenv("VUORO_DATABASE_URL", raising=False)
@@ -74,28 +75,33 @@ def test_an_app_on_a_new_sqlite_file_creates_its_schema(config_data: dict[str, A
 
 @pytest.mark.postgres
 def test_an_app_on_an_empty_postgresql_database_refuses_and_migrates_nothing(
-        config_data: dict[str, Any], empty_postgres_url: str) -> None:
+    config_data: dict[str, Any], empty_postgres_url: str
+) -> None:
     with pytest.raises(SchemaNotCurrent) as refused:
         create_app({**config_data, "database_url": empty_postgres_url})
-    assert str(refused.value) == (f"the database has no schema yet (no revision), the code needs "
-                                  f"{head(empty_postgres_url)}: run vuoro db upgrade")
+    assert str(refused.value) == (
+        f"the database has no schema yet (no revision), the code needs {head(empty_postgres_url)}: run vuoro db upgrade"
+    )
     assert tables(empty_postgres_url) == set()
 
 
 @pytest.mark.postgres
 def test_an_app_on_a_postgresql_database_one_release_behind_refuses_and_names_both_revisions(
-        config_data: dict[str, Any], empty_postgres_url: str) -> None:
+    config_data: dict[str, Any], empty_postgres_url: str
+) -> None:
     url = empty_postgres_url
     migrate_to(url, previous(url))
     with pytest.raises(SchemaNotCurrent) as refused:
         create_app({**config_data, "database_url": url})
-    assert str(refused.value) == (f"the database is at revision {previous(url)}, the code needs {head(url)}: "
-                                  "run vuoro db upgrade")
+    assert str(refused.value) == (
+        f"the database is at revision {previous(url)}, the code needs {head(url)}: run vuoro db upgrade"
+    )
 
 
 @pytest.mark.postgres
 def test_an_app_on_a_postgresql_database_migrated_by_a_newer_release_refuses(
-        config_data: dict[str, Any], postgres_url: str) -> None:
+    config_data: dict[str, Any], postgres_url: str
+) -> None:
     engine = sa.create_engine(postgres_url)
     try:
         with engine.begin() as conn:
@@ -121,8 +127,10 @@ def test_vuoro_serve_on_a_postgresql_database_behind_refuses_with_what_to_run(pg
     migrate_to(url, previous(url))
     result = vuoro("serve", "--config", str(pg_config), "--port", "1")
     assert result.exit_code == 1, result.output
-    assert f"the database is at revision {previous(url)}, the code needs {head(url)}: run vuoro db upgrade" \
+    assert (
+        f"the database is at revision {previous(url)}, the code needs {head(url)}: run vuoro db upgrade"
         in result.output
+    )
     assert "Traceback" not in result.output
 
 

@@ -62,8 +62,10 @@ class Fuzzed:
         self.db: Database = ctx.db
         self.auth = {"Authorization": f"Bearer {create_token(ctx.db, 'admin', 'fuzzer')}"}
         empty = fingerprint(ctx.db)
-        issued = [issue_ticket(ctx, services=s, language="fi", priority=False)
-                  for s in (["kela"], ["library", "kela"], ["mental"])]  # something for the desks to act on
+        issued = [
+            issue_ticket(ctx, services=s, language="fi", priority=False)
+            for s in (["kela"], ["library", "kela"], ["mental"])
+        ]  # something for the desks to act on
         assert fingerprint(ctx.db) != empty, "the fingerprint sees a change (else the fuzz test could not fail)"
         self.token = issued[0].view.token or ""
 
@@ -83,7 +85,7 @@ def unchanged_when_refused(fuzz: Fuzzed, status: int, before: str, what: str) ->
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=lambda m: m.value)
 def test_generated_requests_never_5xx_match_the_document_and_refusals_change_nothing(
-    fuzzed: Fuzzed, mode: GenerationMode,
+    fuzzed: Fuzzed, mode: GenerationMode
 ) -> None:
     # Driven by hand rather than through schemathesis's pytest plugin, whose lazy fixture loader relies on
     # pytest internals (``Node._nodeid``) that newer pytest releases no longer have.
@@ -93,9 +95,16 @@ def test_generated_requests_never_5xx_match_the_document_and_refusals_change_not
     for operation in operations:
 
         @given(case=operation.as_strategy(generation_mode=mode))
-        @settings(max_examples=EXAMPLES, deadline=None, database=None,
-                  suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                         HealthCheck.filter_too_much])
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            suppress_health_check=[
+                HealthCheck.function_scoped_fixture,
+                HealthCheck.too_slow,
+                HealthCheck.filter_too_much,
+            ],
+        )
         def check(case: Any) -> None:
             before = fingerprint(fuzzed.db)
             response = case.call(headers=fuzzed.auth)
@@ -110,12 +119,20 @@ def test_generated_requests_never_5xx_match_the_document_and_refusals_change_not
 
 # -- hostile bodies -------------------------------------------------------------------------------------------
 
-NASTY_TEXT = st.text(alphabet=st.sampled_from(["\x00", "\x1b", "\x7f", "\u0085", "\n", "\t", "\ud800", "a", "ä"]),
-                     min_size=1, max_size=12).filter(lambda s: any(c < " " or "\x7f" <= c <= "\x9f" or
-                                                                   "\ud800" <= c <= "\udfff" for c in s))
-WRONG_TYPES = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=5),
-                        st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=3), st.integers(),
-                                                                              max_size=2))
+NASTY_TEXT = st.text(
+    alphabet=st.sampled_from(["\x00", "\x1b", "\x7f", "\u0085", "\n", "\t", "\ud800", "a", "ä"]),
+    min_size=1,
+    max_size=12,
+).filter(lambda s: any(c < " " or "\x7f" <= c <= "\x9f" or "\ud800" <= c <= "\udfff" for c in s))
+WRONG_TYPES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(max_size=5),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
 
 
 def operations() -> list[tuple[str, str, list[str]]]:
@@ -166,20 +183,25 @@ def build_body(spec: tuple[str, Any], fields: list[str]) -> bytes:
 
 @pytest.mark.parametrize(("method", "template", "fields"), operations(), ids=lambda v: v if isinstance(v, str) else "")
 def test_hostile_bodies_never_5xx_match_the_document_and_change_nothing(
-    fuzzed: Fuzzed, method: str, template: str, fields: list[str],
+    fuzzed: Fuzzed, method: str, template: str, fields: list[str]
 ) -> None:
     openapi = OpenApi()
     path = template.replace("{token}", fuzzed.token).replace("{key}", "d1")
     client = fuzzed.app.test_client()
 
     @given(spec=hostile_body(fields))
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
     def check(spec: tuple[str, Any]) -> None:
         body = build_body(spec, fields)
         before = fingerprint(fuzzed.db)
-        resp = client.open(path, method=method.upper(), data=body,
-                           headers={**fuzzed.auth, "Content-Type": "application/json"})
+        resp = client.open(
+            path, method=method.upper(), data=body, headers={**fuzzed.auth, "Content-Type": "application/json"}
+        )
         assert resp.status_code < 500, (method, path, body[:80], resp.get_data(as_text=True)[:300])
         openapi.check(method, resp)
         unchanged_when_refused(fuzzed, resp.status_code, before, f"{method} {path}")

@@ -71,8 +71,9 @@ def counts(app: Flask) -> tuple[int, int, tuple[str, ...]]:
     return tickets, events, statuses  # type: ignore[return-value]
 
 
-def test_a_clerk_session_post_without_the_csrf_token_is_refused_and_changes_nothing(build: Callable[..., Flask]
-                                                                                     ) -> None:
+def test_a_clerk_session_post_without_the_csrf_token_is_refused_and_changes_nothing(
+    build: Callable[..., Flask],
+) -> None:
     app = build()
     issue_ticket(app.extensions["vuoro"], services=["kela"], language="fi", priority=False)
     client = app.test_client()
@@ -126,14 +127,17 @@ def test_a_request_without_the_cookie_has_nothing_to_forge_and_is_judged_on_its_
 
 def test_another_site_cannot_log_a_browser_in_even_without_the_cookie(build: Callable[..., Flask]) -> None:
     client = build().test_client()
-    resp = client.post("/login", data={"username": CLERK[0], "password": CLERK[1]},
-                       headers={"Origin": "https://evil.example"})
+    resp = client.post(
+        "/login", data={"username": CLERK[0], "password": CLERK[1]}, headers={"Origin": "https://evil.example"}
+    )
     assert resp.status_code == 400 and resp.json["error"]["code"] == "csrf_failed"
-    resp = client.post("/api/session", json={"username": CLERK[0], "password": CLERK[1]},
-                       headers={"Origin": "https://evil.example"})
+    resp = client.post(
+        "/api/session", json={"username": CLERK[0], "password": CLERK[1]}, headers={"Origin": "https://evil.example"}
+    )
     assert resp.status_code == 400 and client.get("/api/session").status_code == 401
-    resp = client.post("/api/session", json={"username": CLERK[0], "password": CLERK[1]},
-                       headers={"Origin": "http://localhost"})  # the test client's own origin
+    resp = client.post(
+        "/api/session", json={"username": CLERK[0], "password": CLERK[1]}, headers={"Origin": "http://localhost"}
+    )  # the test client's own origin
     assert resp.status_code == 200
 
 
@@ -161,8 +165,9 @@ def test_bearer_requests_and_the_visitors_token_endpoints_need_no_csrf_token(bui
 
 
 @pytest.mark.parametrize(("public_url", "secure"), [("http://vuoro.test", False), ("https://vuoro.example", True)])
-def test_session_cookie_is_httponly_samesite_lax_and_secure_behind_https(build: Callable[..., Flask],
-                                                                         public_url: str, secure: bool) -> None:
+def test_session_cookie_is_httponly_samesite_lax_and_secure_behind_https(
+    build: Callable[..., Flask], public_url: str, secure: bool
+) -> None:
     app = build(public_url=public_url)
     client = app.test_client()
     token = csrf_from(client, "/login")
@@ -187,15 +192,23 @@ def _assert_security_headers(path: str, resp: Any) -> None:
 
 
 def test_every_page_and_api_answer_carries_the_security_headers_and_pages_have_no_inline_script(
-        build: Callable[..., Flask]) -> None:
+    build: Callable[..., Flask],
+) -> None:
     app = build()
     ctx = app.extensions["vuoro"]
     token = issue_ticket(ctx, services=["kela"], language="fi", priority=False).view.token
     anon, admin = app.test_client(), app.test_client()
     login(admin, ADMIN)
     pages = ["/", "/login", "/kiosk/k1", "/board/z1", f"/t/{token}", "/desk", "/admin", "/t/nope"]
-    api = ["/api/services", "/api/openapi.json", f"/api/tickets/{token}", "/api/nope", "/api/desks",
-           "/healthz", f"/t/{token}/qr.svg"]
+    api = [
+        "/api/services",
+        "/api/openapi.json",
+        f"/api/tickets/{token}",
+        "/api/nope",
+        "/api/desks",
+        "/healthz",
+        f"/t/{token}/qr.svg",
+    ]
     for path in pages + api:
         client = admin if path in ("/desk", "/admin") else anon
         resp = client.get(path)

@@ -75,7 +75,8 @@ def issue(client: FlaskClient, auth: dict[str, str], kiosk: str) -> Any:
 
 
 def test_ticket_issuing_is_limited_per_kiosk_and_per_client_and_a_refusal_writes_nothing(
-        build: Callable[..., Flask]) -> None:
+    build: Callable[..., Flask],
+) -> None:
     app = build({"issue_per_kiosk": "3/minute", "issue_per_client": "5/minute"})
     k1, k2 = bearer(app, "kiosk", "k1"), bearer(app, "kiosk", "k2")
     client = app.test_client()
@@ -126,8 +127,9 @@ def test_the_eleventh_login_in_a_minute_from_one_address_is_refused(build: Calla
     assert client.get("/api/session").status_code == 401
     # another address still gets in
     other = app.test_client()
-    resp = other.post("/api/session", json={"username": CLERK[0], "password": CLERK[1]},
-                      environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    resp = other.post(
+        "/api/session", json={"username": CLERK[0], "password": CLERK[1]}, environ_base={"REMOTE_ADDR": "10.0.0.9"}
+    )
     assert resp.status_code == 200
 
 
@@ -143,8 +145,15 @@ def test_the_login_form_and_the_api_share_one_login_budget(build: Callable[..., 
 
 
 def test_limits_enabled_false_turns_every_limit_off(build: Callable[..., Flask]) -> None:
-    app = build({"enabled": False, "issue_per_kiosk": "1/minute", "issue_per_client": "1/minute",
-                 "ticket_per_token": "1/minute", "login": "1/minute"})
+    app = build(
+        {
+            "enabled": False,
+            "issue_per_kiosk": "1/minute",
+            "issue_per_client": "1/minute",
+            "ticket_per_token": "1/minute",
+            "login": "1/minute",
+        }
+    )
     kiosk = bearer(app, "kiosk", "k1")
     client = app.test_client()
     token = ""
@@ -157,7 +166,7 @@ def test_limits_enabled_false_turns_every_limit_off(build: Callable[..., Flask])
 
 
 def test_behind_a_proxy_each_visitor_address_has_its_own_issue_budget(
-    make_app: Any, config_data: dict[str, Any],
+    make_app: Any, config_data: dict[str, Any]
 ) -> None:
     config_data["proxy_hops"] = 1
     config_data["limits"] = {"enabled": True, "issue_per_client": "2/minute", "issue_per_kiosk": "100/minute"}
@@ -167,8 +176,9 @@ def test_behind_a_proxy_each_visitor_address_has_its_own_issue_budget(
     headers = {"Authorization": f"Bearer {token}"}
 
     def issue(addr: str) -> int:
-        return client.post("/api/tickets", json={"services": ["kela"]},
-                           headers={**headers, "X-Forwarded-For": addr}).status_code
+        return client.post(
+            "/api/tickets", json={"services": ["kela"]}, headers={**headers, "X-Forwarded-For": addr}
+        ).status_code
 
     assert [issue("198.51.100.1") for _ in range(3)] == [201, 201, 429]
     assert issue("198.51.100.2") == 201  # another visitor behind the same proxy is not punished

@@ -43,13 +43,21 @@ def private_centre(data: dict[str, Any]) -> dict[str, Any]:
     tickets say what the health centre's say, and its nurse's room 320 is the GP nurse's in the mornings."""
     health, mental = data["services"][2], data["services"][3]
     assert (health["key"], mental["key"]) == ("health", "mental")
-    health.update(location={"fi": "3. kerros, odotustila A", "sv": "3 våningen, väntrum A", "en": "3rd floor, A"},
-                  public_name=PUBLIC_NAME, public_location=FLOOR)
+    health.update(
+        location={"fi": "3. kerros, odotustila A", "sv": "3 våningen, väntrum A", "en": "3rd floor, A"},
+        public_name=PUBLIC_NAME,
+        public_location=FLOOR,
+    )
     mental.update(name=MENTAL_NAMES, location=MENTAL_PLACE, public_name=PUBLIC_NAME, public_location=FLOOR)
     data["zones"].append({"key": "z3", "name": FLOOR, "speech": True})
     data["desks"] = [d for d in data["desks"] if d["key"] != "h1"] + [
-        {"key": "r301", "label": {"fi": "Huone 301", "sv": "Rum 301", "en": "Room 301"}, "location": FLOOR,
-         "services": ["health"], "zone": "z3"},
+        {
+            "key": "r301",
+            "label": {"fi": "Huone 301", "sv": "Rum 301", "en": "Room 301"},
+            "location": FLOOR,
+            "services": ["health"],
+            "zone": "z3",
+        },
         {"key": "r320a", "label": ROOM_320, "location": FLOOR, "services": ["health"], "zone": "z3"},
         {"key": "r320b", "label": ROOM_320, "location": FLOOR, "services": ["mental"], "zone": "z3"},
     ]
@@ -82,8 +90,10 @@ def test_the_shipped_centre_and_the_test_centres_pass() -> None:
 def test_a_sensitive_prefix_of_its_own_is_refused() -> None:
     data = base()
     data["services"][3]["prefix"] = "M"
-    assert "services.3.prefix: a sensitive service needs a prefix it shares with a service that is not sensitive" \
+    assert (
+        "services.3.prefix: a sensitive service needs a prefix it shares with a service that is not sensitive"
         in refused(data)
+    )
     data["services"].append({**data["services"][3], "key": "addiction"})  # another sensitive one is no cover
     data["desks"].append({"key": "m1", "label": "M", "services": ["kela"], "zone": "z1"})
     assert "services.3.prefix:" in refused(data)
@@ -93,8 +103,10 @@ def test_a_sensitive_public_name_of_its_own_is_refused_and_a_partner_suggested()
     data = base()
     del data["services"][3]["public_name"]
     message = refused(data)
-    assert "services.3.public_name: a sensitive service needs a public name it shares with a service that is not " \
-           "sensitive and has its prefix 'H'" in message
+    assert (
+        "services.3.public_name: a sensitive service needs a public name it shares with a service that is not "
+        "sensitive and has its prefix 'H'" in message
+    )
     assert "'Mielenterveyspalvelut' is its own (give it and, e.g., 'health' the same public_name)" in message
     data["services"][3]["public_name"] = {"fi": "Kela", "sv": "FPA", "en": "Kela"}  # kela's, but kela is K
     assert "services.3.public_name:" in refused(data)
@@ -117,8 +129,10 @@ def test_a_desk_whose_label_only_the_sensitive_service_is_called_to_is_refused()
     data["desks"] = [d for d in data["desks"] if d["key"] != "r320a"]
     i = len(data["desks"]) - 1
     message = refused(data)
-    assert f"desks.{i}.label: desk 'r320b' serves the sensitive service 'mental', but its board calls no number " \
-           "of a service that is not sensitive with the prefix 'H' to 'Huone 320, 3. kerros'" in message
+    assert (
+        f"desks.{i}.label: desk 'r320b' serves the sensitive service 'mental', but its board calls no number "
+        "of a service that is not sensitive with the prefix 'H' to 'Huone 320, 3. kerros'" in message
+    )
     for elsewhere in ({"zone": "z1"}, {"location": {"fi": "4. kerros"}}, {"services": ["kela"]}):
         other = private_centre(base())
         next(d for d in other["desks"] if d["key"] == "r320a").update(elsewhere)
@@ -153,9 +167,17 @@ def pos_printer() -> Iterator[FakeEscposPrinter]:
 def config_data(config_data: dict[str, Any], pos_printer: FakeEscposPrinter, tmp_path: Path) -> dict[str, Any]:
     private_centre(config_data)
     config_data["printers"] = [
-        {"key": "p1", "type": "escpos", "connection": "network", "host": "127.0.0.1", "port": pos_printer.port,
-         "timeout_s": 1.0, "retries": 1},
-        {"key": "p2", "type": "pdf", "folder": str(tmp_path / "tickets")}]
+        {
+            "key": "p1",
+            "type": "escpos",
+            "connection": "network",
+            "host": "127.0.0.1",
+            "port": pos_printer.port,
+            "timeout_s": 1.0,
+            "retries": 1,
+        },
+        {"key": "p2", "type": "pdf", "folder": str(tmp_path / "tickets")},
+    ]
     config_data["kiosks"] = [{"key": "k1", "zone": "z1", "printer": "p1"}, {"key": "k2", "zone": "z3", "printer": "p2"}]
     return config_data
 
@@ -193,8 +215,11 @@ def received(app: Flask, sock: SocketIOTestClient) -> list[tuple[str, Any]]:
 
 def issue(client: FlaskClient, ctx: Context, kiosk: str, language: str) -> dict[str, Any]:
     token = create_token(ctx.db, "kiosk", kiosk)
-    resp = client.post("/api/tickets", headers={"Authorization": f"Bearer {token}"},
-                       json={"services": ["mental"], "language": language, "kiosk": kiosk})
+    resp = client.post(
+        "/api/tickets",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"services": ["mental"], "language": language, "kiosk": kiosk},
+    )
     assert resp.status_code == 201, resp.json
     ticket: dict[str, Any] = resp.get_json()["ticket"]
     return ticket
@@ -215,7 +240,8 @@ def waited_for(found: Any, what: str, timeout: float = 10.0) -> Any:
 
 
 def test_the_printed_ticket_reads_like_a_health_centre_ticket(
-        client: FlaskClient, ctx: Context, pos_printer: FakeEscposPrinter, tmp_path: Path) -> None:
+    client: FlaskClient, ctx: Context, pos_printer: FakeEscposPrinter, tmp_path: Path
+) -> None:
     pos = issue(client, ctx, "k1", "fi")
     job = waited_for(lambda: next((bytes(c) for c in pos_printer.connections if GS_CUT in c), None), "ESC/POS job")
     printed = job.decode("cp858", errors="replace")
@@ -231,8 +257,8 @@ def test_the_printed_ticket_reads_like_a_health_centre_ticket(
 
 
 def test_the_board_calls_and_speaks_only_what_health_centre_calls_also_say(
-        app: Flask, client: FlaskClient, ctx: Context, sockets: list[SocketIOTestClient],
-        desk_auth: dict[str, str]) -> None:
+    app: Flask, client: FlaskClient, ctx: Context, sockets: list[SocketIOTestClient], desk_auth: dict[str, str]
+) -> None:
     board = connect(app, sockets, {"board": "z3"})
     ticket = issue(client, ctx, "k2", "fi")
     assert client.post("/api/desks/r320b/next", headers=desk_auth).status_code == 200
@@ -255,8 +281,13 @@ def test_the_board_calls_and_speaks_only_what_health_centre_calls_also_say(
 
 
 def test_the_phone_and_the_kiosk_screen_show_only_the_public_name_and_place(
-        app: Flask, client: FlaskClient, ctx: Context, sockets: list[SocketIOTestClient],
-        desk_auth: dict[str, str], openapi: OpenApi) -> None:
+    app: Flask,
+    client: FlaskClient,
+    ctx: Context,
+    sockets: list[SocketIOTestClient],
+    desk_auth: dict[str, str],
+    openapi: OpenApi,
+) -> None:
     ticket = issue(client, ctx, "k2", "en")
     assert (ticket["service_name"], ticket["location"]) == ("Health services", "3rd floor")  # the kiosk screen
     phone = connect(app, sockets, {"ticket": ticket["token"]})
@@ -265,8 +296,11 @@ def test_the_phone_and_the_kiosk_screen_show_only_the_public_name_and_place(
     page = client.get(f"/t/{ticket['token']}").get_data(as_text=True)
     assert client.post("/api/desks/r320b/next", headers=desk_auth).status_code == 200
     called = api.get(f"/api/tickets/{ticket['token']}", expect=200).get_json()["ticket"]
-    assert called["status"] == "called" and called["desk"] == {"key": "r320b", "label": "Room 320",
-                                                               "location": "3rd floor"}
+    assert called["status"] == "called" and called["desk"] == {
+        "key": "r320b",
+        "label": "Room 320",
+        "location": "3rd floor",
+    }
     pushed = [p["ticket"] for e, p in received(app, phone) if e == "ticket"]
     assert pushed and pushed[-1]["status"] == "called"
     for view in (ticket, waiting, called, *pushed):
@@ -281,21 +315,32 @@ def test_the_phone_and_the_kiosk_screen_show_only_the_public_name_and_place(
 
 
 def test_an_admin_gives_a_public_name_through_the_api_and_a_private_one_is_refused(
-        client: FlaskClient, ctx: Context, admin_auth: dict[str, str], openapi: OpenApi) -> None:
+    client: FlaskClient, ctx: Context, admin_auth: dict[str, str], openapi: OpenApi
+) -> None:
     api = Api(client, openapi, headers=admin_auth)
     version = api.get("/api/config", expect=200).get_json()["version"]
     for key, change, field in (
-            ("mental", {"public_name": {"fi": "Mielenterveys", "sv": "Mentalvård", "en": "Mental health"}},
-             "services.3.public_name"),
-            ("mental", {"public_name": None}, "services.3.public_name"),  # back to its own name
-            ("health", {"public_name": None}, "services.3.public_name"),  # mental's would be its own then
-            ("mental", {"public_location": None}, "services.3.public_location"),  # its own room C
-            ("mental", {"prefix": "M"}, "services.3.prefix")):
+        (
+            "mental",
+            {"public_name": {"fi": "Mielenterveys", "sv": "Mentalvård", "en": "Mental health"}},
+            "services.3.public_name",
+        ),
+        ("mental", {"public_name": None}, "services.3.public_name"),  # back to its own name
+        ("health", {"public_name": None}, "services.3.public_name"),  # mental's would be its own then
+        ("mental", {"public_location": None}, "services.3.public_location"),  # its own room C
+        ("mental", {"prefix": "M"}, "services.3.prefix"),
+    ):
         error = assert_error(api.request("patch", f"/api/services/{key}", json=change), 400)
         assert error["message"].startswith(f"{field}: a sensitive service needs"), (change, error)
     assert api.get("/api/config", expect=200).get_json()["version"] == version, "a refused change stores nothing"
-    created = {"key": "addiction", "prefix": "H", "sensitive": True, "public_name": PUBLIC_NAME,
-               "public_location": FLOOR, "name": {"fi": "Päihdepalvelut", "sv": "Missbrukarvård", "en": "Addiction"}}
+    created = {
+        "key": "addiction",
+        "prefix": "H",
+        "sensitive": True,
+        "public_name": PUBLIC_NAME,
+        "public_location": FLOOR,
+        "name": {"fi": "Päihdepalvelut", "sv": "Missbrukarvård", "en": "Addiction"},
+    }
     api.post("/api/services", json=created, expect=201)
     assert ctx.config.service_map["addiction"].ticket_name == PUBLIC_NAME
     listed = api.get("/api/config", expect=200).get_json()["config"]["services"]
@@ -306,8 +351,11 @@ def test_a_later_sensitive_errand_is_listed_by_its_public_name(client: FlaskClie
     """A visit of two errands: the phone and the kiosk list the later one from the ticket's own
     ``pending_names``, never from the services' real names."""
     token = create_token(ctx.db, "kiosk", "k1")
-    resp = client.post("/api/tickets", headers={"Authorization": f"Bearer {token}"},
-                       json={"services": ["kela", "mental"], "language": "fi", "kiosk": "k1"})
+    resp = client.post(
+        "/api/tickets",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"services": ["kela", "mental"], "language": "fi", "kiosk": "k1"},
+    )
     assert resp.status_code == 201, resp.json
     ticket = resp.get_json()["ticket"]
     assert ticket["pending_services"] == ["mental"] and ticket["pending_names"] == [PUBLIC_NAME["fi"]]

@@ -50,8 +50,9 @@ class Visitor:
             conn.close()
 
 
-def test_the_server_log_holds_no_password_token_or_client_address(server: LiveServer,
-                                                                  config_data: dict[str, Any]) -> None:
+def test_the_server_log_holds_no_password_token_or_client_address(
+    server: LiveServer, config_data: dict[str, Any]
+) -> None:
     one_time = (server.workdir / FILE_NAME).read_text().split()[1]
     db = Database(config_data["database_url"])
     kiosk, desk = create_token(db, "kiosk", "k1"), create_token(db, "desk", "d")
@@ -89,8 +90,7 @@ def test_with_redis_down_the_log_says_so_without_a_flood(config_data: dict[str, 
         db.dispose()
         visit = Visitor(live)
         for _ in range(30):
-            assert visit("POST", "/api/tickets", {"services": ["kela"]}, {"Authorization": f"Bearer {kiosk}"})[0] \
-                == 201
+            assert visit("POST", "/api/tickets", {"services": ["kela"]}, {"Authorization": f"Bearer {kiosk}"})[0] == 201
             assert visit("POST", "/api/desks/d1/next", {}, {"Authorization": f"Bearer {desk}"})[0] == 200
             assert visit("POST", "/api/desks/d1/finish", {}, {"Authorization": f"Bearer {desk}"})[0] == 200
         time.sleep(0.5)

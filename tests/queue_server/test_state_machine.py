@@ -42,8 +42,9 @@ ACTOR = "user:1"
 AT_DESK = {"called", "serving"}
 
 
-def test_random_days_keep_the_engine_invariants(config_data: dict[str, Any], clock: FakeClock,
-                                                make_app: Callable[[dict[str, Any]], Flask]) -> None:
+def test_random_days_keep_the_engine_invariants(
+    config_data: dict[str, Any], clock: FakeClock, make_app: Callable[[dict[str, Any]], Flask]
+) -> None:
     ctx: Context = make_app(config_data).extensions["vuoro"]
 
     class Engine(RuleBasedStateMachine):
@@ -69,8 +70,7 @@ def test_random_days_keep_the_engine_invariants(config_data: dict[str, Any], clo
                 assert self._events() == before, f"a refused {fn.__name__} wrote events"
                 return None
 
-        @rule(services=st.lists(st.sampled_from(SERVICES), min_size=1, max_size=3, unique=True),
-              priority=st.booleans())
+        @rule(services=st.lists(st.sampled_from(SERVICES), min_size=1, max_size=3, unique=True), priority=st.booleans())
         def issue(self, services: list[str], priority: bool) -> None:
             view = issue_ticket(ctx, services=services, language="fi", priority=priority).view
             assert view.token
@@ -90,17 +90,19 @@ def test_random_days_keep_the_engine_invariants(config_data: dict[str, Any], clo
         def call_number(self, desk: str, i: int) -> None:
             self._try(desks.call_number, desk, self.issued[i % len(self.issued)][1], ACTOR)
 
-        @rule(desk=st.sampled_from(DESKS),
-              action=st.sampled_from([desks.recall, desks.start, desks.finish, desks.no_show,
-                                      desks.return_to_queue]))
+        @rule(
+            desk=st.sampled_from(DESKS),
+            action=st.sampled_from([desks.recall, desks.start, desks.finish, desks.no_show, desks.return_to_queue]),
+        )
         def act(self, desk: str, action: Callable[..., Any]) -> None:
             self._try(action, desk, ACTOR)
 
         @precondition(lambda self: self.issued)
         @rule(desk=st.sampled_from(DESKS), i=st.integers(min_value=0))
         def undo_no_show(self, desk: str, i: int) -> None:
-            self._try(lambda c, d: no_show_undo.undo_no_show(c, d, ACTOR, number=self.issued[i % len(self.issued)][1]),
-                      desk)
+            self._try(
+                lambda c, d: no_show_undo.undo_no_show(c, d, ACTOR, number=self.issued[i % len(self.issued)][1]), desk
+            )
 
         @rule(desk=st.sampled_from(DESKS), service=st.sampled_from(SERVICES))
         def transfer(self, desk: str, service: str) -> None:
@@ -126,7 +128,7 @@ def test_random_days_keep_the_engine_invariants(config_data: dict[str, Any], clo
             seqs: dict[tuple[date, str], list[int]] = {}
             for t in tickets:
                 assert t.number.startswith(t.prefix)
-                seqs.setdefault((t.business_day, t.prefix), []).append(int(t.number[len(t.prefix):]))
+                seqs.setdefault((t.business_day, t.prefix), []).append(int(t.number[len(t.prefix) :]))
             for key, numbers in seqs.items():
                 assert sorted(numbers) == list(range(1, len(numbers) + 1)), key
             # at most one desk per ticket (a column) and one current ticket per desk today
@@ -156,6 +158,12 @@ def test_random_days_keep_the_engine_invariants(config_data: dict[str, Any], clo
             assert ctx.live is not None
             assert ctx.live.state() == load_model(ctx.db, ctx.live.topology, today, ctx.config.centre.tz).state()
 
-    run_state_machine_as_test(Engine, settings=settings(
-        max_examples=25, stateful_step_count=30, deadline=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]))
+    run_state_machine_as_test(
+        Engine,
+        settings=settings(
+            max_examples=25,
+            stateful_step_count=30,
+            deadline=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        ),
+    )

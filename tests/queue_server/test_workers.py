@@ -57,8 +57,9 @@ def test_gevent_worker_upgrades_to_websocket_and_sends_a_board_its_snapshot(geve
 
 @pytest.mark.postgres
 @pytest.mark.slow
-def test_a_request_waiting_on_postgresql_does_not_stall_the_gevent_worker(gevent_server: LiveServer,
-                                                                           postgres_url: str) -> None:
+def test_a_request_waiting_on_postgresql_does_not_stall_the_gevent_worker(
+    gevent_server: LiveServer, postgres_url: str
+) -> None:
     """psycopg must wait cooperatively: with a blocking wait, one locked query would freeze every greenlet."""
     db = Database(postgres_url)
     token = create_token(db, "kiosk", "k1")
@@ -67,9 +68,16 @@ def test_a_request_waiting_on_postgresql_does_not_stall_the_gevent_worker(gevent
     answers: list[int] = []
     with engine.connect() as locker:
         locker.execute(sa.text("LOCK TABLE tickets IN ACCESS EXCLUSIVE MODE"))
-        issuing = threading.Thread(target=lambda: answers.append(requests.post(
-            gevent_server.url + "/api/tickets", json={"services": ["kela"]},
-            headers={"Authorization": f"Bearer {token}"}, timeout=30).status_code))
+        issuing = threading.Thread(
+            target=lambda: answers.append(
+                requests.post(
+                    gevent_server.url + "/api/tickets",
+                    json={"services": ["kela"]},
+                    headers={"Authorization": f"Bearer {token}"},
+                    timeout=30,
+                ).status_code
+            )
+        )
         issuing.start()
         deadline = time.monotonic() + 10
         while not locker.scalar(sa.text("SELECT count(*) FROM pg_locks WHERE NOT granted")):

@@ -23,8 +23,12 @@ SERVICES = [
     ServiceSpec("lab", 300, ((7 * H, 12 * H),)),
     ServiceSpec("orphan", 300, ()),  # nobody serves it
 ]
-DESKS = [DeskSpec("k1", ("kela",), "z"), DeskSpec("k2", ("kela",), "z"), DeskSpec("l1", ("library",), "z"),
-         DeskSpec("x1", ("library", "lab"), "z")]
+DESKS = [
+    DeskSpec("k1", ("kela",), "z"),
+    DeskSpec("k2", ("kela",), "z"),
+    DeskSpec("l1", ("library",), "z"),
+    DeskSpec("x1", ("library", "lab"), "z"),
+]
 
 
 def test_the_same_seed_replays_the_same_day() -> None:
@@ -83,11 +87,30 @@ def test_specs_follow_the_configs_hours_for_the_weekday() -> None:
 @pytest.mark.slow
 def test_a_short_day_against_a_live_server(live_server: Any, tmp_path: Path) -> None:
     out = tmp_path / "day.csv"
-    result = CliRunner().invoke(main, [
-        "simulate", "--config", str(live_server.config_path), "--url", live_server.url, "--visits", "40",
-        "--speed", "6000", "--seed", "5", "--phones", "0.5", "--no-progress", "--out", str(out),
-        "--max-minutes", "2",
-    ], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main,
+        [
+            "simulate",
+            "--config",
+            str(live_server.config_path),
+            "--url",
+            live_server.url,
+            "--visits",
+            "40",
+            "--speed",
+            "6000",
+            "--seed",
+            "5",
+            "--phones",
+            "0.5",
+            "--no-progress",
+            "--out",
+            str(out),
+            "--max-minutes",
+            "2",
+        ],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     lines = {line.split("  ")[0]: line for line in result.output.splitlines()}
     assert "tickets issued      40   (refused: none)" in result.output, result.output

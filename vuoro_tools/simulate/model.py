@@ -44,12 +44,12 @@ class DeskSpec:
 
 @dataclass(frozen=True)
 class Visit:
-    at_s: float                      # arrival, seconds since midnight of the simulated day
-    services: tuple[str, ...]        # the errands, in order
+    at_s: float  # arrival, seconds since midnight of the simulated day
+    services: tuple[str, ...]  # the errands, in order
     service_times_s: tuple[float, ...]
     priority: bool
     language: str
-    no_show: bool                    # gone by the time the first desk calls
+    no_show: bool  # gone by the time the first desk calls
 
 
 @dataclass(frozen=True)
@@ -79,8 +79,12 @@ class Mix:
 def arrival_intensity(t: float) -> float:
     """Relative arrival rate at ``t`` seconds after midnight: two peaks and an evening tail."""
     h = t / 3600.0
-    return 0.25 + math.exp(-(((h - 10.5) / 1.6) ** 2)) + 0.85 * math.exp(-(((h - 13.5) / 1.9) ** 2)) + \
-        0.25 * math.exp(-(((h - 17.0) / 2.0) ** 2))
+    return (
+        0.25
+        + math.exp(-(((h - 10.5) / 1.6) ** 2))
+        + 0.85 * math.exp(-(((h - 13.5) / 1.9) ** 2))
+        + 0.25 * math.exp(-(((h - 17.0) / 2.0) ** 2))
+    )
 
 
 def capacity_weights(services: Sequence[ServiceSpec], desks: Sequence[DeskSpec]) -> dict[str, float]:
@@ -94,8 +98,9 @@ def capacity_weights(services: Sequence[ServiceSpec], desks: Sequence[DeskSpec])
     return weights
 
 
-def opening_span(services: Sequence[ServiceSpec], default: tuple[float, float] = (8 * 3600, 18 * 3600)) -> \
-        tuple[float, float]:
+def opening_span(
+    services: Sequence[ServiceSpec], default: tuple[float, float] = (8 * 3600, 18 * 3600)
+) -> tuple[float, float]:
     """The simulated day: from the first opening to the last closing of ``services``; ``default`` with no hours."""
     ranges = [r for s in services for r in s.hours]
     if not ranges:
@@ -109,9 +114,17 @@ def lognormal(rng: random.Random, mean: float, sigma: float) -> float:
     return rng.lognormvariate(mu, sigma)
 
 
-def plan_day(services: Sequence[ServiceSpec], desks: Sequence[DeskSpec], visits: int, *, seed: int = 1,
-             mix: Mix | None = None, languages: Sequence[str] | None = None,
-             span: tuple[float, float] | None = None, step_s: float = 60.0) -> DayPlan:
+def plan_day(
+    services: Sequence[ServiceSpec],
+    desks: Sequence[DeskSpec],
+    visits: int,
+    *,
+    seed: int = 1,
+    mix: Mix | None = None,
+    languages: Sequence[str] | None = None,
+    span: tuple[float, float] | None = None,
+    step_s: float = 60.0,
+) -> DayPlan:
     """``visits`` arrivals over the day; services nobody serves (or never open) get none."""
     mix = mix or Mix()
     rng = random.Random(seed)  # noqa: S311 - a reproducible simulation, not a secret
@@ -129,8 +142,9 @@ def plan_day(services: Sequence[ServiceSpec], desks: Sequence[DeskSpec], visits:
     return DayPlan(day[0], day[1], tuple(out), tuple(services), tuple(desks))
 
 
-def _arrival_grid(services: Sequence[ServiceSpec], weights: dict[str, float], day: tuple[float, float],
-                  step_s: float) -> tuple[list[float], list[float]]:
+def _arrival_grid(
+    services: Sequence[ServiceSpec], weights: dict[str, float], day: tuple[float, float], step_s: float
+) -> tuple[list[float], list[float]]:
     """The arrival distribution on a minute grid: the day's profile times what is open at that minute."""
     grid: list[float] = []
     cumulative: list[float] = []
@@ -198,8 +212,7 @@ def specs_from_config(config: object, weekday: int) -> tuple[list[ServiceSpec], 
                 continue  # closed all that day
         services.append(ServiceSpec(s.key, float(s.service_time_s), hours))
     open_keys = {s.key for s in services}
-    desks = [DeskSpec(d.key, tuple(k for k in d.services if k in open_keys), d.zone)
-             for d in config.desks]  # type: ignore[attr-defined]
+    desks = [DeskSpec(d.key, tuple(k for k in d.services if k in open_keys), d.zone) for d in config.desks]  # type: ignore[attr-defined]
     return services, [d for d in desks if d.services]
 
 

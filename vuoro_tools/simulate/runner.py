@@ -40,10 +40,22 @@ IDLE_POLL_S = 20.0
 
 
 class Simulation:
-    def __init__(self, base_url: str, plan: DayPlan, *, kiosk_token: str, desk_token: str, speed: float,
-                 kiosk: str | None = None, workers: int = 8, phones: float = 0.0, progress: bool = True,
-                 max_wall_s: float | None = None, drain_s: float = 4 * 3600.0,
-                 sleep: Callable[[float], bool] | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        plan: DayPlan,
+        *,
+        kiosk_token: str,
+        desk_token: str,
+        speed: float,
+        kiosk: str | None = None,
+        workers: int = 8,
+        phones: float = 0.0,
+        progress: bool = True,
+        max_wall_s: float | None = None,
+        drain_s: float = 4 * 3600.0,
+        sleep: Callable[[float], bool] | None = None,
+    ) -> None:
         if speed <= 0:
             raise ValueError("speed must be positive")
         self.url = base_url.rstrip("/")
@@ -87,10 +99,13 @@ class Simulation:
             self._connect_boards()
             self._open_desks()
             self._t0 = time.monotonic()  # the day starts with the boards on and the desks open
-            self._bar = tqdm(total=len(self.plan.visits), unit="visit", disable=not self.progress, smoothing=0.1,
-                             dynamic_ncols=True)
-            desks = [threading.Thread(target=self._desk_loop, args=(d,), name=f"desk-{d.key}", daemon=True)
-                     for d in self.plan.desks]
+            self._bar = tqdm(
+                total=len(self.plan.visits), unit="visit", disable=not self.progress, smoothing=0.1, dynamic_ncols=True
+            )
+            desks = [
+                threading.Thread(target=self._desk_loop, args=(d,), name=f"desk-{d.key}", daemon=True)
+                for d in self.plan.desks
+            ]
             for t in desks:
                 t.start()
             with ThreadPoolExecutor(self.workers, thread_name_prefix="kiosk") as pool:
@@ -132,8 +147,11 @@ class Simulation:
 
     # -- kiosks ----------------------------------------------------------------------------------------
     def _issue(self, visit: Visit) -> None:
-        body: dict[str, Any] = {"services": list(visit.services), "language": visit.language,
-                                "priority": visit.priority}
+        body: dict[str, Any] = {
+            "services": list(visit.services),
+            "language": visit.language,
+            "priority": visit.priority,
+        }
         if self.kiosk:
             body["kiosk"] = self.kiosk
         try:
@@ -143,8 +161,14 @@ class Simulation:
         else:
             if reply.status == 201:
                 ticket = reply.body["ticket"]
-                record = TicketRecord(ticket["number"], ticket["token"], visit, self.sim_now(), time.perf_counter(),
-                                      ticket.get("estimated_wait_s"))
+                record = TicketRecord(
+                    ticket["number"],
+                    ticket["token"],
+                    visit,
+                    self.sim_now(),
+                    time.perf_counter(),
+                    ticket.get("estimated_wait_s"),
+                )
                 with self._lock:
                     record.board_real = self._early_calls.pop(record.number, None)
                     self.tickets[record.number] = record
@@ -280,8 +304,9 @@ class Simulation:
             with self._lock:
                 self.phone_events += 1
 
-        future = self._swarm.start_connect([(self.url, {"ticket": record.token}, None, record.number)],
-                                           on_event=on_phone)
+        future = self._swarm.start_connect(
+            [(self.url, {"ticket": record.token}, None, record.number)], on_event=on_phone
+        )
 
         def done(f: Any) -> None:
             if f.exception() is not None:
@@ -295,10 +320,17 @@ class Simulation:
     # -- results ---------------------------------------------------------------------------------------
     def summary(self, wall_s: float) -> Summary:
         with self._lock:
-            return Summary.of(list(self.tickets.values()), visits=len(self.plan.visits), speed=self.speed,
-                              wall_s=wall_s, refused=self.refused, errors=self.errors,
-                              board_delays_s=self.board_delays, phones=self.phone_count,
-                              phone_events=self.phone_events)
+            return Summary.of(
+                list(self.tickets.values()),
+                visits=len(self.plan.visits),
+                speed=self.speed,
+                wall_s=wall_s,
+                refused=self.refused,
+                errors=self.errors,
+                board_delays_s=self.board_delays,
+                phones=self.phone_count,
+                phone_events=self.phone_events,
+            )
 
     def write_csv(self, path: Path) -> int:
         """One row per ticket: the estimate shown at issue and the wait that followed (simulated and real)."""
@@ -310,4 +342,3 @@ class Simulation:
 def _sampled(number: str, share: float) -> bool:
     """A stable pseudo-random choice of ``share`` of the tickets (by number, so a rerun picks the same)."""
     return (zlib.crc32(number.encode()) % 10_000) < share * 10_000
-

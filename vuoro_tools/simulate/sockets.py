@@ -51,8 +51,15 @@ def new_session() -> Any:
 class SocketClient:
     """One Socket.IO connection on the default namespace (websocket transport only)."""
 
-    def __init__(self, base_url: str, *, auth: dict[str, Any] | None = None,
-                 on_event: EventCallback | None = None, tag: Any = None, http: Any = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        auth: dict[str, Any] | None = None,
+        on_event: EventCallback | None = None,
+        tag: Any = None,
+        http: Any = None,
+    ) -> None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "ws"):
             raise ValueError("only http:// (plain, loopback or behind a proxy) is supported")
@@ -82,8 +89,13 @@ class SocketClient:
             raise SocketIOError("the Socket.IO client needs aiohttp: pip install 'vuoro[simulate]'")
         try:
             async with asyncio.timeout(timeout):
-                await self._sio.connect(self.url, auth=self.auth, transports=["websocket"],
-                                        socketio_path=self.socketio_path, wait_timeout=timeout)
+                await self._sio.connect(
+                    self.url,
+                    auth=self.auth,
+                    transports=["websocket"],
+                    socketio_path=self.socketio_path,
+                    wait_timeout=timeout,
+                )
         except TimeoutError:
             await self.close()
             raise SocketIOError(f"no Socket.IO connection within {timeout}s") from None
@@ -143,30 +155,59 @@ class Swarm:
         fut: Future[Any] = asyncio.run_coroutine_threadsafe(coro, self.loop)
         return fut.result(timeout)
 
-    def client(self, base_url: str, *, auth: dict[str, Any] | None = None, on_event: EventCallback | None = None,
-               tag: Any = None) -> SocketClient:
+    def client(
+        self,
+        base_url: str,
+        *,
+        auth: dict[str, Any] | None = None,
+        on_event: EventCallback | None = None,
+        tag: Any = None,
+    ) -> SocketClient:
         """A new client on the swarm's shared session (call it on the swarm's loop; connect it there)."""
         if self._http is None:
             self._http = new_session()
         return SocketClient(base_url, auth=auth, on_event=on_event, tag=tag, http=self._http)
 
-    def connect(self, base_url: str, *, join: dict[str, Any] | None = None, auth: dict[str, Any] | None = None,
-                on_event: EventCallback | None = None, tag: Any = None, timeout: float = 15.0) -> SocketClient:
+    def connect(
+        self,
+        base_url: str,
+        *,
+        join: dict[str, Any] | None = None,
+        auth: dict[str, Any] | None = None,
+        on_event: EventCallback | None = None,
+        tag: Any = None,
+        timeout: float = 15.0,
+    ) -> SocketClient:
         return self.connect_many([(base_url, join, auth, tag)], on_event=on_event, timeout=timeout)[0]
 
-    def connect_many(self, specs: Iterable[Spec], *, on_event: EventCallback | None = None, concurrency: int = 50,
-                     timeout: float = 15.0, total_timeout: float = 600.0) -> list[SocketClient]:
+    def connect_many(
+        self,
+        specs: Iterable[Spec],
+        *,
+        on_event: EventCallback | None = None,
+        concurrency: int = 50,
+        timeout: float = 15.0,
+        total_timeout: float = 600.0,
+    ) -> list[SocketClient]:
         """Open one connection per ``(base_url, join, auth, tag)``; each joins its room and awaits the ack."""
         return self.run(self._connect_many(list(specs), on_event, concurrency, timeout), total_timeout)
 
-    def start_connect(self, specs: Iterable[Spec], *, on_event: EventCallback | None = None, concurrency: int = 50,
-                      timeout: float = 15.0) -> Future[list[SocketClient]]:
+    def start_connect(
+        self,
+        specs: Iterable[Spec],
+        *,
+        on_event: EventCallback | None = None,
+        concurrency: int = 50,
+        timeout: float = 15.0,
+    ) -> Future[list[SocketClient]]:
         """Like :meth:`connect_many` without waiting: the future holds the clients (or the error)."""
-        return asyncio.run_coroutine_threadsafe(self._connect_many(list(specs), on_event, concurrency, timeout),
-                                                self.loop)
+        return asyncio.run_coroutine_threadsafe(
+            self._connect_many(list(specs), on_event, concurrency, timeout), self.loop
+        )
 
-    async def _connect_many(self, specs: list[Spec], on_event: EventCallback | None, concurrency: int,
-                            timeout: float) -> list[SocketClient]:
+    async def _connect_many(
+        self, specs: list[Spec], on_event: EventCallback | None, concurrency: int, timeout: float
+    ) -> list[SocketClient]:
         gate = asyncio.Semaphore(concurrency)
 
         async def one(url: str, join: dict[str, Any] | None, auth: dict[str, Any] | None, tag: Any) -> SocketClient:

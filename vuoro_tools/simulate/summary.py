@@ -23,9 +23,9 @@ class TicketRecord:
     issued_real: float
     estimated_wait_s: int | None
     errand: int = 0
-    call_sent: float | None = None        # the desk's first ``next`` for it left (to time call -> board)
-    called_real: float | None = None      # the desk's answer to the first call
-    board_real: float | None = None       # the first "called" event seen on a board
+    call_sent: float | None = None  # the desk's first ``next`` for it left (to time call -> board)
+    called_real: float | None = None  # the desk's answer to the first call
+    board_real: float | None = None  # the first "called" event seen on a board
     desk: str | None = None
     outcome: str = "waiting"
 
@@ -53,21 +53,43 @@ class Summary:
     speed: float
 
     @classmethod
-    def of(cls, records: Sequence[TicketRecord], *, visits: int, speed: float, wall_s: float,
-           refused: Counter[str], errors: Counter[str], board_delays_s: list[float], phones: int,
-           phone_events: int) -> Summary:
+    def of(
+        cls,
+        records: Sequence[TicketRecord],
+        *,
+        visits: int,
+        speed: float,
+        wall_s: float,
+        refused: Counter[str],
+        errors: Counter[str],
+        board_delays_s: list[float],
+        phones: int,
+        phone_events: int,
+    ) -> Summary:
         """The day's figures from its ticket records (waits in simulated seconds)."""
         waits = [w * speed for r in records if (w := r.observed_wait_real()) is not None]
-        estimate_errors = [w * speed - r.estimated_wait_s for r in records
-                           if r.estimated_wait_s is not None and (w := r.observed_wait_real()) is not None]
+        estimate_errors = [
+            w * speed - r.estimated_wait_s
+            for r in records
+            if r.estimated_wait_s is not None and (w := r.observed_wait_real()) is not None
+        ]
         outcomes = Counter(r.outcome for r in records)
         return cls(
-            visits=visits, issued=len(records), refused=Counter(refused),
+            visits=visits,
+            issued=len(records),
+            refused=Counter(refused),
             called=sum(1 for r in records if r.called_real is not None),
-            served=outcomes["served"], no_shows=outcomes["no_show"],
+            served=outcomes["served"],
+            no_shows=outcomes["no_show"],
             unfinished=sum(n for outcome, n in outcomes.items() if outcome not in FINAL),
-            waits_sim_s=waits, board_delays_s=list(board_delays_s), estimate_errors_s=estimate_errors,
-            errors=Counter(errors), phones=phones, phone_events=phone_events, wall_s=wall_s, speed=speed,
+            waits_sim_s=waits,
+            board_delays_s=list(board_delays_s),
+            estimate_errors_s=estimate_errors,
+            errors=Counter(errors),
+            phones=phones,
+            phone_events=phone_events,
+            wall_s=wall_s,
+            speed=speed,
         )
 
     @staticmethod
@@ -93,12 +115,16 @@ class Summary:
         ]
         if self.estimate_errors_s:
             e = self.estimate_errors_s
-            out.append(f"estimate at issue   mean error {_minutes(statistics.fmean(e))} "
-                       f"(real wait minus estimate, simulated time; --out has every ticket)")
+            out.append(
+                f"estimate at issue   mean error {_minutes(statistics.fmean(e))} "
+                f"(real wait minus estimate, simulated time; --out has every ticket)"
+            )
         if self.board_delays_s:
             d = self.board_delays_s
-            out.append(f"call -> board       {len(d)} calls seen; p50 {self._p(d, 0.5) * 1000:.0f} ms, "
-                       f"p99 {self._p(d, 0.99) * 1000:.0f} ms (real time)")
+            out.append(
+                f"call -> board       {len(d)} calls seen; p50 {self._p(d, 0.5) * 1000:.0f} ms, "
+                f"p99 {self._p(d, 0.99) * 1000:.0f} ms (real time)"
+            )
         if self.phones:
             out.append(f"phones              {self.phones} followed their ticket, {self.phone_events} updates")
         out.append(f"errors              {sum(self.errors.values())} ({errors})")
@@ -116,14 +142,36 @@ def write_csv(records: Sequence[TicketRecord], path: Path, speed: float) -> int:
     """One row per ticket: the estimate shown at issue and the wait that followed (simulated and real)."""
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["number", "services", "priority", "issued_at", "estimated_wait_s", "observed_wait_s",
-                         "observed_wait_real_s", "seen_on_board", "desk", "outcome", "speed"])
+        writer.writerow(
+            [
+                "number",
+                "services",
+                "priority",
+                "issued_at",
+                "estimated_wait_s",
+                "observed_wait_s",
+                "observed_wait_real_s",
+                "seen_on_board",
+                "desk",
+                "outcome",
+                "speed",
+            ]
+        )
         for r in sorted(records, key=lambda r: r.issued_real):
             real = r.observed_wait_real()
-            writer.writerow([
-                r.number, " ".join(r.visit.services) if r.visit else "", int(bool(r.visit and r.visit.priority)),
-                clock_text(r.issued_sim_s), "" if r.estimated_wait_s is None else r.estimated_wait_s,
-                "" if real is None else round(real * speed, 1), "" if real is None else round(real, 3),
-                int(r.board_real is not None), r.desk or "", r.outcome, speed,
-            ])
+            writer.writerow(
+                [
+                    r.number,
+                    " ".join(r.visit.services) if r.visit else "",
+                    int(bool(r.visit and r.visit.priority)),
+                    clock_text(r.issued_sim_s),
+                    "" if r.estimated_wait_s is None else r.estimated_wait_s,
+                    "" if real is None else round(real * speed, 1),
+                    "" if real is None else round(real, 3),
+                    int(r.board_real is not None),
+                    r.desk or "",
+                    r.outcome,
+                    speed,
+                ]
+            )
     return len(records)

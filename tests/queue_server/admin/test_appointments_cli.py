@@ -62,25 +62,33 @@ def test_a_calendar_is_imported_once_and_keeps_nothing_personal(config_data: dic
 
     db = Database(data["database_url"])
     with db.reader() as session:
-        rows = session.execute(sa.select(Appointment.start, Appointment.duration_min, Appointment.source,
-                                         Appointment.source_uid).order_by(Appointment.start)).all()
+        rows = session.execute(
+            sa.select(Appointment.start, Appointment.duration_min, Appointment.source, Appointment.source_uid).order_by(
+                Appointment.start
+            )
+        ).all()
     db.dispose()
     assert [(r.start.isoformat(), r.duration_min, r.source) for r in rows] == [
-        ("2027-03-01T08:00:00+00:00", 30, "ics"), ("2027-03-01T08:15:00+00:00", 15, "ics")]
+        ("2027-03-01T08:00:00+00:00", 30, "ics"),
+        ("2027-03-01T08:15:00+00:00", 15, "ics"),
+    ]
     stored = Path(data["database_url"].removeprefix("sqlite:///")).read_bytes()
     for personal in ("Meikäläinen".encode(), b"matti@example.org", b"booking-1@city.example", b"Maija"):
         assert personal not in stored
 
 
-def test_an_unknown_service_or_a_file_that_is_no_calendar_is_refused(config_data: dict[str, Any],
-                                                                      tmp_path: Path) -> None:
+def test_an_unknown_service_or_a_file_that_is_no_calendar_is_refused(
+    config_data: dict[str, Any], tmp_path: Path
+) -> None:
     config = str(write_config(config_data, tmp_path))
     calendar = tmp_path / "export.ics"
     calendar.write_text(ICS, encoding="utf-8")
-    walk_ins = CliRunner().invoke(main, ["appointments", "import", str(calendar), "--service", "kela",
-                                         "--config", config])
+    walk_ins = CliRunner().invoke(
+        main, ["appointments", "import", str(calendar), "--service", "kela", "--config", config]
+    )
     assert walk_ins.exit_code == 1 and "takes no appointments" in walk_ins.output
     calendar.write_text("hello", encoding="utf-8")
-    broken = CliRunner().invoke(main, ["appointments", "import", str(calendar), "--service", "kela",
-                                       "--config", config])
+    broken = CliRunner().invoke(
+        main, ["appointments", "import", str(calendar), "--service", "kela", "--config", config]
+    )
     assert broken.exit_code == 1 and "not an iCalendar file" in broken.output

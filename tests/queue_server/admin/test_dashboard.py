@@ -82,8 +82,9 @@ def test_a_clerk_is_refused(app: Flask) -> None:
     assert login(app, "clerk").get("/admin").status_code == 403
 
 
-def test_the_page_shows_desks_services_printers_and_visits(admin_client: FlaskClient, ctx: Context,
-                                                           clock: FakeClock) -> None:
+def test_the_page_shows_desks_services_printers_and_visits(
+    admin_client: FlaskClient, ctx: Context, clock: FakeClock
+) -> None:
     tickets.issue_ticket(ctx, services=["kela"], language="fi")
     tickets.issue_ticket(ctx, services=["library"], language="fi")
     desks.call_next(ctx, "d1", "user:1")
@@ -101,8 +102,20 @@ def test_the_page_is_a_management_page_in_the_chosen_language(admin_client: Flas
     html = admin_client.get("/admin?lang=sv").get_data(as_text=True)
     assert '<html lang="sv"' in html and 'class="manage-nav"' in html and 'action="/logout"' in html
     assert '<a href="/admin/" aria-current="page">Översikt</a>' in html
-    for text in ("Besök i dag", "Tjänster", "Längsta väntan", "Uppskattning för en ny kölapp", "Diskar",
-                 "Skrivare", "Statistik", "Stängd", "FPA", "Disk 1", "ingen disk är öppen just nu", "okänt"):
+    for text in (
+        "Besök i dag",
+        "Tjänster",
+        "Längsta väntan",
+        "Uppskattning för en ny kölapp",
+        "Diskar",
+        "Skrivare",
+        "Statistik",
+        "Stängd",
+        "FPA",
+        "Disk 1",
+        "ingen disk är öppen just nu",
+        "okänt",
+    ):
         assert text in html, text
     for english in ("Visits today", "Longest wait", "Estimate for a new ticket", "Desks open", "Kela", "Desk 1"):
         assert english not in html, english
@@ -174,13 +187,18 @@ def test_desks_show_what_they_serve_and_for_how_long(ctx: Context, clock: FakeCl
     desks.set_status(ctx, "d3", "paused", "user:1")
     clock.advance(125)
     lines = {d["key"]: d for d in dashboard(ctx)["desks"]}
-    assert (lines["d1"]["status"], lines["d1"]["number"], lines["d1"]["service"], lines["d1"]["for_s"]) == \
-        ("open", "K001", "kela", 125)
+    assert (lines["d1"]["status"], lines["d1"]["number"], lines["d1"]["service"], lines["d1"]["for_s"]) == (
+        "open",
+        "K001",
+        "kela",
+        125,
+    )
     assert lines["d3"]["status"] == "paused" and lines["d3"]["number"] is None
     assert lines["d6"]["status"] == "closed"
 
 
 # -- today's appointments -------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def booking_app(config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask], clock: FakeClock) -> Flask:
@@ -197,8 +215,9 @@ def book(ctx: Context, time_of_day: str, service: str = "kela") -> str:
     return str(appointments.book(ctx, service, start, source="api")["code"])
 
 
-def test_todays_appointments_are_counted_booked_checked_in_late_and_no_show(booking_app: Flask,
-                                                                            clock: FakeClock) -> None:
+def test_todays_appointments_are_counted_booked_checked_in_late_and_no_show(
+    booking_app: Flask, clock: FakeClock
+) -> None:
     ctx = booking_app.extensions["vuoro"]
     on_time, gone, due = book(ctx, "09:30"), book(ctx, "09:45"), book(ctx, "10:00")
     for never_checked_in in ("09:00", "10:00", "10:30"):
@@ -230,20 +249,19 @@ def test_todays_appointments_are_counted_booked_checked_in_late_and_no_show(book
     assert dashboard(ctx)["appointments"]["kela"] == {"booked": 5, "checked_in": 2, "late": 0, "no_show": 2}
 
 
-def test_the_page_shows_the_appointments_of_the_services_that_take_them(booking_app: Flask,
-                                                                        clock: FakeClock) -> None:
+def test_the_page_shows_the_appointments_of_the_services_that_take_them(booking_app: Flask, clock: FakeClock) -> None:
     ctx = booking_app.extensions["vuoro"]
     book(ctx, "10:00")
     book(ctx, "10:00", "mental")
     clock.set_local("2026-11-27T10:01:00")
     html = login(booking_app, "admin").get("/admin?lang=en").get_data(as_text=True)
-    section = html[html.index('id="appointments-section"'):html.index('id="h-desks"')]
+    section = html[html.index('id="appointments-section"') : html.index('id="h-desks"')]
     assert "hidden" not in section[:40] and "Today&#39;s appointments" in section
     for text in ("Booked", "Checked in", "Late now", "No-shows", "check-in is still open"):
         assert text in section, text
     rows = re.findall(r'<tr data-key="(\w+)"( class="has-late")?>', section)
     assert rows == [("kela", ' class="has-late"'), ("mental", ' class="has-late"')]
-    assert "Mental health services <span class=\"tag\">sensitive</span>" in section  # the page is staff-only
+    assert 'Mental health services <span class="tag">sensitive</span>' in section  # the page is staff-only
     assert "Library" not in section
 
 
@@ -257,8 +275,17 @@ def test_printers_are_unknown_until_the_monitor_has_asked_them(app: Flask) -> No
     from queue_server.admin import printer_lines
 
     assert app.extensions["vuoro_printers"].monitor is None  # printer_poll_s: 0 in the tests
-    assert printer_lines(app) == [{"key": "fake", "type": "fake", "state": "unknown", "detail": "",
-                                   "checked_at": None, "kiosks": ["k1"], "last_test": None}]
+    assert printer_lines(app) == [
+        {
+            "key": "fake",
+            "type": "fake",
+            "state": "unknown",
+            "detail": "",
+            "checked_at": None,
+            "kiosks": ["k1"],
+            "last_test": None,
+        }
+    ]
 
 
 def test_printers_come_from_the_printing_extension_when_present(app: Flask) -> None:
@@ -266,8 +293,16 @@ def test_printers_come_from_the_printing_extension_when_present(app: Flask) -> N
 
     class Printing:
         def status_list(self) -> list[dict[str, Any]]:
-            return [{"key": "fake", "type": "fake", "state": "paper_low", "detail": "", "checked_at": None,
-                     "kiosks": ["k1"]}]
+            return [
+                {
+                    "key": "fake",
+                    "type": "fake",
+                    "state": "paper_low",
+                    "detail": "",
+                    "checked_at": None,
+                    "kiosks": ["k1"],
+                }
+            ]
 
     real = app.extensions.get("vuoro_printers")
     app.extensions["vuoro_printers"] = Printing()
@@ -282,7 +317,8 @@ def received(sock: Any, name: str) -> list[Any]:
 
 
 def test_an_admin_joins_the_live_namespace_and_gets_a_snapshot_then_updates(
-        app: Flask, admin_client: FlaskClient, ctx: Context) -> None:
+    app: Flask, admin_client: FlaskClient, ctx: Context
+) -> None:
     sock = socketio.test_client(app, namespace="/admin", flask_test_client=admin_client)
     try:
         ack = sock.emit("join", {"admin": True}, namespace="/admin", callback=True)
@@ -327,6 +363,7 @@ def test_an_admin_token_may_join_too(app: Flask, admin_auth: dict[str, str]) -> 
 
 # -- the PDF report's per-service table ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("language", ["fi", "sv", "en"])
 def test_the_reports_column_names_wrap_only_between_words(ctx: Context, clock: FakeClock, language: str) -> None:
     from pypdf import PdfReader
@@ -343,6 +380,6 @@ def test_the_reports_column_names_wrap_only_between_words(ctx: Context, clock: F
     # the header row: after the table's heading, before the first service's name in its first column
     start = extracted.index(text("report.by_service", language)) + len(text("report.by_service", language))
     first = ctx.config.text(ctx.config.service_map[next(iter(report.by_service))].name, language)
-    header_lines = extracted[start:extracted.index(first, start)].split()
+    header_lines = extracted[start : extracted.index(first, start)].split()
     words = {w for h in _service_headers(language) for w in h.split()}
     assert set(header_lines) == words  # a word cut in two would leave pieces that are no header's word

@@ -13,8 +13,9 @@ from queue_server.services.context import Context
 def manager_client(app: Flask, ctx: Context) -> FlaskClient:
     add_user(ctx.db, "manager", "manager-password-1", "admin")
     client = app.test_client()
-    assert client.post("/api/session", json={"username": "manager", "password": "manager-password-1"}).status_code \
-        == 200
+    assert (
+        client.post("/api/session", json={"username": "manager", "password": "manager-password-1"}).status_code == 200
+    )
     return client
 
 
@@ -32,10 +33,11 @@ def test_the_audit_page_filters_by_kind_and_shows_what_changed(app: Flask, ctx: 
     services_only = client.get("/admin/audit?action=service&lang=en").get_data(as_text=True)
     assert 'data-action="service.update"' in services_only and 'data-action="user.create"' not in services_only
     assert "action=service." in services_only, "the CSV link carries the same filter"
-    assert 'data-action' not in client.get("/admin/audit?actor=user:1").get_data(as_text=True)
-    assert 'data-action' not in client.get("/admin/audit?from=2999-01-01").get_data(as_text=True)
+    assert "data-action" not in client.get("/admin/audit?actor=user:1").get_data(as_text=True)
+    assert "data-action" not in client.get("/admin/audit?from=2999-01-01").get_data(as_text=True)
     assert 'data-action="service.update"' in client.get(f"/admin/audit?to={ctx.today().isoformat()}").get_data(
-        as_text=True)
+        as_text=True
+    )
     assert client.get("/admin/audit?from=not-a-date&action=nonsense").status_code == 200, "ignored, not a 500"
 
 

@@ -25,25 +25,32 @@ def log_in(app: Flask, ctx: Context, role: str) -> FlaskClient:
 def section(html: str, attribute: str, key: str) -> str:
     """The HTML of one desk's, zone's or kiosk's section."""
     start = html.index(f'<section class="layout-item" id="{attribute}-{key}"')
-    return html[start:html.index("</section>", start)]
+    return html[start : html.index("</section>", start)]
 
 
 def desk_form(**fields: object) -> dict[str, object]:
-    form: dict[str, object] = {"label-fi": "Tiski 1", "label-sv": "Disk 1", "label-en": "Desk 1",
-                               "location-fi": "2. kerros", "zone": "z2", "services": ["kela"]}
+    form: dict[str, object] = {
+        "label-fi": "Tiski 1",
+        "label-sv": "Disk 1",
+        "label-en": "Desk 1",
+        "location-fi": "2. kerros",
+        "zone": "z2",
+        "services": ["kela"],
+    }
     form.update(fields)
     return form
 
 
 def test_every_page_is_in_the_navigation_in_order_and_a_supervisor_sees_only_the_days_part(
-        app: Flask, ctx: Context) -> None:
+    app: Flask, ctx: Context
+) -> None:
     admin = log_in(app, ctx, "admin")
     html = admin.get("/admin/kiosks?lang=en").get_data(as_text=True)
-    nav = re.findall(r'<a href="/admin/(\w+)"', html[html.index('class="manage-nav"'):html.index("<main")])
+    nav = re.findall(r'<a href="/admin/(\w+)"', html[html.index('class="manage-nav"') : html.index("<main")])
     assert nav == ["services", "desks", "zones", "kiosks", "staff", "devices", "audit"]
     supervisor = log_in(app, ctx, "supervisor")
     html = supervisor.get("/admin/desks?lang=en").get_data(as_text=True)
-    nav = re.findall(r'<a href="/admin/(\w+)"', html[html.index('class="manage-nav"'):html.index("<main")])
+    nav = re.findall(r'<a href="/admin/(\w+)"', html[html.index('class="manage-nav"') : html.index("<main")])
     assert nav == ["services", "desks"]
     assert 'action="/admin/desks/d1"' in html, "a supervisor changes a desk for the day"
     assert "/retire" not in html and 'id="add-desk"' not in html and 'id="accounts"' not in html
@@ -60,8 +67,8 @@ def test_every_page_is_in_the_navigation_in_order_and_a_supervisor_sees_only_the
 def test_the_desks_page_shows_each_desk_and_who_may_open_it(app: Flask, ctx: Context) -> None:
     admin = log_in(app, ctx, "admin")
     html = admin.get("/admin/desks?lang=en").get_data(as_text=True)
-    row = html[html.index('<tr data-desk="d1">'):]
-    row = row[:row.index("</tr>")]
+    row = html[html.index('<tr data-desk="d1">') :]
+    row = row[: row.index("</tr>")]
     assert "Desk 1" in row and "2nd floor" in row and "Kela" in row and "every account" in row
     form = section(html, "desk", "d1")
     assert 'id="desk-d1-label-sv" name="label-sv" type="text" lang="sv" maxlength="80" value="Disk 1"' in form
@@ -72,10 +79,10 @@ def test_the_desks_page_shows_each_desk_and_who_may_open_it(app: Flask, ctx: Con
     assert admin.post("/admin/accounts/mh/desks", data={"desks": ["h1"]}).status_code == 303
     assert staff.list_users(ctx)[[u["username"] for u in staff.list_users(ctx)].index("mh")]["desks"] == ["h1"]
     html = admin.get("/admin/desks?lang=en").get_data(as_text=True)
-    h1 = html[html.index('<tr data-desk="h1">'):]
-    assert "mh; every account not limited to some desks" in h1[:h1.index("</tr>")]
-    d1 = html[html.index('<tr data-desk="d1">'):]
-    assert "mh" not in d1[:d1.index("</tr>")]
+    h1 = html[html.index('<tr data-desk="h1">') :]
+    assert "mh; every account not limited to some desks" in h1[: h1.index("</tr>")]
+    d1 = html[html.index('<tr data-desk="d1">') :]
+    assert "mh" not in d1[: d1.index("</tr>")]
     assert admin.post("/admin/accounts/mh/desks", data={}).status_code == 303  # none ticked: any desk
     assert {u["username"]: u["desks"] for u in staff.list_users(ctx)}["mh"] is None
     assert admin.post("/admin/accounts/nobody/desks", data={"desks": ["d1"]}).status_code == 404
@@ -114,8 +121,16 @@ def test_a_manager_sets_a_zones_sound_and_message_line(app: Flask, ctx: Context)
     html = admin.get("/admin/zones?lang=sv").get_data(as_text=True)
     z2 = section(html, "zone", "z2")
     assert 'href="/board/z2"' in z2 and "Meddelanderad på finska" in z2 and 'maxlength="200"' in z2
-    form = {"name-fi": "2. kerros", "name-sv": "2 våningen", "name-en": "2nd floor", "language": "sv",
-            "chime": "1", "volume": "0.3", "message-fi": "Kela suljetaan tänään klo 16", "message-sv": " "}
+    form = {
+        "name-fi": "2. kerros",
+        "name-sv": "2 våningen",
+        "name-en": "2nd floor",
+        "language": "sv",
+        "chime": "1",
+        "volume": "0.3",
+        "message-fi": "Kela suljetaan tänään klo 16",
+        "message-sv": " ",
+    }
     assert admin.post("/admin/zones/z2", data=form).status_code == 303
     zone = ctx.config.zone_map["z2"]
     assert (zone.language, zone.chime, zone.speech, zone.volume) == ("sv", True, False, 0.3)
@@ -135,8 +150,8 @@ def test_a_manager_sets_a_zones_sound_and_message_line(app: Flask, ctx: Context)
 def test_a_manager_limits_a_kiosk_and_tests_a_printer(app: Flask, ctx: Context) -> None:
     admin = log_in(app, ctx, "admin")
     html = admin.get("/admin/kiosks?lang=en").get_data(as_text=True)
-    printers = html[html.index('<tr data-printer="fake">'):]
-    printers = printers[:printers.index("</tr>")]
+    printers = html[html.index('<tr data-printer="fake">') :]
+    printers = printers[: printers.index("</tr>")]
     assert "unknown" in printers and "k1" in printers and "not yet" in printers
     assert 'aria-label="Print a test ticket on fake"' in printers
     k1 = section(html, "kiosk", "k1")
@@ -159,6 +174,6 @@ def test_a_manager_limits_a_kiosk_and_tests_a_printer(app: Flask, ctx: Context) 
         time.sleep(0.02)
     html = admin.get("/admin/kiosks?tested=fake&lang=en").get_data(as_text=True)
     assert 'id="test-sent"' in html and "A test ticket was sent to fake" in html
-    last = html[html.index('<tr data-printer="fake">'):]
-    assert "succeeded at " in last[:last.index("</tr>")]
+    last = html[html.index('<tr data-printer="fake">') :]
+    assert "succeeded at " in last[: last.index("</tr>")]
     assert admin.post("/admin/printers/nothing/test").status_code == 404

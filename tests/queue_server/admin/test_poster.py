@@ -52,8 +52,7 @@ def test_the_poster_codes_the_join_page_and_says_it_in_every_language(poster_app
     assert 'class="manage-nav"' not in html  # nothing but the poster (the tools hide in print)
 
 
-def test_the_kiosks_page_links_each_poster_and_a_kiosk_without_remote_services_is_warned_of(
-        poster_app: Flask) -> None:
+def test_the_kiosks_page_links_each_poster_and_a_kiosk_without_remote_services_is_warned_of(poster_app: Flask) -> None:
     admin = log_in(poster_app, poster_app.extensions["vuoro"], "admin")
     html = admin.get("/admin/kiosks?lang=en").get_data(as_text=True)
     for key in ("k1", "k2"):

@@ -19,9 +19,14 @@ from queue_server.api.openapi import build_document
 from tests.queue_server.helpers import Api, OpenApi, bearer
 from tests.queue_server.test_concurrency import run_threads
 
-APPOINTMENT_PATHS = {("post", "/api/appointments"), ("get", "/api/appointments"),
-                     ("get", "/api/appointments/{code}"), ("delete", "/api/appointments/{code}"),
-                     ("post", "/api/bookings"), ("get", "/api/services/{key}/slots")}
+APPOINTMENT_PATHS = {
+    ("post", "/api/appointments"),
+    ("get", "/api/appointments"),
+    ("get", "/api/appointments/{code}"),
+    ("delete", "/api/appointments/{code}"),
+    ("post", "/api/bookings"),
+    ("get", "/api/services/{key}/slots"),
+}
 KELA = {"slot_minutes": 15, "per_slot": 2, "hours": {"mon": "08:00-12:00", "fri": "08:00-12:00"}}
 AT_1015 = "2026-11-27T10:15:00+02:00"
 
@@ -63,12 +68,24 @@ def test_every_documented_answer_of_appointments_bookings_and_slots(booking_app:
     full = call("post", "/api/bookings", 409, json={"service": "kela", "start": AT_1015})
     assert full["error"]["code"] == "slot_full"
     assert call("get", "/api/services/kela/slots?day=2026-11-27", 200)["slots"][9]["free"] == 0
-    assert call("post", "/api/bookings", 400, json={"service": "kela", "start": "2026-11-27T10:07:00+02:00"}
-                )["error"]["code"] == "not_a_slot"
-    assert call("post", "/api/bookings", 400, json={"service": "kela", "start": "2026-11-27T12:00:00+02:00"}
-                )["error"]["code"] == "not_a_slot"  # the last slot starts at 11:45
-    assert call("post", "/api/bookings", 409, json={"service": "kela", "start": "2026-11-27T09:00:00+02:00"}
-                )["error"]["code"] == "slot_past"
+    assert (
+        call("post", "/api/bookings", 400, json={"service": "kela", "start": "2026-11-27T10:07:00+02:00"})["error"][
+            "code"
+        ]
+        == "not_a_slot"
+    )
+    assert (
+        call("post", "/api/bookings", 400, json={"service": "kela", "start": "2026-11-27T12:00:00+02:00"})["error"][
+            "code"
+        ]
+        == "not_a_slot"
+    )  # the last slot starts at 11:45
+    assert (
+        call("post", "/api/bookings", 409, json={"service": "kela", "start": "2026-11-27T09:00:00+02:00"})["error"][
+            "code"
+        ]
+        == "slot_past"
+    )
     call("post", "/api/bookings", 409, json={"service": "library", "start": AT_1015})
     call("post", "/api/bookings", 404, json={"service": "passport", "start": AT_1015})
     call("post", "/api/bookings", 400, json={"service": "kela", "start": "2026-11-27T10:15:00"})  # no offset
@@ -81,8 +98,9 @@ def test_every_documented_answer_of_appointments_bookings_and_slots(booking_app:
     call("delete", "/api/appointments/AAAAAA", 404)
     for method in ("get", "delete"):  # a code takes no body: only the edge refuses (a control character)
         call(method, "/api/appointments/AAAAAA?x=%00", 400)
-    again = call("post", "/api/appointments", 201, booking, {"service": "kela", "start": AT_1015,
-                                                              "duration_min": 30})["appointment"]
+    again = call("post", "/api/appointments", 201, booking, {"service": "kela", "start": AT_1015, "duration_min": 30})[
+        "appointment"
+    ]
     assert again["duration_min"] == 30, "the cancelled place was given back"
     call("post", "/api/appointments", 409, booking, {"service": "kela", "start": AT_1015})
     call("post", "/api/appointments", 400, booking, {"service": "kela", "start": AT_1015, "duration_min": 0})
@@ -91,9 +109,11 @@ def test_every_documented_answer_of_appointments_bookings_and_slots(booking_app:
     call("post", "/api/appointments", 403, kiosk, {"service": "kela", "start": AT_1015})
 
     day = call("get", "/api/appointments?day=2026-11-27&service=kela", 200, booking)["appointments"]
-    assert [(a["start"], a["status"]) for a in day] == [("2026-11-27T08:15:00+00:00", "cancelled"),
-                                                        ("2026-11-27T08:15:00+00:00", "booked"),
-                                                        ("2026-11-27T08:15:00+00:00", "booked")]
+    assert [(a["start"], a["status"]) for a in day] == [
+        ("2026-11-27T08:15:00+00:00", "cancelled"),
+        ("2026-11-27T08:15:00+00:00", "booked"),
+        ("2026-11-27T08:15:00+00:00", "booked"),
+    ]
     assert call("get", "/api/appointments?day=2026-11-28", 200, booking)["appointments"] == []
     call("get", "/api/appointments?day=tomorrow", 400, booking)
     call("get", "/api/appointments?day=0001-01-01", 400, booking)
@@ -101,23 +121,33 @@ def test_every_documented_answer_of_appointments_bookings_and_slots(booking_app:
     call("get", "/api/appointments", 401)
     call("get", "/api/appointments", 403, kiosk)
 
-    documented = {(method, path, int(status)) for path, item in build_document()["paths"].items()
-                  for method, op in item.items() for status in op["responses"] if (method, path) in APPOINTMENT_PATHS}
+    documented = {
+        (method, path, int(status))
+        for path, item in build_document()["paths"].items()
+        for method, op in item.items()
+        for status in op["responses"]
+        if (method, path) in APPOINTMENT_PATHS
+    }
     # 503 (database away) and 429 (limits) are produced in their own tests; 413 in the openapi tour's edge
     assert {d for d in documented if d[2] not in (503, 429, 413)} - seen == set()
 
 
 def test_nothing_personal_is_kept_of_an_appointment(booking_app: Flask) -> None:
-    body = booking_app.test_client().post("/api/bookings", json={"service": "kela", "start": AT_1015,
-                                                                 }).get_json()["appointment"]
+    body = (
+        booking_app.test_client()
+        .post("/api/bookings", json={"service": "kela", "start": AT_1015})
+        .get_json()["appointment"]
+    )
     assert set(body) == {"code", "service", "start", "duration_min", "status", "checked_in_at"}
-    refused = booking_app.test_client().post("/api/bookings", json={"service": "kela", "start": AT_1015,
-                                                                    "name": "Matti Meikäläinen"})
+    refused = booking_app.test_client().post(
+        "/api/bookings", json={"service": "kela", "start": AT_1015, "name": "Matti Meikäläinen"}
+    )
     assert refused.status_code == 400  # no field for a name, and no room for one
 
 
 def test_twenty_concurrent_bookings_for_a_slot_of_two_give_exactly_two(
-        any_db_config: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask]) -> None:
+    any_db_config: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask]
+) -> None:
     app = make_app(with_appointments(any_db_config))
 
     def book(_: int, barrier: threading.Barrier) -> int:
@@ -132,7 +162,8 @@ def test_twenty_concurrent_bookings_for_a_slot_of_two_give_exactly_two(
 
 
 def test_bookings_and_code_lookups_are_rate_limited_per_address(
-        config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask]) -> None:
+    config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask]
+) -> None:
     """Guessing codes stays hopeless: one budget for looking a code up and for cancelling with one."""
     data = with_appointments(config_data, per_slot=10)
     data["limits"] = {"enabled": True, "booking_per_client": "2/hour", "appointment_code_per_client": "3/hour"}
@@ -141,13 +172,18 @@ def test_bookings_and_code_lookups_are_rate_limited_per_address(
     assert [r.status_code for r in made] == [201, 201, 429]
     assert made[2].get_json()["error"]["code"] == "rate_limited" and made[2].headers["Retry-After"]
     code = made[0].get_json()["appointment"]["code"]
-    tries = [client.get(f"/api/appointments/{code}").status_code, client.get("/api/appointments/CCCCCC").status_code,
-             client.delete("/api/appointments/DDDDDD").status_code, client.get(f"/api/appointments/{code}").status_code]
+    tries = [
+        client.get(f"/api/appointments/{code}").status_code,
+        client.get("/api/appointments/CCCCCC").status_code,
+        client.delete("/api/appointments/DDDDDD").status_code,
+        client.get(f"/api/appointments/{code}").status_code,
+    ]
     assert tries == [200, 404, 404, 429]
 
 
 def test_the_public_books_only_services_that_are_not_sensitive(
-        config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask]) -> None:
+    config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask]
+) -> None:
     """A sensitive service's slots filling up could be watched like its queue: its free places are not public,
     and its appointments come from its own booking system; the listing says which services the page offers."""
     data = with_appointments(config_data)
@@ -160,5 +196,7 @@ def test_the_public_books_only_services_that_are_not_sensitive(
     assert (slots.status_code, slots.get_json()["error"]["code"]) == (409, "no_appointments")
     assert client.post("/api/bookings", json={"service": "mental", "start": AT_1015}).status_code == 409
     booking = bearer(app.extensions["vuoro"], "booking", "calendar")
-    assert client.post("/api/appointments", json={"service": "mental", "start": AT_1015},
-                       headers=booking).status_code == 201
+    assert (
+        client.post("/api/appointments", json={"service": "mental", "start": AT_1015}, headers=booking).status_code
+        == 201
+    )

@@ -19,8 +19,9 @@ def services(api: Api) -> dict[str, Any]:
     return {s["key"]: s for s in api.get("/api/services", expect=200).get_json()["services"]}
 
 
-def test_every_documented_answer_of_the_configuration_api(app: Flask, openapi: OpenApi, kiosk_auth: dict[str, str],
-                                                          clock: FakeClock) -> None:
+def test_every_documented_answer_of_the_configuration_api(
+    app: Flask, openapi: OpenApi, kiosk_auth: dict[str, str], clock: FakeClock
+) -> None:
     api = Api(app.test_client(), openapi, admin(app))
     anonymous = Api(app.test_client(), openapi, {})
     kiosk = Api(app.test_client(), openapi, kiosk_auth)
@@ -31,8 +32,8 @@ def test_every_documented_answer_of_the_configuration_api(app: Flask, openapi: O
     passport = {"key": "passport", "prefix": "P", "name": {"fi": "Passit", "sv": "Pass", "en": "Passports"}}
     body = api.request("post", "/api/services", json=passport, expect=201).get_json()
     assert body["version"] == 2 and body["config"]["services"][-1]["key"] == "passport"
-    api.request("post", "/api/services", json=passport, expect=409)              # exists already
-    api.request("post", "/api/services", json={"key": "x"}, expect=400)           # no prefix, no name
+    api.request("post", "/api/services", json=passport, expect=409)  # exists already
+    api.request("post", "/api/services", json={"key": "x"}, expect=400)  # no prefix, no name
     anonymous.request("post", "/api/services", json=passport, expect=401)
     kiosk.request("post", "/api/services", json=passport, expect=403)
     api.request("post", "/api/services", json={**passport, "key": "visa", "name": {"sv": "Visum"}}, expect=400)
@@ -74,7 +75,7 @@ def test_every_documented_answer_of_the_configuration_api(app: Flask, openapi: O
     kiosk.request("patch", "/api/desks/d1", json={}, expect=403)
     api.request("patch", "/api/desks/d1", json={"services": ["kela", "passport"]}, expect=200)
 
-    api.request("delete", "/api/services/kela", expect=409)      # a ticket waits
+    api.request("delete", "/api/services/kela", expect=409)  # a ticket waits
     api.request("delete", "/api/services/passport", expect=409)  # desk d1 serves it
     api.request("patch", "/api/desks/d1", json={"services": ["kela"]}, expect=200)
     api.request("delete", "/api/services/passport", expect=200)
@@ -85,7 +86,8 @@ def test_every_documented_answer_of_the_configuration_api(app: Flask, openapi: O
 
 
 def test_a_kiosk_sees_a_closed_service_at_once_and_the_estimator_uses_a_new_service_time(
-        app: Flask, openapi: OpenApi, kiosk_auth: dict[str, str], clock: FakeClock) -> None:
+    app: Flask, openapi: OpenApi, kiosk_auth: dict[str, str], clock: FakeClock
+) -> None:
     api = Api(app.test_client(), openapi, admin(app))
     kiosk = Api(app.test_client(), openapi, kiosk_auth)
     today = app.extensions["vuoro"].today().isoformat()
@@ -104,7 +106,8 @@ def test_a_kiosk_sees_a_closed_service_at_once_and_the_estimator_uses_a_new_serv
 
 
 def test_a_service_takes_appointments_through_the_api_and_its_slots_follow_at_once(
-        app: Flask, openapi: OpenApi) -> None:
+    app: Flask, openapi: OpenApi
+) -> None:
     api = Api(app.test_client(), openapi, admin(app))
     public = Api(app.test_client(), openapi, {})
     public.get("/api/services/library/slots?day=2026-11-30", expect=409)  # walk-ins only
@@ -114,8 +117,13 @@ def test_a_service_takes_appointments_through_the_api_and_its_slots_follow_at_on
     monday = public.get("/api/services/library/slots?day=2026-11-30", expect=200).get_json()["slots"]
     assert [(s["start"][11:16], s["capacity"]) for s in monday] == [("07:00", 3), ("07:20", 3), ("07:40", 3)]
 
-    for bad in ({"slot_minutes": 2}, {"per_slot": "many"}, {"hours": {"mon": "10:00-09:00"}}, {"colour": "red"},
-                {"prefix": "a"}):
+    for bad in (
+        {"slot_minutes": 2},
+        {"per_slot": "many"},
+        {"hours": {"mon": "10:00-09:00"}},
+        {"colour": "red"},
+        {"prefix": "a"},
+    ):
         error = api.request("patch", "/api/services/library", json={"appointments": bad}, expect=400).get_json()
         assert error["error"]["code"] == "invalid_request" and "appointments." in error["error"]["message"]
     assert len(public.get("/api/services/library/slots?day=2026-11-30", expect=200).get_json()["slots"]) == 3
@@ -126,12 +134,19 @@ def test_a_service_takes_appointments_through_the_api_and_its_slots_follow_at_on
 
 def test_the_push_thresholds_and_the_poster_s_remote_tickets_are_changed_live(app: Flask, openapi: OpenApi) -> None:
     api = Api(app.test_client(), openapi, admin(app))
-    body = api.request("patch", "/api/services/kela", json={"notify_at_position": 5, "notify_at_wait_s": 600,
-                                                             "remote": True, "remote_daily_limit": 40},
-                       expect=200).get_json()
+    body = api.request(
+        "patch",
+        "/api/services/kela",
+        json={"notify_at_position": 5, "notify_at_wait_s": 600, "remote": True, "remote_daily_limit": 40},
+        expect=200,
+    ).get_json()
     kela = {s["key"]: s for s in body["config"]["services"]}["kela"]
-    assert (kela["notify_at_position"], kela["notify_at_wait_s"], kela["remote"], kela["remote_daily_limit"]) == \
-        (5, 600, True, 40)
+    assert (kela["notify_at_position"], kela["notify_at_wait_s"], kela["remote"], kela["remote_daily_limit"]) == (
+        5,
+        600,
+        True,
+        40,
+    )
     service = app.extensions["vuoro"].config.service_map["kela"]
     assert (service.notify_at_position, service.remote) == (5, True)  # the worker reads the live config
     for bad in ({"notify_at_position": 0}, {"notify_at_wait_s": -1}, {"remote_daily_limit": 0}, {"remote": "maybe"}):

@@ -38,8 +38,9 @@ def test_logging_out_closes_the_desk_the_clerk_opened(centre: Centre, anna: Api,
     assert ctx.live is not None and ctx.live.desk_status("d1") == "closed"
 
 
-def test_disabling_an_account_closes_its_desks_and_returns_its_ticket(centre: Centre, anna: Api, ctx: Context,
-                                                                      admin_auth: dict[str, str]) -> None:
+def test_disabling_an_account_closes_its_desks_and_returns_its_ticket(
+    centre: Centre, anna: Api, ctx: Context, admin_auth: dict[str, str]
+) -> None:
     """Its session may never log out (a closed laptop): the change that ends its rights closes its desk."""
     first = centre.issue("kela")
     anna.post("/api/desks/d1/next", expect=200)
@@ -48,8 +49,9 @@ def test_disabling_an_account_closes_its_desks_and_returns_its_ticket(centre: Ce
     assert centre.ticket(first["token"])["status"] == "waiting"
 
 
-def test_revoking_a_desk_device_closes_the_desks_it_held(centre: Centre, ctx: Context,
-                                                         admin_auth: dict[str, str]) -> None:
+def test_revoking_a_desk_device_closes_the_desks_it_held(
+    centre: Centre, ctx: Context, admin_auth: dict[str, str]
+) -> None:
     centre.api.post("/api/desks/d5/status", json={"status": "open"}, headers=centre.desk_auth, expect=200)
     devices = centre.api.get("/api/devices", headers=admin_auth, expect=200).get_json()["devices"]
     device = next(d for d in devices if d["name"] == "desk-device")
@@ -74,7 +76,8 @@ def test_a_paused_desk_closes_at_log_out_as_well(centre: Centre, anna: Api) -> N
 
 
 def test_a_ticket_at_the_desk_at_log_out_goes_back_to_its_queue_in_its_place(
-        centre: Centre, anna: Api, ctx: Context) -> None:
+    centre: Centre, anna: Api, ctx: Context
+) -> None:
     for _ in range(3):
         centre.issue("kela")
     anna.post("/api/desks/d1/next", expect=200)
@@ -86,7 +89,11 @@ def test_a_ticket_at_the_desk_at_log_out_goes_back_to_its_queue_in_its_place(
     assert (stored.status, stored.desk_key, stored.queued_at) == ("waiting", None, arrived)
     last = events(ctx)[-1]
     assert (last.type, last.from_status, last.desk_key, last.actor.startswith("user:")) == (
-        "returned", "serving", "d1", True)
+        "returned",
+        "serving",
+        "d1",
+        True,
+    )
     assert centre.call_next("d5") == "K001"  # first again, ahead of those who came after
 
 
@@ -101,7 +108,8 @@ def test_opening_another_desk_closes_the_one_held(centre: Centre, anna: Api) -> 
 
 
 def test_switching_away_from_a_desk_with_a_ticket_is_refused_and_changes_nothing(
-        centre: Centre, anna: Api, ctx: Context) -> None:
+    centre: Centre, anna: Api, ctx: Context
+) -> None:
     centre.issue("kela")
     centre.issue("kela")
     anna.post("/api/desks/d1/next", expect=200)
@@ -115,7 +123,8 @@ def test_switching_away_from_a_desk_with_a_ticket_is_refused_and_changes_nothing
 
 
 def test_a_colleague_who_takes_over_the_desk_keeps_it_when_the_first_clerk_logs_out(
-        app: Flask, centre: Centre, anna: Api, openapi: OpenApi, ctx: Context) -> None:
+    app: Flask, centre: Centre, anna: Api, openapi: OpenApi, ctx: Context
+) -> None:
     anna.post("/api/desks/d1/status", json={"status": "open"}, expect=200)
     centre.issue("kela")
     bertta = clerk(app, openapi)
@@ -155,6 +164,7 @@ def test_log_out_works_with_the_database_away(centre: Centre, anna: Api, monkeyp
 
     def away(*_: object) -> list[str]:
         raise DatabaseUnavailable("Connection refused")
+
     monkeypatch.setattr(session_api, "release_desks", away)
     anna.delete("/api/session", expect=204)
     assert anna.client.get("/api/session").status_code == 401

@@ -24,16 +24,16 @@ def numbers(centre: Centre, desk: str) -> list[str]:
     return [t["number"] for t in waiting(centre, desk)["tickets"]]
 
 
-def test_the_list_shows_numbers_waits_priority_and_errands_and_nothing_else(centre: Centre, clock: FakeClock,
-                                                                            ctx: Context) -> None:
+def test_the_list_shows_numbers_waits_priority_and_errands_and_nothing_else(
+    centre: Centre, clock: FakeClock, ctx: Context
+) -> None:
     first = centre.issue("kela", "library", "health")
     centre.issue("kela", priority=True, step_s=30)
     body = waiting(centre, "d1")
     assert body["desk"] == "d1" and body["total"] == 2
     assert [set(t) for t in body["tickets"]] == [ENTRY_FIELDS, ENTRY_FIELDS]
     priority, normal = body["tickets"]
-    assert (priority["number"], priority["priority"], priority["errands"], priority["waited_s"]) == (
-        "K002", True, 1, 0)
+    assert (priority["number"], priority["priority"], priority["errands"], priority["waited_s"]) == ("K002", True, 1, 0)
     assert (normal["number"], normal["service"], normal["priority"], normal["errands"]) == ("K001", "kela", False, 3)
     assert normal["waited_s"] == 30 and normal["queued_at"] == ticket(ctx, "K001").queued_at.isoformat()
     assert normal["id"] == ticket(ctx, "K001").id
@@ -42,8 +42,14 @@ def test_the_list_shows_numbers_waits_priority_and_errands_and_nothing_else(cent
 
 
 def test_the_list_is_in_the_order_next_calls(centre: Centre) -> None:
-    for service, priority in [("library", False), ("kela", False), ("kela", True), ("library", True),
-                              ("kela", True), ("kela", False)]:
+    for service, priority in [
+        ("library", False),
+        ("kela", False),
+        ("kela", True),
+        ("library", True),
+        ("kela", True),
+        ("kela", False),
+    ]:
         centre.issue(service, priority=priority)
     # d2 serves both: priority first, at most two in a row (priority_ratio 2), then the longest waiting
     listed = numbers(centre, "d2")
@@ -98,8 +104,9 @@ def test_an_unknown_desk_is_404_and_a_kiosk_may_not_look(centre: Centre) -> None
     assert_error(centre.api.get("/api/desks/d1/waiting"), 401, "unauthorized")
 
 
-def test_the_list_is_read_from_the_live_model_without_touching_the_database(centre: Centre, ctx: Context,
-                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_list_is_read_from_the_live_model_without_touching_the_database(
+    centre: Centre, ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for _ in range(3):
         centre.issue("kela")
     waiting(centre, "d1")  # the model is built
@@ -112,7 +119,9 @@ def test_the_list_is_read_from_the_live_model_without_touching_the_database(cent
             if threading.current_thread() is threading.main_thread():  # the request's, not the feed thread's
                 sessions.append(name)
             return real(*args, **kwargs)
+
         return session
+
     for name in ("reader", "writer"):
         monkeypatch.setattr(ctx.db, name, counted(name))
     listed = waiting_module.waiting_list(ctx, "d1")  # what the endpoint answers, less its token check
@@ -121,6 +130,7 @@ def test_the_list_is_read_from_the_live_model_without_touching_the_database(cent
 
 
 # -- calling from the list ---------------------------------------------------------------------------------------
+
 
 def test_a_ticket_picked_from_the_list_is_called_by_its_id(centre: Centre) -> None:
     for _ in range(3):
@@ -148,8 +158,17 @@ def test_calling_an_id_of_another_day_or_none_is_404(centre: Centre, clock: Fake
     assert picked["number"] == "K001"
 
 
-@pytest.mark.parametrize("body", [{"ticket": 0}, {"ticket": "1"}, {"ticket": True}, {"ticket": None},
-                                  {"ticket": 1, "number": "K001"}, {"ticket": 2 ** 31}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"ticket": 0},
+        {"ticket": "1"},
+        {"ticket": True},
+        {"ticket": None},
+        {"ticket": 1, "number": "K001"},
+        {"ticket": 2**31},
+    ],
+)
 def test_a_malformed_pick_is_400(centre: Centre, body: dict[str, Any]) -> None:
     centre.issue("kela")
     assert_error(centre.act("d1", "call", json=body, expect=400), 400, "invalid_request")

@@ -22,14 +22,21 @@ def status_of(centre: Centre, desk: str) -> str:
 
 # -- reading desks -------------------------------------------------------------------------------------------
 
+
 def test_desks_are_listed_in_config_order_all_closed_at_first(centre: Centre) -> None:
     desks = centre.api.get("/api/desks", headers=centre.desk_auth, expect=200).get_json()["desks"]
     assert [d["key"] for d in desks] == ["d1", "d2", "d3", "h1", "d5", "d6"]
     assert {d["status"] for d in desks} == {"closed"}
-    assert desks[0] == {"key": "d1", "label": "Tiski 1", "location": "2. kerros", "zone": "z2",
-                        "services": ["kela"], "status": "closed",
-                        "labels": {"fi": "Tiski 1", "sv": "Disk 1", "en": "Desk 1"},
-                        "locations": {"fi": "2. kerros", "sv": "2 våningen", "en": "2nd floor"}}
+    assert desks[0] == {
+        "key": "d1",
+        "label": "Tiski 1",
+        "location": "2. kerros",
+        "zone": "z2",
+        "services": ["kela"],
+        "status": "closed",
+        "labels": {"fi": "Tiski 1", "sv": "Disk 1", "en": "Desk 1"},
+        "locations": {"fi": "2. kerros", "sv": "2 våningen", "en": "2nd floor"},
+    }
 
 
 def test_a_desk_s_label_and_location_follow_the_asked_language(centre: Centre) -> None:
@@ -67,6 +74,7 @@ def test_a_clerk_session_may_read_desks(clerk_client: FlaskClient, openapi: Open
 
 
 # -- calling -------------------------------------------------------------------------------------------------
+
 
 def test_next_calls_the_longest_waiting_ticket_to_the_desk(centre: Centre, clock: FakeClock) -> None:
     centre.issue("kela")
@@ -127,6 +135,7 @@ def test_a_clerk_session_may_call(clerk_client: FlaskClient, centre: Centre, ope
 
 # -- calling a specific number -------------------------------------------------------------------------------
 
+
 def test_call_takes_a_number_out_of_order(centre: Centre) -> None:
     for _ in range(3):
         centre.issue("kela")
@@ -172,13 +181,24 @@ def test_calling_a_finished_number_is_409(centre: Centre) -> None:
     assert_error(centre.act("d1", "call", json={"number": "K001"}, expect=409), 409, "invalid_transition")
 
 
-@pytest.mark.parametrize("body", [{"number": "42"}, {"number": "K"}, {"number": "K-1"}, {"number": 1},
-                                  {"number": "K001", "desk": "d2"}, {}, {"number": "K" + "1" * 20}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"number": "42"},
+        {"number": "K"},
+        {"number": "K-1"},
+        {"number": 1},
+        {"number": "K001", "desk": "d2"},
+        {},
+        {"number": "K" + "1" * 20},
+    ],
+)
 def test_a_malformed_call_is_400(centre: Centre, body: dict[str, Any]) -> None:
     assert_error(centre.act("d1", "call", json=body, expect=400), 400, "invalid_request")
 
 
 # -- recall, start, finish, no-show --------------------------------------------------------------------------
+
 
 def test_recall_announces_the_same_ticket_again(centre: Centre, clock: FakeClock, ctx: Context) -> None:
     centre.issue("kela")
@@ -247,8 +267,10 @@ def test_acting_without_a_current_ticket_is_409(centre: Centre, action: str, bod
 
 # -- errands -------------------------------------------------------------------------------------------------
 
+
 def test_after_the_first_errand_the_ticket_waits_for_the_next_keeping_number_and_arrival(
-        centre: Centre, ctx: Context) -> None:
+    centre: Centre, ctx: Context
+) -> None:
     token = centre.issue("kela", "library")["token"]
     centre.issue("library")  # L001 arrives after K001
     arrived = ticket(ctx, "K001").queued_at
@@ -281,8 +303,12 @@ def test_a_visit_with_three_errands_ends_after_the_last(centre: Centre, ctx: Con
     assert centre.serve_next("h1") == "K001"
     assert centre.ticket(token)["status"] == "done"
     types = [(e.type, e.service_key, e.to_service_key) for e in events(ctx) if e.type != "called"]
-    assert types == [("issued", "kela", None), ("next_errand", "kela", "library"),
-                     ("next_errand", "library", "health"), ("finished", "health", None)]
+    assert types == [
+        ("issued", "kela", None),
+        ("next_errand", "kela", "library"),
+        ("next_errand", "library", "health"),
+        ("finished", "health", None),
+    ]
 
 
 def test_the_same_desk_can_serve_the_next_errand(centre: Centre) -> None:
@@ -292,6 +318,7 @@ def test_the_same_desk_can_serve_the_next_errand(centre: Centre) -> None:
 
 
 # -- return to queue -----------------------------------------------------------------------------------------
+
 
 def test_return_puts_the_ticket_back_keeping_its_place(centre: Centre, ctx: Context) -> None:
     centre.issue("kela")
@@ -316,9 +343,10 @@ def test_a_ticket_being_served_can_be_returned(centre: Centre) -> None:
 
 # -- transfer ------------------------------------------------------------------------------------------------
 
+
 def test_transfer_keeps_the_original_arrival_time(centre: Centre, ctx: Context) -> None:
     centre.issue("library")  # L001, first
-    centre.issue("kela")     # K001, second
+    centre.issue("kela")  # K001, second
     centre.issue("library")  # L002, third
     centre.call_next("d1")
     body = centre.act("d1", "transfer", json={"service": "library"})
@@ -373,6 +401,7 @@ def test_a_malformed_transfer_is_400(centre: Centre, body: dict[str, Any]) -> No
 
 # -- desk status ---------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("status", ["open", "paused", "closed"])
 def test_desk_status_can_be_set_and_is_listed(centre: Centre, status: str) -> None:
     body = centre.act("d1", "status", json={"status": status})
@@ -425,6 +454,7 @@ def test_a_malformed_status_is_400(centre: Centre, body: dict[str, Any]) -> None
 
 # -- every desk endpoint: credentials and unknown desks -------------------------------------------------------
 
+
 @pytest.mark.parametrize(("action", "body"), ALL_ACTIONS)
 def test_every_desk_action_needs_credentials(api: Api, action: str, body: Any) -> None:
     assert_error(api.post(f"/api/desks/d1/{action}", json=body), 401, "unauthorized")
@@ -450,10 +480,14 @@ def test_every_desk_action_on_an_unknown_desk_is_404(centre: Centre, action: str
 
 
 @pytest.mark.parametrize("action", list(BODY_ACTIONS))
-def test_a_desk_action_with_a_body_that_is_not_json_is_400(client: FlaskClient, desk_auth: dict[str, str],
-                                                          action: str) -> None:
-    resp = client.post(f"/api/desks/d1/{action}", data="number=K001",
-                       headers={**desk_auth, "Content-Type": "application/x-www-form-urlencoded"})
+def test_a_desk_action_with_a_body_that_is_not_json_is_400(
+    client: FlaskClient, desk_auth: dict[str, str], action: str
+) -> None:
+    resp = client.post(
+        f"/api/desks/d1/{action}",
+        data="number=K001",
+        headers={**desk_auth, "Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert_error(resp, 400, "invalid_json")
 
 

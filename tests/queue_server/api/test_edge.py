@@ -37,13 +37,18 @@ def edge(edge_app: Flask) -> tuple[FlaskClient, dict[str, str], str]:
 
 
 def json_routes(token: str) -> list[tuple[str, str]]:
-    return [("POST", "/api/tickets"), ("POST", "/api/session"), ("POST", "/api/desks/d1/call"),
-            ("POST", "/api/desks/d1/transfer"), ("POST", "/api/desks/d1/status"),
-            ("POST", f"/api/tickets/{token}/feedback")]
+    return [
+        ("POST", "/api/tickets"),
+        ("POST", "/api/session"),
+        ("POST", "/api/desks/d1/call"),
+        ("POST", "/api/desks/d1/transfer"),
+        ("POST", "/api/desks/d1/status"),
+        ("POST", f"/api/tickets/{token}/feedback"),
+    ]
 
 
 def test_json_nested_a_thousand_deep_is_invalid_json_everywhere_and_logs_nothing(
-    edge: tuple[FlaskClient, dict[str, str], str], caplog: pytest.LogCaptureFixture,
+    edge: tuple[FlaskClient, dict[str, str], str], caplog: pytest.LogCaptureFixture
 ) -> None:
     client, auth, token = edge
     with caplog.at_level(logging.WARNING):
@@ -55,24 +60,23 @@ def test_json_nested_a_thousand_deep_is_invalid_json_everywhere_and_logs_nothing
 
 @pytest.mark.parametrize("bad", ["a\x00b", "a\x1bb", "\x7f", "line\nbreak", "\ud800"])
 def test_a_control_character_in_any_text_is_refused_before_the_database(
-    edge: tuple[FlaskClient, dict[str, str], str], bad: str,
+    edge: tuple[FlaskClient, dict[str, str], str], bad: str
 ) -> None:
     client, auth, token = edge
     assert_error(client.post("/api/session", json={"username": bad, "password": "x"}), 400, "invalid_text")
     assert_error(client.post("/api/session", json={"username": "clerk1", "password": bad}), 400, "invalid_text")
-    assert_error(client.post("/api/tickets", json={"services": ["kela"], "kiosk": bad}, headers=auth), 400,
-                 "invalid_text")
+    assert_error(
+        client.post("/api/tickets", json={"services": ["kela"], "kiosk": bad}, headers=auth), 400, "invalid_text"
+    )
     if bad == "\ud800":
         return  # a URL or a form carries bytes: no lone surrogate can arrive in one (only JSON can say "\ud800")
     # the log-in form, the query and the path too
     assert client.post("/login", data={"username": bad, "password": "x"}).status_code == 400
-    assert_error(client.get("/api/stats", query_string={"service": bad}, headers=auth), 400,
-                 "invalid_text")
+    assert_error(client.get("/api/stats", query_string={"service": bad}, headers=auth), 400, "invalid_text")
     assert_error(client.get("/api/services", query_string={"language": bad}), 400, "invalid_text")
     assert_error(client.get(f"/api/tickets/{token}{quote(bad)}"), 400, "invalid_text")
     # and a clean log-in still works on the same database
-    assert client.post("/api/session", json={"username": "clerk1", "password": "clerk-password-1"}).status_code \
-        == 200
+    assert client.post("/api/session", json={"username": "clerk1", "password": "clerk-password-1"}).status_code == 200
 
 
 def test_valid_json_of_the_wrong_shape_is_the_models_to_refuse(edge: tuple[FlaskClient, dict[str, str], str]) -> None:

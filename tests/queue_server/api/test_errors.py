@@ -17,14 +17,30 @@ from tests.queue_server.helpers import Centre, assert_error
 
 #: every endpoint that reads a JSON body, as (path, method)
 BODY_ENDPOINTS = [
-    ("/api/tickets", "POST"), ("/api/session", "POST"), ("/api/desks/d2/transfer", "POST"),
-    ("/api/desks/d2/call", "POST"), ("/api/desks/d2/status", "POST"),
+    ("/api/tickets", "POST"),
+    ("/api/session", "POST"),
+    ("/api/desks/d2/transfer", "POST"),
+    ("/api/desks/d2/call", "POST"),
+    ("/api/desks/d2/status", "POST"),
 ]
 PATHS = [
-    "/api/services", "/api/tickets", "/api/tickets/abc", "/api/desks", "/api/desks/d2", "/api/desks/d2/next",
-    "/api/desks/d2/recall", "/api/desks/d2/start", "/api/desks/d2/finish", "/api/desks/d2/no-show",
-    "/api/desks/d2/return", "/api/desks/d2/transfer", "/api/desks/d2/call", "/api/desks/d2/status",
-    "/api/session", "/api/desks/no-such-desk/next", "/api/desks/%00/next",
+    "/api/services",
+    "/api/tickets",
+    "/api/tickets/abc",
+    "/api/desks",
+    "/api/desks/d2",
+    "/api/desks/d2/next",
+    "/api/desks/d2/recall",
+    "/api/desks/d2/start",
+    "/api/desks/d2/finish",
+    "/api/desks/d2/no-show",
+    "/api/desks/d2/return",
+    "/api/desks/d2/transfer",
+    "/api/desks/d2/call",
+    "/api/desks/d2/status",
+    "/api/session",
+    "/api/desks/no-such-desk/next",
+    "/api/desks/%00/next",
 ]
 
 json_values = st.recursive(
@@ -36,8 +52,9 @@ json_values = st.recursive(
 near_miss = st.fixed_dictionaries(
     {},
     optional={
-        "services": st.lists(st.sampled_from(["kela", "library", "health", "mental", "x", "", "KELA"]) | json_values,
-                             max_size=7),
+        "services": st.lists(
+            st.sampled_from(["kela", "library", "health", "mental", "x", "", "KELA"]) | json_values, max_size=7
+        ),
         "language": st.sampled_from(["fi", "sv", "en", "de", ""]) | json_values,
         "priority": st.booleans() | json_values,
         "kiosk": st.sampled_from(["k1", "k2", "k9"]) | json_values,
@@ -61,8 +78,11 @@ def test_a_wrong_method_is_a_json_405_with_allow(client: FlaskClient) -> None:
 
 
 def test_a_huge_body_is_a_json_413(client: FlaskClient, kiosk_auth: dict[str, str]) -> None:
-    resp = client.post("/api/tickets", data=b'{"services": ["' + b"k" * 100_000 + b'"]}',
-                       headers={**kiosk_auth, "Content-Type": "application/json"})
+    resp = client.post(
+        "/api/tickets",
+        data=b'{"services": ["' + b"k" * 100_000 + b'"]}',
+        headers={**kiosk_auth, "Content-Type": "application/json"},
+    )
     assert_error(resp, 413)
 
 
@@ -72,7 +92,8 @@ def test_an_error_without_an_opening_time_has_no_opens_at(centre: Centre) -> Non
 
 
 def test_an_unexpected_failure_is_a_json_500_that_does_not_log_the_token(
-        app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     def broken(ctx: Any, token: str) -> Any:
         raise RuntimeError("disk on fire")
 
@@ -88,8 +109,9 @@ def test_an_unexpected_failure_is_a_json_500_that_does_not_log_the_token(
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(endpoint=st.sampled_from(BODY_ENDPOINTS), body=near_miss | json_values)
-def test_no_json_body_ever_gives_a_500(client: FlaskClient, desk_auth: dict[str, str], kiosk_auth: dict[str, str],
-                                  endpoint: tuple[str, str], body: Any) -> None:
+def test_no_json_body_ever_gives_a_500(
+    client: FlaskClient, desk_auth: dict[str, str], kiosk_auth: dict[str, str], endpoint: tuple[str, str], body: Any
+) -> None:
     path, method = endpoint
     headers = kiosk_auth if path == "/api/tickets" else desk_auth
     resp = client.open(path, method=method, json=body, headers=headers)
@@ -99,10 +121,15 @@ def test_no_json_body_ever_gives_a_500(client: FlaskClient, desk_auth: dict[str,
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(path=st.sampled_from(PATHS), method=st.sampled_from(["GET", "POST", "DELETE", "PUT"]),
-       data=st.binary(max_size=64), content_type=st.sampled_from(["application/json", "text/plain", ""]))
-def test_no_raw_request_gives_a_500(client: FlaskClient, desk_auth: dict[str, str], path: str, method: str,
-                                    data: bytes, content_type: str) -> None:
+@given(
+    path=st.sampled_from(PATHS),
+    method=st.sampled_from(["GET", "POST", "DELETE", "PUT"]),
+    data=st.binary(max_size=64),
+    content_type=st.sampled_from(["application/json", "text/plain", ""]),
+)
+def test_no_raw_request_gives_a_500(
+    client: FlaskClient, desk_auth: dict[str, str], path: str, method: str, data: bytes, content_type: str
+) -> None:
     headers = {**desk_auth, "Content-Type": content_type} if content_type else dict(desk_auth)
     resp = client.open(path, method=method, data=data, headers=headers)
     assert resp.status_code < 500, (method, path, data, resp.get_data(as_text=True))
@@ -116,8 +143,12 @@ def test_no_path_parameter_gives_a_500(client: FlaskClient, desk_auth: dict[str,
     from urllib.parse import quote
 
     quoted = quote(segment, safe="")
-    for method, path in [("GET", f"/api/tickets/{quoted}"), ("DELETE", f"/api/tickets/{quoted}"),
-                         ("GET", f"/api/desks/{quoted}"), ("POST", f"/api/desks/{quoted}/next")]:
+    for method, path in [
+        ("GET", f"/api/tickets/{quoted}"),
+        ("DELETE", f"/api/tickets/{quoted}"),
+        ("GET", f"/api/desks/{quoted}"),
+        ("POST", f"/api/desks/{quoted}/next"),
+    ]:
         resp = client.open(path, method=method, headers=desk_auth)
         if bad_text(segment):  # refused at the edge, before any lookup
             assert_error(resp, 400, "invalid_text")

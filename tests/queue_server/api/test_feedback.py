@@ -21,8 +21,12 @@ def finished(centre: Centre) -> str:
 
 def stored(ctx: Context) -> list[tuple[Any, ...]]:
     with ctx.db.reader() as session:
-        return [tuple(r) for r in session.execute(
-            sa.select(Feedback.business_day, Feedback.service_key, Feedback.rating, Feedback.category))]
+        return [
+            tuple(r)
+            for r in session.execute(
+                sa.select(Feedback.business_day, Feedback.service_key, Feedback.rating, Feedback.category)
+            )
+        ]
 
 
 def test_a_finished_visit_may_be_rated_once(api: Api, centre: Centre, ctx: Context) -> None:
@@ -49,20 +53,31 @@ def test_a_ticket_still_waiting_cannot_be_rated(api: Api, centre: Centre, ctx: C
     assert stored(ctx) == []
 
 
-@pytest.mark.parametrize("body", [
-    {"rating": 0}, {"rating": 6}, {"rating": "5"}, {"rating": 4.5}, {"rating": True}, {},
-    {"rating": 3, "category": "clerk"}, {"rating": 3, "comment": "the clerk was rude"},
-])
-def test_anything_but_a_rating_and_a_known_category_is_refused(api: Api, centre: Centre, ctx: Context,
-                                                                body: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"rating": 0},
+        {"rating": 6},
+        {"rating": "5"},
+        {"rating": 4.5},
+        {"rating": True},
+        {},
+        {"rating": 3, "category": "clerk"},
+        {"rating": 3, "comment": "the clerk was rude"},
+    ],
+)
+def test_anything_but_a_rating_and_a_known_category_is_refused(
+    api: Api, centre: Centre, ctx: Context, body: dict[str, Any]
+) -> None:
     token = finished(centre)
     assert_error(api.post(f"/api/tickets/{token}/feedback", json=body), 400)
     assert stored(ctx) == []
 
 
 def test_an_unknown_token_is_404(api: Api) -> None:
-    assert_error(api.post("/api/tickets/not-a-real-token-0000000000/feedback", json={"rating": 3}), 404,
-                 "unknown_ticket")
+    assert_error(
+        api.post("/api/tickets/not-a-real-token-0000000000/feedback", json={"rating": 3}), 404, "unknown_ticket"
+    )
 
 
 def test_a_finished_ticket_of_an_earlier_day_no_longer_resolves(api: Api, centre: Centre) -> None:
@@ -73,8 +88,7 @@ def test_a_finished_ticket_of_an_earlier_day_no_longer_resolves(api: Api, centre
 
 def test_feedback_shows_in_statistics(api: Api, centre: Centre, admin_auth: dict[str, str]) -> None:
     for rating, category in ((5, None), (2, "waiting_time")):
-        api.post(f"/api/tickets/{finished(centre)}/feedback", json={"rating": rating, "category": category},
-                 expect=201)
+        api.post(f"/api/tickets/{finished(centre)}/feedback", json={"rating": rating, "category": category}, expect=201)
     body = api.get("/api/stats", headers=admin_auth, expect=200).get_json()
     assert body["feedback"]["answers"] == 2 and body["feedback"]["mean_rating"] == 3.5
     assert body["feedback"]["ratings"] == {"1": 0, "2": 1, "3": 0, "4": 0, "5": 1}

@@ -21,8 +21,11 @@ def test_health_is_503_when_the_database_is_gone(app: Flask, ctx: Context, api: 
     finally:
         ctx.db.engine.dispose()
         ctx.db.engine = working
-    assert resp.get_json() == {"status": "unavailable", "database": False,
-                               "error": {"code": "database_unavailable", "message": "unable to open database file"}}
+    assert resp.get_json() == {
+        "status": "unavailable",
+        "database": False,
+        "error": {"code": "database_unavailable", "message": "unable to open database file"},
+    }
     assert int(resp.headers["Retry-After"]) > 0
     assert api.get("/healthz", expect=200).get_json()["database"] is True
 

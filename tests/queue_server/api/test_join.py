@@ -44,11 +44,16 @@ def join(api: Api, *services: str, kiosk: str = "k1", expect: int = 201, **field
 
 def test_a_phone_gets_a_ticket_as_a_kiosk_would_without_a_token(api: Api, ctx: Context) -> None:
     got = join(api, "kela", "library", language="en")
-    at_kiosk = api.post("/api/tickets", json={"services": ["library"]}, headers=bearer(ctx, "kiosk", "k1"),
-                        expect=201).get_json()["ticket"]
+    at_kiosk = api.post(
+        "/api/tickets", json={"services": ["library"]}, headers=bearer(ctx, "kiosk", "k1"), expect=201
+    ).get_json()["ticket"]
     assert set(got) == set(at_kiosk) >= TICKET_FIELDS  # the kiosk's answer, token and phone page included
-    assert (got["number"], got["language"], got["pending_services"], got["priority"]) == \
-        ("K001", "en", ["library"], False)
+    assert (got["number"], got["language"], got["pending_services"], got["priority"]) == (
+        "K001",
+        "en",
+        ["library"],
+        False,
+    )
     assert at_kiosk["number"] == "L001"
     assert got["track_url"] == f"http://vuoro.test/t/{got['token']}"
     assert api.get(f"/api/tickets/{got['token']}", expect=200).get_json()["ticket"]["number"] == "K001"
@@ -72,30 +77,39 @@ def test_what_the_poster_does_not_offer_is_refused_with_its_reason(api: Api, ctx
         assert session.scalar(sa.select(sa.func.count()).select_from(Ticket)) == 0
 
 
-@pytest.mark.parametrize("body", [
-    {}, {"services": []}, {"services": ["kela", "kela"]}, {"services": ["kela"] * 6},
-    {"services": ["kela"], "priority": True}, {"services": ["kela"], "kiosk": "k2"},
-    {"services": ["kela"], "language": "de"}, {"appointment": "ABCDEF"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"services": []},
+        {"services": ["kela", "kela"]},
+        {"services": ["kela"] * 6},
+        {"services": ["kela"], "priority": True},
+        {"services": ["kela"], "kiosk": "k2"},
+        {"services": ["kela"], "language": "de"},
+        {"appointment": "ABCDEF"},
+    ],
+)
 def test_a_malformed_request_is_a_400(api: Api, body: dict[str, Any]) -> None:
     """Priority is not offered from a phone, nor a check-in, nor another kiosk."""
     assert_error(api.post("/api/join/k1", json=body, expect=400), 400)
 
 
-def test_the_remote_cap_and_the_daily_limit_answer_409_and_the_kiosk_keeps_giving(
-        api: Api, ctx: Context) -> None:
+def test_the_remote_cap_and_the_daily_limit_answer_409_and_the_kiosk_keeps_giving(api: Api, ctx: Context) -> None:
     for _ in range(3):
         join(api, "library")
     error = assert_error(join(api, "library", expect=409), 409, "remote_limit_reached")
     assert error["service"] == "library"
     kiosk = bearer(ctx, "kiosk", "k1")
     api.post("/api/tickets", json={"services": ["library"]}, headers=kiosk, expect=201)  # the fourth, at the kiosk
-    error = assert_error(api.post("/api/tickets", json={"services": ["library"]}, headers=kiosk, expect=409), 409,
-                         "daily_limit_reached")
+    error = assert_error(
+        api.post("/api/tickets", json={"services": ["library"]}, headers=kiosk, expect=409), 409, "daily_limit_reached"
+    )
     assert_error(join(api, "library", expect=409), 409, "daily_limit_reached")  # the daily limit speaks first
 
 
 # -- rate limits --------------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def limited(tmp_path: Path, openapi: OpenApi) -> Iterator[Callable[[dict[str, str]], Flask]]:
@@ -128,9 +142,11 @@ def browser(app: Flask) -> FlaskClient:
 
 def written(app: Flask) -> tuple[int, int, tuple[Any, ...]]:
     with app.extensions["vuoro"].db.reader() as s:
-        return (s.scalar(sa.select(sa.func.count()).select_from(Ticket)) or 0,
-                s.scalar(sa.select(sa.func.count()).select_from(TicketEvent)) or 0,
-                tuple(s.execute(sa.select(Counter.scope, Counter.value).order_by(Counter.scope)).all()))
+        return (
+            s.scalar(sa.select(sa.func.count()).select_from(Ticket)) or 0,
+            s.scalar(sa.select(sa.func.count()).select_from(TicketEvent)) or 0,
+            tuple(s.execute(sa.select(Counter.scope, Counter.value).order_by(Counter.scope)).all()),
+        )
 
 
 def assert_limited(api: Api) -> None:
@@ -140,7 +156,8 @@ def assert_limited(api: Api) -> None:
 
 
 def test_each_browser_has_its_own_budget_and_the_address_a_larger_one(
-        limited: Callable[[dict[str, str]], Flask], openapi: OpenApi) -> None:
+    limited: Callable[[dict[str, str]], Flask], openapi: OpenApi
+) -> None:
     app = limited({"remote_per_browser": "3/hour", "remote_per_client": "6/hour"})
     first, second = Api(browser(app), openapi), Api(browser(app), openapi)
     for _ in range(3):
@@ -155,7 +172,8 @@ def test_each_browser_has_its_own_budget_and_the_address_a_larger_one(
 
 
 def test_without_the_pages_cookie_the_browser_budget_is_the_addresses(
-        limited: Callable[[dict[str, str]], Flask], openapi: OpenApi) -> None:
+    limited: Callable[[dict[str, str]], Flask], openapi: OpenApi
+) -> None:
     app = limited({"remote_per_browser": "2/hour", "remote_per_client": "50/hour"})
     bare = Api(app.test_client(), openapi)
     for _ in range(2):

@@ -39,8 +39,9 @@ def last_test(app: Flask, printer: str, timeout_s: float = 5.0) -> dict[str, Any
     raise AssertionError(f"no test print outcome for {printer}")
 
 
-def test_every_documented_answer_of_the_layout_api(app: Flask, openapi: OpenApi, kiosk_auth: dict[str, str],
-                                                   desk_auth: dict[str, str]) -> None:
+def test_every_documented_answer_of_the_layout_api(
+    app: Flask, openapi: OpenApi, kiosk_auth: dict[str, str], desk_auth: dict[str, str]
+) -> None:
     api = admin_api(app, openapi)
     anonymous, kiosk = Api(app.test_client(), openapi, {}), Api(app.test_client(), openapi, kiosk_auth)
     desk = Api(app.test_client(), openapi, desk_auth)
@@ -52,9 +53,12 @@ def test_every_documented_answer_of_the_layout_api(app: Flask, openapi: OpenApi,
         who.request("delete", "/api/desks/d3", expect=status)
         who.request("post", "/api/printers/fake/test", expect=status)
 
-    body = api.request("patch", "/api/zones/z1", json={"chime": True, "volume": 0.8,
-                                                       "message": {"fi": " Kela suljetaan klo 16 ", "en": ""}},
-                       expect=200).get_json()
+    body = api.request(
+        "patch",
+        "/api/zones/z1",
+        json={"chime": True, "volume": 0.8, "message": {"fi": " Kela suljetaan klo 16 ", "en": ""}},
+        expect=200,
+    ).get_json()
     assert body["config"]["zones"][0]["message"] == {"fi": "Kela suljetaan klo 16"}  # blank texts left out
     api.request("patch", "/api/zones/z1", json={"volume": 1.5}, expect=400)
     api.request("patch", "/api/zones/z1", json={"message": {"fi": "x" * 201}}, expect=400)
@@ -74,15 +78,20 @@ def test_every_documented_answer_of_the_layout_api(app: Flask, openapi: OpenApi,
     api.request("patch", "/api/kiosks/k9", json={"printer": None}, expect=404)
     api.request("patch", "/api/kiosks/k1", json={"printer": None, "services": None, "language": None}, expect=200)
     assert anonymous.get("/api/kiosks/k1", expect=200).get_json() == {
-        "key": "k1", "zone": "z1", "language": "fi", "printer": False, "services": None}
+        "key": "k1",
+        "zone": "z1",
+        "language": "fi",
+        "printer": False,
+        "services": None,
+    }
 
     created = api.request("post", "/api/desks", json=new_desk, expect=201).get_json()
     assert created["config"]["desks"][-1]["key"] == "d7"
-    api.request("post", "/api/desks", json=new_desk, expect=409)                                # exists already
+    api.request("post", "/api/desks", json=new_desk, expect=409)  # exists already
     api.request("post", "/api/desks", json={**new_desk, "key": "d8", "zone": "z9"}, expect=400)  # no such zone
     api.request("post", "/api/desks", json={"key": "d8"}, expect=400)
     desk.request("post", "/api/desks/d7/status", json={"status": "open"}, expect=200)
-    api.request("delete", "/api/desks/d7", expect=409)                                          # open
+    api.request("delete", "/api/desks/d7", expect=409)  # open
     desk.request("post", "/api/desks/d7/status", json={"status": "closed"}, expect=200)
     api.request("delete", "/api/desks/d7", expect=200)
     api.request("delete", "/api/desks/d7", expect=404)
@@ -95,10 +104,16 @@ def test_every_documented_answer_of_the_layout_api(app: Flask, openapi: OpenApi,
 def test_a_board_shows_its_zones_message_line_and_loses_it_when_cleared(app: Flask, openapi: OpenApi) -> None:
     api = admin_api(app, openapi)
     assert board_snapshot(app, "z2")["message"] == {}
-    api.request("patch", "/api/zones/z2", json={"message": {"fi": "Kela suljetaan tänään klo 16",
-                                                            "sv": "FPA stänger i dag kl. 16"}}, expect=200)
-    assert board_snapshot(app, "z2")["message"] == {"fi": "Kela suljetaan tänään klo 16",
-                                                    "sv": "FPA stänger i dag kl. 16"}
+    api.request(
+        "patch",
+        "/api/zones/z2",
+        json={"message": {"fi": "Kela suljetaan tänään klo 16", "sv": "FPA stänger i dag kl. 16"}},
+        expect=200,
+    )
+    assert board_snapshot(app, "z2")["message"] == {
+        "fi": "Kela suljetaan tänään klo 16",
+        "sv": "FPA stänger i dag kl. 16",
+    }
     assert board_snapshot(app, "z1")["message"] == {}, "another zone's boards say nothing"
     api.request("patch", "/api/zones/z2", json={"message": {"fi": "  "}}, expect=200)
     assert board_snapshot(app, "z2")["message"] == {}
@@ -106,8 +121,9 @@ def test_a_board_shows_its_zones_message_line_and_loses_it_when_cleared(app: Fla
     assert [e["action"] for e in entries][:2] == ["zone.update", "zone.update"]
 
 
-def test_a_kiosk_limited_to_one_service_issues_only_that_one(app: Flask, openapi: OpenApi,
-                                                           kiosk_auth: dict[str, str]) -> None:
+def test_a_kiosk_limited_to_one_service_issues_only_that_one(
+    app: Flask, openapi: OpenApi, kiosk_auth: dict[str, str]
+) -> None:
     api = admin_api(app, openapi)
     kiosk = Api(app.test_client(), openapi, kiosk_auth)
     api.request("patch", "/api/kiosks/k1", json={"services": ["kela"]}, expect=200)
@@ -119,13 +135,14 @@ def test_a_kiosk_limited_to_one_service_issues_only_that_one(app: Flask, openapi
 
 
 def test_a_new_desk_calls_at_once_and_a_desk_cannot_be_retired_while_it_serves(
-        app: Flask, openapi: OpenApi, kiosk_auth: dict[str, str], desk_auth: dict[str, str],
-        clock: FakeClock) -> None:
+    app: Flask, openapi: OpenApi, kiosk_auth: dict[str, str], desk_auth: dict[str, str], clock: FakeClock
+) -> None:
     api = admin_api(app, openapi)
     kiosk = Api(app.test_client(), openapi, kiosk_auth)
     desk = Api(app.test_client(), openapi, desk_auth)
-    api.request("post", "/api/desks", json={"key": "p1", "label": "Passit", "services": ["health"], "zone": "z1"},
-                expect=201)
+    api.request(
+        "post", "/api/desks", json={"key": "p1", "label": "Passit", "services": ["health"], "zone": "z1"}, expect=201
+    )
     number = kiosk.post("/api/tickets", json={"services": ["health"]}, expect=201).get_json()["ticket"]["number"]
     clock.advance(60)
     called = desk.post("/api/desks/p1/next", expect=200).get_json()
@@ -140,8 +157,9 @@ def test_a_new_desk_calls_at_once_and_a_desk_cannot_be_retired_while_it_serves(
     desk.post("/api/desks/p1/next", expect=404)
 
 
-def test_the_last_desk_of_a_service_with_waiting_visitors_stays(app: Flask, openapi: OpenApi,
-                                                                kiosk_auth: dict[str, str]) -> None:
+def test_the_last_desk_of_a_service_with_waiting_visitors_stays(
+    app: Flask, openapi: OpenApi, kiosk_auth: dict[str, str]
+) -> None:
     api = admin_api(app, openapi)
     kiosk = Api(app.test_client(), openapi, kiosk_auth)
     api.request("delete", "/api/desks/d2", expect=200)  # d3 still serves the library; nobody waits for it anyway
@@ -151,11 +169,10 @@ def test_the_last_desk_of_a_service_with_waiting_visitors_stays(app: Flask, open
     api.request("delete", "/api/desks/d1", expect=200)  # kela has d5 and d6 besides
 
 
-def test_a_test_print_reports_its_outcome_in_the_printers_status(make_app: Callable[[dict[str, Any]], Flask],
-                                                                 config_data: dict[str, Any],
-                                                                 openapi: OpenApi) -> None:
-    config_data["printers"] += [{"key": "broken", "type": "fake", "fail": "offline"},
-                                {"key": "screen", "type": "none"}]
+def test_a_test_print_reports_its_outcome_in_the_printers_status(
+    make_app: Callable[[dict[str, Any]], Flask], config_data: dict[str, Any], openapi: OpenApi
+) -> None:
+    config_data["printers"] += [{"key": "broken", "type": "fake", "fail": "offline"}, {"key": "screen", "type": "none"}]
     app = make_app(config_data)
     api = admin_api(app, openapi)
     assert api.request("post", "/api/printers/fake/test", expect=202).get_json()["printer"]["last_test"] is None

@@ -16,33 +16,60 @@ from tests.queue_server.helpers import Api, OpenApi, bearer
 jsonschema = pytest.importorskip("jsonschema", reason="jsonschema validates the API against its OpenAPI document")
 
 #: operations whose tests live with their own features, not with the queue engine
-ELSEWHERE = {("get", "/api/printers"), ("get", "/api/stats"), ("get", "/api/stats.csv"),
-             ("get", "/api/report.pdf"), ("post", "/api/tickets/{token}/feedback"),
-             # the centre's configuration: tests/queue_server/api/test_centre.py
-             ("get", "/api/config"), ("post", "/api/services"), ("patch", "/api/services/{key}"),
-             ("delete", "/api/services/{key}"), ("put", "/api/services/{key}/exceptions/{day}"),
-             ("delete", "/api/services/{key}/exceptions/{day}"), ("put", "/api/exceptions/{day}"),
-             ("delete", "/api/exceptions/{day}"), ("patch", "/api/desks/{key}"),
-             # staff, devices, audit: tests/queue_server/api/test_staff.py
-             ("get", "/api/users"), ("post", "/api/users"), ("patch", "/api/users/{name}"),
-             ("post", "/api/users/{name}/password-reset"), ("get", "/api/devices"), ("post", "/api/devices"),
-             ("delete", "/api/devices/{device_id}"), ("get", "/api/audit"), ("post", "/api/devices/pair/start"),
-             ("get", "/api/devices/pair/{code}"), ("post", "/api/devices/pair"),
-             # zones, kiosks, adding and retiring desks, printer tests: tests/queue_server/api/test_layout.py
-             ("patch", "/api/zones/{key}"), ("get", "/api/kiosks/{key}"), ("patch", "/api/kiosks/{key}"),
-             ("post", "/api/desks"), ("delete", "/api/desks/{key}"), ("post", "/api/printers/{key}/test"),
-             # appointments, bookings and slots: tests/queue_server/api/test_appointments.py
-             ("post", "/api/appointments"), ("get", "/api/appointments"), ("get", "/api/appointments/{code}"),
-             ("delete", "/api/appointments/{code}"), ("post", "/api/bookings"), ("get", "/api/services/{key}/slots"),
-             # the calendar file of an appointment: tests/queue_server/pages/test_book_page.py
-             ("get", "/api/appointments/{code}/calendar.ics"),
-             # Web Push: tests/queue_server/realtime/test_push.py
-             ("get", "/api/push/key"), ("post", "/api/tickets/{token}/push"), ("delete", "/api/tickets/{token}/push"),
-             ("get", "/api/tickets/{token}/push"),
-             # a ticket from the QR poster, on one's own phone: tests/queue_server/api/test_join.py
-             ("post", "/api/join/{kiosk}"),
-             # "I am here" of a remote ticket: tests/queue_server/services/test_arrival.py
-             ("post", "/api/tickets/{token}/here")}
+ELSEWHERE = {
+    ("get", "/api/printers"),
+    ("get", "/api/stats"),
+    ("get", "/api/stats.csv"),
+    ("get", "/api/report.pdf"),
+    ("post", "/api/tickets/{token}/feedback"),
+    # the centre's configuration: tests/queue_server/api/test_centre.py
+    ("get", "/api/config"),
+    ("post", "/api/services"),
+    ("patch", "/api/services/{key}"),
+    ("delete", "/api/services/{key}"),
+    ("put", "/api/services/{key}/exceptions/{day}"),
+    ("delete", "/api/services/{key}/exceptions/{day}"),
+    ("put", "/api/exceptions/{day}"),
+    ("delete", "/api/exceptions/{day}"),
+    ("patch", "/api/desks/{key}"),
+    # staff, devices, audit: tests/queue_server/api/test_staff.py
+    ("get", "/api/users"),
+    ("post", "/api/users"),
+    ("patch", "/api/users/{name}"),
+    ("post", "/api/users/{name}/password-reset"),
+    ("get", "/api/devices"),
+    ("post", "/api/devices"),
+    ("delete", "/api/devices/{device_id}"),
+    ("get", "/api/audit"),
+    ("post", "/api/devices/pair/start"),
+    ("get", "/api/devices/pair/{code}"),
+    ("post", "/api/devices/pair"),
+    # zones, kiosks, adding and retiring desks, printer tests: tests/queue_server/api/test_layout.py
+    ("patch", "/api/zones/{key}"),
+    ("get", "/api/kiosks/{key}"),
+    ("patch", "/api/kiosks/{key}"),
+    ("post", "/api/desks"),
+    ("delete", "/api/desks/{key}"),
+    ("post", "/api/printers/{key}/test"),
+    # appointments, bookings and slots: tests/queue_server/api/test_appointments.py
+    ("post", "/api/appointments"),
+    ("get", "/api/appointments"),
+    ("get", "/api/appointments/{code}"),
+    ("delete", "/api/appointments/{code}"),
+    ("post", "/api/bookings"),
+    ("get", "/api/services/{key}/slots"),
+    # the calendar file of an appointment: tests/queue_server/pages/test_book_page.py
+    ("get", "/api/appointments/{code}/calendar.ics"),
+    # Web Push: tests/queue_server/realtime/test_push.py
+    ("get", "/api/push/key"),
+    ("post", "/api/tickets/{token}/push"),
+    ("delete", "/api/tickets/{token}/push"),
+    ("get", "/api/tickets/{token}/push"),
+    # a ticket from the QR poster, on one's own phone: tests/queue_server/api/test_join.py
+    ("post", "/api/join/{kiosk}"),
+    # "I am here" of a remote ticket: tests/queue_server/services/test_arrival.py
+    ("post", "/api/tickets/{token}/here"),
+}
 #: documented for every desk action, but only reachable for some (a simple action always has a ticket to show;
 #: without a body there is nothing malformed except a CSRF failure, which tests/queue_server/test_security covers)
 UNREACHABLE = {("post", f"/api/desks/{{key}}/{a}", 204) for a in ("recall", "start", "finish", "no-show", "return")}
@@ -55,8 +82,14 @@ LIMITED = 429
 
 def concrete(template: str, token: str) -> str:
     """A documented path with its parameters filled in: a real ticket token, desk d1, a date."""
-    return (template.replace("{token}", token).replace("{key}", "d1").replace("{day}", "2026-12-24")
-            .replace("{name}", "nobody").replace("{device_id}", "999999").replace("{code}", "AAAAAA"))
+    return (
+        template.replace("{token}", token)
+        .replace("{key}", "d1")
+        .replace("{day}", "2026-12-24")
+        .replace("{name}", "nobody")
+        .replace("{device_id}", "999999")
+        .replace("{code}", "AAAAAA")
+    )
 
 
 def flask_path(template: str) -> str:
@@ -122,12 +155,20 @@ def test_the_validator_is_not_vacuous(openapi: OpenApi) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [{"services": ["kela"]}, {"services": ["kela", "library"], "language": "sv", "priority": True},
-     {"services": ["kela"], "extra": 1}, {"services": ["kela"], "priority": 1}, {"services": []},
-     {"services": ["a", "b", "c", "d", "e", "f"]}, {"services": ["Kela"]}, {"language": "fi"}],
+    [
+        {"services": ["kela"]},
+        {"services": ["kela", "library"], "language": "sv", "priority": True},
+        {"services": ["kela"], "extra": 1},
+        {"services": ["kela"], "priority": 1},
+        {"services": []},
+        {"services": ["a", "b", "c", "d", "e", "f"]},
+        {"services": ["Kela"]},
+        {"language": "fi"},
+    ],
 )
-def test_the_documented_request_schema_agrees_with_the_api(api: Api, kiosk_auth: dict[str, str], openapi: OpenApi,
-                                                            body: dict[str, Any]) -> None:
+def test_the_documented_request_schema_agrees_with_the_api(
+    api: Api, kiosk_auth: dict[str, str], openapi: OpenApi, body: dict[str, Any]
+) -> None:
     try:
         openapi.validate("#/components/schemas/IssueRequest", body)
         valid = True
@@ -138,6 +179,7 @@ def test_the_documented_request_schema_agrees_with_the_api(api: Api, kiosk_auth:
 
 
 # -- the tour: every documented answer of the queue engine, produced and validated ------------------------------
+
 
 @pytest.fixture
 def tour_app(config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask]) -> Flask:
@@ -152,8 +194,9 @@ def test_every_documented_response_is_produced_and_matches_its_schema(tour_app: 
     add_user(ctx.db, "clerk", "clerk-password", "clerk")
     seen: set[tuple[str, str, int]] = set()
 
-    def call(method: str, path: str, expect: int, auth: dict[str, str] | None = None, json: Any = None,
-             client: Any = None) -> Any:
+    def call(
+        method: str, path: str, expect: int, auth: dict[str, str] | None = None, json: Any = None, client: Any = None
+    ) -> Any:
         api = Api(client or tour_app.test_client(), openapi)
         resp = api.request(method, path, expect=expect, json=json, headers=auth or {})  # validates the body
         seen.add((method, openapi.template(path.split("?")[0]), expect))
@@ -189,17 +232,31 @@ def test_every_documented_response_is_produced_and_matches_its_schema(tour_app: 
     call("get", "/api/session", 200, client=clerk)
     call("get", "/api/session", 403, kiosk)
     call("post", "/api/session/password", 400, json={"current_password": "clerk-password"}, client=clerk)
-    call("post", "/api/session/password", 403, json={"current_password": "not-it", "new_password": "clerks-own-1"},
-         client=clerk)
+    call(
+        "post",
+        "/api/session/password",
+        403,
+        json={"current_password": "not-it", "new_password": "clerks-own-1"},
+        client=clerk,
+    )
     call("post", "/api/session/password", 403, kiosk, {"current_password": "x", "new_password": "clerks-own-1"})
     call("post", "/api/session/password", 401, json={"current_password": "x", "new_password": "clerks-own-1"})
-    call("post", "/api/session/password", 204, json={"current_password": "clerk-password",
-                                                     "new_password": "clerks-own-password"}, client=clerk)
+    call(
+        "post",
+        "/api/session/password",
+        204,
+        json={"current_password": "clerk-password", "new_password": "clerks-own-password"},
+        client=clerk,
+    )
     call("delete", "/api/session", 204, client=clerk)
 
     actions = ["next", "recall", "start", "finish", "no-show", "return", "transfer", "call", "status", "undo-no-show"]
-    bodies: dict[str, Any] = {"transfer": {"service": "kela"}, "call": {"number": "K001"},
-                              "status": {"status": "open"}, "undo-no-show": {"number": "K001"}}
+    bodies: dict[str, Any] = {
+        "transfer": {"service": "kela"},
+        "call": {"number": "K001"},
+        "status": {"status": "open"},
+        "undo-no-show": {"number": "K001"},
+    }
     for action in actions:
         call("post", f"/api/desks/d1/{action}", 401, json=bodies.get(action))
         call("post", f"/api/desks/d1/{action}", 403, kiosk, bodies.get(action))
@@ -207,18 +264,18 @@ def test_every_documented_response_is_produced_and_matches_its_schema(tour_app: 
     for action in ["recall", "start", "finish", "no-show", "return", "transfer"]:
         call("post", f"/api/desks/d1/{action}", 409, desk, bodies.get(action))  # nothing at the desk
 
-    call("post", "/api/desks/d1/next", 200, desk)        # K001
-    call("post", "/api/desks/d1/next", 409, desk)        # busy
+    call("post", "/api/desks/d1/next", 200, desk)  # K001
+    call("post", "/api/desks/d1/next", 409, desk)  # busy
     call("post", "/api/desks/d1/call", 409, desk, {"number": "K002"})
     call("post", "/api/desks/d1/recall", 200, desk)
     call("post", "/api/desks/d1/start", 200, desk)
     call("post", "/api/desks/d1/status", 409, desk, {"status": "closed"})
     call("post", "/api/desks/d1/status", 400, desk, {"status": "gone"})
-    call("post", "/api/desks/d1/finish", 200, desk)      # K001 goes on to library
-    call("post", "/api/desks/d1/next", 200, desk)        # K002
+    call("post", "/api/desks/d1/finish", 200, desk)  # K001 goes on to library
+    call("post", "/api/desks/d1/next", 200, desk)  # K002
     call("post", "/api/desks/d1/no-show", 200, desk)
-    call("post", "/api/desks/d1/next", 204, desk)        # nobody waits for kela
-    call("post", "/api/desks/d3/next", 200, desk)        # K001 at the library
+    call("post", "/api/desks/d1/next", 204, desk)  # nobody waits for kela
+    call("post", "/api/desks/d3/next", 200, desk)  # K001 at the library
     call("post", "/api/desks/d3/return", 200, desk)
     call("post", "/api/desks/d3/next", 200, desk)
     call("post", "/api/desks/d3/transfer", 400, desk, {"service": 1})
@@ -231,7 +288,7 @@ def test_every_documented_response_is_produced_and_matches_its_schema(tour_app: 
     call("post", "/api/desks/d1/finish", 200, desk)
     call("post", "/api/desks/d1/status", 200, desk, {"status": "closed"})
 
-    call("delete", f"/api/tickets/{second}", 409)       # a no-show cannot be cancelled
+    call("delete", f"/api/tickets/{second}", 409)  # a no-show cannot be cancelled
     call("get", "/api/desks/d1/waiting", 200, desk)
     call("get", "/api/desks/d1/waiting", 401)
     call("get", "/api/desks/d1/waiting", 403, kiosk)
@@ -252,8 +309,12 @@ def test_every_documented_response_is_produced_and_matches_its_schema(tour_app: 
             call(method, f"{path}?x=%00", 400, admin)
             call(method, path, 413, admin, {"x": "a" * 70_000})
 
-    everything = {(method, path, int(status)) for path, item in build_document()["paths"].items()
-                  for method, op in item.items() for status in op["responses"]}
+    everything = {
+        (method, path, int(status))
+        for path, item in build_document()["paths"].items()
+        for method, op in item.items()
+        for status in op["responses"]
+    }
     documented = {d for d in everything if d[:2] not in ELSEWHERE}
     assert {d for d in documented if d[2] not in (DATABASE_AWAY, LIMITED)} - UNREACHABLE - seen == set()
     assert seen <= everything

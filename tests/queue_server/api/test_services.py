@@ -15,9 +15,24 @@ from queue_server.domain import estimate
 from tests.conftest import FakeClock
 from tests.queue_server.helpers import Api, Centre, OpenApi, assert_error, bearer
 
-SERVICE_FIELDS = {"key", "prefix", "name", "names", "location", "open", "opens_at", "closed_tomorrow", "waiting",
-                  "estimated_wait_s", "sensitive", "wait_text", "estimate_reason", "full_today", "appointments",
-                  "checkin"}
+SERVICE_FIELDS = {
+    "key",
+    "prefix",
+    "name",
+    "names",
+    "location",
+    "open",
+    "opens_at",
+    "closed_tomorrow",
+    "waiting",
+    "estimated_wait_s",
+    "sensitive",
+    "wait_text",
+    "estimate_reason",
+    "full_today",
+    "appointments",
+    "checkin",
+}
 
 
 def services(api: Api, query: str = "") -> dict[str, dict[str, Any]]:
@@ -57,7 +72,11 @@ def test_an_unknown_language_is_400(api: Api, language: str) -> None:
 
 def test_the_sensitive_service_is_marked(api: Api) -> None:
     assert {k: s["sensitive"] for k, s in services(api).items()} == {
-        "kela": False, "library": False, "health": False, "mental": True}
+        "kela": False,
+        "library": False,
+        "health": False,
+        "mental": True,
+    }
 
 
 def test_waiting_counts_and_estimates_follow_the_queue(centre: Centre) -> None:
@@ -72,7 +91,7 @@ def test_waiting_counts_and_estimates_follow_the_queue(centre: Centre) -> None:
     # less than the mean, and the minute each issue step took is already behind it)
     assert 3 * 600 - 4 * 60 - 300 <= listed["kela"]["estimated_wait_s"] <= 3 * 600
     # the default service time (300 s), one round, quoted as the median of a lognormal service
-    assert listed["library"]["estimated_wait_s"] >= round(300 / math.sqrt(1 + estimate.DEFAULT_CV ** 2))
+    assert listed["library"]["estimated_wait_s"] >= round(300 / math.sqrt(1 + estimate.DEFAULT_CV**2))
     assert listed["kela"]["estimate_reason"] is None
     # no desk serving health (or the sensitive mental, whose figures are merged with health's) is open: no
     # estimate for the group, and the reason -- the same for both, so it tells nothing about mental's desks
@@ -103,7 +122,8 @@ def test_a_sensitive_queue_shows_publicly_only_merged_with_its_cover_group(centr
 
 
 def test_a_sensitive_service_with_no_cover_shows_no_public_figures(
-        config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask], openapi: OpenApi) -> None:
+    config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask], openapi: OpenApi
+) -> None:
     data = copy.deepcopy(config_data)
     # mental's visitors wait on another floor (its tickets still say health's floor): nobody to hide among
     data["services"][3]["location"] = {"fi": "4. kerros"}
@@ -122,8 +142,9 @@ def test_the_list_holds_counts_never_tickets(centre: Centre) -> None:
         assert leaked not in text
 
 
-def test_a_closed_service_says_when_it_opens(config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask],
-                                             clock: FakeClock, openapi: OpenApi) -> None:
+def test_a_closed_service_says_when_it_opens(
+    config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask], clock: FakeClock, openapi: OpenApi
+) -> None:
     data = copy.deepcopy(config_data)
     data["services"][0]["hours"] = {"mon": "09:00-16:00", "fri": "09:00-16:00"}
     data["centre"]["closed_dates"] = ["2026-11-30"]
@@ -138,7 +159,7 @@ def test_a_closed_service_says_when_it_opens(config_data: dict[str, Any], make_a
 
 
 def test_a_service_at_its_daily_limit_is_full_today_until_the_next_day(
-    config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask], clock: FakeClock, openapi: OpenApi,
+    config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask], clock: FakeClock, openapi: OpenApi
 ) -> None:
     """A kiosk shows a full service as such instead of letting the visitor tap it and fail."""
     data = copy.deepcopy(config_data)

@@ -21,8 +21,8 @@ def accounts(ctx: Context) -> None:
     add_user(ctx.db, "boss", "admin-password-1", "admin")
 
 
-CLERK7 = {"username": "clerk7", "role": "clerk", "must_change_password": False, "sso": False,
-          "display_name": None}
+CLERK7 = {"username": "clerk7", "role": "clerk", "must_change_password": False, "sso": False, "display_name": None}
+
 
 def login(api: Api, username: str, password: str, expect: int) -> Any:
     return api.post("/api/session", json={"username": username, "password": password}, expect=expect)
@@ -39,8 +39,12 @@ def test_a_clerk_logs_in_and_is_known_until_logging_out(api: Api) -> None:
 @pytest.mark.usefixtures("accounts")
 def test_an_admin_logs_in_with_the_admin_role(api: Api) -> None:
     assert login(api, "boss", "admin-password-1", 200).get_json() == {
-        "username": "boss", "role": "admin", "must_change_password": False,
-        "sso": False, "display_name": None}
+        "username": "boss",
+        "role": "admin",
+        "must_change_password": False,
+        "sso": False,
+        "display_name": None,
+    }
 
 
 @pytest.mark.usefixtures("accounts")
@@ -67,10 +71,16 @@ def test_a_deactivated_account_cannot_log_in(api: Api, ctx: Context) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [{}, {"username": "clerk7"}, {"password": "x"}, {"username": "", "password": "x"},
-     {"username": "clerk7", "password": 12345678}, {"username": ["clerk7"], "password": "x"},
-     {"username": "clerk7", "password": "clerk-password-7", "remember": True},
-     {"username": "u" * 65, "password": "x"}],
+    [
+        {},
+        {"username": "clerk7"},
+        {"password": "x"},
+        {"username": "", "password": "x"},
+        {"username": "clerk7", "password": 12345678},
+        {"username": ["clerk7"], "password": "x"},
+        {"username": "clerk7", "password": "clerk-password-7", "remember": True},
+        {"username": "u" * 65, "password": "x"},
+    ],
 )
 def test_a_malformed_login_is_400(api: Api, body: dict[str, Any]) -> None:
     assert_error(api.post("/api/session", json=body), 400, "invalid_request")
@@ -83,8 +93,12 @@ def test_a_login_that_is_not_json_is_400(client: FlaskClient) -> None:
 
 def test_a_desk_token_is_who_is_calling(api: Api, desk_auth: dict[str, str]) -> None:
     assert api.get("/api/session", headers=desk_auth, expect=200).get_json() == {
-        "username": "desk-device", "role": "desk", "must_change_password": False,
-        "sso": False, "display_name": None}
+        "username": "desk-device",
+        "role": "desk",
+        "must_change_password": False,
+        "sso": False,
+        "display_name": None,
+    }
 
 
 def test_a_kiosk_token_is_not_a_desk(api: Api, kiosk_auth: dict[str, str]) -> None:

@@ -19,8 +19,9 @@ def admin_api(app: Flask, openapi: OpenApi) -> Api:
     return Api(app.test_client(), openapi, {"Authorization": f"Bearer {token}"})
 
 
-def test_every_documented_answer_of_staff_devices_and_audit(app: Flask, openapi: OpenApi,
-                                                            kiosk_auth: dict[str, str]) -> None:
+def test_every_documented_answer_of_staff_devices_and_audit(
+    app: Flask, openapi: OpenApi, kiosk_auth: dict[str, str]
+) -> None:
     api = admin_api(app, openapi)
     anonymous, kiosk = Api(app.test_client(), openapi, {}), Api(app.test_client(), openapi, kiosk_auth)
     for who, status in ((anonymous, 401), (kiosk, 403)):
@@ -60,7 +61,10 @@ def test_every_documented_answer_of_staff_devices_and_audit(app: Flask, openapi:
     assert created["password"] not in text and reset["password"] not in text and made["token"] not in text
     api.get("/api/audit?from=yesterday", expect=400)
     assert [e["action"] for e in api.get("/api/audit?action=user.", expect=200).get_json()["entries"]] == [
-        "user.password_reset", "user.update", "user.create"]
+        "user.password_reset",
+        "user.update",
+        "user.create",
+    ]
     csv = api.client.get("/api/audit?format=csv", headers=api.headers)
     assert csv.status_code == 200 and csv.mimetype == "text/csv" and "device.revoke" in csv.get_data(as_text=True)
 
@@ -111,8 +115,9 @@ def test_a_kiosk_enrols_by_pairing_code(app: Flask, openapi: OpenApi) -> None:
 
     api = admin_api(app, openapi)
     api.request("post", "/api/devices/pair", json={"code": "XXXXXX", "name": "k1"}, expect=404)
-    Api(app.test_client(), openapi, {}).request("post", "/api/devices/pair", json={"code": code, "name": "k1"},
-                                                expect=401)
+    Api(app.test_client(), openapi, {}).request(
+        "post", "/api/devices/pair", json={"code": code, "name": "k1"}, expect=401
+    )
     paired = api.request("post", "/api/devices/pair", json={"code": code.lower(), "name": "k1"}, expect=201)
     assert paired.get_json()["device"]["name"] == "k1" and paired.get_json()["device"]["role"] == "kiosk"
     assert device.get(f"/api/devices/pair/{code}", expect=200).get_json() == {"status": "paired"}
@@ -120,8 +125,10 @@ def test_a_kiosk_enrols_by_pairing_code(app: Flask, openapi: OpenApi) -> None:
     api.request("post", "/api/devices/pair", json={"code": code, "name": "k1"}, expect=404)  # spent
     issued = app.test_client().post("/api/tickets", json={"services": ["kela"]}, headers=kiosk)
     assert issued.status_code == 201
-    assert app.test_client().post("/api/tickets", json={"services": ["kela"], "kiosk": "k2"},
-                                  headers=kiosk).status_code == 403, "named k1: it speaks for k1 only"
+    assert (
+        app.test_client().post("/api/tickets", json={"services": ["kela"], "kiosk": "k2"}, headers=kiosk).status_code
+        == 403
+    ), "named k1: it speaks for k1 only"
     assert device.get("/api/devices/pair/NOSUCH", expect=200).get_json() == {"status": "expired"}
     entries = api.get("/api/audit?action=device.pair", expect=200).get_json()["entries"]
     assert len(entries) == 1 and token not in json.dumps(entries)
@@ -147,8 +154,9 @@ def test_an_account_opens_only_the_desks_it_is_given(app: Flask, openapi: OpenAp
     # a role change or new desks close the account's sockets; null gives it every desk again
     api.request("patch", "/api/users/mh-clerk", json={"desks": None}, expect=200)
     assert clerk.post("/api/desks/d1/next").status_code in (200, 204)
-    assert [e["after"]["desks"] for e in api.get("/api/audit?action=user.update", expect=200).get_json()["entries"]] \
-        == [None, ["h1"]]
+    assert [
+        e["after"]["desks"] for e in api.get("/api/audit?action=user.update", expect=200).get_json()["entries"]
+    ] == [None, ["h1"]]
 
 
 def test_the_devices_list_says_when_each_device_was_last_seen(app: Flask, openapi: OpenApi) -> None:

@@ -29,7 +29,8 @@ def played(ctx: Context, clock: FakeClock) -> Context:
 
 
 def test_stats_gives_the_known_figures_and_matches_the_openapi_document(
-        api: Api, admin_auth: dict[str, str], played: Context) -> None:
+    api: Api, admin_auth: dict[str, str], played: Context
+) -> None:
     body = api.get(f"/api/stats?{RANGE}", headers=admin_auth, expect=200).get_json()
     assert (body["from"], body["to"], body["timezone"]) == ("2026-11-26", "2026-11-27", "Europe/Helsinki")
     assert "type 7" in body["percentile_method"]
@@ -44,7 +45,10 @@ def test_stats_gives_the_known_figures_and_matches_the_openapi_document(
     desks = {d["desk"]: d for d in body["desks"]}
     assert desks[None]["label"] is None and desks["d1"]["label"] == "Tiski 1" and desks["d1"]["served"] == 2
     assert {(x["day"], x["service"]) for x in body["day_services"]} == {
-        ("2026-11-26", "kela"), ("2026-11-26", "library"), ("2026-11-27", "kela")}
+        ("2026-11-26", "kela"),
+        ("2026-11-26", "library"),
+        ("2026-11-27", "kela"),
+    }
     assert [(k["kind"], k["errands"]) for k in body["kinds"]] == [("walk_in", 7)]  # no appointments those days
     assert s["appointments"] == 0 and s["punctuality"]["n"] == 0
     assert {(x["service"], x["kind"]) for x in body["service_kinds"]} == {("kela", "walk_in"), ("library", "walk_in")}
@@ -56,13 +60,15 @@ def test_stats_can_be_limited_to_one_service(api: Api, admin_auth: dict[str, str
     assert body["summary"]["errands"] == 3
 
 
-@pytest.mark.parametrize("query, status, code", [
-    ("from=2026-13-01", 400, "invalid_request"),
-    ("from=2026-11-27&to=2026-11-26", 400, "invalid_request"),
-    ("service=nope", 404, "unknown_service"),
-])
-def test_stats_refuses_bad_parameters(api: Api, admin_auth: dict[str, str], query: str, status: int,
-                                      code: str) -> None:
+@pytest.mark.parametrize(
+    "query, status, code",
+    [
+        ("from=2026-13-01", 400, "invalid_request"),
+        ("from=2026-11-27&to=2026-11-26", 400, "invalid_request"),
+        ("service=nope", 404, "unknown_service"),
+    ],
+)
+def test_stats_refuses_bad_parameters(api: Api, admin_auth: dict[str, str], query: str, status: int, code: str) -> None:
     assert_error(api.get(f"/api/stats?{query}", headers=admin_auth), status, code)
 
 
@@ -89,8 +95,13 @@ def test_csv_export_by_day_and_service(client: FlaskClient, admin_auth: dict[str
     assert "vuoro-stats-2026-11-26-2026-11-27.csv" in resp.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(resp.get_data(as_text=True))))
     kela = rows[0]
-    assert (kela["day"], kela["service"], kela["errands"], kela["served"], kela["expired"]) == \
-        ("2026-11-26", "kela", "3", "2", "1")
+    assert (kela["day"], kela["service"], kela["errands"], kela["served"], kela["expired"]) == (
+        "2026-11-26",
+        "kela",
+        "3",
+        "2",
+        "1",
+    )
     assert (kela["wait_mean_s"], kela["wait_median_s"], kela["wait_p90_s"]) == ("270.0", "270.0", "294.0")
     assert kela["arrivals_09"] == "2" and kela["arrivals_23"] == "1"
 
@@ -100,15 +111,22 @@ def test_csv_export_by_desk(client: FlaskClient, admin_auth: dict[str, str], pla
     rows = {r["desk"]: r for r in csv.DictReader(io.StringIO(resp.get_data(as_text=True)))}
     assert set(rows) == {"", "d1", "d2", "d3"}
     assert (rows["d3"]["served"], rows["d3"]["no_shows"]) == ("1", "1")
-    by_kind = list(csv.DictReader(io.StringIO(client.get(f"/api/stats.csv?{RANGE}&by=service,kind",
-                                                         headers=admin_auth).get_data(as_text=True))))
-    assert [(r["service"], r["kind"], r["appointments"], r["punctuality_n"]) for r in by_kind][:1] == \
-        [("kela", "walk_in", "0", "0")]  # the played days had walk-ins only
+    by_kind = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get(f"/api/stats.csv?{RANGE}&by=service,kind", headers=admin_auth).get_data(as_text=True)
+            )
+        )
+    )
+    assert [(r["service"], r["kind"], r["appointments"], r["punctuality_n"]) for r in by_kind][:1] == [
+        ("kela", "walk_in", "0", "0")
+    ]  # the played days had walk-ins only
     assert_error(client.get("/api/stats.csv?by=week", headers=admin_auth), 400, "invalid_request")
 
 
-def test_the_csv_s_column_names_in_a_language_for_a_spreadsheet(client: FlaskClient, admin_auth: dict[str, str],
-                                                                 played: Context) -> None:
+def test_the_csv_s_column_names_in_a_language_for_a_spreadsheet(
+    client: FlaskClient, admin_auth: dict[str, str], played: Context
+) -> None:
     """Scripts keep the stable keys; ``language`` gives a manager's spreadsheet its names."""
     keys = client.get(f"/api/stats.csv?{RANGE}", headers=admin_auth).get_data(as_text=True).splitlines()[0]
     assert keys.startswith("day,service,errands,visits,served,no_shows,")
@@ -124,7 +142,8 @@ def pdf_text(data: bytes) -> str:
 
 
 def test_the_pdf_report_is_in_the_centres_language_with_finnish_letters(
-        client: FlaskClient, admin_auth: dict[str, str], played: Context) -> None:
+    client: FlaskClient, admin_auth: dict[str, str], played: Context
+) -> None:
     resp = client.get(f"/api/report.pdf?{RANGE}", headers=admin_auth)
     assert resp.status_code == 200 and resp.mimetype == "application/pdf"
     text = pdf_text(resp.data)
@@ -136,7 +155,8 @@ def test_the_pdf_report_is_in_the_centres_language_with_finnish_letters(
 
 
 def test_the_pdf_report_in_swedish_keeps_a_ring_and_dots(
-        client: FlaskClient, admin_auth: dict[str, str], played: Context) -> None:
+    client: FlaskClient, admin_auth: dict[str, str], played: Context
+) -> None:
     text = pdf_text(client.get(f"/api/report.pdf?{RANGE}&language=sv", headers=admin_auth).data)
     assert "Besöksrapport: Testcenter" in text and "Ankomster per timme" in text
     assert "Betjänade inom målet" in text and "Väntetider per tjänst (min)" in text

@@ -23,6 +23,7 @@ TOKEN_CHARS = re.compile(r"^[A-Za-z0-9_-]+$")
 
 # -- issuing -------------------------------------------------------------------------------------------------
 
+
 def test_issue_gives_the_first_number_of_the_prefix_waiting_first_in_line(centre: Centre) -> None:
     t = centre.issue("kela")
     assert t["number"] == "K001"
@@ -99,15 +100,17 @@ def test_a_priority_ticket_is_marked_and_goes_ahead_of_normal_ones(centre: Centr
 
 
 def test_issue_from_a_known_kiosk_without_printer(api: Api, ctx: Context) -> None:
-    resp = api.post("/api/tickets", json={"services": ["kela"], "kiosk": "k2"}, headers=bearer(ctx, "kiosk", "k2"),
-                    expect=201)
+    resp = api.post(
+        "/api/tickets", json={"services": ["kela"], "kiosk": "k2"}, headers=bearer(ctx, "kiosk", "k2"), expect=201
+    )
     assert resp.json["ticket"]["number"] == "K001"
 
 
 def test_a_kiosk_token_speaks_only_for_its_own_kiosk(api: Api, ctx: Context, app: Flask) -> None:
     k1 = bearer(ctx, "kiosk", "k1")
-    err = assert_error(api.client.post("/api/tickets", json={"services": ["kela"], "kiosk": "k2"}, headers=k1), 403,
-                       "forbidden")
+    err = assert_error(
+        api.client.post("/api/tickets", json={"services": ["kela"], "kiosk": "k2"}, headers=k1), 403, "forbidden"
+    )
     assert "k1" in err["message"]
     # without a kiosk field the ticket is still the k1 kiosk's: it goes to k1's printer
     api.post("/api/tickets", json={"services": ["kela"]}, headers=k1, expect=201)
@@ -118,8 +121,9 @@ def test_a_kiosk_token_speaks_only_for_its_own_kiosk(api: Api, ctx: Context, app
     assert [r.number for r in printed.printed] == ["K001"]
 
 
-def test_an_admin_token_and_a_clerk_session_may_issue(api: Api, ctx: Context, admin_auth: dict[str, str],
-                                                     clerk_client: FlaskClient, openapi: OpenApi) -> None:
+def test_an_admin_token_and_a_clerk_session_may_issue(
+    api: Api, ctx: Context, admin_auth: dict[str, str], clerk_client: FlaskClient, openapi: OpenApi
+) -> None:
     api.post("/api/tickets", json={"services": ["kela"]}, headers=admin_auth, expect=201)
     Api(clerk_client, openapi).post("/api/tickets", json={"services": ["kela"]}, expect=201)
     assert ticket(ctx, "K002").status == "waiting"
@@ -131,6 +135,7 @@ def test_the_issue_publishes_one_change(centre: Centre, notifier: Any) -> None:
 
 
 # -- issuing: errors -----------------------------------------------------------------------------------------
+
 
 def test_issue_without_credentials_is_401(api: Api) -> None:
     assert_error(api.post("/api/tickets", json={"services": ["kela"]}, expect=401), 401, "unauthorized")
@@ -153,21 +158,22 @@ def test_a_desk_token_cannot_issue_tickets(api: Api, desk_auth: dict[str, str], 
     [
         ({"services": []}, "services"),
         ({"services": "kela"}, "services"),
-        ({"services": ["kela"] * 3}, None),                                   # the same service twice
+        ({"services": ["kela"] * 3}, None),  # the same service twice
         ({"services": ["kela", "library", "health", "mental", "kela", "library"]}, "services"),  # six errands
-        ({"services": ["Kela"]}, "services"),                                 # keys are lower case
+        ({"services": ["Kela"]}, "services"),  # keys are lower case
         ({"services": [1]}, "services"),
         ({"services": ["kela"], "priority": "yes"}, "priority"),
-        ({"services": ["kela"], "priority": 1}, "priority"),                  # strict: no int for a bool
+        ({"services": ["kela"], "priority": 1}, "priority"),  # strict: no int for a bool
         ({"services": ["kela"], "language": "de"}, "language"),
         ({"services": ["kela"], "language": 42}, "language"),
-        ({"services": ["kela"], "name": "Matti Meikäläinen"}, "name"),        # unknown field: no personal data
+        ({"services": ["kela"], "name": "Matti Meikäläinen"}, "name"),  # unknown field: no personal data
         ({"services": ["kela"], "kiosk": 7}, "kiosk"),
         ({}, "services"),
     ],
 )
-def test_a_malformed_issue_request_is_400(centre: Centre, body: dict[str, Any], field: str | None,
-                                          ctx: Context) -> None:
+def test_a_malformed_issue_request_is_400(
+    centre: Centre, body: dict[str, Any], field: str | None, ctx: Context
+) -> None:
     error = assert_error(centre.api.post("/api/tickets", json=body, headers=centre.kiosk), 400, "invalid_request")
     if field:
         assert field in error["message"]
@@ -185,15 +191,15 @@ def test_a_malformed_issue_request_is_400(centre: Centre, body: dict[str, Any], 
         (b"\xff\xfe", "application/json"),
     ],
 )
-def test_a_body_that_is_not_a_json_object_is_400(client: FlaskClient, kiosk_auth: dict[str, str], data: bytes,
-                                                 content_type: str) -> None:
+def test_a_body_that_is_not_a_json_object_is_400(
+    client: FlaskClient, kiosk_auth: dict[str, str], data: bytes, content_type: str
+) -> None:
     resp = client.post("/api/tickets", data=data, headers={**kiosk_auth, "Content-Type": content_type})
     assert_error(resp, 400)
 
 
 @pytest.mark.parametrize("data", [b"[]", b'"kela"', b"1", b'[{"services": ["kela"]}]'])
-def test_a_json_body_that_is_not_an_object_is_400(client: FlaskClient, kiosk_auth: dict[str, str],
-                                                 data: bytes) -> None:
+def test_a_json_body_that_is_not_an_object_is_400(client: FlaskClient, kiosk_auth: dict[str, str], data: bytes) -> None:
     resp = client.post("/api/tickets", data=data, headers={**kiosk_auth, "Content-Type": "application/json"})
     assert_error(resp, 400, "invalid_request")
 
@@ -214,11 +220,17 @@ def test_an_unknown_kiosk_is_404(centre: Centre) -> None:
 
 # -- opening hours and daily limits --------------------------------------------------------------------------
 
+
 @pytest.fixture
 def hours_app(config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask]) -> Flask:
     data = copy.deepcopy(config_data)
-    data["services"][0]["hours"] = {"mon": "09:00-16:00", "tue": "09:00-16:00", "wed": "09:00-16:00",
-                                    "thu": "09:00-16:00", "fri": "09:00-16:00"}
+    data["services"][0]["hours"] = {
+        "mon": "09:00-16:00",
+        "tue": "09:00-16:00",
+        "wed": "09:00-16:00",
+        "thu": "09:00-16:00",
+        "fri": "09:00-16:00",
+    }
     data["services"][0]["daily_limit"] = 2
     data["services"][2]["daily_limit"] = 1  # health (H) is limited, mental (H) is not
     return make_app(data)
@@ -282,6 +294,7 @@ def test_a_limited_errand_counts_towards_its_limit(limited: Centre) -> None:
 
 # -- following the ticket ------------------------------------------------------------------------------------
 
+
 def test_the_ticket_view_holds_numbers_only(centre: Centre) -> None:
     token = centre.issue("kela", "library")["token"]
     view = centre.ticket(token)
@@ -338,6 +351,7 @@ def test_yesterdays_finished_ticket_no_longer_resolves(centre: Centre, clock: Fa
 
 # -- cancelling ----------------------------------------------------------------------------------------------
 
+
 def test_cancel_takes_the_ticket_out_of_the_queue(centre: Centre, ctx: Context) -> None:
     token = centre.issue("kela")["token"]
     later = centre.issue("kela")["token"]
@@ -385,8 +399,9 @@ def test_cancel_needs_no_credentials_but_the_token(centre: Centre) -> None:
     assert resp.get_json()["ticket"]["number"] == "K001"
 
 
-def test_a_kiosk_offers_only_its_services(config_data: dict[str, Any],
-                                          make_app: Callable[[dict[str, Any]], Flask]) -> None:
+def test_a_kiosk_offers_only_its_services(
+    config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask]
+) -> None:
     """A kiosk by the Kela waiting room issues Kela tickets only: another service is 409 not_offered, and a visit
     of several errands is refused whole (nothing issued)."""
     data = copy.deepcopy(config_data)
@@ -399,12 +414,17 @@ def test_a_kiosk_offers_only_its_services(config_data: dict[str, Any],
     for services in (["library"], ["kela", "library"]):
         resp = client.post("/api/tickets", json={"services": services, "kiosk": "k2"}, headers=auth)
         assert "library" in assert_error(resp, 409, "not_offered")["message"]
-    assert client.post("/api/tickets", json={"services": ["library"], "kiosk": "k1"},
-                       headers=bearer(ctx, "kiosk", "k1")).status_code == 201, "k1 offers every service"
+    assert (
+        client.post(
+            "/api/tickets", json={"services": ["library"], "kiosk": "k1"}, headers=bearer(ctx, "kiosk", "k1")
+        ).status_code
+        == 201
+    ), "k1 offers every service"
 
 
 def test_a_ticket_without_a_language_takes_the_kiosks_then_the_centres(
-        config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask]) -> None:
+    config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask]
+) -> None:
     """A centre without Finnish must not get 400 for a request that names no language."""
     data = copy.deepcopy(config_data)
     data["centre"]["languages"], data["centre"]["default_language"] = ["sv", "en"], "sv"
@@ -414,6 +434,5 @@ def test_a_ticket_without_a_language_takes_the_kiosks_then_the_centres(
     client = app.test_client()
     plain = client.post("/api/tickets", json={"services": ["kela"]}, headers=bearer(ctx, "admin", "script"))
     assert plain.status_code == 201 and plain.get_json()["ticket"]["language"] == "sv"
-    at_k2 = client.post("/api/tickets", json={"services": ["kela"], "kiosk": "k2"},
-                        headers=bearer(ctx, "kiosk", "k2"))
+    at_k2 = client.post("/api/tickets", json={"services": ["kela"], "kiosk": "k2"}, headers=bearer(ctx, "kiosk", "k2"))
     assert at_k2.status_code == 201 and at_k2.get_json()["ticket"]["language"] == "en"

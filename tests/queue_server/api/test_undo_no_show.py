@@ -42,13 +42,15 @@ def test_the_undo_is_an_event_of_the_ticket_by_that_desk(centre: Centre, ctx: Co
     assert events(ctx)[-1].actor.startswith("token:")
 
 
-def test_ten_minutes_after_the_no_show_it_can_no_longer_be_undone(centre: Centre, clock: FakeClock,
-                                                                 ctx: Context) -> None:
+def test_ten_minutes_after_the_no_show_it_can_no_longer_be_undone(
+    centre: Centre, clock: FakeClock, ctx: Context
+) -> None:
     no_show_first(centre, 0)
     clock.advance(10 * 60)
     clock.advance(1)
-    error = assert_error(centre.act("d1", "undo-no-show", json={"number": "K001"}, step_s=0, expect=409),
-                         409, "undo_expired")
+    error = assert_error(
+        centre.act("d1", "undo-no-show", json={"number": "K001"}, step_s=0, expect=409), 409, "undo_expired"
+    )
     assert error["message"].startswith("K001 was marked a no-show more than 10 minutes ago")
     assert ticket(ctx, "K001").status == "no_show"
 
@@ -69,8 +71,9 @@ def test_the_window_counts_from_the_latest_no_show(centre: Centre, clock: FakeCl
 
 def test_a_ticket_that_is_no_no_show_cannot_be_undone(centre: Centre, ctx: Context) -> None:
     centre.issue("library")
-    error = assert_error(centre.act("d3", "undo-no-show", json={"number": "L001"}, expect=409),
-                         409, "invalid_transition")
+    error = assert_error(
+        centre.act("d3", "undo-no-show", json={"number": "L001"}, expect=409), 409, "invalid_transition"
+    )
     assert error["message"] == "L001 is not a no-show (it is waiting)"
     no_show_first(centre, 0)
     centre.act("d1", "undo-no-show", json={"number": "K001"})
@@ -106,12 +109,16 @@ def test_a_kiosk_may_not_undo(centre: Centre) -> None:
 def test_the_undone_errand_counts_as_served_not_as_a_no_show(centre: Centre, ctx: Context) -> None:
     no_show_first(centre, 0)
     centre.act("d1", "undo-no-show", json={"number": "K001"})
-    log = [Event(e.id, e.ticket_id, e.business_day, e.at, e.type, e.service_key, e.to_service_key, e.desk_key)
-           for e in events(ctx, ticket(ctx, "K001").id)]
+    log = [
+        Event(e.id, e.ticket_id, e.business_day, e.at, e.type, e.service_key, e.to_service_key, e.desk_key)
+        for e in events(ctx, ticket(ctx, "K001").id)
+    ]
     assert [e.outcome for e in build_errands(log)] == [OPEN]
     assert centre.serve_next("d1") == "K001"
-    log = [Event(e.id, e.ticket_id, e.business_day, e.at, e.type, e.service_key, e.to_service_key, e.desk_key)
-           for e in events(ctx, ticket(ctx, "K001").id)]
+    log = [
+        Event(e.id, e.ticket_id, e.business_day, e.at, e.type, e.service_key, e.to_service_key, e.desk_key)
+        for e in events(ctx, ticket(ctx, "K001").id)
+    ]
     (errand,) = build_errands(log)
     assert errand.outcome == SERVED != NO_SHOW
     issued, first_call = log[0], next(e for e in log if e.type == "called")

@@ -54,8 +54,10 @@ def test_a_desk_of_its_own_is_refused_and_named() -> None:
 
 
 def test_a_shared_label_counts_only_in_the_same_zone_with_the_same_location_and_prefix() -> None:
-    for partner in (replace(ROOM_320, key="x", services=("health",), zone="z1"),
-                    replace(ROOM_320, key="x", services=("health",), location=("4. kerros", "4 våningen")),
-                    replace(ROOM_320, key="x", services=("kela",)),
-                    replace(ROOM_320, key="x", services=("mental",))):
+    for partner in (
+        replace(ROOM_320, key="x", services=("health",), zone="z1"),
+        replace(ROOM_320, key="x", services=("health",), location=("4. kerros", "4 våningen")),
+        replace(ROOM_320, key="x", services=("kela",)),
+        replace(ROOM_320, key="x", services=("mental",)),
+    ):
         assert len(problems([KELA, HEALTH, MENTAL], [ROOM_320, partner])) >= 1, partner

@@ -12,10 +12,10 @@ from queue_server.domain.estimate import PRIOR_SERVICES, estimate_wait_s, mean_s
     [
         (1, 1, 600, 600),
         (3, 1, 600, 1800),
-        (3, 2, 600, 1200),   # ceil(3 / 2) = 2 rounds
+        (3, 2, 600, 1200),  # ceil(3 / 2) = 2 rounds
         (4, 2, 600, 1200),
         (5, 2, 600, 1800),
-        (6, 6, 300, 300),    # six desks take six tickets in one round
+        (6, 6, 300, 300),  # six desks take six tickets in one round
         (7, 6, 300, 600),
         (2, 1, 100.4, 201),  # rounded to whole seconds
     ],
@@ -48,7 +48,7 @@ def test_the_configured_time_counts_as_a_couple_of_services() -> None:
     for n in (1, 3, 10):
         st = service_time([100.0] * n, 600)
         weight = n / (n + PRIOR_SERVICES)
-        geometric = 100 ** weight * 600 ** (1 - weight)
+        geometric = 100**weight * 600 ** (1 - weight)
         assert geometric < st.mean_s < geometric * 1.5  # the mean adds half the (shrunk) log variance
     assert mean_service_time([100.0] * 3, 600) < 0.5 * 600  # three services already outweigh the prior
 
@@ -62,7 +62,8 @@ def test_it_is_the_same_at_every_time_scale() -> None:
     samples = [40.0, 55.0, 30.0, 70.0]
     for scale in (0.1, 1.0, 60.0):
         assert mean_service_time([x * scale for x in samples], 200 * scale) == pytest.approx(
-            scale * mean_service_time(samples, 200))
+            scale * mean_service_time(samples, 200)
+        )
 
 
 def test_many_services_give_their_own_mean() -> None:

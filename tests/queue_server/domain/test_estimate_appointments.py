@@ -44,8 +44,22 @@ def test_a_paused_desk_comes_back_and_the_due_appointments_do_not_starve_the_wal
 
 def test_a_forecast_counts_a_paused_desk_as_back_after_a_break() -> None:
     model = QueueModel(Topology(services=("kela",), desks=(DeskSpec("d1", ("kela",), "z"),)), "2026-11-27")
-    model.put(LiveTicket(id=1, number="K001", status="waiting", service="kela", pending=(), priority=False,
-                         language="fi", issued_at=0, queued_at=0, desk=None, called_at=None, token_hash="h1"))
+    model.put(
+        LiveTicket(
+            id=1,
+            number="K001",
+            status="waiting",
+            service="kela",
+            pending=(),
+            priority=False,
+            language="fi",
+            issued_at=0,
+            queued_at=0,
+            desk=None,
+            called_at=None,
+            token_hash="h1",
+        )
+    )
     model.set_desk("d1", "paused", 0)
     fc = forecast_group(model, Priors({"kela": 600.0}, priority_ratio=2), frozenset({"kela"}), now_us=0)
     assert fc["kela"].waits == (int(PAUSE_LEFT_S),) and not fc["kela"].staffed

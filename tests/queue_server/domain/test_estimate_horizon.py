@@ -8,18 +8,30 @@ import pytest
 
 from queue_server.domain.estimate import Desk, ServiceRate, Snapshot, Waiting, call_order, predict
 
-RATES = {"kela": ServiceRate(540, cv=0.6, no_show_share=0.05, no_show_s=90, priority_per_s=1 / 1800,
-                             leave_per_s=1 / 20_000),
-         "library": ServiceRate(240, cv=0.5)}
+RATES = {
+    "kela": ServiceRate(540, cv=0.6, no_show_share=0.05, no_show_s=90, priority_per_s=1 / 1800, leave_per_s=1 / 20_000),
+    "library": ServiceRate(240, cv=0.5),
+}
 
 
 def _centre(n: int, seed: int = 3) -> tuple[list[Waiting], list[Desk]]:
     rng = random.Random(seed)
-    waiting = [Waiting(i, rng.choice(("kela", "library")), rng.random() < 0.05, -10.0 * i,
-                       ("library",) if rng.random() < 0.1 else ()) for i in range(1, n + 1)]
-    desks = [Desk("k1", ("kela",), busy_service="kela", busy_for_s=120), Desk("k2", ("kela",)),
-             Desk("k3", ("kela", "library"), busy_service="library", busy_for_s=30),
-             Desk("l1", ("library",), busy_service="library", busy_for_s=200, busy_pending=("kela",))]
+    waiting = [
+        Waiting(
+            i,
+            rng.choice(("kela", "library")),
+            rng.random() < 0.05,
+            -10.0 * i,
+            ("library",) if rng.random() < 0.1 else (),
+        )
+        for i in range(1, n + 1)
+    ]
+    desks = [
+        Desk("k1", ("kela",), busy_service="kela", busy_for_s=120),
+        Desk("k2", ("kela",)),
+        Desk("k3", ("kela", "library"), busy_service="library", busy_for_s=30),
+        Desk("l1", ("library",), busy_service="library", busy_for_s=200, busy_pending=("kela",)),
+    ]
     return waiting, desks
 
 
@@ -44,12 +56,16 @@ def test_only_the_first_tickets_in_call_order_are_replayed_and_the_newcomer_is_l
 
 
 @pytest.mark.parametrize(("length", "horizon", "leave_per_s"), [(400, 10, 0.0), (400, 40, 0.0), (200, 40, 1 / 50_000)])
-def test_extrapolated_waits_stay_close_to_the_exact_ones_on_a_long_queue(length: int, horizon: int,
-                                                                         leave_per_s: float) -> None:
+def test_extrapolated_waits_stay_close_to_the_exact_ones_on_a_long_queue(
+    length: int, horizon: int, leave_per_s: float
+) -> None:
     # departures bend the exact curve (fewer left to serve the longer one waits), the extrapolation is a line:
     # with 7% an hour leaving, a 200-deep queue from 40 replayed stays within the bound, a 400-deep one not
-    rate = {"kela": ServiceRate(540, cv=0.6, no_show_share=0.05, no_show_s=90, priority_per_s=1 / 3600,
-                                leave_per_s=leave_per_s)}
+    rate = {
+        "kela": ServiceRate(
+            540, cv=0.6, no_show_share=0.05, no_show_s=90, priority_per_s=1 / 3600, leave_per_s=leave_per_s
+        )
+    }
     waiting = [Waiting(i, "kela", False, -10.0 * (length - i)) for i in range(1, length + 1)]
     desks = [Desk(f"k{j}", ("kela",), busy_service="kela", busy_for_s=60.0 * j) for j in range(4)]
     exact = predict(Snapshot(0.0, waiting, desks, rate))

@@ -30,8 +30,9 @@ def snap(waiting: list[Waiting], desks: list[Desk], rates: dict[str, ServiceRate
 
 
 def test_idle_open_desks_call_at_once_then_after_one_service() -> None:
-    p = predict(snap([Waiting(i, "kela", False, -100 + i) for i in range(1, 5)],
-                     [Desk("d1", ("kela",)), Desk("d5", ("kela",))]))
+    p = predict(
+        snap([Waiting(i, "kela", False, -100 + i) for i in range(1, 5)], [Desk("d1", ("kela",)), Desk("d5", ("kela",))])
+    )
     assert [p.waits[i] for i in range(1, 5)] == [0, 0, 600, 600]
     assert p.newcomer["kela"] == 1200
 
@@ -45,8 +46,9 @@ def test_a_busy_desk_frees_up_after_the_expected_remaining_time() -> None:
     left = remaining_s(600, 0.6, 500)
     assert 100 < left < 600  # a long service tends to go on: more than mean - elapsed
     rates = {"kela": ServiceRate(600, cv=0.6)}
-    p = predict(snap([Waiting(1, "kela", False, -10)], [Desk("d1", ("kela",), busy_service="kela", busy_for_s=500)],
-                     rates))
+    p = predict(
+        snap([Waiting(1, "kela", False, -10)], [Desk("d1", ("kela",), busy_service="kela", busy_for_s=500)], rates)
+    )
     # quoted as the median of that remaining time (lognormal with its spread): a little less than the mean
     assert 0.75 * left < p.waits[1] < left
     assert remaining_s(600, 0.6, 0) == 600
@@ -94,18 +96,35 @@ def test_priority_goes_first_but_at_most_ratio_in_a_row() -> None:
 def test_a_ticket_with_another_errand_rejoins_the_next_queue_at_its_old_place() -> None:
     # K is at desk d1 for kela (100 s), then library; a library ticket issued after K waits behind it at d3
     rates = {**R, "kela": ServiceRate(100)}
-    p = predict(snap([Waiting(2, "library", False, -50)],
-                     [Desk("d1", ("kela",), busy_service="kela", busy_pending=("library",), busy_queued_at=-100),
-                      Desk("d3", ("library",), busy_service="library", busy_for_s=0)], rates))
+    p = predict(
+        snap(
+            [Waiting(2, "library", False, -50)],
+            [
+                Desk("d1", ("kela",), busy_service="kela", busy_pending=("library",), busy_queued_at=-100),
+                Desk("d3", ("library",), busy_service="library", busy_for_s=0),
+            ],
+            rates,
+        )
+    )
     assert p.waits[2] == 600  # d3 frees at 300, takes K (back since 100, older place), then ticket 2 at 600
 
 
 def test_future_priority_arrivals_and_departures_stretch_and_shrink_waits() -> None:
     base = predict(snap([Waiting(i, "kela", False, -i) for i in range(1, 4)], [Desk("d1", ("kela",))]))
-    busy = predict(snap([Waiting(i, "kela", False, -i) for i in range(1, 4)], [Desk("d1", ("kela",))],
-                        {**R, "kela": ServiceRate(600, priority_per_s=1 / 3600)}))
-    leaving = predict(snap([Waiting(i, "kela", False, -i) for i in range(1, 4)], [Desk("d1", ("kela",))],
-                           {**R, "kela": ServiceRate(600, leave_per_s=1 / 3600)}))
+    busy = predict(
+        snap(
+            [Waiting(i, "kela", False, -i) for i in range(1, 4)],
+            [Desk("d1", ("kela",))],
+            {**R, "kela": ServiceRate(600, priority_per_s=1 / 3600)},
+        )
+    )
+    leaving = predict(
+        snap(
+            [Waiting(i, "kela", False, -i) for i in range(1, 4)],
+            [Desk("d1", ("kela",))],
+            {**R, "kela": ServiceRate(600, leave_per_s=1 / 3600)},
+        )
+    )
     assert busy.waits[1] > base.waits[1] and leaving.waits[1] < base.waits[1]
 
 

@@ -10,8 +10,13 @@ import pytest
 from queue_server.domain.hours import TimeRange, parse_weekly
 
 HKI = ZoneInfo("Europe/Helsinki")
-WEEKDAYS = {"mon": "09:00-16:00", "tue": "09:00-16:00", "wed": "09:00-18:00", "thu": "09:00-16:00",
-            "fri": "09:00-16:00"}
+WEEKDAYS = {
+    "mon": "09:00-16:00",
+    "tue": "09:00-16:00",
+    "wed": "09:00-18:00",
+    "thu": "09:00-16:00",
+    "fri": "09:00-16:00",
+}
 
 
 def local(text: str) -> datetime:
@@ -50,10 +55,10 @@ def test_no_hours_means_always_open() -> None:
     ("when", "is_open"),
     [
         ("2026-11-27T08:59", False),  # Friday before opening
-        ("2026-11-27T09:00", True),   # the opening minute is open
+        ("2026-11-27T09:00", True),  # the opening minute is open
         ("2026-11-27T15:59", True),
         ("2026-11-27T16:00", False),  # the closing minute is closed
-        ("2026-11-25T17:30", True),   # Wednesday's long day
+        ("2026-11-25T17:30", True),  # Wednesday's long day
         ("2026-11-28T12:00", False),  # Saturday: no hours at all
     ],
 )

@@ -16,7 +16,7 @@ def _draw(r: Residual, rng: random.Random) -> float:
     s2 = math.log(1 + r.cv * r.cv)
     mu = math.log(r.mean_s) - s2 / 2
     while True:
-        x = rng.lognormvariate(mu, s2 ** 0.5)
+        x = rng.lognormvariate(mu, s2**0.5)
         if x > r.elapsed_s:
             return x - r.elapsed_s
 

@@ -22,11 +22,11 @@ def utc(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
     ("instant", "day"),
     [
         (utc(2026, 11, 27, 21, 59), date(2026, 11, 27)),  # 23:59 in winter (UTC+2)
-        (utc(2026, 11, 27, 22, 1), date(2026, 11, 28)),   # 00:01 the next day
-        (utc(2026, 11, 27, 22, 0), date(2026, 11, 28)),   # exactly midnight belongs to the new day
-        (utc(2026, 7, 1, 20, 59), date(2026, 7, 1)),      # 23:59 in summer (UTC+3)
+        (utc(2026, 11, 27, 22, 1), date(2026, 11, 28)),  # 00:01 the next day
+        (utc(2026, 11, 27, 22, 0), date(2026, 11, 28)),  # exactly midnight belongs to the new day
+        (utc(2026, 7, 1, 20, 59), date(2026, 7, 1)),  # 23:59 in summer (UTC+3)
         (utc(2026, 7, 1, 21, 1), date(2026, 7, 2)),
-        (utc(2026, 7, 1, 23, 30), date(2026, 7, 2)),      # still the 1st in UTC, already the 2nd in Helsinki
+        (utc(2026, 7, 1, 23, 30), date(2026, 7, 2)),  # still the 1st in UTC, already the 2nd in Helsinki
     ],
 )
 def test_business_day_is_the_helsinki_calendar_date(instant: datetime, day: date) -> None:

@@ -11,25 +11,38 @@ from queue_server.domain import policy
 from queue_server.domain.forecast import HORIZON, Priors, forecast_group, groups
 from queue_server.domain.queue_model import DeskSpec, LiveTicket, QueueModel, Topology
 
-TOPOLOGY = Topology(services=("a", "b", "c"),
-                    desks=(DeskSpec("d1", ("a",), "z"), DeskSpec("d2", ("a", "b"), "z"), DeskSpec("d3", ("c",), "y")))
+TOPOLOGY = Topology(
+    services=("a", "b", "c"),
+    desks=(DeskSpec("d1", ("a",), "z"), DeskSpec("d2", ("a", "b"), "z"), DeskSpec("d3", ("c",), "y")),
+)
 PRIORS = Priors({"a": 300.0, "b": 600.0, "c": 120.0}, priority_ratio=2)
 
 
 def ticket(i: int, service: str, priority: bool, queued_at: int, status: str = "waiting") -> LiveTicket:
-    return LiveTicket(id=i, number=f"A{i:03d}", status=status, service=service, pending=(), priority=priority,
-                      language="fi", issued_at=queued_at, queued_at=queued_at, desk=None, called_at=None,
-                      token_hash=f"h{i}")
+    return LiveTicket(
+        id=i,
+        number=f"A{i:03d}",
+        status=status,
+        service=service,
+        pending=(),
+        priority=priority,
+        language="fi",
+        issued_at=queued_at,
+        queued_at=queued_at,
+        desk=None,
+        called_at=None,
+        token_hash=f"h{i}",
+    )
 
 
-tickets = st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), st.booleans(), st.integers(0, 50)),
-                   max_size=40)
+tickets = st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), st.booleans(), st.integers(0, 50)), max_size=40)
 
 
 @given(tickets, st.lists(st.integers(0, 39), max_size=15))
 @settings(max_examples=150)
-def test_positions_are_the_rank_in_call_order_as_the_sql_counts_them(spec: list[tuple[str, bool, int]],
-                                                                    dropped: list[int]) -> None:
+def test_positions_are_the_rank_in_call_order_as_the_sql_counts_them(
+    spec: list[tuple[str, bool, int]], dropped: list[int]
+) -> None:
     model = QueueModel(TOPOLOGY, "2026-11-27")
     all_tickets = [ticket(i, s, p, q) for i, (s, p, q) in enumerate(spec)]
     for t in all_tickets:
@@ -39,9 +52,16 @@ def test_positions_are_the_rank_in_call_order_as_the_sql_counts_them(spec: list[
     alive = [t for t in all_tickets if t.id in model.tickets]
     for t in alive:
         # services/queues.py's old SQL: priority tickets ahead of a normal one; within a class, earlier first
-        ahead = [o for o in alive if o.service == t.service and o.id != t.id and (
-            (o.priority and not t.priority) or
-            (o.priority == t.priority and (o.queued_at, o.id) < (t.queued_at, t.id)))]
+        ahead = [
+            o
+            for o in alive
+            if o.service == t.service
+            and o.id != t.id
+            and (
+                (o.priority and not t.priority)
+                or (o.priority == t.priority and (o.queued_at, o.id) < (t.queued_at, t.id))
+            )
+        ]
         assert model.position(t) == len(ahead) + 1
     for s in TOPOLOGY.services:
         assert model.waiting_count(s) == sum(t.service == s for t in alive)
@@ -49,15 +69,19 @@ def test_positions_are_the_rank_in_call_order_as_the_sql_counts_them(spec: list[
 
 @given(tickets, st.integers(0, 4), st.integers(-1, 3))
 @settings(max_examples=150)
-def test_the_call_next_candidate_is_what_the_policy_chooses(spec: list[tuple[str, bool, int]], streak: int,
-                                                            ratio: int) -> None:
+def test_the_call_next_candidate_is_what_the_policy_chooses(
+    spec: list[tuple[str, bool, int]], streak: int, ratio: int
+) -> None:
     model = QueueModel(TOPOLOGY, "2026-11-27")
     all_tickets = [ticket(i, s, p, q) for i, (s, p, q) in enumerate(spec)]
     for t in all_tickets:
         model.put(t)
     services = ("a", "b")
-    candidates = [policy.Candidate(t.id, t.priority, datetime.fromtimestamp(t.queued_at, UTC))
-                  for t in all_tickets if t.service in services]
+    candidates = [
+        policy.Candidate(t.id, t.priority, datetime.fromtimestamp(t.queued_at, UTC))
+        for t in all_tickets
+        if t.service in services
+    ]
     chosen = policy.choose(candidates, streak, ratio)
     first = next((h for want in policy.priority_order(streak, ratio) if (h := model.head(services, want))), None)
     assert (first.id if first else None) == (chosen.ticket_id if chosen else None)

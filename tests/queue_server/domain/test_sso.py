@@ -11,19 +11,23 @@ ISSUER = "https://login.example.fi/realms/espoo"
 
 
 def identity(claims: dict[str, object], desks_claim: str | None = "vuoro_desks"):  # type: ignore[no-untyped-def]
-    return identity_from(claims, issuer=ISSUER, role_claim="roles", roles=ROLES, desks_claim=desks_claim,
-                         name_claim="name")
+    return identity_from(
+        claims, issuer=ISSUER, role_claim="roles", roles=ROLES, desks_claim=desks_claim, name_claim="name"
+    )
 
 
-@pytest.mark.parametrize(("claim", "role"), [
-    ("vuoro-clerk", "clerk"),
-    (["vuoro-clerk", "vuoro-admin", "vuoro-super"], "admin"),
-    (["other", "vuoro-super"], "supervisor"),
-    (["other"], None),
-    (None, None),
-    ({"vuoro-admin": True}, None),  # not a string nor a list of them: nothing
-    ([1, "vuoro-clerk"], "clerk"),
-])
+@pytest.mark.parametrize(
+    ("claim", "role"),
+    [
+        ("vuoro-clerk", "clerk"),
+        (["vuoro-clerk", "vuoro-admin", "vuoro-super"], "admin"),
+        (["other", "vuoro-super"], "supervisor"),
+        (["other"], None),
+        (None, None),
+        ({"vuoro-admin": True}, None),  # not a string nor a list of them: nothing
+        ([1, "vuoro-clerk"], "clerk"),
+    ],
+)
 def test_the_highest_mapped_role_of_the_claim_counts(claim: object, role: str | None) -> None:
     assert mapped_role(claim, ROLES) == role
 

@@ -41,10 +41,31 @@ class Log:
     def __init__(self) -> None:
         self.events: list[Event] = []
 
-    def add(self, ticket: int, when: str, kind: str, service: str, *, desk: str | None = None,
-            to: str | None = None, day: date = DAY, due: str | None = None) -> None:
-        self.events.append(Event(len(self.events) + 1, ticket, day, local(when), kind, service, to, desk,
-                                 None if due is None else local(due)))
+    def add(
+        self,
+        ticket: int,
+        when: str,
+        kind: str,
+        service: str,
+        *,
+        desk: str | None = None,
+        to: str | None = None,
+        day: date = DAY,
+        due: str | None = None,
+    ) -> None:
+        self.events.append(
+            Event(
+                len(self.events) + 1,
+                ticket,
+                day,
+                local(when),
+                kind,
+                service,
+                to,
+                desk,
+                None if due is None else local(due),
+            )
+        )
 
 
 @pytest.fixture
@@ -131,8 +152,15 @@ def test_kela_figures_match_the_hand_computed_values(known_day: Log) -> None:
     cells = build_cells(build_errands(known_day.events), HEL)
     kela = summarize([c for c in cells if c.service_key == "kela"], {"kela": 500})
     # errands 1, 2, 3a, 5, 6, 7a; visits: all six started at the kiosk
-    assert (kela.errands, kela.visits, kela.served, kela.no_shows, kela.cancelled, kela.expired,
-            kela.transferred) == (6, 6, 3, 1, 1, 0, 1)
+    assert (kela.errands, kela.visits, kela.served, kela.no_shows, kela.cancelled, kela.expired, kela.transferred) == (
+        6,
+        6,
+        3,
+        1,
+        1,
+        0,
+        1,
+    )
     # waits of called errands: 300, 480, 600 (served) and 1200 (no-show)
     assert kela.wait == Durations(4, 645.0, 540.0, 1020.0)
     # service times: 630, 600, 300
@@ -154,19 +182,29 @@ def test_library_figures_and_the_whole_day(known_day: Log) -> None:
     assert library.served_within_target == 1.0  # no target given: every served errand counts as within
     day = summarize(cells, {"kela": 500, "library": 300})
     assert (day.errands, day.visits, day.served) == (9, 7, 4)
-    assert day.wait == Durations(5, 582.0, 480.0, 960.0)   # 300 330 480 600 1200
-    assert day.served_within_target == 0.5                  # 300 (kela) of 300/480/600 kela, 330 > 300 library
+    assert day.wait == Durations(5, 582.0, 480.0, 960.0)  # 300 330 480 600 1200
+    assert day.served_within_target == 0.5  # 300 (kela) of 300/480/600 kela, 330 > 300 library
 
 
 def test_cells_split_by_day_service_and_desk(known_day: Log) -> None:
     cells = {c.key: c for c in build_cells(build_errands(known_day.events), HEL)}
     assert set(cells) == {
-        (DAY, "kela", "d1", WALK_IN), (DAY, "kela", "d2", WALK_IN), (DAY, "kela", "d5", WALK_IN),
-        (DAY, "kela", "", WALK_IN), (DAY, "library", "d3", WALK_IN), (DAY, "library", "", WALK_IN),
+        (DAY, "kela", "d1", WALK_IN),
+        (DAY, "kela", "d2", WALK_IN),
+        (DAY, "kela", "d5", WALK_IN),
+        (DAY, "kela", "", WALK_IN),
+        (DAY, "library", "d3", WALK_IN),
+        (DAY, "library", "", WALK_IN),
     }
     d5 = cells[(DAY, "kela", "d5", WALK_IN)]
-    assert (d5.errands, d5.served, d5.no_shows, d5.served_waits_s, d5.other_waits_s, d5.service_times_s) == \
-        (2, 1, 1, [600], [1200], [300])
+    assert (d5.errands, d5.served, d5.no_shows, d5.served_waits_s, d5.other_waits_s, d5.service_times_s) == (
+        2,
+        1,
+        1,
+        [600],
+        [1200],
+        [300],
+    )
     by_desk = group(cells.values(), lambda c: c.desk_key, {})
     assert list(by_desk) == ["", "d1", "d2", "d3", "d5"]
     assert by_desk["d1"].service_time.mean_s == 630.0
@@ -175,8 +213,8 @@ def test_cells_split_by_day_service_and_desk(known_day: Log) -> None:
 def test_the_midnight_boundary_follows_the_centres_time_zone() -> None:
     log = Log()
     before = DAY - timedelta(days=1)
-    log.add(1, "2026-11-26 23:59:59", "issued", "kela", day=before)       # 21:59:59 UTC on the 26th
-    log.add(2, "2026-11-27 00:00:00", "issued", "kela")                   # 22:00:00 UTC on the 26th
+    log.add(1, "2026-11-26 23:59:59", "issued", "kela", day=before)  # 21:59:59 UTC on the 26th
+    log.add(2, "2026-11-27 00:00:00", "issued", "kela")  # 22:00:00 UTC on the 26th
     by_day = group(build_cells(build_errands(log.events), HEL), lambda c: c.business_day, {})
     assert by_day[before].errands == 1 and by_day[before].arrivals_per_hour[23] == 1
     assert by_day[DAY].errands == 1 and by_day[DAY].arrivals_per_hour[0] == 1
@@ -190,8 +228,11 @@ def test_cells_merge_like_the_errands_they_hold(known_day: Log) -> None:
 
 
 def test_feedback_is_counted_per_rating_and_category() -> None:
-    answers = [FeedbackAnswer(DAY, "kela", 5, None), FeedbackAnswer(DAY, "kela", 2, "waiting_time"),
-               FeedbackAnswer(DAY, "library", 4, "noise")]
+    answers = [
+        FeedbackAnswer(DAY, "kela", 5, None),
+        FeedbackAnswer(DAY, "kela", 2, "waiting_time"),
+        FeedbackAnswer(DAY, "library", 4, "noise"),
+    ]
     summary = summarize_feedback(answers)
     assert summary.answers == 3 and summary.mean_rating == pytest.approx(11 / 3)
     assert summary.ratings == {"1": 0, "2": 1, "3": 0, "4": 1, "5": 1}

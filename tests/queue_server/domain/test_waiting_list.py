@@ -12,14 +12,27 @@ from queue_server.domain import policy
 from queue_server.domain.queue_model import DeskSpec, LiveTicket, QueueModel, Topology
 from queue_server.domain.waiting_list import call_sequence
 
-TOPOLOGY = Topology(services=("a", "b", "c"),
-                    desks=(DeskSpec("d1", ("a",), "z"), DeskSpec("d2", ("a", "b"), "z"), DeskSpec("d3", ("c",), "y")))
+TOPOLOGY = Topology(
+    services=("a", "b", "c"),
+    desks=(DeskSpec("d1", ("a",), "z"), DeskSpec("d2", ("a", "b"), "z"), DeskSpec("d3", ("c",), "y")),
+)
 
 
 def ticket(i: int, service: str, priority: bool, queued_at: int) -> LiveTicket:
-    return LiveTicket(id=i, number=f"A{i:03d}", status="waiting", service=service, pending=(), priority=priority,
-                      language="fi", issued_at=queued_at, queued_at=queued_at, desk=None, called_at=None,
-                      token_hash=f"h{i}")
+    return LiveTicket(
+        id=i,
+        number=f"A{i:03d}",
+        status="waiting",
+        service=service,
+        pending=(),
+        priority=priority,
+        language="fi",
+        issued_at=queued_at,
+        queued_at=queued_at,
+        desk=None,
+        called_at=None,
+        token_hash=f"h{i}",
+    )
 
 
 def reference(tickets: list[LiveTicket], services: tuple[str, ...], streak: int, ratio: int) -> list[int]:
@@ -39,11 +52,11 @@ def reference(tickets: list[LiveTicket], services: tuple[str, ...], streak: int,
 specs = st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), st.booleans(), st.integers(0, 30)), max_size=40)
 
 
-@given(specs, st.sampled_from([("a",), ("a", "b"), ("c",)]), st.integers(0, 3), st.integers(0, 3),
-       st.integers(1, 45))
+@given(specs, st.sampled_from([("a",), ("a", "b"), ("c",)]), st.integers(0, 3), st.integers(0, 3), st.integers(1, 45))
 @settings(max_examples=300)
-def test_the_list_is_the_order_call_next_would_take(spec: list[tuple[str, bool, int]], services: tuple[str, ...],
-                                                    streak: int, ratio: int, limit: int) -> None:
+def test_the_list_is_the_order_call_next_would_take(
+    spec: list[tuple[str, bool, int]], services: tuple[str, ...], streak: int, ratio: int, limit: int
+) -> None:
     model = QueueModel(TOPOLOGY, "2026-11-27")
     tickets = [ticket(i, s, p, q) for i, (s, p, q) in enumerate(spec)]
     for t in tickets:

@@ -30,8 +30,11 @@ MARKERS = ROOT / "queue_server" / "i18n" / "markers.py"
 def extracted(*, with_markers: bool = True) -> set[str]:
     """What ``pybabel extract -F babel.cfg -k t -k N_`` finds (the markers module included or not)."""
     method_map, options_map = _mapping()
-    found = {str(message) for _, _, message, _, _ in extract_from_dir(ROOT, method_map, options_map, KEYWORDS)
-             if isinstance(message, str) and not message.endswith(".")}
+    found = {
+        str(message)
+        for _, _, message, _, _ in extract_from_dir(ROOT, method_map, options_map, KEYWORDS)
+        if isinstance(message, str) and not message.endswith(".")
+    }
     if not with_markers:
         found -= set(re.findall(r'N_\("([^"]+)"\)', MARKERS.read_text(encoding="utf-8")))
     return found
@@ -56,7 +59,7 @@ def literals() -> set[str]:
 
 
 #: an error code as the code names it: ``code = "x"``, ``ApiError(409, "x", ...)``, ``error_response(429, "x"``
-ERROR_CODE = re.compile(r"""(?:code\s*=\s*|ApiError\(\d+,\s*|error_response\(\d+,\s*)["']([a-z_]+)["']""")
+ERROR_CODE = re.compile(r"""(?:code\s*=\s*|ApiError\(\s*\d+,\s*|error_response\(\s*\d+,\s*)["']([a-z_]+)["']""")
 
 
 def error_codes() -> tuple[str, ...]:

@@ -21,8 +21,10 @@ def test_every_language_has_every_message() -> None:
 
 
 def test_a_missing_message_is_noticed(tmp_path: Path) -> None:
-    for lang, body in (("fi", 'msgid "a.b"\nmsgstr "A"\n\nmsgid "a.c"\nmsgstr "C"\n'),
-                       ("sv", 'msgid "a.b"\nmsgstr ""\n\nmsgid "a.c"\nmsgstr "C"\n')):
+    for lang, body in (
+        ("fi", 'msgid "a.b"\nmsgstr "A"\n\nmsgid "a.c"\nmsgstr "C"\n'),
+        ("sv", 'msgid "a.b"\nmsgstr ""\n\nmsgid "a.c"\nmsgstr "C"\n'),
+    ):
         folder = tmp_path / lang / "LC_MESSAGES"
         folder.mkdir(parents=True)
         (folder / "messages.po").write_text(body, encoding="utf-8")
@@ -76,5 +78,6 @@ def test_finnish_and_swedish_letters_survive() -> None:
 def test_the_template_is_what_pybabel_extract_makes_now() -> None:
     with (MARKERS.parents[2] / "translations" / "messages.pot").open("rb") as fh:
         template = {str(m.id) for m in read_po(fh) if m.id}
-    assert template == extracted(), ("regenerate: pybabel extract -F babel.cfg -k t -k N_ --no-location "
-                                     "--sort-output -o translations/messages.pot .")
+    assert template == extracted(), (
+        "regenerate: pybabel extract -F babel.cfg -k t -k N_ --no-location --sort-output -o translations/messages.pot ."
+    )

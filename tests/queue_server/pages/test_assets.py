@@ -14,14 +14,15 @@ PAGES = ROOT / "queue_server" / "pages"
 
 # -- colours ---------------------------------------------------------------------------------------------------
 
+
 def _tokens() -> dict[str, str]:
     css = (PAGES / "static" / "vuoro.css").read_text(encoding="utf-8")
-    root = css[css.index(":root {"):css.index("}", css.index(":root {"))]
+    root = css[css.index(":root {") : css.index("}", css.index(":root {"))]
     return dict(re.findall(r"--(c-[a-z-]+):\s*(#[0-9a-fA-F]{6});", root))
 
 
 def _luminance(hex_colour: str) -> float:
-    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
@@ -33,21 +34,41 @@ def contrast(a: str, b: str) -> float:
 
 #: (text, background) pairs the CSS uses for normal-size text: WCAG AA needs 4.5:1
 PAIRS = [
-    ("c-text", "c-bg"), ("c-text", "c-surface"), ("c-muted", "c-surface"), ("c-muted", "c-bg"),
-    ("c-on-primary", "c-primary"), ("c-on-primary", "c-primary-hover"), ("c-primary", "c-surface"),
-    ("c-primary", "c-bg"), ("c-primary-hover", "c-primary-soft"), ("c-on-ok", "c-ok"), ("c-ok", "c-ok-soft"),
-    ("c-on-warn-soft", "c-warn-soft"), ("c-on-danger", "c-danger"), ("c-danger", "c-surface"),
-    ("c-text", "c-danger-soft"), ("c-danger", "c-danger-soft"), ("c-disabled-text", "c-disabled-bg"),
-    ("c-text", "c-primary-soft"), ("c-text", "c-ok-soft"), ("c-on-dark", "c-dark"),
-    ("c-on-dark-muted", "c-dark"), ("c-on-dark-muted", "c-dark-surface"), ("c-accent", "c-dark"),
-    ("c-dark", "c-accent"), ("c-text", "c-focus"),
+    ("c-text", "c-bg"),
+    ("c-text", "c-surface"),
+    ("c-muted", "c-surface"),
+    ("c-muted", "c-bg"),
+    ("c-on-primary", "c-primary"),
+    ("c-on-primary", "c-primary-hover"),
+    ("c-primary", "c-surface"),
+    ("c-primary", "c-bg"),
+    ("c-primary-hover", "c-primary-soft"),
+    ("c-on-ok", "c-ok"),
+    ("c-ok", "c-ok-soft"),
+    ("c-on-warn-soft", "c-warn-soft"),
+    ("c-on-danger", "c-danger"),
+    ("c-danger", "c-surface"),
+    ("c-text", "c-danger-soft"),
+    ("c-danger", "c-danger-soft"),
+    ("c-disabled-text", "c-disabled-bg"),
+    ("c-text", "c-primary-soft"),
+    ("c-text", "c-ok-soft"),
+    ("c-on-dark", "c-dark"),
+    ("c-on-dark-muted", "c-dark"),
+    ("c-on-dark-muted", "c-dark-surface"),
+    ("c-accent", "c-dark"),
+    ("c-dark", "c-accent"),
+    ("c-text", "c-focus"),
 ]
 
 
 def test_colour_pairs_meet_wcag_aa() -> None:
     tokens = _tokens()
-    low = {f"{a} on {b}": round(contrast(tokens[a], tokens[b]), 2) for a, b in PAIRS
-           if contrast(tokens[a], tokens[b]) < 4.5}
+    low = {
+        f"{a} on {b}": round(contrast(tokens[a], tokens[b]), 2)
+        for a, b in PAIRS
+        if contrast(tokens[a], tokens[b]) < 4.5
+    }
     assert low == {}
 
 
@@ -57,6 +78,7 @@ def test_contrast_formula() -> None:
 
 
 # -- the chime and the vendored Socket.IO client ---------------------------------------------------------------
+
 
 def test_shipped_chime_is_what_the_generator_makes() -> None:
     shipped = sounds.CHIME_PATH.read_bytes()

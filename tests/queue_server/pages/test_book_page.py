@@ -66,6 +66,7 @@ def body_data(html: str, name: str) -> str:
 
 # -- the page ------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_booking_page_opens_in_each_language(client: FlaskClient, lang: str) -> None:
     resp = client.get(f"/book?lang={lang}")
@@ -88,12 +89,14 @@ def test_the_page_offers_today_up_to_the_booking_horizon(client: FlaskClient) ->
     # 2026-11-27 10:00 + 90 days is 2027-02-25 10:00: that day's later slots are beyond it, so the 24th is last
     assert (body_data(html, "today"), body_data(html, "last-day")) == ("2026-11-27", "2027-02-24")
     assert 'min="2026-11-27" max="2027-02-24" value="2026-11-27"' in html
-    assert client.post("/api/bookings", json={"service": "kela", "start": "2027-02-26T10:00:00+02:00"}
-                       ).status_code == 400  # past the horizon: refused by the API too
+    assert (
+        client.post("/api/bookings", json={"service": "kela", "start": "2027-02-26T10:00:00+02:00"}).status_code == 400
+    )  # past the horizon: refused by the API too
 
 
-def test_a_sensitive_service_shows_only_its_public_name(config_data: dict[str, Any],
-                                                         make_app: Callable[[dict[str, Any]], Flask]) -> None:
+def test_a_sensitive_service_shows_only_its_public_name(
+    config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask]
+) -> None:
     data = with_appointments(config_data)
     data["services"][3]["appointments"] = copy.deepcopy(KELA)  # mental: booked by its own booking system
     app = make_app(data)
@@ -101,8 +104,11 @@ def test_a_sensitive_service_shows_only_its_public_name(config_data: dict[str, A
     html = client.get("/book").get_data(as_text=True)
     assert json.loads(body_data(html, "public-names"))["mental"]["fi"] == "Terveysasema"
     assert "Mielenterveys" not in html
-    made = client.post("/api/appointments", json={"service": "mental", "start": AT_1015},
-                       headers=bearer(app.extensions["vuoro"], "booking", "calendar"))
+    made = client.post(
+        "/api/appointments",
+        json={"service": "mental", "start": AT_1015},
+        headers=bearer(app.extensions["vuoro"], "booking", "calendar"),
+    )
     event = calendar_event(client, made.get_json()["appointment"]["code"], "fi")
     assert str(event["SUMMARY"]) == "Terveysasema – Testikeskus"
     assert "Mielenterveys" not in event.to_ical().decode()
@@ -112,6 +118,7 @@ def test_a_sensitive_service_shows_only_its_public_name(config_data: dict[str, A
 
 
 # -- the calendar file ---------------------------------------------------------------------------------------
+
 
 def test_the_calendar_file_holds_the_booked_time_and_nothing_personal(client: FlaskClient) -> None:
     code = book(client)["code"]
@@ -149,6 +156,7 @@ def test_the_calendar_file_answers_as_documented(client: FlaskClient, openapi: O
 
 # -- the QR code and the limits ------------------------------------------------------------------------------
 
+
 def test_the_qr_code_holds_the_booking_code(client: FlaskClient) -> None:
     code = book(client)["code"]
     resp = client.get(f"/book/{code.lower()}/qr.svg")
@@ -160,15 +168,20 @@ def test_the_qr_code_holds_the_booking_code(client: FlaskClient) -> None:
 
 
 def test_the_qr_code_and_the_calendar_file_share_the_code_lookups_budget(
-        config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask]) -> None:
+    config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask]
+) -> None:
     """Guessing codes through the QR code or the calendar file is no way around the lookups' limit."""
     data = with_appointments(config_data)
     data["limits"] = {"enabled": True, "appointment_code_per_client": "3/hour"}
     client = make_app(data).test_client()
     code = book(client)["code"]
-    tries = [client.get(f"/book/{code}/qr.svg"), client.get(f"/api/appointments/{code}/calendar.ics"),
-             client.get("/api/appointments/CCCCCC"), client.get("/book/DDDDDD/qr.svg"),
-             client.get(f"/api/appointments/{code}/calendar.ics")]
+    tries = [
+        client.get(f"/book/{code}/qr.svg"),
+        client.get(f"/api/appointments/{code}/calendar.ics"),
+        client.get("/api/appointments/CCCCCC"),
+        client.get("/book/DDDDDD/qr.svg"),
+        client.get(f"/api/appointments/{code}/calendar.ics"),
+    ]
     assert [r.status_code for r in tries] == [200, 200, 404, 429, 429]
     assert_error(tries[4], 429, "rate_limited")
     assert client.get("/book").status_code == 200  # the page itself takes no code: never limited

@@ -17,8 +17,9 @@ def page(client: FlaskClient, query: str = "") -> str:
     return resp.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("lang", "label"), [("fi", "Tiski 1 · 2. kerros"), ("sv", "Disk 1 · 2 våningen"),
-                                             ("en", "Desk 1 · 2nd floor")])
+@pytest.mark.parametrize(
+    ("lang", "label"), [("fi", "Tiski 1 · 2. kerros"), ("sv", "Disk 1 · 2 våningen"), ("en", "Desk 1 · 2nd floor")]
+)
 def test_the_desks_are_labelled_in_the_pages_language(clerk_client: FlaskClient, lang: str, label: str) -> None:
     html = page(clerk_client, f"?lang={lang}")
     option = re.search(r'<option value="d1" data-label="([^"]*)">([^<]*)</option>', html)
@@ -46,6 +47,14 @@ def test_the_view_script_comes_before_the_desks_own(clerk_client: FlaskClient) -
 
 def test_the_desk_scripts_get_their_texts(clerk_client: FlaskClient) -> None:
     html = page(clerk_client, "?lang=sv")
-    for key in ("desk.waited_min", "desk.call_ticket", "desk.no_show_msg", "desk.undone_msg",
-                "desk.visitor_lang_sv", "desk.visitor_lang_other", "error.already_called", "error.undo_expired"):
+    for key in (
+        "desk.waited_min",
+        "desk.call_ticket",
+        "desk.no_show_msg",
+        "desk.undone_msg",
+        "desk.visitor_lang_sv",
+        "desk.visitor_lang_other",
+        "error.already_called",
+        "error.undo_expired",
+    ):
         assert f"&#34;{key}&#34;" in html or f'"{key}"' in html, key

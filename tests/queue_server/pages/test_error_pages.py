@@ -39,7 +39,8 @@ def page(resp: Any) -> str:
 
 @pytest.mark.parametrize(("lang", "title"), [("fi", "Ei käyttöoikeutta"), ("sv", "Ingen behörighet")])
 def test_a_clerk_opening_the_admin_pages_gets_the_forbidden_page_in_their_language(
-        clerk_client: FlaskClient, lang: str, title: str) -> None:
+    clerk_client: FlaskClient, lang: str, title: str
+) -> None:
     resp = clerk_client.get(f"/admin?lang={lang}")
     assert resp.status_code == 403
     text = page(resp)
@@ -62,8 +63,9 @@ def test_a_page_that_raises_gets_the_error_page_and_nothing_of_the_error(app_wit
         assert SECRET not in text and "Traceback" not in text and "RuntimeError" not in text
 
 
-def test_the_error_page_needs_no_database(app_with_failures: Flask, ctx: Context,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_error_page_needs_no_database(
+    app_with_failures: Flask, ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
     class NoDatabase:
         def __getattr__(self, name: str) -> Any:
             raise AssertionError(f"the error page touched the database ({name})")
@@ -74,8 +76,9 @@ def test_the_error_page_needs_no_database(app_with_failures: Flask, ctx: Context
     assert resp.status_code == 500 and "Något gick fel" in page(resp)
 
 
-def test_an_error_page_that_cannot_be_written_still_answers(app_with_failures: Flask,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_error_page_that_cannot_be_written_still_answers(
+    app_with_failures: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("no templates today")
 
@@ -97,10 +100,14 @@ def test_a_forbidden_page_route_gets_the_page(app_with_failures: Flask) -> None:
     assert resp.status_code == 403 and "<h1>No access</h1>" in page(resp)
 
 
-@pytest.mark.parametrize(("path", "status", "code"), [
-    ("/api/test-boom", 500, "internal_error"), ("/api/test-forbidden", 403, "forbidden"),
-    ("/api/no-such-thing", 404, "not_found"),
-])
+@pytest.mark.parametrize(
+    ("path", "status", "code"),
+    [
+        ("/api/test-boom", 500, "internal_error"),
+        ("/api/test-forbidden", 403, "forbidden"),
+        ("/api/no-such-thing", 404, "not_found"),
+    ],
+)
 def test_api_paths_keep_their_json_errors(app_with_failures: Flask, path: str, status: int, code: str) -> None:
     resp = app_with_failures.test_client().get(path)
     assert resp.status_code == status and resp.mimetype == "application/json"

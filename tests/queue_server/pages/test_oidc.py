@@ -30,8 +30,9 @@ def test_without_a_provider_there_is_no_button_and_no_oidc_pages(client: Any) ->
         assert client.get(path).status_code == 404, path
 
 
-def test_local_login_off_leaves_only_the_provider(oidc: OidcProvider, config_data: dict[str, Any],
-                                                  make_app: Callable[[dict[str, Any]], Flask]) -> None:
+def test_local_login_off_leaves_only_the_provider(
+    oidc: OidcProvider, config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask]
+) -> None:
     app = make_app({**copy.deepcopy(config_data), "auth": oidc_section(oidc, local_login=False)})
     add_user(app.extensions["vuoro"].db, "local1", "local-password-1", "admin")
     client = app.test_client()
@@ -73,8 +74,9 @@ def test_a_local_account_s_log_out_stays_at_vuoro(oidc_app: Flask) -> None:
     assert resp.status_code == 303 and resp.headers["Location"] == "/login?bye=1"
 
 
-def test_the_log_out_form_may_lead_to_the_provider_and_nowhere_else(oidc_app: Flask, oidc: OidcProvider,
-                                                                    client: Any) -> None:
+def test_the_log_out_form_may_lead_to_the_provider_and_nowhere_else(
+    oidc_app: Flask, oidc: OidcProvider, client: Any
+) -> None:
     csp = oidc_app.test_client().get("/login").headers["Content-Security-Policy"]
     assert f"form-action 'self' {oidc.issuer};" in csp
     assert "form-action 'self';" in client.get("/login").headers["Content-Security-Policy"], "no provider, no more"

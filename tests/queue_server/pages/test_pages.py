@@ -27,8 +27,7 @@ def clerk(ctx: Context) -> tuple[str, str]:
 
 @pytest.fixture
 def ticket(client: FlaskClient, kiosk_auth: dict[str, str]) -> dict[str, Any]:
-    resp = client.post("/api/tickets", json={"services": ["kela"], "language": "sv", "kiosk": "k1"},
-                       headers=kiosk_auth)
+    resp = client.post("/api/tickets", json={"services": ["kela"], "language": "sv", "kiosk": "k1"}, headers=kiosk_auth)
     assert resp.status_code == 201, resp.json
     return resp.json["ticket"]  # type: ignore[index,no-any-return]
 
@@ -38,6 +37,7 @@ def html(resp: Any) -> str:
 
 
 # -- the start page --------------------------------------------------------------------------------------------
+
 
 def test_index_links_to_every_kiosk_board_and_the_desk(client: FlaskClient) -> None:
     resp = client.get("/")
@@ -59,6 +59,7 @@ def test_language_choice_is_remembered(client: FlaskClient) -> None:
 
 # -- log-in and log-out -----------------------------------------------------------------------------------------
 
+
 def test_login_form(client: FlaskClient) -> None:
     resp = client.get("/login?next=/board/z1")
     assert resp.status_code == 200
@@ -74,8 +75,13 @@ def test_login_with_good_credentials_goes_to_the_desk(client: FlaskClient, clerk
     assert resp.status_code == 303
     assert resp.headers["Location"] == "/desk"
     assert client.get("/desk").status_code == 200
-    assert client.get("/api/session").json == {"username": "clerk9", "role": "clerk", "must_change_password": False,
-                                               "sso": False, "display_name": None}
+    assert client.get("/api/session").json == {
+        "username": "clerk9",
+        "role": "clerk",
+        "must_change_password": False,
+        "sso": False,
+        "display_name": None,
+    }
 
 
 def test_login_goes_back_to_a_local_next(client: FlaskClient, clerk: tuple[str, str]) -> None:
@@ -84,9 +90,11 @@ def test_login_goes_back_to_a_local_next(client: FlaskClient, clerk: tuple[str, 
 
 
 def test_login_with_bad_credentials_is_refused(client: FlaskClient, clerk: tuple[str, str]) -> None:
-    for form in ({"username": clerk[0], "password": "wrong-password"},
-                 {"username": "nobody", "password": PASSWORD},
-                 {"username": "", "password": ""}):
+    for form in (
+        {"username": clerk[0], "password": "wrong-password"},
+        {"username": "nobody", "password": PASSWORD},
+        {"username": "", "password": ""},
+    ):
         resp = client.post("/login", data=form)
         assert resp.status_code == 401
         assert "Väärä käyttäjätunnus tai salasana." in html(resp)
@@ -94,11 +102,22 @@ def test_login_with_bad_credentials_is_refused(client: FlaskClient, clerk: tuple
     assert client.get("/desk").status_code == 302  # still logged out
 
 
-@pytest.mark.parametrize("target", [
-    "https://evil.example/desk", "//evil.example/desk", "/\\evil.example", "\\\\evil.example",
-    "javascript:alert(1)", "http:/evil.example", "evil.example", "/desk\r\nSet-Cookie: x=1",
-    "///evil.example", "/\tevil", "",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/desk",
+        "//evil.example/desk",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "javascript:alert(1)",
+        "http:/evil.example",
+        "evil.example",
+        "/desk\r\nSet-Cookie: x=1",
+        "///evil.example",
+        "/\tevil",
+        "",
+    ],
+)
 def test_login_refuses_an_open_redirect(client: FlaskClient, clerk: tuple[str, str], target: str) -> None:
     resp = client.post("/login", data={"username": clerk[0], "password": clerk[1], "next": target})
     if bad_text(target):  # a control character in any field is refused at the edge, before the log-in
@@ -109,10 +128,19 @@ def test_login_refuses_an_open_redirect(client: FlaskClient, clerk: tuple[str, s
     assert 'name="next" value="/desk"' in html(client.get("/login", query_string={"next": target}))
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("/desk", "/desk"), ("/kiosk/k1?x=1#y", "/kiosk/k1?x=1#y"), ("/", "/"),
-    ("//x", "/d"), ("https://x/", "/d"), ("x", "/d"), (None, "/d"), ("/" + "a" * 600, "/d"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("/desk", "/desk"),
+        ("/kiosk/k1?x=1#y", "/kiosk/k1?x=1#y"),
+        ("/", "/"),
+        ("//x", "/d"),
+        ("https://x/", "/d"),
+        ("x", "/d"),
+        (None, "/d"),
+        ("/" + "a" * 600, "/d"),
+    ],
+)
 def test_safe_next(value: str | None, expected: str) -> None:
     assert safe_next(value, "/d") == expected
 
@@ -126,8 +154,7 @@ def test_logout_is_a_post(client: FlaskClient, clerk: tuple[str, str]) -> None:
     assert client.get("/desk").status_code == 302
 
 
-def test_login_and_logout_forms_carry_the_csrf_token(app: Flask, client: FlaskClient,
-                                                     clerk: tuple[str, str]) -> None:
+def test_login_and_logout_forms_carry_the_csrf_token(app: Flask, client: FlaskClient, clerk: tuple[str, str]) -> None:
     app.config["WTF_CSRF_ENABLED"] = True  # the security layer's CSRF check, as in production
     page = html(client.get("/login"))
     meta = re.search(r'<meta name="csrf-token" content="([^"]+)">', page)
@@ -143,6 +170,7 @@ def test_login_and_logout_forms_carry_the_csrf_token(app: Flask, client: FlaskCl
 
 # -- the desk ---------------------------------------------------------------------------------------------------
 
+
 def test_desk_redirects_to_login_when_logged_out(client: FlaskClient) -> None:
     resp = client.get("/desk")
     assert resp.status_code == 302
@@ -155,8 +183,17 @@ def test_desk_page_for_a_clerk(clerk_client: FlaskClient) -> None:
     assert resp.status_code == 200
     page = html(resp)
     assert 'data-desk="d2"' in page and 'data-page="desk"' in page
-    for action, key in (("next", "N"), ("recall", "R"), ("start", "S"), ("finish", "F"), ("no-show", "X"),
-                        ("transfer", "T"), ("call", "C"), ("return", "B"), ("pause", "P")):
+    for action, key in (
+        ("next", "N"),
+        ("recall", "R"),
+        ("start", "S"),
+        ("finish", "F"),
+        ("no-show", "X"),
+        ("transfer", "T"),
+        ("call", "C"),
+        ("return", "B"),
+        ("pause", "P"),
+    ):
         assert re.search(rf'data-action="{action}" aria-keyshortcuts="{key}"', page), action
     assert 'data-action="close"' in page
     assert "clerk1" in page
@@ -167,6 +204,7 @@ def test_a_desk_token_is_not_a_login(client: FlaskClient, desk_auth: dict[str, s
 
 
 # -- the phone page and the QR code -----------------------------------------------------------------------------
+
 
 def test_phone_page_in_the_tickets_language(client: FlaskClient, ticket: dict[str, Any]) -> None:
     resp = client.get(f"/t/{ticket['token']}")
@@ -196,8 +234,7 @@ def test_qr_code_encodes_the_tickets_track_url(client: FlaskClient, ticket: dict
     assert decode_svg_qr(resp.data) == ticket["track_url"] == f"http://vuoro.test/t/{ticket['token']}"
 
 
-def test_qr_codes_differ_per_ticket(client: FlaskClient, kiosk_auth: dict[str, str],
-                                    ticket: dict[str, Any]) -> None:
+def test_qr_codes_differ_per_ticket(client: FlaskClient, kiosk_auth: dict[str, str], ticket: dict[str, Any]) -> None:
     other = client.post("/api/tickets", json={"services": ["library"], "kiosk": "k1"}, headers=kiosk_auth).json
     assert other is not None
     token = other["ticket"]["token"]
@@ -212,16 +249,30 @@ def test_cancelled_ticket_still_shows_its_page_today(client: FlaskClient, ticket
 
 # -- every page: CSP-safe markup, vendored scripts only, escaped config ----------------------------------------
 
+
 def all_pages(client: FlaskClient, clerk_client: FlaskClient, ticket: dict[str, Any]) -> dict[str, str]:
-    pages = {url: html(client.get(url)) for url in
-             ("/", "/login", "/kiosk/k1", "/kiosk/k2", "/board/z1", "/board/z2", f"/t/{ticket['token']}",
-              "/kiosk/none", "/board/none", "/t/none")}
+    pages = {
+        url: html(client.get(url))
+        for url in (
+            "/",
+            "/login",
+            "/kiosk/k1",
+            "/kiosk/k2",
+            "/board/z1",
+            "/board/z2",
+            f"/t/{ticket['token']}",
+            "/kiosk/none",
+            "/board/none",
+            "/t/none",
+        )
+    }
     pages["/desk"] = html(clerk_client.get("/desk"))
     return pages
 
 
-def test_no_inline_script_style_or_handler_anywhere(client: FlaskClient, clerk_client: FlaskClient,
-                                                    ticket: dict[str, Any]) -> None:
+def test_no_inline_script_style_or_handler_anywhere(
+    client: FlaskClient, clerk_client: FlaskClient, ticket: dict[str, Any]
+) -> None:
     for url, page in all_pages(client, clerk_client, ticket).items():
         assert inline_code(page) == [], url
         for src in script_sources(page):  # served by Vuoro itself: no CDN on a closed network
@@ -229,8 +280,10 @@ def test_no_inline_script_style_or_handler_anywhere(client: FlaskClient, clerk_c
 
 
 def test_inline_code_checker_finds_what_csp_blocks() -> None:
-    bad = ('<script>alert(1)</script><style>p{}</style><p style="x" onclick="y">'
-           '<a href="javascript:z">a</a><script src="https://cdn.example/x.js"></script>')
+    bad = (
+        '<script>alert(1)</script><style>p{}</style><p style="x" onclick="y">'
+        '<a href="javascript:z">a</a><script src="https://cdn.example/x.js"></script>'
+    )
     assert len(inline_code(bad)) == 5
     assert script_sources(bad) == ["https://cdn.example/x.js"]
 
@@ -254,10 +307,14 @@ def test_config_texts_are_escaped(tmp_path: Any, config_data: dict[str, Any]) ->
 
 
 def test_static_assets_are_served(client: FlaskClient) -> None:
-    for path, mimetype in (("/assets/vuoro/vuoro.css", "text/css"), ("/assets/vuoro/vuoro.js", "text/javascript"),
-                           ("/assets/vuoro/desk.js", "text/javascript"), ("/assets/vuoro/phone.js", "text/javascript"),
-                           ("/assets/vuoro/vendor/socket.io.min.js", "text/javascript"),
-                           ("/assets/vuoro/icon.svg", "image/svg+xml")):
+    for path, mimetype in (
+        ("/assets/vuoro/vuoro.css", "text/css"),
+        ("/assets/vuoro/vuoro.js", "text/javascript"),
+        ("/assets/vuoro/desk.js", "text/javascript"),
+        ("/assets/vuoro/phone.js", "text/javascript"),
+        ("/assets/vuoro/vendor/socket.io.min.js", "text/javascript"),
+        ("/assets/vuoro/icon.svg", "image/svg+xml"),
+    ):
         resp = client.get(path)
         assert resp.status_code == 200, path
         assert resp.mimetype == mimetype, path

@@ -22,8 +22,7 @@ PUSH_TEXTS = ("offer", "on", "stop", "may_close", "unsupported", "denied", "refu
 
 @pytest.fixture
 def ticket(client: FlaskClient, kiosk_auth: dict[str, str]) -> dict[str, Any]:
-    resp = client.post("/api/tickets", json={"services": ["kela"], "language": "fi", "kiosk": "k1"},
-                       headers=kiosk_auth)
+    resp = client.post("/api/tickets", json={"services": ["kela"], "language": "fi", "kiosk": "k1"}, headers=kiosk_auth)
     assert resp.status_code == 201, resp.json
     return resp.json["ticket"]  # type: ignore[index,no-any-return]
 
@@ -43,8 +42,9 @@ def test_the_service_worker_is_served_at_the_root_for_scope_root(client: FlaskCl
     assert '"fetch"' not in script and "cache.put" not in script and "caches.open(CACHE)" in script
 
 
-def test_the_phone_page_loads_the_push_script_after_its_own(app: Flask, client: FlaskClient,
-                                                             ticket: dict[str, Any]) -> None:
+def test_the_phone_page_loads_the_push_script_after_its_own(
+    app: Flask, client: FlaskClient, ticket: dict[str, Any]
+) -> None:
     resp = client.get(f"/t/{ticket['token']}")
     page = resp.get_data(as_text=True)
     scripts = script_sources(page)
@@ -71,7 +71,8 @@ def test_the_push_script_is_a_static_asset(client: FlaskClient) -> None:
 
 
 def test_the_phone_page_offers_notifications_only_when_the_centre_sends_them(
-        app: Flask, client: FlaskClient, ticket: dict[str, Any]) -> None:
+    app: Flask, client: FlaskClient, ticket: dict[str, Any]
+) -> None:
     page = client.get(f"/t/{ticket['token']}").get_data(as_text=True)
     assert 'data-push="on"' in page
     app.extensions["vuoro"].config.push.enabled = False

@@ -60,8 +60,10 @@ class Screen:
         """(event, payload) pairs received since the last call (after flushing the coalesced pushes)."""
         if self.fanout is not None:
             self.fanout.flush(force=True)
-        got = [(pkt["name"], pkt["args"][0] if len(pkt["args"]) == 1 else pkt["args"])
-               for pkt in self.client.get_received()]
+        got = [
+            (pkt["name"], pkt["args"][0] if len(pkt["args"]) == 1 else pkt["args"])
+            for pkt in self.client.get_received()
+        ]
         self.log.extend(got)
         return got
 
@@ -102,50 +104,63 @@ def token_of(auth_header: dict[str, str]) -> str:
 @pytest.fixture
 def board(connect: ScreenFactory) -> Callable[[str], Screen]:
     """``board("z2")``: an anonymous screen joined to a zone's board, its snapshot already drained."""
+
     def _board(zone: str) -> Screen:
         screen = connect()
         assert screen.join({"board": zone}) == {"ok": True}
         assert [event for event, _ in screen.take()] == ["snapshot"]
         return screen
+
     return _board
 
 
 @pytest.fixture
 def desk_screen(connect: ScreenFactory, desk_auth: dict[str, str]) -> Callable[[str], Screen]:
     """``desk_screen("d1")``: a socket with a desk token, joined to one desk, its snapshot drained."""
+
     def _desk(key: str) -> Screen:
         screen = connect(auth={"token": token_of(desk_auth)})
         assert screen.join({"desk": key}) == {"ok": True}
         assert [event for event, _ in screen.take()] == ["snapshot"]
         return screen
+
     return _desk
 
 
 @pytest.fixture
 def phone(connect: ScreenFactory) -> Callable[[str], Screen]:
     """``phone(token)``: an anonymous socket following one ticket, its snapshot drained."""
+
     def _phone(token: str) -> Screen:
         screen = connect()
         assert screen.join({"ticket": token}) == {"ok": True}
         assert [event for event, _ in screen.take()] == ["snapshot"]
         return screen
+
     return _phone
 
 
 @pytest.fixture
 def issue(client: FlaskClient, kiosk_auth: dict[str, str]) -> Callable[..., dict[str, Any]]:
     """``issue("kela")`` issues a ticket through the API and returns its JSON (with its token)."""
+
     def _issue(*services: str, priority: bool = False) -> dict[str, Any]:
-        resp = client.post("/api/tickets", headers=kiosk_auth,
-                           json={"services": list(services), "language": "fi", "priority": priority})
+        resp = client.post(
+            "/api/tickets",
+            headers=kiosk_auth,
+            json={"services": list(services), "language": "fi", "priority": priority},
+        )
         assert resp.status_code == 201, resp.json
         return resp.json["ticket"]  # type: ignore[index,no-any-return]
+
     return _issue
 
 
 @pytest.fixture
 def desk_api(client: FlaskClient, desk_auth: dict[str, str]) -> Callable[..., Any]:
     """``desk_api("d1", "next")`` posts a desk action and returns the response."""
+
     def _act(desk: str, action: str, body: dict[str, Any] | None = None) -> Any:
         return client.post(f"/api/desks/{desk}/{action}", headers=desk_auth, json=body)
+
     return _act

@@ -47,8 +47,12 @@ def _app(config: dict[str, Any], clock: FakeClock) -> Flask:
 @pytest.fixture
 def two(config_data: dict[str, Any], postgres_url: str, redis_url: str, clock: FakeClock) -> Iterator[list[Flask]]:
     """Two apps on one PostgreSQL database and one Redis stream (a channel of their own)."""
-    config = {**copy.deepcopy(config_data), "database_url": postgres_url, "redis_url": redis_url,
-              "socketio_channel": f"vuoro-test-{uuid.uuid4().hex[:10]}"}
+    config = {
+        **copy.deepcopy(config_data),
+        "database_url": postgres_url,
+        "redis_url": redis_url,
+        "socketio_channel": f"vuoro-test-{uuid.uuid4().hex[:10]}",
+    }
     apps = [_app(config, clock), _app(config, clock)]
     yield apps
     for app in apps:
@@ -78,7 +82,8 @@ def assert_models_equal_the_database(apps: list[Flask]) -> None:
 
 
 def test_random_use_cases_on_two_processes_keep_both_models_equal_to_the_database(
-        two: list[Flask], clock: FakeClock) -> None:
+    two: list[Flask], clock: FakeClock
+) -> None:
     ctxs = [ctx_of(a) for a in two]
 
     class TwoProcesses(RuleBasedStateMachine):
@@ -92,8 +97,11 @@ def test_random_use_cases_on_two_processes_keep_both_models_equal_to_the_databas
             except DomainError:
                 return None
 
-        @rule(p=st.integers(0, 1), services=st.lists(st.sampled_from(SERVICES), min_size=1, max_size=2,
-                                                      unique=True), priority=st.booleans())
+        @rule(
+            p=st.integers(0, 1),
+            services=st.lists(st.sampled_from(SERVICES), min_size=1, max_size=2, unique=True),
+            priority=st.booleans(),
+        )
         def issue(self, p: int, services: list[str], priority: bool) -> None:
             issued = issue_ticket(ctxs[p], services=services, language="fi", priority=priority)
             assert issued.view.token is not None
@@ -103,9 +111,11 @@ def test_random_use_cases_on_two_processes_keep_both_models_equal_to_the_databas
         def call_next(self, p: int, desk: str) -> None:
             self._try(desks.call_next, ctxs[p], desk, "user:1")
 
-        @rule(p=st.integers(0, 1), desk=st.sampled_from(DESKS),
-              action=st.sampled_from([desks.recall, desks.start, desks.finish, desks.no_show,
-                                      desks.return_to_queue]))
+        @rule(
+            p=st.integers(0, 1),
+            desk=st.sampled_from(DESKS),
+            action=st.sampled_from([desks.recall, desks.start, desks.finish, desks.no_show, desks.return_to_queue]),
+        )
         def act(self, p: int, desk: str, action: Callable[..., Any]) -> None:
             self._try(action, ctxs[p], desk, "user:1")
 
@@ -130,14 +140,21 @@ def test_random_use_cases_on_two_processes_keep_both_models_equal_to_the_databas
         def both_models_equal_the_database(self) -> None:
             assert_models_equal_the_database(two)
 
-    run_state_machine_as_test(TwoProcesses, settings=settings(
-        max_examples=12, stateful_step_count=25, deadline=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]))
+    run_state_machine_as_test(
+        TwoProcesses,
+        settings=settings(
+            max_examples=12,
+            stateful_step_count=25,
+            deadline=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        ),
+    )
     assert all(c.live.rebuilds == 1 for c in ctxs), [c.live.rebuilds for c in ctxs]  # type: ignore[union-attr]
 
 
 def test_a_dropped_change_message_makes_the_other_process_rebuild(
-        two: list[Flask], monkeypatch: pytest.MonkeyPatch) -> None:
+    two: list[Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
     a, b = (ctx_of(x) for x in two)
     issue_ticket(a, services=["kela"], language="fi")
     assert_models_equal_the_database(two)
@@ -158,9 +175,9 @@ def test_a_dropped_change_message_makes_the_other_process_rebuild(
 
 
 @pytest.fixture
-def two_behind_a_cuttable_redis(config_data: dict[str, Any], postgres_url: str, redis_url: str,
-                                clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[list[Flask],
-                                                                                                     Forwarder]]:
+def two_behind_a_cuttable_redis(
+    config_data: dict[str, Any], postgres_url: str, redis_url: str, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[list[Flask], Forwarder]]:
     """Process B reaches Redis through a forwarder the test can cut; A reaches it directly."""
     parts = parse_url(redis_url)
     forwarder = Forwarder((parts.get("host", "127.0.0.1"), int(parts.get("port", 6379)))).start()
@@ -191,7 +208,8 @@ class Listener:
 
 
 def test_a_process_that_lost_redis_follows_the_outbox_then_rebuilds_and_resyncs_when_it_is_back(
-        two_behind_a_cuttable_redis: tuple[list[Flask], Forwarder]) -> None:
+    two_behind_a_cuttable_redis: tuple[list[Flask], Forwarder],
+) -> None:
     """B's boards hear calls made on A while B has no Redis, and are told to resync when it returns.
 
     (That the socket fan-out turns ``resync`` into the event every client gets, and that a rejoining board

@@ -59,7 +59,8 @@ def drain(screen: Screen) -> list[tuple[str, Any]]:
 
 
 def test_each_phone_hears_only_its_own_ticket_and_at_most_once_a_second(
-        app: Flask, connect: ScreenFactory, issue: Issue, desk_api: DeskApi, ticking: Ticking) -> None:
+    app: Flask, connect: ScreenFactory, issue: Issue, desk_api: DeskApi, ticking: Ticking
+) -> None:
     fanout = fanout_of(app)
     kela = [issue("kela") for _ in range(6)]
     library = issue("library")
@@ -78,11 +79,13 @@ def test_each_phone_hears_only_its_own_ticket_and_at_most_once_a_second(
     # the called ones hear it at once, each exactly once, about its own ticket
     for number in ("K001", "K002", "K003"):
         assert [(e, p["ticket"]["number"], p["ticket"]["status"]) for e, p in got[number]] == [
-            (ev.TICKET, number, "called")]
+            (ev.TICKET, number, "called")
+        ]
     # the ones still waiting: one update each, with the newest position (coalesced, not three)
     for number, position in (("K004", 1), ("K005", 2), ("K006", 3)):
         assert [(e, p["ticket"]["number"], p["ticket"]["position"]) for e, p in got[number]] == [
-            (ev.TICKET, number, position)]
+            (ev.TICKET, number, position)
+        ]
     assert got["L001"] == []  # another service's queue: nothing moved for it
 
     # within the same second nothing more goes out for a waiting phone, however many changes come
@@ -101,7 +104,8 @@ def test_each_phone_hears_only_its_own_ticket_and_at_most_once_a_second(
 
 
 def test_a_phone_gets_at_most_two_messages_per_change_of_its_own_ticket(
-        app: Flask, connect: ScreenFactory, issue: Issue, desk_api: DeskApi, ticking: Ticking) -> None:
+    app: Flask, connect: ScreenFactory, issue: Issue, desk_api: DeskApi, ticking: Ticking
+) -> None:
     fanout = fanout_of(app)
     mine = issue("kela", "library")
     others = [issue("kela") for _ in range(3)]
@@ -127,7 +131,8 @@ def test_a_phone_gets_at_most_two_messages_per_change_of_its_own_ticket(
 
 
 def test_room_events_are_numbered_from_the_snapshot_on(
-        app: Flask, connect: ScreenFactory, issue: Issue, desk_api: DeskApi) -> None:
+    app: Flask, connect: ScreenFactory, issue: Issue, desk_api: DeskApi
+) -> None:
     issue("kela")
     board = connect()
     assert board.join({"board": "z2"}) == {"ok": True}
@@ -142,8 +147,9 @@ def test_room_events_are_numbered_from_the_snapshot_on(
     assert [seq for _, seq in numbered] == list(range(start + 1, start + 1 + len(numbered)))  # no gap, no repeat
 
 
-def test_a_rebuilt_model_tells_every_client_to_resync(app: Flask, ctx: Context, connect: ScreenFactory,
-                                                       issue: Issue, desk_api: DeskApi) -> None:
+def test_a_rebuilt_model_tells_every_client_to_resync(
+    app: Flask, ctx: Context, connect: ScreenFactory, issue: Issue, desk_api: DeskApi
+) -> None:
     issue("kela")
     assert desk_api("d1", "next").status_code == 200
     board, desk = connect(), connect(auth={"token": _desk_token(ctx)})

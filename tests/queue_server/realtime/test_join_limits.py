@@ -45,16 +45,20 @@ def test_a_socket_repeating_joins_gets_an_error_ack_and_so_does_its_address(limi
 
 def test_the_address_limit_holds_across_processes_through_redis(config_data: dict[str, Any], redis_url: str) -> None:
     data = copy.deepcopy(config_data)
-    data.update(redis_url=redis_url, socketio_channel=f"vuoro-test-{uuid.uuid4().hex[:12]}",
-                limits={"enabled": True, "join_per_socket": "100/minute", "join_per_client": "3/minute"})
+    data.update(
+        redis_url=redis_url,
+        socketio_channel=f"vuoro-test-{uuid.uuid4().hex[:12]}",
+        limits={"enabled": True, "join_per_socket": "100/minute", "join_per_client": "3/minute"},
+    )
     one, two = JoinLimiter(build_config(data, environ={})), JoinLimiter(build_config(data, environ={}))
     assert [one.allow("a", "10.0.0.7"), two.allow("b", "10.0.0.7"), one.allow("c", "10.0.0.7")] == [True] * 3
     assert two.allow("d", "10.0.0.7") is False, "the fourth join from that address, on the other process"
     assert one.allow("e", "10.0.0.8") is True
 
 
-def test_without_redis_answering_joins_are_let_through(config_data: dict[str, Any],
-                                                       caplog: pytest.LogCaptureFixture) -> None:
+def test_without_redis_answering_joins_are_let_through(
+    config_data: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
     data = copy.deepcopy(config_data)
     data.update(redis_url="redis://127.0.0.1:1/0", limits={"enabled": True, "join_per_socket": "1/minute"})
     limiter = JoinLimiter(build_config(data, environ={}))

@@ -73,14 +73,21 @@ class Api:
         self.tokens = tokens
 
     def issue(self, service: str) -> dict[str, Any]:
-        resp = self.http.post(f"{self.server.url}/api/tickets", json={"services": [service], "language": "fi"},
-                              headers={"Authorization": f"Bearer {self.tokens['kiosk']}"}, timeout=5)
+        resp = self.http.post(
+            f"{self.server.url}/api/tickets",
+            json={"services": [service], "language": "fi"},
+            headers={"Authorization": f"Bearer {self.tokens['kiosk']}"},
+            timeout=5,
+        )
         assert resp.status_code == 201, resp.text
         return resp.json()["ticket"]  # type: ignore[no-any-return]
 
     def call_next(self, desk: str) -> dict[str, Any]:
-        resp = self.http.post(f"{self.server.url}/api/desks/{desk}/next",
-                              headers={"Authorization": f"Bearer {self.tokens['desk']}"}, timeout=5)
+        resp = self.http.post(
+            f"{self.server.url}/api/desks/{desk}/next",
+            headers={"Authorization": f"Bearer {self.tokens['desk']}"},
+            timeout=5,
+        )
         assert resp.status_code == 200, resp.text
         return resp.json()["ticket"]  # type: ignore[no-any-return]
 
@@ -111,7 +118,7 @@ def numbers(calls: list[dict[str, Any]]) -> list[str]:
 
 
 def test_board_reconnects_after_a_server_crash_and_sees_the_true_state(
-    server: LiveServer, api: Api, board_client: Callable[[str], BoardClient],
+    server: LiveServer, api: Api, board_client: Callable[[str], BoardClient]
 ) -> None:
     board = board_client("z2")
     assert board.wait_for("ack") == {"ok": True}

@@ -36,15 +36,17 @@ def push_service() -> Iterator[PushService]:
 
 
 @pytest.fixture
-def app(config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask],
-        push_service: PushService) -> Flask:
+def app(config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask], push_service: PushService) -> Flask:
     config_data["push"] = {"endpoint_origins": [push_service.origin], "timeout_s": 0.5, "retries": 0}
     return make_app(config_data)  # tests/conftest.py's ctx and client follow it
 
 
 def issue(client: FlaskClient, ctx: Context, language: str = "en") -> dict[str, Any]:
-    resp = client.post("/api/tickets", json={"services": ["kela"], "kiosk": "k2", "language": language},
-                       headers=bearer(ctx, "kiosk", "k2"))
+    resp = client.post(
+        "/api/tickets",
+        json={"services": ["kela"], "kiosk": "k2", "language": language},
+        headers=bearer(ctx, "kiosk", "k2"),
+    )
     assert resp.status_code == 201, resp.get_json()
     return resp.get_json()["ticket"]  # type: ignore[no-any-return]
 
@@ -55,8 +57,9 @@ def track(ticket: dict[str, Any]) -> str:
 
 def subscribe(client: FlaskClient, push_service: PushService, ticket: dict[str, Any], name: str) -> None:
     subscription = push_service.subscribe(name, client.get("/api/push/key").get_json()["key"])
-    resp = client.post(f"/api/tickets/{track(ticket)}/push",
-                       json=subscription.subscription(push_service.endpoint(name)))
+    resp = client.post(
+        f"/api/tickets/{track(ticket)}/push", json=subscription.subscription(push_service.endpoint(name))
+    )
     assert resp.status_code == 201, resp.get_json()
     assert resp.get_json() == {"push": {"subscribed": True}}
 
@@ -79,7 +82,8 @@ def settle(push_service: PushService, count: int) -> None:
 
 
 def test_almost_and_called_arrive_once_each_signed_and_encrypted(
-        client: FlaskClient, ctx: Context, push_service: PushService) -> None:
+    client: FlaskClient, ctx: Context, push_service: PushService
+) -> None:
     desk(client, ctx, "status", {"status": "open"})
     tickets = [issue(client, ctx) for _ in range(3)] + [issue(client, ctx, language="fi")]
     subscribe(client, push_service, tickets[3], "fourth")
@@ -99,8 +103,13 @@ def test_almost_and_called_arrive_once_each_signed_and_encrypted(
         desk(client, ctx, "finish")
         desk(client, ctx, "next")
     called = push_service.wait_for(2)[1]
-    assert called.payload == {"type": "called", "number": tickets[3]["number"], "tag": f"vuoro-{tickets[3]['number']}",
-                              "title": f"Sinun vuorosi – {tickets[3]['number']}", "body": "Mene: Tiski 1, 2. kerros."}
+    assert called.payload == {
+        "type": "called",
+        "number": tickets[3]["number"],
+        "tag": f"vuoro-{tickets[3]['number']}",
+        "title": f"Sinun vuorosi – {tickets[3]['number']}",
+        "body": "Mene: Tiski 1, 2. kerros.",
+    }
     desk(client, ctx, "recall")
     recalled = push_service.wait_for(3)[2]
     assert recalled.payload["type"] == "called"  # the desk called again: so does the phone
@@ -109,8 +118,9 @@ def test_almost_and_called_arrive_once_each_signed_and_encrypted(
     assert subscriptions(ctx) == []  # the ticket ended: its subscription went in the same commit
 
 
-def test_a_subscription_the_push_service_has_dropped_is_deleted(client: FlaskClient, ctx: Context,
-                                                                 push_service: PushService) -> None:
+def test_a_subscription_the_push_service_has_dropped_is_deleted(
+    client: FlaskClient, ctx: Context, push_service: PushService
+) -> None:
     desk(client, ctx, "status", {"status": "open"})
     first = issue(client, ctx)
     subscribe(client, push_service, first, "gone")
@@ -122,8 +132,9 @@ def test_a_subscription_the_push_service_has_dropped_is_deleted(client: FlaskCli
     assert subscriptions(ctx) == [] and push_service.attempts("gone") >= 1  # "almost" or the call, or both
 
 
-def test_a_push_service_that_never_answers_delays_no_request(client: FlaskClient, ctx: Context,
-                                                             push_service: PushService) -> None:
+def test_a_push_service_that_never_answers_delays_no_request(
+    client: FlaskClient, ctx: Context, push_service: PushService
+) -> None:
     desk(client, ctx, "status", {"status": "open"})
     first, second = issue(client, ctx), issue(client, ctx)
     subscribe(client, push_service, first, "dead")
@@ -141,17 +152,21 @@ def test_a_push_service_that_never_answers_delays_no_request(client: FlaskClient
 
 
 def test_subscriptions_are_refused_for_other_push_services_bad_keys_and_ended_tickets(
-        client: FlaskClient, ctx: Context, push_service: PushService) -> None:
+    client: FlaskClient, ctx: Context, push_service: PushService
+) -> None:
     ticket = issue(client, ctx)
     token = track(ticket)
     good = push_service.subscribe("x").subscription(push_service.endpoint("x"))
     for endpoint in ("https://evil.example/push/1", "http://127.0.0.2:9/push", "ftp://127.0.0.1/x", "not a url"):
-        assert_error(client.post(f"/api/tickets/{token}/push", json={**good, "endpoint": endpoint}), 400,
-                     "push_endpoint_refused")
-    assert_error(client.post(f"/api/tickets/{token}/push", json={**good, "keys": {"p256dh": "AAAA", "auth": "x"}}),
-                 400, "invalid_request")
-    assert_error(client.post(f"/api/tickets/{token}/push", json={"endpoint": good["endpoint"]}), 400,
-                 "invalid_request")
+        assert_error(
+            client.post(f"/api/tickets/{token}/push", json={**good, "endpoint": endpoint}), 400, "push_endpoint_refused"
+        )
+    assert_error(
+        client.post(f"/api/tickets/{token}/push", json={**good, "keys": {"p256dh": "AAAA", "auth": "x"}}),
+        400,
+        "invalid_request",
+    )
+    assert_error(client.post(f"/api/tickets/{token}/push", json={"endpoint": good["endpoint"]}), 400, "invalid_request")
     assert_error(client.post("/api/tickets/no-such-token/push", json=good), 404, "unknown_ticket")
     assert client.delete(f"/api/tickets/{token}").status_code == 200  # the visitor cancels
     assert_error(client.post(f"/api/tickets/{token}/push", json=good), 409, "ticket_final")
@@ -159,7 +174,8 @@ def test_subscriptions_are_refused_for_other_push_services_bad_keys_and_ended_ti
 
 
 def test_the_key_is_made_once_kept_in_the_database_and_a_subscription_can_be_withdrawn(
-        client: FlaskClient, ctx: Context, push_service: PushService) -> None:
+    client: FlaskClient, ctx: Context, push_service: PushService
+) -> None:
     key = client.get("/api/push/key").get_json()["key"]
     assert client.get("/api/push/key").get_json()["key"] == key
     with ctx.db.reader() as session:
@@ -172,16 +188,18 @@ def test_the_key_is_made_once_kept_in_the_database_and_a_subscription_can_be_wit
     assert subscriptions(ctx) == []
 
 
-def test_without_push_the_key_and_subscriptions_say_so(config_data: dict[str, Any],
-                                                        make_app: Callable[[dict[str, Any]], Flask]) -> None:
+def test_without_push_the_key_and_subscriptions_say_so(
+    config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask]
+) -> None:
     config_data["push"] = {"enabled": False}
     app = make_app(config_data)
     client = app.test_client()
     assert_error(client.get("/api/push/key"), 409, "push_disabled")
 
 
-def test_the_metrics_count_what_was_sent_and_what_expired(client: FlaskClient, ctx: Context,
-                                                          push_service: PushService) -> None:
+def test_the_metrics_count_what_was_sent_and_what_expired(
+    client: FlaskClient, ctx: Context, push_service: PushService
+) -> None:
     desk(client, ctx, "status", {"status": "open"})
     first, second = issue(client, ctx), issue(client, ctx)
     subscribe(client, push_service, first, "one")
@@ -200,8 +218,11 @@ def test_the_metrics_count_what_was_sent_and_what_expired(client: FlaskClient, c
 
 @pytest.mark.postgres
 def test_two_processes_noticing_the_same_change_notify_once(
-        config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask], push_service: PushService,
-        postgres_url: str) -> None:
+    config_data: dict[str, Any],
+    make_app: Callable[[dict[str, Any]], Flask],
+    push_service: PushService,
+    postgres_url: str,
+) -> None:
     """Every process applies every change and scans every queue: the database lets one of them send."""
     config_data["database_url"] = postgres_url
     config_data["push"] = {"endpoint_origins": [push_service.origin], "timeout_s": 0.5, "retries": 0}
@@ -239,8 +260,13 @@ def test_two_processes_noticing_the_same_change_notify_once(
 
 
 def test_every_documented_push_answer_matches_the_openapi_document(
-        client: FlaskClient, ctx: Context, push_service: PushService, openapi: OpenApi,
-        config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask]) -> None:
+    client: FlaskClient,
+    ctx: Context,
+    push_service: PushService,
+    openapi: OpenApi,
+    config_data: dict[str, Any],
+    make_app: Callable[[dict[str, Any]], Flask],
+) -> None:
     api = Api(client, openapi)
     ticket = issue(client, ctx)
     token = track(ticket)
@@ -260,10 +286,14 @@ def test_every_documented_push_answer_matches_the_openapi_document(
     Api(make_app(config_data).test_client(), openapi).request("get", "/api/push/key", expect=409)
 
 
-def test_a_lock_screen_never_names_a_sensitive_service(client: FlaskClient, ctx: Context,
-                                                       push_service: PushService) -> None:
-    resp = client.post("/api/tickets", json={"services": ["mental"], "kiosk": "k1", "language": "en"},
-                       headers=bearer(ctx, "kiosk", "k1"))
+def test_a_lock_screen_never_names_a_sensitive_service(
+    client: FlaskClient, ctx: Context, push_service: PushService
+) -> None:
+    resp = client.post(
+        "/api/tickets",
+        json={"services": ["mental"], "kiosk": "k1", "language": "en"},
+        headers=bearer(ctx, "kiosk", "k1"),
+    )
     ticket = resp.get_json()["ticket"]
     subscribe(client, push_service, ticket, "private")
     h1 = bearer(ctx, "desk", "h1")

@@ -34,9 +34,7 @@ def names(screen: Screen) -> list[str]:
 # -- boards ---------------------------------------------------------------------------------------------------
 
 
-def test_call_at_a_desk_reaches_the_board_of_its_zone_only(
-    board: Maker, issue: Issue, desk_api: DeskApi,
-) -> None:
+def test_call_at_a_desk_reaches_the_board_of_its_zone_only(board: Maker, issue: Issue, desk_api: DeskApi) -> None:
     z1, z2 = board("z1"), board("z2")
     issue("kela")
     z1.take()
@@ -58,7 +56,7 @@ def test_call_in_zone_z1_does_not_reach_the_z2_board(board: Maker, issue: Issue,
 
 
 def test_boards_receive_only_snapshots_queues_and_calls_through_a_whole_day(
-    board: Maker, issue: Issue, desk_api: DeskApi, client: FlaskClient, clock: FakeClock,
+    board: Maker, issue: Issue, desk_api: DeskApi, client: FlaskClient, clock: FakeClock
 ) -> None:
     boards = [board("z1"), board("z2")]
     assert issue("kela", "library")["number"] == "K001"
@@ -66,11 +64,18 @@ def test_boards_receive_only_snapshots_queues_and_calls_through_a_whole_day(
     gone = issue("library")
     issue("library")
     for desk, action, body in (
-        ("d2", "next", None), ("d2", "recall", None), ("d2", "start", None),
+        ("d2", "next", None),
+        ("d2", "recall", None),
+        ("d2", "start", None),
         ("d2", "finish", None),  # K001's next errand: it waits for library now
-        ("d2", "next", None), ("d2", "transfer", {"service": "library"}), ("d2", "next", None),
-        ("d2", "no-show", None), ("d2", "status", {"status": "paused"}),
-        ("d3", "next", None), ("d3", "return", None), ("d3", "call", {"number": "L002"}),
+        ("d2", "next", None),
+        ("d2", "transfer", {"service": "library"}),
+        ("d2", "next", None),
+        ("d2", "no-show", None),
+        ("d2", "status", {"status": "paused"}),
+        ("d3", "next", None),
+        ("d3", "return", None),
+        ("d3", "call", {"number": "L002"}),
     ):
         clock.advance(60)
         resp = desk_api(desk, action, body)
@@ -96,7 +101,12 @@ def test_board_queue_updates_reach_every_zone_after_a_ticket_is_issued(board: Ma
 
 
 def test_sensitive_service_never_appears_in_anything_a_board_receives(
-    connect: ScreenFactory, board: Maker, desk_screen: Maker, phone: Maker, issue: Issue, desk_api: DeskApi,
+    connect: ScreenFactory,
+    board: Maker,
+    desk_screen: Maker,
+    phone: Maker,
+    issue: Issue,
+    desk_api: DeskApi,
     clock: FakeClock,
 ) -> None:
     early = {zone: board(zone) for zone in ("z1", "z2")}
@@ -135,7 +145,7 @@ def test_sensitive_service_never_appears_in_anything_a_board_receives(
 
 
 def test_called_payload_has_number_desk_labels_location_zone_time_and_recall(
-    board: Maker, issue: Issue, desk_api: DeskApi, clock: FakeClock,
+    board: Maker, issue: Issue, desk_api: DeskApi, clock: FakeClock
 ) -> None:
     z2 = board("z2")
     issue("kela")
@@ -162,7 +172,7 @@ def test_called_payload_has_number_desk_labels_location_zone_time_and_recall(
 
 
 def test_called_payload_for_a_desk_with_a_plain_label_repeats_it_in_every_language(
-    board: Maker, issue: Issue, desk_api: DeskApi,
+    board: Maker, issue: Issue, desk_api: DeskApi
 ) -> None:
     z2 = board("z2")
     issue("library")
@@ -175,7 +185,7 @@ def test_called_payload_for_a_desk_with_a_plain_label_repeats_it_in_every_langua
 
 
 def test_called_desk_label_follows_the_zone_language(
-    request: pytest.FixtureRequest, config_data: dict[str, Any],
+    request: pytest.FixtureRequest, config_data: dict[str, Any]
 ) -> None:
     config_data["zones"][1]["language"] = "sv"  # z2 speaks Swedish; built before the app
     connect: ScreenFactory = request.getfixturevalue("connect")
@@ -193,7 +203,7 @@ def test_called_desk_label_follows_the_zone_language(
 
 
 def test_desk_receives_its_own_desk_events_and_not_another_desks(
-    desk_screen: Maker, issue: Issue, desk_api: DeskApi,
+    desk_screen: Maker, issue: Issue, desk_api: DeskApi
 ) -> None:
     d1, d2 = desk_screen("d1"), desk_screen("d2")
     issue("kela")
@@ -222,7 +232,7 @@ def test_desk_status_change_reaches_only_that_desk(desk_screen: Maker, desk_api:
 
 
 def test_desks_and_boards_never_receive_ticket_events(
-    desk_screen: Maker, board: Maker, issue: Issue, desk_api: DeskApi,
+    desk_screen: Maker, board: Maker, issue: Issue, desk_api: DeskApi
 ) -> None:
     d1, z2 = desk_screen("d1"), board("z2")
     issue("kela")
@@ -235,9 +245,7 @@ def test_desks_and_boards_never_receive_ticket_events(
 # -- phones ---------------------------------------------------------------------------------------------------
 
 
-def test_phone_receives_its_own_ticket_called_with_the_desk(
-    phone: Maker, issue: Issue, desk_api: DeskApi,
-) -> None:
+def test_phone_receives_its_own_ticket_called_with_the_desk(phone: Maker, issue: Issue, desk_api: DeskApi) -> None:
     mine = issue("kela")
     other = issue("kela")
     mine_phone, other_phone = phone(mine["token"]), phone(other["token"])
@@ -255,7 +263,7 @@ def test_phone_receives_its_own_ticket_called_with_the_desk(
 
 
 def test_phone_gets_its_new_position_when_the_ticket_ahead_is_called(
-    connect: ScreenFactory, issue: Issue, desk_api: DeskApi,
+    connect: ScreenFactory, issue: Issue, desk_api: DeskApi
 ) -> None:
     issue("kela")
     second = issue("kela")
@@ -271,7 +279,7 @@ def test_phone_gets_its_new_position_when_the_ticket_ahead_is_called(
 
 
 def test_phone_of_another_service_gets_no_ticket_event_for_a_call(
-    phone: Maker, issue: Issue, desk_api: DeskApi,
+    phone: Maker, issue: Issue, desk_api: DeskApi
 ) -> None:
     issue("kela")
     library = phone(issue("library")["token"])
@@ -295,13 +303,10 @@ def test_phone_is_not_disturbed_when_a_normal_ticket_joins_behind_it(phone: Make
 def test_phone_moves_back_when_a_priority_ticket_is_issued_ahead(phone: Maker, issue: Issue) -> None:
     follower = phone(issue("kela")["token"])
     issue("kela", priority=True)
-    assert [(u["ticket"]["number"], u["ticket"]["position"]) for u in follower.take_named(ev.TICKET)] == [
-        ("K001", 2)]
+    assert [(u["ticket"]["number"], u["ticket"]["position"]) for u in follower.take_named(ev.TICKET)] == [("K001", 2)]
 
 
-def test_desk_opening_refreshes_the_estimates_of_waiting_phones(
-    phone: Maker, issue: Issue, desk_api: DeskApi,
-) -> None:
+def test_desk_opening_refreshes_the_estimates_of_waiting_phones(phone: Maker, issue: Issue, desk_api: DeskApi) -> None:
     issue("kela")
     follower = phone(issue("kela")["token"])
     estimates = []
@@ -312,7 +317,7 @@ def test_desk_opening_refreshes_the_estimates_of_waiting_phones(
 
 
 def test_recall_start_and_no_show_change_no_queue_length_so_boards_get_only_the_recall(
-    board: Maker, issue: Issue, desk_api: DeskApi,
+    board: Maker, issue: Issue, desk_api: DeskApi
 ) -> None:
     issue("kela")
     assert desk_api("d1", "next").status_code == 200
@@ -331,7 +336,7 @@ def test_recall_start_and_no_show_change_no_queue_length_so_boards_get_only_the_
 
 
 def test_desk_join_without_a_clerk_session_or_desk_token_is_forbidden(
-    connect: ScreenFactory, issue: Issue, desk_api: DeskApi,
+    connect: ScreenFactory, issue: Issue, desk_api: DeskApi
 ) -> None:
     anonymous = connect()
     assert anonymous.connected  # anonymous sockets may connect (boards and phones need no login)
@@ -351,7 +356,7 @@ def test_desk_join_with_a_kiosk_token_is_forbidden(connect: ScreenFactory, kiosk
 
 
 def test_desk_join_with_a_desk_token_is_accepted_with_a_snapshot(
-    connect: ScreenFactory, desk_auth: dict[str, str],
+    connect: ScreenFactory, desk_auth: dict[str, str]
 ) -> None:
     screen = connect(auth={"token": token_of(desk_auth)})
     assert screen.join({"desk": "d1"}) == {"ok": True}
@@ -362,7 +367,7 @@ def test_desk_join_with_a_desk_token_is_accepted_with_a_snapshot(
 
 
 def test_desk_join_with_a_logged_in_clerk_session_is_accepted(
-    connect: ScreenFactory, clerk_client: FlaskClient,
+    connect: ScreenFactory, clerk_client: FlaskClient
 ) -> None:
     screen = connect(flask_client=clerk_client)
     assert screen.join({"desk": "d2"}) == {"ok": True}
@@ -401,15 +406,17 @@ def test_revoked_token_refuses_the_connection(connect: ScreenFactory, ctx: Conte
     assert not connect(auth={"token": token}).connected
 
 
-@pytest.mark.parametrize(("payload", "code"), [
-    ({"board": "nowhere"}, "unknown_zone"),
-    ({"desk": "d99"}, "unknown_desk"),
-    ({"ticket": "no-such-ticket-token"}, "unknown_ticket"),
-    ({"kiosk": "k99"}, "unknown_kiosk"),
-])
+@pytest.mark.parametrize(
+    ("payload", "code"),
+    [
+        ({"board": "nowhere"}, "unknown_zone"),
+        ({"desk": "d99"}, "unknown_desk"),
+        ({"ticket": "no-such-ticket-token"}, "unknown_ticket"),
+        ({"kiosk": "k99"}, "unknown_kiosk"),
+    ],
+)
 def test_join_of_something_unknown_gets_an_error_ack_and_no_snapshot(
-    connect: ScreenFactory, desk_auth: dict[str, str], kiosk_auth: dict[str, str], payload: dict[str, str],
-    code: str,
+    connect: ScreenFactory, desk_auth: dict[str, str], kiosk_auth: dict[str, str], payload: dict[str, str], code: str
 ) -> None:
     # a principal allowed to join that kind of room: the refusal is about the key
     screen = connect(auth={"token": token_of(kiosk_auth if "kiosk" in payload else desk_auth)})
@@ -420,22 +427,39 @@ def test_join_of_something_unknown_gets_an_error_ack_and_no_snapshot(
     assert screen.take() == []
 
 
-@pytest.mark.parametrize("payload", [
-    ["board", "z1"],
-    {"board": "z1", "desk": "d1"},
-    {"board": 1},
-    {"board": None},
-    {"board": ["z1"]},
-    {"ticket": {"token": "x"}},
-    {"board": ""},
-    {},
-    {"printer": "fake"},
-    {"admin": True},  # the dashboard's join belongs to the /admin namespace, not to "/"
-    "z1",
-    None,
-    42,
-], ids=["list", "two-keys", "int-value", "null-value", "list-value", "dict-value", "empty-value", "empty",
-        "unknown-kind", "admin", "string", "null", "number"])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        ["board", "z1"],
+        {"board": "z1", "desk": "d1"},
+        {"board": 1},
+        {"board": None},
+        {"board": ["z1"]},
+        {"ticket": {"token": "x"}},
+        {"board": ""},
+        {},
+        {"printer": "fake"},
+        {"admin": True},  # the dashboard's join belongs to the /admin namespace, not to "/"
+        "z1",
+        None,
+        42,
+    ],
+    ids=[
+        "list",
+        "two-keys",
+        "int-value",
+        "null-value",
+        "list-value",
+        "dict-value",
+        "empty-value",
+        "empty",
+        "unknown-kind",
+        "admin",
+        "string",
+        "null",
+        "number",
+    ],
+)
 def test_malformed_join_is_an_invalid_request_not_an_exception(connect: ScreenFactory, payload: Any) -> None:
     screen = connect()
     ack = screen.join(payload)
@@ -472,8 +496,7 @@ def test_leave_without_an_argument_is_answered_not_raised(connect: ScreenFactory
 
 
 def test_printer_news_in_the_staff_room_reaches_desks_only(
-    connect: ScreenFactory, kiosk_auth: dict[str, str], desk_screen: Maker, board: Maker, phone: Maker,
-    issue: Issue,
+    connect: ScreenFactory, kiosk_auth: dict[str, str], desk_screen: Maker, board: Maker, phone: Maker, issue: Issue
 ) -> None:
     """Printer health goes to ``staff``: desk pages hear it; boards, phones and kiosks do not."""
     from queue_server.extensions import socketio
@@ -498,7 +521,7 @@ def test_a_kiosk_token_cannot_listen_to_another_kiosk(connect: ScreenFactory, ct
 
 
 def test_print_result_reaches_the_issuing_kiosk_only(
-    connect: ScreenFactory, ctx: Context, board: Maker, client: FlaskClient,
+    connect: ScreenFactory, ctx: Context, board: Maker, client: FlaskClient
 ) -> None:
     kiosks, auth = {}, {}
     for key in ("k1", "k2"):
@@ -508,8 +531,9 @@ def test_print_result_reaches_the_issuing_kiosk_only(
         assert kiosks[key].join({"kiosk": key}) == {"ok": True}
         kiosks[key].take()
     z2 = board("z2")
-    resp = client.post("/api/tickets", headers=auth["k2"], json={"services": ["kela"], "language": "fi",
-                                                                  "kiosk": "k2"})  # k2 has no printer
+    resp = client.post(
+        "/api/tickets", headers=auth["k2"], json={"services": ["kela"], "language": "fi", "kiosk": "k2"}
+    )  # k2 has no printer
     assert resp.status_code == 201
     failed = kiosks["k2"].take_named(ev.FAILED)
     assert [(f["number"], f["ok"], f["error"]) for f in failed] == [("K001", False, "no_printer")]
@@ -529,7 +553,7 @@ def test_left_board_receives_no_more_calls(board: Maker, issue: Issue, desk_api:
 
 
 def test_board_joining_after_calls_gets_the_recent_calls_newest_first(
-    connect: ScreenFactory, issue: Issue, desk_api: DeskApi, clock: FakeClock,
+    connect: ScreenFactory, issue: Issue, desk_api: DeskApi, clock: FakeClock
 ) -> None:
     issue("kela")
     issue("library")
@@ -553,12 +577,11 @@ def test_board_joining_after_calls_gets_the_recent_calls_newest_first(
     assert snapshot["language"] == "fi"
     assert snapshot["settings"] == {"chime": False, "speech": False, "volume": 0.5}
     assert snapshot["services"] == ["kela", "library"]
-    assert {s["key"]: s["waiting"] for s in snapshot["queue"]["services"]} == {
-        "kela": 0, "library": 0, "health": 0}
+    assert {s["key"]: s["waiting"] for s in snapshot["queue"]["services"]} == {"kela": 0, "library": 0, "health": 0}
 
 
 def test_reconnecting_board_sees_the_calls_it_missed(
-    board: Maker, connect: ScreenFactory, issue: Issue, desk_api: DeskApi,
+    board: Maker, connect: ScreenFactory, issue: Issue, desk_api: DeskApi
 ) -> None:
     before = board("z2")
     issue("kela")
@@ -583,7 +606,7 @@ def test_board_snapshot_of_an_empty_day_has_no_calls(connect: ScreenFactory) -> 
 
 
 def test_desk_snapshot_shows_the_current_ticket_after_a_reconnect(
-    connect: ScreenFactory, desk_auth: dict[str, str], issue: Issue, desk_api: DeskApi,
+    connect: ScreenFactory, desk_auth: dict[str, str], issue: Issue, desk_api: DeskApi
 ) -> None:
     issue("kela")
     assert desk_api("d1", "next").status_code == 200
@@ -608,7 +631,7 @@ def test_phone_snapshot_shows_its_ticket_and_the_queue(connect: ScreenFactory, i
 
 
 def test_failing_call_on_a_busy_desk_emits_nothing(
-    board: Maker, desk_screen: Maker, phone: Maker, issue: Issue, desk_api: DeskApi,
+    board: Maker, desk_screen: Maker, phone: Maker, issue: Issue, desk_api: DeskApi
 ) -> None:
     issue("kela")
     waiting = issue("kela")
@@ -622,16 +645,26 @@ def test_failing_call_on_a_busy_desk_emits_nothing(
         assert screen.take() == []
 
 
-@pytest.mark.parametrize(("desk", "action", "body", "status"), [
-    ("d1", "recall", None, 409),             # nothing called at the desk
-    ("d1", "call", {"number": "K999"}, 404),  # no such number today
-    ("d3", "call", {"number": "K001"}, 409),  # d3 does not serve kela
-    ("d1", "transfer", {"service": "nope"}, 404),
-    ("d99", "next", None, 404),
-])
+@pytest.mark.parametrize(
+    ("desk", "action", "body", "status"),
+    [
+        ("d1", "recall", None, 409),  # nothing called at the desk
+        ("d1", "call", {"number": "K999"}, 404),  # no such number today
+        ("d3", "call", {"number": "K001"}, 409),  # d3 does not serve kela
+        ("d1", "transfer", {"service": "nope"}, 404),
+        ("d99", "next", None, 404),
+    ],
+)
 def test_failing_desk_actions_emit_nothing(
-    board: Maker, desk_screen: Maker, phone: Maker, issue: Issue, desk_api: DeskApi,
-    desk: str, action: str, body: dict[str, str] | None, status: int,
+    board: Maker,
+    desk_screen: Maker,
+    phone: Maker,
+    issue: Issue,
+    desk_api: DeskApi,
+    desk: str,
+    action: str,
+    body: dict[str, str] | None,
+    status: int,
 ) -> None:
     waiting = issue("kela")
     screens = [board("z1"), board("z2"), desk_screen("d1"), desk_screen("d3"), phone(waiting["token"])]
@@ -642,8 +675,7 @@ def test_failing_desk_actions_emit_nothing(
 
 
 def test_events_are_emitted_only_once_the_change_is_committed(
-    ctx: Context, board: Maker, phone: Maker, issue: Issue, desk_api: DeskApi,
-    monkeypatch: pytest.MonkeyPatch,
+    ctx: Context, board: Maker, phone: Maker, issue: Issue, desk_api: DeskApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """At the moment of each emit, a separate database session already sees the new state."""
     import sqlalchemy as sa
@@ -671,7 +703,11 @@ def test_events_are_emitted_only_once_the_change_is_committed(
 
 
 def test_a_notifier_failure_does_not_undo_the_committed_call(
-    ctx: Context, board: Maker, issue: Issue, desk_api: DeskApi, monkeypatch: pytest.MonkeyPatch,
+    ctx: Context,
+    board: Maker,
+    issue: Issue,
+    desk_api: DeskApi,
+    monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     z2 = board("z2")

@@ -19,8 +19,9 @@ def listed(payload: dict[str, Any]) -> list[str]:
     return [t["number"] for t in payload["tickets"]]
 
 
-def test_the_desk_snapshot_holds_the_waiting_list(connect: ScreenFactory, desk_auth: dict[str, str],
-                                                  issue: Issue) -> None:
+def test_the_desk_snapshot_holds_the_waiting_list(
+    connect: ScreenFactory, desk_auth: dict[str, str], issue: Issue
+) -> None:
     issue("kela")
     issue("kela", priority=True)
     screen = connect(auth={"token": token_of(desk_auth)})
@@ -32,8 +33,9 @@ def test_the_desk_snapshot_holds_the_waiting_list(connect: ScreenFactory, desk_a
     assert "token" not in snapshot["waiting"]["tickets"][0]
 
 
-def test_a_change_to_the_desks_queues_pushes_its_list_to_it_only(desk_screen: Callable[[str], Screen],
-                                                                 issue: Issue, desk_api: DeskApi) -> None:
+def test_a_change_to_the_desks_queues_pushes_its_list_to_it_only(
+    desk_screen: Callable[[str], Screen], issue: Issue, desk_api: DeskApi
+) -> None:
     d1, d5, d3 = desk_screen("d1"), desk_screen("d5"), desk_screen("d3")
     issue("kela")
     issue("kela")
@@ -51,8 +53,9 @@ def test_a_change_to_the_desks_queues_pushes_its_list_to_it_only(desk_screen: Ca
     assert [listed(p) for p in d1.take_named(ev.WAITING)] == [["K001", "K002"]]
 
 
-def test_queue_summaries_say_why_a_service_has_no_estimate(desk_screen: Callable[[str], Screen],
-                                                           desk_api: DeskApi) -> None:
+def test_queue_summaries_say_why_a_service_has_no_estimate(
+    desk_screen: Callable[[str], Screen], desk_api: DeskApi
+) -> None:
     d1 = desk_screen("d1")
     assert desk_api("d1", "status", {"status": "open"}).status_code == 200
     summary = d1.take_named(ev.QUEUE)[-1]
@@ -61,8 +64,9 @@ def test_queue_summaries_say_why_a_service_has_no_estimate(desk_screen: Callable
     assert reasons["library"] == (None, "no_desk_open")
 
 
-def test_the_phone_of_an_undone_no_show_sees_it_waiting_again(phone: Callable[[str], Screen], issue: Issue,
-                                                              desk_api: DeskApi) -> None:
+def test_the_phone_of_an_undone_no_show_sees_it_waiting_again(
+    phone: Callable[[str], Screen], issue: Issue, desk_api: DeskApi
+) -> None:
     follower = phone(issue("kela")["token"])
     issue("kela")
     assert desk_api("d1", "next").status_code == 200

@@ -46,7 +46,8 @@ def call_next(client: FlaskClient, ctx: Context) -> str | None:
 
 
 def test_a_remote_ticket_keeps_its_place_and_is_called_only_once_its_visitor_is_here(
-        client: FlaskClient, ctx: Context, openapi: OpenApi) -> None:
+    client: FlaskClient, ctx: Context, openapi: OpenApi
+) -> None:
     api = Api(client, openapi)  # every answer of POST /api/tickets/{token}/here checked against the document
     number, token = remote(ctx)
     first, second = walk_in(ctx), walk_in(ctx)
@@ -96,8 +97,7 @@ def test_the_desk_s_list_leaves_out_who_is_not_here_yet(client: FlaskClient, ctx
     assert len(body["tickets"]) == 2
 
 
-def test_a_ticket_from_the_poster_waits_for_i_am_here_and_a_kiosk_s_does_not(
-        client: FlaskClient, ctx: Context) -> None:
+def test_a_ticket_from_the_poster_waits_for_i_am_here_and_a_kiosk_s_does_not(client: FlaskClient, ctx: Context) -> None:
     joined = client.post("/api/join/k2", json={"services": ["kela"], "language": "fi"})
     assert joined.status_code == 201, joined.get_json()
     ticket = joined.get_json()["ticket"]

@@ -27,7 +27,8 @@ def ctx_of(app: Flask) -> Context:
 
 
 def test_the_file_seeds_an_empty_database_and_then_the_database_is_the_source(
-        make_app: Any, config_data: dict[str, Any]) -> None:
+    make_app: Any, config_data: dict[str, Any]
+) -> None:
     first = ctx_of(make_app(config_data))
     version, document = centre_config.current(first.db)
     assert version == 1 and document == centre_config.document_of(first.config)
@@ -41,7 +42,8 @@ def test_the_file_seeds_an_empty_database_and_then_the_database_is_the_source(
 
 
 def test_a_change_is_validated_whole_audited_and_taken_up_by_this_process(
-        make_app: Any, config_data: dict[str, Any]) -> None:
+    make_app: Any, config_data: dict[str, Any]
+) -> None:
     ctx = ctx_of(make_app(config_data))
     document = centre_config.document_of(ctx.config)
     broken = copy.deepcopy(document)

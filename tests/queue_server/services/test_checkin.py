@@ -78,7 +78,8 @@ def status_of(client: FlaskClient, code: str) -> str:
 
 
 def test_an_appointment_checked_in_early_is_not_called_before_its_time_and_is_called_first_at_it(
-        client: FlaskClient, ctx: Context, clock: FakeClock) -> None:
+    client: FlaskClient, ctx: Context, clock: FakeClock
+) -> None:
     code = book(client)
     clock.set_local("2026-11-27T09:50:00")
     ticket = take(client, ctx, {"appointment": code})["ticket"]
@@ -99,8 +100,9 @@ def test_an_appointment_checked_in_early_is_not_called_before_its_time_and_is_ca
     assert status_of(client, code) == "done"
 
 
-def test_an_early_appointment_is_called_when_no_walk_in_waits(client: FlaskClient, ctx: Context,
-                                                              clock: FakeClock) -> None:
+def test_an_early_appointment_is_called_when_no_walk_in_waits(
+    client: FlaskClient, ctx: Context, clock: FakeClock
+) -> None:
     code = book(client)
     clock.set_local("2026-11-27T09:40:00")
     take(client, ctx, {"appointment": code})
@@ -108,13 +110,15 @@ def test_an_early_appointment_is_called_when_no_walk_in_waits(client: FlaskClien
 
 
 def test_a_due_appointment_goes_ahead_of_priority_and_leaves_the_walk_ins_priority_ratio_alone(
-        client: FlaskClient, ctx: Context, clock: FakeClock) -> None:
+    client: FlaskClient, ctx: Context, clock: FakeClock
+) -> None:
     first, second = book(client), book(client, "2026-11-27T10:15:00+02:00")
     clock.set_local("2026-11-27T09:55:00")
     assert take(client, ctx, {"appointment": second})["ticket"]["number"] == "A001"
     assert take(client, ctx, {"appointment": first})["ticket"]["number"] == "A002"
-    numbers = [take(client, ctx, {"services": ["kela"], "priority": p})["ticket"]["number"]
-               for p in (True, True, True, False)]
+    numbers = [
+        take(client, ctx, {"services": ["kela"], "priority": p})["ticket"]["number"] for p in (True, True, True, False)
+    ]
     assert numbers == ["K001", "K002", "K003", "K004"]
     clock.set_local("2026-11-27T10:20:00")
     # both appointments are due, the earlier booked first; then priority twice (ratio 2), a normal, priority
@@ -133,8 +137,9 @@ def test_a_check_in_too_early_says_when_to_come_back(client: FlaskClient, ctx: C
     assert take(client, ctx, {"appointment": code}, 409)["error"]["code"] == "not_checkable"  # one ticket a code
 
 
-def test_a_check_in_after_the_grace_is_refused_with_the_walk_in_offer(client: FlaskClient, ctx: Context,
-                                                                      clock: FakeClock) -> None:
+def test_a_check_in_after_the_grace_is_refused_with_the_walk_in_offer(
+    client: FlaskClient, ctx: Context, clock: FakeClock
+) -> None:
     code, on_time = book(client), book(client, "2026-11-27T10:15:00+02:00")
     clock.set_local("2026-11-27T10:15:00")
     error = take(client, ctx, {"appointment": code}, 409)["error"]
@@ -145,7 +150,8 @@ def test_a_check_in_after_the_grace_is_refused_with_the_walk_in_offer(client: Fl
 
 
 def test_an_appointment_never_checked_in_becomes_a_no_show_when_its_check_in_closes(
-        client: FlaskClient, ctx: Context, clock: FakeClock) -> None:
+    client: FlaskClient, ctx: Context, clock: FakeClock
+) -> None:
     code = book(client)
     clock.set_local("2026-11-27T10:10:00")
     assert appointments.mark_no_shows(ctx) == 0  # 10:10 itself is still within the grace
@@ -159,8 +165,9 @@ def test_an_appointment_never_checked_in_becomes_a_no_show_when_its_check_in_clo
     assert error["code"] == "too_late" and error["walk_in"] is True
 
 
-def test_cancelled_and_unknown_codes_give_no_ticket_and_a_bad_body_is_refused(client: FlaskClient,
-                                                                             ctx: Context) -> None:
+def test_cancelled_and_unknown_codes_give_no_ticket_and_a_bad_body_is_refused(
+    client: FlaskClient, ctx: Context
+) -> None:
     code = book(client)
     assert client.delete(f"/api/appointments/{code}").status_code == 200
     assert take(client, ctx, {"appointment": code}, 409)["error"]["code"] == "not_checkable"
@@ -171,7 +178,8 @@ def test_cancelled_and_unknown_codes_give_no_ticket_and_a_bad_body_is_refused(cl
 
 
 def test_the_live_model_after_check_ins_and_calls_is_the_one_rebuilt_from_the_database(
-        client: FlaskClient, ctx: Context, clock: FakeClock) -> None:
+    client: FlaskClient, ctx: Context, clock: FakeClock
+) -> None:
     codes = [book(client), book(client, "2026-11-27T10:15:00+02:00"), book(client, "2026-11-27T10:30:00+02:00")]
     clock.set_local("2026-11-27T09:50:00")
     take(client, ctx, {"appointment": codes[0]})
@@ -186,8 +194,9 @@ def test_the_live_model_after_check_ins_and_calls_is_the_one_rebuilt_from_the_da
     assert ctx.live.state() == kept
 
 
-def test_a_walk_in_s_estimate_counts_the_appointments_due_before_it(client: FlaskClient, ctx: Context,
-                                                                    clock: FakeClock) -> None:
+def test_a_walk_in_s_estimate_counts_the_appointments_due_before_it(
+    client: FlaskClient, ctx: Context, clock: FakeClock
+) -> None:
     headers = bearer(ctx, "desk", "d1")
     client.post("/api/desks/d1/status", json={"status": "open"}, headers=headers)
     clock.set_local("2026-11-27T09:45:00")
@@ -205,7 +214,8 @@ def test_a_walk_in_s_estimate_counts_the_appointments_due_before_it(client: Flas
 
 
 def test_statistics_count_the_appointment_apart_with_its_punctuality_and_keep_it_after_the_purge(
-        client: FlaskClient, ctx: Context, clock: FakeClock) -> None:
+    client: FlaskClient, ctx: Context, clock: FakeClock
+) -> None:
     code = book(client)
     clock.set_local("2026-11-27T09:50:00")
     take(client, ctx, {"appointment": code})

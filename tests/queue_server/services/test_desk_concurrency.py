@@ -90,8 +90,10 @@ def test_one_account_opening_desks_in_two_tabs_never_fails_and_its_log_out_close
 
     def open_desks(i: int, barrier: threading.Barrier) -> list[int]:
         barrier.wait()
-        return [tabs[i].post(f"/api/desks/{DESKS[(i + 2 * k) % len(DESKS)]}/status",
-                             json={"status": "open"}).status_code for k in range(6)]
+        return [
+            tabs[i].post(f"/api/desks/{DESKS[(i + 2 * k) % len(DESKS)]}/status", json={"status": "open"}).status_code
+            for k in range(6)
+        ]
 
     assert [s for statuses in run_threads(2, open_desks) for s in statuses] == [200] * 12  # no deadlock, no 500
     assert tabs[0].delete("/api/session").status_code == 204

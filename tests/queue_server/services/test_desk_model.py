@@ -64,9 +64,9 @@ def reset(ctx: Context) -> None:
 
 
 @pytest.mark.parametrize("ratio", [2, 0])
-def test_desks_follow_the_reference_policy_on_random_days(config_data: dict[str, Any], clock: FakeClock,
-                                                          make_app: Callable[[dict[str, Any]], Flask],
-                                                          ratio: int) -> None:
+def test_desks_follow_the_reference_policy_on_random_days(
+    config_data: dict[str, Any], clock: FakeClock, make_app: Callable[[dict[str, Any]], Flask], ratio: int
+) -> None:
     ctx: Context = make_app({**config_data, "priority_ratio": ratio}).extensions["vuoro"]
     prefix = {s.key: s.prefix for s in ctx.config.services}
     serves = {d.key: list(d.services) for d in ctx.config.desks}
@@ -79,16 +79,16 @@ def test_desks_follow_the_reference_policy_on_random_days(config_data: dict[str,
             self.m = Model()
 
         # -- kiosk and visitor ---------------------------------------------------------------------------
-        @rule(services=st.lists(st.sampled_from(SERVICES), min_size=1, max_size=3, unique=True),
-              priority=st.booleans())
+        @rule(services=st.lists(st.sampled_from(SERVICES), min_size=1, max_size=3, unique=True), priority=st.booleans())
         def issue(self, services: list[str], priority: bool) -> None:
             view = issue_ticket(ctx, services=services, language="fi", priority=priority).view
             p = prefix[services[0]]
             self.m.seqs[p] = self.m.seqs.get(p, 0) + 1
             assert view.number == f"{p}{self.m.seqs[p]:03d}"
             assert view.token is not None
-            self.m.tickets.append(T(view.number, view.token, len(self.m.tickets), services[0], services[1:],
-                                    priority, clock.now))
+            self.m.tickets.append(
+                T(view.number, view.token, len(self.m.tickets), services[0], services[1:], priority, clock.now)
+            )
             self.m.events += 1
 
         @precondition(lambda self: self.m.tickets)
@@ -121,8 +121,9 @@ def test_desks_follow_the_reference_policy_on_random_days(config_data: dict[str,
                     desks.call_next(ctx, desk, ACTOR)
                 return
             waiting = [t for t in self.m.tickets if t.status == "waiting" and t.service in serves[desk]]
-            pick = policy.choose([policy.Candidate(t.order, t.priority, t.queued_at) for t in waiting],
-                                 self.m.streaks[desk], ratio)
+            pick = policy.choose(
+                [policy.Candidate(t.order, t.priority, t.queued_at) for t in waiting], self.m.streaks[desk], ratio
+            )
             result = desks.call_next(ctx, desk, ACTOR)
             if pick is None:
                 assert result.ticket is None
@@ -195,6 +196,7 @@ def test_desks_follow_the_reference_policy_on_random_days(config_data: dict[str,
         def transfer(self, desk: str, service: str) -> None:
             def move(c: Context, d: str, a: str) -> object:
                 return desks.transfer(c, d, service, a)
+
             if t := self._act(desk, move, ("called", "serving")):
                 t.service, t.status, t.desk = service, "waiting", None
 
@@ -208,9 +210,20 @@ def test_desks_follow_the_reference_policy_on_random_days(config_data: dict[str,
             for t in self.m.tickets:
                 row = rows[t.number]
                 assert (row.status, row.service_key, row.desk_key, list(row.pending_services), row.queued_at) == (
-                    t.status, t.service, t.desk, t.pending, t.queued_at), t.number
+                    t.status,
+                    t.service,
+                    t.desk,
+                    t.pending,
+                    t.queued_at,
+                ), t.number
             assert events == self.m.events
 
-    run_state_machine_as_test(Day, settings=settings(
-        max_examples=20, stateful_step_count=25, deadline=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]))
+    run_state_machine_as_test(
+        Day,
+        settings=settings(
+            max_examples=20,
+            stateful_step_count=25,
+            deadline=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        ),
+    )

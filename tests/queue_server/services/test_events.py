@@ -24,7 +24,7 @@ class Log:
 
     def one_more(self) -> Any:
         rows = event_rows(self.ctx)
-        assert len(rows) == len(self.rows) + 1, rows[len(self.rows):]
+        assert len(rows) == len(self.rows) + 1, rows[len(self.rows) :]
         assert rows[: len(self.rows)] == self.rows  # append-only: nothing before it changed
         self.rows = rows
         return events(self.ctx)[-1]
@@ -50,33 +50,49 @@ def driver(api: Api, tokens: dict[str, tuple[dict[str, str], str]], clock: FakeC
     return Centre(api, tokens["kiosk"][0], tokens["desk"][0], clock)
 
 
-def test_a_whole_visit_leaves_one_event_per_change(driver: Centre, ctx: Context, clock: FakeClock,
-                                                   tokens: dict[str, tuple[dict[str, str], str]]) -> None:
+def test_a_whole_visit_leaves_one_event_per_change(
+    driver: Centre, ctx: Context, clock: FakeClock, tokens: dict[str, tuple[dict[str, str], str]]
+) -> None:
     kiosk_actor, desk_actor = tokens["kiosk"][1], tokens["desk"][1]
     log = Log(ctx)
     expected = [
-        (lambda: driver.issue("kela", "library", priority=True),
-         ("issued", None, "waiting", "kela", None, None, kiosk_actor)),
+        (
+            lambda: driver.issue("kela", "library", priority=True),
+            ("issued", None, "waiting", "kela", None, None, kiosk_actor),
+        ),
         (lambda: driver.act("d1", "next"), ("called", "waiting", "called", "kela", None, "d1", desk_actor)),
         (lambda: driver.act("d1", "recall"), ("recalled", "called", "called", "kela", None, "d1", desk_actor)),
         (lambda: driver.act("d1", "start"), ("started", "called", "serving", "kela", None, "d1", desk_actor)),
-        (lambda: driver.act("d1", "finish"),
-         ("next_errand", "serving", "waiting", "kela", "library", "d1", desk_actor)),
+        (
+            lambda: driver.act("d1", "finish"),
+            ("next_errand", "serving", "waiting", "kela", "library", "d1", desk_actor),
+        ),
         (lambda: driver.act("d3", "next"), ("called", "waiting", "called", "library", None, "d3", desk_actor)),
         (lambda: driver.act("d3", "return"), ("returned", "called", "waiting", "library", None, "d3", desk_actor)),
         (lambda: driver.act("d2", "next"), ("called", "waiting", "called", "library", None, "d2", desk_actor)),
-        (lambda: driver.act("d2", "transfer", json={"service": "health"}),
-         ("transferred", "called", "waiting", "library", "health", "d2", desk_actor)),
-        (lambda: driver.act("h1", "call", json={"number": "K001"}),
-         ("called", "waiting", "called", "health", None, "h1", desk_actor)),
+        (
+            lambda: driver.act("d2", "transfer", json={"service": "health"}),
+            ("transferred", "called", "waiting", "library", "health", "d2", desk_actor),
+        ),
+        (
+            lambda: driver.act("h1", "call", json={"number": "K001"}),
+            ("called", "waiting", "called", "health", None, "h1", desk_actor),
+        ),
         (lambda: driver.act("h1", "finish"), ("finished", "called", "done", "health", None, "h1", desk_actor)),
     ]
     ticket_id = None
     for step, row in expected:
         step()
         event = log.one_more()
-        assert (event.type, event.from_status, event.to_status, event.service_key, event.to_service_key,
-                event.desk_key, event.actor) == row
+        assert (
+            event.type,
+            event.from_status,
+            event.to_status,
+            event.service_key,
+            event.to_service_key,
+            event.desk_key,
+            event.actor,
+        ) == row
         assert event.at == clock.now
         assert event.priority is True
         assert event.business_day == clock.now.date()
@@ -85,8 +101,9 @@ def test_a_whole_visit_leaves_one_event_per_change(driver: Centre, ctx: Context,
     assert ticket(ctx, "K001").status == "done"
 
 
-def test_no_show_and_cancel_name_their_actor_and_desk(driver: Centre, ctx: Context,
-                                                      tokens: dict[str, tuple[dict[str, str], str]]) -> None:
+def test_no_show_and_cancel_name_their_actor_and_desk(
+    driver: Centre, ctx: Context, tokens: dict[str, tuple[dict[str, str], str]]
+) -> None:
     driver.issue("kela")
     second = driver.issue("kela")["token"]
     driver.act("d1", "next")
@@ -94,7 +111,12 @@ def test_no_show_and_cancel_name_their_actor_and_desk(driver: Centre, ctx: Conte
     driver.act("d1", "no-show")
     event = log.one_more()
     assert (event.type, event.from_status, event.to_status, event.desk_key, event.actor) == (
-        "no_show", "called", "no_show", "d1", tokens["desk"][1])
+        "no_show",
+        "called",
+        "no_show",
+        "d1",
+        tokens["desk"][1],
+    )
     driver.act("d5", "next")
     log.one_more()
     driver.api.delete(f"/api/tickets/{second}", expect=200)
@@ -107,8 +129,9 @@ def test_no_show_and_cancel_name_their_actor_and_desk(driver: Centre, ctx: Conte
     assert (event.type, event.from_status, event.desk_key, event.actor) == ("cancelled", "waiting", None, "visitor")
 
 
-def test_a_clerk_is_logged_as_the_user_account(clerk_client: FlaskClient, openapi: OpenApi, ctx: Context,
-                                               driver: Centre) -> None:
+def test_a_clerk_is_logged_as_the_user_account(
+    clerk_client: FlaskClient, openapi: OpenApi, ctx: Context, driver: Centre
+) -> None:
     clerk = authenticate(ctx.db, "clerk1", "clerk-password-1")
     assert clerk is not None
     api = Api(clerk_client, openapi)
@@ -124,14 +147,14 @@ def test_refused_actions_leave_no_event(driver: Centre, ctx: Context) -> None:
     driver.issue("kela")
     driver.act("d1", "next")
     log = Log(ctx)
-    driver.act("d1", "next", expect=409)                          # desk busy
+    driver.act("d1", "next", expect=409)  # desk busy
     driver.act("d1", "no-show", expect=200)
     log.one_more()
-    driver.act("d1", "finish", expect=409)                        # nothing at the desk
+    driver.act("d1", "finish", expect=409)  # nothing at the desk
     driver.act("d1", "call", json={"number": "K001"}, expect=409)  # a no-show is final
     driver.api.post("/api/tickets", json={"services": ["kela"]}, headers=driver.desk_auth, expect=403)
     driver.issue("nope", expect=404)
-    driver.act("d1", "status", json={"status": "paused"})         # a desk change, not a ticket change
+    driver.act("d1", "status", json={"status": "paused"})  # a desk change, not a ticket change
     log.none_more()
 
 
@@ -147,7 +170,9 @@ def test_expiry_is_logged_by_the_system_with_the_desk(ctx: Context, clock: FakeC
     assert len(rows) == len(log.rows) + 2 and rows[: len(log.rows)] == log.rows
     expired = events(ctx)[-2:]
     assert {(e.type, e.from_status, e.desk_key, e.actor) for e in expired} == {
-        ("expired", "called", "d1", "system"), ("expired", "waiting", None, "system")}
+        ("expired", "called", "d1", "system"),
+        ("expired", "waiting", None, "system"),
+    }
     assert all(e.business_day == t.business_day for e, t in zip(expired, all_tickets(ctx), strict=False))
 
 

@@ -46,27 +46,48 @@ def test_the_one_time_password_goes_to_a_private_file_and_must_be_changed(first_
 
     web = requests.Session()
     token = csrf(web, server.url + "/login")
-    resp = web.post(server.url + "/api/session", json={"username": name, "password": password},
-                    headers={"X-CSRFToken": token}, timeout=5)
+    resp = web.post(
+        server.url + "/api/session",
+        json={"username": name, "password": password},
+        headers={"X-CSRFToken": token},
+        timeout=5,
+    )
     assert resp.status_code == 200 and resp.json()["must_change_password"] is True
     # nothing but the change: the API says why, pages lead to the form
     resp = web.get(server.url + "/api/desks", timeout=5)
     assert resp.status_code == 403 and resp.json()["error"]["code"] == "password_change_required"
     resp = web.get(server.url + "/admin", allow_redirects=False, timeout=5)
     assert resp.status_code == 303 and "/account/password" in resp.headers["Location"]
-    resp = web.post(server.url + "/api/session/password", headers={"X-CSRFToken": token}, timeout=5,
-                    json={"current_password": password, "new_password": password})
+    resp = web.post(
+        server.url + "/api/session/password",
+        headers={"X-CSRFToken": token},
+        timeout=5,
+        json={"current_password": password, "new_password": password},
+    )
     assert resp.status_code == 400, "the new password must differ"
-    resp = web.post(server.url + "/api/session/password", headers={"X-CSRFToken": token}, timeout=5,
-                    json={"current_password": "not-it-at-all", "new_password": "admins-own-password"})
+    resp = web.post(
+        server.url + "/api/session/password",
+        headers={"X-CSRFToken": token},
+        timeout=5,
+        json={"current_password": "not-it-at-all", "new_password": "admins-own-password"},
+    )
     assert resp.status_code == 403 and resp.json()["error"]["code"] == "wrong_password"
 
     # the form, as a person does it
     page = web.get(server.url + "/account/password", timeout=5).text
     assert "kertakäyttöinen" in page
-    resp = web.post(server.url + "/account/password", allow_redirects=False, timeout=5, data={
-        "csrf_token": token, "current_password": password, "new_password": "admins-own-password",
-        "new_password_again": "admins-own-password", "next": "/admin"})
+    resp = web.post(
+        server.url + "/account/password",
+        allow_redirects=False,
+        timeout=5,
+        data={
+            "csrf_token": token,
+            "current_password": password,
+            "new_password": "admins-own-password",
+            "new_password_again": "admins-own-password",
+            "next": "/admin",
+        },
+    )
     assert resp.status_code == 303 and resp.headers["Location"] == "/admin"
     assert not secret.exists(), "the file of a changed password is deleted"
     assert web.get(server.url + "/api/desks", timeout=5).status_code == 200
@@ -75,8 +96,22 @@ def test_the_one_time_password_goes_to_a_private_file_and_must_be_changed(first_
     # the old password no longer works, the new one does
     other = requests.Session()
     token = csrf(other, server.url + "/login")
-    assert other.post(server.url + "/api/session", json={"username": name, "password": password},
-                      headers={"X-CSRFToken": token}, timeout=5).status_code == 401
-    assert other.post(server.url + "/api/session", json={"username": name, "password": "admins-own-password"},
-                      headers={"X-CSRFToken": token}, timeout=5).json()["must_change_password"] is False
+    assert (
+        other.post(
+            server.url + "/api/session",
+            json={"username": name, "password": password},
+            headers={"X-CSRFToken": token},
+            timeout=5,
+        ).status_code
+        == 401
+    )
+    assert (
+        other.post(
+            server.url + "/api/session",
+            json={"username": name, "password": "admins-own-password"},
+            headers={"X-CSRFToken": token},
+            timeout=5,
+        ).json()["must_change_password"]
+        is False
+    )
     assert password not in server.output()

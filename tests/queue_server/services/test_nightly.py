@@ -49,15 +49,20 @@ class Recorder:
 
 def tickets_of(ctx: Context, day: Any) -> int:
     with ctx.db.reader() as session:
-        return int(session.scalar(sa.select(sa.func.count()).select_from(Ticket).where(Ticket.business_day == day))
-                   or 0)
+        return int(
+            session.scalar(sa.select(sa.func.count()).select_from(Ticket).where(Ticket.business_day == day)) or 0
+        )
 
 
 def nights(ctx: Context) -> dict[str, int]:
     """Today's and every other day's ``nightly:purge`` counter, by ISO day."""
     with ctx.db.reader() as session:
-        return {day.isoformat(): value for day, value in session.execute(
-            sa.select(Counter.day, Counter.value).where(Counter.scope == NIGHTLY_SCOPE))}
+        return {
+            day.isoformat(): value
+            for day, value in session.execute(
+                sa.select(Counter.day, Counter.value).where(Counter.scope == NIGHTLY_SCOPE)
+            )
+        }
 
 
 def two_processes(config: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask]) -> tuple[Context, Context]:
@@ -68,8 +73,9 @@ def two_processes(config: dict[str, Any], make_app: Callable[[dict[str, Any]], F
 
 
 @pytest.fixture
-def pair(any_db_config: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask],
-         clock: FakeClock) -> tuple[Context, Context]:
+def pair(
+    any_db_config: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask], clock: FakeClock
+) -> tuple[Context, Context]:
     """Two processes on one database holding days D and D+1; the clock at 03:15 of D+2, when D is due."""
     a, b = two_processes(any_db_config, make_app)
     play_both(a, clock)
@@ -79,8 +85,8 @@ def pair(any_db_config: dict[str, Any], make_app: Callable[[dict[str, Any]], Fla
 
 @pytest.mark.postgres
 def test_two_processes_waking_at_the_same_moment_on_postgresql_purge_once(
-        config_data: dict[str, Any], postgres_url: str, make_app: Callable[[dict[str, Any]], Flask],
-        clock: FakeClock) -> None:
+    config_data: dict[str, Any], postgres_url: str, make_app: Callable[[dict[str, Any]], Flask], clock: FakeClock
+) -> None:
     a, b = two_processes({**config_data, "database_url": postgres_url}, make_app)
     play_both(a, clock)
     clock.set_local("2026-11-28 03:15:00")
@@ -102,7 +108,8 @@ def test_two_processes_waking_at_the_same_moment_on_postgresql_purge_once(
 
 
 def test_the_second_process_the_same_night_skips_and_the_next_night_runs_again(
-        pair: tuple[Context, Context], clock: FakeClock) -> None:
+    pair: tuple[Context, Context], clock: FakeClock
+) -> None:
     a, b = pair
     run = Recorder()
     assert nightly(a, run=run) is not None
@@ -138,7 +145,8 @@ def test_a_failed_purge_leaves_the_night_to_the_next_try(pair: tuple[Context, Co
 
 @pytest.mark.postgres
 def test_while_a_process_holds_the_lock_the_others_skip_and_vuoro_purge_waits_for_it(
-        config_data: dict[str, Any], postgres_url: str, make_app: Callable[[dict[str, Any]], Flask]) -> None:
+    config_data: dict[str, Any], postgres_url: str, make_app: Callable[[dict[str, Any]], Flask]
+) -> None:
     a, _ = two_processes({**config_data, "database_url": postgres_url}, make_app)
     holder = sa.create_engine(postgres_url)
     try:

@@ -30,13 +30,14 @@ def called(ctx: Context, desk: str) -> str | None:
     ("evening", "morning", "yesterday", "today"),
     [
         ("2026-11-27T23:59", "2026-11-28T00:01", date(2026, 11, 27), date(2026, 11, 28)),  # winter, UTC+2
-        ("2026-06-30T23:59", "2026-07-01T00:01", date(2026, 6, 30), date(2026, 7, 1)),     # summer, UTC+3
-        ("2026-03-28T23:59", "2026-03-29T00:01", date(2026, 3, 28), date(2026, 3, 29)),    # the night before DST
+        ("2026-06-30T23:59", "2026-07-01T00:01", date(2026, 6, 30), date(2026, 7, 1)),  # summer, UTC+3
+        ("2026-03-28T23:59", "2026-03-29T00:01", date(2026, 3, 28), date(2026, 3, 29)),  # the night before DST
         ("2026-10-24T23:59", "2026-10-25T00:01", date(2026, 10, 24), date(2026, 10, 25)),  # the night DST ends
     ],
 )
-def test_numbers_restart_at_one_after_local_midnight(ctx: Context, clock: FakeClock, evening: str, morning: str,
-                                                     yesterday: date, today: date) -> None:
+def test_numbers_restart_at_one_after_local_midnight(
+    ctx: Context, clock: FakeClock, evening: str, morning: str, yesterday: date, today: date
+) -> None:
     clock.set_local(evening)
     assert [issue(ctx, "kela")[0] for _ in range(3)] == ["K001", "K002", "K003"]
     assert issue(ctx, "library")[0] == "L001"
@@ -55,7 +56,7 @@ def test_the_dst_night_is_one_business_day(ctx: Context, clock: FakeClock) -> No
     assert issue(ctx, "kela")[0] == "K002"
     clock.set_local("2026-10-25T03:59")  # EEST; at 04:00 clocks fall back to 03:00 EET
     first = issue(ctx, "kela")[0]
-    clock.advance(2 * 3600)              # 04:59 EET, the same calendar day
+    clock.advance(2 * 3600)  # 04:59 EET, the same calendar day
     assert (first, issue(ctx, "kela")[0]) == ("K001", "K002")
 
 

@@ -44,6 +44,7 @@ def ratio_app(config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], 
         data = copy.deepcopy(config_data)
         data["priority_ratio"] = ratio
         return make_app(data).extensions["vuoro"]
+
     return build
 
 
@@ -81,9 +82,9 @@ def test_the_streak_belongs_to_the_desk(ctx: Context, clock: FakeClock) -> None:
     first = serve_n(ctx, clock, "d1", 2)
     assert [classes[n] for n in first] == ["P", "P"]
     other = serve_n(ctx, clock, "d5", 1)
-    assert [classes[n] for n in other] == ["P"]   # d5 has called no priority yet
+    assert [classes[n] for n in other] == ["P"]  # d5 has called no priority yet
     again = serve_n(ctx, clock, "d1", 1)
-    assert [classes[n] for n in again] == ["N"]   # d1 has had its two in a row
+    assert [classes[n] for n in again] == ["N"]  # d1 has had its two in a row
 
 
 def serve_n(ctx: Context, clock: FakeClock, desk: str, n: int) -> list[str]:

@@ -70,7 +70,8 @@ def test_a_poster_offers_its_kiosks_remote_services_in_the_configs_order(rctx: C
 
 
 def test_a_remote_ticket_is_an_ordinary_ticket_marked_remote_and_never_printed(
-        rctx: Context, remote_app: Flask) -> None:
+    rctx: Context, remote_app: Flask
+) -> None:
     issued = join_queue(rctx, "k1", services=["kela", "library"], language="sv")
     view = issued.view
     assert (view.number, view.language, view.priority, view.pending_services) == ("K001", "sv", False, ["library"])
@@ -98,7 +99,8 @@ def test_a_service_the_poster_does_not_offer_is_refused_and_nothing_is_written(r
 
 
 def test_the_kiosks_rules_hold_closed_and_daily_limit(
-        config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask]) -> None:
+    config_data: dict[str, Any], make_app: Callable[[dict[str, Any]], Flask]
+) -> None:
     data = remote_config(config_data)
     services = {s["key"]: s for s in data["services"]}
     services["kela"]["hours"] = dict.fromkeys(WEEKDAYS, "12:00-16:00")  # closed at 10:00
@@ -114,7 +116,8 @@ def test_the_kiosks_rules_hold_closed_and_daily_limit(
 
 
 def test_the_daily_cap_counts_remote_tickets_only_and_starts_again_the_next_day(
-        rctx: Context, clock: FakeClock) -> None:
+    rctx: Context, clock: FakeClock
+) -> None:
     assert [join(rctx, "library") for _ in range(3)] == ["L001", "L002", "L003"]
     with pytest.raises(RemoteLimitReached) as err:
         join(rctx, "library")

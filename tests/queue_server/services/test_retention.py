@@ -43,7 +43,8 @@ def played(ctx1: Context, clock: FakeClock) -> Played:
 
 
 def test_purge_keeps_the_figures_of_a_range_spanning_purged_and_live_days(
-        ctx1: Context, clock: FakeClock, played: Played) -> None:
+    ctx1: Context, clock: FakeClock, played: Played
+) -> None:
     clock.set_local("2026-11-28 12:00:00")
     before = build_report(ctx1, D, D1)
     visits_before = visit_counts(ctx1)[1]
@@ -60,14 +61,15 @@ def test_purge_keeps_the_figures_of_a_range_spanning_purged_and_live_days(
 
 
 def test_purge_deletes_the_old_detail_and_keeps_aggregates_and_feedback(
-        ctx1: Context, clock: FakeClock, played: Played) -> None:
+    ctx1: Context, clock: FakeClock, played: Played
+) -> None:
     clock.set_local("2026-11-28 12:00:00")
     purge(ctx1)
     assert rows(ctx1, Ticket, Ticket.business_day == D) == 0
     assert rows(ctx1, TicketEvent, TicketEvent.business_day == D) == 0
     assert rows(ctx1, Counter, Counter.day == D) == 0
-    assert rows(ctx1, Ticket, Ticket.business_day == D1) == 1          # the live day is untouched
-    assert rows(ctx1, DailyStats, DailyStats.business_day == D) == 5   # kela d1 d2 "", library d3 ""
+    assert rows(ctx1, Ticket, Ticket.business_day == D1) == 1  # the live day is untouched
+    assert rows(ctx1, DailyStats, DailyStats.business_day == D) == 5  # kela d1 d2 "", library d3 ""
     assert rows(ctx1, DailyStats, DailyStats.business_day == D1) == 0
     with ctx1.db.reader() as session:
         fb = session.scalars(sa.select(Feedback)).one()
@@ -89,8 +91,7 @@ def test_nothing_within_the_retention_period_is_purged(ctx1: Context, clock: Fak
     assert rows(ctx1, Ticket, Ticket.business_day == D) == 5
 
 
-def test_finished_tokens_of_earlier_days_no_longer_resolve_for_view_or_cancel(
-        ctx: Context, clock: FakeClock) -> None:
+def test_finished_tokens_of_earlier_days_no_longer_resolve_for_view_or_cancel(ctx: Context, clock: FakeClock) -> None:
     clock.set_local("2026-11-26 09:00:00")
     token = tickets.issue_ticket(ctx, services=["kela"], language="fi").view.token or ""
     tickets.cancel_ticket(ctx, token)
@@ -131,7 +132,7 @@ def test_the_server_does_not_start_the_worker_under_testing(app: Flask, client: 
 
 
 def test_the_server_starts_the_worker_with_the_app_and_stops_it_on_shutdown(
-    make_app: Any, config_data: dict[str, Any],
+    make_app: Any, config_data: dict[str, Any]
 ) -> None:
     config_data["retention_worker"] = True
     application = make_app(config_data)
@@ -153,16 +154,22 @@ def test_the_worker_can_be_turned_off_in_the_config(make_app: Any, config_data: 
 
 # -- files: every file Vuoro writes is under retention -----------------------------------------------------------
 
+
 def test_the_nightly_purge_deletes_saved_pdf_tickets_on_the_rows_schedule(
-        make_app: Any, config_data: dict[str, Any], clock: FakeClock, tmp_path: Any) -> None:
+    make_app: Any, config_data: dict[str, Any], clock: FakeClock, tmp_path: Any
+) -> None:
     """A real PDF printer writes real tickets on two days; the purge after the retention period deletes the old
     day's files (and a half-written one), keeps the kept day's and anything in the folder it did not write."""
     folder = tmp_path / "pdf-tickets"
     config_data["retention_days"] = 1
-    config_data["printers"] = [{"key": "fake", "type": "pdf", "folder": str(folder)},
-                               {"key": "paper", "type": "pdf", "folder": str(tmp_path / "short"), "keep_days": 0}]
-    config_data["kiosks"] = [{"key": "k1", "zone": "z1", "printer": "fake"}, {"key": "k2", "zone": "z2",
-                                                                           "printer": "paper"}]
+    config_data["printers"] = [
+        {"key": "fake", "type": "pdf", "folder": str(folder)},
+        {"key": "paper", "type": "pdf", "folder": str(tmp_path / "short"), "keep_days": 0},
+    ]
+    config_data["kiosks"] = [
+        {"key": "k1", "zone": "z1", "printer": "fake"},
+        {"key": "k2", "zone": "z2", "printer": "paper"},
+    ]
     app = make_app(config_data)
     ctx = app.extensions["vuoro"]
     printing = app.extensions[PRINTING]
@@ -182,7 +189,11 @@ def test_the_nightly_purge_deletes_saved_pdf_tickets_on_the_rows_schedule(
     (folder / ".2026-11-26_K009.pdf.tmp").write_bytes(b"half")
     (folder / "README.txt").write_text("not a ticket")
     assert sorted(p.name for p in folder.iterdir()) == [
-        ".2026-11-26_K009.pdf.tmp", "2026-11-26_K001.pdf", "2026-11-27_K001.pdf", "README.txt"]
+        ".2026-11-26_K009.pdf.tmp",
+        "2026-11-26_K001.pdf",
+        "2026-11-27_K001.pdf",
+        "README.txt",
+    ]
 
     clock.set_local("2026-11-28 03:15:00")  # the night after: 26th is past the one day kept, the 27th is not
     result = purge(ctx)

@@ -23,10 +23,19 @@ def app(any_db_config: dict[str, Any], make_app: Callable[[dict[str, Any]], Flas
     return make_app(copy.deepcopy(any_db_config))
 
 
-def who(role: str | None = "clerk", desks: tuple[str, ...] | None = None, name: str = "Aino V",
-        desks_from_token: bool = True) -> Identity:
-    return Identity(subject=subject_of("https://idp.example", "aino"), name=name, role=role, desks=desks,
-                    desks_from_token=desks_from_token)
+def who(
+    role: str | None = "clerk",
+    desks: tuple[str, ...] | None = None,
+    name: str = "Aino V",
+    desks_from_token: bool = True,
+) -> Identity:
+    return Identity(
+        subject=subject_of("https://idp.example", "aino"),
+        name=name,
+        role=role,
+        desks=desks,
+        desks_from_token=desks_from_token,
+    )
 
 
 def test_a_first_sign_in_makes_the_account_with_the_mapped_role(ctx: Context) -> None:

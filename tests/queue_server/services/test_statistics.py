@@ -29,20 +29,20 @@ def test_day_d_per_service_matches_the_hand_computed_figures(played: Context) ->
     report = build_report(played, D, D)
     kela, library = report.by_service["kela"], report.by_service["library"]
     assert counts(kela) == D_KELA_COUNTS
-    assert kela.wait == Durations(2, 270.0, 270.0, 294.0)          # 240, 300
+    assert kela.wait == Durations(2, 270.0, 270.0, 294.0)  # 240, 300
     assert kela.service_time == Durations(2, 600.0, 600.0, 600.0)
     assert kela.served_within_target == 1.0
     assert kela.arrivals_per_hour == hours(h9=2, h23=1)
     assert counts(library) == D_LIBRARY_COUNTS
-    assert library.wait == Durations(2, 930.0, 930.0, 1482.0)      # 240, 1620 (the no-show)
-    assert library.served_within_target == 1.0                      # only B was served, after 240 s
-    assert library.arrivals_per_hour == hours(h9=2, h10=1)         # C 09:04, B's second errand 09:16, G 10:00
+    assert library.wait == Durations(2, 930.0, 930.0, 1482.0)  # 240, 1620 (the no-show)
+    assert library.served_within_target == 1.0  # only B was served, after 240 s
+    assert library.arrivals_per_hour == hours(h9=2, h10=1)  # C 09:04, B's second errand 09:16, G 10:00
 
 
 def test_day_d_as_a_whole(played: Context) -> None:
     s = build_report(played, D, D).summary
     assert counts(s) == (6, 5, 3, 1, 1, 1)
-    assert s.wait == Durations(4, 600.0, 270.0, 1224.0)            # 240 240 300 1620
+    assert s.wait == Durations(4, 600.0, 270.0, 1224.0)  # 240 240 300 1620
     assert s.service_time == Durations(3, 600.0, 600.0, 600.0)
     assert s.arrivals_per_hour == hours(h9=4, h10=1, h23=1)
 
@@ -63,8 +63,8 @@ def test_the_midnight_boundary_is_the_centres_not_utcs(played: Context) -> None:
     assert d1.arrivals_per_hour == hours(h0=1)
     assert d1.wait == Durations(1, 600.0, 600.0, 600.0)
     both = report.summary
-    assert both.wait == Durations(5, 600.0, 300.0, 1212.0)         # 240 240 300 600 1620
-    assert report.by_day[D].arrivals_per_hour[23] == 1              # E at 23:50 stays on day D
+    assert both.wait == Durations(5, 600.0, 300.0, 1212.0)  # 240 240 300 600 1620
+    assert report.by_day[D].arrivals_per_hour[23] == 1  # E at 23:50 stays on day D
 
 
 def test_a_service_filter_keeps_only_that_service(played: Context) -> None:
@@ -83,8 +83,11 @@ def test_ranges_default_to_today_and_refuse_nonsense(played: Context) -> None:
 def test_csv_has_one_row_per_day_and_service(played: Context) -> None:
     report = build_report(played, D, D1)
     rows = list(csv.DictReader(io.StringIO(to_csv(played, report, ("day", "service")))))
-    assert [(r["day"], r["service"]) for r in rows] == [("2026-11-26", "kela"), ("2026-11-26", "library"),
-                                                        ("2026-11-27", "kela")]
+    assert [(r["day"], r["service"]) for r in rows] == [
+        ("2026-11-26", "kela"),
+        ("2026-11-26", "library"),
+        ("2026-11-27", "kela"),
+    ]
     lib = rows[1]
     assert (lib["errands"], lib["served"], lib["no_shows"], lib["cancelled"]) == ("3", "1", "1", "1")
     assert (lib["wait_mean_s"], lib["wait_median_s"], lib["wait_p90_s"]) == ("930.0", "930.0", "1482.0")

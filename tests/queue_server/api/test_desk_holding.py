@@ -6,10 +6,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from queue_server.api import session as session_api
 from queue_server.db import DatabaseUnavailable
 from queue_server.services.accounts import add_user
 from queue_server.services.context import Context
+from queue_server.web import auth as web_auth
 from tests.queue_server.helpers import Api, Centre, OpenApi, assert_error, events, ticket
 
 
@@ -165,7 +165,7 @@ def test_log_out_works_with_the_database_away(centre: Centre, anna: Api, monkeyp
     def away(*_: object) -> list[str]:
         raise DatabaseUnavailable("Connection refused")
 
-    monkeypatch.setattr(session_api, "release_desks", away)
+    monkeypatch.setattr(web_auth, "release_desks", away)
     anna.delete("/api/session", expect=204)
     assert anna.client.get("/api/session").status_code == 401
     assert status_of(centre, "d1") == "open"  # for a supervisor to close

@@ -19,8 +19,6 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-DAY_S = 24 * 3600
-
 
 @dataclass(frozen=True)
 class ServiceSpec:

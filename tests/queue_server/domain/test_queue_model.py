@@ -10,29 +10,13 @@ from hypothesis import strategies as st
 from queue_server.domain import policy
 from queue_server.domain.forecast import HORIZON, Priors, forecast_group, groups
 from queue_server.domain.queue_model import DeskSpec, LiveTicket, QueueModel, Topology
+from tests.queue_server.domain.live_tickets import ticket
 
 TOPOLOGY = Topology(
     services=("a", "b", "c"),
     desks=(DeskSpec("d1", ("a",), "z"), DeskSpec("d2", ("a", "b"), "z"), DeskSpec("d3", ("c",), "y")),
 )
 PRIORS = Priors({"a": 300.0, "b": 600.0, "c": 120.0}, priority_ratio=2)
-
-
-def ticket(i: int, service: str, priority: bool, queued_at: int, status: str = "waiting") -> LiveTicket:
-    return LiveTicket(
-        id=i,
-        number=f"A{i:03d}",
-        status=status,
-        service=service,
-        pending=(),
-        priority=priority,
-        language="fi",
-        issued_at=queued_at,
-        queued_at=queued_at,
-        desk=None,
-        called_at=None,
-        token_hash=f"h{i}",
-    )
 
 
 tickets = st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), st.booleans(), st.integers(0, 50)), max_size=40)

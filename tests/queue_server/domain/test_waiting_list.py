@@ -11,28 +11,12 @@ from hypothesis import strategies as st
 from queue_server.domain import policy
 from queue_server.domain.queue_model import DeskSpec, LiveTicket, QueueModel, Topology
 from queue_server.domain.waiting_list import call_sequence
+from tests.queue_server.domain.live_tickets import ticket
 
 TOPOLOGY = Topology(
     services=("a", "b", "c"),
     desks=(DeskSpec("d1", ("a",), "z"), DeskSpec("d2", ("a", "b"), "z"), DeskSpec("d3", ("c",), "y")),
 )
-
-
-def ticket(i: int, service: str, priority: bool, queued_at: int) -> LiveTicket:
-    return LiveTicket(
-        id=i,
-        number=f"A{i:03d}",
-        status="waiting",
-        service=service,
-        pending=(),
-        priority=priority,
-        language="fi",
-        issued_at=queued_at,
-        queued_at=queued_at,
-        desk=None,
-        called_at=None,
-        token_hash=f"h{i}",
-    )
 
 
 def reference(tickets: list[LiveTicket], services: tuple[str, ...], streak: int, ratio: int) -> list[int]:

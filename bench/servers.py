@@ -61,6 +61,23 @@ def serve_options() -> str:
     return out.stdout
 
 
+def serve_argv(config: Path, *options: str) -> list[str]:
+    """``vuoro serve`` on loopback with ``config``; ``{port}`` is filled in by :class:`Server` for each start."""
+    return [
+        sys.executable,
+        "-m",
+        "queue_server",
+        "serve",
+        "--config",
+        str(config),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "{port}",
+        *options,
+    ]
+
+
 class Server:
     """One server process tree on a loopback port, started with ``argv`` (``{port}`` is filled in)."""
 
@@ -250,20 +267,7 @@ class Setup:
         return self
 
     def _make_servers(self) -> None:
-        argv = [
-            sys.executable,
-            "-m",
-            "queue_server",
-            "serve",
-            "--config",
-            str(self._config_path),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "{port}",
-            "--threads",
-            str(self.threads),
-        ]
+        argv = serve_argv(self._config_path, "--threads", str(self.threads))
         if self.worker:
             argv += ["--worker", self.worker]
         self.servers = [Server(argv, self.workdir, self._env, f"vuoro{i}") for i in range(self.processes)]

@@ -48,7 +48,7 @@ import sqlalchemy as sa  # noqa: E402
 import yaml  # noqa: E402
 
 from bench import doc_section  # noqa: E402
-from bench.servers import PG_ADMIN_URL, bench_config, pg_admin  # noqa: E402
+from bench.servers import PG_ADMIN_URL, bench_config, pg_admin, serve_argv  # noqa: E402
 from bench.servers import Server as Process  # noqa: E402
 from bench.workers_clients import OBSERVERS, Observers, issue_tickets  # noqa: E402
 from bench.workers_table import table  # noqa: E402
@@ -102,20 +102,7 @@ class Server(Process):
         self.db_name = f"vuoro_workers_{uuid.uuid4().hex[:10]}"
         self.db_url = sa.engine.make_url(PG_ADMIN_URL).set(database=self.db_name).render_as_string(hide_password=False)
         self.config = workdir / f"config-{worker}.yaml"
-        argv = [
-            sys.executable,
-            "-m",
-            "queue_server",
-            "serve",
-            "--config",
-            str(self.config),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "{port}",
-            "--worker",
-            worker,
-        ]
+        argv = serve_argv(self.config, "--worker", worker)
         if worker == "gthread":
             argv += ["--threads", str(clients + 300)]  # every open websocket holds a thread
         super().__init__(argv, workdir, {"PYTHONPATH": ENV["PYTHONPATH"]}, name=f"server-{worker}")

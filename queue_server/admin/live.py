@@ -34,6 +34,8 @@ def _error(code: str, message: str) -> dict[str, Any]:
 
 
 class AdminLive:
+    """The dashboard's namespace in one process: who is behind each socket, and the thread pushing the picture."""
+
     def __init__(self, app: Flask, ctx: Context, socketio: SocketIO) -> None:
         self.app, self.ctx, self.socketio = app, ctx, socketio
         self.server = socketio.server  # this app's own (``socketio.server`` is whichever app was bound last)
@@ -43,6 +45,7 @@ class AdminLive:
         self._thread: threading.Thread | None = None
 
     def install(self) -> None:
+        """Hook the namespace's events, follow the live model and start the pushing thread (admin.init_app)."""
         self.socketio.on_event("connect", self.on_connect, namespace=NS)
         self.socketio.on_event("disconnect", self.on_disconnect, namespace=NS)
         self.socketio.on_event(ev.JOIN, self.on_join, namespace=NS)
@@ -52,6 +55,7 @@ class AdminLive:
         self._thread.start()
 
     def close(self) -> None:
+        """Stop the pushing thread (admin.stop_retention, at shutdown), waiting for it at most two seconds."""
         self._stop.set()
         self._dirty.set()
         if self._thread is not None:
@@ -75,6 +79,7 @@ class AdminLive:
         return bool(rooms.get(ev.ADMIN_ROOM))
 
     def payload(self) -> dict[str, Any]:
+        """The dashboard's whole picture, for snapshot and push: the live model's figures, the printers' health."""
         return {**dashboard(self.ctx), "printers": printer_lines(self.app)}
 
     def push(self) -> None:
@@ -90,12 +95,15 @@ class AdminLive:
 
     # -- handlers --------------------------------------------------------------------------------------------
     def on_connect(self, auth: Any = None) -> bool:
+        """Record who is behind the socket; False refuses a wrong token."""
         return self._principals.connect(self.ctx.db, auth)
 
     def on_disconnect(self, reason: Any = None) -> None:
+        """Forget the closing socket's principal."""
         self._principals.disconnect()
 
     def on_join(self, data: Any = None, *extra: Any) -> dict[str, Any]:
+        """Join the admin room with {"admin": true} and get a snapshot; anyone but an admin gets an error ack."""
         if extra or data != {"admin": True}:
             return _error("invalid_request", 'join {"admin": true}')
         principal = self._principals.current()

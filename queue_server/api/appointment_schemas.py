@@ -29,6 +29,9 @@ class BookingRequest(_In):
 
 
 class AppointmentOut(BaseModel):
+    """One appointment: its code (the visitor's only key to it), service, booked time (UTC) and status.
+    Once checked in, its status follows its ticket's; nothing personal is stored."""
+
     code: str
     service: str
     start: str
@@ -38,20 +41,28 @@ class AppointmentOut(BaseModel):
 
 
 class AppointmentEnvelope(BaseModel):
+    """The answer about one appointment: booked, looked up or cancelled by its code."""
+
     appointment: AppointmentOut
 
 
 class AppointmentsEnvelope(BaseModel):
+    """The answer of GET /api/appointments: a day's appointments, of one service or all."""
+
     appointments: list[AppointmentOut]
 
 
 class SlotOut(BaseModel):
+    """One slot of a service's appointment grid: its start, the places it has and those still free (past: 0)."""
+
     start: str
     capacity: int
     free: int
 
 
 class SlotsEnvelope(BaseModel):
+    """The answer of GET /api/services/{key}/slots: the service's slots on the asked day."""
+
     slots: list[SlotOut]
 
 

@@ -21,6 +21,8 @@ class _Patch(BaseModel):
 
 
 class ServicePatch(_Patch):
+    """The body of PATCH /api/services/{key}: the fields to change; one left out stays, null: its default."""
+
     name: Texts | None = None
     location: Texts | None = None
     public_name: Texts | None = Field(
@@ -58,12 +60,16 @@ class ServicePatch(_Patch):
 
 
 class ServiceCreate(ServicePatch):
+    """The body of POST /api/services: a new service's key, ticket prefix and name, and any field of PATCH."""
+
     key: Key
     prefix: Prefix
     name: Texts
 
 
 class DeskPatch(_Patch):
+    """The body of PATCH /api/desks/{key}: the desk's label, location, services or zone; one left out stays."""
+
     label: str | Texts | None = None
     location: Texts | None = None
     services: Annotated[list[Key], Field(min_length=1)] | None = None
@@ -71,16 +77,23 @@ class DeskPatch(_Patch):
 
 
 class DayExceptionIn(_Patch):
+    """The body of PUT /api/services/{key}/exceptions/{day} and PUT /api/exceptions/{day}.
+    Closed on that date, or open these hours instead of the usual ones."""
+
     closed: bool = False
     hours: list[str] | None = Field(None, description='["10:00-14:00"]: the hours of that day instead')
 
 
 class ConfigOut(BaseModel):
+    """The centre's live configuration and its version: GET /api/config's answer and every change's."""
+
     version: int
     config: dict[str, Any] = Field(description="the centre's configuration in config.yaml's shape")
 
 
 class UserOut(BaseModel):
+    """One staff account: its role, whether it may log in, the desks it may open; never its password."""
+
     username: str
     role: str
     active: bool
@@ -96,10 +109,14 @@ class UserOut(BaseModel):
 
 
 class UsersEnvelope(BaseModel):
+    """The answer of GET /api/users: every staff account."""
+
     users: list[UserOut]
 
 
 class UserCreate(BaseModel):
+    """The body of POST /api/users: a new account's username and role; the server makes its password."""
+
     model_config = ConfigDict(extra="forbid", strict=True)
 
     username: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$")]
@@ -107,12 +124,16 @@ class UserCreate(BaseModel):
 
 
 class UserPatch(_Patch):
+    """The body of PATCH /api/users/{name}: enable or disable the account, change its role or its desks."""
+
     active: bool | None = None
     role: StaffRole | None = None
     desks: list[Key] | None = Field(None, description="the desks it may open; null: any desk")
 
 
 class OneTimePasswordOut(BaseModel):
+    """An account and its fresh one-time password (POST /api/users, a password reset): shown this once only."""
+
     user: UserOut
     password: str = Field(
         description="a one-time password, shown only in this answer; it must be changed at the first log-in"
@@ -120,6 +141,8 @@ class OneTimePasswordOut(BaseModel):
 
 
 class DeviceOut(BaseModel):
+    """One device or script token (a kiosk, a desk PC, a booking system): its name and role, never the token."""
+
     id: int
     name: str
     role: str
@@ -129,10 +152,14 @@ class DeviceOut(BaseModel):
 
 
 class DevicesEnvelope(BaseModel):
+    """The answer of GET /api/devices: every device token ever made, revoked ones too."""
+
     devices: list[DeviceOut]
 
 
 class DeviceCreate(BaseModel):
+    """The body of POST /api/devices: a new token's role and a name to tell it by."""
+
     model_config = ConfigDict(extra="forbid", strict=True)
 
     role: TokenRole
@@ -140,11 +167,15 @@ class DeviceCreate(BaseModel):
 
 
 class DeviceCreated(BaseModel):
+    """The answer of POST /api/devices: the new device and its token, which no later answer shows."""
+
     device: DeviceOut
     token: str = Field(description="the device's token, shown only in this answer (only its hash is kept)")
 
 
 class AuditOut(BaseModel):
+    """One entry of the audit log: who changed what, when, and the value before and after."""
+
     id: int
     at: str
     actor: str
@@ -155,26 +186,36 @@ class AuditOut(BaseModel):
 
 
 class AuditEnvelope(BaseModel):
+    """The answer of GET /api/audit: the matching entries, newest first."""
+
     entries: list[AuditOut]
 
 
 class PairingStart(BaseModel):
+    """The body of POST /api/devices/pair/start: the role an unenrolled device asks for (default kiosk)."""
+
     model_config = ConfigDict(extra="forbid", strict=True)
 
     role: PairableRole = "kiosk"
 
 
 class PairingStarted(BaseModel):
+    """The answer of POST /api/devices/pair/start: the code to show, the token to keep, when the code expires."""
+
     code: str = Field(description="show it on the screen; an admin enters it to enrol the device")
     token: str = Field(description="the device's token, worth nothing until the code is approved; keep it")
     expires_at: str
 
 
 class PairingStatus(BaseModel):
+    """The answer of GET /api/devices/pair/{code}: whether an admin approved the code yet (expired: too late)."""
+
     status: Literal["pending", "paired", "expired"]
 
 
 class PairingApprove(BaseModel):
+    """The body of POST /api/devices/pair: the code the device shows, and the name to enrol it under."""
+
     model_config = ConfigDict(extra="forbid", strict=True)
 
     code: Annotated[str, Field(min_length=4, max_length=8)]
@@ -182,4 +223,6 @@ class PairingApprove(BaseModel):
 
 
 class DevicePaired(BaseModel):
+    """The answer of POST /api/devices/pair: the device just enrolled (its token came with its code)."""
+
     device: DeviceOut

@@ -49,6 +49,8 @@ class UndoNoShowRequest(_TicketChoice):
 
 
 class WaitingTicketOut(BaseModel):
+    """One ticket of a desk's waiting list: its number and id, its wait, its errands; nothing personal."""
+
     id: int = Field(description='the ticket\'s id: POST /api/desks/{key}/call takes it as {"ticket": id}')
     number: str = Field(examples=["K042"])
     service: str
@@ -64,6 +66,9 @@ class WaitingTicketOut(BaseModel):
 
 
 class WaitingListOut(BaseModel):
+    """The answer of GET /api/desks/{key}/waiting: the tickets the desk would call next, in that order.
+    The desk page's waiting event carries the same list."""
+
     desk: str
     tickets: list[WaitingTicketOut] = Field(description="in the order this desk would call them, at most 50")
     total: int = Field(description="everyone waiting for the desk's services, listed or not")

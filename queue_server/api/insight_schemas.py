@@ -14,6 +14,8 @@ FeedbackCategory = Literal["signage", "noise", "privacy", "waiting_time", "servi
 
 
 class FeedbackRequest(BaseModel):
+    """The body of POST /api/tickets/{token}/feedback: a rating from 1 to 5 and, if chosen, what it is about."""
+
     model_config = ConfigDict(extra="forbid", strict=True)
 
     rating: Annotated[JsonInt, Field(ge=1, le=5)]
@@ -21,15 +23,21 @@ class FeedbackRequest(BaseModel):
 
 
 class FeedbackAnswerOut(BaseModel):
+    """The feedback as it was recorded: the rating and its category."""
+
     rating: int
     category: FeedbackCategory | None
 
 
 class FeedbackEnvelope(BaseModel):
+    """The answer of POST /api/tickets/{token}/feedback: the visit's one answer."""
+
     feedback: FeedbackAnswerOut
 
 
 class DurationsOut(BaseModel):
+    """Durations in seconds: how many, their mean, median and 90th percentile (null: none measured)."""
+
     n: int
     mean_s: float | None
     median_s: float | None
@@ -57,34 +65,48 @@ class StatsRowOut(BaseModel):
 
 
 class DayStatsOut(StatsRowOut):
+    """The figures of one business day (the centre's local date)."""
+
     day: str
 
 
 class ServiceStatsOut(StatsRowOut):
+    """The figures of one service, with its name and its target wait."""
+
     service: str
     name: str
     target_wait_s: int
 
 
 class DeskStatsOut(StatsRowOut):
+    """The figures of the errands one desk called (desk null: those no desk called)."""
+
     desk: str | None = Field(description="null: errands that no desk called")
     label: str | None
 
 
 class DayServiceStatsOut(StatsRowOut):
+    """The figures of one service on one business day."""
+
     day: str
     service: str
 
 
 class KindStatsOut(StatsRowOut):
+    """The figures of the walk-ins, or of the appointments."""
+
     kind: Literal["walk_in", "appointment"]
 
 
 class ServiceKindStatsOut(KindStatsOut):
+    """The figures of one service's walk-ins, or of its appointments."""
+
     service: str
 
 
 class FeedbackStatsOut(BaseModel):
+    """The visitors' feedback: how many answered, the mean rating, and how many gave each rating and category."""
+
     answers: int
     mean_rating: float | None
     ratings: dict[str, int]
@@ -92,10 +114,15 @@ class FeedbackStatsOut(BaseModel):
 
 
 class ServiceFeedbackOut(FeedbackStatsOut):
+    """The feedback on one service's visits."""
+
     service: str
 
 
 class StatsOut(BaseModel):
+    """The answer of GET /api/stats: a period's figures in all and by day, service, desk and kind, and feedback.
+    docs/statistics.md defines every figure."""
+
     model_config = ConfigDict(populate_by_name=True)
 
     from_: str = Field(alias="from")
@@ -125,6 +152,8 @@ ServiceKey = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z0-
 
 
 class RangeQuery(_Query):
+    """A period (?from=, ?to=): business days by the centre's local date, both today when left out."""
+
     start: date | None = Field(
         None, alias="from", description="first business day (YYYY-MM-DD, the centre's local date); default today"
     )
@@ -132,10 +161,14 @@ class RangeQuery(_Query):
 
 
 class StatsQuery(RangeQuery):
+    """The query of GET /api/stats: a period, and one service or all."""
+
     service: ServiceKey | None = Field(None, description="only this service")
 
 
 class CsvQuery(StatsQuery):
+    """The query of GET /api/stats.csv: the statistics' query, how the rows are grouped, the columns' language."""
+
     by: Annotated[str, Field(pattern=r"^(day|service|desk|kind)(,(day|service|desk|kind)){0,3}$")] | None = Field(
         None,
         description="group by a comma-separated subset of day, service, desk, kind (walk_in or "
@@ -148,10 +181,14 @@ class CsvQuery(StatsQuery):
 
 
 class ReportQuery(RangeQuery):
+    """The query of GET /api/report.pdf: a period and the report's language."""
+
     language: Language | None = Field(None, description="default the centre's language")
 
 
 class AuditQuery(_Query):
+    """The query of GET /api/audit: a time range, one actor, an action prefix, and JSON or CSV."""
+
     since: datetime | None = Field(None, alias="from", description="entries from this moment (ISO 8601)")
     until: datetime | None = Field(None, alias="to", description="entries before this moment (ISO 8601)")
     actor: Annotated[str, Field(max_length=80)] | None = Field(None, description="only this actor, e.g. user:3")

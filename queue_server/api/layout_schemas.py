@@ -16,6 +16,8 @@ MessageLine = dict[str, Annotated[str, Field(max_length=MESSAGE_MAX)]]
 
 
 class ZonePatch(_Patch):
+    """The body of PATCH /api/zones/{key}: what its boards show and say (name, languages, sound, message)."""
+
     name: Texts | None = None
     language: Language | None = Field(None, description="the boards' language; null: the centre's")
     languages: Annotated[list[Language], Field(min_length=1, max_length=6)] | None = Field(
@@ -32,6 +34,8 @@ class ZonePatch(_Patch):
 
 
 class KioskPatch(_Patch):
+    """The body of PATCH /api/kiosks/{key}: the kiosk's zone, printer, home language and the services it offers."""
+
     zone: Key | None = None
     printer: Key | None = Field(None, description="null: no printer (the ticket is shown on screen only)")
     language: Language | None = Field(None, description="the kiosk's home language; null: the centre's")
@@ -41,6 +45,8 @@ class KioskPatch(_Patch):
 
 
 class DeskCreate(DeskPatch):
+    """The body of POST /api/desks: a new desk's key, label, services and zone (its location as in PATCH)."""
+
     key: Key
     label: str | Texts
     services: Annotated[list[Key], Field(min_length=1)]
@@ -48,6 +54,9 @@ class DeskCreate(DeskPatch):
 
 
 class KioskOut(BaseModel):
+    """The answer of GET /api/kiosks/{key}: what the kiosk page offers.
+    The page asks again after each configuration change."""
+
     key: str
     zone: str
     language: str = Field(description="the kiosk's home language")
@@ -56,4 +65,6 @@ class KioskOut(BaseModel):
 
 
 class PrinterTestQueued(BaseModel):
+    """The answer of POST /api/printers/{key}/test: the test ticket is queued; last_test tells how it went."""
+
     printer: PrinterOut = Field(description="the printer as it is now; the test's outcome comes in last_test")

@@ -88,19 +88,29 @@ class IssueRequest(_In):
 
 
 class TransferRequest(_In):
+    """The body of POST /api/desks/{key}/transfer: the service the current ticket moves to, keeping its place."""
+
     service: Key
 
 
 class DeskStatusRequest(_In):
+    """The body of POST /api/desks/{key}/status: open, paused or closed.
+    Opening or pausing takes the desk: a person's account closes the other desks it holds."""
+
     status: DeskStatus
 
 
 class LoginRequest(_In):
+    """The body of POST /api/session: a staff account's username and password.
+    403 local_login_disabled where the centre signs in by its OpenID provider instead."""
+
     username: Annotated[str, Field(min_length=1, max_length=64)]
     password: Annotated[str, Field(min_length=1, max_length=256)]
 
 
 class DeskRefOut(BaseModel):
+    """The desk a ticket is called to, its label and location in the ticket's language."""
+
     key: str
     label: str
     location: str
@@ -145,10 +155,14 @@ class TicketOut(BaseModel):
 
 
 class TicketEnvelope(BaseModel):
+    """The answer about one ticket (issued, looked up, cancelled, joined, marked here): {"ticket": ...}."""
+
     ticket: TicketOut
 
 
 class ServiceOut(BaseModel):
+    """One service as kiosks, phones and the booking page see it: open or not, its queue and wait (counts only)."""
+
     key: str
     prefix: str
     name: str
@@ -183,10 +197,15 @@ class ServiceOut(BaseModel):
 
 
 class ServicesEnvelope(BaseModel):
+    """The answer of GET /api/services: every service, its name, location and wait text in ?language=."""
+
     services: list[ServiceOut]
 
 
 class DeskOut(BaseModel):
+    """One desk as the staff screens show it: label and location in the asked language and in every language.
+    Its zone, the services it serves, and whether it is open, paused or closed."""
+
     key: str
     label: str
     location: str
@@ -198,21 +217,32 @@ class DeskOut(BaseModel):
 
 
 class DesksEnvelope(BaseModel):
+    """The answer of GET /api/desks: every desk of the centre (one nobody has opened: closed)."""
+
     desks: list[DeskOut]
 
 
 class DeskDetailOut(BaseModel):
+    """The answer of GET /api/desks/{key}: the desk, the ticket it has called or serves (null: none).
+    And how many wait for each of its services."""
+
     desk: DeskOut
     ticket: TicketOut | None
     waiting: dict[str, int]
 
 
 class DeskActionOut(BaseModel):
+    """The answer of a desk's action: the ticket it acted on, as it stands now, and the desk's status.
+    For POST .../status the ticket is the desk's current one, or null."""
+
     ticket: TicketOut | None
     status: DeskStatus
 
 
 class ErrorBody(BaseModel):
+    """What was refused: a stable code for programs and a message for people.
+    Some refusals add the details a client can act on: when a service opens, when to come back."""
+
     code: str
     message: str
     opens_at: str | None = Field(None, description="service_closed, daily_limit_reached: when it opens next")
@@ -225,15 +255,22 @@ class ErrorBody(BaseModel):
 
 
 class ErrorOut(BaseModel):
+    """Every refusal of the API, whatever its status: {"error": {"code", "message", ...}}."""
+
     error: ErrorBody
 
 
 class HealthOut(BaseModel):
+    """The answer of GET /healthz, for monitoring: ok (200) while the database answers, else unavailable (503)."""
+
     status: Literal["ok", "unavailable"]
     database: bool
 
 
 class MeOut(BaseModel):
+    """Who is logged in, or whose token this is: the answer of POST and GET /api/session.
+    must_change_password: a one-time password must be changed before anything else is allowed."""
+
     username: str
     role: str
     must_change_password: bool = False
@@ -244,17 +281,23 @@ class MeOut(BaseModel):
 
 
 class PasswordChangeRequest(_In):
+    """The body of POST /api/session/password: the current password, proving the holder, and the new one."""
+
     current_password: Annotated[str, Field(min_length=1, max_length=256)]
     new_password: Annotated[str, Field(min_length=8, max_length=256)]
 
 
 class PrinterTest(BaseModel):
+    """The outcome of a printer's newest test print (POST /api/printers/{key}/test): ok or why not, and when."""
+
     ok: bool
     error: str | None = Field(description="offline, paper_out, driver_missing, unknown_printer, error; null if ok")
     at: str
 
 
 class PrinterOut(BaseModel):
+    """One ticket printer's health as the server last polled it, and the kiosks that print on it."""
+
     key: str
     type: str
     state: Literal["online", "paper_near_end", "paper_out", "offline", "unknown"]
@@ -267,10 +310,14 @@ class PrinterOut(BaseModel):
 
 
 class PrintersEnvelope(BaseModel):
+    """The answer of GET /api/printers: every configured printer (none on a server that prints nothing)."""
+
     printers: list[PrinterOut]
 
 
 class PushKeyOut(BaseModel):
+    """The answer of GET /api/push/key: the key a visitor's browser subscribes to Web Push with."""
+
     key: str = Field(
         description="the server's VAPID public key (RFC 8292): base64url of the uncompressed P-256 "
         "point, the applicationServerKey of pushManager.subscribe()"
@@ -278,6 +325,8 @@ class PushKeyOut(BaseModel):
 
 
 class PushKeysIn(BaseModel):
+    """A browser's push subscription keys: the server encrypts each notification with them (RFC 8291)."""
+
     p256dh: str = Field(max_length=200, description="the browser's P-256 public key, base64url (RFC 8291)")
     auth: str = Field(max_length=100, description="the browser's 16-byte auth secret, base64url")
 
@@ -292,10 +341,14 @@ class PushSubscriptionIn(BaseModel):
 
 
 class PushSubscribedState(BaseModel):
+    """Whether the ticket's browser will be told "almost your turn" and the call."""
+
     subscribed: bool
 
 
 class PushSubscribed(BaseModel):
+    """The answer about a ticket's Web Push subscription (POST and GET /api/tickets/{token}/push)."""
+
     push: PushSubscribedState
 
 

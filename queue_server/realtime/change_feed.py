@@ -79,6 +79,8 @@ class OutboxPoller(_Follower):
 
 
 class RedisChangeFeed(_Follower):
+    """Several processes: change records pass through a Redis Stream, and the outbox stands in while it is away."""
+
     def __init__(self, live: LiveQueues, url: str, channel: str, poll_s: float | None = None) -> None:
         poll_s = POLL_S if poll_s is None else poll_s
         super().__init__(live, poll_s)
@@ -88,6 +90,8 @@ class RedisChangeFeed(_Follower):
         self.last_id: bytes | str = "$"
 
     def start(self) -> None:
+        """Begin after the stream's newest entry: the model, just built from the database, holds the older ones.
+        Redis away: follow the outbox until it answers."""
         try:
             newest: Any = self.redis.xrevrange(self.key, count=1)
             self.last_id = newest[0][0] if newest else "0-0"
@@ -107,6 +111,8 @@ class RedisChangeFeed(_Follower):
             self.lost = True
 
     def step(self) -> None:
+        """One round: read the stream's new records, blocking up to ``poll_s``, and offer them to the model.
+        Redis away: poll the outbox instead; Redis back: rebuild the model, as records may have been missed."""
         try:
             got: Any = self.redis.xread({self.key: self.last_id}, count=500, block=int(self.poll_s * 1000))
         except redis.RedisError:

@@ -58,6 +58,9 @@ def desk_payload(ctx: Context, desk_key: str) -> dict[str, Any]:
 
 
 class SocketFanout:
+    """The live model's consumer that tells this process's sockets what changed.
+    It numbers each room's events, knows the tickets phones follow, and coalesces what is due."""
+
     def __init__(self, socketio: SocketIO, ctx: Context) -> None:
         self.socketio, self.ctx = socketio, ctx
         #: this app's own Socket.IO server (``socketio.server`` is whichever app was bound last)
@@ -78,10 +81,12 @@ class SocketFanout:
 
     # -- lifecycle -----------------------------------------------------------------------------------------
     def start(self) -> None:
+        """Start the thread that sends the coalesced pushes, every ``TICK_S``."""
         self._thread = threading.Thread(target=self._run, name="vuoro-fanout", daemon=True)
         self._thread.start()
 
     def close(self) -> None:
+        """Stop the pushing thread at shutdown, waiting for it at most two seconds."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=2)
@@ -95,6 +100,7 @@ class SocketFanout:
 
     # -- rooms ---------------------------------------------------------------------------------------------
     def members(self, room: str) -> int:
+        """How many of this process's sockets are in ``room`` (none: nothing is sent to it)."""
         rooms = self.server.manager.rooms.get(NAMESPACE, {}) if self.server is not None else {}
         return len(rooms.get(room) or ())
 
@@ -107,6 +113,7 @@ class SocketFanout:
         self.server.emit(event, {**payload, "room": room, "seq": seq}, to=room, namespace=NAMESPACE, ignore_queue=True)
 
     def seqs(self, rooms: Iterable[str]) -> dict[str, int]:
+        """Each room's last sequence number, for a join's snapshot, which reads them under the model's lock."""
         with self._lock:
             return {room: self._room_seq.get(room, 0) for room in rooms}
 
@@ -119,6 +126,7 @@ class SocketFanout:
             self._sent[token_hash] = (_seen(view), time.monotonic())
 
     def forget(self, sid: str) -> None:
+        """A socket closed: its tickets are followed no more, unless another socket here follows them too."""
         with self._lock:
             for token_hash in self._by_sid.pop(sid, set()):
                 if not any(token_hash in hashes for hashes in self._by_sid.values()):

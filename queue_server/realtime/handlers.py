@@ -72,6 +72,7 @@ class Handlers:
         """Queue changes are the fan-out's; this consumer only acts on revocations."""
 
     def revoke(self, principals: Sequence[Mapping[str, Any]]) -> None:
+        """Close this process's sockets of disabled accounts and revoked tokens at once (a record's ``revoked``)."""
         server = self._server
         if server is None:
             return
@@ -81,6 +82,7 @@ class Handlers:
                 server.disconnect(sid, namespace="/", ignore_queue=True)
 
     def register(self, socketio: SocketIO) -> None:
+        """Hook the default namespace's events on ``socketio``: connect, disconnect, join, leave (app.py)."""
         self._server = socketio.server
         socketio.on_event("connect", self.on_connect)
         socketio.on_event("disconnect", self.on_disconnect)
@@ -88,18 +90,22 @@ class Handlers:
         socketio.on_event(ev.LEAVE, self.on_leave)
 
     def principal(self) -> Principal | None:
+        """Who is behind the current event's socket (None: anonymous)."""
         return self._principals.current()
 
     def on_connect(self, auth: Any = None) -> bool:
+        """Decide once who is behind the socket; False refuses it (a wrong token)."""
         return self._principals.connect(_ctx().db, auth)
 
     def on_disconnect(self, reason: Any = None) -> None:
+        """Forget the closing socket: its principal, and the tickets it followed."""
         self._principals.disconnect()
         fanout = _fanout()
         if fanout is not None:
             fanout.forget(request.sid)  # type: ignore[attr-defined]
 
     def on_leave(self, data: Any = None, *_extra: Any) -> dict[str, Any]:
+        """Leave the board, desk or kiosk rooms named in ``data``; always acknowledged."""
         if isinstance(data, dict):
             for kind, room in (("board", ev.board_room), ("desk", ev.desk_room), ("kiosk", ev.kiosk_room)):
                 if isinstance(data.get(kind), str):
@@ -107,6 +113,8 @@ class Handlers:
         return {"ok": True}
 
     def on_join(self, data: Any = None, *extra: Any) -> dict[str, Any]:
+        """Join one room (board, desk, ticket or kiosk) and get its snapshot.
+        Rate-limited; a refusal is an error ack, never an exception."""
         limits = current_app.extensions.get(JOIN_LIMITS)
         if limits is not None and not limits.allow(request.sid, request.remote_addr):  # type: ignore[attr-defined]
             return _error("rate_limited", "too many joins from this screen or address; wait a moment")

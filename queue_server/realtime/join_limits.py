@@ -25,6 +25,8 @@ WARN_EVERY_S = 60.0
 
 
 class JoinLimiter:
+    """One app's join counters, per socket and per address: in Redis when processes share one, else in memory."""
+
     def __init__(self, config: VuoroConfig) -> None:
         self.enabled = config.limits.enabled
         self.per_socket: list[RateLimitItem] = parse_many(config.limits.join_per_socket)

@@ -20,6 +20,8 @@ MAX_TOKEN = 256
 
 
 class SocketPrincipals:
+    """Who is behind each socket of one namespace, by ``sid``: a principal, or None for an anonymous screen."""
+
     def __init__(self) -> None:
         self._by_sid: dict[str, Principal | None] = {}
         self._lock = threading.Lock()
@@ -43,6 +45,7 @@ class SocketPrincipals:
         return True
 
     def disconnect(self) -> None:
+        """Forget the closing socket."""
         with self._lock:
             self._by_sid.pop(request.sid, None)  # type: ignore[attr-defined]
 
@@ -52,5 +55,6 @@ class SocketPrincipals:
             return [sid for sid, p in self._by_sid.items() if p is not None and p.kind == kind and p.id == principal_id]
 
     def current(self) -> Principal | None:
+        """The principal behind the current event's socket (None: anonymous)."""
         with self._lock:
             return self._by_sid.get(request.sid)  # type: ignore[attr-defined]

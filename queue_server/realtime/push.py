@@ -43,6 +43,8 @@ _CALLS = frozenset({"called", "recalled"})
 
 @dataclass(frozen=True)
 class Job:
+    """One notification to post: the subscription, the message, and how many tries came before."""
+
     subscription: sp.Subscription
     message: dp.Message
     attempt: int = 0
@@ -79,6 +81,7 @@ class PushWorker:
                 self._start(threading.Thread(target=self._send, name=f"vuoro-push-send-{i}", daemon=True))
 
     def close(self, timeout: float = 5.0) -> None:
+        """Stop the threads at shutdown: wake each and wait up to ``timeout`` for it; the queues are not drained."""
         self._stop.set()
         for q in (self.records, self.jobs):
             for _ in self._threads:
@@ -90,6 +93,7 @@ class PushWorker:
             thread.join(timeout)
 
     def count(self, what: str) -> None:
+        """Count one notification's fate (sent, failed, expired, dropped) for the metrics."""
         with self._counts_lock:
             self.counts[what] += 1
 
@@ -189,6 +193,7 @@ class PushWorker:
 
     # -- sending -------------------------------------------------------------------------------------------
     def enqueue(self, job: Job) -> None:
+        """Queue a notification for the senders (started at the first); when full, drop and count it, never wait."""
         self._senders()
         try:
             self.jobs.put_nowait(job)

@@ -32,6 +32,7 @@ class SessionUser(UserMixin):  # type: ignore[misc]  # Flask-Login ships no type
         self.principal = principal
 
     def get_id(self) -> str:
+        """The account's id, kept in the session cookie: Flask-Login reloads the account by it each request."""
         return str(self.principal.id)
 
 

@@ -24,6 +24,7 @@ class Catalog:
         self.fallback = fallback
 
     def get(self, key: str, language: str, /, **values: object) -> str:
+        """One text for the template's ``t()``: any key, in ``language`` or the fallback, placeholders filled."""
         return text(key, language, self.fallback, **values)
 
     def table(self, languages: Iterable[str]) -> dict[str, dict[str, str]]:
@@ -31,4 +32,5 @@ class Catalog:
         return catalogues().table(languages, self.prefixes, self.fallback)
 
     def json(self, languages: Iterable[str]) -> str:
+        """The script's table as the page's ``data-strings`` attribute: compact JSON, letters unescaped."""
         return json.dumps(self.table(languages), ensure_ascii=False, separators=(",", ":"))

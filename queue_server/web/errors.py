@@ -30,6 +30,9 @@ _UNAVAILABLE_PAGE = f"""<!doctype html>
 
 
 class ApiError(Exception):
+    """A refusal the web layer decides itself (a wrong password, a bad token, a malformed date).
+    It is answered in the API's one error shape, {"error": {"code", "message"}}, with its status."""
+
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message

@@ -62,6 +62,7 @@ class OidcConfig(BaseModel):
 
     @property
     def discovery_url(self) -> str:
+        """The provider's discovery document, where the sign-in (web/oidc.py) finds its endpoints and keys."""
         return self.issuer + "/.well-known/openid-configuration"
 
     @property

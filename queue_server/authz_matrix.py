@@ -44,6 +44,8 @@ STATIC_ENDPOINTS = frozenset(
 
 @dataclass(frozen=True)
 class Entry:
+    """One route of the matrix: method, Flask rule, who may call it, and the note docs/security.md shows."""
+
     method: str
     rule: str
     allowed: frozenset[str]
@@ -199,6 +201,8 @@ ROUTES: tuple[Entry, ...] = (
 
 @dataclass(frozen=True)
 class Event:
+    """One Socket.IO event of the matrix; ``payload`` tells apart the kinds of ``join``, each with its own roles."""
+
     namespace: str
     event: str
     payload: str

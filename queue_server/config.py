@@ -145,10 +145,12 @@ class VuoroConfig(FrozenModel):
     # -- look-ups used all over; built once -------------------------------------------------------------
     @cached_property
     def service_map(self) -> dict[str, ServiceConfig]:
+        """Each service by its key, as tickets, desks and kiosks name it."""
         return {s.key: s for s in self.services}
 
     @cached_property
     def desk_map(self) -> dict[str, DeskConfig]:
+        """Each desk by its key, as a called ticket and the /api/desks/<key> routes name it."""
         return {d.key: d for d in self.desks}
 
     @cached_property
@@ -166,14 +168,18 @@ class VuoroConfig(FrozenModel):
 
     @cached_property
     def zone_map(self) -> dict[str, ZoneConfig]:
+        """Each zone by its key, as a board's URL and a desk's ``zone`` name it."""
         return {z.key: z for z in self.zones}
 
     @cached_property
     def kiosk_map(self) -> dict[str, KioskConfig]:
+        """Each kiosk by its key, as its page and the tickets it issues name it (for its printer and its offer)."""
         return {k.key: k for k in self.kiosks}
 
     @cached_property
     def hours_map(self) -> dict[str, WeeklyHours]:
+        """Each service's walk-in hours: its week, closed on the centre's closed dates, following the centre's
+        exceptions and its own (its own win on a date); a ticket is issued only while they are open."""
         return {
             s.key: parse_weekly(
                 s.hours,

@@ -59,10 +59,13 @@ class DayException(FrozenModel):
 
     @property
     def ranges(self) -> list[str]:
+        """The date's hours as the weekly hours' parser takes them: none when it is closed."""
         return [] if self.closed else list(self.hours or ())
 
 
 class CentreConfig(FrozenModel):
+    """The centre itself: its name, clock, languages and the dates every service is closed or keeps other hours."""
+
     name: I18n
     timezone: str = "Europe/Helsinki"
     languages: list[Language] = Field(default_factory=lambda: list(DEFAULT_LANGUAGES), min_length=1)
@@ -82,10 +85,12 @@ class CentreConfig(FrozenModel):
 
     @property
     def language(self) -> str:
+        """The language every text falls back to: ``default_language``, else the first of ``languages``."""
         return self.default_language or self.languages[0]
 
     @cached_property
     def tz(self) -> ZoneInfo:
+        """The centre's clock: opening hours, slots, a day's tickets and the statistics' days go by it."""
         return ZoneInfo(self.timezone)
 
     def text(self, names: Mapping[str, str] | str, language: str | None = None) -> str:
@@ -115,6 +120,9 @@ class AppointmentsConfig(FrozenModel):
 
 
 class ServiceConfig(FrozenModel):
+    """One service visitors queue for: its number prefix, names, hours and daily limit, its usual service
+    time and target wait, and the ways in besides the kiosk (appointments, the QR poster)."""
+
     key: Key
     prefix: Annotated[str, Field(pattern=r"^[A-Z]{1,3}$")]
     name: I18n
@@ -161,6 +169,8 @@ class ServiceConfig(FrozenModel):
 
 
 class DeskConfig(FrozenModel):
+    """A desk that calls the tickets of the services it serves; its calls show on its zone's boards."""
+
     key: Key
     label: str | I18n
     location: I18n = Field(default_factory=dict)
@@ -169,6 +179,8 @@ class DeskConfig(FrozenModel):
 
 
 class ZoneConfig(FrozenModel):
+    """A waiting area and its boards: their name, languages, chime, speech and message line."""
+
     key: Key
     name: I18n
     language: Language | None = None
@@ -186,6 +198,8 @@ class ZoneConfig(FrozenModel):
 
 
 class KioskConfig(FrozenModel):
+    """A ticket kiosk: its zone, its printer (None: the ticket is only shown), language and services offered."""
+
     key: Key
     zone: Key
     printer: Key | None = None

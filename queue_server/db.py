@@ -240,6 +240,7 @@ class Database:
         )
 
     def dispose(self) -> None:
+        """Close the pool's connections: when the app stops, or start-up is done with the database or refused it."""
         self.engine.dispose()
 
 

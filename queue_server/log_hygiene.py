@@ -59,6 +59,7 @@ class AddressScrubber(logging.Filter):
     """Formats the message once and replaces every client address in it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Always True: the line is kept, its message rewritten (arguments merged in) if it names an address."""
         message = record.getMessage()
         cleaned = scrub(message)
         if cleaned != message:
@@ -75,6 +76,7 @@ class CredentialScrubber(logging.Filter):
     """Hides the values of ``code``, ``state`` and the like in any URL a line quotes (access logs)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Always True: the line is kept, its message rewritten (arguments merged in) if it quotes a credential."""
         message = record.getMessage()
         cleaned = hide_credentials(message)
         if cleaned != message:
@@ -94,6 +96,7 @@ class RepeatLimiter(logging.Filter):
         self._kinds: dict[tuple[str, int, str], tuple[float, int]] = {}
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """False for a warning or error of a kind let through less than a window ago; lower levels always pass."""
         if record.levelno < logging.WARNING:
             return True  # only warnings and errors flood in an outage; INFO lines are each worth having
         key = (record.name, record.levelno, str(record.msg))
@@ -115,6 +118,7 @@ class ClientMistakes(logging.Filter):
     """Engine.IO's and Socket.IO's reports of a client's mistake, at INFO instead of ERROR."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Always True: a client's mistake is only lowered to INFO, never dropped."""
         if record.levelno > logging.INFO and record.name.split(".")[0] in ("engineio", "socketio"):
             message = str(record.msg)
             if message.startswith(_CLIENT_MISTAKES) or any(p in message for p in _CLIENT_MISTAKES_IN):

@@ -98,6 +98,7 @@ class AppMetrics:
 
     # -- counting committed ticket events -------------------------------------------------------------------
     def count_committed(self, rows: list[tuple[str, str]]) -> None:
+        """Count a change record's (event type, service) rows; the live model hands them over after its commit."""
         for event_type, service in rows:
             label = self.label.get(service, service)
             self.events.labels(event_type, label).inc()
@@ -109,9 +110,11 @@ class AppMetrics:
                 self.recalls.labels(label).inc()
 
     def print_failures_for(self, printer_key: str) -> None:
+        """Count a ticket that did not come out of ``printer_key``: a failure listener of the printing port."""
         self.print_failures.labels(printer_key).inc()
 
     def exposition(self) -> bytes:
+        """This app's registry in Prometheus's text format, the body of ``GET /metrics``."""
         return generate_latest(self.registry)
 
 

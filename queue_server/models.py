@@ -28,6 +28,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        """The value written: converted to UTC; a naive datetime is refused, since its zone cannot be known."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -35,6 +36,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        """The value read: aware, in UTC, whatever the database gave back."""
         return None if value is None else as_utc(value)
 
 
@@ -44,6 +46,9 @@ def utcnow() -> datetime:
 
 
 class Base(so.DeclarativeBase):
+    """The models' base: constraints named by one convention (Alembic's migrations name them alike on SQLite and
+    PostgreSQL), and UTC datetimes and JSON lists and mappings as the column types."""
+
     metadata = sa.MetaData(
         naming_convention={
             "ix": "ix_%(column_0_label)s",
@@ -66,6 +71,9 @@ class Counter(Base):
 
 
 class Ticket(Base):
+    """One visitor's ticket of a business day: its number, state, service and errands still to come, the desk that
+    called it; nothing that names the visitor, and its token only as a hash."""
+
     __tablename__ = "tickets"
     __table_args__ = (
         sa.UniqueConstraint("business_day", "prefix", "seq", name="uq_tickets_day_prefix_seq"),

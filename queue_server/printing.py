@@ -79,17 +79,21 @@ class KioskPrinting:
             monitor.close()
 
     def start(self) -> None:
+        """Start the spooler's and the monitor's threads: at start-up, and for the new ones a reconfigure builds."""
         self.spooler.start()
         if self.monitor is not None:
             self.monitor.start()
 
     def close(self) -> None:
+        """Stop the spooler and the monitor at shutdown: the ticket being printed finishes, queued ones fail."""
         self.spooler.close()
         if self.monitor is not None:
             self.monitor.close()
 
     # -- the port the services call ------------------------------------------------------------------------
     def ticket_issued(self, ctx: Context, view: TicketView, kiosk_key: str) -> None:
+        """Queue a ticket just issued at ``kiosk_key`` on that kiosk's printer; a kiosk without one (or a view
+        without its phone link) is told so at once, as ``failed`` with ``no_printer``."""
         kiosk = self.config.kiosk_map[kiosk_key]
         if kiosk.printer is None or self.types.get(kiosk.printer) == "none" or view.track_url is None:
             self._emit(
@@ -155,9 +159,11 @@ class KioskPrinting:
 
     # -- health --------------------------------------------------------------------------------------------
     def statuses(self) -> dict[str, PrinterStatus]:
+        """The monitor's latest status of each printer it has polled (none when polling is off)."""
         return self.monitor.snapshot() if self.monitor is not None else {}
 
     def status_list(self) -> list[dict[str, Any]]:
+        """Every configured printer's health as the API and the admin pages show it: state, kiosks, last test."""
         known = self.statuses()
         out = []
         for p in self.config.printers:

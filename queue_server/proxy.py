@@ -28,6 +28,7 @@ class UnconfiguredProxyWarning:
         self.warned = False
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """Pass the request on unchanged, warning first if it is the first to carry ``X-Forwarded-For``."""
         if not self.warned and environ.get("HTTP_X_FORWARDED_FOR"):
             self.warned = True
             log.warning(

@@ -45,9 +45,11 @@ class Catalogues:
 
     @property
     def languages(self) -> tuple[str, ...]:
+        """The languages with a catalogue, sorted: the only ones a config may name."""
         return tuple(sorted(self.messages))
 
     def text(self, key: str, language: str, fallback: str = "en") -> str:
+        """``key`` in ``language``, else ``fallback``, else English; :class:`MissingText` if none has it."""
         for lang in (language, fallback, "en"):
             found = self.messages.get(lang, {}).get(key)
             if found:

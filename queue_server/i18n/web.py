@@ -21,6 +21,7 @@ class CatalogueDomain(Domain):  # type: ignore[misc]  # Flask-Babel ships no typ
     """The ``messages`` domain, served from :func:`catalogues` (read and compiled once per process)."""
 
     def get_translations(self) -> NullTranslations:
+        """The locale's texts from the in-memory catalogues; none when there is no locale (no app context)."""
         locale = get_locale()
         return catalogues().translations(str(locale)) if locale is not None else NullTranslations()
 

@@ -13,12 +13,15 @@ from urllib.parse import urlsplit
 
 @dataclass(frozen=True)
 class Reply:
+    """One answer: its status, its body (decoded JSON, else text) and how long it took, in seconds."""
+
     status: int
     body: Any
     seconds: float
 
     @property
     def error_code(self) -> str | None:
+        """The ``error.code`` of an error answer (``desk_busy``...), else None."""
         if isinstance(self.body, dict) and isinstance(self.body.get("error"), dict):
             return str(self.body["error"].get("code"))
         return None
@@ -78,6 +81,8 @@ class HttpClient:
         self.close()
 
     def request(self, method: str, path: str, body: Any = None, *, token: str | None = None) -> Reply:
+        """Send ``body`` as JSON with ``token`` as the bearer; a GET whose kept-alive connection the server
+        had closed is retried once on a new one (a POST is not: the server may have acted on it)."""
         headers = {"Accept": "application/json"}
         payload = None
         if body is not None:
@@ -112,7 +117,9 @@ class HttpClient:
         raise AssertionError("unreachable")
 
     def get(self, path: str, *, token: str | None = None) -> Reply:
+        """A GET through :meth:`request`: retried once if the server had closed the connection."""
         return self.request("GET", path, token=token)
 
     def post(self, path: str, body: Any = None, *, token: str | None = None) -> Reply:
+        """A POST through :meth:`request`: never retried, since the server may have acted on it."""
         return self.request("POST", path, body, token=token)

@@ -22,12 +22,15 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class ServiceSpec:
+    """A service as the simulation plays it: its key, mean service time and that day's opening hours."""
+
     key: str
     service_time_s: float = 300.0
     #: opening ranges of the simulated day, seconds since midnight; empty means open all the simulated day
     hours: tuple[tuple[float, float], ...] = ()
 
     def is_open(self, t: float, day: tuple[float, float]) -> bool:
+        """Whether it takes visitors at ``t``: within its hours, or within the simulated ``day`` if it has none."""
         if not self.hours:
             return day[0] <= t < day[1]
         return any(a <= t < b for a, b in self.hours)
@@ -35,6 +38,8 @@ class ServiceSpec:
 
 @dataclass(frozen=True)
 class DeskSpec:
+    """A desk as played: the services it calls (those open that day) and its zone, whose board hears its calls."""
+
     key: str
     services: tuple[str, ...]
     zone: str | None = None
@@ -42,6 +47,8 @@ class DeskSpec:
 
 @dataclass(frozen=True)
 class Visit:
+    """One visitor: when they arrive, their errands and each one's service time, and how they behave."""
+
     at_s: float  # arrival, seconds since midnight of the simulated day
     services: tuple[str, ...]  # the errands, in order
     service_times_s: tuple[float, ...]
@@ -52,6 +59,9 @@ class Visit:
 
 @dataclass(frozen=True)
 class DayPlan:
+    """The whole day to replay: its span (seconds since midnight), the visits by arrival, and the services
+    and desks they were drawn for."""
+
     start_s: float
     end_s: float
     visits: tuple[Visit, ...]
@@ -60,6 +70,7 @@ class DayPlan:
 
     @property
     def length_s(self) -> float:
+        """The day's length in simulated seconds: the runner's time limits are reckoned from it."""
         return self.end_s - self.start_s
 
 

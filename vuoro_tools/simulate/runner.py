@@ -40,6 +40,8 @@ IDLE_POLL_S = 20.0
 
 
 class Simulation:
+    """One replay of a day against a server: the kiosks', desks' and screens' threads, and what they recorded."""
+
     def __init__(
         self,
         base_url: str,
@@ -85,6 +87,7 @@ class Simulation:
 
     # -- time ------------------------------------------------------------------------------------------
     def sim_now(self) -> float:
+        """Simulated seconds since midnight: the wall time since the day began, run ``speed`` times faster."""
         return self.plan.start_s + (time.monotonic() - self._t0) * self.speed
 
     def _sleep_sim(self, seconds: float, *, low: float = 0.0, high: float = 3600.0) -> bool:
@@ -93,6 +96,8 @@ class Simulation:
 
     # -- the run ---------------------------------------------------------------------------------------
     def run(self) -> Summary:
+        """Play the whole day (boards on, desks open, then the arrivals as they fall due) and summarise it; bounded
+        by ``max_wall_s`` and the drain time after closing."""
         deadline = time.monotonic() + self.max_wall_s
         self._swarm = Swarm()
         try:
@@ -319,6 +324,7 @@ class Simulation:
 
     # -- results ---------------------------------------------------------------------------------------
     def summary(self, wall_s: float) -> Summary:
+        """The figures of the tickets recorded so far, with ``wall_s`` the real seconds the run took."""
         with self._lock:
             return Summary.of(
                 list(self.tickets.values()),

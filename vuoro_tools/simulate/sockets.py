@@ -78,13 +78,16 @@ class SocketClient:
 
     @property
     def sid(self) -> str | None:
+        """The server's id for this connection while it is up, else None."""
         return self._sio.get_sid() if self._sio.connected else None
 
     @property
     def connected(self) -> bool:
+        """Whether the connection is up; it is never re-opened (a drop is a result to count)."""
         return bool(self._sio.connected)
 
     async def connect(self, timeout: float = 10.0) -> None:
+        """Connect over the websocket within ``timeout``, or raise :class:`SocketIOError` saying why not."""
         if aiohttp is None:
             raise SocketIOError("the Socket.IO client needs aiohttp: pip install 'vuoro[simulate]'")
         try:
@@ -107,6 +110,7 @@ class SocketClient:
             raise
 
     async def close(self) -> None:
+        """Disconnect; never raises, and leaves a shared session open for the other clients."""
         with contextlib.suppress(Exception):
             await self._sio.disconnect()
 
@@ -120,6 +124,7 @@ class SocketClient:
             raise SocketIOError(f"{event!r} not sent: {exc}") from None
 
     async def emit(self, event: str, data: Any = None) -> None:
+        """Send ``event`` without waiting for an acknowledgement (:meth:`call` waits)."""
         await self._sio.emit(event, data)
 
     def _on_any(self, event: str, *args: Any) -> None:
@@ -178,6 +183,7 @@ class Swarm:
         tag: Any = None,
         timeout: float = 15.0,
     ) -> SocketClient:
+        """One connection, joined to ``join``'s room if given: :meth:`connect_many` of a single spec."""
         return self.connect_many([(base_url, join, auth, tag)], on_event=on_event, timeout=timeout)[0]
 
     def connect_many(
@@ -225,6 +231,7 @@ class Swarm:
         return list(await asyncio.gather(*(one(*spec) for spec in specs)))
 
     def close_all(self, timeout: float = 30.0) -> None:
+        """Close every client the swarm opened, waiting at most ``timeout``; the loop keeps running for new ones."""
         clients, self.clients = self.clients, []
 
         async def close() -> None:

@@ -16,6 +16,9 @@ FINAL = ("served", "no_show", "cancelled")
 
 @dataclass
 class TicketRecord:
+    """What the run saw of one ticket it issued: its visit, the estimate shown, when it was called and seen on a
+    board (``perf_counter`` times), and how it ended."""
+
     number: str
     token: str
     visit: Visit | None
@@ -30,12 +33,15 @@ class TicketRecord:
     outcome: str = "waiting"
 
     def observed_wait_real(self) -> float | None:
+        """Real seconds from issue to the call, seen on a board (else at the desk); None if it was never called."""
         seen = self.board_real if self.board_real is not None else self.called_real
         return None if seen is None else max(0.0, seen - self.issued_real)
 
 
 @dataclass
 class Summary:
+    """The day's figures, as the end of ``vuoro simulate`` prints them: counts, waits, estimate errors, errors."""
+
     visits: int
     issued: int
     refused: Counter[str]
@@ -100,6 +106,7 @@ class Summary:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
     def lines(self) -> list[str]:
+        """The summary as aligned text, one figure a line; one with nothing measured is left out or shown as -."""
         w = self.waits_sim_s
         refused = ", ".join(f"{k} {v}" for k, v in sorted(self.refused.items())) or "none"
         errors = ", ".join(f"{k} {v}" for k, v in self.errors.most_common(6)) or "none"

@@ -28,6 +28,9 @@ CHECKED_IN = (AppointmentStatus.CHECKED_IN, AppointmentStatus.CALLED, Appointmen
 
 @dataclass(frozen=True)
 class AppointmentCounts:
+    """One service's appointments today for the dashboard: booked (cancelled left out), checked in, late
+    and no-show; what is booked but none of these is still to come."""
+
     booked: int
     checked_in: int
     late: int

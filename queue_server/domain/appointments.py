@@ -21,6 +21,9 @@ CODE_LENGTH = 6
 
 
 class AppointmentStatus(StrEnum):
+    """An appointment's life: booked, then checked in (its ticket waits), called and done -- or a
+    no-show or cancelled; after check-in the ticket is the truth (``STATUS_OF_TICKET``)."""
+
     BOOKED = "booked"
     CHECKED_IN = "checked_in"
     CALLED = "called"

@@ -19,6 +19,9 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Coverable:
+    """What cover needs to know of a service (config.py builds one per service): its prefix and waiting
+    area, the two things a sensitive service must share to hide among others."""
+
     key: str
     prefix: str
     location: Mapping[str, str]

@@ -18,26 +18,41 @@ class DomainError(Exception):
 
 
 class InvalidTransition(DomainError):
+    """The ticket, appointment or device is not in a state that allows the action (domain/states.py
+    ``apply``, or a service's own check): the HTTP edge answers 409 ``invalid_transition`` or the finer ``code``."""
+
     code = "invalid_transition"
     status = 409
 
 
 class NotFound(DomainError):
+    """No such service, desk, kiosk, ticket, appointment, device or user: 404 ``not_found``, or the finer
+    ``code`` the raiser gives (``unknown_service``, ``unknown_ticket``, ...)."""
+
     code = "not_found"
     status = 404
 
 
 class ServiceClosed(DomainError):
+    """A ticket was asked for outside the service's opening hours: 409 ``service_closed``, with ``opens_at``
+    and ``service`` so the kiosk can say when to come back."""
+
     code = "service_closed"
     status = 409
 
 
 class DailyLimitReached(DomainError):
+    """The service has given its ``daily_limit`` of tickets today: 409 ``daily_limit_reached``, with
+    ``opens_at`` (its first opening after today) and ``service``."""
+
     code = "daily_limit_reached"
     status = 409
 
 
 class DeskBusy(DomainError):
+    """The desk still holds a ticket, so it may not call another or close (nor may its clerk open a desk while
+    another of theirs holds one, ``busy_elsewhere``): 409 ``desk_busy``; finish, transfer or no-show it first."""
+
     code = "desk_busy"
     status = 409
 
@@ -57,11 +72,17 @@ class UndoExpired(DomainError):
 
 
 class NoCurrentTicket(DomainError):
+    """A recall, start, finish, no-show, transfer or return to the queue at a desk with no called ticket: 409
+    ``no_current_ticket`` (services/desks.py)."""
+
     code = "no_current_ticket"
     status = 409
 
 
 class NotServedHere(DomainError):
+    """The desk was asked to call (or undo the no-show of) a ticket of a service it does not serve: 409
+    ``not_served_here``."""
+
     code = "not_served_here"
     status = 409
 
@@ -74,6 +95,9 @@ class NotOffered(DomainError):
 
 
 class InvalidRequest(DomainError):
+    """A value the schemas let through breaks a rule of the queue (a language the centre lacks, a range
+    too long, a password too short): 400 ``invalid_request``, the same code as a body that fails validation."""
+
     code = "invalid_request"
     status = 400
 
@@ -93,6 +117,8 @@ class NotASlot(DomainError):
 
 
 class SlotPast(DomainError):
+    """A booking for a slot that has already started: 409 ``slot_past`` (the visitor picks a later one)."""
+
     code = "slot_past"
     status = 409
 

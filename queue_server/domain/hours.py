@@ -17,11 +17,15 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 @dataclass(frozen=True)
 class TimeRange:
+    """One opening range of a day, ``start`` included and ``end`` excluded, in the centre's local time."""
+
     start: time
     end: time
 
     @classmethod
     def parse(cls, text: str) -> TimeRange:
+        """Read ``"08:00-16:00"``; ValueError, its message shown by the configuration check and the admin
+        forms, when the text is no range or ends before it starts."""
         try:
             a, b = (part.strip() for part in text.split("-"))
             start, end = time.fromisoformat(a), time.fromisoformat(b)
@@ -52,6 +56,8 @@ class WeeklyHours:
         return self.ranges.get(day.weekday(), ())
 
     def is_open(self, local: datetime) -> bool:
+        """Whether the service is open at ``local`` (the centre's local time): what issuing a ticket checks,
+        and what the kiosks and the dashboard show."""
         ranges = self.on(local.date())
         if ranges is None:
             return True

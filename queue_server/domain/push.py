@@ -55,6 +55,8 @@ class Message:
     body: str
 
     def payload(self) -> dict[str, Any]:
+        """The JSON the service worker shows; its ``tag`` makes a later notification of the same ticket
+        replace the earlier one."""
         # the tag makes a later notification of the same ticket replace the earlier one on the lock screen
         return {
             "type": self.kind,

@@ -40,6 +40,8 @@ RECENT_CALLS = 10
 
 @dataclass(frozen=True)
 class DeskSpec:
+    """A desk as the model sees it: the services it calls from and the zone whose boards show its calls."""
+
     key: str
     services: tuple[str, ...]
     zone: str
@@ -54,6 +56,7 @@ class Topology:
 
     @cached_property
     def desk_map(self) -> dict[str, DeskSpec]:
+        """Desks by key, built once: the model looks a call's desk up here to find its zone."""
         return {d.key: d for d in self.desks}
 
 
@@ -91,6 +94,8 @@ class LiveTicket:
 
     @classmethod
     def from_record(cls, data: Mapping[str, Any]) -> LiveTicket:
+        """The ticket as a change record carries it (services/outbox.py ``ticket_record``); a record without
+        ``due`` or ``arrived`` is a walk-in that is here."""
         return cls(
             id=int(data["id"]),
             number=data["number"],
@@ -179,6 +184,7 @@ class QueueModel:
             self.expected.setdefault(booking.service, SortedList()).add((booking.start, booking.id))
 
     def set_desk(self, key: str, status: str, streak: int) -> None:
+        """Store a desk row's status and priority streak; its current ticket is set by ``put``, not here."""
         desk = self.desks.setdefault(key, LiveDesk())
         desk.status, desk.streak = status, streak
 
@@ -208,6 +214,7 @@ class QueueModel:
         self.seq = seq
 
     def drop(self, ticket_id: int) -> None:
+        """Forget a ticket (another day's, or gone): it leaves its queue or desk; unknown ids are ignored."""
         old = self.tickets.pop(ticket_id, None)
         if old is not None:
             self._unplace(old)
@@ -223,6 +230,8 @@ class QueueModel:
             )
 
     def note_call(self, call: RecentCall) -> None:
+        """Add a call to its desk's zone's recent calls (a desk not in the topology is ignored), kept in
+        time order though commits may land out of it."""
         spec = self.topology.desk_map.get(call.desk)
         if spec is None:
             return
@@ -266,6 +275,7 @@ class QueueModel:
         return len(self.queues.get(service, ())) + len(self.appointment_queues.get(service, ()))
 
     def walk_ins_waiting(self, service: str) -> int:
+        """How many walk-ins wait for ``service``, appointments left out: O(1)."""
         return len(self.queues.get(service, ()))
 
     def appointments_in(self, service: str) -> Iterator[LiveTicket]:
@@ -318,12 +328,14 @@ class QueueModel:
         return self.tickets[best[1]]
 
     def at_desk(self, desk_key: str) -> LiveTicket | None:
+        """The ticket called or served at ``desk_key``, None when it has none: two dict lookups, O(1)."""
         desk = self.desks.get(desk_key)
         if desk is None or desk.ticket_id is None:
             return None
         return self.tickets.get(desk.ticket_id)
 
     def by_token_hash(self, token_hash: str) -> LiveTicket | None:
+        """The active ticket whose token hashes to ``token_hash`` (a visitor's phone page), else None: O(1)."""
         ticket_id = self.by_token.get(token_hash)
         return self.tickets.get(ticket_id) if ticket_id is not None else None
 
@@ -332,6 +344,7 @@ class QueueModel:
         return list(reversed(self.calls.get(zone, ())))
 
     def service_stats(self, service: str) -> ServiceStats:
+        """What the estimator has learnt of ``service`` today (created empty on first use): O(1)."""
         return self.stats.of(service)
 
     def state(self) -> dict[str, Any]:

@@ -21,11 +21,15 @@ class Booking:
 
     @classmethod
     def from_record(cls, data: Mapping[str, Any]) -> Booking:
+        """The appointment as a change record (services/outbox.py) carries it; ``start`` in us."""
         return cls(int(data["id"]), data["service"], int(data["start"]), data["status"])
 
 
 @dataclass
 class LiveDesk:
+    """A desk's live state: open, paused or closed, how many priority tickets it called in a row
+    (domain/policy.py), and the id of the ticket at it."""
+
     status: str = "closed"
     streak: int = 0
     ticket_id: int | None = None
@@ -33,6 +37,8 @@ class LiveDesk:
 
 @dataclass(frozen=True)
 class RecentCall:
+    """One call (or recall) a zone's boards show: the number, the desk it was called to, when (us)."""
+
     number: str
     desk: str
     at: int

@@ -24,6 +24,9 @@ _ENDS_ERRAND = frozenset({"finished", "next_errand", "no_show", "cancelled", "tr
 
 @dataclass
 class ServiceStats:
+    """One service's day as the estimator learns it: recent durations, calls, no-shows, visitors who
+    left, time waited and priority issues, all integers so a rebuild gives the same figures."""
+
     #: (finished at, ticket id, duration) of the newest finished errands, oldest first
     durations: SortedList = field(default_factory=SortedList)
     called: int = 0
@@ -38,9 +41,11 @@ class ServiceStats:
         return [d / 1e6 for _, _, d in reversed(self.durations)]
 
     def priority_since(self, since_us: int) -> int:
+        """How many priority tickets were issued since ``since_us``: a bisection, O(log n)."""
         return len(self.priority_issued) - int(self.priority_issued.bisect_left(since_us))
 
     def state(self) -> tuple[Any, ...]:
+        """The figures as plain data, for comparing a model kept live with one rebuilt."""
         return (
             list(self.durations),
             self.called,
@@ -53,11 +58,15 @@ class ServiceStats:
 
 @dataclass
 class StatsBook:
+    """Every service's :class:`ServiceStats`, and when each errand now at a desk was first called (the
+    start of its service time)."""
+
     by_service: dict[str, ServiceStats] = field(default_factory=dict)
     #: (ticket id, service) -> when that errand was first called: the start of its service time
     called_at: dict[tuple[int, str], int] = field(default_factory=dict)
 
     def of(self, service: str) -> ServiceStats:
+        """``service``'s statistics, created empty the first time it is asked for."""
         stats = self.by_service.get(service)
         if stats is None:
             stats = self.by_service[service] = ServiceStats()
@@ -96,6 +105,7 @@ class StatsBook:
                 stats.durations.pop(0)
 
     def state(self) -> dict[str, Any]:
+        """The services' figures (empty ones left out) and the open calls, for comparing two models."""
         return {
             "services": {k: s.state() for k, s in sorted(self.by_service.items()) if s.state() != _EMPTY},
             "called_at": dict(sorted(self.called_at.items())),

@@ -50,6 +50,9 @@ class Booked:
 
 @dataclass(frozen=True)
 class Desk:
+    """A desk as the replay sees it: what it serves, whether it is open, its priority streak, the ticket
+    it is busy with and for how long, and when a paused desk is back."""
+
     key: str
     services: tuple[str, ...]
     open: bool = True
@@ -67,6 +70,9 @@ class Desk:
 
 @dataclass(frozen=True)
 class Snapshot:
+    """Everything the replay starts from: the clock, who waits, the desks, each service's rate and the
+    appointments still to be called."""
+
     now: float
     waiting: Sequence[Waiting]
     desks: Sequence[Desk]
@@ -80,6 +86,9 @@ class Snapshot:
 
 @dataclass
 class Prediction:
+    """What the replay answers: each waiting ticket's wait, a newcomer's per service, and how much each
+    ticket past the horizon adds."""
+
     #: seconds from now until each waiting ticket (by id) is called
     waits: dict[int, float] = field(default_factory=dict)
     #: seconds until a newcomer (a normal ticket issued now) would be called, per service

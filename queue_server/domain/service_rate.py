@@ -86,6 +86,7 @@ class ServiceRate:
 
     @property
     def per_call_s(self) -> float:
+        """What one call costs a desk on average, served visits and no-shows weighed by their share."""
         no_show_s = NO_SHOW_SHARE * self.mean_s if self.no_show_s is None else self.no_show_s
         return (1 - self.no_show_share) * self.mean_s + self.no_show_share * no_show_s
 

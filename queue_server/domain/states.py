@@ -24,6 +24,9 @@ DESK_STATUSES: tuple[str, ...] = get_args(DeskStatus)
 
 
 class TicketStatus(StrEnum):
+    """Where a ticket stands: waiting, called, serving, or ended (done, no-show, cancelled, expired);
+    only :func:`apply` moves it from one to another."""
+
     WAITING = "waiting"
     CALLED = "called"
     SERVING = "serving"

@@ -66,6 +66,9 @@ class Event:
 
 @dataclass
 class Errand:
+    """One errand (a ticket's turn in one service's queue), replayed from the ticket's events: its day, service,
+    desk, kind, wait, service time and outcome (``open`` until an event ends it)."""
+
     business_day: date
     service_key: str
     queued_at: datetime
@@ -176,6 +179,7 @@ class Cell:
 
     @property
     def key(self) -> CellKey:
+        """The cell's (day, service, desk or "", kind): what errands are gathered by and cells sorted on."""
         return (self.business_day, self.service_key, self.desk_key, self.kind)
 
 
@@ -230,6 +234,8 @@ def percentile(sorted_values: Sequence[float], p: float) -> float | None:
 
 @dataclass(frozen=True)
 class Durations:
+    """How many durations, and their mean, median and 90th percentile in seconds (None when none)."""
+
     n: int
     mean_s: float | None
     median_s: float | None
@@ -237,6 +243,7 @@ class Durations:
 
     @classmethod
     def of(cls, values: Iterable[int]) -> Durations:
+        """The figures of ``values`` (whole seconds), percentiles by :func:`percentile` (type 7)."""
         xs = sorted(values)
         if not xs:
             return cls(0, None, None, None)
@@ -245,6 +252,9 @@ class Durations:
 
 @dataclass(frozen=True)
 class Summary:
+    """What a report shows of a set of cells: the outcomes counted, wait and service time, the share
+    served within target, arrivals by hour and how punctually appointments were called."""
+
     errands: int
     visits: int
     served: int
@@ -262,6 +272,7 @@ class Summary:
     punctuality: Durations
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain data for the API's JSON (api/insight.py), the durations nested."""
         return asdict(self)
 
 
@@ -296,6 +307,9 @@ def group(cells: Iterable[Cell], key: Callable[[Cell], Hashable], targets: Mappi
 
 @dataclass(frozen=True)
 class FeedbackAnswer:
+    """One visitor's answer after a finished visit: a rating 1-5 and, if they chose one, a category;
+    the day and service only, nothing that leads back to the ticket."""
+
     business_day: date
     service_key: str
     rating: int
@@ -304,12 +318,16 @@ class FeedbackAnswer:
 
 @dataclass(frozen=True)
 class FeedbackSummary:
+    """The answers of a period counted: how many, the mean rating, and the answers per rating and per
+    category (every rating and category present, zeros included)."""
+
     answers: int
     mean_rating: float | None
     ratings: dict[str, int]  # "1".."5" -> answers
     categories: dict[str, int]  # every category -> answers naming it
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain data for the API's JSON (api/insight.py)."""
         return asdict(self)
 
 

@@ -27,6 +27,8 @@ NO_PASSWORD = "!sso"  # noqa: S105 - a marker, not a secret
 
 
 class AccountExists(DomainError):
+    """The username of a new account is taken already: 409 ``account_exists``."""
+
     code = "account_exists"
     status = 409
 
@@ -54,10 +56,13 @@ class Principal:
     display_name: str | None = None
 
     def may_open(self, desk_key: str) -> bool:
+        """Whether the principal may open and work ``desk_key`` (the desk routes and sockets ask): a user
+        limited to some desks, only those; anyone else, any."""
         return self.desks is None or desk_key in self.desks
 
     @property
     def label(self) -> str:
+        """The name the staff screens show: the provider's name for an SSO user, else the account's handle."""
         return self.display_name or self.name
 
     def own_kiosk(self, kiosks: Collection[str]) -> str | None:
@@ -72,10 +77,14 @@ class Principal:
 
     @property
     def actor(self) -> str:
+        """How the audit log, the event log and desk holdings name this principal (``user:3``, ``token:7``)."""
         return actor_of(self.kind, self.id)
 
 
 class WrongPassword(DomainError):
+    """A password change with the wrong current password, or for an account that has none to change
+    (SSO, disabled, gone): 403 ``wrong_password``."""
+
     code = "wrong_password"
     status = 403
 

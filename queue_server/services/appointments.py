@@ -37,6 +37,9 @@ BOOKING_HORIZON_DAYS = 90
 
 @dataclass(frozen=True)
 class Slot:
+    """One slot of a service's day as the booking page lists it: its start, places, and places still free
+    (none once it has started)."""
+
     start: datetime
     capacity: int
     free: int
@@ -283,6 +286,9 @@ def uid_hash(uid: str) -> str:
 
 @dataclass(frozen=True)
 class ImportResult:
+    """What a calendar import did (the CLI prints it): entries booked, entries imported before (same
+    UID), and one line per entry refused with the reason."""
+
     created: int
     already: int
     refused: list[str]

@@ -17,6 +17,8 @@ from .tickets import by_token, live_view
 
 
 class NotWaiting(DomainError):
+    """Saying "I am here" for a ticket that no longer waits (called, done, cancelled): 409 ``not_waiting``."""
+
     code = "not_waiting"
     status = 409
 

@@ -11,6 +11,9 @@ from .outbox import from_us
 
 @dataclass(frozen=True)
 class RecentCall:
+    """One call a board shows on (re)connecting: the number, the desk it was called to, when, and
+    whether it was a recall."""
+
     number: str
     desk_key: str
     called_at: datetime

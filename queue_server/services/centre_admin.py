@@ -52,6 +52,9 @@ MESSAGE_MAX = 200
 
 
 class ConfigConflict(DomainError):
+    """A configuration change that today's queue or the rest of the configuration forbids (a taken key,
+    a new prefix while today's tickets carry the old, a service still in use): 409 ``config_conflict``."""
+
     code = "config_conflict"
     status = 409
 

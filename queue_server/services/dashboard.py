@@ -30,6 +30,9 @@ def level(wait_s: float, target_s: float) -> str:
 
 @dataclass(frozen=True)
 class DeskLine:
+    """One desk on the dashboard: its status, the ticket at it and since when, with the labels and clock
+    times already written in every centre language."""
+
     key: str
     label: str
     zone: str
@@ -47,6 +50,9 @@ class DeskLine:
 
 @dataclass(frozen=True)
 class ServiceLine:
+    """One service on the dashboard: open or not, who waits, the longest wait and the estimate against
+    its target (``level``), and the open desks serving it."""
+
     key: str
     name: str
     sensitive: bool

@@ -37,6 +37,8 @@ from .tickets import live_view
 
 @dataclass(frozen=True)
 class DeskResult:
+    """What a desk action answers: the ticket now at the desk (None when it has none) and the desk's status."""
+
     ticket: TicketView | None
     desk_status: str
 

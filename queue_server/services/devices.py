@@ -86,6 +86,9 @@ MAX_PENDING = 50
 
 
 class PairingRefused(DomainError):
+    """A device asked for a pairing code while too many wait for approval (``MAX_PENDING``), or no code
+    was free: 409 ``pairing_refused``; it tries again in a few minutes."""
+
     code = "pairing_refused"
     status = 409
 

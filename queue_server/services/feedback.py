@@ -17,6 +17,8 @@ from .tokens import token_hash
 
 
 class FeedbackNotAllowed(DomainError):
+    """Feedback on a visit not finished (``not_done``) or already answered (``feedback_given``): 409, that code."""
+
     code = "feedback_not_allowed"
     status = 409
 

@@ -54,6 +54,8 @@ class Forecasts:
                 self._dirty.add(self.group_of[service])
 
     def get(self, model: QueueModel, service: str, now_us: int) -> ServiceForecast:
+        """``service``'s forecast: the cached one, or -- once a change marked its group -- one bounded
+        replay of the whole group (domain/forecast.py), cached for the group's other services too."""
         group = self.group_of[service]
         if group in self._dirty or service not in self._cache:
             self._cache.update(forecast_group(model, self.priors, group, now_us))

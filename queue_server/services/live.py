@@ -54,21 +54,27 @@ POLL_S = 1.0
 class ChangeFeed(Protocol):
     """Brings this process's committed records to the other processes (realtime/change_feed.py)."""
 
-    def publish(self, record: Mapping[str, Any]) -> None: ...
+    def publish(self, record: Mapping[str, Any]) -> None:
+        """Send a record committed here to the other processes; they read the outbox should it not arrive."""
+        ...
 
 
 @runtime_checkable
 class Revoking(Protocol):
     """A consumer that closes what a disabled user or a revoked token still holds open (sockets)."""
 
-    def revoke(self, principals: Sequence[Mapping[str, Any]]) -> None: ...
+    def revoke(self, principals: Sequence[Mapping[str, Any]]) -> None:
+        """Close what the principals (``{"kind", "id"}``) hold open; called once their change is applied."""
+        ...
 
 
 @runtime_checkable
 class Resyncing(Protocol):
     """A consumer that also wants to know when the model was rebuilt (its clients may hold stale state)."""
 
-    def resync(self, reason: str) -> None: ...
+    def resync(self, reason: str) -> None:
+        """The model was rebuilt (``reason``: a new day, a gap, a configuration): clients ask for a snapshot."""
+        ...
 
 
 def topology_of(ctx: Context) -> Topology:
@@ -81,6 +87,9 @@ def topology_of(ctx: Context) -> Topology:
 
 
 class LiveQueues:
+    """This process's live model of today, kept current from committed changes, and every read of the
+    queues; thread-safe under one lock (:meth:`locked`)."""
+
     def __init__(self, ctx: Context, config_version: int = 0) -> None:
         self.ctx = ctx
         #: the version of the centre's configuration ``ctx.config`` holds (services/centre_config.py)
@@ -111,6 +120,7 @@ class LiveQueues:
 
     # -- consumers ---------------------------------------------------------------------------------------------
     def subscribe(self, consumer: Notifier) -> None:
+        """Hand ``consumer`` every applied change from now on, in sequence order, exactly once."""
         with self._lock:
             self._consumers.append(consumer)
 
@@ -263,10 +273,12 @@ class LiveQueues:
 
     # -- reads -------------------------------------------------------------------------------------------------
     def forecast(self, service: str) -> ServiceForecast:
+        """``service``'s forecast now: from the cache, one bounded replay of its group after a change."""
         with self._lock:
             return self.forecasts_cache.get(self.model, service, us(self.ctx.now()))
 
     def forecasts(self) -> dict[str, ServiceForecast]:
+        """Every service's forecast, under one hold of the lock (the dashboard and the summaries)."""
         with self._lock:
             return {key: self.forecast(key) for key in self.topology.services}
 
@@ -311,27 +323,33 @@ class LiveQueues:
             return out
 
     def find(self, token_hash: str) -> LiveTicket | None:
+        """The active ticket behind a token's hash (a phone page), None if the model has none: O(1)."""
         with self._lock:
             return self.model.by_token_hash(token_hash)
 
     def ticket(self, ticket_id: int) -> LiveTicket | None:
+        """Today's active ticket with ``ticket_id`` as the model has it, None once it ended: O(1)."""
         with self._lock:
             return self.model.tickets.get(ticket_id)
 
     def at_desk(self, desk_key: str) -> LiveTicket | None:
+        """The ticket called or served at ``desk_key``, None when the desk has none: O(1)."""
         with self._lock:
             return self.model.at_desk(desk_key)
 
     def desk_status(self, desk_key: str) -> str:
+        """``desk_key``'s status (open, paused, closed; closed for a desk the model lacks): O(1)."""
         with self._lock:
             desk = self.model.desks.get(desk_key)
             return desk.status if desk else "closed"
 
     def desk_statuses(self) -> dict[str, str]:
+        """Every desk's status, by key: one pass over the desks, never the database."""
         with self._lock:
             return {key: d.status for key, d in self.model.desks.items()}
 
     def waiting_counts(self, services: Sequence[str] | None = None) -> dict[str, int]:
+        """How many wait for each of ``services`` (default: all), appointments included: O(1) each."""
         with self._lock:
             model = self.model
             return {key: model.waiting_count(key) for key in (services or self.topology.services)}
@@ -350,6 +368,7 @@ class LiveQueues:
             return first
 
     def recent_calls(self, zone: str) -> list[RecentCall]:
+        """The zone's recent calls, newest first (a board that (re)connects shows them): O(1)."""
         with self._lock:
             return self.model.recent_calls(zone)
 
@@ -360,6 +379,7 @@ class LiveQueues:
 
     @property
     def seq(self) -> int:
+        """The last change applied: what a cache keyed on the model's state (overview.py) checks."""
         with self._lock:
             return self.model.seq
 

@@ -40,12 +40,14 @@ class LoginStates:
             )
 
     def set(self, key: str, value: str, expires_in: int) -> None:
+        """Put a new sign-in's state for ``expires_in`` seconds, sweeping the expired ones in passing."""
         now = self.now()
         with self.db.writer() as session:
             session.execute(sa.delete(LoginState).where(LoginState.expires_at <= now))
             session.add(LoginState(key=_key(key), value=value, expires_at=now + timedelta(seconds=expires_in)))
 
     def delete(self, key: str) -> None:
+        """Forget the state under ``key`` (Authlib's clean-up; a state already taken is no error)."""
         with self.db.writer() as session:
             session.execute(sa.delete(LoginState).where(LoginState.key == _key(key)))
 

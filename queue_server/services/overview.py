@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ServiceSummary:
+    """One service as the kiosks, boards, phones and open API (or, unmerged, the staff views) see it:
+    open or when it opens, who waits and the estimate, where to wait, whether it is full today."""
+
     key: str
     prefix: str
     names: dict[str, str]

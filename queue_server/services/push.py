@@ -42,6 +42,9 @@ class PushDisabled(DomainError):
 
 
 class TicketEnded(DomainError):
+    """A phone asked for notifications of a ticket that has ended: 409 ``ticket_final``; there is
+    nothing left to tell it."""
+
     code = "ticket_final"
     status = 409
 
@@ -57,6 +60,7 @@ class Subscription:
     auth: str
 
     def info(self) -> dict[str, Any]:
+        """The subscription as pywebpush's ``subscription_info``: the endpoint and its two keys."""
         return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
 
 

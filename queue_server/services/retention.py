@@ -42,6 +42,8 @@ NIGHTLY_LOCK = 0x76756F726F2D6E74
 
 @dataclass
 class PurgeResult:
+    """What a purge removed: the days purged (their aggregates kept), tickets, events and PDF tickets."""
+
     days: list[date] = field(default_factory=list)
     tickets: int = 0
     events: int = 0
@@ -203,9 +205,11 @@ class RetentionWorker:
 
     @property
     def running(self) -> bool:
+        """Whether the thread is alive (it waits for the night, or runs the purge)."""
         return self._thread is not None and self._thread.is_alive()
 
     def start(self) -> None:
+        """Start the thread, unless it runs already: the first purge after ``first_delay_s``."""
         with self._lock:
             if self.running:
                 return
@@ -214,6 +218,7 @@ class RetentionWorker:
             self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
+        """Wake the thread and wait up to ``timeout`` seconds for it to end."""
         with self._lock:
             thread, self._thread = self._thread, None
         self._stop.set()
@@ -221,6 +226,8 @@ class RetentionWorker:
             thread.join(timeout)
 
     def seconds_until_next(self, now: datetime) -> float:
+        """Seconds from ``now`` to the next ``at`` in the centre's time (tomorrow's, once today's
+        has passed), one at least."""
         tz = self.ctx.config.centre.tz
         local = now.astimezone(tz)
         nxt = datetime.combine(local.date(), self.at, tz)

@@ -51,6 +51,8 @@ class TicketRow:
 
 @dataclass
 class DeskRow:
+    """One ``desk_state`` row: status, priority streak, and who holds the desk (``opened_by``)."""
+
     desk_key: str
     status: str
     priority_streak: int

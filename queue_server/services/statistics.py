@@ -29,6 +29,9 @@ CSV_KEYS = ("day", "service", "desk", "kind")
 
 @dataclass(frozen=True)
 class StatsReport:
+    """Everything the statistics API, the CSV export and the PDF report show of a period: its cells,
+    their summary and the groupings, and the visitors' feedback."""
+
     start: date
     end: date
     service: str | None

@@ -33,6 +33,7 @@ class Sweeper:
         self.runs = 0
 
     def start(self) -> None:
+        """Start the thread unless it runs already; its first sweep comes after ``interval_s``."""
         if self._thread is not None and self._thread.is_alive():
             return
         self._stop.clear()
@@ -40,6 +41,7 @@ class Sweeper:
         self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
+        """Wake the thread and wait up to ``timeout`` seconds for it to end."""
         thread, self._thread = self._thread, None
         self._stop.set()
         if thread is not None:

@@ -17,6 +17,8 @@ from .outbox import from_us
 
 @dataclass(frozen=True)
 class DeskRef:
+    """The desk a ticket is called to, its label and location in the ticket's language."""
+
     key: str
     label: str
     location: str
@@ -24,6 +26,9 @@ class DeskRef:
 
 @dataclass(frozen=True)
 class TicketView:
+    """A ticket as the visitor may see it (phone, kiosk screen, printed ticket, desk): number, public
+    names, status, place and estimate; no personal data, and a token only for the ticket's holder."""
+
     number: str
     service: str
     #: the service's public name in the ticket's language (a sensitive service's is shared with another one)
@@ -55,6 +60,7 @@ class TicketView:
     arrived: bool = True
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain data for the JSON answers and the socket pushes."""
         return asdict(self)
 
 

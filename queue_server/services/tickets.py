@@ -31,6 +31,9 @@ MAX_ERRANDS = 5
 
 @dataclass(frozen=True)
 class IssuedTicket:
+    """What issuing a ticket answers: the new row's id and the visitor's view (number, place, estimate,
+    token), the one the kiosk shows and prints."""
+
     ticket_id: int
     view: TicketView
 

@@ -25,6 +25,9 @@ _US = 1_000_000
 
 @dataclass(frozen=True)
 class WaitingEntry:
+    """One ticket on a desk's waiting list: its number, service, wait and errands left; nothing personal,
+    no later services' names."""
+
     id: int
     number: str
     service: str
@@ -41,12 +44,16 @@ class WaitingEntry:
 
 @dataclass(frozen=True)
 class WaitingList:
+    """A desk's waiting list: the first ``LIMIT`` tickets it would call, in that order, and how many wait
+    in all."""
+
     desk: str
     tickets: list[WaitingEntry]
     #: everyone waiting for the desk's services, listed or not
     total: int
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain data for the desk API's JSON and the desk socket."""
         return asdict(self)
 
 

@@ -71,6 +71,17 @@ def pkce_pair() -> tuple[str, str]:
     return verifier, challenge
 
 
+def authorize_url(provider: OidcProvider, discovery: dict[str, Any], **params: str) -> str:
+    """The provider's authorization URL for the test client, with the request's own parameters on top."""
+    base = {
+        "client_id": provider.client_id,
+        "response_type": "code",
+        "scope": "openid profile",
+        "redirect_uri": REDIRECT_URI,
+    }
+    return discovery["authorization_endpoint"] + "?" + urlencode({**base, **params})
+
+
 def public_keys(discovery: dict[str, Any]) -> KeySet:
     response = requests.get(discovery["jwks_uri"], timeout=5)
     response.raise_for_status()
@@ -153,21 +164,8 @@ def test_a_second_sign_in_goes_straight_back(
 ) -> None:
     code_flow(provider, discovery, http)
     verifier, challenge = pkce_pair()
-    url = (
-        discovery["authorization_endpoint"]
-        + "?"
-        + urlencode(
-            {
-                "client_id": provider.client_id,
-                "response_type": "code",
-                "scope": "openid profile",
-                "redirect_uri": REDIRECT_URI,
-                "state": "again",
-                "nonce": "n",
-                "code_challenge": challenge,
-                "code_challenge_method": "S256",
-            }
-        )
+    url = authorize_url(
+        provider, discovery, state="again", nonce="n", code_challenge=challenge, code_challenge_method="S256"
     )
     response = http.get(url, allow_redirects=False, timeout=5)
     assert response.is_redirect
@@ -181,21 +179,7 @@ def test_a_second_sign_in_goes_straight_back(
 def test_an_authorization_request_without_s256_pkce_is_refused(
     provider: OidcProvider, discovery: dict[str, Any], http: requests.Session, pkce: dict[str, str]
 ) -> None:
-    url = (
-        discovery["authorization_endpoint"]
-        + "?"
-        + urlencode(
-            {
-                "client_id": provider.client_id,
-                "response_type": "code",
-                "scope": "openid profile",
-                "redirect_uri": REDIRECT_URI,
-                "state": "s",
-                "nonce": "n",
-                **pkce,
-            }
-        )
-    )
+    url = authorize_url(provider, discovery, state="s", nonce="n", **pkce)
     back = sign_in(http, url, "alice")
     assert back.startswith(REDIRECT_URI + "?")
     assert query(back)["error"] == "invalid_request"
@@ -206,21 +190,8 @@ def test_a_wrong_code_verifier_is_refused(
     provider: OidcProvider, discovery: dict[str, Any], http: requests.Session
 ) -> None:
     _, challenge = pkce_pair()
-    url = (
-        discovery["authorization_endpoint"]
-        + "?"
-        + urlencode(
-            {
-                "client_id": provider.client_id,
-                "response_type": "code",
-                "scope": "openid profile",
-                "redirect_uri": REDIRECT_URI,
-                "state": "s",
-                "nonce": "n",
-                "code_challenge": challenge,
-                "code_challenge_method": "S256",
-            }
-        )
+    url = authorize_url(
+        provider, discovery, state="s", nonce="n", code_challenge=challenge, code_challenge_method="S256"
     )
     code = query(sign_in(http, url, "alice"))["code"]
     response = requests.post(
@@ -335,21 +306,7 @@ def test_the_login_page_loads_nothing_from_outside(
     provider: OidcProvider, discovery: dict[str, Any], http: requests.Session
 ) -> None:
     _, challenge = pkce_pair()
-    url = (
-        discovery["authorization_endpoint"]
-        + "?"
-        + urlencode(
-            {
-                "client_id": provider.client_id,
-                "response_type": "code",
-                "scope": "openid profile",
-                "redirect_uri": REDIRECT_URI,
-                "state": "s",
-                "code_challenge": challenge,
-                "code_challenge_method": "S256",
-            }
-        )
-    )
+    url = authorize_url(provider, discovery, state="s", code_challenge=challenge, code_challenge_method="S256")
     page = http.get(url, timeout=5)
     assert page.status_code == 200
     for selector in ('id="login-form"', 'name="login"', 'name="password"', 'id="sign-in"'):

@@ -308,3 +308,22 @@ def test_a_lock_screen_never_names_a_sensitive_service(
     for message in received:
         text = json.dumps(message.payload, ensure_ascii=False)
         assert "Mental" not in text and "Mielenterveys" not in text and "mental" not in text
+
+
+def test_the_changes_of_a_busy_second_share_one_scan(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a scan reads up to SCAN_DEPTH places and asks the database: once per change, it cost every Next its share
+    worker = PushWorker(ctx)
+    scans: list[set[str]] = []
+    monkeypatch.setattr(worker, "scan", lambda services: scans.append(set(services)))
+    worker.start()
+    try:
+        for i in range(20):
+            service = "kela" if i % 2 else "library"
+            worker.committed({"seq": i, "events": [{"type": "issued", "service": service, "ticket": i}]})
+        deadline = time.monotonic() + 5
+        while not scans and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)  # no second scan follows for the same burst
+    finally:
+        worker.close()
+    assert scans == [{"kela", "library"}]

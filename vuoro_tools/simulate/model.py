@@ -18,6 +18,7 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import time as dt_time
 
 
 @dataclass(frozen=True)
@@ -225,8 +226,8 @@ def specs_from_config(config: object, weekday: int) -> tuple[list[ServiceSpec], 
     return services, [d for d in desks if d.services]
 
 
-def _seconds(t: object) -> float:
-    return t.hour * 3600.0 + t.minute * 60.0 + t.second  # type: ignore[attr-defined]
+def _seconds(t: dt_time) -> float:
+    return t.hour * 3600.0 + t.minute * 60.0 + t.second
 
 
 def clock_text(t: float) -> str:

@@ -26,7 +26,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from ..config import ConfigError, VuoroConfig
 from ..domain.forecast import Priors, ServiceForecast
@@ -38,6 +38,7 @@ from .changes import changes_of
 from .context import Context, Notifier
 from .counters import sequence_value
 from .forecasts import Forecasts
+from .live_ports import ChangeFeed, Resyncing, Revoking
 from .outbox import SEQUENCE, read_since, us
 from .rebuild import load_model
 
@@ -49,32 +50,6 @@ GRACE_S = 0.5
 REORDER_S = 0.02
 #: how often :meth:`LiveQueues.tick` looks into the outbox for changes that came without a message
 POLL_S = 1.0
-
-
-class ChangeFeed(Protocol):
-    """Brings this process's committed records to the other processes (realtime/change_feed.py)."""
-
-    def publish(self, record: Mapping[str, Any]) -> None:
-        """Send a record committed here to the other processes; they read the outbox should it not arrive."""
-        ...
-
-
-@runtime_checkable
-class Revoking(Protocol):
-    """A consumer that closes what a disabled user or a revoked token still holds open (sockets)."""
-
-    def revoke(self, principals: Sequence[Mapping[str, Any]]) -> None:
-        """Close what the principals (``{"kind", "id"}``) hold open; called once their change is applied."""
-        ...
-
-
-@runtime_checkable
-class Resyncing(Protocol):
-    """A consumer that also wants to know when the model was rebuilt (its clients may hold stale state)."""
-
-    def resync(self, reason: str) -> None:
-        """The model was rebuilt (``reason``: a new day, a gap, a configuration): clients ask for a snapshot."""
-        ...
 
 
 def topology_of(ctx: Context) -> Topology:

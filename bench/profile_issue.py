@@ -3,6 +3,7 @@ the clerk's Next + Finish (``--action call_finish``: ``/api/desks/<key>/next`` t
 
     python bench/profile_issue.py                    # SQLite, 400 tickets, the profile as text
     python bench/profile_issue.py --action call_finish --tickets 200
+    python bench/profile_issue.py --action call_finish --tickets 200 --waiting 5000   # behind a long queue
     python bench/profile_issue.py --tickets 1000 --html profile.html
     python bench/profile_issue.py --database postgresql+psycopg://postgres@127.0.0.1:5432/some_db
 
@@ -36,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tickets", type=int, default=400, help="operations profiled (tickets issued or called)")
     parser.add_argument("--action", choices=["issue", "call_finish"], default="issue")
+    parser.add_argument("--waiting", type=int, default=0, help="tickets issued over the services before it")
     parser.add_argument("--database", default=None, help="a database URL (default: a new SQLite file)")
     parser.add_argument("--html", type=Path, default=None, help="write pyinstrument's HTML report here")
     args = parser.parse_args(argv)
@@ -48,8 +50,8 @@ def main(argv: list[str] | None = None) -> int:
         desk = {"Authorization": f"Bearer {create_token(ctx.db, 'desk', 'profile')}"}
         client = app.test_client()
 
-        def issue(i: int) -> None:
-            service = "kela" if args.action == "call_finish" else SERVICES[i % len(SERVICES)]
+        def issue(i: int, service: str | None = None) -> None:
+            service = service or ("kela" if args.action == "call_finish" else SERVICES[i % len(SERVICES)])
             resp = client.post("/api/tickets", json={"services": [service]}, headers=kiosk)
             assert resp.status_code == 201, resp.get_json()
 
@@ -61,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
 
         for key in CALL_DESKS:
             client.post(f"/api/desks/{key}/status", json={"status": "open"}, headers=desk)
+        for i in range(args.waiting):  # a long queue behind the one measured (how cost grows with it)
+            issue(i, SERVICES[i % len(SERVICES)])
         for i in range(50 + (args.tickets + 50 if args.action == "call_finish" else 0)):
             issue(i)  # warm up (lazy imports, statement caches) and, for the desks, the queue they call from
         if args.action == "call_finish":

@@ -344,7 +344,11 @@ def test_a_killed_process_s_boards_reconnect_through_nginx_to_the_survivor(
     # down, and a few requests land in that moment.  Once it is gone, every request fails over.
     dying = [f for t, f in failures if t - killed_at <= DYING_S]
     after = [f for t, f in failures if t - killed_at > DYING_S]
-    assert answered >= 10 and len(dying) <= 10 and not after, (failures, failed_lines)
+    assert answered >= 10 and len(dying) <= 10 and not after, (
+        f"killed {dep.upstream_of(a)}, survivor {dep.upstream_of(b)}",
+        [(round(t - killed_at, 2), f[:40]) for t, f in failures],
+        failed_lines,
+    )
     failover = f"{dep.upstream_of(a)}, {dep.upstream_of(b)}"
     assert any(failover in x.upstream for x in dep.nginx.access()), "the failover shows in the access log"
 

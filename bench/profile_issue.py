@@ -25,12 +25,12 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
+from bench.cost_curve import CALL_DESKS  # noqa: E402  (the example centre's Kela desks)
 from bench.run import bench_config  # noqa: E402
 from queue_server.app import create_app, shutdown  # noqa: E402
 from queue_server.services.accounts import create_token  # noqa: E402
 
 SERVICES = ["kela", "library", "health", "service_point", "lab"]
-from bench.cost_curve import CALL_DESKS  # noqa: E402  (the example centre's Kela desks)
 
 
 def main(argv: list[str] | None = None) -> int:
